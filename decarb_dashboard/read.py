@@ -1,0 +1,383 @@
+"""Turn the bytes of an uploaded file into a raw table of cells, or say clearly why not.
+
+CSV (UTF-8 with or without BOM, UTF-16, Windows-1252; comma, semicolon or tab
+delimited) and Excel ``.xlsx`` are read. Everything else, and every way a file
+can be broken or hostile (empty, too large, encrypted, corrupt, an archive or
+XML entity bomb), becomes a file-level problem in the report, never an
+exception. Row numbers are those a person sees in their spreadsheet.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import zipfile
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from decarb_dashboard import config, years
+from decarb_dashboard.report import IssueCollector
+from uploads_schema.columns import column_names, match_header
+from uploads_schema.labels import normalise_label
+
+#: Rows searched for the header row (title rows above it are common).
+HEADER_SEARCH_ROWS = 20
+#: A workbook that unpacks to more than this is refused before it is parsed.
+MAX_UNPACKED_BYTES = 256 * 1024 * 1024
+#: Sheet names preferred over the first sheet ("Return" is the template's).
+RETURN_SHEET_NAMES = ("return", "ffurflen", "annual return", "data")
+TOTAL_HEADERS = {"total", "total tco2e", "total emissions", "total emissions tco2e", "cyfanswm",
+                 "cyfanswm tco2e", "emissions", "tco2e"}
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTED_MARK = "EncryptedPackage".encode("utf-16-le")
+
+
+@dataclass
+class RawTable:
+    """The cells of an upload under their canonical column names, as typed.
+
+    ``frame`` holds the return's columns (values are str, int, float or None);
+    ``rows`` the spreadsheet row number of each frame row; ``layout`` is "long"
+    or "short" (one row per category, figures under year or total columns,
+    already melted to one row per line).
+    """
+
+    frame: pd.DataFrame
+    rows: np.ndarray
+    layout: str = "long"
+    kind: str = "csv"
+    rows_read: int = 0
+    figure_column: dict[int, str] = field(default_factory=dict)
+
+
+class UnreadableFile(Exception):
+    """The file cannot be read at all; ``code`` and ``params`` feed the message catalogue."""
+
+    def __init__(self, code: str, **params: object) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
+# ---- bytes -> rows of cells ------------------------------------------------
+
+def _decode(data: bytes) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    head = data[:4096]
+    if head.count(b"\x00") > len(head) // 4:
+        # UTF-16 without a byte order mark: every other byte of ASCII text is zero.
+        even, odd = head[0::2].count(0), head[1::2].count(0)
+        return data.decode("utf-16-le" if odd > even else "utf-16-be")
+    if b"\x00" in data:
+        raise UnreadableFile("file_type_unknown")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252")
+
+
+def _looks_binary(text: str) -> bool:
+    sample = text[:8192]
+    if not sample:
+        return False
+    control = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\r\n\t")
+    return control > len(sample) * 0.05
+
+
+def _sniff_delimiter(text: str) -> str:
+    lines = [ln for ln in text[:65536].splitlines()[:HEADER_SEARCH_ROWS] if ln.strip()]
+    best, best_score = ",", -1
+    for delimiter in (",", ";", "\t"):
+        counts = [ln.count(delimiter) for ln in lines]
+        score = max(counts, default=0)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def _csv_head(text: str, delimiter: str) -> list[list[str]]:
+    reader = csv.reader(io.StringIO(text[:262144]), delimiter=delimiter)
+    head = []
+    try:
+        for _, row in zip(range(HEADER_SEARCH_ROWS), reader, strict=False):
+            head.append(row)
+    except csv.Error:
+        pass
+    return head
+
+
+def _read_csv_cells(data: bytes, max_rows: int, max_columns: int) -> tuple[list, pd.DataFrame, int]:
+    """Return (header cells, body frame of str, header row number) of a CSV upload."""
+    try:
+        text = _decode(data)
+    except UnicodeDecodeError as exc:
+        raise UnreadableFile("text_undecodable") from exc
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if _looks_binary(text):
+        raise UnreadableFile("file_type_unknown")
+    if not text.strip():
+        raise UnreadableFile("file_empty")
+    delimiter = _sniff_delimiter(text)
+    head = _csv_head(text, delimiter)
+    header_index = _find_header(head)
+    header = head[header_index]
+    if len(header) > max_columns:
+        raise UnreadableFile("too_many_columns", count=len(header), limit=max_columns,
+                             expected=len(column_names()))
+    try:
+        body = pd.read_csv(
+            io.StringIO(text), sep=delimiter, header=None, names=range(len(header)),
+            skiprows=header_index + 1, dtype=str, keep_default_na=False, na_filter=False,
+            skip_blank_lines=False, engine="c", nrows=max_rows + 1,
+        )
+    except pd.errors.EmptyDataError:
+        body = pd.DataFrame(columns=range(len(header)), dtype=str)
+    except (pd.errors.ParserError, ValueError, csv.Error) as exc:
+        detail = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+        raise UnreadableFile("csv_malformed", detail=_row_detail(detail, header_index)) from exc
+    if len(body) > max_rows:
+        raise UnreadableFile("too_many_rows", count=f"more than {max_rows:,}", limit=f"{max_rows:,}")
+    return header, body, header_index + 1
+
+
+def _row_detail(detail: str, header_index: int) -> str:
+    # pandas counts lines from the first one it read; say the spreadsheet row instead.
+    import re
+
+    match = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", detail)
+    if match:
+        expected, line, saw = (int(g) for g in match.groups())
+        return f"row {line + header_index + 1} has {saw} cells but the header row has {expected}"
+    return detail
+
+
+def _check_workbook_archive(data: bytes) -> zipfile.ZipFile:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        raise UnreadableFile("workbook_corrupt", detail="not a complete zip archive") from exc
+    names = {i.filename for i in infos}
+    if "xl/workbook.xml" not in names:
+        raise UnreadableFile("file_type_unknown")
+    unpacked = sum(i.file_size for i in infos)
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise UnreadableFile("archive_bomb", size_mb=f"{unpacked / 1024 / 1024:,.0f}")
+    for info in infos:
+        if info.flag_bits & 0x1:
+            raise UnreadableFile("workbook_encrypted")
+        if info.filename.endswith((".xml", ".rels")):
+            try:
+                with archive.open(info) as part:
+                    start = part.read(4096)
+            except Exception as exc:  # zlib.error, BadZipFile, NotImplementedError, ...
+                raise UnreadableFile("workbook_corrupt", detail=f"part {info.filename} is damaged") from exc
+            if b"<!DOCTYPE" in start or b"<!ENTITY" in start:
+                raise UnreadableFile("xml_entities")
+    return archive
+
+
+def _cell(value: object) -> object:
+    """Return a workbook cell as the validator wants it: numbers stay numbers, the rest text."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int | float):
+        return value
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value.isoformat()
+    return str(value)
+
+
+def _pick_sheet(workbook):  # type: ignore[no-untyped-def]
+    sheets = [ws for ws in workbook.worksheets if hasattr(ws, "iter_rows")]
+    if not sheets:
+        raise UnreadableFile("workbook_corrupt", detail="it has no worksheet")
+    for ws in sheets:
+        if normalise_label(ws.title) in RETURN_SHEET_NAMES:
+            return ws
+    return sheets[0]
+
+
+def _read_xlsx_cells(data: bytes, max_rows: int, max_columns: int) -> tuple[list, pd.DataFrame, int]:
+    import openpyxl
+
+    _check_workbook_archive(data)
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for damaged files
+        raise UnreadableFile("workbook_corrupt", detail=type(exc).__name__) from exc
+    try:
+        sheet = _pick_sheet(workbook)
+        rows: list[tuple] = []
+        last_filled = -1
+        try:
+            for values in sheet.iter_rows(values_only=True):
+                if len(rows) > max_rows:
+                    raise UnreadableFile("too_many_rows", count=f"more than {max_rows:,}",
+                                         limit=f"{max_rows:,}")
+                if len(values) > max_columns and any(v is not None for v in values[max_columns:]):
+                    raise UnreadableFile("too_many_columns", count=len(values), limit=max_columns,
+                                         expected=len(column_names()))
+                values = tuple(_cell(v) for v in values[:max_columns])
+                if any(v is not None and str(v).strip() for v in values):
+                    last_filled = len(rows)
+                rows.append(values)
+        except UnreadableFile:
+            raise
+        except Exception as exc:
+            raise UnreadableFile("workbook_corrupt", detail=type(exc).__name__) from exc
+    finally:
+        workbook.close()
+    rows = rows[: last_filled + 1]
+    if not rows:
+        raise UnreadableFile("file_empty")
+    header_index = _find_header([[("" if v is None else str(v)) for v in r] for r in rows[:HEADER_SEARCH_ROWS]])
+    header = ["" if v is None else str(v) for v in rows[header_index]]
+    width = len(header)
+    body_rows = [tuple(r[:width]) + (None,) * (width - len(r)) for r in rows[header_index + 1 :]]
+    body = pd.DataFrame(body_rows, columns=range(width), dtype=object)
+    return header, body, header_index + 1
+
+
+def _is_year_header(cell: str) -> bool:
+    text = str(cell).strip()
+    for suffix in ("(tco2e)", "tco2e", "(tCO2e)"):
+        text = text.removesuffix(suffix).strip()
+    try:
+        years.parse(text)
+    except years.YearProblem:
+        return False
+    return True
+
+
+def _find_header(head: list[list[str]]) -> int:
+    for index, row in enumerate(head):
+        if any(match_header(cell) == "category" for cell in row):
+            return index
+    # No category column: a row naming two return columns is still the header,
+    # so that the report can say which column is missing.
+    for index, row in enumerate(head):
+        if len({match_header(cell) for cell in row} - {None}) >= 2:
+            return index
+    raise UnreadableFile("header_not_found", rows=HEADER_SEARCH_ROWS)
+
+
+# ---- rows of cells -> raw table --------------------------------------------
+
+def _is_blank(frame: pd.DataFrame) -> np.ndarray:
+    if frame.shape[1] == 0:
+        return np.ones(len(frame), dtype=bool)
+    blank = np.ones(len(frame), dtype=bool)
+    for col in frame.columns:
+        values = frame[col]
+        if values.dtype == object:
+            filled = values.map(lambda v: v is not None and str(v).strip() != "", na_action="ignore")
+            blank &= ~filled.fillna(False).to_numpy(dtype=bool)
+        else:
+            blank &= (values.isna() | (values.astype(str).str.strip() == "")).to_numpy(dtype=bool)
+    return blank
+
+
+def _assemble(header: list, body: pd.DataFrame, header_row: int, kind: str,
+              problems: IssueCollector) -> RawTable:
+    """Name the columns, drop empty rows, and melt the short layout into lines."""
+    names: dict[int, str] = {}
+    year_columns: dict[int, str] = {}
+    total_column: int | None = None
+    unknown: list[str] = []
+    seen: dict[str, int] = {}
+    for position, cell in enumerate(header):
+        text = "" if cell is None else str(cell).strip()
+        name = match_header(text)
+        if name is None and normalise_label(text) in TOTAL_HEADERS:
+            if total_column is None:
+                total_column = position
+            continue
+        if name is None and text and _is_year_header(text):
+            year_columns[position] = text
+            continue
+        if name is None:
+            if text:
+                unknown.append(text)
+            continue
+        if name in seen:
+            problems.add("column_duplicate", column=name)
+            continue
+        seen[name] = position
+        names[position] = name
+    if unknown:
+        shown = ", ".join(f"“{u[:40]}”" for u in unknown[:10])
+        if len(unknown) > 10:
+            shown += f" and {len(unknown) - 10} more"
+        problems.add("column_unknown", columns=shown)
+
+    keep = list(names)
+    frame = body[keep].copy() if keep else pd.DataFrame(index=body.index)
+    frame.columns = [names[p] for p in keep]
+    rows = np.arange(len(body)) + header_row + 1
+    figure_positions = list(year_columns) + ([total_column] if total_column is not None else [])
+    blank = _is_blank(body[keep + figure_positions])
+    frame, rows = frame.loc[~blank].reset_index(drop=True), rows[~blank]
+    rows_read = len(frame)
+
+    has_figures = {"emissions_tco2e", "activity_amount"} & set(frame.columns)
+    if has_figures or not figure_positions:
+        return RawTable(frame, rows, "long", kind, rows_read)
+
+    # The short layout: one row per category, a figure per year column (or one total).
+    body = body.loc[~blank].reset_index(drop=True)
+    parts, part_rows, figure_column = [], [], {}
+    for position in figure_positions:
+        part = frame.copy()
+        part["emissions_tco2e"] = body[position].to_numpy()
+        if position in year_columns:
+            if "reporting_year" in part.columns:
+                problems.add("column_duplicate", column="reporting_year")
+            part["reporting_year"] = year_columns[position].split("(")[0].strip().split(" ")[0]
+        parts.append(part)
+        part_rows.append(rows)
+    melted = pd.concat(parts, ignore_index=True)
+    melted_rows = np.concatenate(part_rows)
+    labels = [str(header[p]) for p in figure_positions for _ in range(len(frame))]
+    figure_column = dict(enumerate(labels))
+    return RawTable(melted, melted_rows, "short", kind, rows_read, figure_column)
+
+
+def read_upload(data: bytes, *, max_bytes: int | None = None, max_rows: int = config.DEFAULT_MAX_ROWS,
+                max_columns: int = config.DEFAULT_MAX_COLUMNS) -> tuple[RawTable | None, IssueCollector]:
+    """Read an uploaded file's bytes.
+
+    Returns the raw table (None when the file cannot be read at all) and the
+    file-level problems found: unreadable files, duplicate or unknown columns.
+    """
+    problems = IssueCollector()
+    limit = config.max_upload_bytes() if max_bytes is None else max_bytes
+    try:
+        if not data:
+            raise UnreadableFile("file_empty")
+        if limit and len(data) > limit:
+            raise UnreadableFile("file_too_large", size_mb=f"{len(data) / 1024 / 1024:,.1f}",
+                                 limit_mb=f"{limit / 1024 / 1024:,.0f}")
+        if data.startswith(b"PK\x03\x04") or data.startswith(b"PK\x05\x06"):
+            kind = "xlsx"
+            header, body, header_row = _read_xlsx_cells(data, max_rows, max_columns)
+        elif data.startswith(_OLE_MAGIC):
+            raise UnreadableFile("workbook_encrypted" if _ENCRYPTED_MARK in data else "file_legacy_xls")
+        else:
+            kind = "csv"
+            header, body, header_row = _read_csv_cells(data, max_rows, max_columns)
+        table = _assemble(header, body, header_row, kind, problems)
+    except UnreadableFile as exc:
+        problems.add(exc.code, **exc.params)
+        return None, problems
+    return table, problems

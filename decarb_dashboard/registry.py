@@ -1,0 +1,154 @@
+"""The register of Welsh public bodies, and matching the names people type to it.
+
+The register ships inside the installed package (``sample_data/registry.csv``)
+and is replaced by ``registry.csv`` in the data directory when one exists.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+
+from uploads_schema.labels import LabelIndex, normalise_label
+from uploads_schema.models import Registry
+
+REGISTRY_FILE = "registry.csv"
+
+# Words around a body's name that people add or leave out. A suffix that names
+# a kind of body also narrows the match to bodies of that type, so that
+# "Powys Health Board" finds the health board, not Powys County Council.
+_SUFFIXES: list[tuple[str, str | None]] = [
+    ("county borough council", "council"),
+    ("county council", "council"),
+    ("city council", "council"),
+    ("borough council", "council"),
+    ("council", "council"),
+    ("cbc", "council"),
+    ("university teaching health board", "health_board"),
+    ("university health board", "health_board"),
+    ("teaching health board", "health_board"),
+    ("health board", "health_board"),
+    ("uhb", "health_board"),
+    ("university nhs trust", "nhs_trust"),
+    ("nhs trust", "nhs_trust"),
+    ("fire and rescue authority", "fire_rescue_authority"),
+    ("fire and rescue service", "fire_rescue_authority"),
+    ("fire authority", "fire_rescue_authority"),
+    ("national park authority", "national_park_authority"),
+    ("national park", "national_park_authority"),
+]
+_PREFIXES: list[tuple[str, str | None]] = [
+    ("the", None),
+    ("city and county of", "council"),
+    ("city of", "council"),
+    ("cyngor bwrdeistref sirol", "council"),
+    ("cyngor dinas a sir", "council"),
+    ("cyngor dinas", "council"),
+    ("cyngor sir", "council"),
+    ("cyngor", "council"),
+    ("bwrdd iechyd prifysgol", "health_board"),
+    ("bwrdd iechyd addysgu", "health_board"),
+    ("bwrdd iechyd", "health_board"),
+    ("ymddiriedolaeth gig prifysgol", "nhs_trust"),
+    ("ymddiriedolaeth gig", "nhs_trust"),
+    ("awdurdod tan ac achub", "fire_rescue_authority"),
+    ("awdurdod parc cenedlaethol", "national_park_authority"),
+    ("parc cenedlaethol", "national_park_authority"),
+]
+
+
+def strip_kind(text: object) -> tuple[str, str | None]:
+    """Return a name without the words that say what kind of body it is, and that kind.
+
+    ``"Cardiff County Council"`` -> ``("cardiff", "council")``.
+    """
+    key = normalise_label(text)
+    kind: str | None = None
+    changed = True
+    while changed:
+        changed = False
+        for suffix, suffix_kind in _SUFFIXES:
+            if key.endswith(" " + suffix):
+                key, kind, changed = key[: -len(suffix) - 1], kind or suffix_kind, True
+        for prefix, prefix_kind in _PREFIXES:
+            if key.startswith(prefix + " "):
+                key, kind, changed = key[len(prefix) + 1 :], kind or prefix_kind, True
+    return key, kind
+
+
+def _read_csv(source: object) -> pd.DataFrame:
+    frame = pd.read_csv(source, dtype=str, keep_default_na=False, encoding="utf-8")
+    frame = frame.replace({"": None})
+    frame["ccr_member"] = frame["ccr_member"].str.lower().eq("true")
+    for col in ["population", "population_year"]:
+        frame[col] = pd.to_numeric(frame[col]).astype("Int64")
+    for col in ["staff_fte", "floor_area_m2", "gross_expenditure_gbp_m"]:
+        frame[col] = pd.to_numeric(frame[col]).astype(float)
+    return Registry.validate(frame)
+
+
+def load_registry(data_dir: Path | None = None) -> pd.DataFrame:
+    """Return the register of bodies, validated against :class:`uploads_schema.models.Registry`.
+
+    ``data_dir/registry.csv`` replaces the bundled register when it exists.
+    """
+    if data_dir is not None and (data_dir / REGISTRY_FILE).is_file():
+        return _read_csv(data_dir / REGISTRY_FILE)
+    return bundled_registry().copy()
+
+
+@functools.cache
+def bundled_registry() -> pd.DataFrame:
+    """Return the register shipped with the package."""
+    with resources.files("sample_data").joinpath(REGISTRY_FILE).open("rb") as f:
+        return _read_csv(f)
+
+
+_SPLIT = re.compile(r"\s*\|\s*")
+
+
+class OrganisationMatcher:
+    """Finds the body a typed name means: id, ONS code, English or Welsh name, short or official."""
+
+    def __init__(self, registry: pd.DataFrame) -> None:
+        self.registry = registry.set_index("id", drop=False)
+        exact: list[tuple[str, str, list[str]]] = []
+        by_kind: dict[str, list[tuple[str, str, list[str]]]] = {}
+        for body in registry.itertuples(index=False):
+            labels = [body.id, body.name_en, body.name_cy, body.short_name_en, body.short_name_cy]
+            if isinstance(body.ons_code, str):
+                labels.append(body.ons_code)
+            if isinstance(body.aliases, str):
+                labels.extend(_SPLIT.split(body.aliases))
+            exact.append((body.id, body.name_en, labels))
+            by_kind.setdefault(body.type, []).append(
+                (body.id, body.name_en, [strip_kind(label)[0] for label in labels])
+            )
+        self._exact = LabelIndex(exact)
+        self._by_kind = {kind: LabelIndex(entries) for kind, entries in by_kind.items()}
+
+    def resolve(self, text: object) -> str | None:
+        """Return the registry id of the body ``text`` names, or None."""
+        found = self._exact.resolve(text)
+        if found:
+            return found
+        core, kind = strip_kind(text)
+        found = self._exact.resolve(core)
+        if found and (kind is None or self.registry.at[found, "type"] == kind):
+            return found
+        if kind in self._by_kind:
+            return self._by_kind[kind].resolve(core)
+        return None
+
+    def suggest(self, text: object) -> str | None:
+        """Return the English name of the body nearest to ``text``, or None."""
+        return self._exact.suggest(text) or self._exact.suggest(strip_kind(text)[0])
+
+    def name(self, body_id: str, lang: str = "en", short: bool = False) -> str:
+        """Return a body's name in ``lang``; ``short`` for the form people use day to day."""
+        column = ("short_name_" if short else "name_") + ("cy" if lang == "cy" else "en")
+        return str(self.registry.at[body_id, column])

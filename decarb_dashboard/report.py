@@ -1,0 +1,205 @@
+"""The validation report: what an upload check found, ready for a person or a program.
+
+Shaped like frictionless-py's report: a summary first (valid or not, counts by
+kind), then each problem with its row, column, the offending value, a plain
+title, a message and how to fix it. ``to_dict`` is the stable JSON form shared
+by the CLI and the web page; its ``schema_version`` changes if its shape does.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from uploads_schema import messages
+
+REPORT_SCHEMA_VERSION = 1
+#: Problems of one kind listed in full; the rest are counted. A million bad
+#: rows must not make a million messages.
+MAX_LISTED_PER_CODE = 200
+MAX_VALUE_CHARS = 120
+
+
+def _shorten(value: object) -> str | None:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    text = str(value)
+    return text if len(text) <= MAX_VALUE_CHARS else text[: MAX_VALUE_CHARS - 1] + "…"
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem: a code from the message catalogue, where it is, and the values for its message."""
+
+    code: str
+    row: int | None = None
+    column: str | None = None
+    value: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def severity(self) -> str:
+        return messages.severity(self.code)
+
+    def _params(self) -> dict[str, Any]:
+        return {"value": self.value, "column": self.column, "row": self.row, **self.params}
+
+    def title(self, lang: str = "en") -> str:
+        return messages.render(self.code, "title", self._params(), lang)
+
+    def message(self, lang: str = "en") -> str:
+        return messages.render(self.code, "message", self._params(), lang)
+
+    def fix(self, lang: str = "en") -> str:
+        return messages.render(self.code, "fix", self._params(), lang)
+
+    def to_dict(self, lang: str = "en") -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "row": self.row,
+            "column": self.column,
+            "value": self.value,
+            "title": self.title(lang),
+            "message": self.message(lang),
+            "fix": self.fix(lang),
+        }
+
+
+class IssueCollector:
+    """Gathers problems, counting every one but listing at most ``MAX_LISTED_PER_CODE`` of a kind."""
+
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+        self.listed: list[Issue] = []
+
+    def add(self, code: str, row: int | None = None, column: str | None = None,
+            value: object = None, **params: Any) -> None:
+        self.counts[code] += 1
+        if self.counts[code] <= MAX_LISTED_PER_CODE:
+            self.listed.append(Issue(code, row, column, _shorten(value), params))
+
+    def add_many(self, code: str, count: int, issues) -> None:  # type: ignore[no-untyped-def]
+        """Count ``count`` problems of ``code``; ``issues`` lazily yields the Issue of each, in order."""
+        room = max(0, MAX_LISTED_PER_CODE - self.counts[code])
+        self.counts[code] += count
+        for _, issue in zip(range(room), issues, strict=False):
+            self.listed.append(issue)
+
+    def extend(self, other: IssueCollector) -> None:
+        for issue in other.listed:
+            self.listed.append(issue)
+        self.counts.update(other.counts)
+
+    def has_errors(self) -> bool:
+        return any(messages.severity(code) == "error" for code in self.counts)
+
+
+@dataclass
+class ValidationReport:
+    """The result of checking one upload.
+
+    ``lines`` is the cleaned long-format table (:class:`uploads_schema.models.ReturnLines`)
+    when the upload is valid, else None. ``organisations`` maps the ids of the
+    bodies covered to their English names; ``reporting_years`` lists the
+    financial years covered ("2022-23").
+    """
+
+    file_name: str | None
+    issues: list[Issue]
+    counts: dict[str, int]
+    rows_read: int = 0
+    layout: str | None = None
+    organisations: dict[str, str] = field(default_factory=dict)
+    reporting_years: list[str] = field(default_factory=list)
+    lines: pd.DataFrame | None = None
+    line_count: int = 0
+
+    @property
+    def readable(self) -> bool:
+        """False when the file could not be read at all (not a spreadsheet, corrupt, too large...)."""
+        return self.layout is not None
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "warning"]
+
+    def _counts(self, severity: str) -> dict[str, int]:
+        return {c: n for c, n in sorted(self.counts.items()) if messages.severity(c) == severity}
+
+    @property
+    def error_count(self) -> int:
+        return sum(self._counts("error").values())
+
+    @property
+    def warning_count(self) -> int:
+        return sum(self._counts("warning").values())
+
+    @property
+    def valid(self) -> bool:
+        return self.error_count == 0 and self.lines is not None
+
+    def to_dict(self, lang: str = "en") -> dict[str, Any]:
+        """Return the report's stable JSON form (see ``docs/validation-report.md``)."""
+        errors, warnings = self.errors, self.warnings
+        return {
+            "schema_version": REPORT_SCHEMA_VERSION,
+            "valid": self.valid,
+            "file": self.file_name,
+            "summary": {
+                "layout": self.layout,
+                "rows_read": self.rows_read,
+                "lines": self.line_count,
+                "organisations": [{"id": k, "name": v} for k, v in self.organisations.items()],
+                "reporting_years": self.reporting_years,
+                "error_count": self.error_count,
+                "warning_count": self.warning_count,
+                "errors_by_code": self._counts("error"),
+                "warnings_by_code": self._counts("warning"),
+                "errors_not_listed": self.error_count - len(errors),
+                "warnings_not_listed": self.warning_count - len(warnings),
+            },
+            "errors": [i.to_dict(lang) for i in errors],
+            "warnings": [i.to_dict(lang) for i in warnings],
+        }
+
+    def to_json(self, lang: str = "en", indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(lang), ensure_ascii=False, indent=indent)
+
+    def to_text(self, lang: str = "en") -> str:
+        """Return the report as plain text for a terminal: summary first, then each problem."""
+        d = self.to_dict(lang)
+        s = d["summary"]
+        out: list[str] = []
+        name = d["file"] or "the upload"
+        if d["valid"]:
+            out.append(f"{name}: valid. {s['lines']} lines.")
+        else:
+            out.append(f"{name}: there is a problem. {s['error_count']} error(s), "
+                       f"{s['warning_count']} warning(s).")
+        if s["organisations"]:
+            out.append("Organisations: " + ", ".join(o["name"] for o in s["organisations"]))
+        if s["reporting_years"]:
+            out.append("Reporting years: " + ", ".join(s["reporting_years"]))
+        for heading, items, hidden in (("Errors", d["errors"], s["errors_not_listed"]),
+                                       ("Warnings", d["warnings"], s["warnings_not_listed"])):
+            if not items:
+                continue
+            out.append("")
+            out.append(f"{heading}:")
+            for item in items:
+                where = ", ".join(p for p in (
+                    f"row {item['row']}" if item["row"] else "",
+                    f"column {item['column']}" if item["column"] else "") if p)
+                out.append(f"- {where + ': ' if where else ''}{item['message']}")
+                out.append(f"  Fix: {item['fix']}")
+            if hidden:
+                out.append(f"  ... and {hidden} more not listed.")
+        return "\n".join(out)

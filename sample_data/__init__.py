@@ -1,0 +1,1 @@
+"""Bundled data: the register of Welsh public bodies and illustrative sample returns."""

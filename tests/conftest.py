@@ -1,0 +1,44 @@
+"""Canonical inputs shared by the tests: a header, a valid return, and a fixed 'today'."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from decarb_dashboard.validate import validate_upload
+
+REPO = Path(__file__).resolve().parent.parent
+REFERENCE = REPO.parent / "shared" / "reference"
+#: Fixed so that "next year" in the year-range rule does not move under the tests.
+TODAY = dt.date(2026, 11, 28)
+
+HEADER = ("organisation,reporting_year,category,source,scope,activity_amount,activity_unit,"
+          "emissions_tco2e,status,method,notes")
+
+#: A valid return for Cardiff, 2022-23, one line of each kind the rules care about.
+#: Row numbers in a spreadsheet: header = 1, so the first line is row 2.
+VALID_LINES = [
+    "Cardiff Council,2022-23,Buildings,Electricity,2,\"1,250,000\",kWh,241.7,measured,activity,",
+    "Cardiff Council,2022-23,Buildings,Natural gas,,2 000 000,kWh,,estimated,,boilers",
+    "Cardiff Council,2022-23,Supply chain,,,,,\"95,000\",,spend,",
+    "Cardiff Council,2022-23,Land,Woodland,,120,ha,-350,,,",
+    "Cardiff Council,2022-23,Commuting,,,,,N/A,,,",
+    "Cardiff Council,2022-23,Homeworking,,,,,,not reported,,",
+]
+
+
+def csv_bytes(*lines: str, header: str = HEADER, encoding: str = "utf-8") -> bytes:
+    return "\n".join([header, *lines]).encode(encoding) + b"\n"
+
+
+def check(*lines: str, header: str = HEADER, **kwargs):  # type: ignore[no-untyped-def]
+    """Validate a CSV made of ``header`` and ``lines`` with today fixed."""
+    kwargs.setdefault("today", TODAY)
+    return validate_upload(csv_bytes(*lines, header=header), "return.csv", **kwargs)
+
+
+@pytest.fixture
+def valid_csv() -> bytes:
+    return csv_bytes(*VALID_LINES)

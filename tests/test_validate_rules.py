@@ -1,0 +1,214 @@
+"""One bad file per rule, and the exact message each must produce."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import VALID_LINES, check
+
+ROW = "Cardiff Council,2022-23,Buildings,Electricity,,1000,kWh,,,,"
+
+
+def only_error(report):  # type: ignore[no-untyped-def]
+    assert not report.valid
+    assert len(report.errors) == 1, [e.to_dict() for e in report.errors]
+    return report.errors[0]
+
+
+@pytest.mark.parametrize(
+    ("line", "code", "column", "message", "fix_contains"),
+    [
+        ("Cardif,2022-23,Buildings,Electricity,,1000,kWh,,,,", "organisation_unknown", "organisation",
+         "“Cardif” is not a body in the register of Welsh public bodies.", "Did you mean “Cardiff Council”?"),
+        (",2022-23,Buildings,Electricity,,1000,kWh,,,,", "organisation_missing", "organisation",
+         "The organisation cell is empty.", "Cardiff Council"),
+        ("Cardiff,2022,Buildings,Electricity,,1000,kWh,,,,", "year_bare", "reporting_year",
+         "“2022” could mean financial year 2021-22 or 2022-23.",
+         "2021-22 (April 2021 to March 2022) or 2022-23 (April 2022 to March 2023)"),
+        ("Cardiff,2022-24,Buildings,Electricity,,1000,kWh,,,,", "year_invalid", "reporting_year",
+         "“2022-24” is not a financial year.", "two consecutive years"),
+        ("Cardiff,2014-15,Buildings,Electricity,,1000,kWh,,,,", "year_out_of_range", "reporting_year",
+         "2014-15 is outside the years accepted, 2015-16 to 2027-28.", "2019-20"),
+        ("Cardiff,2028/29,Buildings,Electricity,,1000,kWh,,,,", "year_out_of_range", "reporting_year",
+         "2028-29 is outside the years accepted, 2015-16 to 2027-28.", "baseline"),
+        ("Cardiff,,Buildings,Electricity,,1000,kWh,,,,", "year_missing", "reporting_year",
+         "The reporting_year cell is empty.", "2022-23"),
+        ("Cardiff,2022-23,Bulidings,Electricity,,1000,kWh,,,,", "category_unknown", "category",
+         "“Bulidings” is not a reporting category.", "Did you mean “Buildings”?"),
+        ("Cardiff,2022-23,,Electricity,,1000,kWh,,,,", "category_missing", "category",
+         "The category cell is empty.", "Buildings, Street lighting"),
+        ("Cardiff,2022-23,Buildings,Electrcity,,1000,kWh,,,,", "source_unknown", "source",
+         "“Electrcity” is not a source within Buildings.", "Did you mean “Electricity”?"),
+        ("Cardiff,2022-23,Buildings,Electricity,4,1000,kWh,,,,", "scope_invalid", "scope",
+         "“4” is not a GHG Protocol scope.", "1, 2 or 3"),
+        ("Cardiff,2022-23,Buildings,Electricity,1,1000,kWh,,,,", "scope_contradicts_source", "scope",
+         "Electricity is always scope 2, but this line says scope 1.", "Change the scope to 2"),
+        ("Cardiff,2022-23,Waste,,1,,,12,,,", "scope_not_allowed", "scope",
+         "Waste has no scope 1 emissions.", "Use scope 3"),
+        ("Cardiff,2022-23,Buildings,Electricity,,lots,kWh,,,,", "number_invalid", "activity_amount",
+         "“lots” in activity_amount is not a number.", "1234.5"),
+        ("Cardiff,2022-23,Buildings,Electricity,,,,inf,,,", "number_not_finite", "emissions_tco2e",
+         "“inf” in emissions_tco2e is not a finite number.", "not reported"),
+        ("Cardiff,2022-23,Buildings,Electricity,,,,-5,,,", "emissions_negative", "emissions_tco2e",
+         "Emissions of -5 tCO2e in Buildings are negative; only Land (sequestration) may be negative.",
+         "not deducted"),
+        ("Cardiff,2022-23,Buildings,Electricity,,-1000,kWh,,,,", "activity_negative", "activity_amount",
+         "An activity amount of -1000 is negative.", "cannot be below zero"),
+        ("Cardiff,2022-23,Buildings,Electricity,,1000,furlongs,,,,", "unit_unknown", "activity_unit",
+         "“furlongs” is not a unit we know.", "kWh, MWh"),
+        ("Cardiff,2022-23,Buildings,Electricity,,1000,litres,,,,", "unit_not_allowed", "activity_unit",
+         "litres is not a unit for Electricity in Buildings.", "Use one of: kWh, MWh, GWh."),
+        ("Cardiff,2022-23,Buildings,Electricity,,,kWh,12,,,", "unit_without_amount", "activity_unit",
+         "The unit is kWh but there is no activity amount.", "clear the unit"),
+        ("Cardiff,2022-23,Buildings,Electricity,,1000,,,,,", "amount_without_unit", "activity_amount",
+         "The activity amount 1000 has no unit.", "kWh, MWh, GWh"),
+        ("Cardiff,2022-23,Buildings,Electricity,,,,,,,", "figures_missing", None,
+         "The line has no emissions figure and no activity amount.", "“not reported”"),
+        ("Cardiff,2022-23,Buildings,Electricity,,,,12,not applicable,,", "figures_with_status", "emissions_tco2e",
+         "The line is marked “not applicable” but has a figure (12).", "clear the figure"),
+        ("Cardiff,2022-23,Buildings,Electricity,,,,12,guessed,,", "status_unknown", "status",
+         "“guessed” is not a status.", "measured, estimated"),
+        ("Cardiff,2022-23,Buildings,Electricity,,,,N/A,measured,,", "status_conflict", "emissions_tco2e",
+         "emissions_tco2e says “N/A” (not applicable) but the status column says “measured”.", "agree"),
+        ("Cardiff,2022-23,Buildings,Electricity,,,,12,,guesswork,", "method_unknown", "method",
+         "“guesswork” is not a calculation method.", "activity-based, spend-based"),
+    ],
+)
+def test_each_rule_gives_its_message(line, code, column, message, fix_contains):  # type: ignore[no-untyped-def]
+    error = only_error(check(line))
+    assert error.code == code
+    assert error.row == 2
+    assert error.column == column
+    assert error.message() == message
+    assert fix_contains in error.fix()
+
+
+def test_duplicate_lines_name_every_row_of_the_group():
+    report = check(ROW, "Cardiff,2022-23,Supply chain,,,,,10,,,", "Caerdydd,2022/23,buildings,electricity,2,5,MWh,,,,")
+    error = only_error(report)
+    assert (error.code, error.row) == ("duplicate_line", 4)
+    assert error.message() == ("This line repeats row 2: rows 2, 4 have the same organisation, year, category, "
+                               "source and scope.")
+
+
+def test_a_category_total_beside_its_breakdown_is_refused():
+    report = check(ROW, "Cardiff,2022-23,Buildings,,,,,500,,,")
+    error = only_error(report)
+    assert (error.code, error.row) == ("total_and_breakdown", 3)
+    assert error.message() == ("Buildings has both a total line (no source) and lines by source (rows 2), "
+                               "which would count it twice.")
+
+
+def test_every_problem_is_reported_at_once_in_row_order():
+    report = check("Cardif,2022,Bulidings,,,,,1,,,", ROW, "Cardiff,2022-23,Fleet,Diesel,,10,kWh,,,,")
+    codes = [(e.row, e.code) for e in report.errors]
+    assert codes == [(2, "organisation_unknown"), (2, "year_bare"), (2, "category_unknown"),
+                     (4, "unit_not_allowed")]
+    assert report.to_dict()["summary"]["error_count"] == 4
+
+
+def test_text_in_a_number_cell_is_the_matching_status_not_an_error():
+    report = check("Cardiff,2022-23,Commuting,,,,,Not reported,,,", "Cardiff,2022-23,Land,,,,,n/a,,,",
+                   "Cardiff,2022-23,Water,,,,,-,,,")
+    assert report.valid
+    assert list(report.lines["status"]) == ["not_reported", "not_applicable", "not_reported"]
+    assert report.lines["emissions_tco2e"].isna().all()  # not zero
+    assert [w.code for w in report.warnings] == ["status_from_cell"] * 3
+
+
+def test_numbers_as_people_type_them():
+    report = check(
+        "Cardiff,2022-23,Buildings,Electricity,,\"1,234.5\",kWh,,,,",
+        "Cardiff,2022-23,Buildings,Natural gas,,1 234.5,kWh,,,,",
+        "Cardiff,2022-23,Supply chain,Goods,,£2500, GBP ,,,,",
+        "Cardiff,2022-23,Waste,, , 12 ,tonnes,,,,",
+    )
+    assert report.valid, report.to_text()
+    assert list(report.lines["activity_amount"]) == [1234.5, 1234.5, 2500.0, 12.0]
+
+
+def test_scope_is_taken_from_the_source_or_a_single_scope_category():
+    report = check(ROW, "Cardiff,2022-23,Fleet,Diesel,,10,litres,,,,", "Cardiff,2022-23,Waste,,,,,3,,,",
+                   "Cardiff,2022-23,Street lighting,,,,,8,,,")
+    assert report.valid
+    # Street lighting has scopes 2 and 3, so its total line has no single scope: null, not a guess.
+    assert report.lines["scope"].tolist()[:3] == [2, 1, 3]
+    assert report.lines["scope"].isna().tolist() == [False, False, False, True]
+
+
+def test_negative_emissions_are_allowed_in_land_only():
+    assert check("Cardiff,2022-23,Land,Woodland,,100,hectares,-80,,,").valid
+
+
+def test_the_report_names_the_bodies_and_years_a_file_covers():
+    report = check(ROW, "Newport,2021-22,Waste,,,,,3,,,", "Newport City Council,2022-23,Waste,,,,,3,,,")
+    assert report.valid
+    summary = report.to_dict()["summary"]
+    assert summary["organisations"] == [{"id": "cardiff", "name": "Cardiff Council"},
+                                        {"id": "newport", "name": "Newport City Council"}]
+    assert summary["reporting_years"] == ["2021-22", "2022-23"]
+
+
+def test_the_chosen_body_and_year_fill_blanks_and_refuse_others():
+    header = "category,source,emissions_tco2e"
+    report = check("Buildings,Electricity,12", header=header, organisation="newport", reporting_year="2022-23")
+    assert report.valid
+    assert report.lines[["organisation_id", "reporting_year"]].iloc[0].tolist() == ["newport", "2022-23"]
+    report = check(ROW, organisation="newport", reporting_year="2022-23")
+    error = only_error(report)
+    assert error.code == "organisation_not_chosen"
+    assert error.message() == ("This line is for Cardiff Council, but you are uploading the return of "
+                               "Newport City Council.")
+
+
+def test_unknown_columns_are_a_warning_not_an_error():
+    report = check(ROW + ",blue", header="organisation,reporting_year,category,source,scope,activity_amount,"
+                   "activity_unit,emissions_tco2e,status,method,notes,colour")
+    assert report.valid
+    assert [w.code for w in report.warnings] == ["column_unknown"]
+    assert report.warnings[0].message() == "These columns are not part of the return and were ignored: “colour”."
+
+
+def test_headers_are_matched_case_and_order_free():
+    report = check("2022-23,12,buildings,CARDIFF", header="Reporting Year,Emissions (tCO2e),CATEGORY,Organisation")
+    assert report.valid
+    assert report.lines["emissions_tco2e"].tolist() == [12.0]
+
+
+def test_missing_category_column():
+    report = check("Cardiff,2022-23,12", header="organisation,reporting_year,emissions_tco2e")
+    assert only_error(report).message() == "There is no “category” column."
+
+
+def test_no_figure_columns():
+    report = check("Cardiff,2022-23,Buildings", header="organisation,reporting_year,category")
+    assert only_error(report).code == "column_needs_figures"
+
+
+def test_a_duplicated_header_is_an_error():
+    report = check("Cardiff,2022-23,Buildings,1,2", header="organisation,reporting_year,category,tco2e,emissions")
+    assert only_error(report).message() == ("Two columns are both headed “emissions_tco2e”, so we cannot tell "
+                                            "which to use.")
+
+
+def test_welsh_names_are_accepted_and_messages_can_be_welsh():
+    report = check("Caerdydd,2022-23,Adeiladau,Trydan,,1000,kWh,,wedi'i fesur,,", "Caerdydd,2022-23,Dŵr,,,,,3,,,")
+    assert report.valid, report.to_text()
+    assert report.lines["category"].tolist() == ["buildings", "water"]
+    bad = check("Caerdydd,2022-23,Adeiladu,,,,,3,,,")
+    assert bad.errors[0].message("cy") == "Nid yw “Adeiladu” yn gategori adrodd."
+
+
+def test_valid_return_gives_clean_lines(valid_csv):  # type: ignore[no-untyped-def]
+    report = check(*VALID_LINES)
+    assert report.valid
+    lines = report.lines
+    assert lines["row"].tolist() == [2, 3, 4, 5, 6, 7]
+    assert lines["category"].tolist() == ["buildings", "buildings", "supply_chain", "land", "commuting",
+                                          "homeworking"]
+    assert lines["source"].tolist()[:2] == ["electricity", "natural_gas"]
+    assert lines["activity_amount"].tolist()[:2] == [1_250_000.0, 2_000_000.0]
+    assert lines["activity_unit"].tolist()[3] == "hectares"
+    assert lines["status"].tolist() == ["measured", "estimated", "measured", "measured", "not_applicable",
+                                        "not_reported"]
+    assert lines["emissions_tco2e"].tolist()[:1] == [241.7]

@@ -1,0 +1,77 @@
+"""Matching of labels people type against the contract's vocabularies.
+
+Users write "Street Lighting", "street-lighting", "STREET LIGHTING " or the
+Welsh "Goleuadau stryd"; all must land on the same term. Matching is case-,
+space-, accent- and punctuation-insensitive; suggestions for near misses come
+from :mod:`difflib`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Iterable
+
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+
+
+def normalise_label(text: object) -> str:
+    """Return the matching key of a label: lower case, no accents, words joined by single spaces.
+
+    ``"Dŵr"`` -> ``"dwr"``, ``"T&D losses"`` -> ``"t and d losses"``, ``"m³"`` -> ``"m3"``,
+    ``"£"`` -> ``"gbp"``.
+    """
+    s = str(text).replace("&", " and ").replace("£", " gbp ")
+    s = unicodedata.normalize("NFKD", s)
+    s = "".join(ch for ch in s if not unicodedata.combining(ch)).casefold()
+    return _NON_WORD.sub(" ", s).strip()
+
+
+class LabelIndex:
+    """Resolves typed labels to term ids and suggests the nearest term for a miss.
+
+    Parameters
+    ----------
+    entries
+        ``(term_id, display_name, labels)`` triples: every label (names in both
+        languages, aliases, the id itself) that should resolve to ``term_id``.
+    """
+
+    def __init__(self, entries: Iterable[tuple[str, str, Iterable[str]]]) -> None:
+        self._ids: dict[str, str] = {}
+        self._display: dict[str, str] = {}
+        ambiguous: set[str] = set()
+        for term_id, display, labels in entries:
+            self._display[term_id] = display
+            for label in labels:
+                key = normalise_label(label)
+                if not key:
+                    continue
+                if key in self._ids and self._ids[key] != term_id:
+                    ambiguous.add(key)
+                self._ids.setdefault(key, term_id)
+        for key in ambiguous:
+            del self._ids[key]
+
+    def resolve(self, text: object) -> str | None:
+        """Return the term id ``text`` names, or None."""
+        return self._ids.get(normalise_label(text))
+
+    def suggest(self, text: object) -> str | None:
+        """Return the display name of the term nearest to ``text``, or None if nothing is close."""
+        key = normalise_label(text)
+        if not key:
+            return None
+        close = difflib.get_close_matches(key, self._ids.keys(), n=1, cutoff=0.6)
+        if not close:
+            # A label that contains a known key ("Buildings energy total") is a near miss too.
+            contained = [k for k in self._ids if len(k) >= 4 and k in key]
+            if not contained:
+                return None
+            close = [max(contained, key=len)]
+        return self._display[self._ids[close[0]]]
+
+    def display(self, term_id: str) -> str:
+        """Return the display name of a term id."""
+        return self._display[term_id]

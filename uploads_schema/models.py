@@ -1,0 +1,101 @@
+"""Pandera models: the contracts at the boundaries of the data flow.
+
+``ReturnLines`` is the cleaned, long-format annual return the validator hands
+on (one row per emission line); ``Registry`` is the register of public bodies.
+Both are checked again wherever they cross a boundary (store, engine).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.typing import Series
+
+from uploads_schema.vocabulary import vocabulary
+
+_V = vocabulary()
+
+FINANCIAL_YEAR = r"^\d{4}-\d{2}$"
+REGIONS = ["North Wales", "Mid Wales", "South West Wales", "South East Wales"]
+BODY_TYPES = [
+    "council",
+    "health_board",
+    "nhs_trust",
+    "fire_rescue_authority",
+    "national_park_authority",
+    "welsh_government",
+    "sponsored_body",
+]
+LINE_KEY = ["organisation_id", "reporting_year", "category", "source", "scope"]
+
+
+class ReturnLines(pa.DataFrameModel):
+    """The annual return in its canonical long layout: one row per emission line.
+
+    Units: ``emissions_tco2e`` in tonnes CO2e; ``activity_amount`` in ``activity_unit``.
+    A not reported or not applicable line carries no figures (null, never zero).
+    """
+
+    organisation_id: Series[str]
+    reporting_year: Series[str] = pa.Field(str_matches=FINANCIAL_YEAR)
+    category: Series[str] = pa.Field(isin=list(_V.categories))
+    source: Series[str] = pa.Field(nullable=True, isin=sorted({s.id for s in _V.sources.values()}))
+    scope: Series[pd.Int64Dtype] = pa.Field(nullable=True, isin=[1, 2, 3])
+    activity_amount: Series[float] = pa.Field(nullable=True, ge=0)
+    activity_unit: Series[str] = pa.Field(nullable=True, isin=list(_V.units))
+    emissions_tco2e: Series[float] = pa.Field(nullable=True)
+    status: Series[str] = pa.Field(isin=list(_V.statuses))
+    method: Series[str] = pa.Field(nullable=True, isin=list(_V.methods))
+    notes: Series[str] = pa.Field(nullable=True)
+    row: Series[int] = pa.Field(ge=1, description="row number in the uploaded sheet")
+
+    class Config:
+        strict = True
+        coerce = True
+
+    @pa.dataframe_check(error="negative emissions outside Land")
+    def negative_only_in_land(cls, df: pd.DataFrame) -> Series[bool]:
+        allowed = df["category"].map(lambda c: _V.categories[c].negative_allowed)
+        return ~(df["emissions_tco2e"] < 0) | allowed.astype(bool)
+
+    @pa.dataframe_check(error="figures on a not reported / not applicable line, or none on a reported one")
+    def figures_match_status(cls, df: pd.DataFrame) -> Series[bool]:
+        has_figures = df["emissions_tco2e"].notna() | df["activity_amount"].notna()
+        expects = df["status"].map(lambda s: _V.statuses[s].has_figures).astype(bool)
+        return has_figures == expects
+
+    @pa.dataframe_check(error="the same organisation, year, category, source and scope twice")
+    def one_line_per_key(cls, df: pd.DataFrame) -> Series[bool]:
+        return ~df.duplicated(LINE_KEY, keep=False)
+
+
+class Registry(pa.DataFrameModel):
+    """The register of Welsh public bodies and their denominators.
+
+    Denominators: ``population`` (residents; a health board's is the population
+    it serves) in ``population_year``; ``staff_fte`` in full-time equivalents;
+    ``floor_area_m2`` in square metres; ``gross_expenditure_gbp_m`` in GBP million.
+    ``provenance`` says where each figure comes from and which are illustrative.
+    """
+
+    id: Series[str] = pa.Field(unique=True, str_matches=r"^[a-z0-9_]+$")
+    ons_code: Series[str] = pa.Field(nullable=True, str_matches=r"^W\d{8}$")
+    type: Series[str] = pa.Field(isin=BODY_TYPES)
+    name_en: Series[str] = pa.Field(unique=True)
+    name_cy: Series[str]
+    short_name_en: Series[str]
+    short_name_cy: Series[str]
+    aliases: Series[str] = pa.Field(nullable=True)
+    region: Series[str] = pa.Field(isin=REGIONS)
+    coverage: Series[str] = pa.Field(isin=["local", "national"])
+    ccr_member: Series[bool]
+    population: Series[pd.Int64Dtype] = pa.Field(nullable=True, gt=0)
+    population_year: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=2000)
+    staff_fte: Series[float] = pa.Field(nullable=True, gt=0)
+    floor_area_m2: Series[float] = pa.Field(nullable=True, gt=0)
+    gross_expenditure_gbp_m: Series[float] = pa.Field(nullable=True, gt=0)
+    provenance: Series[str]
+
+    class Config:
+        strict = True
+        coerce = True
