@@ -142,20 +142,40 @@ def _read_csv_cells(data: bytes, max_rows: int, max_columns: int) -> tuple[list,
         body = pd.DataFrame(columns=range(len(header)), dtype=str)
     except (pd.errors.ParserError, ValueError, csv.Error) as exc:
         detail = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
-        raise UnreadableFile("csv_malformed", detail=_row_detail(detail, header_index)) from exc
+        if "fields in line" not in detail:
+            raise UnreadableFile("csv_malformed", detail=_row_detail(detail)) from exc
+        # Rows longer than the header: fine if the extra cells are empty (Excel's trailing commas).
+        body = _read_ragged_csv(text, delimiter, header_index, len(header), max_rows)
     if len(body) > max_rows:
         raise UnreadableFile("too_many_rows", count=f"more than {max_rows:,}", limit=f"{max_rows:,}")
     return header, body, header_index + 1
 
 
-def _row_detail(detail: str, header_index: int) -> str:
+def _read_ragged_csv(text: str, delimiter: str, header_index: int, width: int, max_rows: int) -> pd.DataFrame:
+    """Parse a CSV whose rows may be longer than its header, refusing non-empty extra cells."""
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    rows: list[list[str]] = []
+    for number, row in enumerate(reader, start=1):
+        if number <= header_index + 1:
+            continue
+        if len(rows) > max_rows:
+            raise UnreadableFile("too_many_rows", count=f"more than {max_rows:,}", limit=f"{max_rows:,}")
+        if len(row) > width and any(cell.strip() for cell in row[width:]):
+            raise UnreadableFile("csv_malformed", detail=f"row {number} has {len(row)} cells but the header "
+                                 f"row has {width}, and the extra cells are not empty")
+        rows.append(row[:width] + [""] * (width - len(row)))
+    return pd.DataFrame(rows, columns=range(width), dtype=object)
+
+
+def _row_detail(detail: str) -> str:
     # pandas counts lines from the first one it read; say the spreadsheet row instead.
     import re
 
     match = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", detail)
     if match:
         expected, line, saw = (int(g) for g in match.groups())
-        return f"row {line + header_index + 1} has {saw} cells but the header row has {expected}"
+        # pandas numbers the lines of the whole file, skipped title rows included.
+        return f"row {line} has {saw} cells but the header row has {expected}"
     return detail
 
 
@@ -336,21 +356,21 @@ def _assemble(header: list, body: pd.DataFrame, header_row: int, kind: str,
 
     # The short layout: one row per category, a figure per year column (or one total).
     body = body.loc[~blank].reset_index(drop=True)
-    parts, part_rows, figure_column = [], [], {}
+    if year_columns and "reporting_year" in frame.columns:
+        problems.add("column_duplicate", column="reporting_year")
+    parts, part_rows, labels = [], [], []
     for position in figure_positions:
-        part = frame.copy()
-        part["emissions_tco2e"] = body[position].to_numpy()
+        # A blank cell under a year is a line that was not in that year's table: no line, not zero.
+        filled = ~_is_blank(body[[position]])
+        part = frame.loc[filled].copy()
+        part["emissions_tco2e"] = body.loc[filled, position].to_numpy()
         if position in year_columns:
-            if "reporting_year" in part.columns:
-                problems.add("column_duplicate", column="reporting_year")
             part["reporting_year"] = year_columns[position].split("(")[0].strip().split(" ")[0]
         parts.append(part)
-        part_rows.append(rows)
+        part_rows.append(rows[filled])
+        labels += [str(header[position])] * int(filled.sum())
     melted = pd.concat(parts, ignore_index=True)
-    melted_rows = np.concatenate(part_rows)
-    labels = [str(header[p]) for p in figure_positions for _ in range(len(frame))]
-    figure_column = dict(enumerate(labels))
-    return RawTable(melted, melted_rows, "short", kind, rows_read, figure_column)
+    return RawTable(melted, np.concatenate(part_rows), "short", kind, rows_read, dict(enumerate(labels)))
 
 
 def read_upload(data: bytes, *, max_bytes: int | None = None, max_rows: int = config.DEFAULT_MAX_ROWS,

@@ -45,7 +45,7 @@ def _cells(frame: pd.DataFrame, name: str) -> np.ndarray:
     if name not in frame.columns:
         return np.full(len(frame), None, dtype=object)
     values = frame[name]
-    cells = values.to_numpy(dtype=object, na_value=None)
+    cells = np.array(values.to_numpy(dtype=object, na_value=None), dtype=object, copy=True)
     if values.dtype == object:
         blank = np.fromiter((v is None or (isinstance(v, str) and not v.strip())
                              or (isinstance(v, float) and v != v) for v in cells), dtype=bool, count=len(cells))

@@ -30,7 +30,7 @@ VALID_LINES = [
 
 
 def csv_bytes(*lines: str, header: str = HEADER, encoding: str = "utf-8") -> bytes:
-    return "\n".join([header, *lines]).encode(encoding) + b"\n"
+    return ("\n".join([header, *lines]) + "\n").encode(encoding)
 
 
 def check(*lines: str, header: str = HEADER, **kwargs):  # type: ignore[no-untyped-def]

@@ -1,0 +1,247 @@
+"""Reading uploads: encodings, delimiters, workbooks, and every way a file can be broken."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import openpyxl
+import pytest
+
+from decarb_dashboard.validate import validate_upload
+from tests.conftest import HEADER, TODAY, VALID_LINES, csv_bytes
+
+WELSH_LINE = "Cyngor Sir Ynys Môn,2022-23,Dŵr,,,,,12.5,,,Swyddfa'r Cyngor"
+
+
+def validate(data: bytes, **kwargs):  # type: ignore[no-untyped-def]
+    kwargs.setdefault("today", TODAY)
+    return validate_upload(data, "upload", **kwargs)
+
+
+def codes(report) -> list[str]:  # type: ignore[no-untyped-def]
+    return [i.code for i in report.errors]
+
+
+def workbook_bytes(rows: list[list[object]], title: str = "Sheet1", extra_first: str | None = None) -> bytes:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    if extra_first:
+        ws.title = extra_first
+        ws.append(["This sheet explains the return"])
+        ws = wb.create_sheet(title)
+    else:
+        ws.title = title
+    for row in rows:
+        ws.append(row)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+ROWS = [HEADER.split(","), ["Cardiff", "2022-23", "Buildings", "Electricity", None, 1000, "kWh"]]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "utf-16-le"])
+def test_unicode_encodings_keep_welsh_letters(encoding):  # type: ignore[no-untyped-def]
+    report = validate(csv_bytes(WELSH_LINE, encoding=encoding))
+    assert report.valid, report.to_text()
+    assert report.lines["category"].tolist() == ["water"]
+    assert report.lines["notes"].tolist() == ["Swyddfa'r Cyngor"]
+    assert report.lines["organisation_id"].tolist() == ["isle_of_anglesey"]
+
+
+def test_windows_1252():
+    line = "Cyngor Sir Ynys Môn,2022-23,Waste,,,,,“12.5”,,,café"
+    report = validate(csv_bytes(line.replace("“12.5”", "12.5"), encoding="cp1252"))
+    assert report.valid, report.to_text()
+    assert report.lines["notes"].tolist() == ["café"]
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t"])
+def test_semicolon_and_tab_delimited(delimiter):  # type: ignore[no-untyped-def]
+    lines = [HEADER, "Cardiff,2022-23,Buildings,Electricity,,1000,kWh,,,,"]
+    data = "\n".join(line.replace(",", delimiter) for line in lines).encode()
+    report = validate(data)
+    assert report.valid, report.to_text()
+
+
+def test_title_rows_above_the_header_keep_spreadsheet_row_numbers():
+    data = ("Annual return 2022-23\n\n" + HEADER + "\nCardiff,2022-23,Bulidings,,,,,5,,,\n").encode()
+    report = validate(data)
+    assert [(e.row, e.code) for e in report.errors] == [(4, "category_unknown")]
+
+
+def test_blank_rows_are_skipped_but_counted_in_row_numbers():
+    report = validate(csv_bytes(VALID_LINES[0], "", ",,,,,,,,,,", "Cardiff,2022-23,Bulidings,,,,,5,,,"))
+    assert [(e.row, e.code) for e in report.errors] == [(5, "category_unknown")]
+
+
+def test_a_ragged_row_is_a_clear_csv_error():
+    report = validate(csv_bytes(VALID_LINES[0], "Cardiff,2022-23,Waste,,,,,5,,,,,,extra"))
+    assert codes(report) == ["csv_malformed"]
+    assert "row 3 has 14 cells but the header row has 11, and the extra cells are not empty" in (
+        report.errors[0].message())
+    assert not report.readable
+
+
+def test_trailing_empty_cells_are_tolerated():
+    report = validate(csv_bytes(VALID_LINES[0], "Cardiff,2022-23,Waste,,,,,5,,,,,,"))
+    assert report.valid, report.to_text()
+
+
+def test_xlsx_first_sheet():
+    report = validate(workbook_bytes(ROWS))
+    assert report.valid, report.to_text()
+    assert report.lines["row"].tolist() == [2]
+
+
+def test_xlsx_sheet_named_like_the_template_is_preferred():
+    report = validate(workbook_bytes(ROWS, title="Return", extra_first="Guidance"))
+    assert report.valid, report.to_text()
+
+
+def test_xlsx_numbers_dates_and_booleans():
+    rows = [HEADER.split(","),
+            ["Cardiff", "2022-23", "Buildings", "Electricity", 2, 1000.5, "kWh", None, None, None, None],
+            ["Cardiff", "2022-23", "Waste", None, None, True, "tonnes"],
+            ["Cardiff", 2022, "Water", None, None, None, None, 4]]
+    report = validate(workbook_bytes(rows))
+    assert [(e.row, e.code) for e in report.errors] == [(3, "number_invalid"), (4, "year_bare")]
+
+
+def test_empty_file():
+    report = validate(b"")
+    assert codes(report) == ["file_empty"]
+    assert report.errors[0].message() == "The file has no content."
+
+
+def test_file_over_the_size_limit():
+    report = validate(csv_bytes(*VALID_LINES), max_bytes=100)
+    assert codes(report) == ["file_too_large"]
+    assert report.errors[0].message() == "The file is 0.0 MB; the largest file accepted is 0 MB."
+
+
+def test_size_limit_default_is_ten_megabytes(monkeypatch):  # type: ignore[no-untyped-def]
+    monkeypatch.delenv("DECARB_MAX_UPLOAD_MB", raising=False)
+    big = b"x" * (10 * 1024 * 1024 + 1)
+    report = validate(big)
+    assert report.errors[0].message() == "The file is 10.0 MB; the largest file accepted is 10 MB."
+
+
+def test_binary_junk():
+    assert codes(validate(bytes(range(256)) * 10)) == ["file_type_unknown"]
+
+
+def test_legacy_xls_and_encrypted_workbook_are_told_apart():
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512
+    assert codes(validate(ole + b"Workbook".join([b"", b""]))) == ["file_legacy_xls"]
+
+
+def test_a_really_encrypted_workbook():
+    msoffcrypto = pytest.importorskip("msoffcrypto")
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    plain = io.BytesIO(workbook_bytes(ROWS))
+    encrypted = io.BytesIO()
+    OOXMLFile(plain).encrypt("secret", encrypted)
+    assert msoffcrypto  # the encryption above is the real thing Excel writes
+    report = validate(encrypted.getvalue())
+    assert codes(report) == ["workbook_encrypted"]
+
+
+def test_truncated_workbook():
+    data = workbook_bytes(ROWS)
+    assert codes(validate(data[: len(data) // 2])) == ["workbook_corrupt"]
+
+
+def test_a_zip_that_is_not_a_workbook():
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr("word/document.xml", "<w/>")
+    assert codes(validate(out.getvalue())) == ["file_type_unknown"]
+
+
+def test_zip_bomb_is_refused_before_unpacking():
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/workbook.xml", "<workbook/>")
+        with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as part:
+            chunk = b"\0" * (1024 * 1024)
+            for _ in range(300):
+                part.write(chunk)
+    data = out.getvalue()
+    assert len(data) < 2 * 1024 * 1024
+    report = validate(data)
+    assert codes(report) == ["archive_bomb"]
+    assert report.errors[0].message() == "The workbook would unpack to 300 MB, far more than any return needs."
+
+
+def test_xml_entity_bomb_is_refused():
+    source = zipfile.ZipFile(io.BytesIO(workbook_bytes(ROWS)))
+    out = io.BytesIO()
+    bomb = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]>'
+            '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+            '<row r="1"><c r="A1" t="inlineStr"><is><t>&lol2;</t></is></c></row></sheetData></worksheet>')
+    with zipfile.ZipFile(out, "w") as z:
+        for info in source.infolist():
+            data = bomb.encode() if info.filename == "xl/worksheets/sheet1.xml" else source.read(info)
+            z.writestr(info, data)
+    assert codes(validate(out.getvalue())) == ["xml_entities"]
+
+
+def test_too_many_columns():
+    header = HEADER + "," + ",".join(f"c{i}" for i in range(10_000))
+    report = validate(csv_bytes(VALID_LINES[0], header=header))
+    assert codes(report) == ["too_many_columns"]
+
+
+def test_too_many_rows():
+    report = validate(csv_bytes(*([VALID_LINES[0]] * 30)), max_rows=20)
+    assert codes(report) == ["too_many_rows"]
+
+
+def test_a_million_empty_rows_are_just_empty():
+    data = csv_bytes(VALID_LINES[0]) + b",,,,,,,,,,\n" * 1_000_000
+    report = validate(data, max_bytes=0)
+    assert report.valid, report.to_text()
+    assert len(report.lines) == 1
+
+
+def test_no_header_row():
+    report = validate(b"a,b,c\n1,2,3\n")
+    assert codes(report) == ["header_not_found"]
+
+
+def test_header_only():
+    assert codes(validate(csv_bytes())) == ["no_lines"]
+
+
+def test_short_layout_with_year_columns_is_melted_into_lines():
+    data = (b"category,2019-20,2020-21 (tCO2e),2021-22\n"
+            b"Buildings,\"12,000\",11500,11000\n"
+            b"Commuting,,,Not reported\n"
+            b"Supply chain,90000,85000,80000\n"
+            b"Total,102000,96500,91000\n")
+    report = validate(data, organisation="cardiff")
+    assert report.valid, report.to_text()
+    assert report.layout == "short"
+    lines = report.lines.sort_values(["category", "reporting_year"])
+    buildings = lines[lines["category"] == "buildings"]
+    assert buildings["reporting_year"].tolist() == ["2019-20", "2020-21", "2021-22"]
+    assert buildings["emissions_tco2e"].tolist() == [12000.0, 11500.0, 11000.0]
+    assert buildings["row"].tolist() == [2, 2, 2]
+    # Blank cells for 2019-20 and 2020-21 commuting: the line did not exist; no line, not zero.
+    commuting = lines[lines["category"] == "commuting"]
+    assert [(r.reporting_year, r.status) for r in commuting.itertuples()] == [("2021-22", "not_reported")]
+    assert [w.code for w in report.warnings].count("total_row_ignored") == 1
+
+
+def test_short_layout_with_a_total_column():
+    data = b"organisation,reporting_year,category,total\nNewport,2023-24,Fleet,850\nNewport,2023-24,Waste,n/a\n"
+    report = validate(data)
+    assert report.valid, report.to_text()
+    assert report.layout == "short"
+    assert report.lines["emissions_tco2e"].tolist()[0] == 850.0
+    assert report.lines["status"].tolist() == ["measured", "not_applicable"]
