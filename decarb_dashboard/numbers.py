@@ -27,22 +27,31 @@ BLANK = "blank"
 INVALID = "invalid"
 NOT_FINITE = "not_finite"
 
+#: Kinds of cell in :class:`ParsedNumbers`; a status written in a cell is ``STATUS_BASE + k``.
+K_NUMBER, K_BLANK, K_INVALID, K_NOT_FINITE, STATUS_BASE = 0, 1, 2, 3, 4
+
 
 @dataclass
 class ParsedNumbers:
     """Parsed figures of one column.
 
-    ``values`` are floats (NaN where there is no number); ``problem`` is None
-    where the cell held a number, else ``"blank"``, ``"invalid"``,
-    ``"not_finite"`` or the id of the status the text means.
+    ``values`` are floats (NaN where there is no number). ``kind`` says what
+    each cell held: ``K_NUMBER``, ``K_BLANK``, ``K_INVALID``, ``K_NOT_FINITE``,
+    or ``STATUS_BASE + k`` for text meaning ``statuses[k]`` ("N/A" ->
+    not_applicable).
     """
 
     values: np.ndarray
-    problem: np.ndarray
+    kind: np.ndarray
+    statuses: list[str]
+
+    def status_codes(self) -> np.ndarray:
+        """Return, per cell, the index into ``statuses`` of the status it names, or -1."""
+        return np.where(self.kind >= STATUS_BASE, self.kind.astype(np.int64) - STATUS_BASE, -1)
 
 
 def parse_cell(value: object, status_tokens: dict[str, str]) -> float | str:
-    """Return the number in one cell, or the kind of problem (see :class:`ParsedNumbers`)."""
+    """Return the number in one cell, or what it holds instead: "blank", "invalid", "not_finite" or a status id."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return BLANK
     if isinstance(value, bool):
@@ -79,32 +88,45 @@ def parse_cell(value: object, status_tokens: dict[str, str]) -> float | str:
 
 
 def parse_column(values: pd.Series, status_tokens: dict[str, str]) -> ParsedNumbers:
-    """Parse a column of cells; see :class:`ParsedNumbers`."""
+    """Parse a column of cells; see :class:`ParsedNumbers`.
+
+    A float column (as a CSV reader typed it) costs nothing; other columns go
+    through pandas' parser first and only the cells it refuses through
+    :func:`parse_cell`, once per distinct text.
+    """
+    statuses = sorted(set(status_tokens.values()))
+    status_kind = {s: STATUS_BASE + k for k, s in enumerate(statuses)}
     n = len(values)
+    kind = np.zeros(n, dtype=np.int8)
+    if pd.api.types.is_bool_dtype(values.dtype):  # a column of tick boxes holds no figures
+        kind[:] = K_INVALID
+        return ParsedNumbers(np.full(n, np.nan), kind, statuses)
+    if pd.api.types.is_float_dtype(values.dtype) or pd.api.types.is_integer_dtype(values.dtype):
+        numbers = values.to_numpy(dtype=float, na_value=np.nan)
+        kind[np.isnan(numbers)] = K_BLANK
+        kind[np.isinf(numbers)] = K_NOT_FINITE
+        return ParsedNumbers(np.where(kind == K_NUMBER, numbers, np.nan), kind, statuses)
     fast = pd.to_numeric(values, errors="coerce")
-    if not isinstance(fast, pd.Series):
-        fast = pd.Series(fast, index=values.index)
-    fast_values = fast.to_numpy(dtype=float, na_value=np.nan)
-    problem = np.full(n, None, dtype=object)
-    ok = np.isfinite(fast_values)
+    numbers = np.asarray(fast, dtype=float).copy() if not isinstance(fast, pd.Series) else \
+        fast.to_numpy(dtype=float, na_value=np.nan).copy()
+    ok = np.isfinite(numbers)
     if values.dtype == object:
         # pandas reads True as 1; a tick box is not a figure.
-        ok &= ~values.map(lambda v: isinstance(v, bool)).to_numpy(dtype=bool)
+        ok &= ~np.fromiter((isinstance(v, bool) for v in values.to_numpy(dtype=object)), dtype=bool, count=n)
     slow = np.flatnonzero(~ok)
     if len(slow):
-        cells = values.to_numpy(dtype=object)[slow]
+        cells = values.to_numpy(dtype=object, na_value=None)[slow]
         cache: dict[object, float | str] = {}
-        out = np.empty(len(slow), dtype=float)
         for j, cell in enumerate(cells):
-            key = (type(cell), cell) if not (isinstance(cell, float) and math.isnan(cell)) else "nan"
+            key: object = "nan" if isinstance(cell, float) and math.isnan(cell) else (type(cell), cell)
             result = cache.get(key)
             if result is None:
                 result = cache[key] = parse_cell(cell, status_tokens)
+            i = slow[j]
             if isinstance(result, float):
-                out[j] = result
+                numbers[i] = result
             else:
-                out[j] = np.nan
-                problem[slow[j]] = result
-        fast_values = fast_values.copy()
-        fast_values[slow] = out
-    return ParsedNumbers(fast_values, problem)
+                numbers[i] = np.nan
+                kind[i] = {BLANK: K_BLANK, INVALID: K_INVALID, NOT_FINITE: K_NOT_FINITE}.get(
+                    result, status_kind.get(result, K_INVALID))
+    return ParsedNumbers(numbers, kind, statuses)

@@ -116,20 +116,29 @@ class OrganisationMatcher:
 
     def __init__(self, registry: pd.DataFrame) -> None:
         self.registry = registry.set_index("id", drop=False)
-        exact: list[tuple[str, str, list[str]]] = []
-        by_kind: dict[str, list[tuple[str, str, list[str]]]] = {}
+        self._labels: dict[str, list[str]] = {}
+        self._names = {column: dict(zip(registry["id"], registry[column], strict=True))
+                       for column in ("name_en", "name_cy", "short_name_en", "short_name_cy", "type")}
         for body in registry.itertuples(index=False):
             labels = [body.id, body.name_en, body.name_cy, body.short_name_en, body.short_name_cy]
             if isinstance(body.ons_code, str):
                 labels.append(body.ons_code)
             if isinstance(body.aliases, str):
                 labels.extend(_SPLIT.split(body.aliases))
-            exact.append((body.id, body.name_en, labels))
-            by_kind.setdefault(body.type, []).append(
-                (body.id, body.name_en, [strip_kind(label)[0] for label in labels])
-            )
-        self._exact = LabelIndex(exact)
-        self._by_kind = {kind: LabelIndex(entries) for kind, entries in by_kind.items()}
+            self._labels[body.id] = labels
+        self._exact = LabelIndex((id_, self._names["name_en"][id_], labels) for id_, labels in self._labels.items())
+        self._by_kind_index: dict[str, LabelIndex] | None = None
+
+    @property
+    def _by_kind(self) -> dict[str, LabelIndex]:
+        # Built on first need: most uploads name bodies exactly.
+        if self._by_kind_index is None:
+            entries: dict[str, list[tuple[str, str, list[str]]]] = {}
+            for id_, labels in self._labels.items():
+                entries.setdefault(self._names["type"][id_], []).append(
+                    (id_, self._names["name_en"][id_], [strip_kind(label)[0] for label in labels]))
+            self._by_kind_index = {kind: LabelIndex(e) for kind, e in entries.items()}
+        return self._by_kind_index
 
     def resolve(self, text: object) -> str | None:
         """Return the registry id of the body ``text`` names, or None."""
@@ -138,7 +147,7 @@ class OrganisationMatcher:
             return found
         core, kind = strip_kind(text)
         found = self._exact.resolve(core)
-        if found and (kind is None or self.registry.at[found, "type"] == kind):
+        if found and (kind is None or self._names["type"][found] == kind):
             return found
         if kind in self._by_kind:
             return self._by_kind[kind].resolve(core)
@@ -148,7 +157,27 @@ class OrganisationMatcher:
         """Return the English name of the body nearest to ``text``, or None."""
         return self._exact.suggest(text) or self._exact.suggest(strip_kind(text)[0])
 
+    def example_name(self) -> str:
+        """Return a body's name to show in an example: Cardiff Council when registered."""
+        body = "cardiff" if "cardiff" in self._names["name_en"] else next(iter(self._names["name_en"]))
+        return self.name(str(body))
+
     def name(self, body_id: str, lang: str = "en", short: bool = False) -> str:
         """Return a body's name in ``lang``; ``short`` for the form people use day to day."""
         column = ("short_name_" if short else "name_") + ("cy" if lang == "cy" else "en")
-        return str(self.registry.at[body_id, column])
+        return str(self._names[column][body_id])
+
+
+_MATCHERS: dict[int, tuple[pd.DataFrame, OrganisationMatcher]] = {}
+
+
+def matcher_for(registry: pd.DataFrame) -> OrganisationMatcher:
+    """Return the matcher of a register, built once per register object."""
+    cached = _MATCHERS.get(id(registry))
+    if cached is not None and cached[0] is registry:
+        return cached[1]
+    matcher = OrganisationMatcher(registry)
+    if len(_MATCHERS) > 8:
+        _MATCHERS.clear()
+    _MATCHERS[id(registry)] = (registry, matcher)
+    return matcher

@@ -26,19 +26,19 @@ def _assert_reported(report) -> None:  # type: ignore[no-untyped-def]
     report.to_text("cy")
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=int(__import__("os").environ.get("HYPOTHESIS_EXAMPLES", "150")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.binary(max_size=2048))
 def test_arbitrary_bytes_never_raise(data):  # type: ignore[no-untyped-def]
     _assert_reported(validate_upload(data, "x", today=TODAY))
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=int(__import__("os").environ.get("HYPOTHESIS_EXAMPLES", "150")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(max_size=500))
 def test_arbitrary_text_after_a_header_never_raises(text):  # type: ignore[no-untyped-def]
     _assert_reported(validate_upload((HEADER + "\n" + text).encode("utf-8"), "x.csv", today=TODAY))
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=int(__import__("os").environ.get("HYPOTHESIS_EXAMPLES", "150")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.fixed_dictionaries({c: cells for c in COLUMNS}), max_size=8),
        st.lists(st.sampled_from(COLUMNS), unique=True, min_size=1))
 def test_arbitrary_tables_never_raise(rows, keep):  # type: ignore[no-untyped-def]

@@ -245,3 +245,25 @@ def test_short_layout_with_a_total_column():
     assert report.layout == "short"
     assert report.lines["emissions_tco2e"].tolist()[0] == 850.0
     assert report.lines["status"].tolist() == ["measured", "not_applicable"]
+
+
+def test_quoted_newlines_in_notes_keep_rows_and_row_numbers():
+    data = csv_bytes('Cardiff,2022-23,Waste,,,,,5,,,"two\nlines"', "Cardiff,2022-23,Bulidings,,,,,5,,,")
+    report = validate(data)
+    assert [(e.row, e.code) for e in report.errors] == [(3, "category_unknown")]
+
+
+def test_utf8_that_breaks_late_is_read_as_windows_1252():
+    long_note = "x" * 300_000  # past the part decoded to find the header
+    data = csv_bytes(f"Cardiff,2022-23,Waste,Landfill,,5,tonnes,,,,{long_note}") + \
+        "Cardiff,2022-23,Water,,,,,1,,,café\n".encode("cp1252")
+    report = validate(data)
+    assert report.valid, report.to_text()
+    assert report.lines["notes"].tolist()[-1] == "café"
+
+
+def test_thousands_of_duplicates_are_counted_quickly():
+    lines = [f"Cardiff,2022-23,Waste,Landfill,,{i},tonnes,,,," for i in range(1, 20_000)]
+    report = validate(csv_bytes(*lines))
+    assert report.counts == {"duplicate_line": 19_998}
+    assert report.errors[0].message().startswith("This line repeats row 2: rows 2, 3, 4,")

@@ -23,9 +23,10 @@ def normalise_label(text: object) -> str:
     ``"£"`` -> ``"gbp"``.
     """
     s = str(text).replace("&", " and ").replace("£", " gbp ")
-    s = unicodedata.normalize("NFKD", s)
-    s = "".join(ch for ch in s if not unicodedata.combining(ch)).casefold()
-    return _NON_WORD.sub(" ", s).strip()
+    if not s.isascii():
+        s = unicodedata.normalize("NFKD", s)
+        s = "".join(ch for ch in s if not unicodedata.combining(ch))
+    return _NON_WORD.sub(" ", s.casefold()).strip()
 
 
 class LabelIndex:
