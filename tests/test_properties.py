@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 
 import pandas as pd
 from hypothesis import HealthCheck, given, settings
@@ -11,6 +12,8 @@ from hypothesis import strategies as st
 from decarb_dashboard.validate import validate_frame, validate_upload
 from tests.conftest import HEADER, TODAY
 
+#: HYPOTHESIS_EXAMPLES=3000 for a deeper search than the suite's default.
+EXAMPLES = int(os.environ.get("HYPOTHESIS_EXAMPLES", "150"))
 COLUMNS = HEADER.split(",")
 cells = st.one_of(
     st.none(), st.text(max_size=30), st.integers(-10**12, 10**12),
@@ -26,19 +29,19 @@ def _assert_reported(report) -> None:  # type: ignore[no-untyped-def]
     report.to_text("cy")
 
 
-@settings(max_examples=int(__import__("os").environ.get("HYPOTHESIS_EXAMPLES", "150")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.binary(max_size=2048))
 def test_arbitrary_bytes_never_raise(data):  # type: ignore[no-untyped-def]
     _assert_reported(validate_upload(data, "x", today=TODAY))
 
 
-@settings(max_examples=int(__import__("os").environ.get("HYPOTHESIS_EXAMPLES", "150")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(max_size=500))
 def test_arbitrary_text_after_a_header_never_raises(text):  # type: ignore[no-untyped-def]
     _assert_reported(validate_upload((HEADER + "\n" + text).encode("utf-8"), "x.csv", today=TODAY))
 
 
-@settings(max_examples=int(__import__("os").environ.get("HYPOTHESIS_EXAMPLES", "150")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.fixed_dictionaries({c: cells for c in COLUMNS}), max_size=8),
        st.lists(st.sampled_from(COLUMNS), unique=True, min_size=1))
 def test_arbitrary_tables_never_raise(rows, keep):  # type: ignore[no-untyped-def]
