@@ -6,6 +6,8 @@ Exit codes of ``decarb validate``: 0 valid, 1 read but has errors, 2 could not b
 from __future__ import annotations
 
 import argparse
+import getpass
+import os
 import sys
 from pathlib import Path
 
@@ -47,6 +49,80 @@ def _cmd_template(args: argparse.Namespace) -> int:
     return 0
 
 
+def _store(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from decarb_dashboard.store import SubmissionStore
+
+    return SubmissionStore(Path(args.data_dir) if args.data_dir else config.data_dir())
+
+
+def _cmd_submit(args: argparse.Namespace) -> int:
+    from decarb_dashboard.registry import load_registry
+    from decarb_dashboard.validate import validate_upload
+
+    path = Path(args.file)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        print(f"decarb: cannot read {path}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    store = _store(args)
+    max_bytes = int(args.max_mb * 1024 * 1024) if args.max_mb is not None else None
+    report = validate_upload(data, path.name, organisation=args.org, reporting_year=args.year,
+                             max_bytes=max_bytes, registry=load_registry(store.root), path=path)
+    if not report.valid:
+        print(report.to_text(args.lang), file=sys.stderr)
+        print("Nothing was stored.", file=sys.stderr)
+        return 1 if report.readable else 2
+    submission_id = store.submit(report.lines, data, submitted_by=args.user, file_name=path.name)
+    print(submission_id)
+    return 0
+
+
+def _cmd_history(args: argparse.Namespace) -> int:
+    from decarb_dashboard.store import submission_json
+
+    store = _store(args)
+    history = store.history(args.org, args.year)
+    if args.json:
+        print("[" + ",\n".join(submission_json(s) for s in history) + "]")
+        return 0
+    if not history:
+        print(f"No submissions for {args.org}" + (f" in {args.year}" if args.year else "") + ".")
+        return 0
+    current = set(store.current_parts().query("organisation_id == @args.org")["submission_id"])
+    print(f"{'submission':34} {'submitted at (UTC)':28} {'by':16} {'lines':>6}  {'status':10} years")
+    for s in history:
+        mark = " (current)" if s.submission_id in current else ""
+        print(f"{s.submission_id:34} {s.submitted_at:28} {s.submitted_by[:16]:16} {s.line_count:>6}  "
+              f"{s.status:10} {', '.join(s.reporting_years)}{mark}")
+        if s.status_message:
+            print(f"{'':34} {s.status}: {s.status_message}")
+    return 0
+
+
+def _cmd_status(args: argparse.Namespace) -> int:
+    from decarb_dashboard.store import StoreError
+
+    try:
+        _store(args).set_status(args.submission, args.set, actor=args.user, message=args.message)
+    except StoreError as exc:
+        print(f"decarb: {exc}", file=sys.stderr)
+        return 1
+    print(f"{args.submission}: {args.set}")
+    return 0
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from decarb_dashboard import export
+    from decarb_dashboard.registry import OrganisationMatcher, load_registry
+
+    store = _store(args)
+    frame = export.export_table(store.current_lines(), OrganisationMatcher(load_registry(store.root)))
+    export.write(frame, args.format, Path(args.output))
+    print(f"wrote {len(frame)} lines to {args.output}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="decarb", description="Annual carbon returns of Welsh public bodies.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -62,6 +138,41 @@ def build_parser() -> argparse.ArgumentParser:
                         "or $DECARB_MAX_UPLOAD_MB)")
     p.set_defaults(func=_cmd_validate)
 
+    def store_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--data-dir", help="the data directory (default $DECARB_DATA_DIR or ./var/decarb-data)")
+
+    user = os.environ.get("DECARB_USER") or getpass.getuser()
+    p = sub.add_parser("submit", help="validate a return and store it; prints the submission id")
+    p.add_argument("file")
+    store_options(p)
+    p.add_argument("--user", default=user, help="who is submitting (default: your login name)")
+    p.add_argument("--org", help="the body the return is for")
+    p.add_argument("--year", help="the financial year, e.g. 2022-23")
+    p.add_argument("--lang", choices=["en", "cy"], default="en")
+    p.add_argument("--max-mb", type=float, default=None)
+    p.set_defaults(func=_cmd_submit)
+
+    p = sub.add_parser("history", help="list a body's submissions, oldest first")
+    p.add_argument("--org", required=True, help="registry id of the body, e.g. cardiff")
+    p.add_argument("--year", help="only submissions covering this financial year")
+    p.add_argument("--json", action="store_true")
+    store_options(p)
+    p.set_defaults(func=_cmd_history)
+
+    p = sub.add_parser("status", help="query, accept or withdraw a submission")
+    p.add_argument("submission")
+    p.add_argument("--set", required=True, choices=["queried", "accepted", "withdrawn"])
+    p.add_argument("--message", help="why (required for a query)")
+    p.add_argument("--user", default=user)
+    store_options(p)
+    p.set_defaults(func=_cmd_status)
+
+    p = sub.add_parser("export", help="write the current returns of all bodies and years")
+    p.add_argument("--format", choices=["csv", "xlsx", "parquet"], default="csv")
+    p.add_argument("-o", "--output", required=True)
+    store_options(p)
+    p.set_defaults(func=_cmd_export)
+
     p = sub.add_parser("template", help="write a blank return, or the format documentation")
     p.add_argument("--format", choices=["csv", "xlsx", "md"], default="xlsx")
     p.add_argument("-o", "--output", required=True, help="file to write, or - for standard output")
@@ -74,7 +185,8 @@ def main(argv: list[str] | None = None) -> int:
     if getattr(args, "org", None):
         from decarb_dashboard.registry import OrganisationMatcher, load_registry
 
-        found = OrganisationMatcher(load_registry(config.data_dir())).resolve(args.org)
+        data_dir = Path(args.data_dir) if getattr(args, "data_dir", None) else config.data_dir()
+        found = OrganisationMatcher(load_registry(data_dir)).resolve(args.org)
         if found is None:
             print(f"decarb: no body called {args.org!r} in the register", file=sys.stderr)
             return 2

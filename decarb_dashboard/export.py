@@ -1,0 +1,81 @@
+"""Export the current returns to CSV, Excel or Parquet, safe to open in a spreadsheet.
+
+Text that came from an upload (notes, and names from a replacement register)
+could begin with ``=``, ``+``, ``-`` or ``@`` and be run by Excel as a formula
+("CSV injection"). In CSV such cells get a leading apostrophe; in Excel they
+are written as text cells, never formulas.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+
+from decarb_dashboard.registry import OrganisationMatcher
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMATS = ("csv", "xlsx", "parquet")
+
+
+def neutralise(value: object) -> object:
+    """Return a text cell that a spreadsheet will not run as a formula; other values unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def export_table(lines: pd.DataFrame, matcher: OrganisationMatcher) -> pd.DataFrame:
+    """Return the lines to export: the body's English name beside its id, text as plain objects."""
+    frame = lines.copy()
+    names = {org: matcher.name(org) for org in frame["organisation_id"].dropna().unique()}
+    frame.insert(1, "organisation_name", frame["organisation_id"].map(names).astype(object))
+    for column in frame.columns:
+        if isinstance(frame[column].dtype, pd.CategoricalDtype) or frame[column].dtype == object \
+                or pd.api.types.is_string_dtype(frame[column].dtype):
+            frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
+    return frame
+
+
+def to_csv_bytes(frame: pd.DataFrame) -> bytes:
+    """Return CSV (UTF-8 with a byte order mark, for Excel) with formula-like text neutralised."""
+    safe = frame.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object:
+            safe[column] = safe[column].map(neutralise)
+    return ("\ufeff" + safe.to_csv(index=False, lineterminator="\r\n")).encode("utf-8")
+
+
+def to_xlsx_bytes(frame: pd.DataFrame, sheet: str = "Returns") -> bytes:
+    """Return an Excel workbook of ``frame`` in which every text cell is text, never a formula."""
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=False)
+    ws = wb.active
+    ws.title = sheet
+    ws.append([str(c) for c in frame.columns])
+    for r, row in enumerate(frame.itertuples(index=False), start=2):
+        for c, value in enumerate(row, start=1):
+            if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
+                continue
+            cell = ws.cell(row=r, column=c)
+            cell.value = value.item() if hasattr(value, "item") else value
+            if isinstance(value, str):
+                cell.data_type = "s"
+    ws.freeze_panes = "A2"
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def write(frame: pd.DataFrame, fmt: str, path: Path) -> None:
+    """Write ``frame`` to ``path`` as csv, xlsx or parquet."""
+    if fmt == "csv":
+        path.write_bytes(to_csv_bytes(frame))
+    elif fmt == "xlsx":
+        path.write_bytes(to_xlsx_bytes(frame))
+    elif fmt == "parquet":
+        frame.to_parquet(path, index=False)
+    else:
+        raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")

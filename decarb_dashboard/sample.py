@@ -1,0 +1,62 @@
+"""Load the bundled, illustrative sample returns into an empty store through the upload path."""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+from importlib import resources
+
+import pandas as pd
+
+from decarb_dashboard.store import SubmissionStore
+from decarb_dashboard.validate import validate_upload
+
+log = logging.getLogger(__name__)
+SAMPLE_USER = "sample data (illustrative)"
+
+
+class SampleDataError(RuntimeError):
+    """A bundled sample return failed validation: a bug in the sample, not in a user's upload."""
+
+
+def sample_files() -> list[tuple[str, bytes]]:
+    """Return (name, bytes) of the sample returns: one per body, then the corrections."""
+    root = resources.files("sample_data").joinpath("returns")
+    files = sorted((p for p in root.iterdir() if p.name.endswith((".csv", ".xlsx"))), key=lambda p: p.name)
+    corrections = root.joinpath("corrections")
+    if corrections.is_dir():
+        files += sorted((p for p in corrections.iterdir() if p.name.endswith(".csv")), key=lambda p: p.name)
+    return [(p.name, p.read_bytes()) for p in files]
+
+
+def seed(store: SubmissionStore, registry: pd.DataFrame) -> list[str]:
+    """Validate and submit every sample return, as a user's upload would be; return the submission ids."""
+    ids = set(registry["id"])
+    submitted = []
+    for name, data in sample_files():
+        stem = name.rsplit(".", 1)[0]
+        report = validate_upload(data, name, organisation=stem if stem in ids else None, registry=registry,
+                                 max_bytes=0)
+        if not report.valid:
+            raise SampleDataError(f"sample return {name} is not valid:\n{report.to_text()}")
+        submitted.append(store.submit(report.lines, data, submitted_by=SAMPLE_USER, file_name=name))
+    log.info("loaded %d sample returns", len(submitted))
+    return submitted
+
+
+def seed_if_empty(store: SubmissionStore, registry: pd.DataFrame) -> bool:
+    """Seed an empty store with the sample returns; return whether it did.
+
+    A lock file keeps two server processes starting at once from both seeding.
+    """
+    if not store.is_empty():
+        return False
+    with open(store.root / ".seed.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if not store.is_empty():
+                return False
+            seed(store, registry)
+            return True
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
