@@ -131,7 +131,7 @@ def test_the_parquet_files_are_readable_without_this_package(store):  # type: ig
     assert {"organisation_id", "reporting_year", "emissions_tco2e", "submission_id"} <= set(table.column_names)
     duckdb = pytest.importorskip("duckdb")
     total = duckdb.sql(f"SELECT SUM(emissions_tco2e) FROM read_parquet('{store.root}/lines/*/*/*.parquet')")
-    assert total.fetchone()[0] == 1011.0
+    assert total.fetchall()[0][0] == 1011.0
 
 
 def test_sixteen_processes_submitting_at_once_are_all_stored(tmp_path):  # type: ignore[no-untyped-def]
