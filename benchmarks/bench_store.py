@@ -25,9 +25,9 @@ import pyarrow.dataset as pads
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from decarb_dashboard import years  # noqa: E402
-from decarb_dashboard.store import SubmissionStore  # noqa: E402
-from uploads_schema.vocabulary import vocabulary  # noqa: E402
+from decarb_dashboard import years
+from decarb_dashboard.store import SubmissionStore
+from uploads_schema.vocabulary import vocabulary
 
 
 def body_lines(body: str, n_years: int, rng: np.random.Generator) -> pd.DataFrame:

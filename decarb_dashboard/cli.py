@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import json
 import os
 import sys
 from pathlib import Path
@@ -123,6 +124,81 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _fmt(value: object, unit: str = "", digits: int = 1) -> str:
+    if value is None:
+        return "n/a"
+    if isinstance(value, float | int):
+        return f"{value:,.{digits}f}{unit}"
+    return str(value)
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from decarb_dashboard.compare import Engine, compare
+
+    store = _store(args)
+    engine = Engine.from_store(store)
+    if args.year not in engine.years():
+        print(f"decarb: no returns for {args.year} in the store", file=sys.stderr)
+        return 2
+    result = compare(engine, args.org, args.year, peer_group=args.peer_group, metric=args.metric,
+                     include_supply_chain=not args.without_supply_chain)
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+        return 0
+    r, peer = result, result["peer_group"]
+    key = peer["metric"]
+    out = [f"{r['organisation']['name']}, {r['reporting_year']}",
+           f"Total: {_fmt(r['total_tco2e'], ' tCO2e')} (without supply chain "
+           f"{_fmt(r['total_without_supply_chain_tco2e'], ' tCO2e')}; land {_fmt(r['land_tco2e'], ' tCO2e')})",
+           f"Change since {r['baseline_year']}: {_fmt(r['change_vs_baseline_pct'], '%')} "
+           f"({_fmt(r['change_vs_baseline_tco2e'], ' tCO2e')}) over {len(r['change_vs_baseline_categories'])} "
+           "categories in both years",
+           f"Change on last year: {_fmt(r['change_year_on_year_pct'], '%')} "
+           f"({_fmt(r['change_year_on_year_tco2e'], ' tCO2e')})", "", "By category:"]
+    for c in r["categories"]:
+        change = _fmt(c["change_vs_baseline_pct"], "%") if c["change_vs_baseline_reason"] is None \
+            else c["change_vs_baseline_reason"]
+        out.append(f"  {c['category']:16} {_fmt(c['tco2e'], ' tCO2e') if c['tco2e'] is not None else c['status']:>22}"
+                   f"   vs baseline: {change}")
+    out += ["", "Intensities: " + "; ".join(f"{k} {_fmt(v, digits=3)}" for k, v in r["intensities"].items()),
+            f"Peer group {peer['name']}: rank {peer['rank']} of {peer['peer_count']} on {key} (1 = lowest), "
+            f"percentile {_fmt(peer['percentile'], digits=0)}, quartile {peer['quartile']}, "
+            f"median {_fmt(peer['peer_median_' + key])}"]
+    if peer["left_out"]:
+        out.append("  left out: " + "; ".join(f"{b} ({why})" for b, why in peer["left_out"].items()))
+    if peer["note"]:
+        out.append("  note: " + peer["note"])
+    t = r["trajectory"]
+    out.append(f"Trajectory to net zero in 2030: {t['status']} (required {_fmt(t['required_reduction_pct'], '%')}, "
+               f"achieved {_fmt(t['achieved_reduction_pct'], '%')})")
+    for flag in r["quality_flags"]:
+        out.append(f"Quality flag ({flag['kind']}): {flag['category'] or ''} {flag['detail']}")
+    for warning in r["factor_warnings"]:
+        out.append(f"Factor warning: {warning}")
+    print("\n".join(out))
+    return 0
+
+
+def _cmd_factors(args: argparse.Namespace) -> int:
+    from decarb_dashboard.factors import FlatFileError, import_flat_file, load_factors
+
+    store = _store(args)
+    if args.action == "list":
+        table = load_factors(store.root)
+        print(table.to_string(index=False))
+        return 0
+    path = Path(args.file)
+    try:
+        result = import_flat_file(path.read_bytes(), path.name, store.root)
+    except (OSError, FlatFileError, ValueError) as exc:
+        print(f"decarb: cannot import {path}: {exc}", file=sys.stderr)
+        return 1
+    print(f"imported {len(result.imported)} factors for {result.factor_year} from {path.name}")
+    if result.missing:
+        print("not found in the file: " + ", ".join(result.missing))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="decarb", description="Annual carbon returns of Welsh public bodies.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -173,6 +249,22 @@ def build_parser() -> argparse.ArgumentParser:
     store_options(p)
     p.set_defaults(func=_cmd_export)
 
+    p = sub.add_parser("compare", help="compare a body's return for a year with its past and its peers")
+    p.add_argument("--org", required=True)
+    p.add_argument("--year", required=True)
+    p.add_argument("--peer-group", choices=["type", "region", "ccr"], default="type")
+    p.add_argument("--metric", choices=["total", "per_fte", "per_resident", "per_m2", "per_gbp_m"], default="total")
+    p.add_argument("--without-supply-chain", action="store_true", help="leave out the spend-based supply chain")
+    p.add_argument("--json", action="store_true")
+    store_options(p)
+    p.set_defaults(func=_cmd_compare)
+
+    p = sub.add_parser("factors", help="list the emission factors, or import an official UK flat file")
+    p.add_argument("action", choices=["list", "import"])
+    p.add_argument("file", nargs="?")
+    store_options(p)
+    p.set_defaults(func=_cmd_factors)
+
     p = sub.add_parser("template", help="write a blank return, or the format documentation")
     p.add_argument("--format", choices=["csv", "xlsx", "md"], default="xlsx")
     p.add_argument("-o", "--output", required=True, help="file to write, or - for standard output")
@@ -199,4 +291,7 @@ def main(argv: list[str] | None = None) -> int:
         except years.YearProblem:
             print(f"decarb: {args.year!r} is not a financial year such as 2022-23", file=sys.stderr)
             return 2
+    if getattr(args, "command", None) == "factors" and args.action == "import" and not args.file:
+        print("decarb: factors import needs the flat file", file=sys.stderr)
+        return 2
     return int(args.func(args))

@@ -1,0 +1,179 @@
+"""Benchmark a body against its peers, report coverage, and flag figures that look wrong.
+
+Peers are bodies of the same type by default (councils with councils, health
+boards with health boards); a region, the Cardiff Capital Region or any list
+of bodies can be chosen instead. Only peers with the metric available count,
+and the comparison names who was left out and why.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from decarb_dashboard import years
+from decarb_dashboard.measures import LAND, SUPPLY_CHAIN
+
+PEER_GROUPS = ("type", "region", "ccr")
+JUMP_PCT = 50.0
+#: A line this many times its own previous year or its peers' median looks like a unit slip (kg for t).
+UNIT_SLIP_LOW, UNIT_SLIP_HIGH = 300.0, 3000.0
+#: |robust z| above this within the peer group is an outlier (Iglewicz and Hoaglin).
+OUTLIER_Z = 3.5
+ESTIMATED_SHARE_PCT = 50.0
+
+
+def peer_bodies(registry: pd.DataFrame, body: str, group: str | list[str] = "type") -> tuple[str, list[str]]:
+    """Return (a label for the group, its members' ids) for ``body``."""
+    reg = registry.set_index("id")
+    if isinstance(group, list):
+        return "chosen bodies", sorted(set(group) | {body})
+    if group == "type":
+        kind = reg.at[body, "type"]
+        return f"type:{kind}", sorted(reg.index[reg["type"] == kind])
+    if group == "region":
+        region = reg.at[body, "region"]
+        return f"region:{region}", sorted(reg.index[reg["region"] == region])
+    if group == "ccr":
+        return "ccr", sorted(reg.index[reg["ccr_member"]])
+    raise ValueError(f"unknown peer group {group!r}; use one of {', '.join(PEER_GROUPS)} or a list of bodies")
+
+
+def rank_in_group(values: pd.DataFrame, body: str, members: list[str], year: str, metric: str) -> dict:
+    """Return where ``body`` stands among ``members`` on ``metric`` in ``year`` (1 = lowest emissions).
+
+    ``percentile`` is 0 for the lowest and 100 for the highest; ``quartile`` 1 is the
+    lowest quarter. Peers without the metric are listed in ``left_out`` with the reason.
+    """
+    v = values[(values["metric"] == metric) & (values["reporting_year"] == year)].set_index("organisation_id")
+    left_out = {}
+    for m in members:
+        if m not in v.index:
+            left_out[m] = f"no return for {year}"
+        elif pd.isna(v.at[m, "value"]):
+            left_out[m] = v.at[m, "missing_reason"]
+    available = v.loc[[m for m in members if m not in left_out], "value"].sort_values(kind="stable")
+    result: dict = {"metric": metric, "peer_count": len(available), "left_out": left_out}
+    if available.empty:
+        return {**result, "rank": None, "percentile": None, "quartile": None, "peer_median": None,
+                "peer_q1": None, "peer_q3": None, "best": None, "best_value": None, "gap_to_median": None}
+    q1, median, q3 = (float(x) for x in np.percentile(available.to_numpy(), [25, 50, 75]))
+    out = {**result, "peer_median": median, "peer_q1": q1, "peer_q3": q3,
+           "best": str(available.index[0]), "best_value": float(available.iloc[0])}
+    if body not in available.index:
+        return {**out, "rank": None, "percentile": None, "quartile": None, "gap_to_median": None}
+    value = float(available[body])
+    rank = int((available < value).sum()) + 1
+    n = len(available)
+    percentile = 100.0 * (rank - 1) / (n - 1) if n > 1 else 0.0
+    quartile = min(4, int(percentile // 25) + 1)
+    return {**out, "value": value, "rank": rank, "percentile": percentile, "quartile": quartile,
+            "gap_to_median": value - median}
+
+
+def coverage(categories: pd.DataFrame, year: str, bodies: list[str]) -> pd.DataFrame:
+    """Return a body x category grid of statuses for ``year``: reported, estimated, not_reported,
+    not_applicable or missing (no line at all)."""
+    c = categories[(categories["reporting_year"] == year) & categories["organisation_id"].isin(bodies)].copy()
+    estimated = (c["status"] == "reported") & (c["estimated_tco2e"] >= c["tco2e"].abs()) & (c["tco2e"] != 0)
+    c["cell"] = np.where(estimated, "estimated", c["status"])
+    grid = c.pivot(index="organisation_id", columns="category", values="cell")
+    from uploads_schema.vocabulary import vocabulary
+
+    order = [cat.id for cat in vocabulary().ordered_categories()]
+    return grid.reindex(index=bodies, columns=order).fillna("missing")
+
+
+def category_set_note(categories: pd.DataFrame, year: str, bodies: list[str]) -> dict:
+    """Say whether bodies compared on totals reported different sets of categories."""
+    grid = coverage(categories, year, bodies)
+    reported = grid.isin(["reported", "estimated"])
+    partly = [c for c in grid.columns if reported[c].any() and not reported[c].all()]
+    return {"same_categories": not partly,
+            "categories_not_reported_by_all": partly,
+            "note": None if not partly else
+            "totals cover different categories: " + ", ".join(partly) + " reported by some bodies only"}
+
+
+def _robust_z(values: pd.Series) -> pd.Series:
+    median = values.median()
+    mad = (values - median).abs().median()
+    if not mad:
+        return pd.Series(0.0, index=values.index)
+    return 0.6745 * (values - median) / mad
+
+
+def quality_flags(facts: pd.DataFrame, categories: pd.DataFrame, values: pd.DataFrame, registry: pd.DataFrame,
+                  year: str, bodies: list[str] | None = None) -> pd.DataFrame:
+    """Return the figures a reviewer should look at in ``year``, one row per flag.
+
+    Kinds: ``unit_slip`` (a line about 1000x the body's previous year or its
+    peers' median), ``jump`` (a category more than 50% up or down on the previous
+    year), ``outlier`` (robust z of total per FTE above 3.5 among bodies of the
+    same type: median and MAD), ``estimated_share`` (over half the total estimated).
+    """
+    previous = years.label(years.start_of(year) - 1)
+    bodies = bodies if bodies is not None else sorted(registry["id"])
+    types = registry.set_index("id")["type"]
+    flags: list[dict] = []
+
+    lines = facts[facts["emissions_tco2e"].notna() & facts["organisation_id"].isin(bodies)]
+    key = ["organisation_id", "category", "source"]
+    now = lines[lines["reporting_year"] == year].groupby(key, dropna=False)["emissions_tco2e"].sum()
+    before = lines[lines["reporting_year"] == previous].groupby(key, dropna=False)["emissions_tco2e"].sum()
+    ratio = (now / before).dropna()
+    peers = lines[lines["reporting_year"] == year].assign(type=lambda d: d["organisation_id"].map(types))
+    peer_median = peers.groupby(["type", "category", "source"], dropna=False)["emissions_tco2e"].median()
+    for (body, category, source), value in now.items():
+        against_self = ratio.get((body, category, source))
+        median = peer_median.get((types[body], category, source))
+        slip = against_self is not None and UNIT_SLIP_LOW <= abs(against_self) <= UNIT_SLIP_HIGH
+        peer_slip = median is not None and median > 0 and UNIT_SLIP_LOW <= value / median <= UNIT_SLIP_HIGH
+        if slip or peer_slip:
+            what = f"{against_self:,.0f}x its {previous} figure" if slip else f"{value / median:,.0f}x the peer median"
+            flags.append({"organisation_id": body, "reporting_year": year, "kind": "unit_slip",
+                          "category": category, "source": None if pd.isna(source) else source,
+                          "value_tco2e": float(value),
+                          "detail": f"{value:,.1f} tCO2e is {what}: kg entered as tonnes?"})
+
+    c = categories[categories["organisation_id"].isin(bodies) & (categories["status"] == "reported")]
+    c_now = c[c["reporting_year"] == year].set_index(["organisation_id", "category"])["tco2e"]
+    c_before = c[c["reporting_year"] == previous].set_index(["organisation_id", "category"])["tco2e"]
+    joined = pd.concat([c_now.rename("now"), c_before.rename("before")], axis=1, join="inner")
+    joined = joined[joined["before"].abs() > 0]
+    joined["pct"] = (joined["now"] - joined["before"]) / joined["before"].abs() * 100
+    for (body, category), r in joined[joined["pct"].abs() > JUMP_PCT].iterrows():
+        if any(f["kind"] == "unit_slip" and f["organisation_id"] == body and f["category"] == category
+               for f in flags):
+            continue
+        flags.append({"organisation_id": body, "reporting_year": year, "kind": "jump", "category": category,
+                      "source": None, "value_tco2e": float(r["now"]),
+                      "detail": f"{r['pct']:+.0f}% on {previous} ({r['before']:,.1f} to {r['now']:,.1f} tCO2e)"})
+
+    per_fte = values[(values["metric"] == "per_fte") & (values["reporting_year"] == year)
+                     & values["organisation_id"].isin(bodies) & values["value"].notna()]
+    per_fte = per_fte.assign(type=per_fte["organisation_id"].map(types))
+    for _, group in per_fte.groupby("type"):
+        if len(group) < 4:
+            continue  # too few peers for a robust spread
+        z = _robust_z(group.set_index("organisation_id")["value"])
+        for body, score in z[z.abs() > OUTLIER_Z].items():
+            flags.append({"organisation_id": body, "reporting_year": year, "kind": "outlier", "category": None,
+                          "source": None, "value_tco2e": None,
+                          "detail": f"total per FTE has robust z {score:+.1f} among bodies of its type"})
+
+    from decarb_dashboard.measures import totals
+
+    # Supply chain is estimated from spend by nature, so the share is of the rest of the total.
+    t = totals(categories[categories["organisation_id"].isin(bodies)], include_supply_chain=False)
+    t = t[(t["reporting_year"] == year) & (t["estimated_share_pct"] > ESTIMATED_SHARE_PCT)]
+    for r in t.itertuples():
+        flags.append({"organisation_id": r.organisation_id, "reporting_year": year, "kind": "estimated_share",
+                      "category": None, "source": None, "value_tco2e": float(r.estimated_tco2e),
+                      "detail": f"{r.estimated_share_pct:.0f}% of the total without supply chain is estimated"})
+    columns = ["organisation_id", "reporting_year", "kind", "category", "source", "value_tco2e", "detail"]
+    return pd.DataFrame(flags, columns=columns)
+
+
+__all__ = ["LAND", "PEER_GROUPS", "SUPPLY_CHAIN", "category_set_note", "coverage", "peer_bodies", "quality_flags",
+           "rank_in_group"]

@@ -1,0 +1,143 @@
+"""Compare one body's return for a year with its own past and with its peers: the ``decarb compare`` contract.
+
+:class:`Engine` runs the data flow once (current lines -> facts -> category
+table -> metric values); :func:`compare` reads from it. JSON keys carry their
+units (``total_tco2e``, ``change_vs_baseline_pct``); the shape is documented in
+the README and versioned by ``schema_version``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from decarb_dashboard import benchmark, measures
+from decarb_dashboard.factors import load_factors
+from decarb_dashboard.normalise import normalise
+from decarb_dashboard.registry import OrganisationMatcher, load_registry
+from decarb_dashboard.store import SubmissionStore
+
+COMPARE_SCHEMA_VERSION = 1
+
+
+@dataclass
+class Engine:
+    """Everything the comparisons read, worked out once from the current lines."""
+
+    registry: pd.DataFrame
+    factors: pd.DataFrame
+    facts: pd.DataFrame
+    factor_warnings: pd.DataFrame
+    categories: pd.DataFrame
+    values: pd.DataFrame
+    values_without_supply_chain: pd.DataFrame
+
+    @classmethod
+    def from_lines(cls, lines: pd.DataFrame, registry: pd.DataFrame, factors: pd.DataFrame) -> Engine:
+        facts, warnings = normalise(lines, factors)
+        categories = measures.category_table(facts)
+        return cls(registry, factors, facts, warnings, categories,
+                   measures.metric_values(categories, registry),
+                   measures.metric_values(categories, registry, include_supply_chain=False))
+
+    @classmethod
+    def from_store(cls, store: SubmissionStore) -> Engine:
+        return cls.from_lines(store.current_lines(), load_registry(store.root), load_factors(store.root))
+
+    @classmethod
+    def from_data_dir(cls, data_dir: Path) -> Engine:
+        return cls.from_store(SubmissionStore(data_dir))
+
+    def years(self) -> list[str]:
+        return sorted(self.categories["reporting_year"].unique())
+
+
+def _clean(value: object) -> object:
+    """Make a value JSON-safe: numpy numbers to Python, NaN to None."""
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float):
+        return None if math.isnan(value) or math.isinf(value) else round(value, 4)
+    return value
+
+
+def compare(engine: Engine, body: str, year: str, peer_group: str | list[str] = "type",
+            metric: str = "total", include_supply_chain: bool = True) -> dict:
+    """Return the comparison of ``body`` in ``year``: totals, categories, changes, intensities,
+    peer ranking, trajectory, restatement and quality flags."""
+    matcher = OrganisationMatcher(engine.registry)
+    cats = engine.categories
+    values = engine.values if include_supply_chain else engine.values_without_supply_chain
+    body_totals = measures.totals(cats)
+    mine = body_totals[(body_totals["organisation_id"] == body) & (body_totals["reporting_year"] == year)]
+    without_sc = measures.totals(cats, include_supply_chain=False)
+    without_sc = without_sc[(without_sc["organisation_id"] == body) & (without_sc["reporting_year"] == year)]
+    land = cats[(cats["organisation_id"] == body) & (cats["reporting_year"] == year) & (cats["category"] == "land")
+                & (cats["status"] == "reported")]["tco2e"]
+    total = float(mine["total_tco2e"].iloc[0]) if not mine.empty else None
+    previous = f"{int(year[:4]) - 1}-{int(year[:4]) % 100:02d}"
+    vs_base = measures.like_for_like(cats, body, year, measures.BASELINE_YEAR)
+    yoy = measures.like_for_like(cats, body, year, previous)
+    intensities = {}
+    for m, (key, *_rest) in measures.METRICS.items():
+        if m == "total":
+            continue
+        row = values[(values["organisation_id"] == body) & (values["reporting_year"] == year)
+                     & (values["metric"] == m)]
+        intensities[key] = None if row.empty else row["value"].iloc[0]
+    group_name, members = benchmark.peer_bodies(engine.registry, body, peer_group)
+    ranking = benchmark.rank_in_group(values, body, members, year, metric)
+    key = measures.METRICS[metric][0]
+    peer = {
+        "name": group_name, "members": members, "metric": key, "value": ranking.get("value"),
+        "rank": ranking["rank"], "peer_count": ranking["peer_count"], "percentile": ranking["percentile"],
+        "quartile": ranking["quartile"], f"peer_median_{key}": ranking["peer_median"],
+        f"peer_q1_{key}": ranking["peer_q1"], f"peer_q3_{key}": ranking["peer_q3"],
+        "best": ranking["best"], f"best_{key}": ranking["best_value"],
+        f"gap_to_median_{key}": ranking["gap_to_median"],
+        f"group_{key}": measures.group_intensity(values, members, year, metric),
+        "left_out": ranking["left_out"],
+        **benchmark.category_set_note(cats, year, members),
+    }
+    flags = benchmark.quality_flags(engine.facts, cats, engine.values, engine.registry, year, [body])
+    warnings = engine.factor_warnings[(engine.factor_warnings["organisation_id"] == body)
+                                      & (engine.factor_warnings["reporting_year"] == year)]
+    facts = engine.facts[(engine.facts["organisation_id"] == body) & (engine.facts["reporting_year"] == year)]
+    unconfirmed = facts[(facts["emissions_basis"] == "computed") & facts["factor_confirmed"].eq(False)]
+    return _clean({
+        "schema_version": COMPARE_SCHEMA_VERSION,
+        "organisation": {"id": body, "name": matcher.name(body), "name_cy": matcher.name(body, "cy"),
+                         "type": engine.registry.set_index("id").at[body, "type"]},
+        "reporting_year": year,
+        "baseline_year": measures.BASELINE_YEAR,
+        "total_tco2e": total,
+        "total_without_supply_chain_tco2e": float(without_sc["total_tco2e"].iloc[0]) if not without_sc.empty
+        else None,
+        "land_tco2e": float(land.iloc[0]) if not land.empty else None,
+        "net_tco2e": None if total is None else total + (float(land.iloc[0]) if not land.empty else 0.0),
+        "total_categories": list(mine["categories"].iloc[0]) if not mine.empty else [],
+        "categories": measures.category_changes(cats, body, year),
+        "change_vs_baseline_tco2e": vs_base["change_tco2e"], "change_vs_baseline_pct": vs_base["change_pct"],
+        "change_vs_baseline_categories": vs_base["categories"],
+        "change_vs_baseline_left_out": vs_base["left_out"],
+        "change_year_on_year_tco2e": yoy["change_tco2e"], "change_year_on_year_pct": yoy["change_pct"],
+        "change_year_on_year_categories": yoy["categories"],
+        "change_year_on_year_left_out": yoy["left_out"],
+        "intensities": intensities,
+        "include_supply_chain": include_supply_chain,
+        "peer_group": peer,
+        "trajectory": measures.trajectory(cats, [body], year),
+        "restatement": measures.restatement(engine.facts, engine.factors, body, year),
+        "quality_flags": flags.drop(columns=["organisation_id", "reporting_year"]).to_dict("records"),
+        "factor_warnings": warnings["message"].tolist(),
+        "computed_with_unconfirmed_factors": [
+            f"{r.category}/{r.source}: factor {r.factor_activity} {r.factor_year} is not confirmed"
+            for r in unconfirmed.itertuples()],
+    })

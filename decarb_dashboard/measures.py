@@ -1,0 +1,273 @@
+"""Measures over normalised facts: category totals, totals, intensities, changes, restatement, trajectory.
+
+Rules that keep comparisons honest live here, once:
+
+- Not reported is not zero: a category without a figure is left out of sums
+  and every comparison says which categories it left out.
+- A group's intensity is the ratio of sums (total tCO2e / total denominator).
+- A change is computed only over categories present in both years; a category
+  missing from either gives a reason instead of a number.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from decarb_dashboard import years
+from decarb_dashboard.normalise import ESTIMATED_STATUSES
+from uploads_schema.vocabulary import vocabulary
+
+BASELINE_YEAR = years.BASELINE_YEAR
+NET_ZERO_START = 2030  # net zero in the financial year starting in 2030 (the Welsh public sector ambition)
+SUPPLY_CHAIN, LAND, BUILDINGS = "supply_chain", "land", "buildings"
+
+#: metric id -> (JSON key with its unit, registry denominator column, numerator scale, category it covers)
+METRICS: dict[str, tuple[str, str | None, float, str | None]] = {
+    "total": ("total_tco2e", None, 1.0, None),
+    "per_fte": ("tco2e_per_fte", "staff_fte", 1.0, None),
+    "per_resident": ("tco2e_per_resident", "population", 1.0, None),
+    "per_m2": ("buildings_kgco2e_per_m2", "floor_area_m2", 1000.0, BUILDINGS),
+    "per_gbp_m": ("tco2e_per_gbp_m", "gross_expenditure_gbp_m", 1.0, None),
+}
+
+
+def category_table(facts: pd.DataFrame) -> pd.DataFrame:
+    """Return one row per body, year and category: tCO2e, status, estimated tCO2e.
+
+    ``status`` is "reported" when any line has a figure, "not_applicable" when
+    every line is not applicable, else "not_reported". ``tco2e`` is null unless reported.
+    """
+    f = facts.assign(
+        has_figure=facts["emissions_tco2e"].notna(),
+        not_applicable=facts["status"].eq("not_applicable"),
+        estimated_tco2e=facts["emissions_tco2e"].where(facts["status"].isin(ESTIMATED_STATUSES), 0.0),
+        unconfirmed=facts["emissions_basis"].eq("computed") & facts["factor_confirmed"].eq(False),
+    )
+    g = f.groupby(["organisation_id", "reporting_year", "category"], sort=True)
+    table = pd.DataFrame({
+        "tco2e": g["emissions_tco2e"].sum(min_count=1),
+        "any_figure": g["has_figure"].any(),
+        "all_not_applicable": g["not_applicable"].all(),
+        "estimated_tco2e": g["estimated_tco2e"].sum(),
+        "uses_unconfirmed_factor": g["unconfirmed"].any(),
+    })
+    table["status"] = np.select([table["any_figure"], table["all_not_applicable"]],
+                                ["reported", "not_applicable"], default="not_reported")
+    return table.drop(columns=["any_figure", "all_not_applicable"]).reset_index()
+
+
+def totals(categories: pd.DataFrame, include_supply_chain: bool = True, net_of_land: bool = False) -> pd.DataFrame:
+    """Return per body and year: ``total_tco2e`` over reported categories, and which categories count.
+
+    Gross of land (land left out) unless ``net_of_land``; ``include_supply_chain`` False leaves
+    out the spend-based supply chain, which moves with prices and budgets.
+    """
+    c = categories[categories["status"] == "reported"]
+    if not include_supply_chain:
+        c = c[c["category"] != SUPPLY_CHAIN]
+    if not net_of_land:
+        c = c[c["category"] != LAND]
+    g = c.groupby(["organisation_id", "reporting_year"])
+    out = pd.DataFrame({
+        "total_tco2e": g["tco2e"].sum(),
+        "estimated_tco2e": g["estimated_tco2e"].sum(),
+        "categories": g["category"].agg(lambda s: tuple(sorted(s))),
+    })
+    out["estimated_share_pct"] = (out["estimated_tco2e"] / out["total_tco2e"] * 100).where(out["total_tco2e"] > 0)
+    return out.reset_index()
+
+
+def metric_values(categories: pd.DataFrame, registry: pd.DataFrame, include_supply_chain: bool = True
+                  ) -> pd.DataFrame:
+    """Return per body, year and metric: numerator, denominator, value, and why it is missing if it is.
+
+    Values: ``total_tco2e``; ``tco2e_per_fte``; ``tco2e_per_resident`` (residents for
+    councils, the population served for health boards); ``buildings_kgco2e_per_m2``
+    (buildings only); ``tco2e_per_gbp_m`` (per GBP million gross expenditure).
+    """
+    total = totals(categories, include_supply_chain)[["organisation_id", "reporting_year", "total_tco2e"]]
+    buildings = categories[(categories["category"] == BUILDINGS) & (categories["status"] == "reported")]
+    buildings = buildings[["organisation_id", "reporting_year", "tco2e"]].rename(columns={"tco2e": "buildings"})
+    base = total.merge(buildings, on=["organisation_id", "reporting_year"], how="left")
+    reg = registry.set_index("id")
+    frames = []
+    for metric, (key, denominator, scale, category) in METRICS.items():
+        numerator = (base["buildings"] if category == BUILDINGS else base["total_tco2e"]) * scale
+        if denominator is None:
+            den = pd.Series(1.0, index=base.index)
+            reason = pd.Series(None, index=base.index, dtype=object)
+        else:
+            den = base["organisation_id"].map(reg[denominator]).astype(float)
+            reason = pd.Series(np.where(den.isna() | (den <= 0), f"no {denominator} figure for this body", None),
+                               index=base.index, dtype=object)
+        reason = reason.where(numerator.notna(), "no buildings figure" if category == BUILDINGS else "no figures")
+        frames.append(pd.DataFrame({
+            "organisation_id": base["organisation_id"], "reporting_year": base["reporting_year"],
+            "metric": metric, "key": key, "numerator": numerator.where(reason.isna()),
+            "denominator": den.where(reason.isna()),
+            "value": (numerator / den).where(reason.isna()), "missing_reason": reason,
+        }))
+    return pd.concat(frames, ignore_index=True)
+
+
+def group_intensity(values: pd.DataFrame, bodies: list[str], reporting_year: str, metric: str) -> float | None:
+    """Return a group's figure over the bodies with the metric available: for ``total`` the sum
+    (tCO2e), for an intensity the ratio of sums (total tCO2e / total denominator)."""
+    v = values[(values["metric"] == metric) & (values["reporting_year"] == reporting_year)
+               & values["organisation_id"].isin(bodies) & values["value"].notna()]
+    if v.empty:
+        return None
+    if metric == "total":
+        return float(v["numerator"].sum())
+    if v["denominator"].sum() <= 0:
+        return None
+    return float(v["numerator"].sum() / v["denominator"].sum())
+
+
+def _missing_reason(categories: pd.DataFrame, body: str, year: str, category: str) -> str | None:
+    row = categories[(categories["organisation_id"] == body) & (categories["reporting_year"] == year)
+                     & (categories["category"] == category)]
+    if not row.empty:
+        status = row["status"].iloc[0]
+        if status == "reported":
+            return None
+        return f"{'not applicable' if status == 'not_applicable' else 'not reported'} in {year}"
+    required = vocabulary().categories[category].required_from
+    if years.start_of(year) < years.start_of(required):
+        return f"not in the scheme until {required}"
+    if categories[(categories["organisation_id"] == body) & (categories["reporting_year"] == year)].empty:
+        return f"no return for {year}"
+    return f"not in the {year} return"
+
+
+def _change(now: float, then: float) -> tuple[float, float | None]:
+    pct = (now - then) / abs(then) * 100 if then != 0 else None
+    return now - then, pct
+
+
+def category_changes(categories: pd.DataFrame, body: str, year: str) -> list[dict]:
+    """Return, per category of the scheme, the body's tCO2e in ``year`` and its change vs baseline and last year.
+
+    A category missing from either year has no change figure but a reason.
+    """
+    previous = years.label(years.start_of(year) - 1)
+    out = []
+    for cat in vocabulary().ordered_categories():
+        row = categories[(categories["organisation_id"] == body) & (categories["reporting_year"] == year)
+                         & (categories["category"] == cat.id)]
+        entry: dict = {"category": cat.id, "tco2e": None,
+                       "status": row["status"].iloc[0] if not row.empty else "missing"}
+        if entry["status"] == "reported":
+            entry["tco2e"] = float(row["tco2e"].iloc[0])
+        for label, other in (("vs_baseline", BASELINE_YEAR), ("year_on_year", previous)):
+            reason = _missing_reason(categories, body, year, cat.id) or (
+                _missing_reason(categories, body, other, cat.id) if other != year else "this is the baseline year")
+            if reason is None:
+                then = categories[(categories["organisation_id"] == body) & (categories["reporting_year"] == other)
+                                  & (categories["category"] == cat.id)]["tco2e"].iloc[0]
+                tco2e, pct = _change(entry["tco2e"], float(then))
+                entry[f"change_{label}_tco2e"], entry[f"change_{label}_pct"] = tco2e, pct
+                entry[f"change_{label}_reason"] = None
+            else:
+                entry[f"change_{label}_tco2e"] = entry[f"change_{label}_pct"] = None
+                entry[f"change_{label}_reason"] = reason
+        out.append(entry)
+    return out
+
+
+def like_for_like(categories: pd.DataFrame, body: str, year: str, other: str,
+                  include_land: bool = False) -> dict:
+    """Return a body's change from ``other`` to ``year`` over the categories reported in both.
+
+    Keys: ``tco2e`` (year), ``other_tco2e``, ``change_tco2e``, ``change_pct``,
+    ``categories`` compared and ``left_out`` ({category: reason}).
+    """
+    compared, left_out = [], {}
+    now = then = 0.0
+    for cat in vocabulary().ordered_categories():
+        if cat.id == LAND and not include_land:
+            continue
+        reason = _missing_reason(categories, body, year, cat.id) or _missing_reason(categories, body, other, cat.id)
+        if reason is not None:
+            left_out[cat.id] = reason
+            continue
+        pick = (categories["organisation_id"] == body) & (categories["category"] == cat.id)
+        now += float(categories[pick & (categories["reporting_year"] == year)]["tco2e"].iloc[0])
+        then += float(categories[pick & (categories["reporting_year"] == other)]["tco2e"].iloc[0])
+        compared.append(cat.id)
+    if not compared or year == other:
+        return {"tco2e": None, "other_tco2e": None, "change_tco2e": None, "change_pct": None,
+                "categories": compared, "left_out": left_out}
+    change, pct = _change(now, then)
+    return {"tco2e": now, "other_tco2e": then, "change_tco2e": change, "change_pct": pct,
+            "categories": compared, "left_out": left_out}
+
+
+def restatement(facts: pd.DataFrame, factors: pd.DataFrame, body: str, year: str) -> dict:
+    """Recompute a body's electricity and gas at the baseline year's factors.
+
+    Returns the tCO2e of those lines in ``year`` at that year's factors and at the
+    baseline's, the baseline year's own figure, and the change since the baseline
+    split into the body's own doing (less energy used) and the factors' (a cleaner grid).
+    Only lines with activity in kWh count.
+    """
+    energy = facts[(facts["organisation_id"] == body)
+                   & facts["factor_activity"].isin(["UK electricity (grid average)", "Natural gas (gross CV)"])
+                   & facts["activity_canonical"].notna()]
+    base_year = years.start_of(BASELINE_YEAR)
+    at_base = factors[factors["factor_year"] == base_year].set_index("factor_activity" if "factor_activity"
+                                                                    in factors else "activity")
+    rate = energy["factor_activity"].map(at_base["kgco2e_per_unit"])
+    if rate.isna().any():
+        return {"available": False, "reason": f"no {base_year} factor for every energy line"}
+    energy = energy.assign(at_baseline_tco2e=energy["activity_canonical"] * rate / 1000)
+    this, base = energy[energy["reporting_year"] == year], energy[energy["reporting_year"] == BASELINE_YEAR]
+    if this.empty or base.empty or this["emissions_computed_tco2e"].isna().any():
+        return {"available": False, "reason": "no electricity or gas activity (kWh) in both years"}
+    actual = float(this["emissions_computed_tco2e"].sum())
+    restated = float(this["at_baseline_tco2e"].sum())
+    baseline = float(base["at_baseline_tco2e"].sum())
+    return {"available": True, "reason": None, "energy_tco2e": actual,
+            "energy_at_baseline_factors_tco2e": restated, "baseline_energy_tco2e": baseline,
+            "change_from_activity_tco2e": restated - baseline, "change_from_factors_tco2e": actual - restated}
+
+
+def required_reduction_pct(year: str) -> float:
+    """Return the reduction since the baseline that a straight path to net zero in 2030 requires by ``year``."""
+    done = (years.start_of(year) - years.start_of(BASELINE_YEAR)) / (NET_ZERO_START - years.start_of(BASELINE_YEAR))
+    return float(min(max(done, 0.0), 1.0) * 100)
+
+
+def trajectory(categories: pd.DataFrame, bodies: list[str], year: str) -> dict:
+    """Return progress to net zero for one body or a group, net of land, over like-for-like categories.
+
+    Each body's ``year`` is compared with its own 2019-20 baseline over the
+    categories in both; a group sums its bodies' figures (ratio of sums).
+    Status: "on_track" when the reduction achieved is at least the one required,
+    else "off_track"; "no_baseline" when no body has both years.
+    """
+    now = then = 0.0
+    counted, left_out = [], {}
+    for body in bodies:
+        lfl = like_for_like(categories, body, year, BASELINE_YEAR, include_land=True)
+        if lfl["change_tco2e"] is None:
+            left_out[body] = "no categories reported in both the baseline year and " + year
+            continue
+        now += lfl["tco2e"]
+        then += lfl["other_tco2e"]
+        counted.append(body)
+    required = required_reduction_pct(year)
+    if not counted:
+        return {"status": "no_baseline", "required_reduction_pct": required, "achieved_reduction_pct": None,
+                "baseline_tco2e": None, "tco2e": None, "bodies": [], "left_out": left_out}
+    if then <= 0:
+        status, achieved = "at_or_below_net_zero", None
+    else:
+        achieved = (then - now) / then * 100
+        status = "on_track" if achieved >= required else "off_track"
+    path = {years.label(y): then * (1 - required_reduction_pct(years.label(y)) / 100)
+            for y in range(years.start_of(BASELINE_YEAR), NET_ZERO_START + 1)}
+    return {"status": status, "required_reduction_pct": required, "achieved_reduction_pct": achieved,
+            "baseline_tco2e": then, "tco2e": now, "required_path_tco2e": path, "bodies": counted,
+            "left_out": left_out}

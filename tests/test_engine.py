@@ -1,0 +1,248 @@
+"""The comparison engine on a canonical small frame whose every figure is worked out by hand below.
+
+Three councils (Cardiff, Newport, Powys) with round, made-up denominators:
+
+| body    | residents | staff FTE | floor m2 | spend GBP m |
+|---------|-----------|-----------|----------|-------------|
+| cardiff | 400,000   | 10,000    | 500,000  | 1,000       |
+| newport | 100,000   | 4,000     | 200,000  | 400         |
+| powys   | 50,000    | 2,000     | 100,000  | 200         |
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from decarb_dashboard import benchmark, measures
+from decarb_dashboard.compare import Engine, compare
+from decarb_dashboard.factors import factor_year, load_factors
+from decarb_dashboard.registry import bundled_registry
+from tests.conftest import check
+
+H = "organisation,reporting_year,category,source,activity_amount,activity_unit,emissions_tco2e,status"
+LINES = [
+    # Cardiff 2019-20: buildings 1,000 (electricity 1,000,000 kWh computed at 2019's 0.2556 = 255.6, oil 744.4)
+    "cardiff,2019-20,Buildings,Electricity,1000000,kWh,,",
+    "cardiff,2019-20,Buildings,Heating oil,,,744.4,",
+    "cardiff,2019-20,Supply chain,,,,9000,estimated",
+    "cardiff,2019-20,Fleet,,,,500,",
+    "cardiff,2019-20,Land,Woodland,20,ha,-100,",
+    # Cardiff 2022-23: buildings 800 (900,000 kWh at 2022's 0.19338 = 174.042, oil 625.958)
+    "cardiff,2022-23,Buildings,Electricity,900,MWh,,",
+    "cardiff,2022-23,Buildings,Heating oil,,,625.958,",
+    "cardiff,2022-23,Supply chain,,,,8000,estimated",
+    "cardiff,2022-23,Fleet,,,,400,",
+    "cardiff,2022-23,Commuting,,,,200,estimated",
+    "cardiff,2022-23,Land,Woodland,20,ha,-100,",
+    "newport,2019-20,Buildings,,,,400,",
+    "newport,2019-20,Supply chain,,,,3000,",
+    "newport,2019-20,Fleet,,,,100,",
+    # Newport 2022-23: electricity reported as 25.0 t for 100,000 kWh (19.338 t at the 2022 factor: +29.3%)
+    "newport,2022-23,Buildings,Electricity,100000,kWh,25,",
+    "newport,2022-23,Buildings,Natural gas,,,275,",
+    "newport,2022-23,Supply chain,,,,2600,",
+    "newport,2022-23,Fleet,,,,,not reported",
+    "newport,2022-23,Commuting,,,,50,",
+    "powys,2019-20,Buildings,,,,300,",
+    "powys,2019-20,Supply chain,,,,1200,",
+    "powys,2019-20,Fleet,,,,100,",
+    "powys,2021-22,Buildings,,,,150,",
+    "powys,2021-22,Supply chain,,,,1150,",
+    "powys,2021-22,Fleet,,,,95,",
+    "powys,2021-22,Commuting,,,,45,",
+    "powys,2022-23,Buildings,,,,330,",
+    "powys,2022-23,Supply chain,,,,1100,",
+    "powys,2022-23,Fleet,,,,90,",
+    "powys,2022-23,Commuting,,,,40,",
+]
+DENOMINATORS = {"cardiff": (400_000, 10_000, 500_000, 1_000), "newport": (100_000, 4_000, 200_000, 400),
+                "powys": (50_000, 2_000, 100_000, 200)}
+
+
+@pytest.fixture(scope="module")
+def registry():  # type: ignore[no-untyped-def]
+    reg = bundled_registry().copy()
+    for body, (population, fte, floor, spend) in DENOMINATORS.items():
+        row = reg["id"] == body
+        reg.loc[row, ["population", "staff_fte", "floor_area_m2", "gross_expenditure_gbp_m"]] = \
+            [population, fte, floor, spend]
+    return reg[reg["type"].isin(["council"]) & reg["id"].isin(list(DENOMINATORS))].reset_index(drop=True)
+
+
+@pytest.fixture(scope="module")
+def engine(registry):  # type: ignore[no-untyped-def]
+    report = check(*LINES, header=H)
+    assert report.valid, report.to_text()
+    return Engine.from_lines(report.lines, registry, load_factors())
+
+
+def totals_of(engine, year, **kw):  # type: ignore[no-untyped-def]
+    t = measures.totals(engine.categories, **kw)
+    return dict(zip(t[t["reporting_year"] == year]["organisation_id"], t[t["reporting_year"] == year]["total_tco2e"],
+                    strict=True))
+
+
+def test_factor_year_is_the_calendar_year_the_financial_year_starts_in():
+    assert factor_year("2019-20") == 2019
+    assert factor_year("2022-23") == 2022
+
+
+def test_emissions_computed_from_activity_at_the_year_s_factor(engine):  # type: ignore[no-untyped-def]
+    f = engine.facts
+    electricity = f[(f["organisation_id"] == "cardiff") & (f["source"] == "electricity")].set_index("reporting_year")
+    assert electricity.at["2019-20", "emissions_tco2e"] == pytest.approx(255.6)  # 1,000,000 kWh x 0.2556 kg
+    assert electricity.at["2022-23", "activity_canonical"] == 900_000  # 900 MWh in kWh
+    assert electricity.at["2022-23", "emissions_tco2e"] == pytest.approx(174.042)  # x 0.19338 kg
+    assert set(electricity["emissions_basis"]) == {"computed"}
+    assert electricity["factor_confirmed"].all()
+
+
+def test_a_reported_figure_is_kept_and_a_mismatch_warned(engine):  # type: ignore[no-untyped-def]
+    f = engine.facts
+    newport = f[(f["organisation_id"] == "newport") & (f["source"] == "electricity")].iloc[0]
+    assert newport["emissions_tco2e"] == 25.0 and newport["emissions_basis"] == "reported"
+    warning = engine.factor_warnings.iloc[0]
+    assert (warning["organisation_id"], warning["difference_pct"]) == ("newport", 29.3)  # 25 / 19.338 - 1
+    assert len(engine.factor_warnings) == 1
+
+
+def test_totals_by_body(engine):  # type: ignore[no-untyped-def]
+    # 800 + 8,000 + 400 + 200; 300 + 2,600 + 50 (fleet not reported: left out, not zero); 330 + 1,100 + 90 + 40
+    assert totals_of(engine, "2022-23") == pytest.approx({"cardiff": 9400, "newport": 2950, "powys": 1560})
+    assert totals_of(engine, "2022-23", include_supply_chain=False) == pytest.approx(
+        {"cardiff": 1400, "newport": 350, "powys": 460})
+    assert totals_of(engine, "2022-23", net_of_land=True)["cardiff"] == pytest.approx(9300)
+
+
+def test_estimated_share(engine):  # type: ignore[no-untyped-def]
+    t = measures.totals(engine.categories)
+    cardiff = t[(t["organisation_id"] == "cardiff") & (t["reporting_year"] == "2022-23")].iloc[0]
+    assert cardiff["estimated_tco2e"] == pytest.approx(8200)  # supply chain 8,000 + commuting 200
+    assert cardiff["estimated_share_pct"] == pytest.approx(8200 / 9400 * 100)
+
+
+def test_a_not_reported_category_is_left_out_of_the_change_not_counted_as_zero(engine):  # type: ignore[no-untyped-def]
+    lfl = measures.like_for_like(engine.categories, "newport", "2022-23", "2019-20")
+    # Buildings and supply chain in both years: 3,400 -> 2,900. Counting the unreported fleet as zero
+    # would have shown 3,500 -> 2,950 (-15.7%).
+    assert lfl["categories"] == ["buildings", "supply_chain"]
+    assert lfl["left_out"] == {"fleet": "not reported in 2022-23", "commuting": "not in the scheme until 2021-22",
+                               "street_lighting": "not in the 2022-23 return",
+                               "business_travel": "not in the 2022-23 return",
+                               "homeworking": "not in the 2022-23 return",
+                               "waste": "not in the 2022-23 return", "water": "not in the 2022-23 return"}
+    assert lfl["change_tco2e"] == pytest.approx(-500)
+    assert lfl["change_pct"] == pytest.approx(-500 / 3400 * 100)  # -14.71%
+
+
+def test_change_since_baseline_and_year_on_year(engine):  # type: ignore[no-untyped-def]
+    cardiff = measures.like_for_like(engine.categories, "cardiff", "2022-23", "2019-20")
+    assert cardiff["change_tco2e"] == pytest.approx(9200 - 10500)  # buildings, fleet, supply chain
+    assert cardiff["change_pct"] == pytest.approx(-1300 / 10500 * 100)  # -12.38%
+    powys = measures.like_for_like(engine.categories, "powys", "2022-23", "2021-22")
+    assert powys["change_tco2e"] == pytest.approx(1560 - 1440)
+    assert powys["change_pct"] == pytest.approx(120 / 1440 * 100)  # +8.33%
+    changes = {c["category"]: c for c in measures.category_changes(engine.categories, "cardiff", "2022-23")}
+    assert changes["buildings"]["change_vs_baseline_tco2e"] == pytest.approx(-200)
+    assert changes["buildings"]["change_vs_baseline_pct"] == pytest.approx(-20)
+    assert changes["commuting"]["change_vs_baseline_pct"] is None
+    assert changes["commuting"]["change_vs_baseline_reason"] == "not in the scheme until 2021-22"
+    assert changes["buildings"]["change_year_on_year_reason"] == "no return for 2021-22"
+    assert changes["waste"]["status"] == "missing" and changes["waste"]["tco2e"] is None
+
+
+def test_intensities_and_a_group_intensity_is_a_ratio_of_sums(engine):  # type: ignore[no-untyped-def]
+    v = engine.values[engine.values["reporting_year"] == "2022-23"].set_index(["organisation_id", "metric"])
+    assert v.at[("cardiff", "per_resident"), "value"] == pytest.approx(9400 / 400_000)  # 0.0235 t per resident
+    assert v.at[("newport", "per_fte"), "value"] == pytest.approx(2950 / 4000)
+    assert v.at[("cardiff", "per_m2"), "value"] == pytest.approx(800 * 1000 / 500_000)  # buildings only: 1.6 kg/m2
+    assert v.at[("powys", "per_gbp_m"), "value"] == pytest.approx(1560 / 200)
+    group = measures.group_intensity(engine.values, ["cardiff", "newport", "powys"], "2022-23", "per_resident")
+    assert group == pytest.approx(13_910 / 550_000)  # 0.02529, not the mean of ratios (0.02807) nor their sum
+    assert group != pytest.approx((0.0235 + 0.0295 + 0.0312) / 3)
+
+
+def test_rank_percentile_quartile_and_peer_spread(engine, registry):  # type: ignore[no-untyped-def]
+    _, members = benchmark.peer_bodies(registry, "cardiff", "type")
+    ranks = {b: benchmark.rank_in_group(engine.values, b, members, "2022-23", "total")
+             for b in ("cardiff", "newport", "powys")}
+    assert [(ranks[b]["rank"], ranks[b]["percentile"], ranks[b]["quartile"]) for b in ("powys", "newport", "cardiff")
+            ] == [(1, 0.0, 1), (2, 50.0, 3), (3, 100.0, 4)]
+    cardiff = ranks["cardiff"]
+    assert cardiff["peer_count"] == 3 and cardiff["peer_median"] == 2950
+    assert (cardiff["peer_q1"], cardiff["peer_q3"]) == (2255.0, 6175.0)  # 1560 + (2950-1560)/2; 2950 + (9400-2950)/2
+    assert cardiff["best"] == "powys" and cardiff["gap_to_median"] == 6450
+
+
+def test_peers_without_the_metric_are_named_with_the_reason(engine, registry):  # type: ignore[no-untyped-def]
+    members = ["cardiff", "newport", "powys"]
+    ranks = benchmark.rank_in_group(engine.values, "cardiff", members, "2021-22", "total")
+    assert ranks["left_out"] == {"cardiff": "no return for 2021-22", "newport": "no return for 2021-22"}
+    assert ranks["peer_count"] == 1 and ranks["rank"] is None
+
+
+def test_restatement_splits_the_fall_between_the_body_and_the_grid(engine):  # type: ignore[no-untyped-def]
+    r = measures.restatement(engine.facts, engine.factors, "cardiff", "2022-23")
+    assert r["energy_tco2e"] == pytest.approx(174.042)  # 900,000 kWh at 2022's factor
+    assert r["energy_at_baseline_factors_tco2e"] == pytest.approx(230.04)  # 900,000 kWh at 2019's 0.2556
+    assert r["change_from_activity_tco2e"] == pytest.approx(230.04 - 255.6)  # -25.56: less electricity used
+    assert r["change_from_factors_tco2e"] == pytest.approx(174.042 - 230.04)  # -56.0: a cleaner grid
+
+
+def test_trajectory_to_net_zero(engine):  # type: ignore[no-untyped-def]
+    t = measures.trajectory(engine.categories, ["cardiff"], "2022-23")
+    # Net of land over categories in both years: 10,500 - 100 = 10,400 -> 9,200 - 100 = 9,100.
+    assert t["baseline_tco2e"] == pytest.approx(10_400) and t["tco2e"] == pytest.approx(9_100)
+    assert t["achieved_reduction_pct"] == pytest.approx(12.5)
+    assert t["required_reduction_pct"] == pytest.approx(300 / 11)  # 3 of the 11 years to 2030: 27.3%
+    assert t["status"] == "off_track"
+    assert t["required_path_tco2e"]["2030-31"] == 0
+    group = measures.trajectory(engine.categories, ["cardiff", "newport", "powys"], "2022-23")
+    # 10,400 + 3,400 + 1,600 -> 9,100 + 2,900 + 1,520: achieved 1,880 / 15,400 = 12.2%
+    assert group["baseline_tco2e"] == pytest.approx(15_400) and group["tco2e"] == pytest.approx(13_520)
+    assert group["achieved_reduction_pct"] == pytest.approx(1880 / 15_400 * 100)
+
+
+def test_coverage_grid_and_category_note(engine):  # type: ignore[no-untyped-def]
+    grid = benchmark.coverage(engine.categories, "2022-23", ["cardiff", "newport"])
+    assert grid.at["newport", "fleet"] == "not_reported"
+    assert grid.at["cardiff", "supply_chain"] == "estimated"
+    assert grid.at["newport", "land"] == "missing"
+    note = benchmark.category_set_note(engine.categories, "2022-23", ["cardiff", "newport"])
+    assert note["categories_not_reported_by_all"] == ["fleet", "land"]
+
+
+def test_quality_flags_jump_and_unit_slip(engine, registry):  # type: ignore[no-untyped-def]
+    flags = benchmark.quality_flags(engine.facts, engine.categories, engine.values, registry, "2022-23")
+    jumps = flags[flags["kind"] == "jump"]
+    assert jumps[["organisation_id", "category"]].values.tolist() == [["powys", "buildings"]]  # 150 -> 330: +120%
+    slip = check("torfaen,2021-22,Fleet,Diesel,,,2000,", "torfaen,2022-23,Fleet,Diesel,,,1990000,", header=H)
+    e = Engine.from_lines(slip.lines, bundled_registry(), load_factors())
+    found = benchmark.quality_flags(e.facts, e.categories, e.values, bundled_registry(), "2022-23")
+    assert found["kind"].tolist() == ["unit_slip"]
+    assert found["detail"].iloc[0].startswith("1,990,000.0 tCO2e is 995x its 2021-22 figure")
+
+
+def test_robust_outliers_use_median_and_mad():
+    import pandas as pd
+
+    from decarb_dashboard.benchmark import _robust_z
+
+    z = _robust_z(pd.Series([1.0, 2.0, 3.0, 4.0, 100.0]))  # median 3, MAD 1
+    assert z.iloc[4] == pytest.approx(0.6745 * 97)
+    assert (z.abs() > benchmark.OUTLIER_Z).tolist() == [False, False, False, False, True]
+
+
+def test_compare_json_contract(engine):  # type: ignore[no-untyped-def]
+    r = compare(engine, "newport", "2022-23")
+    assert r["total_tco2e"] == 2950 and r["total_without_supply_chain_tco2e"] == 350
+    assert r["change_vs_baseline_tco2e"] == -500 and r["change_vs_baseline_pct"] == pytest.approx(-14.7059)
+    assert r["change_vs_baseline_left_out"]["fleet"] == "not reported in 2022-23"
+    fleet = next(c for c in r["categories"] if c["category"] == "fleet")
+    assert (fleet["tco2e"], fleet["status"]) == (None, "not_reported")
+    assert r["intensities"]["tco2e_per_resident"] == pytest.approx(0.0295)
+    peer = r["peer_group"]
+    assert (peer["rank"], peer["peer_count"], peer["percentile"], peer["quartile"]) == (2, 3, 50.0, 3)
+    assert peer["peer_median_total_tco2e"] == 2950 and peer["group_total_tco2e"] == 13_910
+    assert r["trajectory"]["status"] == "off_track"
+    assert r["factor_warnings"][0].startswith("reported 25.0 tCO2e is +29.3% from 19.3 tCO2e")
