@@ -71,3 +71,47 @@ def write_return_csv(path: Path, registry: pd.DataFrame, n_lines: int, first_yea
                         return written
             year += 1
     return written
+
+
+def synthetic_lines(registry: pd.DataFrame, n_years: int, first_year: int = 2019, seed: int = 4) -> pd.DataFrame:
+    """Return validated-shape return lines: every body, ``n_years`` years, one line per source.
+
+    About 40 lines per body and year; a few lines are "not reported" (no figure),
+    land is negative, electricity lines carry kWh and no reported emissions (so
+    the engine computes them).
+    """
+    from decarb_dashboard import years
+
+    v = vocabulary()
+    sources = list(v.sources.values())
+    rng = np.random.default_rng(seed)
+    bodies = registry["id"].to_numpy()
+    labels = [years.label(first_year + y) for y in range(n_years)]
+    n_src, n_body = len(sources), len(bodies)
+    n = n_body * n_years * n_src
+    body_idx = np.repeat(np.arange(n_body), n_years * n_src)
+    year_idx = np.tile(np.repeat(np.arange(n_years), n_src), n_body)
+    src_idx = np.tile(np.arange(n_src), n_body * n_years)
+    emissions = rng.uniform(1, 5000, n).round(2)
+    land = np.array([s.category == "land" for s in sources])[src_idx]
+    emissions = np.where(land, -emissions, emissions)
+    electricity = np.array([s.id == "electricity" and s.category == "buildings" for s in sources])[src_idx]
+    not_reported = rng.random(n) < 0.02
+    activity = np.where(electricity, rng.uniform(1e5, 1e7, n).round(), np.nan)
+    emissions = np.where(electricity | not_reported, np.nan, emissions)
+    activity = np.where(not_reported, np.nan, activity)
+    status = np.where(not_reported, "not_reported", "measured")
+    return pd.DataFrame({
+        "organisation_id": pd.Categorical.from_codes(body_idx, categories=bodies),
+        "reporting_year": pd.Categorical.from_codes(year_idx, categories=labels),
+        "category": pd.Categorical([s.category for s in sources])[src_idx],
+        "source": pd.Categorical([s.id for s in sources])[src_idx],
+        "scope": pd.array(np.array([s.scope for s in sources])[src_idx], dtype="Int64"),
+        "activity_amount": activity,
+        "activity_unit": pd.Categorical(np.where(np.isnan(activity), None, "kWh")),
+        "emissions_tco2e": emissions,
+        "status": pd.Categorical(status),
+        "method": pd.Categorical([None] * n, categories=["activity"]),
+        "notes": pd.Categorical([None] * n, categories=["x"]),
+        "row": np.arange(2, n + 2),
+    })

@@ -75,8 +75,8 @@ def compare(engine: Engine, body: str, year: str, peer_group: str | list[str] = 
     matcher = OrganisationMatcher(engine.registry)
     cats = engine.categories
     values = engine.values if include_supply_chain else engine.values_without_supply_chain
-    body_totals = measures.totals(cats)
-    mine = body_totals[(body_totals["organisation_id"] == body) & (body_totals["reporting_year"] == year)]
+    body_totals = measures.totals(cats[cats["organisation_id"] == body], list_categories=True)
+    mine = body_totals[body_totals["reporting_year"] == year]
     without_sc = measures.totals(cats, include_supply_chain=False)
     without_sc = without_sc[(without_sc["organisation_id"] == body) & (without_sc["reporting_year"] == year)]
     land = cats[(cats["organisation_id"] == body) & (cats["reporting_year"] == year) & (cats["category"] == "land")

@@ -57,8 +57,10 @@ def category_table(facts: pd.DataFrame) -> pd.DataFrame:
     return table.drop(columns=["any_figure", "all_not_applicable"]).reset_index()
 
 
-def totals(categories: pd.DataFrame, include_supply_chain: bool = True, net_of_land: bool = False) -> pd.DataFrame:
-    """Return per body and year: ``total_tco2e`` over reported categories, and which categories count.
+def totals(categories: pd.DataFrame, include_supply_chain: bool = True, net_of_land: bool = False,
+           list_categories: bool = False) -> pd.DataFrame:
+    """Return per body and year: ``total_tco2e`` over reported categories (and, with
+    ``list_categories``, which categories count).
 
     Gross of land (land left out) unless ``net_of_land``; ``include_supply_chain`` False leaves
     out the spend-based supply chain, which moves with prices and budgets.
@@ -69,11 +71,9 @@ def totals(categories: pd.DataFrame, include_supply_chain: bool = True, net_of_l
     if not net_of_land:
         c = c[c["category"] != LAND]
     g = c.groupby(["organisation_id", "reporting_year"])
-    out = pd.DataFrame({
-        "total_tco2e": g["tco2e"].sum(),
-        "estimated_tco2e": g["estimated_tco2e"].sum(),
-        "categories": g["category"].agg(lambda s: tuple(sorted(s))),
-    })
+    out = pd.DataFrame({"total_tco2e": g["tco2e"].sum(), "estimated_tco2e": g["estimated_tco2e"].sum()})
+    if list_categories:
+        out["categories"] = g["category"].agg(lambda s: tuple(sorted(s)))
     out["estimated_share_pct"] = (out["estimated_tco2e"] / out["total_tco2e"] * 100).where(out["total_tco2e"] > 0)
     return out.reset_index()
 
@@ -98,7 +98,7 @@ def metric_values(categories: pd.DataFrame, registry: pd.DataFrame, include_supp
             den = pd.Series(1.0, index=base.index)
             reason = pd.Series(None, index=base.index, dtype=object)
         else:
-            den = base["organisation_id"].map(reg[denominator]).astype(float)
+            den = pd.Series(_lookup_body(base["organisation_id"], reg[denominator].astype(float)), index=base.index)
             reason = pd.Series(np.where(den.isna() | (den <= 0), f"no {denominator} figure for this body", None),
                                index=base.index, dtype=object)
         reason = reason.where(numerator.notna(), "no buildings figure" if category == BUILDINGS else "no figures")
@@ -109,6 +109,12 @@ def metric_values(categories: pd.DataFrame, registry: pd.DataFrame, include_supp
             "value": (numerator / den).where(reason.isna()), "missing_reason": reason,
         }))
     return pd.concat(frames, ignore_index=True)
+
+
+def _lookup_body(bodies: pd.Series, values: pd.Series) -> np.ndarray:
+    """Return ``values`` (indexed by body id) for each body in ``bodies``, NaN where absent."""
+    table = values.to_dict()
+    return np.array([table.get(b, np.nan) for b in bodies.astype(object)], dtype=float)
 
 
 def group_intensity(values: pd.DataFrame, bodies: list[str], reporting_year: str, metric: str) -> float | None:
@@ -218,7 +224,7 @@ def restatement(facts: pd.DataFrame, factors: pd.DataFrame, body: str, year: str
     base_year = years.start_of(BASELINE_YEAR)
     at_base = factors[factors["factor_year"] == base_year].set_index("factor_activity" if "factor_activity"
                                                                     in factors else "activity")
-    rate = energy["factor_activity"].map(at_base["kgco2e_per_unit"])
+    rate = energy["factor_activity"].astype(object).map(at_base["kgco2e_per_unit"]).astype(float)
     if rate.isna().any():
         return {"available": False, "reason": f"no {base_year} factor for every energy line"}
     energy = energy.assign(at_baseline_tco2e=energy["activity_canonical"] * rate / 1000)
@@ -271,3 +277,25 @@ def trajectory(categories: pd.DataFrame, bodies: list[str], year: str) -> dict:
     return {"status": status, "required_reduction_pct": required, "achieved_reduction_pct": achieved,
             "baseline_tco2e": then, "tco2e": now, "required_path_tco2e": path, "bodies": counted,
             "left_out": left_out}
+
+
+def all_changes(categories: pd.DataFrame) -> pd.DataFrame:
+    """Return every body's category changes at once: one row per body, year and category reported.
+
+    Columns ``change_vs_baseline_tco2e/_pct`` and ``change_year_on_year_tco2e/_pct``
+    are null where the category was not reported in the other year (see
+    :func:`category_changes` for the reason of one body's).
+    """
+    reported = categories[categories["status"] == "reported"][["organisation_id", "reporting_year", "category",
+                                                                 "tco2e"]]
+    next_year = {y: years.label(years.start_of(y) + 1) for y in reported["reporting_year"].unique()}
+    base = reported[reported["reporting_year"] == BASELINE_YEAR][["organisation_id", "category", "tco2e"]]
+    out = reported.merge(base.rename(columns={"tco2e": "baseline_tco2e"}), on=["organisation_id", "category"],
+                         how="left")
+    previous = reported.assign(reporting_year=reported["reporting_year"].map(next_year))
+    out = out.merge(previous.rename(columns={"tco2e": "previous_tco2e"}),
+                    on=["organisation_id", "reporting_year", "category"], how="left")
+    for label, other in (("vs_baseline", "baseline_tco2e"), ("year_on_year", "previous_tco2e")):
+        out[f"change_{label}_tco2e"] = out["tco2e"] - out[other]
+        out[f"change_{label}_pct"] = (out["tco2e"] - out[other]) / out[other].abs().where(out[other] != 0) * 100
+    return out

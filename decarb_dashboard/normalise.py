@@ -24,8 +24,22 @@ FACT_COLUMNS = [
 ]
 
 
-def _text(series: pd.Series) -> pd.Series:
-    return series.astype(object).where(series.notna(), None)
+def _lookup(series: pd.Series, mapping: dict, default: object = np.nan, dtype: object = float) -> np.ndarray:
+    """Map a (categorical) column through ``mapping``, once per distinct value."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        table = np.array([mapping.get(c, default) for c in series.cat.categories] + [default], dtype=dtype)
+        return table[series.cat.codes.to_numpy()]
+    return np.array([mapping.get(v, default) for v in series], dtype=dtype)
+
+
+def _categorical(values: np.ndarray) -> pd.Categorical:
+    """Return an object array of strings (None for missing) as a Categorical, without a string array on the way."""
+    present = np.array([v is not None for v in values], dtype=bool) if len(values) < 1000 else \
+        pd.notna(values)
+    codes, uniques = pd.factorize(values[present])
+    full = np.full(len(values), -1, dtype=np.int64)
+    full[present] = codes
+    return pd.Categorical.from_codes(full, categories=pd.Index(list(uniques), dtype=object))
 
 
 def normalise(lines: pd.DataFrame, factors: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -38,38 +52,55 @@ def normalise(lines: pd.DataFrame, factors: pd.DataFrame) -> tuple[pd.DataFrame,
     reported figure is more than 5% from the computed one.
     """
     v = vocabulary()
-    frame = pd.DataFrame({
-        "organisation_id": _text(lines["organisation_id"]),
-        "reporting_year": _text(lines["reporting_year"]),
-        "category": _text(lines["category"]),
-        "source": _text(lines["source"]),
-        "scope": lines["scope"].astype("Int64"),
-        "status": _text(lines["status"]),
-    })
-    frame["year_start"] = frame["reporting_year"].map(lambda y: factor_year(y)).astype(int)
-    unit = _text(lines["activity_unit"])
-    to_canonical = unit.map({u.id: u.to_canonical for u in v.units.values()}).astype(float)
-    frame["activity_canonical"] = lines["activity_amount"].astype(float).to_numpy() * to_canonical.to_numpy()
-    frame["activity_canonical_unit"] = unit.map({u.id: u.canonical for u in v.units.values()})
-    frame["emissions_reported_tco2e"] = lines["emissions_tco2e"].astype(float).to_numpy()
+    frame = lines[["organisation_id", "reporting_year", "category", "source", "status"]].copy()
+    frame["scope"] = lines["scope"].astype("Int64")
+    year = lines["reporting_year"]
+    year_values = year.cat.categories if isinstance(year.dtype, pd.CategoricalDtype) else year.dropna().unique()
+    frame["year_start"] = _lookup(lines["reporting_year"], {y: factor_year(y) for y in year_values}, 0, np.int64)
+    unit = lines["activity_unit"]
+    to_canonical = _lookup(unit, {u.id: u.to_canonical for u in v.units.values()})
+    frame["activity_canonical"] = lines["activity_amount"].to_numpy(dtype=float) * to_canonical
+    canonical_unit = _lookup(unit, {u.id: u.canonical for u in v.units.values()}, None, object)
+    frame["activity_canonical_unit"] = _categorical(canonical_unit)
+    frame["emissions_reported_tco2e"] = lines["emissions_tco2e"].to_numpy(dtype=float)
 
-    mapping = factor_map().rename(columns={"unit": "activity_canonical_unit", "activity": "factor_activity"})
-    frame = frame.merge(mapping[["category", "source", "activity_canonical_unit", "factor_activity"]],
+    # Only lines with an activity amount need a factor: join those few, not every line.
+    n = len(frame)
+    activity, rate, confirmed = np.full(n, None, dtype=object), np.full(n, np.nan), np.full(n, None, dtype=object)
+    fyear = np.full(n, np.nan)
+    has = np.flatnonzero(~np.isnan(frame["activity_canonical"].to_numpy()))
+    if len(has):
+        sub = pd.DataFrame({c: frame[c].take(has).to_numpy(dtype=object) for c in ("category", "source")})
+        sub["activity_canonical_unit"] = canonical_unit[has]
+        sub["year_start"] = frame["year_start"].to_numpy()[has]
+        mapping = factor_map().rename(columns={"unit": "activity_canonical_unit", "activity": "factor_activity"})
+        sub = sub.merge(mapping[["category", "source", "activity_canonical_unit", "factor_activity"]],
                         on=["category", "source", "activity_canonical_unit"], how="left")
-    table = factors.rename(columns={"activity": "factor_activity", "unit": "activity_canonical_unit",
-                                    "kgco2e_per_unit": "factor_kgco2e_per_unit", "confirmed": "factor_confirmed"})
-    frame = frame.merge(
-        table[["factor_activity", "factor_year", "activity_canonical_unit", "factor_kgco2e_per_unit",
-               "factor_confirmed"]],
-        left_on=["factor_activity", "year_start", "activity_canonical_unit"],
-        right_on=["factor_activity", "factor_year", "activity_canonical_unit"], how="left")
-    frame["factor_year"] = frame["factor_year"].astype("Int64")
-    frame["emissions_computed_tco2e"] = frame["activity_canonical"] * frame["factor_kgco2e_per_unit"] / 1000
+        table = factors.rename(columns={"activity": "factor_activity", "unit": "activity_canonical_unit"})
+        sub = sub.merge(table[["factor_activity", "factor_year", "activity_canonical_unit", "kgco2e_per_unit",
+                               "confirmed"]],
+                        left_on=["factor_activity", "year_start", "activity_canonical_unit"],
+                        right_on=["factor_activity", "factor_year", "activity_canonical_unit"], how="left")
+        activity[has] = sub["factor_activity"].to_numpy(dtype=object)
+        rate[has] = sub["kgco2e_per_unit"].to_numpy(dtype=float)
+        confirmed[has] = sub["confirmed"].to_numpy(dtype=object)
+        fyear[has] = sub["factor_year"].to_numpy(dtype=float)
+    frame["factor_activity"] = _categorical(activity)
+    missing_year = np.isnan(fyear)
+    frame["factor_year"] = pd.arrays.IntegerArray(np.where(missing_year, 0, fyear).astype(np.int64), missing_year)
+    frame["factor_kgco2e_per_unit"] = rate
+    unknown = np.array([c is None or c != c for c in confirmed[has]], dtype=bool)
+    confirmed_mask = np.ones(n, dtype=bool)
+    confirmed_values = np.zeros(n, dtype=bool)
+    confirmed_mask[has] = unknown
+    confirmed_values[has] = [bool(c) if not u else False for c, u in zip(confirmed[has], unknown, strict=True)]
+    frame["factor_confirmed"] = pd.arrays.BooleanArray(confirmed_values, confirmed_mask)
+    frame["emissions_computed_tco2e"] = frame["activity_canonical"] * rate / 1000
     reported = frame["emissions_reported_tco2e"].notna()
     computed = frame["emissions_computed_tco2e"].notna()
     frame["emissions_tco2e"] = frame["emissions_reported_tco2e"].where(reported, frame["emissions_computed_tco2e"])
-    frame["emissions_basis"] = np.select([reported, computed], ["reported", "computed"], default=None)
-    frame["factor_confirmed"] = frame["factor_confirmed"].astype("boolean")
+    frame["emissions_basis"] = pd.Categorical.from_codes(np.select([reported, computed], [0, 1], default=-1),
+                                                         categories=["reported", "computed"])
 
     both = reported & computed & (frame["emissions_computed_tco2e"] != 0)
     difference = (frame["emissions_reported_tco2e"] - frame["emissions_computed_tco2e"]) \
@@ -78,6 +109,7 @@ def normalise(lines: pd.DataFrame, factors: pd.DataFrame) -> tuple[pd.DataFrame,
     warnings = frame.loc[mismatch, ["organisation_id", "reporting_year", "category", "source",
                                     "emissions_reported_tco2e", "emissions_computed_tco2e", "factor_year",
                                     "factor_confirmed"]].assign(difference_pct=difference[mismatch].round(1))
+    warnings = warnings.astype({c: object for c in ("organisation_id", "reporting_year", "category", "source")})
     warnings["message"] = [
         f"reported {r.emissions_reported_tco2e:,.1f} tCO2e is {r.difference_pct:+.1f}% from "
         f"{r.emissions_computed_tco2e:,.1f} tCO2e computed at the {r.factor_year} factor: "
