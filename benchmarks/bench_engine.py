@@ -23,13 +23,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.synthetic import synthetic_lines, synthetic_registry  # noqa: E402
-from decarb_dashboard import benchmark, measures  # noqa: E402
-from decarb_dashboard.compare import Engine  # noqa: E402
-from decarb_dashboard.factors import load_factors  # noqa: E402
-from decarb_dashboard.registry import bundled_registry  # noqa: E402
-from decarb_dashboard.sample import seed  # noqa: E402
-from decarb_dashboard.store import SubmissionStore  # noqa: E402
+from benchmarks.synthetic import synthetic_lines, synthetic_registry
+from decarb_dashboard import benchmark, measures
+from decarb_dashboard.compare import Engine
+from decarb_dashboard.factors import load_factors
+from decarb_dashboard.registry import bundled_registry
+from decarb_dashboard.sample import seed
+from decarb_dashboard.store import SubmissionStore
 
 SQL = """
 WITH cat AS (

@@ -113,8 +113,9 @@ def metric_values(categories: pd.DataFrame, registry: pd.DataFrame, include_supp
 
 def _lookup_body(bodies: pd.Series, values: pd.Series) -> np.ndarray:
     """Return ``values`` (indexed by body id) for each body in ``bodies``, NaN where absent."""
-    table = values.to_dict()
-    return np.array([table.get(b, np.nan) for b in bodies.astype(object)], dtype=float)
+    codes, uniques = pd.factorize(bodies)
+    per_unique = values.reindex(pd.Index(uniques, dtype=object)).to_numpy(dtype=float)
+    return np.append(per_unique, np.nan)[codes]
 
 
 def group_intensity(values: pd.DataFrame, bodies: list[str], reporting_year: str, metric: str) -> float | None:

@@ -42,3 +42,15 @@ def check(*lines: str, header: str = HEADER, **kwargs):  # type: ignore[no-untyp
 @pytest.fixture
 def valid_csv() -> bytes:
     return csv_bytes(*VALID_LINES)
+
+
+@pytest.fixture(scope="session")
+def sample_store(tmp_path_factory):  # type: ignore[no-untyped-def]
+    """A store seeded with the bundled sample returns (shared by the tests that only read it)."""
+    from decarb_dashboard.registry import bundled_registry
+    from decarb_dashboard.sample import seed
+    from decarb_dashboard.store import SubmissionStore
+
+    store = SubmissionStore(tmp_path_factory.mktemp("sample-store"), durable=False)
+    seed(store, bundled_registry())
+    return store

@@ -5,15 +5,13 @@ from __future__ import annotations
 import pytest
 
 from decarb_dashboard.registry import bundled_registry
-from decarb_dashboard.sample import SAMPLE_USER, sample_files, seed, seed_if_empty
+from decarb_dashboard.sample import SAMPLE_USER, sample_files, seed_if_empty
 from decarb_dashboard.store import SubmissionStore
 
 
 @pytest.fixture(scope="module")
-def seeded(tmp_path_factory) -> SubmissionStore:  # type: ignore[no-untyped-def]
-    store = SubmissionStore(tmp_path_factory.mktemp("sample"), durable=False)
-    seed(store, bundled_registry())
-    return store
+def seeded(sample_store) -> SubmissionStore:  # type: ignore[no-untyped-def]
+    return sample_store
 
 
 @pytest.fixture(scope="module")
