@@ -15,7 +15,8 @@ from pathlib import Path
 from decarb_dashboard import config
 
 
-def _cmd_validate(args: argparse.Namespace) -> int:
+def _check(args: argparse.Namespace, registry=None):  # type: ignore[no-untyped-def]
+    """Validate the file named in ``args``: return (its bytes, the report), or None if it cannot be read."""
     from decarb_dashboard.validate import validate_upload
 
     path = Path(args.file)
@@ -23,10 +24,17 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         data = path.read_bytes()
     except OSError as exc:
         print(f"decarb: cannot read {path}: {exc.strerror or exc}", file=sys.stderr)
-        return 2
+        return None
     max_bytes = int(args.max_mb * 1024 * 1024) if args.max_mb is not None else None
-    report = validate_upload(data, path.name, organisation=args.org, reporting_year=args.year,
-                             max_bytes=max_bytes)
+    return data, validate_upload(data, path.name, organisation=args.org, reporting_year=args.year,
+                                 max_bytes=max_bytes, registry=registry, path=path)
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    checked = _check(args)
+    if checked is None:
+        return 2
+    report = checked[1]
     print(report.to_json(args.lang) if args.json else report.to_text(args.lang))
     if report.valid:
         return 0
@@ -58,23 +66,17 @@ def _store(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
 def _cmd_submit(args: argparse.Namespace) -> int:
     from decarb_dashboard.registry import load_registry
-    from decarb_dashboard.validate import validate_upload
 
-    path = Path(args.file)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        print(f"decarb: cannot read {path}: {exc.strerror or exc}", file=sys.stderr)
-        return 2
     store = _store(args)
-    max_bytes = int(args.max_mb * 1024 * 1024) if args.max_mb is not None else None
-    report = validate_upload(data, path.name, organisation=args.org, reporting_year=args.year,
-                             max_bytes=max_bytes, registry=load_registry(store.root), path=path)
+    checked = _check(args, load_registry(store.root))
+    if checked is None:
+        return 2
+    data, report = checked
     if not report.valid:
         print(report.to_text(args.lang), file=sys.stderr)
         print("Nothing was stored.", file=sys.stderr)
         return 1 if report.readable else 2
-    submission_id = store.submit(report.lines, data, submitted_by=args.user, file_name=path.name)
+    submission_id = store.submit(report.lines, data, submitted_by=args.user, file_name=Path(args.file).name)
     print(submission_id)
     return 0
 

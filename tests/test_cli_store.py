@@ -57,11 +57,17 @@ def test_history_and_status(tmp_path, capsys):  # type: ignore[no-untyped-def]
     assert [h["submitted_by"] for h in json.loads(capsys.readouterr().out)] == ["alice", "bob"]
 
 
-def test_export_csv_neutralises_formulas_but_not_numbers(tmp_path, capsys):  # type: ignore[no-untyped-def]
+def submitted(tmp_path) -> str:  # type: ignore[no-untyped-def]
+    """Submit the GOOD return into a new data directory and return that directory."""
     path = tmp_path / "r.csv"
     path.write_bytes(csv_bytes(*GOOD))
     d = str(tmp_path / "d")
-    main(["submit", str(path), "--data-dir", d])
+    assert main(["submit", str(path), "--data-dir", d]) == 0
+    return d
+
+
+def test_export_csv_neutralises_formulas_but_not_numbers(tmp_path, capsys):  # type: ignore[no-untyped-def]
+    d = submitted(tmp_path)
     out = tmp_path / "export.csv"
     assert main(["export", "--format", "csv", "-o", str(out), "--data-dir", d]) == 0
     frame = pd.read_csv(io.StringIO(out.read_bytes().decode("utf-8-sig")))
@@ -71,10 +77,7 @@ def test_export_csv_neutralises_formulas_but_not_numbers(tmp_path, capsys):  # t
 
 
 def test_export_xlsx_writes_text_never_formulas(tmp_path):  # type: ignore[no-untyped-def]
-    path = tmp_path / "r.csv"
-    path.write_bytes(csv_bytes(*GOOD))
-    d = str(tmp_path / "d")
-    main(["submit", str(path), "--data-dir", d])
+    d = submitted(tmp_path)
     out = tmp_path / "export.xlsx"
     assert main(["export", "--format", "xlsx", "-o", str(out), "--data-dir", d]) == 0
     ws = openpyxl.load_workbook(out).active
@@ -84,9 +87,6 @@ def test_export_xlsx_writes_text_never_formulas(tmp_path):  # type: ignore[no-un
 
 
 def test_export_parquet(tmp_path):  # type: ignore[no-untyped-def]
-    path = tmp_path / "r.csv"
-    path.write_bytes(csv_bytes(*GOOD))
-    d = str(tmp_path / "d")
-    main(["submit", str(path), "--data-dir", d])
+    d = submitted(tmp_path)
     assert main(["export", "--format", "parquet", "-o", str(tmp_path / "e.parquet"), "--data-dir", d]) == 0
     assert pd.read_parquet(tmp_path / "e.parquet")["emissions_tco2e"].sum() == 60.0

@@ -1,0 +1,28 @@
+"""The app starts on an empty data directory, seeded with the sample returns through the upload path."""
+
+from __future__ import annotations
+
+from decarb_dashboard.store import SubmissionStore
+from decarb_dashboard.web import create_app
+
+
+def test_first_start_seeds_the_sample_returns_and_serves_a_page(tmp_path):  # type: ignore[no-untyped-def]
+    app = create_app(tmp_path)
+    store = SubmissionStore(tmp_path)
+    assert not store.is_empty()
+    assert store.current_parts()["organisation_id"].nunique() == 45
+    assert "current returns from 45 bodies for 5 financial years" in str(app.layout)
+    response = app.server.test_client().get("/")
+    assert response.status_code == 200
+    create_app(tmp_path)  # a second start does not seed again
+    assert len(store.submissions()) == 46
+
+
+def test_app_module_exposes_server_for_gunicorn(monkeypatch, tmp_path):  # type: ignore[no-untyped-def]
+    import importlib
+    import sys
+
+    monkeypatch.setenv("DECARB_DATA_DIR", str(tmp_path))
+    sys.modules.pop("app", None)
+    module = importlib.import_module("app")
+    assert module.server is module.app.server
