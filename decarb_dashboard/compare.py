@@ -111,6 +111,9 @@ def compare(engine: Engine, body: str, year: str, peer_group: str | list[str] = 
                                       & (engine.factor_warnings["reporting_year"] == year)]
     facts = engine.facts[(engine.facts["organisation_id"] == body) & (engine.facts["reporting_year"] == year)]
     unconfirmed = facts[(facts["emissions_basis"] == "computed") & facts["factor_confirmed"].eq(False)]
+    scopes = measures.scope_totals(facts)
+    by_scope = {("unsplit_tco2e" if s == 0 else f"scope_{s}_tco2e"): float(t)
+                for s, t in zip(scopes["scope"], scopes["tco2e"], strict=True)}
     return _clean({
         "schema_version": COMPARE_SCHEMA_VERSION,
         "organisation": {"id": body, "name": matcher.name(body), "name_cy": matcher.name(body, "cy"),
@@ -123,6 +126,8 @@ def compare(engine: Engine, body: str, year: str, peer_group: str | list[str] = 
         "land_tco2e": float(land.iloc[0]) if not land.empty else None,
         "net_tco2e": None if total is None else total + (float(land.iloc[0]) if not land.empty else 0.0),
         "total_categories": list(mine["categories"].iloc[0]) if not mine.empty else [],
+        "by_scope": {k: by_scope.get(k) for k in ("scope_1_tco2e", "scope_2_tco2e", "scope_3_tco2e",
+                                                  "unsplit_tco2e")},
         "categories": measures.category_changes(cats, body, year),
         "change_vs_baseline_tco2e": vs_base["change_tco2e"], "change_vs_baseline_pct": vs_base["change_pct"],
         "change_vs_baseline_categories": vs_base["categories"],

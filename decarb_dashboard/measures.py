@@ -300,3 +300,26 @@ def all_changes(categories: pd.DataFrame) -> pd.DataFrame:
         out[f"change_{label}_tco2e"] = out["tco2e"] - out[other]
         out[f"change_{label}_pct"] = (out["tco2e"] - out[other]) / out[other].abs().where(out[other] != 0) * 100
     return out
+
+
+def scope_totals(facts: pd.DataFrame) -> pd.DataFrame:
+    """Return per body, year and scope the tCO2e with a figure, gross of land.
+
+    ``scope`` is 1, 2 or 3, or 0 for category totals that span scopes and were
+    not split (a Buildings total with no source, say): "unsplit", not a guess.
+    """
+    f = facts[facts["emissions_tco2e"].notna() & (facts["category"] != LAND)]
+    scope = f["scope"].fillna(0).astype(int)
+    out = f.groupby([f["organisation_id"], f["reporting_year"], scope.rename("scope")], observed=True)[
+        "emissions_tco2e"].sum()
+    return out.rename("tco2e").reset_index()
+
+
+def trajectory_rollups(categories: pd.DataFrame, registry: pd.DataFrame, year: str) -> dict:
+    """Return the trajectory of every sector (body type), every region and all Wales for ``year``."""
+    out: dict[str, dict] = {"sector": {}, "region": {}}
+    for label, column in (("sector", "type"), ("region", "region")):
+        for value, members in registry.groupby(column)["id"]:
+            out[label][str(value)] = trajectory(categories, sorted(members), year)
+    out["all_wales"] = trajectory(categories, sorted(registry["id"]), year)
+    return out

@@ -246,3 +246,21 @@ def test_compare_json_contract(engine):  # type: ignore[no-untyped-def]
     assert peer["peer_median_total_tco2e"] == 2950 and peer["group_total_tco2e"] == 13_910
     assert r["trajectory"]["status"] == "off_track"
     assert r["factor_warnings"][0].startswith("reported 25.0 tCO2e is +29.3% from 19.3 tCO2e")
+
+
+def test_totals_by_scope_keep_unsplit_category_totals_apart(engine):  # type: ignore[no-untyped-def]
+    s = measures.scope_totals(engine.facts)
+    newport = s[(s["organisation_id"] == "newport") & (s["reporting_year"] == "2022-23")]
+    # electricity 25 (scope 2); gas 275 (scope 1); supply chain 2,600 and commuting 50 (scope 3 by category)
+    assert dict(zip(newport["scope"], newport["tco2e"], strict=True)) == {1: 275, 2: 25, 3: 2650}
+    cardiff = s[(s["organisation_id"] == "cardiff") & (s["reporting_year"] == "2022-23")]
+    # Fleet (scopes 1 and 2) given as a category total: 400 unsplit, not guessed
+    assert dict(zip(cardiff["scope"], cardiff["tco2e"], strict=True))[0] == pytest.approx(400)
+
+
+def test_trajectory_rolls_up_by_sector_region_and_all_wales(engine, registry):  # type: ignore[no-untyped-def]
+    rollups = measures.trajectory_rollups(engine.categories, registry, "2022-23")
+    assert rollups["sector"]["council"]["baseline_tco2e"] == pytest.approx(15_400)
+    assert rollups["region"]["Mid Wales"]["bodies"] == ["powys"]  # 1,600 -> 1,520: 5% achieved
+    assert rollups["region"]["Mid Wales"]["achieved_reduction_pct"] == pytest.approx(5.0)
+    assert rollups["all_wales"]["tco2e"] == pytest.approx(13_520)
