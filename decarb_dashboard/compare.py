@@ -8,6 +8,7 @@ the README and versioned by ``schema_version``.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,15 +34,17 @@ class Engine:
     factor_warnings: pd.DataFrame
     categories: pd.DataFrame
     values: pd.DataFrame
-    values_without_supply_chain: pd.DataFrame
 
     @classmethod
     def from_lines(cls, lines: pd.DataFrame, registry: pd.DataFrame, factors: pd.DataFrame) -> Engine:
         facts, warnings = normalise(lines, factors)
         categories = measures.category_table(facts)
-        return cls(registry, factors, facts, warnings, categories,
-                   measures.metric_values(categories, registry),
-                   measures.metric_values(categories, registry, include_supply_chain=False))
+        return cls(registry, factors, facts, warnings, categories, measures.metric_values(categories, registry))
+
+    @functools.cached_property
+    def values_without_supply_chain(self) -> pd.DataFrame:
+        """Metric values with the spend-based supply chain left out (worked out when first asked for)."""
+        return measures.metric_values(self.categories, self.registry, include_supply_chain=False)
 
     @classmethod
     def from_store(cls, store: SubmissionStore) -> Engine:

@@ -38,23 +38,27 @@ def category_table(facts: pd.DataFrame) -> pd.DataFrame:
     ``status`` is "reported" when any line has a figure, "not_applicable" when
     every line is not applicable, else "not_reported". ``tco2e`` is null unless reported.
     """
-    f = facts.assign(
-        has_figure=facts["emissions_tco2e"].notna(),
-        not_applicable=facts["status"].eq("not_applicable"),
-        estimated_tco2e=facts["emissions_tco2e"].where(facts["status"].isin(ESTIMATED_STATUSES), 0.0),
-        unconfirmed=facts["emissions_basis"].eq("computed") & facts["factor_confirmed"].eq(False),
-    )
-    g = f.groupby(["organisation_id", "reporting_year", "category"], sort=True)
-    table = pd.DataFrame({
-        "tco2e": g["emissions_tco2e"].sum(min_count=1),
-        "any_figure": g["has_figure"].any(),
-        "all_not_applicable": g["not_applicable"].all(),
-        "estimated_tco2e": g["estimated_tco2e"].sum(),
-        "uses_unconfirmed_factor": g["unconfirmed"].any(),
-    })
-    table["status"] = np.select([table["any_figure"], table["all_not_applicable"]],
-                                ["reported", "not_applicable"], default="not_reported")
-    return table.drop(columns=["any_figure", "all_not_applicable"]).reset_index()
+    keys = ["organisation_id", "reporting_year", "category"]
+    group = facts.groupby(keys, sort=True, observed=True).ngroup().to_numpy()
+    n = int(group.max(initial=-1)) + 1
+    emissions = facts["emissions_tco2e"].to_numpy(dtype=float)
+    has_figure = ~np.isnan(emissions)
+    estimated = facts["status"].isin(ESTIMATED_STATUSES).to_numpy() & has_figure
+    not_applicable = facts["status"].eq("not_applicable").to_numpy()
+    unconfirmed = (facts["emissions_basis"].eq("computed") & facts["factor_confirmed"].eq(False)).to_numpy()
+    lines = np.bincount(group, minlength=n)
+    figures = np.bincount(group, weights=has_figure, minlength=n)
+    first = np.full(n, len(group), dtype=np.int64)
+    np.minimum.at(first, group, np.arange(len(group)))
+    table = facts[keys].iloc[first].reset_index(drop=True)
+    table["tco2e"] = np.where(figures > 0, np.bincount(group, weights=np.where(has_figure, emissions, 0.0),
+                                                       minlength=n), np.nan)
+    table["estimated_tco2e"] = np.bincount(group, weights=np.where(estimated, emissions, 0.0), minlength=n)
+    table["uses_unconfirmed_factor"] = np.bincount(group, weights=unconfirmed, minlength=n) > 0
+    all_not_applicable = np.bincount(group, weights=not_applicable, minlength=n) == lines
+    table["status"] = np.select([figures > 0, all_not_applicable], ["reported", "not_applicable"],
+                                default="not_reported")
+    return table
 
 
 def totals(categories: pd.DataFrame, include_supply_chain: bool = True, net_of_land: bool = False,
@@ -287,19 +291,33 @@ def all_changes(categories: pd.DataFrame) -> pd.DataFrame:
     are null where the category was not reported in the other year (see
     :func:`category_changes` for the reason of one body's).
     """
-    reported = categories[categories["status"] == "reported"][["organisation_id", "reporting_year", "category",
-                                                                 "tco2e"]]
-    next_year = {y: years.label(years.start_of(y) + 1) for y in reported["reporting_year"].unique()}
-    base = reported[reported["reporting_year"] == BASELINE_YEAR][["organisation_id", "category", "tco2e"]]
-    out = reported.merge(base.rename(columns={"tco2e": "baseline_tco2e"}), on=["organisation_id", "category"],
-                         how="left")
-    previous = reported.assign(reporting_year=reported["reporting_year"].map(next_year))
-    out = out.merge(previous.rename(columns={"tco2e": "previous_tco2e"}),
-                    on=["organisation_id", "reporting_year", "category"], how="left")
+    out = categories.loc[categories["status"] == "reported",
+                         ["organisation_id", "reporting_year", "category", "tco2e"]].copy()
+    start = _year_starts(out["reporting_year"])
+    org_codes, _ = pd.factorize(out["organisation_id"])
+    cat_codes, cat_uniques = pd.factorize(out["category"])
+    series = org_codes.astype(np.int64) * (len(cat_uniques) + 1) + cat_codes
+    order = np.lexsort((start, series))
+    s_series, s_start, s_value = series[order], start[order], out["tco2e"].to_numpy(dtype=float)[order]
+    same = np.r_[False, s_series[1:] == s_series[:-1]]
+    consecutive = same & np.r_[False, s_start[1:] == s_start[:-1] + 1]
+    previous = np.where(consecutive, np.r_[np.nan, s_value[:-1]], np.nan)
+    base_start = years.start_of(BASELINE_YEAR)
+    baseline_of_series = np.full(int(series.max(initial=-1)) + 2, np.nan)
+    at_base = start == base_start
+    baseline_of_series[series[at_base]] = out["tco2e"].to_numpy(dtype=float)[at_base]
+    out["baseline_tco2e"] = baseline_of_series[series]
+    out["previous_tco2e"] = np.empty(len(out))
+    out.iloc[order, out.columns.get_loc("previous_tco2e")] = previous
     for label, other in (("vs_baseline", "baseline_tco2e"), ("year_on_year", "previous_tco2e")):
         out[f"change_{label}_tco2e"] = out["tco2e"] - out[other]
         out[f"change_{label}_pct"] = (out["tco2e"] - out[other]) / out[other].abs().where(out[other] != 0) * 100
-    return out
+    return out.reset_index(drop=True)
+
+
+def _year_starts(labels: pd.Series) -> np.ndarray:
+    codes, uniques = pd.factorize(labels)
+    return np.array([years.start_of(str(u)) for u in uniques] + [0], dtype=np.int64)[codes]
 
 
 def scope_totals(facts: pd.DataFrame) -> pd.DataFrame:

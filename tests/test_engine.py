@@ -11,6 +11,7 @@ Three councils (Cardiff, Newport, Powys) with round, made-up denominators:
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from decarb_dashboard import benchmark, measures
@@ -264,3 +265,13 @@ def test_trajectory_rolls_up_by_sector_region_and_all_wales(engine, registry):  
     assert rollups["region"]["Mid Wales"]["bodies"] == ["powys"]  # 1,600 -> 1,520: 5% achieved
     assert rollups["region"]["Mid Wales"]["achieved_reduction_pct"] == pytest.approx(5.0)
     assert rollups["all_wales"]["tco2e"] == pytest.approx(13_520)
+
+
+def test_all_changes_at_once_agree_with_one_body_s(engine):  # type: ignore[no-untyped-def]
+    changes = measures.all_changes(engine.categories).set_index(["organisation_id", "reporting_year", "category"])
+    assert changes.at[("cardiff", "2022-23", "buildings"), "change_vs_baseline_tco2e"] == pytest.approx(-200)
+    assert changes.at[("cardiff", "2022-23", "buildings"), "change_vs_baseline_pct"] == pytest.approx(-20)
+    # Cardiff has no 2021-22 return: no year-on-year change, not a change from zero
+    assert pd.isna(changes.at[("cardiff", "2022-23", "buildings"), "change_year_on_year_tco2e"])
+    assert changes.at[("powys", "2022-23", "buildings"), "change_year_on_year_pct"] == pytest.approx(120)
+    assert pd.isna(changes.at[("cardiff", "2022-23", "commuting"), "change_vs_baseline_pct"])
