@@ -1,38 +1,124 @@
-"""The Dash front end. ``create_app`` builds the app; pages live in their own modules."""
+"""The Dash front end. ``create_app`` builds the app; each page is a module in ``pages/``.
+
+The language is the ``lang`` query parameter (``?lang=cy``), so every page is
+a pure function of its address: no per-user state lives on the server.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from dash import Dash, html
+import dash
+import pandas as pd
+from dash import ALL, Dash, Input, Output, State, callback, ctx, dcc, html
 
 from decarb_dashboard import config
+from decarb_dashboard.export import to_csv_bytes, to_xlsx_bytes
 from decarb_dashboard.registry import load_registry
 from decarb_dashboard.sample import seed_if_empty
 from decarb_dashboard.store import SubmissionStore
+from decarb_dashboard.web.i18n import language, t
 
 ASSETS = Path(__file__).parent / "assets"
+PAGES = [("/", "nav_home"), ("/upload", "nav_upload"), ("/organisation", "nav_organisation"),
+         ("/compare", "nav_compare"), ("/wales", "nav_wales")]
+
+
+def _href(path: str, lang: str, **query: str) -> str:
+    params = "&".join(f"{k}={v}" for k, v in {"lang": lang, **query}.items() if v)
+    return f"{path}?{params}"
+
+
+def shell(lang: str, path: str) -> list:
+    """Return the header, navigation and language switch of a page in ``lang``."""
+    other = "en" if lang == "cy" else "cy"
+    return [
+        html.A(t("skip_link", lang), href="#main", className="skip-link"),
+        html.Header([
+            html.Div([html.A(t("service_name", lang), href=_href("/", lang), className="service-name"),
+                      html.Span(t("service_tagline", lang), className="tagline")]),
+            html.A(t("switch_language", lang), href=_href(path, other), lang=other, hrefLang=other,
+                   className="language-switch", id="language-switch",
+                   **{"aria-label": t("switch_language_label", lang)}),
+        ], className="site-header"),
+        html.Nav(html.Ul([html.Li(html.A(t(key, lang), href=_href(p, lang),
+                                         **({"aria-current": "page"} if p == path else {})))
+                          for p, key in PAGES]), **{"aria-label": t("nav_label", lang)}),
+        html.P(t("illustrative_notice", lang), className="notice"),
+    ]
+
+
+@callback(Output("page-shell", "children"), Output("page-lang-attr", "data"),
+          Input("url", "pathname"), Input("url", "search"))
+def render_shell(pathname: str | None, search: str | None) -> tuple[list, str]:
+    lang = "cy" if search and "lang=cy" in search else "en"
+    return shell(lang, pathname or "/"), lang
+
+
+@callback(Output("download", "data"),
+          Input({"type": "download-csv", "block": ALL}, "n_clicks"),
+          Input({"type": "download-xlsx", "block": ALL}, "n_clicks"),
+          State({"type": "download-data", "block": ALL}, "data"),
+          State({"type": "download-data", "block": ALL}, "id"),
+          prevent_initial_call=True)
+def download(_csv: list, _xlsx: list, tables: list, ids: list) -> dict:
+    """Send the figures behind a chart or table, as CSV or Excel (text never runs as a formula)."""
+    trigger = ctx.triggered_id
+    if not trigger or not any(ctx.triggered[0].get("value") or [0]):
+        raise dash.exceptions.PreventUpdate
+    block = trigger["block"]
+    rows = next((rows for rows, i in zip(tables, ids, strict=True) if i["block"] == block), None)
+    if rows is None:
+        raise dash.exceptions.PreventUpdate
+    frame = pd.DataFrame(rows)
+    frame = frame.astype(object).where(frame.notna(), None)
+    if trigger["type"] == "download-xlsx":
+        return dcc.send_bytes(to_xlsx_bytes(frame), f"{block}.xlsx")
+    return dcc.send_bytes(to_csv_bytes(frame), f"{block}.csv")
+
+
+def home_layout(lang: str = "en", **_query: str) -> html.Div:
+    from decarb_dashboard.web import data
+
+    lang = language(lang)
+    parts = data.store().current_parts()
+    return html.Div([
+        html.H1(t("home_title", lang)),
+        html.P(t("home_intro", lang)),
+        html.P(t("home_store", lang, bodies=parts["organisation_id"].nunique(),
+                 years=parts["reporting_year"].nunique()), id="home-store"),
+        html.Ul([html.Li(html.A(t(key, lang), href=_href(p, lang))) for p, key in PAGES[1:]]),
+    ])
 
 
 def create_app(data_dir: Path | None = None, seed: bool = True) -> Dash:
-    """Return the dashboard's Dash app over the store in ``data_dir`` (default ``$DECARB_DATA_DIR``).
+    """Return the dashboard over the store in ``data_dir`` (default ``$DECARB_DATA_DIR``).
 
     An empty store is first seeded with the illustrative sample returns, through
     the same validate-and-submit path as a user's upload.
     """
+    from decarb_dashboard.web.pages import compare, organisation, upload, wales
+
     store = SubmissionStore(data_dir if data_dir is not None else config.data_dir())
-    registry = load_registry(store.root)
     if seed:
-        seed_if_empty(store, registry)
-    parts = store.current_parts()
-    app = Dash(__name__, title="Decarbonisation Dashboard", assets_folder=str(ASSETS))
-    app.layout = html.Main(
-        lang="en",
-        children=[
-            html.H1("Decarbonisation Dashboard"),
-            html.P("Annual carbon emissions returns of Welsh public bodies."),
-            html.P(f"The store holds current returns from {parts['organisation_id'].nunique()} bodies "
-                   f"for {parts['reporting_year'].nunique()} financial years."),
-        ],
-    )
+        seed_if_empty(store, load_registry(store.root))
+    app = Dash(__name__, title="Decarbonisation Dashboard", assets_folder=str(ASSETS), use_pages=True,
+               pages_folder="", suppress_callback_exceptions=True)
+    app.server.config["DECARB_DATA_DIR"] = str(store.root)
+    # The upload limit is enforced by the server too: base64 adds a third, the form a little more.
+    app.server.config["MAX_CONTENT_LENGTH"] = int(config.max_upload_bytes() * 1.4) + 64 * 1024
+    dash.register_page("home", path="/", layout=home_layout, title="Decarbonisation Dashboard")
+    for page in (upload, organisation, compare, wales):
+        page.register()
+    app.layout = html.Div([
+        dcc.Location(id="url"),
+        dcc.Store(id="page-lang-attr"),
+        dcc.Store(id="lang-sink"),
+        dcc.Download(id="download"),
+        html.Div(id="page-shell", children=shell("en", "/")),
+        html.Main(dash.page_container, id="main", tabIndex="-1"),
+    ])
+    app.clientside_callback(
+        "function(lang) { document.documentElement.lang = lang || 'en'; return window.dash_clientside.no_update; }",
+        Output("lang-sink", "data"), Input("page-lang-attr", "data"))
     return app

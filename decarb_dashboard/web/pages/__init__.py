@@ -1,0 +1,1 @@
+"""One module per page: upload, organisation, compare, wales."""

@@ -1,0 +1,153 @@
+"""Wales overview, Welsh Government's view: sectors, regions, the all-Wales trajectory, coverage,
+who has submitted, and the figures to check."""
+
+from __future__ import annotations
+
+import dash
+import pandas as pd
+import plotly.graph_objects as go
+from dash import Input, Output, State, callback, dcc, html
+
+from decarb_dashboard import benchmark, measures
+from decarb_dashboard.compare import Engine
+from decarb_dashboard.web import data
+from decarb_dashboard.web.components import PALETTE, base_layout, chart_block, table_block
+from decarb_dashboard.web.i18n import language, t
+from uploads_schema.vocabulary import vocabulary
+
+TYPE_KEYS = {"council": ("Councils", "Cynghorau"), "health_board": ("Health boards", "Byrddau iechyd"),
+             "nhs_trust": ("NHS trusts", "Ymddiriedolaethau GIG"),
+             "fire_rescue_authority": ("Fire and rescue authorities", "Awdurdodau tân ac achub"),
+             "national_park_authority": ("National park authorities", "Awdurdodau parciau cenedlaethol"),
+             "welsh_government": ("Welsh Government", "Llywodraeth Cymru"),
+             "sponsored_body": ("Sponsored bodies", "Cyrff a noddir")}
+REGION_CY = {"North Wales": "Gogledd Cymru", "Mid Wales": "Canolbarth Cymru", "South West Wales": "De-orllewin Cymru",
+             "South East Wales": "De-ddwyrain Cymru"}
+
+
+def sector_name(kind: str, lang: str) -> str:
+    en, cy = TYPE_KEYS.get(kind, (kind, kind))
+    return cy if lang == "cy" else en
+
+
+def region_name(region: str, lang: str) -> str:
+    return REGION_CY.get(region, region) if lang == "cy" else region
+
+
+def layout(lang: str = "en", year: str | None = None, **_query: str) -> html.Div:
+    lang = language(lang)
+    engine = data.engine()
+    years = engine.years()
+    year = year if year in years else (years[-1] if years else measures.BASELINE_YEAR)
+    return html.Div([
+        html.H1(t("wales_title", lang)),
+        dcc.Store(id="wales-lang", data=lang),
+        html.Div([html.Label(t("label_year", lang), htmlFor="wales-year"),
+                  dcc.Dropdown(id="wales-year", options=data.year_options(), value=year, clearable=False)],
+                 className="control"),
+        dcc.Loading(html.Div(id="wales-view", children=view(engine, year, lang))),
+    ])
+
+
+def grouped_history(engine: Engine, column: str, lang: str, title_key: str) -> tuple[go.Figure, pd.DataFrame]:
+    """Stacked bars of total tCO2e (gross of land) by sector or region over the years."""
+    totals = measures.totals(engine.categories)
+    groups = engine.registry.set_index("id")[column]
+    totals["group"] = totals["organisation_id"].map(groups)
+    table = totals.groupby(["group", "reporting_year"])["total_tco2e"].sum().unstack("reporting_year")
+    name = sector_name if column == "type" else region_name
+    fig = go.Figure()
+    for i, (group, row) in enumerate(table.iterrows()):
+        fig.add_bar(name=name(str(group), lang), x=list(table.columns), y=row.tolist(),
+                    marker_color=PALETTE[i % len(PALETTE)])
+    fig.update_layout(barmode="stack")
+    years = list(table.columns)
+    title = t(title_key, lang, first=years[0] if years else "", last=years[-1] if years else "")
+    frame = table.reset_index().rename(columns={"group": t("col_sector" if column == "type" else "col_region", lang)})
+    frame.iloc[:, 0] = [name(str(g), lang) for g in frame.iloc[:, 0]]
+    return base_layout(fig, title, t("axis_year", lang), t("axis_tco2e", lang)), frame
+
+
+def wales_trajectory(engine: Engine, lang: str) -> tuple[go.Figure, pd.DataFrame]:
+    bodies = sorted(engine.registry["id"])
+    actual = {y: measures.trajectory(engine.categories, bodies, y)["tco2e"] for y in engine.years()}
+    last = engine.years()[-1] if engine.years() else measures.BASELINE_YEAR
+    path = measures.trajectory(engine.categories, bodies, last).get("required_path_tco2e") or {}
+    fig = go.Figure()
+    fig.add_scatter(name=t("series_actual", lang), x=list(actual), y=list(actual.values()), mode="lines+markers",
+                    line={"color": PALETTE[0], "width": 3})
+    fig.add_scatter(name=t("series_required", lang), x=list(path), y=list(path.values()), mode="lines",
+                    line={"color": PALETTE[5], "dash": "dash"})
+    frame = pd.DataFrame({t("col_year", lang): list(path)})
+    frame[t("series_actual", lang)] = frame[t("col_year", lang)].map(actual)
+    frame[t("series_required", lang)] = frame[t("col_year", lang)].map(path)
+    return base_layout(fig, t("chart_wales_trajectory", lang), t("axis_year", lang), t("axis_tco2e", lang)), frame
+
+
+def coverage_table(engine: Engine, year: str, lang: str) -> pd.DataFrame:
+    m = data.matcher()
+    bodies = sorted(engine.registry["id"], key=lambda b: m.name(b, lang, short=True))
+    grid = benchmark.coverage(engine.categories, year, bodies)
+    frame = grid.map(lambda s: t(s, lang))
+    frame.columns = [vocabulary().categories[c].name(lang) for c in grid.columns]
+    frame.insert(0, t("col_body", lang), [m.name(b, lang, short=True) for b in grid.index])
+    return frame.reset_index(drop=True)
+
+
+def submission_status(engine: Engine, year: str, lang: str) -> pd.DataFrame:
+    m = data.matcher()
+    parts = data.store().current_parts()
+    done = set(parts[parts["reporting_year"] == year]["organisation_id"])
+    rows = [{t("col_body", lang): m.name(b, lang, short=True),
+             t("col_sector", lang): sector_name(kind, lang),
+             t("col_submitted", lang): t("submitted_yes" if b in done else "submitted_no", lang)}
+            for b, kind in zip(engine.registry["id"], engine.registry["type"], strict=True)]
+    return pd.DataFrame(rows).sort_values([t("col_submitted", lang), t("col_body", lang)]).reset_index(drop=True)
+
+
+def quality_list(engine: Engine, year: str, lang: str) -> html.Section:
+    """The figures to check, each linking to the body's page for that year."""
+    m = data.matcher()
+    flags = benchmark.quality_flags(engine.facts, engine.categories, engine.values, engine.registry, year)
+    title = t("quality_title", lang, year=year)
+    if flags.empty:
+        return html.Section([html.H2(title), html.P(t("quality_none", lang))], id="quality-flags")
+    items = []
+    for f in flags.itertuples():
+        category = vocabulary().categories[f.category].name(lang) if isinstance(f.category, str) else ""
+        link = html.A(m.name(f.organisation_id, lang, short=True),
+                      href=f"/organisation?lang={lang}&body={f.organisation_id}&year={year}")
+        items.append(html.Li([html.Strong(t(f"flag_{f.kind}", lang)), ": ", link,
+                              f", {category}: " if category else ": ", f.detail],
+                             className=f"flag flag-{f.kind}"))
+    return html.Section([html.H2(title), html.Ul(items)], id="quality-flags")
+
+
+def view(engine: Engine, year: str, lang: str) -> list:
+    sector_fig, sector = grouped_history(engine, "type", lang, "chart_by_sector")
+    region_fig, region = grouped_history(engine, "region", lang, "chart_by_region")
+    path_fig, path = wales_trajectory(engine, lang)
+    return [
+        quality_list(engine, year, lang),
+        chart_block("wales-sector", sector_fig, sector, lang),
+        chart_block("wales-region", region_fig, region, lang),
+        chart_block("wales-trajectory", path_fig, path, lang),
+        html.H2(t("submission_status_title", lang, year=year)),
+        table_block("wales-submissions", submission_status(engine, year, lang),
+                    t("submission_status_title", lang, year=year), lang),
+        html.H2(t("coverage_title", lang, year=year)),
+        table_block("wales-coverage", coverage_table(engine, year, lang), t("coverage_title", lang, year=year), lang),
+    ]
+
+
+@callback(Output("wales-view", "children"), Input("wales-year", "value"), State("wales-lang", "data"),
+          prevent_initial_call=True)
+def update(year: str, lang: str) -> list:
+    engine = data.engine()
+    if year not in engine.years():
+        raise dash.exceptions.PreventUpdate
+    return view(engine, year, language(lang))
+
+
+def register() -> None:
+    dash.register_page(__name__, path="/wales", layout=layout, title="Wales overview")
