@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint browser clean
+.PHONY: run test lint browser axe clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,10 +29,17 @@ browser:
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver; \
 	fi
 
+## axe-core, from the npm registry, for the accessibility checks in the browser tests.
+AXE := .cache/axe/node_modules/axe-core/axe.min.js
+axe: $(AXE)
+$(AXE):
+	mkdir -p .cache/axe
+	npm install --prefix .cache/axe --no-save --no-audit --no-fund --loglevel=error axe-core@4
+
 ## Set up and run the whole test suite (ruff included).
-test: $(VENV)/.installed-test browser
+test: $(VENV)/.installed-test browser $(AXE)
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -n 2 --dist loadgroup --headless
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

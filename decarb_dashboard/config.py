@@ -25,4 +25,4 @@ def max_upload_bytes() -> int:
         megabytes = float(raw) if raw else DEFAULT_MAX_UPLOAD_MB
     except ValueError:
         megabytes = DEFAULT_MAX_UPLOAD_MB
-    return int(megabytes * 1024 * 1024)
+    return round(megabytes * 1024 * 1024)

@@ -244,6 +244,15 @@ def restatement(facts: pd.DataFrame, factors: pd.DataFrame, body: str, year: str
             "change_from_activity_tco2e": restated - baseline, "change_from_factors_tco2e": actual - restated}
 
 
+def _baseline_total(categories: pd.DataFrame, body: str) -> dict:
+    c = categories[(categories["organisation_id"] == body) & (categories["reporting_year"] == BASELINE_YEAR)
+                   & (categories["status"] == "reported")]
+    if c.empty:
+        return {"change_tco2e": None}
+    total = float(c["tco2e"].sum())
+    return {"tco2e": total, "other_tco2e": total, "change_tco2e": 0.0}
+
+
 def required_reduction_pct(year: str) -> float:
     """Return the reduction since the baseline that a straight path to net zero in 2030 requires by ``year``."""
     done = (years.start_of(year) - years.start_of(BASELINE_YEAR)) / (NET_ZERO_START - years.start_of(BASELINE_YEAR))
@@ -261,7 +270,10 @@ def trajectory(categories: pd.DataFrame, bodies: list[str], year: str) -> dict:
     now = then = 0.0
     counted, left_out = [], {}
     for body in bodies:
-        lfl = like_for_like(categories, body, year, BASELINE_YEAR, include_land=True)
+        if year == BASELINE_YEAR:  # the baseline itself: every category it reported
+            lfl = _baseline_total(categories, body)
+        else:
+            lfl = like_for_like(categories, body, year, BASELINE_YEAR, include_land=True)
         if lfl["change_tco2e"] is None:
             left_out[body] = "no categories reported in both the baseline year and " + year
             continue

@@ -275,3 +275,9 @@ def test_all_changes_at_once_agree_with_one_body_s(engine):  # type: ignore[no-u
     assert pd.isna(changes.at[("cardiff", "2022-23", "buildings"), "change_year_on_year_tco2e"])
     assert changes.at[("powys", "2022-23", "buildings"), "change_year_on_year_pct"] == pytest.approx(120)
     assert pd.isna(changes.at[("cardiff", "2022-23", "commuting"), "change_vs_baseline_pct"])
+
+
+def test_trajectory_in_the_baseline_year_is_the_baseline(engine):  # type: ignore[no-untyped-def]
+    t = measures.trajectory(engine.categories, ["cardiff"], "2019-20")
+    assert t["tco2e"] == pytest.approx(10_400) and t["achieved_reduction_pct"] == 0
+    assert t["required_reduction_pct"] == 0 and t["status"] == "on_track"

@@ -6,11 +6,12 @@ a pure function of its address: no per-user state lives on the server.
 
 from __future__ import annotations
 
+import urllib.parse
 from pathlib import Path
 
 import dash
 import pandas as pd
-from dash import ALL, Dash, Input, Output, State, callback, ctx, dcc, html
+from dash import ALL, Dash, Input, Output, State, ctx, dcc, html
 
 from decarb_dashboard import config
 from decarb_dashboard.export import to_csv_bytes, to_xlsx_bytes
@@ -20,47 +21,67 @@ from decarb_dashboard.store import SubmissionStore
 from decarb_dashboard.web.i18n import language, t
 
 ASSETS = Path(__file__).parent / "assets"
-PAGES = [("/", "nav_home"), ("/upload", "nav_upload"), ("/organisation", "nav_organisation"),
-         ("/compare", "nav_compare"), ("/wales", "nav_wales")]
+PAGES = [
+    ("/", "nav_home"),
+    ("/upload", "nav_upload"),
+    ("/organisation", "nav_organisation"),
+    ("/compare", "nav_compare"),
+    ("/wales", "nav_wales"),
+]
 
 
-def _href(path: str, lang: str, **query: str) -> str:
-    params = "&".join(f"{k}={v}" for k, v in {"lang": lang, **query}.items() if v)
-    return f"{path}?{params}"
+def _href(path: str, lang: str, search: str | None = None, **query: str) -> str:
+    """Return ``path`` with ``lang`` and ``query`` set, keeping the other parameters of ``search``."""
+    params = dict(urllib.parse.parse_qsl((search or "").lstrip("?")))
+    params.update({"lang": lang, **query})
+    return f"{path}?{urllib.parse.urlencode({k: v for k, v in params.items() if v})}"
 
 
-def shell(lang: str, path: str) -> list:
+def shell(lang: str, path: str, search: str | None = None) -> list:
     """Return the header, navigation and language switch of a page in ``lang``."""
     other = "en" if lang == "cy" else "cy"
     return [
         html.A(t("skip_link", lang), href="#main", className="skip-link"),
-        html.Header([
-            html.Div([html.A(t("service_name", lang), href=_href("/", lang), className="service-name"),
-                      html.Span(t("service_tagline", lang), className="tagline")]),
-            html.A(t("switch_language", lang), href=_href(path, other), lang=other, hrefLang=other,
-                   className="language-switch", id="language-switch",
-                   **{"aria-label": t("switch_language_label", lang)}),
-        ], className="site-header"),
-        html.Nav(html.Ul([html.Li(html.A(t(key, lang), href=_href(p, lang),
-                                         **({"aria-current": "page"} if p == path else {})))
-                          for p, key in PAGES]), **{"aria-label": t("nav_label", lang)}),
+        html.Header(
+            [
+                html.Div(
+                    [
+                        html.A(t("service_name", lang), href=_href("/", lang), className="service-name"),
+                        html.Span(t("service_tagline", lang), className="tagline"),
+                    ]
+                ),
+                html.A(
+                    t("switch_language", lang),
+                    href=_href(path, other, search),
+                    lang=other,
+                    hrefLang=other,
+                    className="language-switch",
+                    id="language-switch",
+                    title=t("switch_language_label", lang),
+                ),
+            ],
+            className="site-header",
+        ),
+        html.Nav(
+            html.Ul(
+                [
+                    html.Li(
+                        html.A(t(key, lang), href=_href(p, lang), **({"aria-current": "page"} if p == path else {}))
+                    )
+                    for p, key in PAGES
+                ]
+            ),
+            **{"aria-label": t("nav_label", lang)},
+        ),
         html.P(t("illustrative_notice", lang), className="notice"),
     ]
 
 
-@callback(Output("page-shell", "children"), Output("page-lang-attr", "data"),
-          Input("url", "pathname"), Input("url", "search"))
 def render_shell(pathname: str | None, search: str | None) -> tuple[list, str]:
     lang = "cy" if search and "lang=cy" in search else "en"
-    return shell(lang, pathname or "/"), lang
+    return shell(lang, pathname or "/", search), lang
 
 
-@callback(Output("download", "data"),
-          Input({"type": "download-csv", "block": ALL}, "n_clicks"),
-          Input({"type": "download-xlsx", "block": ALL}, "n_clicks"),
-          State({"type": "download-data", "block": ALL}, "data"),
-          State({"type": "download-data", "block": ALL}, "id"),
-          prevent_initial_call=True)
 def download(_csv: list, _xlsx: list, tables: list, ids: list) -> dict:
     """Send the figures behind a chart or table, as CSV or Excel (text never runs as a formula)."""
     trigger = ctx.triggered_id
@@ -77,18 +98,45 @@ def download(_csv: list, _xlsx: list, tables: list, ids: list) -> dict:
     return dcc.send_bytes(to_csv_bytes(frame), f"{block}.csv")
 
 
+def register_shell(app: Dash) -> None:
+    """Register the callbacks every page shares: the shell in the chosen language, and downloads."""
+    app.callback(
+        Output("page-shell", "children"),
+        Output("page-lang-attr", "data"),
+        Input("url", "pathname"),
+        Input("url", "search"),
+    )(render_shell)
+    app.callback(
+        Output("download", "data"),
+        Input({"type": "download-csv", "block": ALL}, "n_clicks"),
+        Input({"type": "download-xlsx", "block": ALL}, "n_clicks"),
+        State({"type": "download-data", "block": ALL}, "data"),
+        State({"type": "download-data", "block": ALL}, "id"),
+        prevent_initial_call=True,
+    )(download)
+
+
 def home_layout(lang: str = "en", **_query: str) -> html.Div:
     from decarb_dashboard.web import data
 
     lang = language(lang)
     parts = data.store().current_parts()
-    return html.Div([
-        html.H1(t("home_title", lang)),
-        html.P(t("home_intro", lang)),
-        html.P(t("home_store", lang, bodies=parts["organisation_id"].nunique(),
-                 years=parts["reporting_year"].nunique()), id="home-store"),
-        html.Ul([html.Li(html.A(t(key, lang), href=_href(p, lang))) for p, key in PAGES[1:]]),
-    ])
+    return html.Div(
+        [
+            html.H1(t("home_title", lang)),
+            html.P(t("home_intro", lang)),
+            html.P(
+                t(
+                    "home_store",
+                    lang,
+                    bodies=parts["organisation_id"].nunique(),
+                    years=parts["reporting_year"].nunique(),
+                ),
+                id="home-store",
+            ),
+            html.Ul([html.Li(html.A(t(key, lang), href=_href(p, lang))) for p, key in PAGES[1:]]),
+        ]
+    )
 
 
 def create_app(data_dir: Path | None = None, seed: bool = True) -> Dash:
@@ -102,23 +150,34 @@ def create_app(data_dir: Path | None = None, seed: bool = True) -> Dash:
     store = SubmissionStore(data_dir if data_dir is not None else config.data_dir())
     if seed:
         seed_if_empty(store, load_registry(store.root))
-    app = Dash(__name__, title="Decarbonisation Dashboard", assets_folder=str(ASSETS), use_pages=True,
-               pages_folder="", suppress_callback_exceptions=True)
+    app = Dash(
+        __name__,
+        title="Decarbonisation Dashboard",
+        assets_folder=str(ASSETS),
+        use_pages=True,
+        pages_folder="",
+        suppress_callback_exceptions=True,
+    )
     app.server.config["DECARB_DATA_DIR"] = str(store.root)
     # The upload limit is enforced by the server too: base64 adds a third, the form a little more.
     app.server.config["MAX_CONTENT_LENGTH"] = int(config.max_upload_bytes() * 1.4) + 64 * 1024
     dash.register_page("home", path="/", layout=home_layout, title="Decarbonisation Dashboard")
     for page in (upload, organisation, compare, wales):
-        page.register()
-    app.layout = html.Div([
-        dcc.Location(id="url"),
-        dcc.Store(id="page-lang-attr"),
-        dcc.Store(id="lang-sink"),
-        dcc.Download(id="download"),
-        html.Div(id="page-shell", children=shell("en", "/")),
-        html.Main(dash.page_container, id="main", tabIndex="-1"),
-    ])
+        page.register(app)
+    register_shell(app)
+    app.layout = html.Div(
+        [
+            dcc.Location(id="url"),
+            dcc.Store(id="page-lang-attr"),
+            dcc.Store(id="lang-sink"),
+            dcc.Download(id="download"),
+            html.Div(id="page-shell", children=shell("en", "/")),
+            html.Main(dash.page_container, id="main", tabIndex="-1"),
+        ]
+    )
     app.clientside_callback(
         "function(lang) { document.documentElement.lang = lang || 'en'; return window.dash_clientside.no_update; }",
-        Output("lang-sink", "data"), Input("page-lang-attr", "data"))
+        Output("lang-sink", "data"),
+        Input("page-lang-attr", "data"),
+    )
     return app

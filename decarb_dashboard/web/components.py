@@ -44,6 +44,11 @@ def table(frame: pd.DataFrame, caption: str, table_id: str | None = None) -> htm
 
 
 def base_layout(fig: go.Figure, title: str, x_title: str, y_title: str) -> go.Figure:
+    """Apply the house style; financial years on an x axis stay in calendar order."""
+    values = [x for trace in fig.data if getattr(trace, "x", None) is not None for x in list(trace.x)]
+    labels = sorted({x for x in values if isinstance(x, str) and len(x) == 7 and x[4] == "-"})
+    if labels:
+        fig.update_xaxes(categoryorder="array", categoryarray=labels)
     fig.update_layout(title={"text": title}, xaxis_title=x_title, yaxis_title=y_title, template="plotly_white",
                       colorway=PALETTE, font={"family": "Arial, sans-serif", "size": 14},
                       margin={"l": 60, "r": 20, "t": 60, "b": 50}, legend={"orientation": "h", "y": -0.2})

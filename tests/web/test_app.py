@@ -11,7 +11,10 @@ def test_first_start_seeds_the_sample_returns_and_serves_a_page(tmp_path):  # ty
     store = SubmissionStore(tmp_path)
     assert not store.is_empty()
     assert store.current_parts()["organisation_id"].nunique() == 45
-    assert "current returns from 45 bodies for 5 financial years" in str(app.layout)
+    with app.server.app_context():
+        from decarb_dashboard.web import home_layout
+
+        assert "current returns from 45 bodies for 5 financial years" in str(home_layout("en"))
     response = app.server.test_client().get("/")
     assert response.status_code == 200
     create_app(tmp_path)  # a second start does not seed again

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dash
 import pandas as pd
 import plotly.graph_objects as go
-from dash import Input, Output, State, callback, dcc, html
+from dash import Dash, Input, Output, State, dcc, html
 
 from decarb_dashboard import benchmark, measures
 from decarb_dashboard.compare import Engine
@@ -21,27 +21,55 @@ def layout(lang: str = "en", **_query: str) -> html.Div:
     years = engine.years()
     year = years[-1] if years else measures.BASELINE_YEAR
     bodies = ["cardiff", "newport", "swansea", "wrexham"]
-    return html.Div([
-        html.H1(t("compare_title", lang)),
-        dcc.Store(id="cmp-lang", data=lang),
-        html.Div([
-            html.Div([html.Label(t("compare_pick_bodies", lang), htmlFor="cmp-bodies"),
-                      dcc.Dropdown(id="cmp-bodies", options=data.body_options(lang), value=bodies, multi=True)],
-                     className="control wide"),
-            html.Fieldset([html.Legend(t("label_peer_group", lang)),
-                           dcc.RadioItems(id="cmp-peers", value="type",
-                                          options=[{"label": t(f"peer_{p}", lang), "value": p} for p in PEER_GROUPS])],
-                          className="control"),
-            html.Div([html.Label(t("label_metric", lang), htmlFor="cmp-metric"),
-                      dcc.Dropdown(id="cmp-metric", clearable=False, value="per_fte",
-                                   options=[{"label": t(f"metric_{m}", lang), "value": m} for m in METRICS])],
-                     className="control"),
-            html.Div([html.Label(t("label_year", lang), htmlFor="cmp-year"),
-                      dcc.Dropdown(id="cmp-year", options=data.year_options(), value=year, clearable=False)],
-                     className="control"),
-        ], className="controls"),
-        dcc.Loading(html.Div(id="cmp-view", children=view(engine, bodies, "type", "per_fte", year, lang))),
-    ])
+    return html.Div(
+        [
+            html.H1(t("compare_title", lang)),
+            dcc.Store(id="cmp-lang", data=lang),
+            html.Div(
+                [
+                    html.Div(
+                        [
+                            html.Label(t("compare_pick_bodies", lang), htmlFor="cmp-bodies"),
+                            dcc.Dropdown(id="cmp-bodies", options=data.body_options(lang), value=bodies, multi=True),
+                        ],
+                        className="control wide",
+                    ),
+                    html.Fieldset(
+                        [
+                            html.Legend(t("label_peer_group", lang)),
+                            dcc.RadioItems(
+                                id="cmp-peers",
+                                value="type",
+                                options=[{"label": t(f"peer_{p}", lang), "value": p} for p in PEER_GROUPS],
+                            ),
+                        ],
+                        className="control",
+                    ),
+                    html.Div(
+                        [
+                            html.Label(t("label_metric", lang), htmlFor="cmp-metric"),
+                            dcc.Dropdown(
+                                id="cmp-metric",
+                                clearable=False,
+                                value="per_fte",
+                                options=[{"label": t(f"metric_{m}", lang), "value": m} for m in METRICS],
+                            ),
+                        ],
+                        className="control",
+                    ),
+                    html.Div(
+                        [
+                            html.Label(t("label_year", lang), htmlFor="cmp-year"),
+                            dcc.Dropdown(id="cmp-year", options=data.year_options(), value=year, clearable=False),
+                        ],
+                        className="control",
+                    ),
+                ],
+                className="controls",
+            ),
+            dcc.Loading(html.Div(id="cmp-view", children=view(engine, bodies, "type", "per_fte", year, lang))),
+        ]
+    )
 
 
 def view(engine: Engine, bodies: list[str], peer_group: str, metric: str, year: str, lang: str) -> list:
@@ -49,40 +77,57 @@ def view(engine: Engine, bodies: list[str], peer_group: str, metric: str, year: 
     m = data.matcher()
     if len(bodies) == 1:
         bodies = benchmark.peer_bodies(engine.registry, bodies[0], peer_group)[1]
-    v = engine.values[(engine.values["metric"] == metric) & (engine.values["reporting_year"] == year)
-                      & engine.values["organisation_id"].isin(bodies)]
+    v = engine.values[
+        (engine.values["metric"] == metric)
+        & (engine.values["reporting_year"] == year)
+        & engine.values["organisation_id"].isin(bodies)
+    ]
     available = v[v["value"].notna()].sort_values("value")
     left_out = v[v["value"].isna()]
     names = [m.name(b, lang, short=True) for b in available["organisation_id"]]
     fig = go.Figure()
-    fig.add_bar(x=available["value"], y=names, orientation="h", marker_color=PALETTE[0],
-                name=t(f"metric_{metric}", lang))
+    fig.add_bar(
+        x=available["value"], y=names, orientation="h", marker_color=PALETTE[0], name=t(f"metric_{metric}", lang)
+    )
     if len(available) >= 2:
         q1, median, q3 = available["value"].quantile([0.25, 0.5, 0.75])
-        fig.add_vrect(x0=q1, x1=q3, fillcolor=PALETTE[4], opacity=0.2, line_width=0,
-                      annotation_text=t("series_quartiles", lang))
+        fig.add_vrect(
+            x0=q1, x1=q3, fillcolor=PALETTE[4], opacity=0.2, line_width=0, annotation_text=t("series_quartiles", lang)
+        )
         fig.add_vline(x=median, line_dash="dash", line_color=PALETTE[7], annotation_text=t("series_median", lang))
-    fig = base_layout(fig, t("chart_ranked", lang, metric=t(f"metric_{metric}", lang), year=year),
-                      t(f"metric_{metric}", lang), "")
+    fig = base_layout(
+        fig, t("chart_ranked", lang, metric=t(f"metric_{metric}", lang), year=year), t(f"metric_{metric}", lang), ""
+    )
     fig.update_layout(height=max(350, 30 * len(names) + 120), showlegend=False, yaxis={"autorange": "reversed"})
     values = available["value"].to_numpy()
     ranks = [int((values < x).sum()) + 1 for x in values]  # ties share the lower rank
     n = len(values)
     quartiles = [min(4, int((100.0 * (r - 1) / (n - 1) if n > 1 else 0.0) // 25) + 1) for r in ranks]
-    frame = pd.DataFrame({t("col_rank", lang): ranks, t("col_body", lang): names,
-                          t("col_value", lang): available["value"].round(3).tolist(),
-                          t("col_quartile", lang): quartiles})
+    frame = pd.DataFrame(
+        {
+            t("col_rank", lang): ranks,
+            t("col_body", lang): names,
+            t("col_value", lang): available["value"].round(3).tolist(),
+            t("col_quartile", lang): quartiles,
+        }
+    )
     out = [chart_block("cmp-ranked", fig, frame, lang)]
     if len(left_out):
-        out.append(html.P(t("left_out", lang, names=", ".join(
-            f"{m.name(b, lang, short=True)} ({why})" for b, why in
-            zip(left_out["organisation_id"], left_out["missing_reason"], strict=True)))))
+        out.append(
+            html.P(
+                t(
+                    "left_out",
+                    lang,
+                    names=", ".join(
+                        f"{m.name(b, lang, short=True)} ({why})"
+                        for b, why in zip(left_out["organisation_id"], left_out["missing_reason"], strict=True)
+                    ),
+                )
+            )
+        )
     return out
 
 
-@callback(Output("cmp-view", "children"), Input("cmp-bodies", "value"), Input("cmp-peers", "value"),
-          Input("cmp-metric", "value"), Input("cmp-year", "value"), State("cmp-lang", "data"),
-          prevent_initial_call=True)
 def update(bodies: list[str] | None, peers: str, metric: str, year: str, lang: str) -> list:
     engine = data.engine()
     known = set(engine.registry["id"])
@@ -92,5 +137,14 @@ def update(bodies: list[str] | None, peers: str, metric: str, year: str, lang: s
     return view(engine, bodies, peers, metric, year, language(lang))
 
 
-def register() -> None:
+def register(app: Dash) -> None:
     dash.register_page(__name__, path="/compare", layout=layout, title="Compare")
+    app.callback(
+        Output("cmp-view", "children"),
+        Input("cmp-bodies", "value"),
+        Input("cmp-peers", "value"),
+        Input("cmp-metric", "value"),
+        Input("cmp-year", "value"),
+        State("cmp-lang", "data"),
+        prevent_initial_call=True,
+    )(update)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dash
 import pandas as pd
 import plotly.graph_objects as go
-from dash import Input, Output, State, callback, dcc, html
+from dash import Dash, Input, Output, State, dcc, html
 
 from decarb_dashboard import measures
 from decarb_dashboard.compare import Engine, compare
@@ -21,12 +21,20 @@ PEER_GROUPS = ["type", "region", "ccr"]
 def controls(lang: str, body: str, year: str, prefix: str) -> list:
     """Return the labelled body and year selectors every per-body page starts with."""
     return [
-        html.Div([html.Label(t("label_body", lang), htmlFor=f"{prefix}-body"),
-                  dcc.Dropdown(id=f"{prefix}-body", options=data.body_options(lang), value=body, clearable=False)],
-                 className="control"),
-        html.Div([html.Label(t("label_year", lang), htmlFor=f"{prefix}-year"),
-                  dcc.Dropdown(id=f"{prefix}-year", options=data.year_options(), value=year, clearable=False)],
-                 className="control"),
+        html.Div(
+            [
+                html.Label(t("label_body", lang), htmlFor=f"{prefix}-body"),
+                dcc.Dropdown(id=f"{prefix}-body", options=data.body_options(lang), value=body, clearable=False),
+            ],
+            className="control",
+        ),
+        html.Div(
+            [
+                html.Label(t("label_year", lang), htmlFor=f"{prefix}-year"),
+                dcc.Dropdown(id=f"{prefix}-year", options=data.year_options(), value=year, clearable=False),
+            ],
+            className="control",
+        ),
     ]
 
 
@@ -36,27 +44,56 @@ def layout(lang: str = "en", body: str | None = None, year: str | None = None, *
     body = body if body in set(engine.registry["id"]) else "cardiff"
     years = engine.years()
     year = year if year in years else (years[-1] if years else measures.BASELINE_YEAR)
-    return html.Div([
-        html.H1(t("org_title", lang)),
-        dcc.Store(id="org-lang", data=lang),
-        html.Div([
-            *controls(lang, body, year, "org"),
-            html.Div([html.Label(t("label_metric", lang), htmlFor="org-metric"),
-                      dcc.Dropdown(id="org-metric", clearable=False, value="total",
-                                   options=[{"label": t(f"metric_{m}", lang), "value": m} for m in METRICS])],
-                     className="control"),
-            html.Fieldset([html.Legend(t("label_peer_group", lang)),
-                           dcc.RadioItems(id="org-peers", value="type",
-                                          options=[{"label": t(f"peer_{p}", lang), "value": p} for p in PEER_GROUPS])],
-                          className="control"),
-            html.Fieldset([html.Legend(t("label_supply_chain", lang)),
-                           dcc.RadioItems(id="org-supply", value="with",
-                                          options=[{"label": t("supply_chain_with", lang), "value": "with"},
-                                                   {"label": t("supply_chain_without", lang), "value": "without"}])],
-                          className="control"),
-        ], className="controls"),
-        dcc.Loading(html.Div(id="org-view", children=view(engine, body, year, "total", "type", True, lang))),
-    ])
+    return html.Div(
+        [
+            html.H1(t("org_title", lang)),
+            dcc.Store(id="org-lang", data=lang),
+            html.Div(
+                [
+                    *controls(lang, body, year, "org"),
+                    html.Div(
+                        [
+                            html.Label(t("label_metric", lang), htmlFor="org-metric"),
+                            dcc.Dropdown(
+                                id="org-metric",
+                                clearable=False,
+                                value="total",
+                                options=[{"label": t(f"metric_{m}", lang), "value": m} for m in METRICS],
+                            ),
+                        ],
+                        className="control",
+                    ),
+                    html.Fieldset(
+                        [
+                            html.Legend(t("label_peer_group", lang)),
+                            dcc.RadioItems(
+                                id="org-peers",
+                                value="type",
+                                options=[{"label": t(f"peer_{p}", lang), "value": p} for p in PEER_GROUPS],
+                            ),
+                        ],
+                        className="control",
+                    ),
+                    html.Fieldset(
+                        [
+                            html.Legend(t("label_supply_chain", lang)),
+                            dcc.RadioItems(
+                                id="org-supply",
+                                value="with",
+                                options=[
+                                    {"label": t("supply_chain_with", lang), "value": "with"},
+                                    {"label": t("supply_chain_without", lang), "value": "without"},
+                                ],
+                            ),
+                        ],
+                        className="control",
+                    ),
+                ],
+                className="controls",
+            ),
+            dcc.Loading(html.Div(id="org-view", children=view(engine, body, year, "total", "type", True, lang))),
+        ]
+    )
 
 
 def _pct(value: float | None, lang: str) -> str:
@@ -72,16 +109,25 @@ def headlines(r: dict, metric: str, lang: str) -> html.Dl:
     status = t(f"status_{trajectory['status']}", lang)
     items = [
         (t("org_headline_total", lang, year=year), fmt(r["total_tco2e"], 0, "tCO2e", lang)),
-        (t("org_headline_change_baseline", lang, baseline=r["baseline_year"]),
-         f"{_pct(r['change_vs_baseline_pct'], lang)} ({fmt(r['change_vs_baseline_tco2e'], 0, 'tCO2e', lang)}), "
-         + t("over_categories", lang, count=len(r["change_vs_baseline_categories"]))),
-        (t("org_headline_change_yoy", lang, previous=previous),
-         f"{_pct(r['change_year_on_year_pct'], lang)} ({fmt(r['change_year_on_year_tco2e'], 0, 'tCO2e', lang)})"),
-        (t("org_headline_intensity", lang, metric=t(f"metric_{metric}", lang), year=year),
-         fmt(value, 3, t(f"unit_{metric}", lang), lang)),
-        (t("org_headline_rank", lang, group=t(f"peer_{peer['name'].split(':')[0]}", lang)),
-         t("rank_value", lang, rank=peer["rank"], count=peer["peer_count"]) if peer["rank"] else
-         t("not_available", lang)),
+        (
+            t("org_headline_change_baseline", lang, baseline=r["baseline_year"]),
+            f"{_pct(r['change_vs_baseline_pct'], lang)} ({fmt(r['change_vs_baseline_tco2e'], 0, 'tCO2e', lang)}), "
+            + t("over_categories", lang, count=len(r["change_vs_baseline_categories"])),
+        ),
+        (
+            t("org_headline_change_yoy", lang, previous=previous),
+            f"{_pct(r['change_year_on_year_pct'], lang)} ({fmt(r['change_year_on_year_tco2e'], 0, 'tCO2e', lang)})",
+        ),
+        (
+            t("org_headline_intensity", lang, metric=t(f"metric_{metric}", lang), year=year),
+            fmt(value, 3, t(f"unit_{metric}", lang), lang),
+        ),
+        (
+            t("org_headline_rank", lang, group=t(f"peer_{peer['name'].split(':')[0]}", lang)),
+            t("rank_value", lang, rank=peer["rank"], count=peer["peer_count"])
+            if peer["rank"]
+            else t("not_available", lang),
+        ),
         (t("org_headline_trajectory", lang), status),
     ]
     children = []
@@ -99,15 +145,21 @@ def category_history(engine: Engine, body: str, lang: str) -> tuple[go.Figure, p
     rows = []
     for i, cat in enumerate(v.ordered_categories()):
         series = c[c["category"] == cat.id].set_index("reporting_year")
-        values = [series.at[y, "tco2e"] if y in series.index and series.at[y, "status"] == "reported" else None
-                  for y in years]
+        values = [
+            series.at[y, "tco2e"] if y in series.index and series.at[y, "status"] == "reported" else None for y in years
+        ]
         if any(x is not None for x in values):
             fig.add_bar(name=cat.name(lang), x=years, y=values, marker_color=PALETTE[i % len(PALETTE)])
         for y in years:
             status = series.at[y, "status"] if y in series.index else "missing"
-            rows.append({t("col_category", lang): cat.name(lang), t("col_year", lang): y,
-                         t("col_tco2e", lang): series.at[y, "tco2e"] if status == "reported" else None,
-                         t("col_status", lang): t(status, lang)})
+            rows.append(
+                {
+                    t("col_category", lang): cat.name(lang),
+                    t("col_year", lang): y,
+                    t("col_tco2e", lang): series.at[y, "tco2e"] if status == "reported" else None,
+                    t("col_status", lang): t(status, lang),
+                }
+            )
     fig.update_layout(barmode="relative")
     title = t("chart_by_category", lang, first=years[0] if years else "", last=years[-1] if years else "")
     return base_layout(fig, title, t("axis_year", lang), t("axis_tco2e", lang)), pd.DataFrame(rows)
@@ -122,60 +174,90 @@ def trajectory_chart(engine: Engine, body: str, r: dict, lang: str) -> tuple[go.
         if tr["tco2e"] is not None:
             actual[y] = tr["tco2e"]
     fig = go.Figure()
-    fig.add_scatter(name=t("series_actual", lang), x=list(actual), y=list(actual.values()), mode="lines+markers",
-                    line={"color": PALETTE[0], "width": 3})
-    fig.add_scatter(name=t("series_required", lang), x=list(path), y=list(path.values()), mode="lines",
-                    line={"color": PALETTE[5], "dash": "dash"})
+    fig.add_scatter(
+        name=t("series_actual", lang),
+        x=list(actual),
+        y=list(actual.values()),
+        mode="lines+markers",
+        line={"color": PALETTE[0], "width": 3},
+    )
+    fig.add_scatter(
+        name=t("series_required", lang),
+        x=list(path),
+        y=list(path.values()),
+        mode="lines",
+        line={"color": PALETTE[5], "dash": "dash"},
+    )
     frame = pd.DataFrame({t("col_year", lang): list(path) or list(actual)})
     frame[t("series_actual", lang)] = frame[t("col_year", lang)].map(actual)
     frame[t("series_required", lang)] = frame[t("col_year", lang)].map(path)
     return base_layout(fig, t("chart_trajectory", lang), t("axis_year", lang), t("axis_tco2e", lang)), frame
 
 
-def peer_chart(engine: Engine, body: str, r: dict, metric: str, include_sc: bool, lang: str
-               ) -> tuple[go.Figure, pd.DataFrame]:
+def peer_chart(
+    engine: Engine, body: str, r: dict, metric: str, include_sc: bool, lang: str
+) -> tuple[go.Figure, pd.DataFrame]:
     """Every peer as a point, the body highlighted, the median and quartiles marked."""
     m = data.matcher()
     peer = r["peer_group"]
     values = engine.values if include_sc else engine.values_without_supply_chain
-    v = values[(values["metric"] == metric) & (values["reporting_year"] == r["reporting_year"])
-               & values["organisation_id"].isin(peer["members"]) & values["value"].notna()]
+    v = values[
+        (values["metric"] == metric)
+        & (values["reporting_year"] == r["reporting_year"])
+        & values["organisation_id"].isin(peer["members"])
+        & values["value"].notna()
+    ]
     v = v.sort_values("value")
     names = [m.name(b, lang, short=True) for b in v["organisation_id"]]
     colours = [PALETTE[5] if b == body else PALETTE[0] for b in v["organisation_id"]]
     fig = go.Figure()
-    fig.add_scatter(x=v["value"], y=names, mode="markers", marker={"color": colours, "size": 11},
-                    name=t("series_peer", lang))
+    fig.add_scatter(
+        x=v["value"], y=names, mode="markers", marker={"color": colours, "size": 11}, name=t("series_peer", lang)
+    )
     key = measures.METRICS[metric][0]
     q1, median, q3 = peer.get(f"peer_q1_{key}"), peer.get(f"peer_median_{key}"), peer.get(f"peer_q3_{key}")
     if median is not None:
-        fig.add_vrect(x0=q1, x1=q3, fillcolor=PALETTE[4], opacity=0.2, line_width=0,
-                      annotation_text=t("series_quartiles", lang))
+        fig.add_vrect(
+            x0=q1, x1=q3, fillcolor=PALETTE[4], opacity=0.2, line_width=0, annotation_text=t("series_quartiles", lang)
+        )
         fig.add_vline(x=median, line_dash="dash", line_color=PALETTE[7], annotation_text=t("series_median", lang))
-    title = t("chart_peers", lang, body=m.name(body, lang, short=True),
-              group=t(f"peer_{peer['name'].split(':')[0]}", lang), metric=t(f"metric_{metric}", lang),
-              year=r["reporting_year"])
+    title = t(
+        "chart_peers",
+        lang,
+        body=m.name(body, lang, short=True),
+        group=t(f"peer_{peer['name'].split(':')[0]}", lang),
+        metric=t(f"metric_{metric}", lang),
+        year=r["reporting_year"],
+    )
     fig = base_layout(fig, title, t(f"metric_{metric}", lang), "")
-    fig.update_layout(height=max(350, 28 * len(names) + 120), showlegend=False)
+    fig.update_layout(height=max(350, 28 * len(names) + 120), showlegend=False, yaxis={"dtick": 1})
     frame = pd.DataFrame({t("col_body", lang): names, t("col_value", lang): v["value"].round(3).tolist()})
     return fig, frame
 
 
 def category_vs_median(engine: Engine, body: str, r: dict, lang: str) -> pd.DataFrame:
     """A body's categories against the median of its peers that reported each."""
-    c = engine.categories[(engine.categories["reporting_year"] == r["reporting_year"])
-                          & engine.categories["organisation_id"].isin(r["peer_group"]["members"])]
+    c = engine.categories[
+        (engine.categories["reporting_year"] == r["reporting_year"])
+        & engine.categories["organisation_id"].isin(r["peer_group"]["members"])
+    ]
     rows = []
     for entry in r["categories"]:
         cat = vocabulary().categories[entry["category"]]
         peers = c[(c["category"] == cat.id) & (c["status"] == "reported") & (c["organisation_id"] != body)]
-        rows.append({t("col_category", lang): cat.name(lang),
-                     t("col_tco2e", lang): entry["tco2e"] if entry["tco2e"] is not None else t(entry["status"], lang),
-                     t("col_peer_median", lang): float(peers["tco2e"].median()) if len(peers) else None,
-                     t("col_change_baseline", lang): entry["change_vs_baseline_pct"]
-                     if entry["change_vs_baseline_pct"] is not None else entry["change_vs_baseline_reason"],
-                     t("col_change_yoy", lang): entry["change_year_on_year_pct"]
-                     if entry["change_year_on_year_pct"] is not None else entry["change_year_on_year_reason"]})
+        rows.append(
+            {
+                t("col_category", lang): cat.name(lang),
+                t("col_tco2e", lang): entry["tco2e"] if entry["tco2e"] is not None else t(entry["status"], lang),
+                t("col_peer_median", lang): float(peers["tco2e"].median()) if len(peers) else None,
+                t("col_change_baseline", lang): entry["change_vs_baseline_pct"]
+                if entry["change_vs_baseline_pct"] is not None
+                else entry["change_vs_baseline_reason"],
+                t("col_change_yoy", lang): entry["change_year_on_year_pct"]
+                if entry["change_year_on_year_pct"] is not None
+                else entry["change_year_on_year_reason"],
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -187,37 +269,77 @@ def view(engine: Engine, body: str, year: str, metric: str, peer_group: str, inc
     peers_fig, peers = peer_chart(engine, body, r, metric, include_sc, lang)
     notes = []
     if r["peer_group"]["left_out"]:
-        notes.append(html.P(t("left_out", lang, names=", ".join(
-            f"{data.matcher().name(b, lang, short=True)} ({why})" for b, why in r["peer_group"]["left_out"].items()))))
+        notes.append(
+            html.P(
+                t(
+                    "left_out",
+                    lang,
+                    names=", ".join(
+                        f"{data.matcher().name(b, lang, short=True)} ({why})"
+                        for b, why in r["peer_group"]["left_out"].items()
+                    ),
+                )
+            )
+        )
     if r["peer_group"]["note"]:
-        notes.append(html.P(t("category_note", lang, categories=", ".join(
-            vocabulary().categories[c].name(lang) for c in r["peer_group"]["categories_not_reported_by_all"]))))
+        notes.append(
+            html.P(
+                t(
+                    "category_note",
+                    lang,
+                    categories=", ".join(
+                        vocabulary().categories[c].name(lang) for c in r["peer_group"]["categories_not_reported_by_all"]
+                    ),
+                )
+            )
+        )
     trajectory = r["trajectory"]
     return [
         headlines(r, metric, lang),
-        html.P(t("trajectory_detail", lang, achieved=_pct(trajectory["achieved_reduction_pct"], lang),
-                 required=f"{trajectory['required_reduction_pct']:.1f}%", year=year)),
+        html.P(
+            t(
+                "trajectory_detail",
+                lang,
+                achieved=_pct(trajectory["achieved_reduction_pct"], lang),
+                required=f"{trajectory['required_reduction_pct']:.1f}%",
+                year=year,
+            )
+        ),
         chart_block("org-history", history_fig, history, lang),
         chart_block("org-trajectory", path_fig, path, lang),
         chart_block("org-peers", peers_fig, peers, lang),
         *notes,
         html.H2(t("chart_category_vs_median", lang, year=year)),
-        table_block("org-categories", category_vs_median(engine, body, r, lang),
-                    t("chart_category_vs_median", lang, year=year), lang),
+        table_block(
+            "org-categories",
+            category_vs_median(engine, body, r, lang),
+            t("chart_category_vs_median", lang, year=year),
+            lang,
+        ),
     ]
 
 
-@callback(Output("org-view", "children"),
-          Input("org-body", "value"), Input("org-year", "value"), Input("org-metric", "value"),
-          Input("org-peers", "value"), Input("org-supply", "value"), State("org-lang", "data"),
-          prevent_initial_call=True)
 def update(body: str, year: str, metric: str, peers: str, supply: str, lang: str) -> list:
     engine = data.engine()
-    if body not in set(engine.registry["id"]) or year not in engine.years() or metric not in METRICS \
-            or peers not in PEER_GROUPS:
+    if (
+        body not in set(engine.registry["id"])
+        or year not in engine.years()
+        or metric not in METRICS
+        or peers not in PEER_GROUPS
+    ):
         raise dash.exceptions.PreventUpdate
     return view(engine, body, year, metric, peers, supply != "without", language(lang))
 
 
-def register() -> None:
+def register(app: Dash) -> None:
     dash.register_page(__name__, path="/organisation", layout=layout, title="My organisation")
+    app.callback(
+        Output("org-view", "children"),
+        Input("org-body", "value"),
+        Input("org-year", "value"),
+        Input("org-metric", "value"),
+        Input("org-peers", "value"),
+        Input("org-supply", "value"),
+        State("org-lang", "data"),
+        prevent_initial_call=True,
+    )(update)

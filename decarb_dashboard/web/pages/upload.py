@@ -7,7 +7,7 @@ import binascii
 
 import dash
 import pandas as pd
-from dash import Input, Output, State, callback, dcc, html
+from dash import Dash, Input, Output, State, dcc, html
 
 from decarb_dashboard import config, years
 from decarb_dashboard.compare import Engine
@@ -36,37 +36,70 @@ def layout(lang: str = "en", body: str | None = None, year: str | None = None, *
     default_year = years.label(years.current_start() - 1)
     year = year if year in {o["value"] for o in year_options()} else default_year
     limit_mb = config.max_upload_bytes() / 1024 / 1024
-    return html.Div([
-        html.H1(t("upload_title", lang)),
-        html.P(t("upload_intro", lang)),
-        dcc.Store(id="up-lang", data=lang),
-        html.Div([
-            html.Div([html.Label(t("label_body", lang), htmlFor="up-body"),
-                      dcc.Dropdown(id="up-body", options=data.body_options(lang), value=body, clearable=False)],
-                     className="control"),
-            html.Div([html.Label(t("label_year", lang), htmlFor="up-year"),
-                      dcc.Dropdown(id="up-year", options=year_options(), value=year, clearable=False)],
-                     className="control"),
-            html.Div([html.Label("Your name / Eich enw" if lang == "en" else "Eich enw / Your name",
-                                 htmlFor="up-user"),
-                      dcc.Input(id="up-user", type="text", autoComplete="name", value="", debounce=True)],
-                     className="control"),
-        ], className="controls"),
-        html.Div([html.Button(t("upload_template_csv", lang), id="up-template-csv", className="secondary-button"),
-                  html.Button(t("upload_template_xlsx", lang), id="up-template-xlsx", className="secondary-button")],
-                 className="button-row"),
-        dcc.Download(id="up-template"),
-        dcc.Upload(id="up-file", children=html.Div([t("upload_drop", lang), html.Br(),
-                                                    html.Small(t("upload_limit", lang, mb=f"{limit_mb:g}"))]),
-                   className="upload-area", multiple=False, max_size=config.max_upload_bytes()),
-        html.Div(id="up-report", **{"aria-live": "polite"}),
-        html.Div([dcc.Checklist(id="up-ack", options=[{"label": t("warnings_ack", lang), "value": "ok"}], value=[]),
-                  html.Button(t("submit_button", lang), id="up-submit", className="primary-button")],
-                 id="up-submit-area", className="submit-area"),
-        html.Div(id="up-receipt", **{"aria-live": "polite"}),
-        html.H2(t("history_title", lang)),
-        html.Div(id="up-history", children=history(body, lang)),
-    ])
+    return html.Div(
+        [
+            html.H1(t("upload_title", lang)),
+            html.P(t("upload_intro", lang)),
+            dcc.Store(id="up-lang", data=lang),
+            html.Div(
+                [
+                    html.Div(
+                        [
+                            html.Label(t("label_body", lang), htmlFor="up-body"),
+                            dcc.Dropdown(id="up-body", options=data.body_options(lang), value=body, clearable=False),
+                        ],
+                        className="control",
+                    ),
+                    html.Div(
+                        [
+                            html.Label(t("label_year", lang), htmlFor="up-year"),
+                            dcc.Dropdown(id="up-year", options=year_options(), value=year, clearable=False),
+                        ],
+                        className="control",
+                    ),
+                    html.Div(
+                        [
+                            html.Label(
+                                "Your name / Eich enw" if lang == "en" else "Eich enw / Your name", htmlFor="up-user"
+                            ),
+                            dcc.Input(id="up-user", type="text", autoComplete="name", value="", debounce=True),
+                        ],
+                        className="control",
+                    ),
+                ],
+                className="controls",
+            ),
+            html.Div(
+                [
+                    html.Button(t("upload_template_csv", lang), id="up-template-csv", className="secondary-button"),
+                    html.Button(t("upload_template_xlsx", lang), id="up-template-xlsx", className="secondary-button"),
+                ],
+                className="button-row",
+            ),
+            dcc.Download(id="up-template"),
+            dcc.Upload(
+                id="up-file",
+                children=html.Div(
+                    [t("upload_drop", lang), html.Br(), html.Small(t("upload_limit", lang, mb=f"{limit_mb:g}"))]
+                ),
+                className="upload-area",
+                multiple=False,
+                max_size=config.max_upload_bytes(),
+            ),
+            html.Div(id="up-report", **{"aria-live": "polite"}),
+            html.Div(
+                [
+                    dcc.Checklist(id="up-ack", options=[{"label": t("warnings_ack", lang), "value": "ok"}], value=[]),
+                    html.Button(t("submit_button", lang), id="up-submit", className="primary-button"),
+                ],
+                id="up-submit-area",
+                className="submit-area",
+            ),
+            html.Div(id="up-receipt", **{"aria-live": "polite"}),
+            html.H2(t("history_title", lang)),
+            html.Div(id="up-history", children=history(body, lang)),
+        ]
+    )
 
 
 def decode(contents: str | None) -> bytes | None:
@@ -84,10 +117,12 @@ def plausibility_warnings(report: ValidationReport, engine: Engine, lang: str) -
     if report.lines is None:
         return []
     lines = report.lines[report.lines["emissions_tco2e"].notna()]
-    new = lines.groupby([lines["organisation_id"].astype(str), lines["reporting_year"].astype(str),
-                         lines["category"].astype(str)])["emissions_tco2e"].sum()
+    new = lines.groupby(
+        [lines["organisation_id"].astype(str), lines["reporting_year"].astype(str), lines["category"].astype(str)]
+    )["emissions_tco2e"].sum()
     stored = engine.categories[engine.categories["status"] == "reported"].set_index(
-        ["organisation_id", "reporting_year", "category"])["tco2e"]
+        ["organisation_id", "reporting_year", "category"]
+    )["tco2e"]
     out = []
     for (body, year, category), value in new.items():
         previous = years.label(years.start_of(year) - 1)
@@ -98,11 +133,15 @@ def plausibility_warnings(report: ValidationReport, engine: Engine, lang: str) -
         if abs(change) > PLAUSIBLE_CHANGE_PCT:
             name = vocabulary().categories[category].name(lang)
             if lang == "cy":
-                out.append(f"{name} {year}: {change:+.0f}% o'i gymharu â {previous} ({before:,.1f} i {value:,.1f} "
-                           "tCO2e). Gwiriwch yr uned a'r ffigurau.")
+                out.append(
+                    f"{name} {year}: {change:+.0f}% o'i gymharu â {previous} ({before:,.1f} i {value:,.1f} "
+                    "tCO2e). Gwiriwch yr uned a'r ffigurau."
+                )
             else:
-                out.append(f"{name} {year}: {change:+.0f}% on {previous} ({before:,.1f} to {value:,.1f} tCO2e). "
-                           "Check the unit and the figures.")
+                out.append(
+                    f"{name} {year}: {change:+.0f}% on {previous} ({before:,.1f} to {value:,.1f} tCO2e). "
+                    "Check the unit and the figures."
+                )
     return out
 
 
@@ -130,11 +169,18 @@ def offending_rows(raw: bytes, report: ValidationReport, lang: str) -> html.Tabl
             value = table_.frame[c].iat[k]
             text = "" if value is None or (isinstance(value, float) and value != value) else str(value)
             marked = (row, c) in bad
-            cells.append(html.Td([html.Span("✗ ", **{"aria-hidden": "true"}), text] if marked else text,
-                                 className="cell-error" if marked else None))
+            cells.append(
+                html.Td(
+                    [html.Span("✗ ", **{"aria-hidden": "true"}), text] if marked else text,
+                    className="cell-error" if marked else None,
+                )
+            )
         body.append(html.Tr(cells))
-    return html.Table([html.Caption(t("offending_rows", lang)), head, html.Tbody(body)],
-                      className="data-table offending-rows", id="up-offending-rows")
+    return html.Table(
+        [html.Caption(t("offending_rows", lang)), head, html.Tbody(body)],
+        className="data-table offending-rows",
+        id="up-offending-rows",
+    )
 
 
 def report_view(raw: bytes | None, report: ValidationReport, extra_warnings: list[str], lang: str) -> list:
@@ -145,20 +191,50 @@ def report_view(raw: bytes | None, report: ValidationReport, extra_warnings: lis
     if not d["valid"]:
         items = []
         for e in d["errors"]:
-            where = ", ".join(p for p in (f"{t('col_row', lang)} {e['row']}" if e["row"] else "",
-                                          f"{t('col_column', lang)} {e['column']}" if e["column"] else "") if p)
+            where = ", ".join(
+                p
+                for p in (
+                    f"{t('col_row', lang)} {e['row']}" if e["row"] else "",
+                    f"{t('col_column', lang)} {e['column']}" if e["column"] else "",
+                )
+                if p
+            )
             text = f"{where}: {e['message']}" if where else e["message"]
             items.append(html.Li(html.A(text, href=f"#row-{e['row']}") if e["row"] else text))
-        out.append(html.Div([
-            html.H2(t("error_summary_title", lang), id="error-summary-title"),
-            html.P(t("error_summary_counts", lang, errors=s["error_count"], warnings=s["warning_count"],
-                     file=d["file"] or "")),
-            html.Ul(items, className="error-summary-list"),
-        ], className="error-summary", role="alert", tabIndex="-1", id="error-summary",
-            **{"aria-labelledby": "error-summary-title"}))
-        problems = pd.DataFrame([{t("col_row", lang): e["row"] or "", t("col_column", lang): e["column"] or "",
-                                  t("col_cell", lang): e["value"] or "", t("col_problem", lang): e["message"],
-                                  t("col_fix", lang): e["fix"]} for e in d["errors"]])
+        out.append(
+            html.Div(
+                [
+                    html.H2(t("error_summary_title", lang), id="error-summary-title"),
+                    html.P(
+                        t(
+                            "error_summary_counts",
+                            lang,
+                            errors=s["error_count"],
+                            warnings=s["warning_count"],
+                            file=d["file"] or "",
+                        )
+                    ),
+                    html.Ul(items, className="error-summary-list"),
+                ],
+                className="error-summary",
+                role="alert",
+                tabIndex="-1",
+                id="error-summary",
+                **{"aria-labelledby": "error-summary-title"},
+            )
+        )
+        problems = pd.DataFrame(
+            [
+                {
+                    t("col_row", lang): e["row"] or "",
+                    t("col_column", lang): e["column"] or "",
+                    t("col_cell", lang): e["value"] or "",
+                    t("col_problem", lang): e["message"],
+                    t("col_fix", lang): e["fix"],
+                }
+                for e in d["errors"]
+            ]
+        )
         out.append(table(problems, t("error_summary_title", lang), "up-problems"))
         if raw is not None:
             rows = offending_rows(raw, report, lang)
@@ -166,13 +242,31 @@ def report_view(raw: bytes | None, report: ValidationReport, extra_warnings: lis
                 out.append(rows)
     else:
         bodies = ", ".join(data.matcher().name(o["id"], lang, short=True) for o in s["organisations"])
-        out.append(html.P(t("valid_summary", lang, file=d["file"] or "", lines=s["lines"], bodies=bodies,
-                            years=", ".join(s["reporting_years"])), className="valid-summary", id="up-valid"))
-    warnings = [f"{(w['row'] and t('col_row', lang) + ' ' + str(w['row']) + ': ') or ''}{w['message']}"
-                for w in d["warnings"]] + extra_warnings
+        out.append(
+            html.P(
+                t(
+                    "valid_summary",
+                    lang,
+                    file=d["file"] or "",
+                    lines=s["lines"],
+                    bodies=bodies,
+                    years=", ".join(s["reporting_years"]),
+                ),
+                className="valid-summary",
+                id="up-valid",
+            )
+        )
+    warnings = [
+        f"{(w['row'] and t('col_row', lang) + ' ' + str(w['row']) + ': ') or ''}{w['message']}" for w in d["warnings"]
+    ] + extra_warnings
     if warnings:
-        out.append(html.Div([html.H2(t("warning_title", lang)), html.Ul([html.Li(w) for w in warnings])],
-                            className="warning-summary", id="up-warnings"))
+        out.append(
+            html.Div(
+                [html.H2(t("warning_title", lang)), html.Ul([html.Li(w) for w in warnings])],
+                className="warning-summary",
+                id="up-warnings",
+            )
+        )
     return out
 
 
@@ -181,44 +275,64 @@ def history(body: str, lang: str) -> html.Div:
     entries = data.store().history(body)
     if not entries:
         return html.P(t("history_none", lang))
-    frame = pd.DataFrame([{t("col_submission", lang): s.submission_id, t("col_submitted_at", lang): s.submitted_at,
-                           t("col_submitted_by", lang): s.submitted_by, t("col_year", lang): ", ".join(
-                               s.reporting_years), t("col_lines", lang): s.line_count,
-                           t("col_status", lang): s.status + (f": {s.status_message}" if s.status_message else "")}
-                          for s in reversed(entries)])
+    frame = pd.DataFrame(
+        [
+            {
+                t("col_submission", lang): s.submission_id,
+                t("col_submitted_at", lang): s.submitted_at,
+                t("col_submitted_by", lang): s.submitted_by,
+                t("col_year", lang): ", ".join(s.reporting_years),
+                t("col_lines", lang): s.line_count,
+                t("col_status", lang): s.status + (f": {s.status_message}" if s.status_message else ""),
+            }
+            for s in reversed(entries)
+        ]
+    )
     return html.Div(table(frame, t("history_title", lang), "up-history-table"))
 
 
-def check(contents: str | None, filename: str | None, body: str, year: str, lang: str
-          ) -> tuple[bytes | None, ValidationReport | None, list]:
+def check(
+    contents: str | None, filename: str | None, body: str, year: str, lang: str
+) -> tuple[bytes | None, ValidationReport | None, list]:
     """Decode and validate an upload server-side; return (bytes, report, what to show)."""
     limit = config.max_upload_bytes()
     raw = decode(contents)
     if raw is None:
         return None, None, [html.Div(t("upload_bad_payload", lang), className="error-summary", role="alert")]
     if len(raw) > limit:
-        return None, None, [html.Div(t("upload_too_large", lang, mb=f"{limit / 1024 / 1024:g}"),
-                                     className="error-summary", role="alert", id="up-too-large")]
+        return (
+            None,
+            None,
+            [
+                html.Div(
+                    t("upload_too_large", lang, mb=f"{limit / 1024 / 1024:.3g}"),
+                    className="error-summary",
+                    role="alert",
+                    id="up-too-large",
+                )
+            ],
+        )
     engine = data.engine()
-    report = validate_upload(raw, filename or "upload", organisation=body, reporting_year=year,
-                             registry=engine.registry)
+    report = validate_upload(
+        raw, filename or "upload", organisation=body, reporting_year=year, registry=engine.registry
+    )
     return raw, report, report_view(raw, report, plausibility_warnings(report, engine, lang), lang)
 
 
-@callback(Output("up-report", "children"), Input("up-file", "contents"), State("up-file", "filename"),
-          State("up-body", "value"), State("up-year", "value"), State("up-lang", "data"),
-          prevent_initial_call=True)
 def on_upload(contents: str | None, filename: str | None, body: str, year: str, lang: str) -> list:
     return check(contents, filename, body, year, language(lang))[2]
 
 
-@callback(Output("up-receipt", "children"), Output("up-history", "children"),
-          Input("up-submit", "n_clicks"),
-          State("up-file", "contents"), State("up-file", "filename"), State("up-body", "value"),
-          State("up-year", "value"), State("up-ack", "value"), State("up-user", "value"), State("up-lang", "data"),
-          prevent_initial_call=True)
-def on_submit(_clicks: int | None, contents: str | None, filename: str | None, body: str, year: str,
-              ack: list | None, user: str | None, lang: str) -> tuple:
+def on_submit(
+    _clicks: int | None,
+    contents: str | None,
+    filename: str | None,
+    body: str,
+    year: str,
+    ack: list | None,
+    user: str | None,
+    lang: str,
+) -> tuple:
     lang = language(lang)
     raw, report, shown = check(contents, filename, body, year, lang)
     if report is None or raw is None or not report.valid:
@@ -229,14 +343,18 @@ def on_submit(_clicks: int | None, contents: str | None, filename: str | None, b
     submitted_by = (user or "").strip() or "web upload"
     submission_id = data.store().submit(report.lines, raw, submitted_by=submitted_by[:120], file_name=filename)
     at = data.store().submission(submission_id).submitted_at
-    receipt = html.Div([html.H2(t("receipt_title", lang)),
-                        html.P(t("receipt_text", lang, id=submission_id, at=at.replace("T", " ").rstrip("Z")))],
-                       className="receipt", role="status", id="up-receipt-panel")
+    receipt = html.Div(
+        [
+            html.H2(t("receipt_title", lang)),
+            html.P(t("receipt_text", lang, id=submission_id, at=at.replace("T", " ").rstrip("Z"))),
+        ],
+        className="receipt",
+        role="status",
+        id="up-receipt-panel",
+    )
     return receipt, history(body, lang)
 
 
-@callback(Output("up-history", "children", allow_duplicate=True), Input("up-body", "value"),
-          State("up-lang", "data"), prevent_initial_call=True)
 def on_body(body: str, lang: str) -> html.Div:
     if body not in set(data.registry()["id"]):
         raise dash.exceptions.PreventUpdate
@@ -260,8 +378,6 @@ def template_rows(engine: Engine, body: str, year: str) -> list[list[object]]:
     return rows
 
 
-@callback(Output("up-template", "data"), Input("up-template-csv", "n_clicks"), Input("up-template-xlsx", "n_clicks"),
-          State("up-body", "value"), State("up-year", "value"), prevent_initial_call=True)
 def on_template(_csv: int | None, _xlsx: int | None, body: str, year: str) -> dict:
     if dash.ctx.triggered_id == "up-template-csv":
         return dcc.send_bytes(template.csv_template(), "annual-return-template.csv")
@@ -269,5 +385,41 @@ def on_template(_csv: int | None, _xlsx: int | None, body: str, year: str) -> di
     return dcc.send_bytes(template.xlsx_template(rows), f"annual-return-{body}-{year}.xlsx")
 
 
-def register() -> None:
+def register(app: Dash) -> None:
     dash.register_page(__name__, path="/upload", layout=layout, title="Upload a return")
+    app.callback(
+        Output("up-report", "children"),
+        Input("up-file", "contents"),
+        State("up-file", "filename"),
+        State("up-body", "value"),
+        State("up-year", "value"),
+        State("up-lang", "data"),
+        prevent_initial_call=True,
+    )(on_upload)
+    app.callback(
+        Output("up-receipt", "children"),
+        Output("up-history", "children"),
+        Input("up-submit", "n_clicks"),
+        State("up-file", "contents"),
+        State("up-file", "filename"),
+        State("up-body", "value"),
+        State("up-year", "value"),
+        State("up-ack", "value"),
+        State("up-user", "value"),
+        State("up-lang", "data"),
+        prevent_initial_call=True,
+    )(on_submit)
+    app.callback(
+        Output("up-history", "children", allow_duplicate=True),
+        Input("up-body", "value"),
+        State("up-lang", "data"),
+        prevent_initial_call=True,
+    )(on_body)
+    app.callback(
+        Output("up-template", "data"),
+        Input("up-template-csv", "n_clicks"),
+        Input("up-template-xlsx", "n_clicks"),
+        State("up-body", "value"),
+        State("up-year", "value"),
+        prevent_initial_call=True,
+    )(on_template)

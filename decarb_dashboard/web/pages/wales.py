@@ -6,7 +6,7 @@ from __future__ import annotations
 import dash
 import pandas as pd
 import plotly.graph_objects as go
-from dash import Input, Output, State, callback, dcc, html
+from dash import Dash, Input, Output, State, dcc, html
 
 from decarb_dashboard import benchmark, measures
 from decarb_dashboard.compare import Engine
@@ -15,14 +15,21 @@ from decarb_dashboard.web.components import PALETTE, base_layout, chart_block, t
 from decarb_dashboard.web.i18n import language, t
 from uploads_schema.vocabulary import vocabulary
 
-TYPE_KEYS = {"council": ("Councils", "Cynghorau"), "health_board": ("Health boards", "Byrddau iechyd"),
-             "nhs_trust": ("NHS trusts", "Ymddiriedolaethau GIG"),
-             "fire_rescue_authority": ("Fire and rescue authorities", "Awdurdodau tân ac achub"),
-             "national_park_authority": ("National park authorities", "Awdurdodau parciau cenedlaethol"),
-             "welsh_government": ("Welsh Government", "Llywodraeth Cymru"),
-             "sponsored_body": ("Sponsored bodies", "Cyrff a noddir")}
-REGION_CY = {"North Wales": "Gogledd Cymru", "Mid Wales": "Canolbarth Cymru", "South West Wales": "De-orllewin Cymru",
-             "South East Wales": "De-ddwyrain Cymru"}
+TYPE_KEYS = {
+    "council": ("Councils", "Cynghorau"),
+    "health_board": ("Health boards", "Byrddau iechyd"),
+    "nhs_trust": ("NHS trusts", "Ymddiriedolaethau GIG"),
+    "fire_rescue_authority": ("Fire and rescue authorities", "Awdurdodau tân ac achub"),
+    "national_park_authority": ("National park authorities", "Awdurdodau parciau cenedlaethol"),
+    "welsh_government": ("Welsh Government", "Llywodraeth Cymru"),
+    "sponsored_body": ("Sponsored bodies", "Cyrff a noddir"),
+}
+REGION_CY = {
+    "North Wales": "Gogledd Cymru",
+    "Mid Wales": "Canolbarth Cymru",
+    "South West Wales": "De-orllewin Cymru",
+    "South East Wales": "De-ddwyrain Cymru",
+}
 
 
 def sector_name(kind: str, lang: str) -> str:
@@ -39,14 +46,20 @@ def layout(lang: str = "en", year: str | None = None, **_query: str) -> html.Div
     engine = data.engine()
     years = engine.years()
     year = year if year in years else (years[-1] if years else measures.BASELINE_YEAR)
-    return html.Div([
-        html.H1(t("wales_title", lang)),
-        dcc.Store(id="wales-lang", data=lang),
-        html.Div([html.Label(t("label_year", lang), htmlFor="wales-year"),
-                  dcc.Dropdown(id="wales-year", options=data.year_options(), value=year, clearable=False)],
-                 className="control"),
-        dcc.Loading(html.Div(id="wales-view", children=view(engine, year, lang))),
-    ])
+    return html.Div(
+        [
+            html.H1(t("wales_title", lang)),
+            dcc.Store(id="wales-lang", data=lang),
+            html.Div(
+                [
+                    html.Label(t("label_year", lang), htmlFor="wales-year"),
+                    dcc.Dropdown(id="wales-year", options=data.year_options(), value=year, clearable=False),
+                ],
+                className="control",
+            ),
+            dcc.Loading(html.Div(id="wales-view", children=view(engine, year, lang))),
+        ]
+    )
 
 
 def grouped_history(engine: Engine, column: str, lang: str, title_key: str) -> tuple[go.Figure, pd.DataFrame]:
@@ -58,8 +71,9 @@ def grouped_history(engine: Engine, column: str, lang: str, title_key: str) -> t
     name = sector_name if column == "type" else region_name
     fig = go.Figure()
     for i, (group, row) in enumerate(table.iterrows()):
-        fig.add_bar(name=name(str(group), lang), x=list(table.columns), y=row.tolist(),
-                    marker_color=PALETTE[i % len(PALETTE)])
+        fig.add_bar(
+            name=name(str(group), lang), x=list(table.columns), y=row.tolist(), marker_color=PALETTE[i % len(PALETTE)]
+        )
     fig.update_layout(barmode="stack")
     years = list(table.columns)
     title = t(title_key, lang, first=years[0] if years else "", last=years[-1] if years else "")
@@ -74,10 +88,20 @@ def wales_trajectory(engine: Engine, lang: str) -> tuple[go.Figure, pd.DataFrame
     last = engine.years()[-1] if engine.years() else measures.BASELINE_YEAR
     path = measures.trajectory(engine.categories, bodies, last).get("required_path_tco2e") or {}
     fig = go.Figure()
-    fig.add_scatter(name=t("series_actual", lang), x=list(actual), y=list(actual.values()), mode="lines+markers",
-                    line={"color": PALETTE[0], "width": 3})
-    fig.add_scatter(name=t("series_required", lang), x=list(path), y=list(path.values()), mode="lines",
-                    line={"color": PALETTE[5], "dash": "dash"})
+    fig.add_scatter(
+        name=t("series_actual", lang),
+        x=list(actual),
+        y=list(actual.values()),
+        mode="lines+markers",
+        line={"color": PALETTE[0], "width": 3},
+    )
+    fig.add_scatter(
+        name=t("series_required", lang),
+        x=list(path),
+        y=list(path.values()),
+        mode="lines",
+        line={"color": PALETTE[5], "dash": "dash"},
+    )
     frame = pd.DataFrame({t("col_year", lang): list(path)})
     frame[t("series_actual", lang)] = frame[t("col_year", lang)].map(actual)
     frame[t("series_required", lang)] = frame[t("col_year", lang)].map(path)
@@ -98,10 +122,14 @@ def submission_status(engine: Engine, year: str, lang: str) -> pd.DataFrame:
     m = data.matcher()
     parts = data.store().current_parts()
     done = set(parts[parts["reporting_year"] == year]["organisation_id"])
-    rows = [{t("col_body", lang): m.name(b, lang, short=True),
-             t("col_sector", lang): sector_name(kind, lang),
-             t("col_submitted", lang): t("submitted_yes" if b in done else "submitted_no", lang)}
-            for b, kind in zip(engine.registry["id"], engine.registry["type"], strict=True)]
+    rows = [
+        {
+            t("col_body", lang): m.name(b, lang, short=True),
+            t("col_sector", lang): sector_name(kind, lang),
+            t("col_submitted", lang): t("submitted_yes" if b in done else "submitted_no", lang),
+        }
+        for b, kind in zip(engine.registry["id"], engine.registry["type"], strict=True)
+    ]
     return pd.DataFrame(rows).sort_values([t("col_submitted", lang), t("col_body", lang)]).reset_index(drop=True)
 
 
@@ -115,11 +143,16 @@ def quality_list(engine: Engine, year: str, lang: str) -> html.Section:
     items = []
     for f in flags.itertuples():
         category = vocabulary().categories[f.category].name(lang) if isinstance(f.category, str) else ""
-        link = html.A(m.name(f.organisation_id, lang, short=True),
-                      href=f"/organisation?lang={lang}&body={f.organisation_id}&year={year}")
-        items.append(html.Li([html.Strong(t(f"flag_{f.kind}", lang)), ": ", link,
-                              f", {category}: " if category else ": ", f.detail],
-                             className=f"flag flag-{f.kind}"))
+        link = html.A(
+            m.name(f.organisation_id, lang, short=True),
+            href=f"/organisation?lang={lang}&body={f.organisation_id}&year={year}",
+        )
+        items.append(
+            html.Li(
+                [html.Strong(t(f"flag_{f.kind}", lang)), ": ", link, f", {category}: " if category else ": ", f.detail],
+                className=f"flag flag-{f.kind}",
+            )
+        )
     return html.Section([html.H2(title), html.Ul(items)], id="quality-flags")
 
 
@@ -133,15 +166,17 @@ def view(engine: Engine, year: str, lang: str) -> list:
         chart_block("wales-region", region_fig, region, lang),
         chart_block("wales-trajectory", path_fig, path, lang),
         html.H2(t("submission_status_title", lang, year=year)),
-        table_block("wales-submissions", submission_status(engine, year, lang),
-                    t("submission_status_title", lang, year=year), lang),
+        table_block(
+            "wales-submissions",
+            submission_status(engine, year, lang),
+            t("submission_status_title", lang, year=year),
+            lang,
+        ),
         html.H2(t("coverage_title", lang, year=year)),
         table_block("wales-coverage", coverage_table(engine, year, lang), t("coverage_title", lang, year=year), lang),
     ]
 
 
-@callback(Output("wales-view", "children"), Input("wales-year", "value"), State("wales-lang", "data"),
-          prevent_initial_call=True)
 def update(year: str, lang: str) -> list:
     engine = data.engine()
     if year not in engine.years():
@@ -149,5 +184,11 @@ def update(year: str, lang: str) -> list:
     return view(engine, year, language(lang))
 
 
-def register() -> None:
+def register(app: Dash) -> None:
     dash.register_page(__name__, path="/wales", layout=layout, title="Wales overview")
+    app.callback(
+        Output("wales-view", "children"),
+        Input("wales-year", "value"),
+        State("wales-lang", "data"),
+        prevent_initial_call=True,
+    )(update)

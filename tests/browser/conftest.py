@@ -1,0 +1,43 @@
+"""Browser tests: dash_duo driving Debian's chromium headless, plus axe-core for accessibility."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+
+AXE = REPO / ".cache" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def pytest_setup_options():  # type: ignore[no-untyped-def]
+    from selenium.webdriver.chrome.options import Options
+
+    options = Options()
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                     "--no-first-run", "--window-size=1280,1000"):
+        options.add_argument(argument)
+    if Path("/usr/bin/chromium").exists():
+        options.binary_location = "/usr/bin/chromium"
+    return options
+
+
+@pytest.fixture
+def data_dir(sample_store, tmp_path):  # type: ignore[no-untyped-def]
+    """A private copy of the seeded sample store, so that submissions in one test stay there."""
+    target = tmp_path / "data"
+    shutil.copytree(sample_store.root, target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    if not AXE.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"axe-core is missing at {AXE}: `make test` installs it")
+        pytest.skip("axe-core not installed (make test installs it)")
+    return AXE.read_text(encoding="utf-8")

@@ -1,0 +1,116 @@
+"""The dashboard as a user meets it, in a real (headless) browser."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from decarb_dashboard.compare import Engine, compare
+from decarb_dashboard.web import create_app
+from tests.conftest import csv_bytes
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+
+def open_page(dash_duo, data_dir, path: str):  # type: ignore[no-untyped-def]
+    app = create_app(data_dir, seed=False)
+    dash_duo.start_server(app)
+    dash_duo.driver.get(dash_duo.server_url + path)
+    dash_duo.wait_for_element("#main h1", timeout=20)
+    return app
+
+
+def upload(dash_duo, path) -> None:  # type: ignore[no-untyped-def]
+    dash_duo.find_element("#up-file input[type=file]").send_keys(str(path))
+
+
+def test_upload_a_valid_file_and_get_a_receipt(dash_duo, data_dir, tmp_path):  # type: ignore[no-untyped-def]
+    open_page(dash_duo, data_dir, "/upload?body=newport&year=2024-25")
+    path = tmp_path / "newport.csv"
+    path.write_bytes(csv_bytes("Newport,2024-25,Buildings,Electricity,,,,2500,,,",
+                               "Newport,2024-25,Supply chain,,,,,52000,estimated,spend,"))
+    upload(dash_duo, path)
+    dash_duo.wait_for_text_to_equal("#up-valid", "newport.csv is ready to submit: 2 lines for Newport, 2024-25.",
+                                    timeout=20)
+    # Buildings far below Newport's stored 2023-24 figure: a warning to acknowledge first.
+    assert "Buildings 2024-25:" in dash_duo.find_element("#up-warnings").text
+    dash_duo.find_element("#up-submit").click()
+    dash_duo.wait_for_contains_text("#up-receipt", "Tick the box to confirm", timeout=20)
+    dash_duo.find_element("#up-ack input[type=checkbox]").click()
+    dash_duo.find_element("#up-submit").click()
+    dash_duo.wait_for_contains_text("#up-receipt-panel", "Return submitted", timeout=20)
+    dash_duo.driver.save_screenshot("/tmp/upload-receipt.png")
+    assert "Keep this reference" in dash_duo.find_element("#up-receipt-panel").text
+    dash_duo.wait_for_contains_text("#up-history-table", "2024-25", timeout=20)
+
+
+def test_upload_a_broken_file_and_see_the_error_summary(dash_duo, data_dir, tmp_path):  # type: ignore[no-untyped-def]
+    open_page(dash_duo, data_dir, "/upload?body=cardiff&year=2024-25")
+    path = tmp_path / "broken.csv"
+    path.write_bytes(csv_bytes("Cardiff,2024-25,Buildings,Electricity,,,,100,,,",
+                               "Cardiff,2024-25,Bulidings,,,,,5,,,",
+                               "Cardiff,2024-25,Waste,,,,,lots,,,"))
+    upload(dash_duo, path)
+    try:
+        dash_duo.wait_for_element("#error-summary", timeout=20)
+    except Exception:
+        dash_duo.driver.save_screenshot("/tmp/upload-errors-fail.png")
+        print(dash_duo.get_logs())
+        raise
+    summary = dash_duo.find_element("#error-summary").text
+    assert summary.startswith("There is a problem")
+    assert "Row 3, Column category: “Bulidings” is not a reporting category." in summary
+    assert "Row 4, Column emissions_tco2e: “lots” in emissions_tco2e is not a number." in summary
+    marked = [c.text for c in dash_duo.find_elements("#up-offending-rows .cell-error")]
+    assert marked == ["✗ Bulidings", "✗ lots"]
+    dash_duo.driver.save_screenshot("/tmp/upload-errors.png")
+    before = dash_duo.find_element("#up-history").text
+    dash_duo.find_element("#up-submit").click()
+    dash_duo.wait_for_element("#up-receipt #error-summary", timeout=20)  # refused again, on the server
+    assert dash_duo.find_element("#up-history").text == before
+
+
+def test_a_body_s_page_shows_the_engine_s_figures(dash_duo, data_dir):  # type: ignore[no-untyped-def]
+    open_page(dash_duo, data_dir, "/organisation?body=newport&year=2022-23")
+    dash_duo.wait_for_element("#org-headlines", timeout=20)
+    expected = compare(Engine.from_data_dir(data_dir), "newport", "2022-23")
+    headlines = dash_duo.find_element("#org-headlines").text
+    assert f"{expected['total_tco2e']:,.0f} tCO2e" in headlines
+    assert f"{expected['change_vs_baseline_pct']:+.1f}%" in headlines
+    rank = expected["peer_group"]
+    assert f"{rank['rank']} of {rank['peer_count']} (1 = lowest)" in headlines
+
+
+def test_switch_to_welsh(dash_duo, data_dir):  # type: ignore[no-untyped-def]
+    open_page(dash_duo, data_dir, "/organisation?body=cardiff&year=2022-23")
+    dash_duo.find_element("#language-switch").click()
+    dash_duo.wait_for_text_to_equal("#main h1", "Fy sefydliad", timeout=20)
+    assert dash_duo.find_element("#language-switch").text == "English"
+    assert "Cyfanswm allyriadau 2022-23" in dash_duo.find_element("#org-headlines").text
+    assert dash_duo.driver.execute_script("return document.documentElement.lang") == "cy"
+
+
+def test_the_wales_overview_shows_the_planted_problems(dash_duo, data_dir):  # type: ignore[no-untyped-def]
+    open_page(dash_duo, data_dir, "/wales?year=2022-23")
+    dash_duo.wait_for_element("#quality-flags li", timeout=20)
+    flags = dash_duo.find_element("#quality-flags").text
+    assert "Possible unit slip: Torfaen, Fleet: " in flags
+    link = dash_duo.find_element("#quality-flags a")
+    assert "/organisation?lang=en&body=" in link.get_attribute("href")
+    dash_duo.driver.get(dash_duo.server_url + "/wales?year=2021-22")
+    dash_duo.wait_for_contains_text("#quality-flags", "Ceredigion, Buildings", timeout=20)
+
+
+@pytest.mark.parametrize("path", ["/", "/upload", "/organisation?body=cardiff&year=2022-23", "/compare",
+                                  "/wales?year=2022-23", "/organisation?lang=cy&body=cardiff&year=2022-23"])
+def test_no_serious_accessibility_violations(dash_duo, data_dir, axe_source, path):  # type: ignore[no-untyped-def]
+    open_page(dash_duo, data_dir, path)
+    dash_duo.wait_for_element("#main h1", timeout=20)
+    dash_duo.driver.execute_script(axe_source)
+    result = dash_duo.driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {resultTypes: ['violations']}).then(r => done(JSON.stringify(r.violations)));")
+    serious = [v for v in json.loads(result) if v["impact"] in ("serious", "critical")]
+    assert serious == [], json.dumps([{k: v[k] for k in ("id", "impact", "help")} | {
+        "nodes": [n["target"] for n in v["nodes"][:5]]} for v in serious], indent=1)

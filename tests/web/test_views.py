@@ -1,0 +1,96 @@
+"""The pages' view functions, without a browser: translations, upload checks, downloads."""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import openpyxl
+import pytest
+
+from decarb_dashboard.web import create_app, home_layout
+from decarb_dashboard.web.i18n import catalogue, t
+from decarb_dashboard.web.pages import compare, organisation, upload, wales
+from tests.conftest import csv_bytes
+
+
+@pytest.fixture(scope="module")
+def app(sample_store):  # type: ignore[no-untyped-def]
+    return create_app(sample_store.root, seed=False)
+
+
+def payload(data: bytes) -> str:
+    return "data:text/csv;base64," + base64.b64encode(data).decode()
+
+
+def test_both_languages_have_every_key():
+    en, cy = catalogue("en"), catalogue("cy")
+    assert set(en) == set(cy)
+    # Everything is translated; these words are the same in Welsh.
+    same = {k for k in en if en[k] == cy[k]}
+    assert same == {"unit_total", "col_sector", "col_problem", "org_headline_intensity"}, same
+    assert t("rank_value", "cy", rank=2, count=22) == "2 o 22 (1 = isaf)"
+
+
+def test_every_page_renders_in_both_languages(app):  # type: ignore[no-untyped-def]
+    with app.server.app_context():
+        for lang in ("en", "cy"):
+            for page in (home_layout(lang), organisation.layout(lang, body="torfaen", year="2022-23"),
+                         compare.layout(lang), wales.layout(lang, year="2022-23"), upload.layout(lang)):
+                assert page.children
+        assert "Fy sefydliad" in str(organisation.layout("cy"))
+        assert "Caerdydd" in str(organisation.layout("cy"))  # body names in the chosen language
+
+
+def test_not_reported_shows_as_not_reported_never_zero(app):  # type: ignore[no-untyped-def]
+    with app.server.app_context():
+        from decarb_dashboard.web import data
+
+        r = organisation.compare(data.engine(), "isle_of_anglesey", "2022-23")
+        table = organisation.category_vs_median(data.engine(), "isle_of_anglesey", r, "en")
+    land = table[table["Category"] == "Land"].iloc[0]
+    assert land["Emissions (tCO2e)"] == "not reported"
+
+
+def test_upload_check_reports_every_problem_with_rows(app):  # type: ignore[no-untyped-def]
+    raw = csv_bytes("Cardiff,2024-25,Bulidings,,,,,5,,,", "Cardiff,2024-25,Waste,,,,,lots,,,")
+    with app.server.app_context():
+        _, report, shown = upload.check(payload(raw), "x.csv", "cardiff", "2024-25", "en")
+    assert [e.row for e in report.errors] == [2, 3]
+    assert "There is a problem" in str(shown[0])
+
+
+def test_upload_check_refuses_oversized_and_malformed_payloads(app, monkeypatch):  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("DECARB_MAX_UPLOAD_MB", "0.001")
+    with app.server.app_context():
+        raw, report, shown = upload.check(payload(b"x" * 2000), "big.csv", "cardiff", "2024-25", "en")
+        assert report is None and "larger than 0.001 MB" in str(shown)
+        _raw, report, shown = upload.check("data:text/csv;base64,@@not base64@@", "x.csv", "cardiff", "2024-25", "en")
+        assert report is None and "could not be read" in str(shown)
+
+
+def test_plausibility_warning_for_a_category_far_from_last_year(app):  # type: ignore[no-untyped-def]
+    with app.server.app_context():
+        from decarb_dashboard.web import data
+
+        engine = data.engine()
+        stored = engine.categories.set_index(["organisation_id", "reporting_year", "category"])["tco2e"]
+        before = stored[("newport", "2023-24", "waste")]
+        raw = csv_bytes(f"Newport,2024-25,Waste,,,,,{before * 0.3:.1f},,,")
+        _, report, _ = upload.check(payload(raw), "x.csv", "newport", "2024-25", "en")
+        warnings = upload.plausibility_warnings(report, engine, "en")
+    assert warnings == [f"Waste 2024-25: -70% on 2023-24 ({before:,.1f} to {before * 0.3:,.1f} tCO2e). "
+                        "Check the unit and the figures."]
+
+
+def test_the_excel_template_is_pre_filled_with_last_year_s_lines_and_blank_values(app):  # type: ignore[no-untyped-def]
+    with app.server.app_context():
+        from decarb_dashboard.web import data
+
+        rows = upload.template_rows(data.engine(), "newport", "2024-25")
+    assert rows and all(r[1] == "2024-25" and r[5] is None and r[7] is None for r in rows)
+    assert ("Buildings", "Electricity", "kWh") in {(r[2], r[3], r[6]) for r in rows}
+    from uploads_schema.template import xlsx_template
+
+    ws = openpyxl.load_workbook(io.BytesIO(xlsx_template(rows)))["Return"]
+    assert ws.cell(row=2, column=1).value == "Newport City Council"
