@@ -63,7 +63,7 @@ def test_upload_check_reports_every_problem_with_rows(app):  # type: ignore[no-u
 def test_upload_check_refuses_oversized_and_malformed_payloads(app, monkeypatch):  # type: ignore[no-untyped-def]
     monkeypatch.setenv("DECARB_MAX_UPLOAD_MB", "0.001")
     with app.server.app_context():
-        raw, report, shown = upload.check(payload(b"x" * 2000), "big.csv", "cardiff", "2024-25", "en")
+        _raw, report, shown = upload.check(payload(b"x" * 2000), "big.csv", "cardiff", "2024-25", "en")
         assert report is None and "larger than 0.001 MB" in str(shown)
         _raw, report, shown = upload.check("data:text/csv;base64,@@not base64@@", "x.csv", "cardiff", "2024-25", "en")
         assert report is None and "could not be read" in str(shown)
