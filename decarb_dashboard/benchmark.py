@@ -130,10 +130,12 @@ def quality_flags(facts: pd.DataFrame, categories: pd.DataFrame, values: pd.Data
         slip = against_self is not None and UNIT_SLIP_LOW <= abs(against_self) <= UNIT_SLIP_HIGH
         peer_slip = median is not None and median > 0 and UNIT_SLIP_LOW <= value / median <= UNIT_SLIP_HIGH
         if slip or peer_slip:
-            what = f"{against_self:,.0f}x its {previous} figure" if slip else f"{value / median:,.0f}x the peer median"
+            ratio_value = float(against_self if slip else value / median)
+            what = f"{ratio_value:,.0f}x its {previous} figure" if slip else f"{ratio_value:,.0f}x the peer median"
             flags.append({"organisation_id": body, "reporting_year": year, "kind": "unit_slip",
                           "category": category, "source": None if pd.isna(source) else source,
-                          "value_tco2e": float(value),
+                          "value_tco2e": float(value), "ratio": ratio_value,
+                          "against": "previous_year" if slip else "peers", "previous_year": previous,
                           "detail": f"{value:,.1f} tCO2e is {what}: kg entered as tonnes?"})
 
     c = categories[categories["organisation_id"].isin(bodies) & (categories["status"] == "reported")]
@@ -147,7 +149,8 @@ def quality_flags(facts: pd.DataFrame, categories: pd.DataFrame, values: pd.Data
                for f in flags):
             continue
         flags.append({"organisation_id": body, "reporting_year": year, "kind": "jump", "category": category,
-                      "source": None, "value_tco2e": float(r["now"]),
+                      "source": None, "value_tco2e": float(r["now"]), "change_pct": float(r["pct"]),
+                      "before_tco2e": float(r["before"]), "previous_year": previous,
                       "detail": f"{r['pct']:+.0f}% on {previous} ({r['before']:,.1f} to {r['now']:,.1f} tCO2e)"})
 
     per_fte = values[(values["metric"] == "per_fte") & (values["reporting_year"] == year)
@@ -159,7 +162,7 @@ def quality_flags(facts: pd.DataFrame, categories: pd.DataFrame, values: pd.Data
         z = _robust_z(group.set_index("organisation_id")["value"])
         for body, score in z[z.abs() > OUTLIER_Z].items():
             flags.append({"organisation_id": body, "reporting_year": year, "kind": "outlier", "category": None,
-                          "source": None, "value_tco2e": None,
+                          "source": None, "value_tco2e": None, "z": float(score),
                           "detail": f"total per FTE has robust z {score:+.1f} among bodies of its type"})
 
     from decarb_dashboard.measures import totals
@@ -170,8 +173,10 @@ def quality_flags(facts: pd.DataFrame, categories: pd.DataFrame, values: pd.Data
     for r in t.itertuples():
         flags.append({"organisation_id": r.organisation_id, "reporting_year": year, "kind": "estimated_share",
                       "category": None, "source": None, "value_tco2e": float(r.estimated_tco2e),
+                      "share_pct": float(r.estimated_share_pct),
                       "detail": f"{r.estimated_share_pct:.0f}% of the total without supply chain is estimated"})
-    columns = ["organisation_id", "reporting_year", "kind", "category", "source", "value_tco2e", "detail"]
+    columns = ["organisation_id", "reporting_year", "kind", "category", "source", "value_tco2e", "detail", "ratio",
+               "against", "previous_year", "change_pct", "before_tco2e", "z", "share_pct"]
     return pd.DataFrame(flags, columns=columns)
 
 

@@ -143,7 +143,7 @@ def compare(engine: Engine, body: str, year: str, peer_group: str | list[str] = 
         "peer_group": peer,
         "trajectory": measures.trajectory(cats, [body], year),
         "restatement": measures.restatement(engine.facts, engine.factors, body, year),
-        "quality_flags": flags.drop(columns=["organisation_id", "reporting_year"]).to_dict("records"),
+        "quality_flags": flags[["kind", "category", "source", "value_tco2e", "detail"]].to_dict("records"),
         "factor_warnings": warnings["message"].tolist(),
         "computed_with_unconfirmed_factors": [
             f"{r.category}/{r.source}: factor {r.factor_activity} {r.factor_year} is not confirmed"

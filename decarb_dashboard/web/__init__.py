@@ -6,6 +6,8 @@ a pure function of its address: no per-user state lives on the server.
 
 from __future__ import annotations
 
+import os
+import secrets
 import urllib.parse
 from pathlib import Path
 
@@ -159,6 +161,8 @@ def create_app(data_dir: Path | None = None, seed: bool = True) -> Dash:
         suppress_callback_exceptions=True,
     )
     app.server.config["DECARB_DATA_DIR"] = str(store.root)
+    # Signs session cookies; set DECARB_SECRET_KEY in production so that every worker shares it.
+    app.server.secret_key = os.environ.get("DECARB_SECRET_KEY") or secrets.token_hex(32)
     # The upload limit is enforced by the server too: base64 adds a third, the form a little more.
     app.server.config["MAX_CONTENT_LENGTH"] = int(config.max_upload_bytes() * 1.4) + 64 * 1024
     dash.register_page("home", path="/", layout=home_layout, title="Decarbonisation Dashboard")

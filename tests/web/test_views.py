@@ -94,3 +94,19 @@ def test_the_excel_template_is_pre_filled_with_last_year_s_lines_and_blank_value
 
     ws = openpyxl.load_workbook(io.BytesIO(xlsx_template(rows)))["Return"]
     assert ws.cell(row=2, column=1).value == "Newport City Council"
+
+
+def test_plausibility_warning_for_a_line_far_outside_the_peer_range(app):  # type: ignore[no-untyped-def]
+    with app.server.app_context():
+        from decarb_dashboard.web import data
+
+        engine = data.engine()
+        c = engine.categories
+        councils = set(engine.registry.loc[engine.registry["type"] == "council", "id"]) - {"newport"}
+        median = c[(c["reporting_year"] == "2023-24") & (c["category"] == "water") & (c["status"] == "reported")
+                   & c["organisation_id"].isin(councils)]["tco2e"].median()
+        raw = csv_bytes(f"Newport,2024-25,Water,,,,,{median * 1000:.1f},,,")
+        _, report, _ = upload.check(payload(raw), "x.csv", "newport", "2024-25", "en")
+        warnings = upload.plausibility_warnings(report, engine, "en")
+    assert warnings[0] == (f"Water 2024-25: 1,000.0x the median of bodies of the same type ({median:,.1f} tCO2e). "
+                           "Check the unit.")

@@ -156,6 +156,19 @@ def quality_list(engine: Engine, year: str, lang: str) -> html.Section:
     return html.Section([html.H2(title), html.Ul(items)], id="quality-flags")
 
 
+def flag_detail(f, lang: str) -> str:  # type: ignore[no-untyped-def]
+    """Say what a quality flag found, in ``lang``, from its figures."""
+    if f.kind == "unit_slip":
+        key = "flag_detail_unit_slip_self" if f.against == "previous_year" else "flag_detail_unit_slip_peers"
+        return t(key, lang, value=f"{f.value_tco2e:,.1f}", ratio=f"{f.ratio:,.0f}", previous=f.previous_year)
+    if f.kind == "jump":
+        return t("flag_detail_jump", lang, pct=f"{f.change_pct:+.0f}", previous=f.previous_year,
+                 before=f"{f.before_tco2e:,.1f}", now=f"{f.value_tco2e:,.1f}")
+    if f.kind == "outlier":
+        return t("flag_detail_outlier", lang, z=f"{f.z:+.1f}")
+    return t("flag_detail_estimated_share", lang, share=f"{f.share_pct:.0f}")
+
+
 def view(engine: Engine, year: str, lang: str) -> list:
     sector_fig, sector = grouped_history(engine, "type", lang, "chart_by_sector")
     region_fig, region = grouped_history(engine, "region", lang, "chart_by_region")

@@ -1,0 +1,134 @@
+"""Server-side time of the dashboard's main callbacks, and the size of the first page load.
+
+Each callback is called 50 times through Flask's test client (the same HTTP
+route the browser posts to), at Wales scale (the bundled sample returns) and
+with 5,000 synthetic bodies, against a no-op callback in the same app and run.
+Targets (issue 5): 95th percentile under 150 ms at Wales scale and under 1 s at
+5,000 bodies; first load under 2 MB.
+
+    python benchmarks/bench_dashboard.py [--bodies 5000] [--calls 50]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import re
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from dash import Input, Output
+
+from benchmarks.synthetic import synthetic_lines, synthetic_registry
+from decarb_dashboard.registry import bundled_registry
+from decarb_dashboard.sample import seed
+from decarb_dashboard.store import SubmissionStore
+from decarb_dashboard.web import create_app, data
+
+NOOP = "noop-out.children"
+
+
+def payload(app, output: str, values: dict) -> dict:  # type: ignore[no-untyped-def]
+    """The JSON the browser posts for callback ``output`` with input and state ``values``."""
+    spec = app.callback_map[output]
+
+    def fill(items: list) -> list:
+        return [{"id": i["id"], "property": i["property"], "value": values.get(f"{i['id']}.{i['property']}")}
+                for i in items]
+
+    component, prop = output.rsplit(".", 1)
+    inputs = fill(spec["inputs"])
+    return {"output": output, "outputs": {"id": component, "property": prop}, "inputs": inputs,
+            "state": fill(spec.get("state", [])), "changedPropIds": [f"{inputs[0]['id']}.{inputs[0]['property']}"]}
+
+
+def timed(client, body: dict, calls: int) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+    """Return (median, 95th percentile) in milliseconds of ``calls`` posts of ``body``."""
+    times = []
+    for _ in range(calls):
+        start = time.perf_counter()
+        response = client.post("/_dash-update-component", json=body)
+        times.append((time.perf_counter() - start) * 1000)
+        assert response.status_code in (200, 204), response.data[:500]
+    return statistics.median(times), float(np.percentile(times, 95))
+
+
+def measure(label: str, directory: Path, body: str, year: str, calls: int) -> None:
+    app = create_app(directory, seed=False)
+    app.callback(Output("noop-out", "children"), Input("noop-in", "value"))(lambda value: value)
+    client = app.server.test_client()
+    client.get("/")
+    with app.server.app_context():
+        start = time.perf_counter()
+        data.engine()  # built once per process and store version; every callback then reads the cache
+        print(f"{label}: engine built in {time.perf_counter() - start:.2f} s (once per process and store version)")
+    cases = {
+        "no-op": (NOOP, {"noop-in.value": 1}),
+        "my organisation": ("org-view.children", {
+            "org-body.value": body, "org-year.value": year, "org-metric.value": "per_fte",
+            "org-peers.value": "type", "org-supply.value": "with", "org-lang.data": "en"}),
+        "compare": ("cmp-view.children", {
+            "cmp-bodies.value": [body], "cmp-peers.value": "type", "cmp-metric.value": "per_fte",
+            "cmp-year.value": year, "cmp-lang.data": "en"}),
+        "wales overview": ("wales-view.children", {"wales-year.value": year, "wales-lang.data": "en"}),
+    }
+    results = {}
+    for name, (output, values) in cases.items():
+        client.post("/_dash-update-component", json=payload(app, output, values))  # warm up
+        results[name] = timed(client, payload(app, output, values), calls)
+    noop_median = results["no-op"][0]
+    for name, (median, p95) in results.items():
+        print(f"  {name:16} median {median:8.1f} ms   p95 {p95:8.1f} ms   median / no-op {median / noop_median:6.1f}x")
+
+
+def first_load(directory: Path) -> None:
+    """Bytes the browser fetches for the home page, and the charting code a chart page adds later."""
+    app = create_app(directory, seed=False)
+    client = app.server.test_client()
+    page = client.get("/").data
+    urls = [u for u in re.findall(rb'(?:src|href)="([^"]+)"', page) if not u.startswith(b"http")]
+    parts = [page] + [client.get(u.decode()).data for u in urls]
+    parts += [client.get(u).data for u in ("/_dash-layout", "/_dash-dependencies")]
+    raw = sum(len(p) for p in parts)
+    compressed = sum(len(gzip.compress(p)) for p in parts)
+    print(f"first load of the home page: {raw / 1e6:.2f} MB ({compressed / 1e6:.2f} MB gzipped); target < 2 MB")
+    import dash
+
+    plotly = Path(dash.__file__).parent / "dcc" / "plotly.min.js"
+    if plotly.exists():
+        size = plotly.stat().st_size
+        print(f"  a page with charts then loads plotly.js: {size / 1e6:.2f} MB "
+              f"({len(gzip.compress(plotly.read_bytes())) / 1e6:.2f} MB gzipped)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--bodies", type=int, default=5000)
+    parser.add_argument("--years", type=int, default=5)
+    parser.add_argument("--calls", type=int, default=50)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        wales = Path(tmp) / "wales"
+        seed(SubmissionStore(wales, durable=False), bundled_registry())
+        first_load(wales)
+        measure("Wales scale (45 bodies x 5 years)", wales, "cardiff", "2022-23", args.calls)
+        big = Path(tmp) / "big"
+        registry = synthetic_registry(args.bodies)
+        store = SubmissionStore(big, durable=False)
+        registry.to_csv(big / "registry.csv", index=False)
+        start = time.perf_counter()
+        store.submit(synthetic_lines(registry, args.years), b"bench", submitted_by="bench")
+        print(f"built a store of {args.bodies:,} bodies x {args.years} years in {time.perf_counter() - start:.0f} s")
+        measure(f"{args.bodies:,} bodies", big, registry["id"].iloc[0], "2022-23", args.calls)
+    print("targets: p95 under 150 ms at Wales scale, under 1 s at 5,000 bodies")
+
+
+if __name__ == "__main__":
+    main()
