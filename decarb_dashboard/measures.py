@@ -136,20 +136,64 @@ def group_intensity(values: pd.DataFrame, bodies: list[str], reporting_year: str
     return float(v["numerator"].sum() / v["denominator"].sum())
 
 
+class _Body:
+    """One body's category table as a dictionary: (year, category) -> (status, tCO2e)."""
+
+    def __init__(self, cells: dict[tuple[str, str], tuple[str, float | None]]) -> None:
+        self.cells = cells
+        self.years = {y for y, _ in cells}
+
+    def reason(self, year: str, category: str) -> str | None:
+        """Why the category has no figure in ``year``, or None when it has one."""
+        cell = self.cells.get((year, category))
+        if cell is not None:
+            if cell[0] == "reported":
+                return None
+            return f"{'not applicable' if cell[0] == 'not_applicable' else 'not reported'} in {year}"
+        required = vocabulary().categories[category].required_from
+        if years.start_of(year) < years.start_of(required):
+            return f"not in the scheme until {required}"
+        if year not in self.years:
+            return f"no return for {year}"
+        return f"not in the {year} return"
+
+    def tco2e(self, year: str, category: str) -> float:
+        return self.cells[(year, category)][1]  # type: ignore[return-value]
+
+
+_TABLES: dict[int, tuple[pd.DataFrame, dict[str, _Body]]] = {}
+
+
+def _all_bodies(categories: pd.DataFrame) -> dict[str, _Body]:
+    """Every body's table, built in one pass over a category table and kept while that table lives."""
+    cached = _TABLES.get(id(categories))
+    if cached is not None and cached[0] is categories:
+        return cached[1]
+    cells: dict[str, dict] = {}
+    values = categories["tco2e"].to_numpy(dtype=float)
+    for org, year, cat, status, value in zip(categories["organisation_id"].astype(str).to_numpy(),
+                                             categories["reporting_year"].astype(str).to_numpy(),
+                                             categories["category"].astype(str).to_numpy(),
+                                             categories["status"].astype(str).to_numpy(), values, strict=True):
+        cells.setdefault(org, {})[(year, cat)] = (status, None if value != value else float(value))
+    tables = {org: _Body(c) for org, c in cells.items()}
+    if len(_TABLES) > 4:
+        _TABLES.clear()
+    _TABLES[id(categories)] = (categories, tables)
+    return tables
+
+
+def _body(categories: pd.DataFrame, body: str) -> _Body:
+    return _all_bodies(categories).get(body) or _Body({})
+
+
+def _bodies(categories: pd.DataFrame, bodies: list[str]) -> dict[str, _Body]:
+    tables = _all_bodies(categories)
+    return {b: tables.get(b) or _Body({}) for b in bodies}
+
+
 def _missing_reason(categories: pd.DataFrame, body: str, year: str, category: str) -> str | None:
-    row = categories[(categories["organisation_id"] == body) & (categories["reporting_year"] == year)
-                     & (categories["category"] == category)]
-    if not row.empty:
-        status = row["status"].iloc[0]
-        if status == "reported":
-            return None
-        return f"{'not applicable' if status == 'not_applicable' else 'not reported'} in {year}"
-    required = vocabulary().categories[category].required_from
-    if years.start_of(year) < years.start_of(required):
-        return f"not in the scheme until {required}"
-    if categories[(categories["organisation_id"] == body) & (categories["reporting_year"] == year)].empty:
-        return f"no return for {year}"
-    return f"not in the {year} return"
+    return _body(categories, body).reason(year, category)
 
 
 def _change(now: float, then: float) -> tuple[float, float | None]:
@@ -163,21 +207,18 @@ def category_changes(categories: pd.DataFrame, body: str, year: str) -> list[dic
     A category missing from either year has no change figure but a reason.
     """
     previous = years.label(years.start_of(year) - 1)
+    b = _body(categories, body)
     out = []
     for cat in vocabulary().ordered_categories():
-        row = categories[(categories["organisation_id"] == body) & (categories["reporting_year"] == year)
-                         & (categories["category"] == cat.id)]
-        entry: dict = {"category": cat.id, "tco2e": None,
-                       "status": row["status"].iloc[0] if not row.empty else "missing"}
+        cell = b.cells.get((year, cat.id))
+        entry: dict = {"category": cat.id, "tco2e": None, "status": cell[0] if cell else "missing"}
         if entry["status"] == "reported":
-            entry["tco2e"] = float(row["tco2e"].iloc[0])
+            entry["tco2e"] = b.tco2e(year, cat.id)
         for label, other in (("vs_baseline", BASELINE_YEAR), ("year_on_year", previous)):
-            reason = _missing_reason(categories, body, year, cat.id) or (
-                _missing_reason(categories, body, other, cat.id) if other != year else "this is the baseline year")
+            reason = b.reason(year, cat.id) or (
+                b.reason(other, cat.id) if other != year else "this is the baseline year")
             if reason is None:
-                then = categories[(categories["organisation_id"] == body) & (categories["reporting_year"] == other)
-                                  & (categories["category"] == cat.id)]["tco2e"].iloc[0]
-                tco2e, pct = _change(entry["tco2e"], float(then))
+                tco2e, pct = _change(entry["tco2e"], b.tco2e(other, cat.id))
                 entry[f"change_{label}_tco2e"], entry[f"change_{label}_pct"] = tco2e, pct
                 entry[f"change_{label}_reason"] = None
             else:
@@ -188,24 +229,24 @@ def category_changes(categories: pd.DataFrame, body: str, year: str) -> list[dic
 
 
 def like_for_like(categories: pd.DataFrame, body: str, year: str, other: str,
-                  include_land: bool = False) -> dict:
+                  include_land: bool = False, _b: _Body | None = None) -> dict:
     """Return a body's change from ``other`` to ``year`` over the categories reported in both.
 
     Keys: ``tco2e`` (year), ``other_tco2e``, ``change_tco2e``, ``change_pct``,
     ``categories`` compared and ``left_out`` ({category: reason}).
     """
+    b = _b if _b is not None else _body(categories, body)
     compared, left_out = [], {}
     now = then = 0.0
     for cat in vocabulary().ordered_categories():
         if cat.id == LAND and not include_land:
             continue
-        reason = _missing_reason(categories, body, year, cat.id) or _missing_reason(categories, body, other, cat.id)
+        reason = b.reason(year, cat.id) or b.reason(other, cat.id)
         if reason is not None:
             left_out[cat.id] = reason
             continue
-        pick = (categories["organisation_id"] == body) & (categories["category"] == cat.id)
-        now += float(categories[pick & (categories["reporting_year"] == year)]["tco2e"].iloc[0])
-        then += float(categories[pick & (categories["reporting_year"] == other)]["tco2e"].iloc[0])
+        now += b.tco2e(year, cat.id)
+        then += b.tco2e(other, cat.id)
         compared.append(cat.id)
     if not compared or year == other:
         return {"tco2e": None, "other_tco2e": None, "change_tco2e": None, "change_pct": None,
@@ -244,12 +285,11 @@ def restatement(facts: pd.DataFrame, factors: pd.DataFrame, body: str, year: str
             "change_from_activity_tco2e": restated - baseline, "change_from_factors_tco2e": actual - restated}
 
 
-def _baseline_total(categories: pd.DataFrame, body: str) -> dict:
-    c = categories[(categories["organisation_id"] == body) & (categories["reporting_year"] == BASELINE_YEAR)
-                   & (categories["status"] == "reported")]
-    if c.empty:
+def _baseline_total(b: _Body) -> dict:
+    values = [v for (y, _c), (st, v) in b.cells.items() if y == BASELINE_YEAR and st == "reported"]
+    if not values:
         return {"change_tco2e": None}
-    total = float(c["tco2e"].sum())
+    total = float(sum(values))
     return {"tco2e": total, "other_tco2e": total, "change_tco2e": 0.0}
 
 
@@ -269,11 +309,12 @@ def trajectory(categories: pd.DataFrame, bodies: list[str], year: str) -> dict:
     """
     now = then = 0.0
     counted, left_out = [], {}
+    tables = _bodies(categories, bodies)
     for body in bodies:
         if year == BASELINE_YEAR:  # the baseline itself: every category it reported
-            lfl = _baseline_total(categories, body)
+            lfl = _baseline_total(tables[body])
         else:
-            lfl = like_for_like(categories, body, year, BASELINE_YEAR, include_land=True)
+            lfl = like_for_like(categories, body, year, BASELINE_YEAR, include_land=True, _b=tables[body])
         if lfl["change_tco2e"] is None:
             left_out[body] = "no categories reported in both the baseline year and " + year
             continue
