@@ -52,7 +52,8 @@ def base_layout(fig: go.Figure, title: str, x_title: str, y_title: str) -> go.Fi
     # A plain layout instead of a named template: plotly rebuilds a named template on every figure.
     grid = {"gridcolor": "#e5e5e5", "zerolinecolor": "#b1b4b6", "linecolor": "#b1b4b6"}
     fig.update_layout(title={"text": title}, xaxis_title=x_title, yaxis_title=y_title, template=None,
-                      paper_bgcolor="#ffffff", plot_bgcolor="#ffffff", xaxis=grid, yaxis=grid, colorway=PALETTE, font={"family": "Arial, sans-serif", "size": 14},
+                      paper_bgcolor="#ffffff", plot_bgcolor="#ffffff", xaxis=grid, yaxis=grid, colorway=PALETTE,
+                      font={"family": "Arial, sans-serif", "size": 14},
                       margin={"l": 60, "r": 20, "t": 60, "b": 50}, legend={"orientation": "h", "y": -0.2})
     return fig
 
