@@ -16,8 +16,7 @@ from dash import dcc, html
 from decarb_dashboard.web.i18n import t
 
 #: Okabe and Ito's colour-blind-safe palette.
-PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000",
-           "#999999", "#882255"]
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000", "#999999", "#882255"]
 
 
 def fmt(value: object, digits: int = 1, unit: str = "", lang: str = "en") -> str:
@@ -51,35 +50,103 @@ def base_layout(fig: go.Figure, title: str, x_title: str, y_title: str) -> go.Fi
         fig.update_xaxes(categoryorder="array", categoryarray=labels)
     # A plain layout instead of a named template: plotly rebuilds a named template on every figure.
     grid = {"gridcolor": "#e5e5e5", "zerolinecolor": "#b1b4b6", "linecolor": "#b1b4b6"}
-    fig.update_layout(title={"text": title}, xaxis_title=x_title, yaxis_title=y_title, template=None,
-                      paper_bgcolor="#ffffff", plot_bgcolor="#ffffff", xaxis=grid, yaxis=grid, colorway=PALETTE,
-                      font={"family": "Arial, sans-serif", "size": 14},
-                      margin={"l": 60, "r": 20, "t": 60, "b": 50}, legend={"orientation": "h", "y": -0.2})
+    fig.update_layout(
+        title={"text": title},
+        xaxis_title=x_title,
+        yaxis_title=y_title,
+        template=None,
+        paper_bgcolor="#ffffff",
+        plot_bgcolor="#ffffff",
+        xaxis=grid,
+        yaxis=grid,
+        colorway=PALETTE,
+        font={"family": "Arial, sans-serif", "size": 14},
+        margin={"l": 60, "r": 20, "t": 60, "b": 50},
+        legend={"orientation": "h", "y": -0.2},
+    )
     return fig
 
 
 def chart_block(block_id: str, fig: go.Figure, data: pd.DataFrame, lang: str) -> html.Section:
     """Return a chart with its table alternative and a CSV download of the same figures."""
     title = fig.layout.title.text or block_id
-    return html.Section([
-        dcc.Graph(id=f"{block_id}-graph", figure=fig, config={"displaylogo": False},
-                  responsive=True, className="chart"),
-        html.Details([html.Summary(t("show_table", lang)), table(data, title, f"{block_id}-table")]),
-        html.Button(t("download_csv", lang), id={"type": "download-csv", "block": block_id},
-                    className="secondary-button"),
-        dcc.Store(id={"type": "download-data", "block": block_id}, data=data.to_dict("records")),
-    ], className="chart-block", **{"aria-label": title})
+    return html.Section(
+        [
+            dcc.Graph(
+                id=f"{block_id}-graph", figure=fig, config={"displaylogo": False}, responsive=True, className="chart"
+            ),
+            html.Details([html.Summary(t("show_table", lang)), table(data, title, f"{block_id}-table")]),
+            html.Button(
+                t("download_csv", lang), id={"type": "download-csv", "block": block_id}, className="secondary-button"
+            ),
+            dcc.Store(id={"type": "download-data", "block": block_id}, data=data.to_dict("records")),
+        ],
+        className="chart-block",
+        **{"aria-label": title},
+    )
 
 
 def table_block(block_id: str, data: pd.DataFrame, caption: str, lang: str) -> html.Section:
     """Return a table with CSV and Excel downloads."""
-    return html.Section([
-        table(data, caption, f"{block_id}-table"),
-        html.Div([
-            html.Button(t("download_csv", lang), id={"type": "download-csv", "block": block_id},
-                        className="secondary-button"),
-            html.Button(t("download_xlsx", lang), id={"type": "download-xlsx", "block": block_id},
-                        className="secondary-button"),
-        ], className="button-row"),
-        dcc.Store(id={"type": "download-data", "block": block_id}, data=data.to_dict("records")),
-    ], className="table-block")
+    return html.Section(
+        [
+            table(data, caption, f"{block_id}-table"),
+            html.Div(
+                [
+                    html.Button(
+                        t("download_csv", lang),
+                        id={"type": "download-csv", "block": block_id},
+                        className="secondary-button",
+                    ),
+                    html.Button(
+                        t("download_xlsx", lang),
+                        id={"type": "download-xlsx", "block": block_id},
+                        className="secondary-button",
+                    ),
+                ],
+                className="button-row",
+            ),
+            dcc.Store(id={"type": "download-data", "block": block_id}, data=data.to_dict("records")),
+        ],
+        className="table-block",
+    )
+
+
+def dropdown(
+    control_id: str, label: str, options: list[dict], value: object, wide: bool = False, **kwargs: object
+) -> html.Div:
+    """Return a labelled dropdown (the label's ``for`` names the control)."""
+    return html.Div(
+        [html.Label(label, htmlFor=control_id), dcc.Dropdown(id=control_id, options=options, value=value, **kwargs)],
+        className="control wide" if wide else "control",
+    )
+
+
+def radios(control_id: str, legend: str, options: list[dict], value: object) -> html.Fieldset:
+    """Return a group of radio buttons in a fieldset with its legend."""
+    return html.Fieldset(
+        [html.Legend(legend), dcc.RadioItems(id=control_id, value=value, options=options)], className="control"
+    )
+
+
+def trajectory_figure(actual: dict, path: dict, title: str, lang: str) -> tuple[go.Figure, pd.DataFrame]:
+    """Emissions each year against the straight path to net zero, and the same as a table."""
+    fig = go.Figure()
+    fig.add_scatter(
+        name=t("series_actual", lang),
+        x=list(actual),
+        y=list(actual.values()),
+        mode="lines+markers",
+        line={"color": PALETTE[0], "width": 3},
+    )
+    fig.add_scatter(
+        name=t("series_required", lang),
+        x=list(path),
+        y=list(path.values()),
+        mode="lines",
+        line={"color": PALETTE[5], "dash": "dash"},
+    )
+    frame = pd.DataFrame({t("col_year", lang): list(path) or list(actual)})
+    frame[t("series_actual", lang)] = frame[t("col_year", lang)].map(actual)
+    frame[t("series_required", lang)] = frame[t("col_year", lang)].map(path)
+    return base_layout(fig, title, t("axis_year", lang), t("axis_tco2e", lang)), frame

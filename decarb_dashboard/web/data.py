@@ -59,8 +59,7 @@ def body_options(lang: str) -> list[dict]:
     """Return the dropdown options of every registered body, named in ``lang``."""
     m = matcher()
     reg = registry()
-    return sorted(({"label": m.name(b, lang, short=True), "value": b} for b in reg["id"]),
-                  key=lambda o: o["label"])
+    return sorted(({"label": m.name(b, lang, short=True), "value": b} for b in reg["id"]), key=lambda o: o["label"])
 
 
 def year_options() -> list[dict]:

@@ -12,7 +12,7 @@ from decarb_dashboard.compare import Engine
 from decarb_dashboard.web import data
 from decarb_dashboard.web.components import PALETTE, base_layout, chart_block
 from decarb_dashboard.web.i18n import language, t
-from decarb_dashboard.web.pages.organisation import METRICS, PEER_GROUPS
+from decarb_dashboard.web.pages.organisation import METRICS, PEER_GROUPS, metric_control, peer_control
 
 
 def layout(lang: str = "en", **_query: str) -> html.Div:
@@ -34,29 +34,8 @@ def layout(lang: str = "en", **_query: str) -> html.Div:
                         ],
                         className="control wide",
                     ),
-                    html.Fieldset(
-                        [
-                            html.Legend(t("label_peer_group", lang)),
-                            dcc.RadioItems(
-                                id="cmp-peers",
-                                value="type",
-                                options=[{"label": t(f"peer_{p}", lang), "value": p} for p in PEER_GROUPS],
-                            ),
-                        ],
-                        className="control",
-                    ),
-                    html.Div(
-                        [
-                            html.Label(t("label_metric", lang), htmlFor="cmp-metric"),
-                            dcc.Dropdown(
-                                id="cmp-metric",
-                                clearable=False,
-                                value="per_fte",
-                                options=[{"label": t(f"metric_{m}", lang), "value": m} for m in METRICS],
-                            ),
-                        ],
-                        className="control",
-                    ),
+                    peer_control("cmp", lang),
+                    metric_control("cmp", lang, "per_fte"),
                     html.Div(
                         [
                             html.Label(t("label_year", lang), htmlFor="cmp-year"),

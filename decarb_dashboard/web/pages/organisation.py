@@ -10,7 +10,16 @@ from dash import Dash, Input, Output, State, dcc, html
 from decarb_dashboard import measures
 from decarb_dashboard.compare import Engine, compare
 from decarb_dashboard.web import data
-from decarb_dashboard.web.components import PALETTE, base_layout, chart_block, fmt, table_block
+from decarb_dashboard.web.components import (
+    PALETTE,
+    base_layout,
+    chart_block,
+    dropdown,
+    fmt,
+    radios,
+    table_block,
+    trajectory_figure,
+)
 from decarb_dashboard.web.i18n import language, t
 from uploads_schema.vocabulary import vocabulary
 
@@ -21,21 +30,28 @@ PEER_GROUPS = ["type", "region", "ccr"]
 def controls(lang: str, body: str, year: str, prefix: str) -> list:
     """Return the labelled body and year selectors every per-body page starts with."""
     return [
-        html.Div(
-            [
-                html.Label(t("label_body", lang), htmlFor=f"{prefix}-body"),
-                dcc.Dropdown(id=f"{prefix}-body", options=data.body_options(lang), value=body, clearable=False),
-            ],
-            className="control",
-        ),
-        html.Div(
-            [
-                html.Label(t("label_year", lang), htmlFor=f"{prefix}-year"),
-                dcc.Dropdown(id=f"{prefix}-year", options=data.year_options(), value=year, clearable=False),
-            ],
-            className="control",
-        ),
+        dropdown(f"{prefix}-body", t("label_body", lang), data.body_options(lang), body, clearable=False),
+        dropdown(f"{prefix}-year", t("label_year", lang), data.year_options(), year, clearable=False),
     ]
+
+
+def metric_control(prefix: str, lang: str, value: str) -> html.Div:
+    return dropdown(
+        f"{prefix}-metric",
+        t("label_metric", lang),
+        [{"label": t(f"metric_{m}", lang), "value": m} for m in METRICS],
+        value,
+        clearable=False,
+    )
+
+
+def peer_control(prefix: str, lang: str) -> html.Fieldset:
+    return radios(
+        f"{prefix}-peers",
+        t("label_peer_group", lang),
+        [{"label": t(f"peer_{p}", lang), "value": p} for p in PEER_GROUPS],
+        "type",
+    )
 
 
 def layout(lang: str = "en", body: str | None = None, year: str | None = None, **_query: str) -> html.Div:
@@ -51,42 +67,16 @@ def layout(lang: str = "en", body: str | None = None, year: str | None = None, *
             html.Div(
                 [
                     *controls(lang, body, year, "org"),
-                    html.Div(
+                    metric_control("org", lang, "total"),
+                    peer_control("org", lang),
+                    radios(
+                        "org-supply",
+                        t("label_supply_chain", lang),
                         [
-                            html.Label(t("label_metric", lang), htmlFor="org-metric"),
-                            dcc.Dropdown(
-                                id="org-metric",
-                                clearable=False,
-                                value="total",
-                                options=[{"label": t(f"metric_{m}", lang), "value": m} for m in METRICS],
-                            ),
+                            {"label": t("supply_chain_with", lang), "value": "with"},
+                            {"label": t("supply_chain_without", lang), "value": "without"},
                         ],
-                        className="control",
-                    ),
-                    html.Fieldset(
-                        [
-                            html.Legend(t("label_peer_group", lang)),
-                            dcc.RadioItems(
-                                id="org-peers",
-                                value="type",
-                                options=[{"label": t(f"peer_{p}", lang), "value": p} for p in PEER_GROUPS],
-                            ),
-                        ],
-                        className="control",
-                    ),
-                    html.Fieldset(
-                        [
-                            html.Legend(t("label_supply_chain", lang)),
-                            dcc.RadioItems(
-                                id="org-supply",
-                                value="with",
-                                options=[
-                                    {"label": t("supply_chain_with", lang), "value": "with"},
-                                    {"label": t("supply_chain_without", lang), "value": "without"},
-                                ],
-                            ),
-                        ],
-                        className="control",
+                        "with",
                     ),
                 ],
                 className="controls",
@@ -173,25 +163,7 @@ def trajectory_chart(engine: Engine, body: str, r: dict, lang: str) -> tuple[go.
         tr = measures.trajectory(engine.categories, [body], y)
         if tr["tco2e"] is not None:
             actual[y] = tr["tco2e"]
-    fig = go.Figure()
-    fig.add_scatter(
-        name=t("series_actual", lang),
-        x=list(actual),
-        y=list(actual.values()),
-        mode="lines+markers",
-        line={"color": PALETTE[0], "width": 3},
-    )
-    fig.add_scatter(
-        name=t("series_required", lang),
-        x=list(path),
-        y=list(path.values()),
-        mode="lines",
-        line={"color": PALETTE[5], "dash": "dash"},
-    )
-    frame = pd.DataFrame({t("col_year", lang): list(path) or list(actual)})
-    frame[t("series_actual", lang)] = frame[t("col_year", lang)].map(actual)
-    frame[t("series_required", lang)] = frame[t("col_year", lang)].map(path)
-    return base_layout(fig, t("chart_trajectory", lang), t("axis_year", lang), t("axis_tco2e", lang)), frame
+    return trajectory_figure(actual, path, t("chart_trajectory", lang), lang)
 
 
 def peer_chart(

@@ -127,18 +127,29 @@ def plausibility_warnings(report: ValidationReport, engine: Engine, lang: str) -
     )["tco2e"]
     types = engine.registry.set_index("id")["type"]
     reported = engine.categories[engine.categories["status"] == "reported"]
-    peers = reported.assign(type=reported["organisation_id"].astype(str).map(types),
-                            reporting_year=reported["reporting_year"].astype(str),
-                            category=reported["category"].astype(str))
+    peers = reported.assign(
+        type=reported["organisation_id"].astype(str).map(types),
+        reporting_year=reported["reporting_year"].astype(str),
+        category=reported["category"].astype(str),
+    )
     out = []
     for (body, year, category), value in new.items():
-        same = peers[(peers["type"] == types.get(body)) & (peers["category"] == category)
-                     & (peers["organisation_id"] != body)]
+        same = peers[
+            (peers["type"] == types.get(body)) & (peers["category"] == category) & (peers["organisation_id"] != body)
+        ]
         latest = same[same["reporting_year"] <= year]["reporting_year"].max() if len(same) else None
         median = same[same["reporting_year"] == latest]["tco2e"].median() if isinstance(latest, str) else None
         if median and median > 0 and value > 0 and not (1 / PEER_RANGE_RATIO <= value / median <= PEER_RANGE_RATIO):
-            out.append(t("peer_range_warning", lang, category=vocabulary().categories[category].name(lang),
-                         year=year, ratio=f"{value / median:,.1f}", median=f"{median:,.1f}"))
+            out.append(
+                t(
+                    "peer_range_warning",
+                    lang,
+                    category=vocabulary().categories[category].name(lang),
+                    year=year,
+                    ratio=f"{value / median:,.1f}",
+                    median=f"{median:,.1f}",
+                )
+            )
         previous = years.label(years.start_of(year) - 1)
         before = stored.get((body, previous, category))
         if before is None or before == 0:

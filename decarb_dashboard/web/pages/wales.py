@@ -11,7 +11,7 @@ from dash import Dash, Input, Output, State, dcc, html
 from decarb_dashboard import benchmark, measures
 from decarb_dashboard.compare import Engine
 from decarb_dashboard.web import data
-from decarb_dashboard.web.components import PALETTE, base_layout, chart_block, table_block
+from decarb_dashboard.web.components import PALETTE, base_layout, chart_block, table_block, trajectory_figure
 from decarb_dashboard.web.i18n import language, t
 from uploads_schema.vocabulary import vocabulary
 
@@ -87,25 +87,7 @@ def wales_trajectory(engine: Engine, lang: str) -> tuple[go.Figure, pd.DataFrame
     actual = {y: measures.trajectory(engine.categories, bodies, y)["tco2e"] for y in engine.years()}
     last = engine.years()[-1] if engine.years() else measures.BASELINE_YEAR
     path = measures.trajectory(engine.categories, bodies, last).get("required_path_tco2e") or {}
-    fig = go.Figure()
-    fig.add_scatter(
-        name=t("series_actual", lang),
-        x=list(actual),
-        y=list(actual.values()),
-        mode="lines+markers",
-        line={"color": PALETTE[0], "width": 3},
-    )
-    fig.add_scatter(
-        name=t("series_required", lang),
-        x=list(path),
-        y=list(path.values()),
-        mode="lines",
-        line={"color": PALETTE[5], "dash": "dash"},
-    )
-    frame = pd.DataFrame({t("col_year", lang): list(path)})
-    frame[t("series_actual", lang)] = frame[t("col_year", lang)].map(actual)
-    frame[t("series_required", lang)] = frame[t("col_year", lang)].map(path)
-    return base_layout(fig, t("chart_wales_trajectory", lang), t("axis_year", lang), t("axis_tco2e", lang)), frame
+    return trajectory_figure(actual, path, t("chart_wales_trajectory", lang), lang)
 
 
 def coverage_table(engine: Engine, year: str, lang: str) -> pd.DataFrame:
@@ -162,8 +144,14 @@ def flag_detail(f, lang: str) -> str:  # type: ignore[no-untyped-def]
         key = "flag_detail_unit_slip_self" if f.against == "previous_year" else "flag_detail_unit_slip_peers"
         return t(key, lang, value=f"{f.value_tco2e:,.1f}", ratio=f"{f.ratio:,.0f}", previous=f.previous_year)
     if f.kind == "jump":
-        return t("flag_detail_jump", lang, pct=f"{f.change_pct:+.0f}", previous=f.previous_year,
-                 before=f"{f.before_tco2e:,.1f}", now=f"{f.value_tco2e:,.1f}")
+        return t(
+            "flag_detail_jump",
+            lang,
+            pct=f"{f.change_pct:+.0f}",
+            previous=f.previous_year,
+            before=f"{f.before_tco2e:,.1f}",
+            now=f"{f.value_tco2e:,.1f}",
+        )
     if f.kind == "outlier":
         return t("flag_detail_outlier", lang, z=f"{f.z:+.1f}")
     return t("flag_detail_estimated_share", lang, share=f"{f.share_pct:.0f}")
