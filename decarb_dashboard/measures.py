@@ -183,6 +183,11 @@ def _all_bodies(categories: pd.DataFrame) -> dict[str, _Body]:
     return tables
 
 
+def body_cells(categories: pd.DataFrame, body: str) -> dict[tuple[str, str], tuple[str, float | None]]:
+    """Return a body's category table as {(year, category): (status, tCO2e)} (built once per table)."""
+    return _body(categories, body).cells
+
+
 def _body(categories: pd.DataFrame, body: str) -> _Body:
     return _all_bodies(categories).get(body) or _Body({})
 

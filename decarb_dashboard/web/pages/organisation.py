@@ -129,25 +129,22 @@ def headlines(r: dict, metric: str, lang: str) -> html.Dl:
 def category_history(engine: Engine, body: str, lang: str) -> tuple[go.Figure, pd.DataFrame]:
     """Stacked bars of a body's reported emissions by category over the years, and the same as a table."""
     v = vocabulary()
-    c = engine.categories[engine.categories["organisation_id"] == body]
-    years = sorted(c["reporting_year"].unique())
+    cells = measures.body_cells(engine.categories, body)
+    years = sorted({y for y, _ in cells})
     fig = go.Figure()
     rows = []
     for i, cat in enumerate(v.ordered_categories()):
-        series = c[c["category"] == cat.id].set_index("reporting_year")
-        values = [
-            series.at[y, "tco2e"] if y in series.index and series.at[y, "status"] == "reported" else None for y in years
-        ]
+        status = {y: cells.get((y, cat.id), ("missing", None))[0] for y in years}
+        values = [cells[(y, cat.id)][1] if status[y] == "reported" else None for y in years]
         if any(x is not None for x in values):
             fig.add_bar(name=cat.name(lang), x=years, y=values, marker_color=PALETTE[i % len(PALETTE)])
-        for y in years:
-            status = series.at[y, "status"] if y in series.index else "missing"
+        for y, value in zip(years, values, strict=True):
             rows.append(
                 {
                     t("col_category", lang): cat.name(lang),
                     t("col_year", lang): y,
-                    t("col_tco2e", lang): series.at[y, "tco2e"] if status == "reported" else None,
-                    t("col_status", lang): t(status, lang),
+                    t("col_tco2e", lang): value,
+                    t("col_status", lang): t(status[y], lang),
                 }
             )
     fig.update_layout(barmode="relative")
