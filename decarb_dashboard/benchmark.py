@@ -103,6 +103,24 @@ def _robust_z(values: pd.Series) -> pd.Series:
     return 0.6745 * (values - median) / mad
 
 
+_PEER_MEDIANS: dict[tuple[int, str], tuple[pd.DataFrame, pd.Series]] = {}
+
+
+def _peer_medians(facts: pd.DataFrame, registry: pd.DataFrame, year: str) -> pd.Series:
+    """Median tCO2e of each (body type, category, source) line in ``year``, kept while ``facts`` lives."""
+    cached = _PEER_MEDIANS.get((id(facts), year))
+    if cached is not None and cached[0] is facts:
+        return cached[1]
+    types = registry.set_index("id")["type"]
+    lines = facts[facts["emissions_tco2e"].notna() & (facts["reporting_year"] == year)]
+    lines = lines.assign(type=lines["organisation_id"].astype(str).map(types))
+    medians = lines.groupby(["type", "category", "source"], dropna=False, observed=True)["emissions_tco2e"].median()
+    if len(_PEER_MEDIANS) > 16:
+        _PEER_MEDIANS.clear()
+    _PEER_MEDIANS[(id(facts), year)] = (facts, medians)
+    return medians
+
+
 def quality_flags(facts: pd.DataFrame, categories: pd.DataFrame, values: pd.DataFrame, registry: pd.DataFrame,
                   year: str, bodies: list[str] | None = None) -> pd.DataFrame:
     """Return the figures a reviewer should look at in ``year``, one row per flag.
@@ -119,11 +137,12 @@ def quality_flags(facts: pd.DataFrame, categories: pd.DataFrame, values: pd.Data
 
     lines = facts[facts["emissions_tco2e"].notna() & facts["organisation_id"].isin(bodies)]
     key = ["organisation_id", "category", "source"]
-    now = lines[lines["reporting_year"] == year].groupby(key, dropna=False)["emissions_tco2e"].sum()
-    before = lines[lines["reporting_year"] == previous].groupby(key, dropna=False)["emissions_tco2e"].sum()
+    now = lines[lines["reporting_year"] == year].groupby(key, dropna=False, observed=True)["emissions_tco2e"].sum()
+    before = lines[lines["reporting_year"] == previous].groupby(key, dropna=False, observed=True)[
+        "emissions_tco2e"].sum()
     ratio = (now / before).dropna()
-    peers = lines[lines["reporting_year"] == year].assign(type=lambda d: d["organisation_id"].map(types))
-    peer_median = peers.groupby(["type", "category", "source"], dropna=False)["emissions_tco2e"].median()
+    # Peers are every body of the same type, whichever bodies are being checked.
+    peer_median = _peer_medians(facts, registry, year)
     for (body, category, source), value in now.items():
         against_self = ratio.get((body, category, source))
         median = peer_median.get((types[body], category, source))
@@ -153,14 +172,14 @@ def quality_flags(facts: pd.DataFrame, categories: pd.DataFrame, values: pd.Data
                       "before_tco2e": float(r["before"]), "previous_year": previous,
                       "detail": f"{r['pct']:+.0f}% on {previous} ({r['before']:,.1f} to {r['now']:,.1f} tCO2e)"})
 
-    per_fte = values[(values["metric"] == "per_fte") & (values["reporting_year"] == year)
-                     & values["organisation_id"].isin(bodies) & values["value"].notna()]
-    per_fte = per_fte.assign(type=per_fte["organisation_id"].map(types))
+    per_fte = values[(values["metric"] == "per_fte") & (values["reporting_year"] == year) & values["value"].notna()]
+    per_fte = per_fte.assign(type=per_fte["organisation_id"].astype(str).map(types))
+    checked = set(bodies)
     for _, group in per_fte.groupby("type"):
         if len(group) < 4:
             continue  # too few peers for a robust spread
-        z = _robust_z(group.set_index("organisation_id")["value"])
-        for body, score in z[z.abs() > OUTLIER_Z].items():
+        z = _robust_z(group.set_index(group["organisation_id"].astype(str))["value"])
+        for body, score in z[(z.abs() > OUTLIER_Z) & z.index.isin(checked)].items():
             flags.append({"organisation_id": body, "reporting_year": year, "kind": "outlier", "category": None,
                           "source": None, "value_tco2e": None, "z": float(score),
                           "detail": f"total per FTE has robust z {score:+.1f} among bodies of its type"})
