@@ -18,7 +18,7 @@ import pandas as pd
 from decarb_dashboard import benchmark, measures
 from decarb_dashboard.factors import load_factors
 from decarb_dashboard.normalise import normalise
-from decarb_dashboard.registry import OrganisationMatcher, load_registry
+from decarb_dashboard.registry import load_registry, matcher_for
 from decarb_dashboard.store import SubmissionStore
 
 COMPARE_SCHEMA_VERSION = 1
@@ -75,7 +75,7 @@ def compare(engine: Engine, body: str, year: str, peer_group: str | list[str] = 
             metric: str = "total", include_supply_chain: bool = True) -> dict:
     """Return the comparison of ``body`` in ``year``: totals, categories, changes, intensities,
     peer ranking, trajectory, restatement and quality flags."""
-    matcher = OrganisationMatcher(engine.registry)
+    matcher = matcher_for(engine.registry)
     cats = engine.categories
     values = engine.values if include_supply_chain else engine.values_without_supply_chain
     body_totals = measures.totals(cats[cats["organisation_id"] == body], list_categories=True)
