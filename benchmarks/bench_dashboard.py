@@ -56,7 +56,7 @@ def timed(client, body: dict, calls: int) -> tuple[float, float]:  # type: ignor
         start = time.perf_counter()
         response = client.post("/_dash-update-component", json=body)
         times.append((time.perf_counter() - start) * 1000)
-        assert response.status_code in (200, 204), response.data[:500]
+        assert response.status_code == 200, (response.status_code, response.data[:500])
     return statistics.median(times), float(np.percentile(times, 95))
 
 
@@ -124,7 +124,8 @@ def main() -> None:
         start = time.perf_counter()
         store.submit(synthetic_lines(registry, args.years), b"bench", submitted_by="bench")
         print(f"built a store of {args.bodies:,} bodies x {args.years} years in {time.perf_counter() - start:.0f} s")
-        measure(f"{args.bodies:,} bodies", big, registry["id"].iloc[0], "2022-23", args.calls)
+        last_year = f"{2019 + args.years - 1}-{(2020 + args.years - 1) % 100:02d}"
+        measure(f"{args.bodies:,} bodies", big, registry["id"].iloc[0], last_year, args.calls)
     print("targets: p95 under 150 ms at Wales scale, under 1 s at 5,000 bodies")
 
 
