@@ -140,22 +140,26 @@ def quality_flags(facts: pd.DataFrame, categories: pd.DataFrame, values: pd.Data
     now = lines[lines["reporting_year"] == year].groupby(key, dropna=False, observed=True)["emissions_tco2e"].sum()
     before = lines[lines["reporting_year"] == previous].groupby(key, dropna=False, observed=True)[
         "emissions_tco2e"].sum()
-    ratio = (now / before).dropna()
     # Peers are every body of the same type, whichever bodies are being checked.
-    peer_median = _peer_medians(facts, registry, year)
-    for (body, category, source), value in now.items():
-        against_self = ratio.get((body, category, source))
-        median = peer_median.get((types[body], category, source))
-        slip = against_self is not None and UNIT_SLIP_LOW <= abs(against_self) <= UNIT_SLIP_HIGH
-        peer_slip = median is not None and median > 0 and UNIT_SLIP_LOW <= value / median <= UNIT_SLIP_HIGH
-        if slip or peer_slip:
-            ratio_value = float(against_self if slip else value / median)
-            what = f"{ratio_value:,.0f}x its {previous} figure" if slip else f"{ratio_value:,.0f}x the peer median"
-            flags.append({"organisation_id": body, "reporting_year": year, "kind": "unit_slip",
-                          "category": category, "source": None if pd.isna(source) else source,
-                          "value_tco2e": float(value), "ratio": ratio_value,
-                          "against": "previous_year" if slip else "peers", "previous_year": previous,
-                          "detail": f"{value:,.1f} tCO2e is {what}: kg entered as tonnes?"})
+    peer_median = _peer_medians(facts, registry, year).rename("median").reset_index()
+    lines_now = now.rename("now").reset_index()
+    lines_now["before"] = before.reindex(pd.MultiIndex.from_frame(lines_now[key])).to_numpy()
+    lines_now["type"] = lines_now["organisation_id"].astype(str).map(types)
+    lines_now = lines_now.merge(peer_median, on=["type", "category", "source"], how="left")
+    against_self = (lines_now["now"] / lines_now["before"]).abs()
+    against_peers = (lines_now["now"] / lines_now["median"]).where(lines_now["median"] > 0)
+    slip = against_self.between(UNIT_SLIP_LOW, UNIT_SLIP_HIGH)
+    peer_slip = against_peers.between(UNIT_SLIP_LOW, UNIT_SLIP_HIGH)
+    for i in np.flatnonzero((slip | peer_slip).to_numpy()):
+        r = lines_now.iloc[i]
+        by_self = bool(slip.iloc[i])
+        ratio_value = float(against_self.iloc[i] if by_self else against_peers.iloc[i])
+        what = f"{ratio_value:,.0f}x its {previous} figure" if by_self else f"{ratio_value:,.0f}x the peer median"
+        flags.append({"organisation_id": str(r["organisation_id"]), "reporting_year": year, "kind": "unit_slip",
+                      "category": str(r["category"]), "source": None if pd.isna(r["source"]) else str(r["source"]),
+                      "value_tco2e": float(r["now"]), "ratio": ratio_value,
+                      "against": "previous_year" if by_self else "peers", "previous_year": previous,
+                      "detail": f"{r['now']:,.1f} tCO2e is {what}: kg entered as tonnes?"})
 
     c = categories[categories["organisation_id"].isin(bodies) & (categories["status"] == "reported")]
     c_now = c[c["reporting_year"] == year].set_index(["organisation_id", "category"])["tco2e"]
@@ -163,14 +167,16 @@ def quality_flags(facts: pd.DataFrame, categories: pd.DataFrame, values: pd.Data
     joined = pd.concat([c_now.rename("now"), c_before.rename("before")], axis=1, join="inner")
     joined = joined[joined["before"].abs() > 0]
     joined["pct"] = (joined["now"] - joined["before"]) / joined["before"].abs() * 100
-    for (body, category), r in joined[joined["pct"].abs() > JUMP_PCT].iterrows():
-        if any(f["kind"] == "unit_slip" and f["organisation_id"] == body and f["category"] == category
-               for f in flags):
+    slipped = {(f["organisation_id"], f["category"]) for f in flags if f["kind"] == "unit_slip"}
+    jumps = joined[joined["pct"].abs() > JUMP_PCT].reset_index()
+    for body, category, now_t, before_t, pct in zip(jumps["organisation_id"].astype(str), jumps["category"].astype(str),
+                                                    jumps["now"], jumps["before"], jumps["pct"], strict=True):
+        if (body, category) in slipped:  # already flagged as the likelier unit slip
             continue
         flags.append({"organisation_id": body, "reporting_year": year, "kind": "jump", "category": category,
-                      "source": None, "value_tco2e": float(r["now"]), "change_pct": float(r["pct"]),
-                      "before_tco2e": float(r["before"]), "previous_year": previous,
-                      "detail": f"{r['pct']:+.0f}% on {previous} ({r['before']:,.1f} to {r['now']:,.1f} tCO2e)"})
+                      "source": None, "value_tco2e": float(now_t), "change_pct": float(pct),
+                      "before_tco2e": float(before_t), "previous_year": previous,
+                      "detail": f"{pct:+.0f}% on {previous} ({before_t:,.1f} to {now_t:,.1f} tCO2e)"})
 
     per_fte = values[(values["metric"] == "per_fte") & (values["reporting_year"] == year) & values["value"].notna()]
     per_fte = per_fte.assign(type=per_fte["organisation_id"].astype(str).map(types))

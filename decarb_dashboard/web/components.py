@@ -15,6 +15,8 @@ from dash import dcc, html
 
 from decarb_dashboard.web.i18n import t
 
+#: Rows of a table shown on the page; its downloads hold every row.
+MAX_TABLE_ROWS = 200
 #: Okabe and Ito's colour-blind-safe palette.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000", "#999999", "#882255"]
 
@@ -87,10 +89,14 @@ def chart_block(block_id: str, fig: go.Figure, data: pd.DataFrame, lang: str) ->
 
 
 def table_block(block_id: str, data: pd.DataFrame, caption: str, lang: str) -> html.Section:
-    """Return a table with CSV and Excel downloads."""
+    """Return a table with CSV and Excel downloads; a long table shows its first rows, the downloads all."""
+    more = (
+        [html.P(t("showing_first", lang, shown=MAX_TABLE_ROWS, total=len(data)))] if len(data) > MAX_TABLE_ROWS else []
+    )
     return html.Section(
         [
-            table(data, caption, f"{block_id}-table"),
+            table(data.head(MAX_TABLE_ROWS), caption, f"{block_id}-table"),
+            *more,
             html.Div(
                 [
                     html.Button(

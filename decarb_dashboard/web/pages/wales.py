@@ -24,6 +24,8 @@ TYPE_KEYS = {
     "welsh_government": ("Welsh Government", "Llywodraeth Cymru"),
     "sponsored_body": ("Sponsored bodies", "Cyrff a noddir"),
 }
+#: Longer lists are cut to this many entries on the page; the downloads hold them all.
+MAX_ITEMS = 200
 REGION_CY = {
     "North Wales": "Gogledd Cymru",
     "Mid Wales": "Canolbarth Cymru",
@@ -122,8 +124,11 @@ def quality_list(engine: Engine, year: str, lang: str) -> html.Section:
     title = t("quality_title", lang, year=year)
     if flags.empty:
         return html.Section([html.H2(title), html.P(t("quality_none", lang))], id="quality-flags")
+    order = {"unit_slip": 0, "jump": 1, "outlier": 2, "estimated_share": 3}
+    flags = flags.assign(order=flags["kind"].map(order)).sort_values(["order", "organisation_id"], kind="stable")
+    shown = flags.head(MAX_ITEMS)
     items = []
-    for f in flags.itertuples():
+    for f in shown.itertuples():
         category = vocabulary().categories[f.category].name(lang) if isinstance(f.category, str) else ""
         link = html.A(
             m.name(f.organisation_id, lang, short=True),
@@ -131,11 +136,18 @@ def quality_list(engine: Engine, year: str, lang: str) -> html.Section:
         )
         items.append(
             html.Li(
-                [html.Strong(t(f"flag_{f.kind}", lang)), ": ", link, f", {category}: " if category else ": ", f.detail],
+                [
+                    html.Strong(t(f"flag_{f.kind}", lang)),
+                    ": ",
+                    link,
+                    f", {category}: " if category else ": ",
+                    flag_detail(f, lang),
+                ],
                 className=f"flag flag-{f.kind}",
             )
         )
-    return html.Section([html.H2(title), html.Ul(items)], id="quality-flags")
+    more = [html.P(t("showing_first", lang, shown=len(shown), total=len(flags)))] if len(flags) > len(shown) else []
+    return html.Section([html.H2(title), html.Ul(items), *more], id="quality-flags")
 
 
 def flag_detail(f, lang: str) -> str:  # type: ignore[no-untyped-def]
