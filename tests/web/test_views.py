@@ -110,3 +110,26 @@ def test_plausibility_warning_for_a_line_far_outside_the_peer_range(app):  # typ
         warnings = upload.plausibility_warnings(report, engine, "en")
     assert warnings[0] == (f"Water 2024-25: 1,000.0x the median of bodies of the same type ({median:,.1f} tCO2e). "
                            "Check the unit.")
+
+
+def test_quality_flags_on_the_wales_overview_are_worded_in_welsh(app):  # type: ignore[no-untyped-def]
+    with app.server.app_context():
+        from decarb_dashboard.web import data
+
+        text = str(wales.quality_list(data.engine(), "2022-23", "cy"))
+    assert "Llithriad uned posibl" in text
+    assert "gwaith ffigur 2021-22: kg wedi'u rhoi fel tunelli?" in text
+    assert "kg entered as tonnes" not in text
+
+
+def test_long_tables_show_their_first_rows_and_download_them_all():
+    import pandas as pd
+
+    from decarb_dashboard.web.components import MAX_TABLE_ROWS, table_block
+
+    frame = pd.DataFrame({"n": range(MAX_TABLE_ROWS + 5)})
+    block = table_block("t", frame, "caption", "en")
+    rendered = str(block)
+    assert f"Showing the first {MAX_TABLE_ROWS} of {MAX_TABLE_ROWS + 5}" in rendered
+    store = block.children[-1]
+    assert len(store.data) == MAX_TABLE_ROWS + 5
