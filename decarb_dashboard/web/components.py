@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 
 import pandas as pd
-import plotly.graph_objects as go
 from dash import dcc, html
 
 from decarb_dashboard.web.i18n import t
@@ -19,6 +18,69 @@ from decarb_dashboard.web.i18n import t
 MAX_TABLE_ROWS = 200
 #: Okabe and Ito's colour-blind-safe palette.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000", "#999999", "#882255"]
+
+
+class Figure:
+    """A plotly figure as plain data: the few methods of ``go.Figure`` the pages use, without its
+    validation, which costs more than everything else on a page (the browser's plotly.js checks
+    the figure anyway)."""
+
+    def __init__(self) -> None:
+        self.data: list[dict] = []
+        self.layout: dict = {"shapes": [], "annotations": []}
+
+    def add_bar(self, **trace: object) -> None:
+        self.data.append({"type": "bar", **_plotly_names(trace)})
+
+    def add_scatter(self, **trace: object) -> None:
+        self.data.append({"type": "scatter", **_plotly_names(trace)})
+
+    def add_vrect(self, x0: float, x1: float, fillcolor: str, opacity: float, line_width: float = 0,
+                  annotation_text: str | None = None) -> None:
+        self.layout["shapes"].append({"type": "rect", "xref": "x", "yref": "paper", "x0": x0, "x1": x1, "y0": 0,
+                                      "y1": 1, "fillcolor": fillcolor, "opacity": opacity,
+                                      "line": {"width": line_width}, "layer": "below"})
+        if annotation_text:
+            self.layout["annotations"].append({"x": x0, "y": 1, "xref": "x", "yref": "paper", "text": annotation_text,
+                                               "showarrow": False, "xanchor": "left", "yanchor": "bottom"})
+
+    def add_vline(self, x: float, line_dash: str = "dash", line_color: str = "#000000",
+                  annotation_text: str | None = None) -> None:
+        self.layout["shapes"].append({"type": "line", "xref": "x", "yref": "paper", "x0": x, "x1": x, "y0": 0,
+                                      "y1": 1, "line": {"dash": line_dash, "color": line_color}})
+        if annotation_text:
+            self.layout["annotations"].append({"x": x, "y": 1.04, "xref": "x", "yref": "paper", "text": annotation_text,
+                                               "showarrow": False})
+
+    def update_layout(self, **layout: object) -> None:
+        for key, value in layout.items():
+            if isinstance(value, dict) and isinstance(self.layout.get(key), dict):
+                self.layout[key].update(value)
+            else:
+                self.layout[key] = value
+
+    def update_xaxes(self, **axis: object) -> None:
+        self.layout.setdefault("xaxis", {}).update(axis)
+
+    @property
+    def title(self) -> str:
+        return str(self.layout.get("title", {}).get("text", ""))
+
+    def to_plotly_json(self) -> dict:
+        return {"data": self.data, "layout": self.layout}
+
+
+def _plotly_names(trace: dict) -> dict:
+    """Turn ``marker_color=...`` keyword style into plotly's nested ``{"marker": {"color": ...}}``."""
+    out: dict = {}
+    for key, value in trace.items():
+        if hasattr(value, "tolist"):
+            value = value.tolist()
+        if key in ("marker_color",):
+            out.setdefault("marker", {})["color"] = value
+        else:
+            out[key] = value
+    return out
 
 
 def fmt(value: object, digits: int = 1, unit: str = "", lang: str = "en") -> str:
@@ -44,9 +106,9 @@ def table(frame: pd.DataFrame, caption: str, table_id: str | None = None) -> htm
     return html.Table([html.Caption(caption), head, html.Tbody(rows)], className="data-table", **props)
 
 
-def base_layout(fig: go.Figure, title: str, x_title: str, y_title: str) -> go.Figure:
+def base_layout(fig: Figure, title: str, x_title: str, y_title: str) -> Figure:
     """Apply the house style; financial years on an x axis stay in calendar order."""
-    values = [x for trace in fig.data if getattr(trace, "x", None) is not None for x in list(trace.x)]
+    values = [x for trace in fig.data for x in (trace.get("x") or [])]
     labels = sorted({x for x in values if isinstance(x, str) and len(x) == 7 and x[4] == "-"})
     if labels:
         fig.update_xaxes(categoryorder="array", categoryarray=labels)
@@ -54,13 +116,10 @@ def base_layout(fig: go.Figure, title: str, x_title: str, y_title: str) -> go.Fi
     grid = {"gridcolor": "#e5e5e5", "zerolinecolor": "#b1b4b6", "linecolor": "#b1b4b6"}
     fig.update_layout(
         title={"text": title},
-        xaxis_title=x_title,
-        yaxis_title=y_title,
-        template=None,
         paper_bgcolor="#ffffff",
         plot_bgcolor="#ffffff",
-        xaxis=grid,
-        yaxis=grid,
+        xaxis={**grid, "title": {"text": x_title}},
+        yaxis={**grid, "title": {"text": y_title}},
         colorway=PALETTE,
         font={"family": "Arial, sans-serif", "size": 14},
         margin={"l": 60, "r": 20, "t": 60, "b": 50},
@@ -69,13 +128,17 @@ def base_layout(fig: go.Figure, title: str, x_title: str, y_title: str) -> go.Fi
     return fig
 
 
-def chart_block(block_id: str, fig: go.Figure, data: pd.DataFrame, lang: str) -> html.Section:
+def chart_block(block_id: str, fig: Figure, data: pd.DataFrame, lang: str) -> html.Section:
     """Return a chart with its table alternative and a CSV download of the same figures."""
-    title = fig.layout.title.text or block_id
+    title = fig.title or block_id
     return html.Section(
         [
             dcc.Graph(
-                id=f"{block_id}-graph", figure=fig, config={"displaylogo": False}, responsive=True, className="chart"
+                id=f"{block_id}-graph",
+                figure=fig.to_plotly_json(),
+                config={"displaylogo": False},
+                responsive=True,
+                className="chart",
             ),
             html.Details([html.Summary(t("show_table", lang)), table(data, title, f"{block_id}-table")]),
             html.Button(
@@ -135,9 +198,9 @@ def radios(control_id: str, legend: str, options: list[dict], value: object) -> 
     )
 
 
-def trajectory_figure(actual: dict, path: dict, title: str, lang: str) -> tuple[go.Figure, pd.DataFrame]:
+def trajectory_figure(actual: dict, path: dict, title: str, lang: str) -> tuple[Figure, pd.DataFrame]:
     """Emissions each year against the straight path to net zero, and the same as a table."""
-    fig = go.Figure()
+    fig = Figure()
     fig.add_scatter(
         name=t("series_actual", lang),
         x=list(actual),

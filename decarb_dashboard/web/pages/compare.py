@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import dash
 import pandas as pd
-import plotly.graph_objects as go
 from dash import Dash, Input, Output, State, dcc, html
 
 from decarb_dashboard import benchmark, measures
 from decarb_dashboard.compare import Engine
 from decarb_dashboard.web import data
-from decarb_dashboard.web.components import PALETTE, base_layout, chart_block
+from decarb_dashboard.web.components import PALETTE, Figure, base_layout, chart_block
 from decarb_dashboard.web.i18n import language, t
 from decarb_dashboard.web.pages.organisation import METRICS, PEER_GROUPS, metric_control, peer_control
 
@@ -64,7 +63,7 @@ def view(engine: Engine, bodies: list[str], peer_group: str, metric: str, year: 
     available = v[v["value"].notna()].sort_values("value")
     left_out = v[v["value"].isna()]
     names = [m.name(b, lang, short=True) for b in available["organisation_id"]]
-    fig = go.Figure()
+    fig = Figure()
     fig.add_bar(
         x=available["value"], y=names, orientation="h", marker_color=PALETTE[0], name=t(f"metric_{metric}", lang)
     )

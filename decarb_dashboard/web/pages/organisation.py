@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dash
 import pandas as pd
-import plotly.graph_objects as go
 from dash import Dash, Input, Output, State, dcc, html
 
 from decarb_dashboard import measures
@@ -12,6 +11,7 @@ from decarb_dashboard.compare import Engine, compare
 from decarb_dashboard.web import data
 from decarb_dashboard.web.components import (
     PALETTE,
+    Figure,
     base_layout,
     chart_block,
     dropdown,
@@ -126,12 +126,12 @@ def headlines(r: dict, metric: str, lang: str) -> html.Dl:
     return html.Dl(children, className="headlines", id="org-headlines")
 
 
-def category_history(engine: Engine, body: str, lang: str) -> tuple[go.Figure, pd.DataFrame]:
+def category_history(engine: Engine, body: str, lang: str) -> tuple[Figure, pd.DataFrame]:
     """Stacked bars of a body's reported emissions by category over the years, and the same as a table."""
     v = vocabulary()
     cells = measures.body_cells(engine.categories, body)
     years = sorted({y for y, _ in cells})
-    fig = go.Figure()
+    fig = Figure()
     rows = []
     for i, cat in enumerate(v.ordered_categories()):
         status = {y: cells.get((y, cat.id), ("missing", None))[0] for y in years}
@@ -152,7 +152,7 @@ def category_history(engine: Engine, body: str, lang: str) -> tuple[go.Figure, p
     return base_layout(fig, title, t("axis_year", lang), t("axis_tco2e", lang)), pd.DataFrame(rows)
 
 
-def trajectory_chart(engine: Engine, body: str, r: dict, lang: str) -> tuple[go.Figure, pd.DataFrame]:
+def trajectory_chart(engine: Engine, body: str, r: dict, lang: str) -> tuple[Figure, pd.DataFrame]:
     """Net emissions (like for like with the baseline) each year against the straight path to 2030."""
     path = r["trajectory"].get("required_path_tco2e") or {}
     actual = {}
@@ -165,7 +165,7 @@ def trajectory_chart(engine: Engine, body: str, r: dict, lang: str) -> tuple[go.
 
 def peer_chart(
     engine: Engine, body: str, r: dict, metric: str, include_sc: bool, lang: str
-) -> tuple[go.Figure, pd.DataFrame]:
+) -> tuple[Figure, pd.DataFrame]:
     """Every peer as a point, the body highlighted, the median and quartiles marked."""
     m = data.matcher()
     peer = r["peer_group"]
@@ -179,7 +179,7 @@ def peer_chart(
     v = v.sort_values("value")
     names = [m.name(b, lang, short=True) for b in v["organisation_id"]]
     colours = [PALETTE[5] if b == body else PALETTE[0] for b in v["organisation_id"]]
-    fig = go.Figure()
+    fig = Figure()
     fig.add_scatter(
         x=v["value"], y=names, mode="markers", marker={"color": colours, "size": 11}, name=t("series_peer", lang)
     )
@@ -199,7 +199,7 @@ def peer_chart(
         year=r["reporting_year"],
     )
     fig = base_layout(fig, title, t(f"metric_{metric}", lang), "")
-    fig.update_layout(height=max(350, 28 * len(names) + 120), showlegend=False, yaxis={"dtick": 1})
+    fig.update_layout(height=max(350, 28 * len(names) + 120), showlegend=False, yaxis={"dtick": 1, "automargin": True})
     frame = pd.DataFrame({t("col_body", lang): names, t("col_value", lang): v["value"].round(3).tolist()})
     return fig, frame
 

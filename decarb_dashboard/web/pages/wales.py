@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import dash
 import pandas as pd
-import plotly.graph_objects as go
 from dash import Dash, Input, Output, State, dcc, html
 
 from decarb_dashboard import benchmark, measures
 from decarb_dashboard.compare import Engine
 from decarb_dashboard.web import data
-from decarb_dashboard.web.components import PALETTE, base_layout, chart_block, table_block, trajectory_figure
+from decarb_dashboard.web.components import PALETTE, Figure, base_layout, chart_block, table_block, trajectory_figure
 from decarb_dashboard.web.i18n import language, t
 from uploads_schema.vocabulary import vocabulary
 
@@ -64,14 +63,14 @@ def layout(lang: str = "en", year: str | None = None, **_query: str) -> html.Div
     )
 
 
-def grouped_history(engine: Engine, column: str, lang: str, title_key: str) -> tuple[go.Figure, pd.DataFrame]:
+def grouped_history(engine: Engine, column: str, lang: str, title_key: str) -> tuple[Figure, pd.DataFrame]:
     """Stacked bars of total tCO2e (gross of land) by sector or region over the years."""
     totals = measures.totals(engine.categories)
     groups = engine.registry.set_index("id")[column]
     totals["group"] = totals["organisation_id"].map(groups)
     table = totals.groupby(["group", "reporting_year"])["total_tco2e"].sum().unstack("reporting_year")
     name = sector_name if column == "type" else region_name
-    fig = go.Figure()
+    fig = Figure()
     for i, (group, row) in enumerate(table.iterrows()):
         fig.add_bar(
             name=name(str(group), lang), x=list(table.columns), y=row.tolist(), marker_color=PALETTE[i % len(PALETTE)]
@@ -84,7 +83,7 @@ def grouped_history(engine: Engine, column: str, lang: str, title_key: str) -> t
     return base_layout(fig, title, t("axis_year", lang), t("axis_tco2e", lang)), frame
 
 
-def wales_trajectory(engine: Engine, lang: str) -> tuple[go.Figure, pd.DataFrame]:
+def wales_trajectory(engine: Engine, lang: str) -> tuple[Figure, pd.DataFrame]:
     bodies = sorted(engine.registry["id"])
     actual = {y: measures.trajectory(engine.categories, bodies, y)["tco2e"] for y in engine.years()}
     last = engine.years()[-1] if engine.years() else measures.BASELINE_YEAR
