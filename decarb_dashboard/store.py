@@ -171,7 +171,9 @@ class SubmissionStore:
         self.root.mkdir(parents=True, exist_ok=True)
         (self.root / "lines").mkdir(exist_ok=True)
         with self._connect() as db:
-            db.executescript(_SCHEMA_SQL)
+            # Create the catalogue once; a write (and its fsync) on every open would slow every page.
+            if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'audit_log_no_delete'").fetchone():
+                db.executescript(_SCHEMA_SQL)
 
     # ---- plumbing ----------------------------------------------------------
     @contextlib.contextmanager
