@@ -64,3 +64,23 @@ def body_options(lang: str) -> list[dict]:
 
 def year_options() -> list[dict]:
     return [{"label": y, "value": y} for y in reversed(engine().years())]
+
+
+_flags: dict[tuple[int, str], tuple[Engine, pd.DataFrame]] = {}
+
+
+def quality_flags(year: str) -> pd.DataFrame:
+    """Return every body's quality flags for ``year``, worked out once per engine (store version)."""
+    from decarb_dashboard.benchmark import quality_flags as find
+
+    current = engine()
+    with _lock:
+        cached = _flags.get((id(current), year))
+        if cached is not None and cached[0] is current:
+            return cached[1]
+    flags = find(current.facts, current.categories, current.values, current.registry, year)
+    with _lock:
+        if len(_flags) > 32:
+            _flags.clear()
+        _flags[(id(current), year)] = (current, flags)
+    return flags

@@ -119,7 +119,7 @@ def submission_status(engine: Engine, year: str, lang: str) -> pd.DataFrame:
 def quality_list(engine: Engine, year: str, lang: str) -> html.Section:
     """The figures to check, each linking to the body's page for that year."""
     m = data.matcher()
-    flags = benchmark.quality_flags(engine.facts, engine.categories, engine.values, engine.registry, year)
+    flags = data.quality_flags(year)
     title = t("quality_title", lang, year=year)
     if flags.empty:
         return html.Section([html.H2(title), html.P(t("quality_none", lang))], id="quality-flags")
