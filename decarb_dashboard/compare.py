@@ -72,9 +72,14 @@ def _clean(value: object) -> object:
 
 
 def compare(engine: Engine, body: str, year: str, peer_group: str | list[str] = "type",
-            metric: str = "total", include_supply_chain: bool = True) -> dict:
+            metric: str = "total", include_supply_chain: bool = True,
+            all_flags: pd.DataFrame | None = None) -> dict:
     """Return the comparison of ``body`` in ``year``: totals, categories, changes, intensities,
-    peer ranking, trajectory, restatement and quality flags."""
+    peer ranking, trajectory, restatement and quality flags.
+
+    ``all_flags``, every body's quality flags for ``year`` when a caller keeps them, saves
+    working out the body's own.
+    """
     matcher = matcher_for(engine.registry)
     cats = engine.categories
     values = engine.values if include_supply_chain else engine.values_without_supply_chain
@@ -109,7 +114,10 @@ def compare(engine: Engine, body: str, year: str, peer_group: str | list[str] = 
         "left_out": ranking["left_out"],
         **benchmark.category_set_note(cats, year, members),
     }
-    flags = benchmark.quality_flags(engine.facts, cats, engine.values, engine.registry, year, [body])
+    if all_flags is not None:
+        flags = all_flags[all_flags["organisation_id"] == body]
+    else:
+        flags = benchmark.quality_flags(engine.facts, cats, engine.values, engine.registry, year, [body])
     warnings = engine.factor_warnings[(engine.factor_warnings["organisation_id"] == body)
                                       & (engine.factor_warnings["reporting_year"] == year)]
     facts = engine.facts[(engine.facts["organisation_id"] == body) & (engine.facts["reporting_year"] == year)]

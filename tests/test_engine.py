@@ -281,3 +281,10 @@ def test_trajectory_in_the_baseline_year_is_the_baseline(engine):  # type: ignor
     t = measures.trajectory(engine.categories, ["cardiff"], "2019-20")
     assert t["tco2e"] == pytest.approx(10_400) and t["achieved_reduction_pct"] == 0
     assert t["required_reduction_pct"] == 0 and t["status"] == "on_track"
+
+
+def test_compare_with_everyone_s_flags_gives_the_body_s_own(engine, registry):  # type: ignore[no-untyped-def]
+    everyone = benchmark.quality_flags(engine.facts, engine.categories, engine.values, registry, "2022-23")
+    alone = compare(engine, "powys", "2022-23")["quality_flags"]
+    assert compare(engine, "powys", "2022-23", all_flags=everyone)["quality_flags"] == alone
+    assert [f["kind"] for f in alone] == ["jump"]
