@@ -130,7 +130,7 @@ def quality_flags(facts: pd.DataFrame, categories: pd.DataFrame, values: pd.Data
     year), ``outlier`` (robust z of total per FTE above 3.5 among bodies of the
     same type: median and MAD), ``estimated_share`` (over half the total estimated).
     """
-    previous = years.label(years.start_of(year) - 1)
+    previous = years.previous(year)
     bodies = bodies if bodies is not None else sorted(registry["id"])
     types = registry.set_index("id")["type"]
     flags: list[dict] = []

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from decarb_dashboard import benchmark, measures
+from decarb_dashboard import benchmark, measures, years
 from decarb_dashboard.factors import load_factors
 from decarb_dashboard.normalise import normalise
 from decarb_dashboard.registry import load_registry, matcher_for
@@ -83,14 +83,13 @@ def compare(engine: Engine, body: str, year: str, peer_group: str | list[str] = 
     matcher = matcher_for(engine.registry)
     cats = engine.categories
     values = engine.values if include_supply_chain else engine.values_without_supply_chain
-    body_totals = measures.totals(cats[cats["organisation_id"] == body], list_categories=True)
-    mine = body_totals[body_totals["reporting_year"] == year]
-    without_sc = measures.totals(cats, include_supply_chain=False)
-    without_sc = without_sc[(without_sc["organisation_id"] == body) & (without_sc["reporting_year"] == year)]
-    land = cats[(cats["organisation_id"] == body) & (cats["reporting_year"] == year) & (cats["category"] == "land")
-                & (cats["status"] == "reported")]["tco2e"]
+    # Only this body's rows: a callback for one body must not total every body.
+    own = cats[(cats["organisation_id"] == body) & (cats["reporting_year"] == year)]
+    mine = measures.totals(own, list_categories=True)
+    without_sc = measures.totals(own, include_supply_chain=False)
+    land = own[(own["category"] == "land") & (own["status"] == "reported")]["tco2e"]
     total = float(mine["total_tco2e"].iloc[0]) if not mine.empty else None
-    previous = f"{int(year[:4]) - 1}-{int(year[:4]) % 100:02d}"
+    previous = years.previous(year)
     vs_base = measures.like_for_like(cats, body, year, measures.BASELINE_YEAR)
     yoy = measures.like_for_like(cats, body, year, previous)
     intensities = {}

@@ -211,7 +211,7 @@ def category_changes(categories: pd.DataFrame, body: str, year: str) -> list[dic
 
     A category missing from either year has no change figure but a reason.
     """
-    previous = years.label(years.start_of(year) - 1)
+    previous = years.previous(year)
     b = _body(categories, body)
     out = []
     for cat in vocabulary().ordered_categories():

@@ -31,6 +31,11 @@ def start_of(year_label: str) -> int:
     return int(year_label[:4])
 
 
+def previous(year_label: str) -> str:
+    """Return the financial year before ``year_label``: "2022-23" -> "2021-22"."""
+    return label(start_of(year_label) - 1)
+
+
 def parse(value: object) -> int:
     """Return the start year of the financial year written in ``value``.
 

@@ -80,7 +80,7 @@ def shell(lang: str, path: str, search: str | None = None) -> list:
 
 
 def render_shell(pathname: str | None, search: str | None) -> tuple[list, str]:
-    lang = "cy" if search and "lang=cy" in search else "en"
+    lang = language(dict(urllib.parse.parse_qsl((search or "").lstrip("?"))).get("lang"))
     return shell(lang, pathname or "/", search), lang
 
 

@@ -14,9 +14,9 @@ import flask
 import pandas as pd
 
 from decarb_dashboard.compare import Engine
-from decarb_dashboard.factors import load_factors
-from decarb_dashboard.registry import OrganisationMatcher, load_registry, matcher_for
+from decarb_dashboard.registry import OrganisationMatcher, matcher_for
 from decarb_dashboard.store import SubmissionStore
+from decarb_dashboard.years import BASELINE_YEAR
 
 _lock = threading.Lock()
 _engines: dict[str, tuple[int, Engine]] = {}
@@ -49,7 +49,7 @@ def engine(directory: Path | None = None) -> Engine:
         cached = _engines.get(key)
         if cached is not None and cached[0] == version:
             return cached[1]
-    built = Engine.from_lines(s.current_lines(), load_registry(directory), load_factors(directory))
+    built = Engine.from_store(s)
     with _lock:
         _engines[key] = (version, built)
     return built
@@ -84,3 +84,15 @@ def quality_flags(year: str) -> pd.DataFrame:
             _flags.clear()
         _flags[(id(current), year)] = (current, flags)
     return flags
+
+
+def chosen_body(body: str | None) -> str:
+    """Return the body asked for in the address if it is registered, else Cardiff (or the first body)."""
+    ids = list(registry()["id"])
+    return body if body in ids else ("cardiff" if "cardiff" in ids else ids[0])
+
+
+def chosen_year(year: str | None) -> str:
+    """Return the financial year asked for if the store has returns for it, else the latest one."""
+    known = engine().years()
+    return year if year in known else (known[-1] if known else BASELINE_YEAR)

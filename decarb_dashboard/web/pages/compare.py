@@ -6,7 +6,7 @@ import dash
 import pandas as pd
 from dash import Dash, Input, Output, State, dcc, html
 
-from decarb_dashboard import benchmark, measures
+from decarb_dashboard import benchmark
 from decarb_dashboard.compare import Engine
 from decarb_dashboard.web import data
 from decarb_dashboard.web.components import PALETTE, Figure, base_layout, chart_block
@@ -17,8 +17,7 @@ from decarb_dashboard.web.pages.organisation import METRICS, PEER_GROUPS, metric
 def layout(lang: str = "en", **_query: str) -> html.Div:
     lang = language(lang)
     engine = data.engine()
-    years = engine.years()
-    year = years[-1] if years else measures.BASELINE_YEAR
+    year = data.chosen_year(None)
     bodies = ["cardiff", "newport", "swansea", "wrexham"]
     return html.Div(
         [

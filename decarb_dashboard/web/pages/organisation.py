@@ -6,7 +6,7 @@ import dash
 import pandas as pd
 from dash import Dash, Input, Output, State, dcc, html
 
-from decarb_dashboard import measures
+from decarb_dashboard import measures, years
 from decarb_dashboard.compare import Engine, compare
 from decarb_dashboard.web import data
 from decarb_dashboard.web.components import (
@@ -57,9 +57,7 @@ def peer_control(prefix: str, lang: str) -> html.Fieldset:
 def layout(lang: str = "en", body: str | None = None, year: str | None = None, **_query: str) -> html.Div:
     lang = language(lang)
     engine = data.engine()
-    body = body if body in set(engine.registry["id"]) else "cardiff"
-    years = engine.years()
-    year = year if year in years else (years[-1] if years else measures.BASELINE_YEAR)
+    body, year = data.chosen_body(body), data.chosen_year(year)
     return html.Div(
         [
             html.H1(t("org_title", lang)),
@@ -95,7 +93,7 @@ def headlines(r: dict, metric: str, lang: str) -> html.Dl:
     year, peer, trajectory = r["reporting_year"], r["peer_group"], r["trajectory"]
     key = measures.METRICS[metric][0]
     value = r["total_tco2e"] if metric == "total" else r["intensities"].get(key)
-    previous = f"{int(year[:4]) - 1}-{int(year[:4]) % 100:02d}"
+    previous = years.previous(year)
     status = t(f"status_{trajectory['status']}", lang)
     items = [
         (t("org_headline_total", lang, year=year), fmt(r["total_tco2e"], 0, "tCO2e", lang)),

@@ -33,8 +33,7 @@ def year_options() -> list[dict]:
 
 def layout(lang: str = "en", body: str | None = None, year: str | None = None, **_query: str) -> html.Div:
     lang = language(lang)
-    engine = data.engine()
-    body = body if body in set(engine.registry["id"]) else "cardiff"
+    body = data.chosen_body(body)
     default_year = years.label(years.current_start() - 1)
     year = year if year in {o["value"] for o in year_options()} else default_year
     limit_mb = config.max_upload_bytes() / 1024 / 1024
@@ -150,7 +149,7 @@ def plausibility_warnings(report: ValidationReport, engine: Engine, lang: str) -
                     median=f"{median:,.1f}",
                 )
             )
-        previous = years.label(years.start_of(year) - 1)
+        previous = years.previous(year)
         before = stored.get((body, previous, category))
         if before is None or before == 0:
             continue

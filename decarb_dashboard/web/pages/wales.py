@@ -45,8 +45,7 @@ def region_name(region: str, lang: str) -> str:
 def layout(lang: str = "en", year: str | None = None, **_query: str) -> html.Div:
     lang = language(lang)
     engine = data.engine()
-    years = engine.years()
-    year = year if year in years else (years[-1] if years else measures.BASELINE_YEAR)
+    year = data.chosen_year(year)
     return html.Div(
         [
             html.H1(t("wales_title", lang)),
@@ -85,9 +84,9 @@ def grouped_history(engine: Engine, column: str, lang: str, title_key: str) -> t
 
 def wales_trajectory(engine: Engine, lang: str) -> tuple[Figure, pd.DataFrame]:
     bodies = sorted(engine.registry["id"])
-    actual = {y: measures.trajectory(engine.categories, bodies, y)["tco2e"] for y in engine.years()}
-    last = engine.years()[-1] if engine.years() else measures.BASELINE_YEAR
-    path = measures.trajectory(engine.categories, bodies, last).get("required_path_tco2e") or {}
+    each_year = {y: measures.trajectory(engine.categories, bodies, y) for y in engine.years()}
+    actual = {y: tr["tco2e"] for y, tr in each_year.items()}
+    path = (each_year[max(each_year)].get("required_path_tco2e") or {}) if each_year else {}
     return trajectory_figure(actual, path, t("chart_wales_trajectory", lang), lang)
 
 
