@@ -103,7 +103,7 @@ def compare(engine: Engine, body: str, year: str, peer_group: str | list[str] = 
     ranking = benchmark.rank_in_group(values, body, members, year, metric)
     key = measures.METRICS[metric][0]
     peer = {
-        "name": group_name, "members": members, "metric": key, "value": ranking.get("value"),
+        "name": group_name, "members": members, "metric": key, f"body_{key}": ranking.get("value"),
         "rank": ranking["rank"], "peer_count": ranking["peer_count"], "percentile": ranking["percentile"],
         "quartile": ranking["quartile"], f"peer_median_{key}": ranking["peer_median"],
         f"peer_q1_{key}": ranking["peer_q1"], f"peer_q3_{key}": ranking["peer_q3"],

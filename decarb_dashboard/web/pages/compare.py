@@ -84,7 +84,7 @@ def view(engine: Engine, bodies: list[str], peer_group: str, metric: str, year: 
         {
             t("col_rank", lang): ranks,
             t("col_body", lang): names,
-            t("col_value", lang): available["value"].round(3).tolist(),
+            t(f"metric_{metric}", lang): available["value"].round(3).tolist(),
             t("col_quartile", lang): quartiles,
         }
     )

@@ -198,7 +198,7 @@ def peer_chart(
     )
     fig = base_layout(fig, title, t(f"metric_{metric}", lang), "")
     fig.update_layout(height=max(350, 28 * len(names) + 120), showlegend=False, yaxis={"dtick": 1, "automargin": True})
-    frame = pd.DataFrame({t("col_body", lang): names, t("col_value", lang): v["value"].round(3).tolist()})
+    frame = pd.DataFrame({t("col_body", lang): names, t(f"metric_{metric}", lang): v["value"].round(3).tolist()})
     return fig, frame
 
 
@@ -230,8 +230,15 @@ def category_vs_median(engine: Engine, body: str, r: dict, lang: str) -> pd.Data
 
 def view(engine: Engine, body: str, year: str, metric: str, peer_group: str, include_sc: bool, lang: str) -> list:
     """Return the page's figures for a body and year (the callback is a thin wrapper around this)."""
-    r = compare(engine, body, year, peer_group=peer_group, metric=metric, include_supply_chain=include_sc,
-                all_flags=data.quality_flags(year))
+    r = compare(
+        engine,
+        body,
+        year,
+        peer_group=peer_group,
+        metric=metric,
+        include_supply_chain=include_sc,
+        all_flags=data.quality_flags(year),
+    )
     history_fig, history = category_history(engine, body, lang)
     path_fig, path = trajectory_chart(engine, body, r, lang)
     peers_fig, peers = peer_chart(engine, body, r, metric, include_sc, lang)

@@ -60,9 +60,7 @@ def layout(lang: str = "en", body: str | None = None, year: str | None = None, *
                     ),
                     html.Div(
                         [
-                            html.Label(
-                                "Your name / Eich enw" if lang == "en" else "Eich enw / Your name", htmlFor="up-user"
-                            ),
+                            html.Label(t("label_your_name", lang), htmlFor="up-user"),
                             dcc.Input(id="up-user", type="text", autoComplete="name", value="", debounce=True),
                         ],
                         className="control",
@@ -155,17 +153,18 @@ def plausibility_warnings(report: ValidationReport, engine: Engine, lang: str) -
             continue
         change = (value - before) / abs(before) * 100
         if abs(change) > PLAUSIBLE_CHANGE_PCT:
-            name = vocabulary().categories[category].name(lang)
-            if lang == "cy":
-                out.append(
-                    f"{name} {year}: {change:+.0f}% o'i gymharu â {previous} ({before:,.1f} i {value:,.1f} "
-                    "tCO2e). Gwiriwch yr uned a'r ffigurau."
+            out.append(
+                t(
+                    "change_warning",
+                    lang,
+                    category=vocabulary().categories[category].name(lang),
+                    year=year,
+                    pct=f"{change:+.0f}",
+                    previous=previous,
+                    before=f"{before:,.1f}",
+                    now=f"{value:,.1f}",
                 )
-            else:
-                out.append(
-                    f"{name} {year}: {change:+.0f}% on {previous} ({before:,.1f} to {value:,.1f} tCO2e). "
-                    "Check the unit and the figures."
-                )
+            )
     return out
 
 
@@ -307,7 +306,8 @@ def history(body: str, lang: str) -> html.Div:
                 t("col_submitted_by", lang): s.submitted_by,
                 t("col_year", lang): ", ".join(s.reporting_years),
                 t("col_lines", lang): s.line_count,
-                t("col_status", lang): s.status + (f": {s.status_message}" if s.status_message else ""),
+                t("col_status", lang): t(f"review_{s.status}", lang)
+                + (f": {s.status_message}" if s.status_message else ""),
             }
             for s in reversed(entries)
         ]

@@ -14,32 +14,16 @@ from decarb_dashboard.web.components import PALETTE, Figure, base_layout, chart_
 from decarb_dashboard.web.i18n import language, t
 from uploads_schema.vocabulary import vocabulary
 
-TYPE_KEYS = {
-    "council": ("Councils", "Cynghorau"),
-    "health_board": ("Health boards", "Byrddau iechyd"),
-    "nhs_trust": ("NHS trusts", "Ymddiriedolaethau GIG"),
-    "fire_rescue_authority": ("Fire and rescue authorities", "Awdurdodau tân ac achub"),
-    "national_park_authority": ("National park authorities", "Awdurdodau parciau cenedlaethol"),
-    "welsh_government": ("Welsh Government", "Llywodraeth Cymru"),
-    "sponsored_body": ("Sponsored bodies", "Cyrff a noddir"),
-}
 #: Longer lists are cut to this many entries on the page; the downloads hold them all.
 MAX_ITEMS = 200
-REGION_CY = {
-    "North Wales": "Gogledd Cymru",
-    "Mid Wales": "Canolbarth Cymru",
-    "South West Wales": "De-orllewin Cymru",
-    "South East Wales": "De-ddwyrain Cymru",
-}
 
 
 def sector_name(kind: str, lang: str) -> str:
-    en, cy = TYPE_KEYS.get(kind, (kind, kind))
-    return cy if lang == "cy" else en
+    return t(f"type_{kind}", lang)
 
 
 def region_name(region: str, lang: str) -> str:
-    return REGION_CY.get(region, region) if lang == "cy" else region
+    return t("region_" + region.lower().replace(" ", "_"), lang)
 
 
 def layout(lang: str = "en", year: str | None = None, **_query: str) -> html.Div:
