@@ -13,6 +13,7 @@ import codecs
 import csv
 import datetime as dt
 import io
+import logging
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,8 @@ from decarb_dashboard.cells import Cells
 from decarb_dashboard.report import IssueCollector
 from uploads_schema.columns import column_names, match_header
 from uploads_schema.labels import normalise_label
+
+log = logging.getLogger(__name__)
 
 #: Bytes decoded to find the header row and the delimiter.
 HEAD_BYTES = 262144
@@ -193,7 +196,7 @@ def _read_csv_cells(data: bytes, max_rows: int, max_columns: int,
     except (pd.errors.ParserError, ValueError, csv.Error) as exc:
         detail = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
         if "fields in line" not in detail:
-            raise UnreadableFile("csv_malformed", detail=_row_detail(detail)) from exc
+            raise UnreadableFile("csv_malformed", detail=_plain_csv_problem(detail)) from exc
         # Rows longer than the header: fine if the extra cells are empty (Excel's trailing commas).
         text = text if text is not None else _decode(data, encoding)
         body = _read_ragged_csv(text, delimiter, header_index, len(header), max_rows)
@@ -218,16 +221,11 @@ def _read_ragged_csv(text: str, delimiter: str, header_index: int, width: int, m
     return pd.DataFrame(rows, columns=range(width), dtype=object)
 
 
-def _row_detail(detail: str) -> str:
-    # pandas counts lines from the first one it read; say the spreadsheet row instead.
-    import re
-
-    match = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", detail)
-    if match:
-        expected, line, saw = (int(g) for g in match.groups())
-        # pandas numbers the lines of the whole file, skipped title rows included.
-        return f"row {line} has {saw} cells but the header row has {expected}"
-    return detail
+def _plain_csv_problem(detail: str) -> str:
+    """Say in plain words what pandas' parser could not make sense of (its own message is for programmers)."""
+    if "EOF inside string" in detail or "EOF inside quotes" in detail:
+        return "a quote mark is opened and never closed"
+    return "the cells could not be separated"
 
 
 def _check_workbook_archive(data: bytes) -> zipfile.ZipFile:
@@ -235,7 +233,7 @@ def _check_workbook_archive(data: bytes) -> zipfile.ZipFile:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
-        raise UnreadableFile("workbook_corrupt", detail="not a complete zip archive") from exc
+        raise UnreadableFile("workbook_corrupt") from exc
     names = {i.filename for i in infos}
     if "xl/workbook.xml" not in names:
         raise UnreadableFile("file_type_unknown")
@@ -250,7 +248,7 @@ def _check_workbook_archive(data: bytes) -> zipfile.ZipFile:
                 with archive.open(info) as part:
                     start = part.read(4096)
             except Exception as exc:  # zlib.error, BadZipFile, NotImplementedError, ...
-                raise UnreadableFile("workbook_corrupt", detail=f"part {info.filename} is damaged") from exc
+                raise UnreadableFile("workbook_corrupt") from exc
             if b"<!DOCTYPE" in start or b"<!ENTITY" in start:
                 raise UnreadableFile("xml_entities")
     return archive
@@ -272,7 +270,7 @@ def cell_value(value: object) -> object:
 def _pick_sheet(workbook):  # type: ignore[no-untyped-def]
     sheets = [ws for ws in workbook.worksheets if hasattr(ws, "iter_rows")]
     if not sheets:
-        raise UnreadableFile("workbook_corrupt", detail="it has no worksheet")
+        raise UnreadableFile("workbook_corrupt")
     for ws in sheets:
         if normalise_label(ws.title) in RETURN_SHEET_NAMES:
             return ws
@@ -286,7 +284,7 @@ def _read_xlsx_cells(data: bytes, max_rows: int, max_columns: int) -> tuple[list
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for damaged files
-        raise UnreadableFile("workbook_corrupt", detail=type(exc).__name__) from exc
+        raise UnreadableFile("workbook_corrupt") from exc
     try:
         sheet = _pick_sheet(workbook)
         rows: list[tuple] = []
@@ -306,7 +304,7 @@ def _read_xlsx_cells(data: bytes, max_rows: int, max_columns: int) -> tuple[list
         except UnreadableFile:
             raise
         except Exception as exc:
-            raise UnreadableFile("workbook_corrupt", detail=type(exc).__name__) from exc
+            raise UnreadableFile("workbook_corrupt") from exc
     finally:
         workbook.close()
     rows = rows[: last_filled + 1]
@@ -453,6 +451,8 @@ def read_upload(data: bytes, *, max_bytes: int | None = None, max_rows: int = co
             header, body, header_row = _read_csv_cells(data, max_rows, max_columns, path)
         table = assemble(header, body, header_row, kind, problems)
     except UnreadableFile as exc:
+        if exc.__cause__ is not None:  # the technical cause is for the service desk, not the message
+            log.info("unreadable upload (%s): %r", exc.code, exc.__cause__)
         problems.add(exc.code, **exc.params)
         return None, problems
     return table, problems
