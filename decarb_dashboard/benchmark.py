@@ -12,7 +12,9 @@ import numpy as np
 import pandas as pd
 
 from decarb_dashboard import years
-from decarb_dashboard.measures import LAND, SUPPLY_CHAIN
+from decarb_dashboard.measures import totals
+from decarb_dashboard.memo import per_object
+from uploads_schema.vocabulary import vocabulary
 
 PEER_GROUPS = ("type", "region", "ccr")
 JUMP_PCT = 50.0
@@ -78,8 +80,6 @@ def coverage(categories: pd.DataFrame, year: str, bodies: list[str]) -> pd.DataF
     estimated = (c["status"] == "reported") & (c["estimated_tco2e"] >= c["tco2e"].abs()) & (c["tco2e"] != 0)
     c["cell"] = np.where(estimated, "estimated", c["status"])
     grid = c.pivot(index="organisation_id", columns="category", values="cell")
-    from uploads_schema.vocabulary import vocabulary
-
     order = [cat.id for cat in vocabulary().ordered_categories()]
     return grid.reindex(index=bodies, columns=order).fillna("missing")
 
@@ -103,22 +103,16 @@ def _robust_z(values: pd.Series) -> pd.Series:
     return 0.6745 * (values - median) / mad
 
 
-_PEER_MEDIANS: dict[tuple[int, str], tuple[pd.DataFrame, pd.Series]] = {}
-
-
 def _peer_medians(facts: pd.DataFrame, registry: pd.DataFrame, year: str) -> pd.Series:
     """Median tCO2e of each (body type, category, source) line in ``year``, kept while ``facts`` lives."""
-    cached = _PEER_MEDIANS.get((id(facts), year))
-    if cached is not None and cached[0] is facts:
-        return cached[1]
-    types = registry.set_index("id")["type"]
-    lines = facts[facts["emissions_tco2e"].notna() & (facts["reporting_year"] == year)]
-    lines = lines.assign(type=lines["organisation_id"].astype(str).map(types))
-    medians = lines.groupby(["type", "category", "source"], dropna=False, observed=True)["emissions_tco2e"].median()
-    if len(_PEER_MEDIANS) > 16:
-        _PEER_MEDIANS.clear()
-    _PEER_MEDIANS[(id(facts), year)] = (facts, medians)
-    return medians
+
+    def build() -> pd.Series:
+        types = registry.set_index("id")["type"]
+        lines = facts[facts["emissions_tco2e"].notna() & (facts["reporting_year"] == year)]
+        lines = lines.assign(type=lines["organisation_id"].astype(str).map(types))
+        return lines.groupby(["type", "category", "source"], dropna=False, observed=True)["emissions_tco2e"].median()
+
+    return per_object(facts, ("peer medians", year), build)
 
 
 def quality_flags(facts: pd.DataFrame, categories: pd.DataFrame, values: pd.DataFrame, registry: pd.DataFrame,
@@ -190,8 +184,6 @@ def quality_flags(facts: pd.DataFrame, categories: pd.DataFrame, values: pd.Data
                           "source": None, "value_tco2e": None, "z": float(score),
                           "detail": f"total per FTE has robust z {score:+.1f} among bodies of its type"})
 
-    from decarb_dashboard.measures import totals
-
     # Supply chain is estimated from spend by nature, so the share is of the rest of the total.
     t = totals(categories[categories["organisation_id"].isin(bodies)], include_supply_chain=False)
     t = t[(t["reporting_year"] == year) & (t["estimated_share_pct"] > ESTIMATED_SHARE_PCT)]
@@ -203,31 +195,3 @@ def quality_flags(facts: pd.DataFrame, categories: pd.DataFrame, values: pd.Data
     columns = ["organisation_id", "reporting_year", "kind", "category", "source", "value_tco2e", "detail", "ratio",
                "against", "previous_year", "change_pct", "before_tco2e", "z", "share_pct"]
     return pd.DataFrame(flags, columns=columns)
-
-
-__all__ = ["LAND", "PEER_GROUPS", "SUPPLY_CHAIN", "category_set_note", "coverage", "peer_bodies", "quality_flags",
-           "rank_in_group"]
-
-
-def league_table(values: pd.DataFrame, registry: pd.DataFrame, group: str = "type") -> pd.DataFrame:
-    """Return every body's standing in its peer group for every year and metric at once.
-
-    One row per body, year and metric with a value: ``rank`` (1 = lowest),
-    ``peer_count``, ``percentile`` (0 lowest, 100 highest), ``quartile`` (1 lowest),
-    ``peer_median``, ``peer_q1``, ``peer_q3``. ``group`` is "type", "region" or "ccr"
-    (bodies outside the Cardiff Capital Region then form their own group).
-    """
-    column = {"type": "type", "region": "region", "ccr": "ccr_member"}[group]
-    v = values[values["value"].notna()].merge(
-        registry[["id", column]].rename(columns={"id": "organisation_id", column: "peer_group"}),
-        on="organisation_id", how="left")
-    keys = ["reporting_year", "metric", "peer_group"]
-    g = v.groupby(keys, sort=False)["value"]
-    v["rank"] = g.rank(method="min").astype(int)
-    stats = g.agg(peer_count="count", peer_median="median")
-    quantiles = g.quantile([0.25, 0.75]).unstack()
-    stats["peer_q1"], stats["peer_q3"] = quantiles[0.25], quantiles[0.75]
-    v = v.merge(stats.reset_index(), on=keys, how="left")
-    v["percentile"] = np.where(v["peer_count"] > 1, (v["rank"] - 1) / (v["peer_count"] - 1).clip(lower=1) * 100, 0.0)
-    v["quartile"] = np.minimum(4, v["percentile"] // 25 + 1).astype(int)
-    return v

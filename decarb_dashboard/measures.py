@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from decarb_dashboard import years
+from decarb_dashboard.memo import per_object
 from decarb_dashboard.normalise import ESTIMATED_STATUSES
 from uploads_schema.vocabulary import vocabulary
 
@@ -161,14 +162,12 @@ class _Body:
         return self.cells[(year, category)][1]  # type: ignore[return-value]
 
 
-_TABLES: dict[int, tuple[pd.DataFrame, dict[str, _Body]]] = {}
-
-
 def _all_bodies(categories: pd.DataFrame) -> dict[str, _Body]:
     """Every body's table, built in one pass over a category table and kept while that table lives."""
-    cached = _TABLES.get(id(categories))
-    if cached is not None and cached[0] is categories:
-        return cached[1]
+    return per_object(categories, "body tables", lambda: _build_bodies(categories))
+
+
+def _build_bodies(categories: pd.DataFrame) -> dict[str, _Body]:
     cells: dict[str, dict] = {}
     values = categories["tco2e"].to_numpy(dtype=float)
     for org, year, cat, status, value in zip(categories["organisation_id"].astype(str).to_numpy(),
@@ -176,11 +175,7 @@ def _all_bodies(categories: pd.DataFrame) -> dict[str, _Body]:
                                              categories["category"].astype(str).to_numpy(),
                                              categories["status"].astype(str).to_numpy(), values, strict=True):
         cells.setdefault(org, {})[(year, cat)] = (status, None if value != value else float(value))
-    tables = {org: _Body(c) for org, c in cells.items()}
-    if len(_TABLES) > 4:
-        _TABLES.clear()
-    _TABLES[id(categories)] = (categories, tables)
-    return tables
+    return {org: _Body(c) for org, c in cells.items()}
 
 
 def body_cells(categories: pd.DataFrame, body: str) -> dict[tuple[str, str], tuple[str, float | None]]:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from decarb_dashboard.memo import per_object
 from uploads_schema.labels import LabelIndex, normalise_label
 from uploads_schema.models import Registry
 
@@ -168,16 +169,6 @@ class OrganisationMatcher:
         return str(self._names[column][body_id])
 
 
-_MATCHERS: dict[int, tuple[pd.DataFrame, OrganisationMatcher]] = {}
-
-
 def matcher_for(registry: pd.DataFrame) -> OrganisationMatcher:
     """Return the matcher of a register, built once per register object."""
-    cached = _MATCHERS.get(id(registry))
-    if cached is not None and cached[0] is registry:
-        return cached[1]
-    matcher = OrganisationMatcher(registry)
-    if len(_MATCHERS) > 8:
-        _MATCHERS.clear()
-    _MATCHERS[id(registry)] = (registry, matcher)
-    return matcher
+    return per_object(registry, "matcher", lambda: OrganisationMatcher(registry))

@@ -14,6 +14,7 @@ import flask
 import pandas as pd
 
 from decarb_dashboard.compare import Engine
+from decarb_dashboard.memo import per_object
 from decarb_dashboard.registry import OrganisationMatcher, matcher_for
 from decarb_dashboard.store import SubmissionStore
 from decarb_dashboard.years import BASELINE_YEAR
@@ -66,24 +67,13 @@ def year_options() -> list[dict]:
     return [{"label": y, "value": y} for y in reversed(engine().years())]
 
 
-_flags: dict[tuple[int, str], tuple[Engine, pd.DataFrame]] = {}
-
-
 def quality_flags(year: str) -> pd.DataFrame:
     """Return every body's quality flags for ``year``, worked out once per engine (store version)."""
     from decarb_dashboard.benchmark import quality_flags as find
 
-    current = engine()
-    with _lock:
-        cached = _flags.get((id(current), year))
-        if cached is not None and cached[0] is current:
-            return cached[1]
-    flags = find(current.facts, current.categories, current.values, current.registry, year)
-    with _lock:
-        if len(_flags) > 32:
-            _flags.clear()
-        _flags[(id(current), year)] = (current, flags)
-    return flags
+    e = engine()
+    return per_object(e, ("quality flags", year),
+                      lambda: find(e.facts, e.categories, e.values, e.registry, year))
 
 
 def chosen_body(body: str | None) -> str:
