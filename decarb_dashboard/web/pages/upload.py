@@ -315,32 +315,41 @@ def history(body: str, lang: str) -> html.Div:
     return html.Div(table(frame, t("history_title", lang), "up-history-table"))
 
 
-def check(
+def validated(
     contents: str | None, filename: str | None, body: str, year: str, lang: str
-) -> tuple[bytes | None, ValidationReport | None, list]:
-    """Decode and validate an upload server-side; return (bytes, report, what to show)."""
+) -> tuple[bytes | None, ValidationReport | None, list[str], html.Div | None]:
+    """Decode and validate an upload on the server.
+
+    Returns (bytes, report, checks against the stored figures, refusal): the refusal
+    is the message for a payload too large or not readable at all, else None.
+    """
     limit = config.max_upload_bytes()
     raw = decode(contents)
     if raw is None:
-        return None, None, [html.Div(t("upload_bad_payload", lang), className="error-summary", role="alert")]
+        return None, None, [], html.Div(t("upload_bad_payload", lang), className="error-summary", role="alert")
     if len(raw) > limit:
-        return (
-            None,
-            None,
-            [
-                html.Div(
-                    t("upload_too_large", lang, mb=f"{limit / 1024 / 1024:.3g}"),
-                    className="error-summary",
-                    role="alert",
-                    id="up-too-large",
-                )
-            ],
+        refusal = html.Div(
+            t("upload_too_large", lang, mb=f"{limit / 1024 / 1024:.3g}"),
+            className="error-summary",
+            role="alert",
+            id="up-too-large",
         )
+        return None, None, [], refusal
     engine = data.engine()
     report = validate_upload(
         raw, filename or "upload", organisation=body, reporting_year=year, registry=engine.registry
     )
-    return raw, report, report_view(raw, report, plausibility_warnings(report, engine, lang), lang)
+    return raw, report, plausibility_warnings(report, engine, lang), None
+
+
+def check(
+    contents: str | None, filename: str | None, body: str, year: str, lang: str
+) -> tuple[bytes | None, ValidationReport | None, list]:
+    """Decode and validate an upload on the server; return (bytes, report, what to show)."""
+    raw, report, extra, refusal = validated(contents, filename, body, year, lang)
+    if refusal is not None or report is None:
+        return raw, report, [refusal]
+    return raw, report, report_view(raw, report, extra, lang)
 
 
 def on_upload(contents: str | None, filename: str | None, body: str, year: str, lang: str) -> list:
@@ -358,15 +367,17 @@ def on_submit(
     lang: str,
 ) -> tuple:
     lang = language(lang)
-    raw, report, shown = check(contents, filename, body, year, lang)
-    if report is None or raw is None or not report.valid:
-        return shown, dash.no_update
-    warnings = report.warnings or plausibility_warnings(report, data.engine(), lang)
-    if warnings and "ok" not in (ack or []):
+    raw, report, extra, refusal = validated(contents, filename, body, year, lang)
+    if refusal is not None or report is None or raw is None:
+        return refusal, dash.no_update
+    if not report.valid:
+        return report_view(raw, report, extra, lang), dash.no_update
+    if (report.warnings or extra) and "ok" not in (ack or []):
         return html.P(t("submit_needs_ack", lang), className="error-summary", role="alert"), dash.no_update
     submitted_by = (user or "").strip() or "web upload"
-    submission_id = data.store().submit(report.lines, raw, submitted_by=submitted_by[:120], file_name=filename)
-    at = data.store().submission(submission_id).submitted_at
+    store = data.store()
+    submission_id = store.submit(report.lines, raw, submitted_by=submitted_by[:120], file_name=filename)
+    at = store.submission(submission_id).submitted_at
     receipt = html.Div(
         [
             html.H2(t("receipt_title", lang)),
