@@ -35,22 +35,63 @@ class Figure:
     def add_scatter(self, **trace: object) -> None:
         self.data.append({"type": "scatter", **_plotly_names(trace)})
 
-    def add_vrect(self, x0: float, x1: float, fillcolor: str, opacity: float, line_width: float = 0,
-                  annotation_text: str | None = None) -> None:
-        self.layout["shapes"].append({"type": "rect", "xref": "x", "yref": "paper", "x0": x0, "x1": x1, "y0": 0,
-                                      "y1": 1, "fillcolor": fillcolor, "opacity": opacity,
-                                      "line": {"width": line_width}, "layer": "below"})
+    def add_vrect(
+        self,
+        x0: float,
+        x1: float,
+        fillcolor: str,
+        opacity: float,
+        line_width: float = 0,
+        annotation_text: str | None = None,
+    ) -> None:
+        self.layout["shapes"].append(
+            {
+                "type": "rect",
+                "xref": "x",
+                "yref": "paper",
+                "x0": x0,
+                "x1": x1,
+                "y0": 0,
+                "y1": 1,
+                "fillcolor": fillcolor,
+                "opacity": opacity,
+                "line": {"width": line_width},
+                "layer": "below",
+            }
+        )
         if annotation_text:
-            self.layout["annotations"].append({"x": x0, "y": 1, "xref": "x", "yref": "paper", "text": annotation_text,
-                                               "showarrow": False, "xanchor": "left", "yanchor": "bottom"})
+            self.layout["annotations"].append(
+                {
+                    "x": x0,
+                    "y": 1,
+                    "xref": "x",
+                    "yref": "paper",
+                    "text": annotation_text,
+                    "showarrow": False,
+                    "xanchor": "left",
+                    "yanchor": "bottom",
+                }
+            )
 
-    def add_vline(self, x: float, line_dash: str = "dash", line_color: str = "#000000",
-                  annotation_text: str | None = None) -> None:
-        self.layout["shapes"].append({"type": "line", "xref": "x", "yref": "paper", "x0": x, "x1": x, "y0": 0,
-                                      "y1": 1, "line": {"dash": line_dash, "color": line_color}})
+    def add_vline(
+        self, x: float, line_dash: str = "dash", line_color: str = "#000000", annotation_text: str | None = None
+    ) -> None:
+        self.layout["shapes"].append(
+            {
+                "type": "line",
+                "xref": "x",
+                "yref": "paper",
+                "x0": x,
+                "x1": x,
+                "y0": 0,
+                "y1": 1,
+                "line": {"dash": line_dash, "color": line_color},
+            }
+        )
         if annotation_text:
-            self.layout["annotations"].append({"x": x, "y": 1.04, "xref": "x", "yref": "paper", "text": annotation_text,
-                                               "showarrow": False})
+            self.layout["annotations"].append(
+                {"x": x, "y": 1.04, "xref": "x", "yref": "paper", "text": annotation_text, "showarrow": False}
+            )
 
     def update_layout(self, **layout: object) -> None:
         for key, value in layout.items():
@@ -219,3 +260,12 @@ def trajectory_figure(actual: dict, path: dict, title: str, lang: str) -> tuple[
     frame[t("series_actual", lang)] = frame[t("col_year", lang)].map(actual)
     frame[t("series_required", lang)] = frame[t("col_year", lang)].map(path)
     return base_layout(fig, title, t("axis_year", lang), t("axis_tco2e", lang)), frame
+
+
+def left_out_note(reasons: dict[str, str], lang: str) -> html.P:
+    """Name the bodies a comparison left out, each with the reason."""
+    from decarb_dashboard.web import data
+
+    m = data.matcher()
+    names = ", ".join(f"{m.name(b, lang, short=True)} ({why})" for b, why in reasons.items())
+    return html.P(t("left_out", lang, names=names), className="left-out")

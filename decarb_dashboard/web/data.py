@@ -72,8 +72,7 @@ def quality_flags(year: str) -> pd.DataFrame:
     from decarb_dashboard.benchmark import quality_flags as find
 
     e = engine()
-    return per_object(e, ("quality flags", year),
-                      lambda: find(e.facts, e.categories, e.values, e.registry, year))
+    return per_object(e, ("quality flags", year), lambda: find(e.facts, e.categories, e.values, e.registry, year))
 
 
 def chosen_body(body: str | None) -> str:

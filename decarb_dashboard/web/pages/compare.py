@@ -9,7 +9,7 @@ from dash import Dash, Input, Output, State, dcc, html
 from decarb_dashboard import benchmark
 from decarb_dashboard.compare import Engine
 from decarb_dashboard.web import data
-from decarb_dashboard.web.components import PALETTE, Figure, base_layout, chart_block
+from decarb_dashboard.web.components import PALETTE, Figure, base_layout, chart_block, left_out_note
 from decarb_dashboard.web.i18n import language, t
 from decarb_dashboard.web.pages.organisation import METRICS, PEER_GROUPS, metric_control, peer_control
 
@@ -90,18 +90,7 @@ def view(engine: Engine, bodies: list[str], peer_group: str, metric: str, year: 
     )
     out = [chart_block("cmp-ranked", fig, frame, lang)]
     if len(left_out):
-        out.append(
-            html.P(
-                t(
-                    "left_out",
-                    lang,
-                    names=", ".join(
-                        f"{m.name(b, lang, short=True)} ({why})"
-                        for b, why in zip(left_out["organisation_id"], left_out["missing_reason"], strict=True)
-                    ),
-                )
-            )
-        )
+        out.append(left_out_note(dict(zip(left_out["organisation_id"], left_out["missing_reason"], strict=True)), lang))
     return out
 
 

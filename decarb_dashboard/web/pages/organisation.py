@@ -16,6 +16,7 @@ from decarb_dashboard.web.components import (
     chart_block,
     dropdown,
     fmt,
+    left_out_note,
     radios,
     table_block,
     trajectory_figure,
@@ -244,18 +245,7 @@ def view(engine: Engine, body: str, year: str, metric: str, peer_group: str, inc
     peers_fig, peers = peer_chart(engine, body, r, metric, include_sc, lang)
     notes = []
     if r["peer_group"]["left_out"]:
-        notes.append(
-            html.P(
-                t(
-                    "left_out",
-                    lang,
-                    names=", ".join(
-                        f"{data.matcher().name(b, lang, short=True)} ({why})"
-                        for b, why in r["peer_group"]["left_out"].items()
-                    ),
-                )
-            )
-        )
+        notes.append(left_out_note(r["peer_group"]["left_out"], lang))
     if r["peer_group"]["note"]:
         notes.append(
             html.P(
