@@ -20,7 +20,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 
 ## Start the dashboard on http://127.0.0.1:8050 with the bundled sample data.
 run: $(VENV)/.installed
-	$(BIN)/python app.py
+	DECARB_DEMO_ACCOUNTS=1 $(BIN)/python app.py
 
 ## Debian's chromium and chromium-driver, for the browser tests.
 browser:

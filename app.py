@@ -4,10 +4,15 @@ Host and port come from ``DECARB_HOST`` (default 127.0.0.1) and ``DECARB_PORT`` 
 """
 
 import os
+import sys
 
+from decarb_dashboard.config import ConfigurationError
 from decarb_dashboard.web import create_app
 
-app = create_app()
+try:
+    app = create_app()
+except ConfigurationError as exc:
+    sys.exit(f"decarb-dashboard will not start: {exc}")
 server = app.server
 
 if __name__ == "__main__":

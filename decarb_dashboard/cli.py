@@ -201,6 +201,60 @@ def _cmd_factors(args: argparse.Namespace) -> int:
     return 0
 
 
+def _password(args: argparse.Namespace) -> str:
+    """The new password: one line of standard input with --password-stdin, else typed twice at a prompt."""
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("New password: ")
+    if first != getpass.getpass("The same password again: "):
+        raise ValueError("the two passwords differ")
+    return first
+
+
+def _cmd_users(args: argparse.Namespace) -> int:
+    from decarb_dashboard.accounts import AccountError, AccountStore
+    from decarb_dashboard.registry import OrganisationMatcher, load_registry
+
+    data_dir = Path(args.data_dir) if args.data_dir else config.data_dir()
+    accounts = AccountStore(data_dir)
+    try:
+        if args.action == "list":
+            rows = accounts.list()
+            if args.json:
+                print(json.dumps([{"username": a.username, "display_name": a.display_name, "role": a.role,
+                                   "bodies": list(a.bodies), "disabled": a.disabled} for a in rows], indent=2))
+                return 0
+            print(f"{'user name':32} {'role':10} {'state':9} bodies")
+            for a in rows:
+                print(f"{a.username:32} {a.role:10} {'disabled' if a.disabled else 'active':9} {', '.join(a.bodies)}")
+            return 0
+        if not args.username:
+            print(f"decarb: users {args.action} needs the user name", file=sys.stderr)
+            return 2
+        if args.action == "add":
+            matcher = OrganisationMatcher(load_registry(data_dir))
+            bodies = []
+            for name in args.body or []:
+                found = matcher.resolve(name)
+                if found is None:
+                    print(f"decarb: no body called {name!r} in the register", file=sys.stderr)
+                    return 2
+                bodies.append(found)
+            account = accounts.add(args.username, _password(args), args.role, bodies, args.name)
+            print(f"added {account.username} ({account.role}" + (f" for {', '.join(account.bodies)})" if
+                                                                 account.bodies else ")"))
+        elif args.action == "set-password":
+            accounts.set_password(args.username, _password(args))
+            print(f"password changed for {args.username}; their other sessions are signed out")
+        else:
+            accounts.set_disabled(args.username, args.action == "disable")
+            print(f"{args.username}: {args.action}d")
+    except (AccountError, ValueError) as exc:
+        print(f"decarb: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="decarb", description="Annual carbon returns of Welsh public bodies.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -266,6 +320,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", nargs="?")
     store_options(p)
     p.set_defaults(func=_cmd_factors)
+
+    p = sub.add_parser("users", help="manage the accounts that may sign in to the dashboard")
+    p.add_argument("action", choices=["add", "list", "disable", "enable", "set-password"])
+    p.add_argument("username", nargs="?", help="the account's user name (an email address will do)")
+    p.add_argument("--role", choices=["submitter", "reviewer", "admin"], default="submitter")
+    p.add_argument("--body", action="append", help="a body a submitter submits for (repeat for several)")
+    p.add_argument("--name", help="the person's name as shown in the history")
+    p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    p.add_argument("--json", action="store_true")
+    store_options(p)
+    p.set_defaults(func=_cmd_users)
 
     p = sub.add_parser("template", help="write a blank return, or the format documentation")
     p.add_argument("--format", choices=["csv", "xlsx", "md"], default="xlsx")

@@ -13,6 +13,10 @@ DEFAULT_MAX_ROWS = 1_048_576
 DEFAULT_MAX_COLUMNS = 200
 
 
+class ConfigurationError(RuntimeError):
+    """The environment does not allow the app to start safely; the message says what to set."""
+
+
 def data_dir() -> Path:
     """Return the data directory: ``$DECARB_DATA_DIR`` or ``./var/decarb-data``."""
     return Path(os.environ.get("DECARB_DATA_DIR") or DEFAULT_DATA_DIR)

@@ -8,6 +8,7 @@ from importlib import resources
 
 import pandas as pd
 
+from decarb_dashboard.accounts import AccountError, AccountStore
 from decarb_dashboard.store import SubmissionStore
 from decarb_dashboard.validate import validate_upload
 
@@ -60,3 +61,25 @@ def seed_if_empty(store: SubmissionStore, registry: pd.DataFrame) -> bool:
             return True
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+#: Accounts for trying the dashboard on the sample data (``DECARB_DEMO_ACCOUNTS=1``; refused in production).
+DEMO_ACCOUNTS = (
+    ("cardiff.officer", "submitter", ("cardiff",), "Cardiff energy officer"),
+    ("central.team", "submitter", ("cardiff", "newport", "torfaen"), "Central returns team"),
+    ("wg.reviewer", "reviewer", (), "Welsh Government reviewer"),
+    ("admin", "admin", (), "Dashboard administrator"),
+)
+DEMO_PASSWORD = "illustrative-demo-only"
+
+
+def seed_demo_accounts(accounts: AccountStore) -> bool:
+    """Add the demo accounts (all with DEMO_PASSWORD) to a deployment that has none; return whether it did."""
+    if accounts.list():
+        return False
+    for username, role, bodies, name in DEMO_ACCOUNTS:
+        try:
+            accounts.add(username, DEMO_PASSWORD, role, bodies, name)
+        except AccountError:  # another worker added it first
+            return False
+    return True

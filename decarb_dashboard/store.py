@@ -357,13 +357,12 @@ class SubmissionStore:
             reporting_years=tuple(sorted(r["years"].split(","))),
         ) for r in rows]
 
-    def audit_log(self, submission_id: str | None = None) -> list[dict]:
-        """Return the audit log (who, when, what, why), oldest first."""
+    def audit_log(self, submission_id: str | list[str] | None = None) -> list[dict]:
+        """Return the audit log (who, when, what, why), oldest first; of one submission or a list of them."""
         query = "SELECT entry, at, actor, submission_id, action, status, message FROM audit_log"
-        args: list[str] = []
+        args: list[str] = [submission_id] if isinstance(submission_id, str) else list(submission_id or [])
         if submission_id is not None:
-            query += " WHERE submission_id = ?"
-            args.append(submission_id)
+            query += f" WHERE submission_id IN ({', '.join('?' * len(args)) or 'NULL'})"
         with self._connect() as db:
             return [dict(r) for r in db.execute(query + " ORDER BY entry", args)]
 

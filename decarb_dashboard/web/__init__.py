@@ -16,10 +16,12 @@ import pandas as pd
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html
 
 from decarb_dashboard import config
+from decarb_dashboard.accounts import AccountStore
 from decarb_dashboard.export import to_csv_bytes, to_xlsx_bytes
 from decarb_dashboard.registry import load_registry
-from decarb_dashboard.sample import seed_if_empty
+from decarb_dashboard.sample import seed_demo_accounts, seed_if_empty
 from decarb_dashboard.store import SubmissionStore
+from decarb_dashboard.web import auth
 from decarb_dashboard.web.i18n import language, t
 
 ASSETS = Path(__file__).parent / "assets"
@@ -30,6 +32,8 @@ PAGES = [
     ("/compare", "nav_compare"),
     ("/wales", "nav_wales"),
 ]
+#: Pages in the menu only for those who may use them (the pages check again on the server).
+ROLE_PAGES = [("/review", "nav_review", "read_drafts"), ("/accounts", "nav_accounts", "administer")]
 
 
 def _href(path: str, lang: str, search: str | None = None, **query: str) -> str:
@@ -39,9 +43,33 @@ def _href(path: str, lang: str, search: str | None = None, **query: str) -> str:
     return f"{path}?{urllib.parse.urlencode({k: v for k, v in params.items() if v})}"
 
 
+def account_area(lang: str, path: str) -> html.Div:
+    """Who is signed in and a sign-out button, or a sign-in link."""
+    account = auth.current_account()
+    if account is None:
+        link = f"{auth.SIGN_IN_PATH}?{urllib.parse.urlencode({'lang': lang, 'next': path})}"
+        return html.Div(html.A(t("sign_in_link", lang), href=link, id="sign-in-link"), className="account-area")
+    return html.Div(
+        [
+            html.Span(t("signed_in_as", lang, name=account.display_name), id="signed-in-as"),
+            html.Form(
+                [
+                    dcc.Input(type="hidden", name="csrf_token", value=auth.form_token()),
+                    dcc.Input(type="hidden", name="lang", value=lang),
+                    html.Button(t("sign_out_button", lang), type="submit", id="sign-out", className="link-button"),
+                ],
+                action="/auth/sign-out",
+                method="POST",
+            ),
+        ],
+        className="account-area",
+    )
+
+
 def shell(lang: str, path: str, search: str | None = None) -> list:
     """Return the header, navigation and language switch of a page in ``lang``."""
     other = "en" if lang == "cy" else "cy"
+    pages = [(p, key) for p, key in PAGES] + [(p, key) for p, key, action in ROLE_PAGES if auth.allowed(action)]
     return [
         html.A(t("skip_link", lang), href="#main", className="skip-link"),
         html.Header(
@@ -52,6 +80,7 @@ def shell(lang: str, path: str, search: str | None = None) -> list:
                         html.Span(t("service_tagline", lang), className="tagline"),
                     ]
                 ),
+                account_area(lang, path),
                 html.A(
                     t("switch_language", lang),
                     href=_href(path, other, search),
@@ -70,7 +99,7 @@ def shell(lang: str, path: str, search: str | None = None) -> list:
                     html.Li(
                         html.A(t(key, lang), href=_href(p, lang), **({"aria-current": "page"} if p == path else {}))
                     )
-                    for p, key in PAGES
+                    for p, key in pages
                 ]
             ),
             **{"aria-label": t("nav_label", lang)},
@@ -147,11 +176,25 @@ def create_app(data_dir: Path | None = None, seed: bool = True) -> Dash:
     An empty store is first seeded with the illustrative sample returns, through
     the same validate-and-submit path as a user's upload.
     """
-    from decarb_dashboard.web.pages import compare, organisation, upload, wales
+    from decarb_dashboard.web.pages import accounts, compare, organisation, review, sign_in, upload, wales
 
+    production = os.environ.get("DECARB_ENV", "").strip().lower() == "production"
+    secret_key = os.environ.get("DECARB_SECRET_KEY", "")
+    if production and len(secret_key) < 32:
+        raise config.ConfigurationError(
+            "DECARB_ENV is production but DECARB_SECRET_KEY is not set (or shorter than 32 characters): "
+            "set it to a long random value shared by every worker, e.g. from `python -c \"import secrets; "
+            "print(secrets.token_hex(32))\"`"
+        )
+    demo_accounts = bool(os.environ.get("DECARB_DEMO_ACCOUNTS"))
+    if production and demo_accounts:
+        raise config.ConfigurationError("DECARB_DEMO_ACCOUNTS is set: demo accounts have published passwords and "
+                                        "are refused in production; unset it and add accounts with `decarb users add`")
     store = SubmissionStore(data_dir if data_dir is not None else config.data_dir())
     if seed:
         seed_if_empty(store, load_registry(store.root))
+    if demo_accounts:
+        seed_demo_accounts(AccountStore(store.root))
     app = Dash(
         __name__,
         title="Decarbonisation Dashboard",
@@ -161,12 +204,18 @@ def create_app(data_dir: Path | None = None, seed: bool = True) -> Dash:
         suppress_callback_exceptions=True,
     )
     app.server.config["DECARB_DATA_DIR"] = str(store.root)
-    # Signs session cookies; set DECARB_SECRET_KEY in production so that every worker shares it.
-    app.server.secret_key = os.environ.get("DECARB_SECRET_KEY") or secrets.token_hex(32)
+    # Signs session cookies; production needs DECARB_SECRET_KEY so that every worker shares it.
+    app.server.secret_key = secret_key or secrets.token_hex(32)
+    auth.init(app.server, production)
+    if os.environ.get("DECARB_TRUST_PROXY"):
+        # Behind one reverse proxy: take the client address and https from its X-Forwarded headers.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.server.wsgi_app = ProxyFix(app.server.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]
     # The upload limit is enforced by the server too: base64 adds a third, the form a little more.
     app.server.config["MAX_CONTENT_LENGTH"] = int(config.max_upload_bytes() * 1.4) + 64 * 1024
     dash.register_page("home", path="/", layout=home_layout, title="Decarbonisation Dashboard")
-    for page in (upload, organisation, compare, wales):
+    for page in (upload, organisation, compare, wales, review, accounts, sign_in):
         page.register(app)
     register_shell(app)
     app.layout = html.Div(

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import io
 
+import flask
 import openpyxl
 import pytest
 
+from decarb_dashboard.accounts import Account
 from decarb_dashboard.web import create_app, home_layout
 from decarb_dashboard.web.i18n import catalogue, t
 from decarb_dashboard.web.pages import compare, organisation, upload, wales
@@ -17,6 +20,15 @@ from tests.conftest import csv_bytes
 @pytest.fixture(scope="module")
 def app(sample_store):  # type: ignore[no-untyped-def]
     return create_app(sample_store.root, seed=False)
+
+
+@contextlib.contextmanager
+def signed_in(app, role: str = "submitter", bodies: tuple[str, ...] = ("cardiff", "newport")):  # type: ignore[no-untyped-def]
+    """Run view functions as if a signed-in account of ``role`` (bound to ``bodies``) made the request."""
+    with app.server.test_request_context():
+        flask.g.decarb_account = Account("test.officer", "Test officer", role, bodies if role == "submitter" else (),
+                                         False, 0)
+        yield
 
 
 def payload(data: bytes) -> str:
@@ -33,7 +45,7 @@ def test_both_languages_have_every_key():
 
 
 def test_every_page_renders_in_both_languages(app):  # type: ignore[no-untyped-def]
-    with app.server.app_context():
+    with signed_in(app):
         for lang in ("en", "cy"):
             for page in (home_layout(lang), organisation.layout(lang, body="torfaen", year="2022-23"),
                          compare.layout(lang), wales.layout(lang, year="2022-23"), upload.layout(lang)):
@@ -54,7 +66,7 @@ def test_not_reported_shows_as_not_reported_never_zero(app):  # type: ignore[no-
 
 def test_upload_check_reports_every_problem_with_rows(app):  # type: ignore[no-untyped-def]
     raw = csv_bytes("Cardiff,2024-25,Bulidings,,,,,5,,,", "Cardiff,2024-25,Waste,,,,,lots,,,")
-    with app.server.app_context():
+    with signed_in(app):
         _, report, shown = upload.check(payload(raw), "x.csv", "cardiff", "2024-25", "en")
     assert [e.row for e in report.errors] == [2, 3]
     assert "There is a problem" in str(shown[0])
@@ -62,7 +74,7 @@ def test_upload_check_reports_every_problem_with_rows(app):  # type: ignore[no-u
 
 def test_upload_check_refuses_oversized_and_malformed_payloads(app, monkeypatch):  # type: ignore[no-untyped-def]
     monkeypatch.setenv("DECARB_MAX_UPLOAD_MB", "0.001")
-    with app.server.app_context():
+    with signed_in(app):
         _raw, report, shown = upload.check(payload(b"x" * 2000), "big.csv", "cardiff", "2024-25", "en")
         assert report is None and "larger than 0.001 MB" in str(shown)
         _raw, report, shown = upload.check("data:text/csv;base64,@@not base64@@", "x.csv", "cardiff", "2024-25", "en")
@@ -70,7 +82,7 @@ def test_upload_check_refuses_oversized_and_malformed_payloads(app, monkeypatch)
 
 
 def test_plausibility_warning_for_a_category_far_from_last_year(app):  # type: ignore[no-untyped-def]
-    with app.server.app_context():
+    with signed_in(app):
         from decarb_dashboard.web import data
 
         engine = data.engine()
@@ -97,7 +109,7 @@ def test_the_excel_template_is_pre_filled_with_last_year_s_lines_and_blank_value
 
 
 def test_plausibility_warning_for_a_line_far_outside_the_peer_range(app):  # type: ignore[no-untyped-def]
-    with app.server.app_context():
+    with signed_in(app):
         from decarb_dashboard.web import data
 
         engine = data.engine()

@@ -12,10 +12,12 @@ from dash import Dash, Input, Output, State, dcc, html
 from decarb_dashboard import config, years
 from decarb_dashboard.compare import Engine
 from decarb_dashboard.report import ValidationReport
+from decarb_dashboard.store import Submission, SubmissionStore
 from decarb_dashboard.validate import validate_upload
-from decarb_dashboard.web import data
+from decarb_dashboard.web import auth, data
 from decarb_dashboard.web.components import table
 from decarb_dashboard.web.i18n import language, t
+from decarb_dashboard.web.pages.sign_in import sign_in_prompt
 from uploads_schema import template
 from uploads_schema.vocabulary import vocabulary
 
@@ -33,7 +35,12 @@ def year_options() -> list[dict]:
 
 def layout(lang: str = "en", body: str | None = None, year: str | None = None, **_query: str) -> html.Div:
     lang = language(lang)
-    body = data.chosen_body(body)
+    account = auth.current_account()
+    own = [b for b in (account.bodies if account else ()) if auth.allowed("submit", b)]
+    if not own:
+        reason = "upload_sign_in_needed" if account is None else "upload_not_submitter"
+        return html.Div([html.H1(t("upload_title", lang)), sign_in_prompt(lang, "/upload", reason)])
+    body = body if body in own else own[0]
     default_year = years.label(years.current_start() - 1)
     year = year if year in {o["value"] for o in year_options()} else default_year
     limit_mb = config.max_upload_bytes() / 1024 / 1024
@@ -47,7 +54,12 @@ def layout(lang: str = "en", body: str | None = None, year: str | None = None, *
                     html.Div(
                         [
                             html.Label(t("label_body", lang), htmlFor="up-body"),
-                            dcc.Dropdown(id="up-body", options=data.body_options(lang), value=body, clearable=False),
+                            dcc.Dropdown(
+                                id="up-body",
+                                options=[o for o in data.body_options(lang) if o["value"] in own],
+                                value=body,
+                                clearable=False,
+                            ),
                         ],
                         className="control",
                     ),
@@ -58,13 +70,8 @@ def layout(lang: str = "en", body: str | None = None, year: str | None = None, *
                         ],
                         className="control",
                     ),
-                    html.Div(
-                        [
-                            html.Label(t("label_your_name", lang), htmlFor="up-user"),
-                            dcc.Input(id="up-user", type="text", autoComplete="name", value="", debounce=True),
-                        ],
-                        className="control",
-                    ),
+                    html.P(t("submitting_as", lang, name=account.display_name, user=account.username),
+                           className="control hint"),
                 ],
                 className="controls",
             ),
@@ -95,7 +102,6 @@ def layout(lang: str = "en", body: str | None = None, year: str | None = None, *
                 className="submit-area",
             ),
             html.Div(id="up-receipt", **{"aria-live": "polite"}),
-            html.H2(t("history_title", lang)),
             html.Div(id="up-history", children=history(body, lang)),
         ]
     )
@@ -293,15 +299,59 @@ def report_view(raw: bytes | None, report: ValidationReport, extra_warnings: lis
     return out
 
 
+def refused(lang: str, key: str = "action_refused") -> html.Div:
+    """What a callback returns instead of acting when the person asking may not: nothing was read or stored."""
+    return html.Div(t(key, lang), className="error-summary", role="alert", id="refused")
+
+
 def history(body: str, lang: str) -> html.Div:
-    """A body's submissions, newest first, with their review status."""
-    entries = data.store().history(body)
+    """A body's open queries, its submissions newest first with their review status, and the review thread."""
+    if not auth.allowed("read_drafts", body):
+        return refused(lang)
+    store = data.store()
+    entries = store.history(body)
     if not entries:
-        return html.P(t("history_none", lang))
+        return html.Div([html.H2(t("history_title", lang)), html.P(t("history_none", lang))])
+    return html.Div(
+        [
+            *open_queries(entries, lang),
+            html.H2(t("history_title", lang)),
+            submissions_table(entries, lang, "up-history-table"),
+            review_thread(store, entries, lang),
+        ]
+    )
+
+
+def open_queries(entries: list[Submission], lang: str) -> list:
+    """A panel for each year whose latest submission Welsh Government has queried: the message and what to do."""
+    latest: dict[str, Submission] = {}
+    for s in entries:  # oldest first, so the last one of a year wins
+        if s.status != "withdrawn":
+            for y in s.reporting_years:
+                latest[y] = s
+    queried = [(y, s) for y, s in sorted(latest.items()) if s.status == "queried"]
+    return [
+        html.Div(
+            [
+                html.H2(t("query_title", lang, year=y)),
+                html.P(t("query_text", lang, id=s.submission_id)),
+                html.Blockquote(s.status_message or ""),
+                html.P(t("query_fix", lang)),
+            ],
+            className="query-panel",
+            role="status",
+            id=f"query-{y}",
+        )
+        for y, s in queried
+    ]
+
+
+def submissions_table(entries: list[Submission], lang: str, block: str) -> html.Div:
     frame = pd.DataFrame(
         [
             {
                 t("col_submission", lang): s.submission_id,
+                t("col_body", lang): ", ".join(data.matcher().name(o, lang, short=True) for o in s.organisations),
                 t("col_submitted_at", lang): s.submitted_at,
                 t("col_submitted_by", lang): s.submitted_by,
                 t("col_year", lang): ", ".join(s.reporting_years),
@@ -312,7 +362,24 @@ def history(body: str, lang: str) -> html.Div:
             for s in reversed(entries)
         ]
     )
-    return html.Div(table(frame, t("history_title", lang), "up-history-table"))
+    return html.Div(table(frame, t("history_title", lang), block))
+
+
+def review_thread(store: SubmissionStore, entries: list[Submission], lang: str) -> html.Div:
+    """Every submission and review decision of these submissions, oldest first, as a conversation."""
+    log = store.audit_log([s.submission_id for s in entries])
+    items = [
+        html.Li(
+            [
+                html.Strong(f"{e['at'].replace('T', ' ').rstrip('Z')} UTC, {e['actor']}: "),
+                t(f"thread_{e['action']}_{e['status']}" if e["action"] == "status" else "thread_submit", lang,
+                  id=e["submission_id"]),
+                *([html.Blockquote(e["message"])] if e["action"] == "status" and e["message"] else []),
+            ]
+        )
+        for e in log
+    ]
+    return html.Div([html.H2(t("thread_title", lang)), html.Ol(items, className="thread")], id="review-thread")
 
 
 def validated(
@@ -323,6 +390,8 @@ def validated(
     Returns (bytes, report, checks against the stored figures, refusal): the refusal
     is the message for a payload too large or not readable at all, else None.
     """
+    if not auth.allowed("submit", body):
+        return None, None, [], refused(lang)
     limit = config.max_upload_bytes()
     raw = decode(contents)
     if raw is None:
@@ -363,7 +432,6 @@ def on_submit(
     body: str,
     year: str,
     ack: list | None,
-    user: str | None,
     lang: str,
 ) -> tuple:
     lang = language(lang)
@@ -374,9 +442,12 @@ def on_submit(
         return report_view(raw, report, extra, lang), dash.no_update
     if (report.warnings or extra) and "ok" not in (ack or []):
         return html.P(t("submit_needs_ack", lang), className="error-summary", role="alert"), dash.no_update
-    submitted_by = (user or "").strip() or "web upload"
+    account = auth.current_account()
+    # The file was checked against ``body``; every body in it must still be one this account submits for.
+    if account is None or not all(auth.allowed("submit", str(o)) for o in report.lines["organisation_id"].unique()):
+        return refused(lang), dash.no_update
     store = data.store()
-    submission_id = store.submit(report.lines, raw, submitted_by=submitted_by[:120], file_name=filename)
+    submission_id = store.submit(report.lines, raw, submitted_by=account.username, file_name=filename)
     at = store.submission(submission_id).submitted_at
     receipt = html.Div(
         [
@@ -391,8 +462,6 @@ def on_submit(
 
 
 def on_body(body: str, lang: str) -> html.Div:
-    if body not in set(data.registry()["id"]):
-        raise dash.exceptions.PreventUpdate
     return history(body, language(lang))
 
 
@@ -440,7 +509,6 @@ def register(app: Dash) -> None:
         State("up-body", "value"),
         State("up-year", "value"),
         State("up-ack", "value"),
-        State("up-user", "value"),
         State("up-lang", "data"),
         prevent_initial_call=True,
     )(on_submit)

@@ -1,0 +1,241 @@
+"""Accounts, roles and who may do what.
+
+Accounts live in ``accounts.sqlite`` in the data directory, beside the store.
+Passwords are kept only as werkzeug's salted scrypt hashes. Sign-in failures
+are counted in the same database, so the limit holds across every worker
+process of a deployment.
+
+Roles
+-----
+submitter
+    staff of one or more bodies: may check and submit returns for those bodies
+    and read their submission history (drafts, queries).
+reviewer
+    Welsh Government: may read every body's history and accept or query a submission.
+admin
+    manages accounts and may read every history; neither submits nor reviews,
+    so that only a body's own staff change its figures.
+Anyone, signed in or not, may read the published comparisons.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import sqlite3
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from werkzeug.security import check_password_hash, generate_password_hash
+
+ROLES = ("submitter", "reviewer", "admin")
+#: What each role may do; "own" means only for the bodies the account is bound to.
+PERMISSIONS: dict[str, dict[str, str]] = {
+    "read_published": {"anonymous": "all", "submitter": "all", "reviewer": "all", "admin": "all"},
+    "read_drafts": {"submitter": "own", "reviewer": "all", "admin": "all"},
+    "submit": {"submitter": "own"},
+    "review": {"reviewer": "all"},
+    "administer": {"admin": "all"},
+}
+ACTIONS = tuple(PERMISSIONS)
+MIN_PASSWORD_LENGTH = 12
+#: Sign-in failures allowed per account, and per client address, within the window.
+MAX_FAILURES_PER_ACCOUNT = 5
+MAX_FAILURES_PER_CLIENT = 20
+FAILURE_WINDOW_S = 15 * 60
+_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@+-]{0,119}$")
+# Checked against when the account does not exist, so that a wrong name takes as long as a wrong password.
+_DUMMY_HASH = generate_password_hash("not a password of anyone")
+
+_SCHEMA_SQL = """
+CREATE TABLE IF NOT EXISTS accounts (
+    username TEXT PRIMARY KEY,
+    display_name TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('submitter', 'reviewer', 'admin')),
+    password_hash TEXT NOT NULL,
+    disabled INTEGER NOT NULL DEFAULT 0,
+    -- bumped when the password changes or the account is disabled: older sessions end
+    session_epoch INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS account_bodies (
+    username TEXT NOT NULL REFERENCES accounts (username),
+    organisation_id TEXT NOT NULL,
+    PRIMARY KEY (username, organisation_id)
+);
+CREATE TABLE IF NOT EXISTS sign_in_failures (
+    at REAL NOT NULL,
+    username TEXT NOT NULL,
+    client TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS failures_by_user ON sign_in_failures (username, at);
+CREATE INDEX IF NOT EXISTS failures_by_client ON sign_in_failures (client, at);
+"""
+
+
+class AccountError(Exception):
+    """A request about accounts that cannot be done, worded for the person who asked."""
+
+
+class SignInThrottled(Exception):
+    """Too many failed sign-ins lately; ``retry_after_s`` says when to try again."""
+
+    def __init__(self, retry_after_s: int) -> None:
+        super().__init__(f"too many failed sign-ins; try again in {retry_after_s} s")
+        self.retry_after_s = retry_after_s
+
+
+@dataclass(frozen=True)
+class Account:
+    username: str
+    display_name: str
+    role: str
+    bodies: tuple[str, ...]
+    disabled: bool
+    session_epoch: int
+
+
+def allowed(account: Account | None, action: str, organisation_id: str | None = None) -> bool:
+    """Return whether ``account`` (None: not signed in) may do ``action`` for ``organisation_id``.
+
+    The one place the rules live: the web callbacks, routes and the tests all ask here.
+    """
+    if action not in PERMISSIONS:
+        raise ValueError(f"unknown action {action!r}")
+    role = "anonymous" if account is None or account.disabled else account.role
+    scope = PERMISSIONS[action].get(role)
+    if scope == "all":
+        return True
+    return scope == "own" and account is not None and organisation_id in account.bodies
+
+
+def check_password(password: str) -> None:
+    """Raise AccountError unless ``password`` is long enough to be a passphrase."""
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters; a few words make a good one")
+
+
+class AccountStore:
+    """The accounts of a deployment, in ``<data_dir>/accounts.sqlite``."""
+
+    def __init__(self, data_dir: Path | str) -> None:
+        self.path = Path(data_dir) / "accounts.sqlite"
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as db:
+            if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'failures_by_client'").fetchone():
+                db.executescript(_SCHEMA_SQL)
+
+    @contextlib.contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA foreign_keys=ON")
+            db.row_factory = sqlite3.Row
+            yield db
+        finally:
+            db.close()
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        with self._connect() as db:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+
+    # ---- managing ------------------------------------------------------------
+    def add(self, username: str, password: str, role: str, bodies: tuple[str, ...] | list[str] = (),
+            display_name: str | None = None) -> Account:
+        """Create an account; a submitter must be bound to at least one body, other roles to none."""
+        username = (username or "").strip().lower()
+        if not _USERNAME.match(username):
+            raise AccountError("a user name is lower-case letters, digits and . _ @ + - (an email address will do)")
+        if role not in ROLES:
+            raise AccountError(f"unknown role {role!r}; use one of {', '.join(ROLES)}")
+        bodies = tuple(sorted(set(bodies)))
+        if role == "submitter" and not bodies:
+            raise AccountError("a submitter needs the body or bodies they submit for (--body)")
+        if role != "submitter" and bodies:
+            raise AccountError(f"a {role} works across all bodies; give --body only for a submitter")
+        check_password(password)
+        with self._write() as db:
+            if db.execute("SELECT 1 FROM accounts WHERE username = ?", (username,)).fetchone():
+                raise AccountError(f"there is already an account called {username!r}")
+            db.execute(
+                "INSERT INTO accounts (username, display_name, role, password_hash, created_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (username, (display_name or username).strip()[:120], role, generate_password_hash(password),
+                 time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())),
+            )
+            db.executemany("INSERT INTO account_bodies VALUES (?, ?)", [(username, b) for b in bodies])
+        account = self.get(username)
+        assert account is not None
+        return account
+
+    def get(self, username: str) -> Account | None:
+        with self._connect() as db:
+            row = db.execute("SELECT * FROM accounts WHERE username = ?", ((username or "").lower(),)).fetchone()
+            if row is None:
+                return None
+            bodies = [r[0] for r in db.execute(
+                "SELECT organisation_id FROM account_bodies WHERE username = ? ORDER BY organisation_id",
+                (row["username"],))]
+        return Account(row["username"], row["display_name"], row["role"], tuple(bodies), bool(row["disabled"]),
+                       row["session_epoch"])
+
+    def list(self) -> list[Account]:
+        with self._connect() as db:
+            names = [r[0] for r in db.execute("SELECT username FROM accounts ORDER BY username")]
+        return [a for a in map(self.get, names) if a is not None]
+
+    def _update(self, username: str, sql: str, args: tuple) -> None:
+        with self._write() as db:
+            if db.execute(sql, (*args, (username or "").lower())).rowcount != 1:
+                raise AccountError(f"there is no account called {username!r}")
+
+    def set_disabled(self, username: str, disabled: bool = True) -> None:
+        """Disable (or enable again) an account; a disabled account's sessions end at once."""
+        self._update(username, "UPDATE accounts SET disabled = ?, session_epoch = session_epoch + 1"
+                     " WHERE username = ?", (int(disabled),))
+
+    def set_password(self, username: str, password: str) -> None:
+        """Change a password; every session signed in with the old one ends."""
+        check_password(password)
+        self._update(username, "UPDATE accounts SET password_hash = ?, session_epoch = session_epoch + 1"
+                     " WHERE username = ?", (generate_password_hash(password),))
+
+    # ---- signing in ------------------------------------------------------------
+    def authenticate(self, username: str, password: str, client: str = "") -> Account | None:
+        """Return the account if the name and password match and it is enabled, else None.
+
+        Raises SignInThrottled, before checking the password, after too many
+        recent failures for this account or from this client address.
+        """
+        username = (username or "").strip().lower()[:120]
+        now = time.time()
+        since = now - FAILURE_WINDOW_S
+        with self._connect() as db:
+            for column, value, limit in (("username", username, MAX_FAILURES_PER_ACCOUNT),
+                                         ("client", client, MAX_FAILURES_PER_CLIENT)):
+                count, oldest = db.execute(
+                    f"SELECT count(*), min(at) FROM sign_in_failures WHERE {column} = ? AND at > ?",
+                    (value, since)).fetchone()
+                if count >= limit:
+                    raise SignInThrottled(max(1, int(oldest + FAILURE_WINDOW_S - now)))
+            row = db.execute("SELECT password_hash, disabled FROM accounts WHERE username = ?",
+                             (username,)).fetchone()
+        good = check_password_hash(row["password_hash"] if row else _DUMMY_HASH, password or "")
+        with self._write() as db:
+            if good and row is not None and not row["disabled"]:
+                db.execute("DELETE FROM sign_in_failures WHERE username = ?", (username,))
+            else:
+                db.execute("INSERT INTO sign_in_failures VALUES (?, ?, ?)", (now, username, client))
+                db.execute("DELETE FROM sign_in_failures WHERE at < ?", (since,))
+                return None
+        return self.get(username)

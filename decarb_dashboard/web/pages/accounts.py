@@ -1,0 +1,94 @@
+"""Accounts: admins see who may sign in, and disable or enable an account (``decarb users`` does the rest)."""
+
+from __future__ import annotations
+
+import dash
+import pandas as pd
+from dash import Dash, Input, Output, State, dcc, html
+
+from decarb_dashboard.accounts import AccountError
+from decarb_dashboard.web import auth, data
+from decarb_dashboard.web.components import table
+from decarb_dashboard.web.i18n import language, t
+from decarb_dashboard.web.pages.sign_in import sign_in_prompt
+from decarb_dashboard.web.pages.upload import refused
+
+
+def accounts_table(lang: str) -> html.Div:
+    if not auth.allowed("administer"):
+        return refused(lang)
+    m = data.matcher()
+    frame = pd.DataFrame(
+        [
+            {
+                t("col_username", lang): a.username,
+                t("col_person", lang): a.display_name,
+                t("col_role", lang): t(f"role_{a.role}", lang),
+                t("col_bodies", lang): ", ".join(m.name(b, lang, short=True) for b in a.bodies),
+                t("col_account_state", lang): t("account_disabled" if a.disabled else "account_active", lang),
+            }
+            for a in auth.account_store().list()
+        ],
+        columns=[t(k, lang) for k in ("col_username", "col_person", "col_role", "col_bodies", "col_account_state")],
+    )
+    return html.Div(table(frame, t("accounts_title", lang), "ac-table"))
+
+
+def layout(lang: str = "en", **_query: str) -> html.Div:
+    lang = language(lang)
+    if not auth.allowed("administer"):
+        return html.Div([html.H1(t("accounts_title", lang)), sign_in_prompt(lang, "/accounts", "accounts_refused")])
+    names = [a.username for a in auth.account_store().list()]
+    return html.Div(
+        [
+            html.H1(t("accounts_title", lang)),
+            html.P(t("accounts_intro", lang)),
+            dcc.Store(id="ac-lang", data=lang),
+            html.Div(id="ac-list", children=accounts_table(lang)),
+            html.H2(t("accounts_change", lang)),
+            html.Div(
+                [
+                    html.Label(t("col_username", lang), htmlFor="ac-user"),
+                    dcc.Dropdown(id="ac-user", options=names, value=None),
+                ],
+                className="control",
+            ),
+            html.Div(
+                [
+                    html.Button(t("account_disable", lang), id="ac-disable", className="secondary-button"),
+                    html.Button(t("account_enable", lang), id="ac-enable", className="secondary-button"),
+                ],
+                className="button-row",
+            ),
+            html.Div(id="ac-outcome", **{"aria-live": "polite"}),
+        ]
+    )
+
+
+def on_change(_disable: int | None, _enable: int | None, username: str | None, lang: str) -> tuple:
+    lang = language(lang)
+    account = auth.current_account()
+    if account is None or not auth.allowed("administer"):
+        return refused(lang), dash.no_update
+    disable = dash.ctx.triggered_id == "ac-disable"
+    if disable and username == account.username:
+        return refused(lang, "account_not_yourself"), dash.no_update
+    try:
+        auth.account_store().set_disabled(username or "", disable)
+    except AccountError:
+        return refused(lang, "account_unknown"), dash.no_update
+    done = t("account_done_disabled" if disable else "account_done_enabled", lang, user=username)
+    return html.P(done, role="status", className="receipt", id="ac-done"), accounts_table(lang)
+
+
+def register(app: Dash) -> None:
+    dash.register_page(__name__, path="/accounts", layout=layout, title="Accounts")
+    app.callback(
+        Output("ac-outcome", "children"),
+        Output("ac-list", "children"),
+        Input("ac-disable", "n_clicks"),
+        Input("ac-enable", "n_clicks"),
+        State("ac-user", "value"),
+        State("ac-lang", "data"),
+        prevent_initial_call=True,
+    )(on_change)

@@ -1,0 +1,153 @@
+"""Accounts: hashed passwords, roles bound to bodies, sign-in limits, and the one table of who may do what."""
+
+from __future__ import annotations
+
+import io
+import json
+import sqlite3
+
+import pytest
+
+from decarb_dashboard import accounts as acc
+from decarb_dashboard.accounts import Account, AccountError, AccountStore, SignInThrottled, allowed
+from decarb_dashboard.cli import main
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def store(tmp_path):  # type: ignore[no-untyped-def]
+    return AccountStore(tmp_path)
+
+
+def test_passwords_are_kept_only_as_salted_scrypt_hashes(store, tmp_path):  # type: ignore[no-untyped-def]
+    store.add("Alice@Cardiff.gov.wales", PASSWORD, "submitter", ["cardiff"], "Alice Jones")
+    store.add("bob", PASSWORD, "reviewer")
+    with sqlite3.connect(tmp_path / "accounts.sqlite") as db:
+        hashes = [r[0] for r in db.execute("SELECT password_hash FROM accounts ORDER BY username")]
+    assert all(h.startswith("scrypt:") and PASSWORD not in h for h in hashes)
+    assert hashes[0] != hashes[1]  # same password, different salt
+    alice = store.get("alice@cardiff.gov.wales")
+    assert (alice.role, alice.bodies, alice.display_name) == ("submitter", ("cardiff",), "Alice Jones")
+
+
+@pytest.mark.parametrize(("username", "password", "role", "bodies", "message"), [
+    ("alice", "short", "submitter", ["cardiff"], "at least 12 characters"),
+    ("alice", PASSWORD, "submitter", [], "needs the body or bodies"),
+    ("alice", PASSWORD, "reviewer", ["cardiff"], "works across all bodies"),
+    ("alice", PASSWORD, "superuser", [], "unknown role"),
+    ("Alice Jones", PASSWORD, "admin", [], "lower-case letters"),
+    ("", PASSWORD, "admin", [], "lower-case letters"),
+])
+def test_accounts_that_cannot_be_made_are_refused_with_the_reason(store, username, password, role, bodies,  # type: ignore[no-untyped-def]
+                                                                   message):
+    with pytest.raises(AccountError, match=message):
+        store.add(username, password, role, bodies)
+    assert store.list() == []
+
+
+def test_a_second_account_of_the_same_name_is_refused(store):  # type: ignore[no-untyped-def]
+    store.add("alice", PASSWORD, "admin")
+    with pytest.raises(AccountError, match="already an account"):
+        store.add("ALICE", PASSWORD, "reviewer")
+    assert [a.role for a in store.list()] == ["admin"]
+
+
+def test_sign_in_checks_the_password_and_the_account_state(store):  # type: ignore[no-untyped-def]
+    store.add("alice", PASSWORD, "submitter", ["cardiff"])
+    assert store.authenticate("alice", PASSWORD).username == "alice"
+    assert store.authenticate(" Alice ", PASSWORD) is not None  # as typed, with a capital and spaces
+    assert store.authenticate("alice", PASSWORD + "x") is None
+    assert store.authenticate("nobody", PASSWORD) is None
+    store.set_disabled("alice")
+    assert store.authenticate("alice", PASSWORD) is None
+    store.set_disabled("alice", False)
+    assert store.authenticate("alice", PASSWORD) is not None
+
+
+def test_a_new_password_ends_the_old_sessions(store):  # type: ignore[no-untyped-def]
+    before = store.add("alice", PASSWORD, "admin").session_epoch
+    store.set_password("alice", "a different passphrase")
+    assert store.get("alice").session_epoch == before + 1
+    assert store.authenticate("alice", PASSWORD) is None
+    assert store.authenticate("alice", "a different passphrase") is not None
+    with pytest.raises(AccountError, match="no account called"):
+        store.set_password("nobody", "a different passphrase")
+
+
+def test_five_failures_lock_an_account_for_fifteen_minutes_even_with_the_right_password(store, monkeypatch):  # type: ignore[no-untyped-def]
+    store.add("alice", PASSWORD, "admin")
+    clock = [1_000_000.0]
+    monkeypatch.setattr(acc.time, "time", lambda: clock[0])
+    for _ in range(5):
+        assert store.authenticate("alice", "guess", "10.0.0.1") is None
+    clock[0] += 60
+    with pytest.raises(SignInThrottled) as raised:
+        store.authenticate("alice", PASSWORD, "10.0.0.2")
+    assert raised.value.retry_after_s == 15 * 60 - 60
+    clock[0] += 15 * 60 - 59  # the first failures have aged out of the window
+    assert store.authenticate("alice", PASSWORD, "10.0.0.2") is not None
+
+
+def test_twenty_failures_from_one_address_lock_that_address_for_every_account(store, monkeypatch):  # type: ignore[no-untyped-def]
+    store.add("alice", PASSWORD, "admin")
+    monkeypatch.setattr(acc.time, "time", lambda: 2_000_000.0)
+    for k in range(20):
+        assert store.authenticate(f"user{k}", "guess", "10.9.9.9") is None
+    with pytest.raises(SignInThrottled):
+        store.authenticate("alice", PASSWORD, "10.9.9.9")
+    assert store.authenticate("alice", PASSWORD, "10.0.0.1") is not None  # another address is not locked
+
+
+def test_who_may_do_what():
+    submitter = Account("a", "A", "submitter", ("cardiff", "newport"), False, 0)
+    reviewer = Account("r", "R", "reviewer", (), False, 0)
+    admin = Account("x", "X", "admin", (), False, 0)
+    disabled = Account("d", "D", "submitter", ("cardiff",), True, 0)
+    table = {
+        (who, action, body): allowed(account, action, body)
+        for who, account in (("anon", None), ("sub", submitter), ("rev", reviewer), ("adm", admin),
+                             ("dis", disabled))
+        for action in acc.ACTIONS
+        for body in ("cardiff", "torfaen")
+    }
+    granted = {k for k, v in table.items() if v}
+    expected = (
+        {(w, "read_published", b) for w in ("anon", "sub", "rev", "adm", "dis") for b in ("cardiff", "torfaen")}
+        | {("sub", "read_drafts", "cardiff"), ("sub", "submit", "cardiff")}
+        | {(w, "read_drafts", b) for w in ("rev", "adm") for b in ("cardiff", "torfaen")}
+        | {("rev", "review", b) for b in ("cardiff", "torfaen")}
+        | {("adm", "administer", b) for b in ("cardiff", "torfaen")}
+    )
+    assert granted == expected
+    with pytest.raises(ValueError):
+        allowed(admin, "delete_everything")
+
+
+def test_decarb_users_add_list_disable_and_set_password(tmp_path, monkeypatch, capsys):  # type: ignore[no-untyped-def]
+    d = str(tmp_path)
+    monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
+    assert main(["users", "add", "alice", "--role", "submitter", "--body", "Cyngor Caerdydd", "--body",
+                 "Newport City Council", "--name", "Alice Jones", "--password-stdin", "--data-dir", d]) == 0
+    assert "added alice (submitter for cardiff, newport)" in capsys.readouterr().out
+    assert main(["users", "disable", "alice", "--data-dir", d]) == 0
+    capsys.readouterr()
+    assert main(["users", "list", "--json", "--data-dir", d]) == 0
+    assert json.loads(capsys.readouterr().out) == [{"username": "alice", "display_name": "Alice Jones",
+                                                    "role": "submitter", "bodies": ["cardiff", "newport"],
+                                                    "disabled": True}]
+    monkeypatch.setattr("sys.stdin", io.StringIO("a brand new passphrase\n"))
+    assert main(["users", "set-password", "alice", "--password-stdin", "--data-dir", d]) == 0
+    assert AccountStore(tmp_path).get("alice").session_epoch == 2
+
+
+def test_decarb_users_refuses_unknown_bodies_and_weak_passwords(tmp_path, monkeypatch, capsys):  # type: ignore[no-untyped-def]
+    d = str(tmp_path)
+    monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
+    assert main(["users", "add", "alice", "--body", "Atlantis", "--password-stdin", "--data-dir", d]) == 2
+    assert "no body called 'Atlantis'" in capsys.readouterr().err
+    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
+    assert main(["users", "add", "alice", "--body", "cardiff", "--password-stdin", "--data-dir", d]) == 1
+    assert "at least 12 characters" in capsys.readouterr().err
+    assert main(["users", "disable", "nobody", "--data-dir", d]) == 1
+    assert AccountStore(tmp_path).list() == []
