@@ -8,7 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from decarb_dashboard.accounts import AccountStore
 from tests.conftest import REPO
+
+PASSWORD = "a long enough passphrase"
 
 AXE = REPO / ".cache" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 
@@ -31,6 +34,8 @@ def data_dir(sample_store, tmp_path):  # type: ignore[no-untyped-def]
     """A private copy of the seeded sample store, so that submissions in one test stay there."""
     target = tmp_path / "data"
     shutil.copytree(sample_store.root, target)
+    AccountStore(target).add("officer", PASSWORD, "submitter", ["cardiff", "newport"], "Cardiff officer")
+    AccountStore(target).add("reviewer", PASSWORD, "reviewer", [], "WG reviewer")
     return target
 
 

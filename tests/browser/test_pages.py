@@ -8,14 +8,22 @@ import pytest
 
 from decarb_dashboard.compare import Engine, compare
 from decarb_dashboard.web import create_app
+from tests.browser.conftest import PASSWORD
 from tests.conftest import csv_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 
-def open_page(dash_duo, data_dir, path: str):  # type: ignore[no-untyped-def]
+def open_page(dash_duo, data_dir, path: str, user: str | None = None):  # type: ignore[no-untyped-def]
+    """Start the app, sign in as ``user`` through the sign-in form if given, then open ``path``."""
     app = create_app(data_dir, seed=False)
     dash_duo.start_server(app)
+    if user:
+        dash_duo.driver.get(dash_duo.server_url + "/sign-in")
+        dash_duo.wait_for_element("#sign-in-username", timeout=20).send_keys(user)
+        dash_duo.find_element("#sign-in-password").send_keys(PASSWORD)
+        dash_duo.find_element("#sign-in-submit").click()
+        dash_duo.wait_for_element("#signed-in-as", timeout=20)
     dash_duo.driver.get(dash_duo.server_url + path)
     dash_duo.wait_for_element("#main h1", timeout=20)
     return app
@@ -26,7 +34,7 @@ def upload(dash_duo, path) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_upload_a_valid_file_and_get_a_receipt(dash_duo, data_dir, tmp_path):  # type: ignore[no-untyped-def]
-    open_page(dash_duo, data_dir, "/upload?body=newport&year=2024-25")
+    open_page(dash_duo, data_dir, "/upload?body=newport&year=2024-25", user="officer")
     path = tmp_path / "newport.csv"
     path.write_bytes(csv_bytes("Newport,2024-25,Buildings,Electricity,,,,2500,,,",
                                "Newport,2024-25,Supply chain,,,,,52000,estimated,spend,"))
@@ -46,7 +54,7 @@ def test_upload_a_valid_file_and_get_a_receipt(dash_duo, data_dir, tmp_path):  #
 
 
 def test_upload_a_broken_file_and_see_the_error_summary(dash_duo, data_dir, tmp_path):  # type: ignore[no-untyped-def]
-    open_page(dash_duo, data_dir, "/upload?body=cardiff&year=2024-25")
+    open_page(dash_duo, data_dir, "/upload?body=cardiff&year=2024-25", user="officer")
     path = tmp_path / "broken.csv"
     path.write_bytes(csv_bytes("Cardiff,2024-25,Buildings,Electricity,,,,100,,,",
                                "Cardiff,2024-25,Bulidings,,,,,5,,,",
@@ -102,10 +110,12 @@ def test_the_wales_overview_shows_the_planted_problems(dash_duo, data_dir):  # t
     dash_duo.wait_for_contains_text("#quality-flags", "Ceredigion, Buildings", timeout=20)
 
 
-@pytest.mark.parametrize("path", ["/", "/upload", "/organisation?body=cardiff&year=2022-23", "/compare",
-                                  "/wales?year=2022-23", "/organisation?lang=cy&body=cardiff&year=2022-23"])
-def test_no_serious_accessibility_violations(dash_duo, data_dir, axe_source, path):  # type: ignore[no-untyped-def]
-    open_page(dash_duo, data_dir, path)
+@pytest.mark.parametrize(("path", "user"), [
+    ("/", None), ("/upload", "officer"), ("/organisation?body=cardiff&year=2022-23", None), ("/compare", None),
+    ("/wales?year=2022-23", None), ("/organisation?lang=cy&body=cardiff&year=2022-23", None), ("/sign-in", None),
+    ("/review?status=all", "reviewer"), ("/upload?lang=cy", None)])
+def test_no_serious_accessibility_violations(dash_duo, data_dir, axe_source, path, user):  # type: ignore[no-untyped-def]
+    open_page(dash_duo, data_dir, path, user)
     dash_duo.wait_for_element("#main h1", timeout=20)
     dash_duo.driver.execute_script(axe_source)
     result = dash_duo.driver.execute_async_script(
@@ -114,3 +124,17 @@ def test_no_serious_accessibility_violations(dash_duo, data_dir, axe_source, pat
     serious = [v for v in json.loads(result) if v["impact"] in ("serious", "critical")]
     assert serious == [], json.dumps([{k: v[k] for k in ("id", "impact", "help")} | {
         "nodes": [n["target"] for n in v["nodes"][:5]]} for v in serious], indent=1)
+
+
+def test_a_reviewer_queries_a_return_and_the_officer_sees_the_question(dash_duo, data_dir):  # type: ignore[no-untyped-def]
+    from decarb_dashboard.store import SubmissionStore
+
+    latest = SubmissionStore(data_dir).history("cardiff")[-1].submission_id
+    open_page(dash_duo, data_dir, f"/review?status=all&submission={latest}", user="reviewer")
+    dash_duo.wait_for_contains_text("#rv-summary", "Cardiff", timeout=20)
+    dash_duo.find_elements("#rv-decision input[type=radio]")[1].click()  # Query the return
+    dash_duo.find_element("#rv-message").send_keys("Gas is 40% down on 2021-22: was a meter missed?")
+    dash_duo.find_element("#rv-record").click()
+    dash_duo.wait_for_contains_text("#rv-done", f"Submission {latest} queried", timeout=20)
+    assert "Gas is 40% down on 2021-22: was a meter missed?" in dash_duo.find_element("#review-thread").text
+    assert SubmissionStore(data_dir).submission(latest).status == "queried"

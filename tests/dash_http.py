@@ -1,0 +1,133 @@
+"""Talk to a running dashboard the way the browser does: pages and callbacks over HTTP, with cookies.
+
+Used by the permission matrix and hostile-input tests and by ``benchmarks/load.py``;
+it needs only the server's address (it reads the callbacks from ``/_dash-dependencies``).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import requests
+
+PAGE = "_pages_content.children"
+
+
+def _targets(output: str) -> list[dict]:
+    names = output[2:-2].split("...") if output.startswith("..") else [output]
+    return [dict(zip(("id", "property"), n.rsplit(".", 1), strict=True)) for n in names]
+
+
+def upload_payload(data: bytes, mime: str = "text/csv") -> str:
+    """The ``contents`` a dcc.Upload sends for a file's bytes."""
+    return f"data:{mime};base64," + base64.b64encode(data).decode()
+
+
+class DashClient:
+    """One browser: a cookie jar, and the app's callbacks found by what they update."""
+
+    def __init__(self, base_url: str, timeout_s: float = 60) -> None:
+        self.base = base_url.rstrip("/")
+        self.http = requests.Session()
+        self.timeout_s = timeout_s
+        self._deps: list[dict] | None = None
+
+    def get(self, path: str) -> requests.Response:
+        return self.http.get(self.base + path, timeout=self.timeout_s)
+
+    def deps(self) -> list[dict]:
+        if self._deps is None:
+            self.get("/")  # as a browser does first; Dash adds the pages' own callbacks on the first page
+            self._deps = self.get("/_dash-dependencies").json()
+        return self._deps
+
+    def callback(self, output: str, values: dict, changed: str | None = None) -> requests.Response:
+        """Post the callback whose output key starts with ``output`` (e.g. "up-report.children").
+
+        ``values`` maps "id.property" to the value the page would send; missing ones are None.
+        """
+        spec = next(d for d in self.deps() if d["output"].lstrip(".").startswith(output.lstrip(".")))
+
+        def fill(items: list) -> list:
+            return [{**i, "value": values.get(f"{i['id']}.{i['property']}")} for i in items]
+
+        inputs = fill(spec["inputs"])
+        targets = _targets(spec["output"])
+        body = {
+            "output": spec["output"],
+            "outputs": targets if spec["output"].startswith("..") else targets[0],
+            "inputs": inputs,
+            "state": fill(spec.get("state", [])),
+            "changedPropIds": [changed or f"{inputs[0]['id']}.{inputs[0]['property']}"],
+        }
+        return self.http.post(self.base + "/_dash-update-component", json=body, timeout=self.timeout_s)
+
+    def page(self, path: str, search: str = "") -> requests.Response:
+        """Render a page's content as the browser does after loading ``path``."""
+        return self.callback(".._pages_content", {"_pages_location.pathname": path,
+                                                  "_pages_location.search": search})
+
+    def sign_in(self, username: str, password: str) -> requests.Response:
+        """Fill in and post the sign-in form; return the response to the post (a 303 redirect)."""
+        token = find_prop(self.page("/sign-in").json(), "name", "csrf_token")["value"]
+        return self.http.post(self.base + "/auth/sign-in", data={
+            "csrf_token": token, "username": username, "password": password, "lang": "en", "next": "/"},
+            allow_redirects=False, timeout=self.timeout_s)
+
+
+def find_prop(node: object, key: str, value: str) -> dict:
+    """The props of the first component in a callback response whose ``key`` prop is ``value``."""
+    if isinstance(node, dict):
+        props = node.get("props")
+        if isinstance(props, dict) and props.get(key) == value:
+            return props
+        children = node.values()
+    elif isinstance(node, list):
+        children = node
+    else:
+        return {}
+    for child in children:
+        found = find_prop(child, key, value)
+        if found:
+            return found
+    return {}
+
+
+def text_of(response: requests.Response) -> str:
+    """All the words a callback's response would put on the page, joined (for assertions)."""
+    found: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, str):
+            found.append(node)
+        elif isinstance(node, list):
+            for n in node:
+                walk(n)
+        elif isinstance(node, dict):
+            if "props" in node:
+                walk(node["props"].get("children"))
+            else:
+                for v in node.values():
+                    walk(v)
+
+    walk(json.loads(response.text or "{}").get("response", {}))
+    return " ".join(" ".join(found).split())
+
+
+@contextmanager
+def serve(wsgi_app) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """Serve ``wsgi_app`` on a free loopback port in a thread (werkzeug, threaded); yield its address."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, wsgi_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)

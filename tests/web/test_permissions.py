@@ -1,0 +1,154 @@
+"""Every role x every action x own body / other body, over HTTP against a running server.
+
+The expected table is written out here by hand (not read from accounts.PERMISSIONS),
+and each refused write is checked to have changed nothing in the store or the accounts.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from decarb_dashboard.accounts import AccountStore
+from decarb_dashboard.store import SubmissionStore
+from decarb_dashboard.web import create_app
+from tests.conftest import csv_bytes
+from tests.dash_http import DashClient, serve, text_of, upload_payload
+
+PASSWORD = "a long enough passphrase"
+OWN, OTHER = "cardiff", "torfaen"
+NAMES = {"cardiff": "Cardiff", "torfaen": "Torfaen"}
+ROLES = ("anonymous", "submitter", "reviewer", "admin", "disabled")
+ACTIONS = ("read_published", "read_drafts", "check_file", "submit", "accept", "query", "administer")
+# Worked out from the issue: only a body's own staff submit; only reviewers decide; admins manage accounts.
+GRANTED = (
+    {(role, "read_published", body) for role in ROLES for body in (OWN, OTHER)}
+    | {("submitter", action, OWN) for action in ("read_drafts", "check_file", "submit")}
+    | {(role, "read_drafts", body) for role in ("reviewer", "admin") for body in (OWN, OTHER)}
+    | {("reviewer", action, body) for action in ("accept", "query") for body in (OWN, OTHER)}
+    | {("admin", "administer", body) for body in (OWN, OTHER)}
+)
+REFUSED = "You cannot do this with your account"
+
+
+@pytest.fixture(scope="module")
+def site(sample_store, tmp_path_factory):  # type: ignore[no-untyped-def]
+    root = tmp_path_factory.mktemp("permissions") / "data"
+    shutil.copytree(sample_store.root, root)
+    accounts = AccountStore(root)
+    accounts.add("officer", PASSWORD, "submitter", [OWN], "Cardiff officer")
+    accounts.add("reviewer", PASSWORD, "reviewer")
+    accounts.add("admin", PASSWORD, "admin")
+    accounts.add("leaver", PASSWORD, "submitter", [OWN], "Left last week")
+    accounts.add("spare", PASSWORD, "submitter", [OTHER])
+    app = create_app(root, seed=False)
+    with serve(app.server) as url:
+        clients = {"anonymous": DashClient(url)}
+        for role, user in (("submitter", "officer"), ("reviewer", "reviewer"), ("admin", "admin"),
+                           ("disabled", "leaver")):
+            clients[role] = DashClient(url)
+            assert clients[role].sign_in(user, PASSWORD).status_code == 303
+        accounts.set_disabled("leaver")  # signed in before, disabled since: the session must end at once
+        yield clients, SubmissionStore(root), accounts
+
+
+def snapshot(store: SubmissionStore, accounts: AccountStore) -> tuple:
+    return (store.version(), [(s.submission_id, s.status, s.status_message) for s in store.submissions()],
+            accounts.list())
+
+
+def act(client: DashClient, store: SubmissionStore, action: str, body: str) -> tuple[bool, str]:
+    """Do ``action`` for ``body`` as the page would; return (did it happen, the words shown)."""
+    latest = store.history(body)[-1].submission_id
+    upload = {"up-file.contents": upload_payload(csv_bytes(f"{NAMES[body]},2024-25,Waste,,,,,5,,,")),
+              "up-file.filename": "return.csv", "up-body.value": body, "up-year.value": "2024-25",
+              "up-ack.value": ["ok"], "up-lang.data": "en", "up-submit.n_clicks": 1}
+    if action == "read_published":
+        r = client.page("/organisation", f"?body={body}&year=2022-23")
+        done = "Total emissions 2022-23" in text_of(client.callback("org-view.children", {
+            "org-body.value": body, "org-year.value": "2022-23", "org-metric.value": "total",
+            "org-peers.value": "type", "org-supply.value": "with", "org-lang.data": "en"}))
+    elif action == "read_drafts":
+        r = client.callback("up-history.children", {"up-body.value": body, "up-lang.data": "en"})
+        done = latest in r.text
+    elif action == "check_file":
+        r = client.callback("up-report.children", upload)
+        done = "is ready to submit" in text_of(r)
+    elif action == "submit":
+        r = client.callback("..up-receipt.children", upload)
+        done = "Return submitted" in text_of(r)
+    elif action in ("accept", "query"):
+        r = client.callback("..rv-outcome.children", {
+            "rv-record.n_clicks": 1, "rv-submission.value": latest, "rv-lang.data": "en",
+            "rv-decision.value": "accepted" if action == "accept" else "queried",
+            "rv-message.value": "Fleet looks 1000 times too big: litres entered as millilitres?"})
+        done = f"Submission {latest} {action.replace('query', 'queri')}ed" in text_of(r)
+    else:
+        r = client.callback("..ac-outcome.children", {"ac-disable.n_clicks": 1, "ac-user.value": "spare",
+                                                       "ac-lang.data": "en"}, changed="ac-disable.n_clicks")
+        done = "spare is disabled" in text_of(r)
+    assert r.status_code == 200, (r.status_code, r.text[:300])
+    assert "Traceback" not in r.text
+    return done, text_of(r)
+
+
+@pytest.mark.parametrize("body", [OWN, OTHER])
+@pytest.mark.parametrize("action", ACTIONS)
+@pytest.mark.parametrize("role", ROLES)
+def test_role_action_body(site, role, action, body):  # type: ignore[no-untyped-def]
+    clients, store, accounts = site
+    before = snapshot(store, accounts)
+    done, shown = act(clients[role], store, action, body)
+    expected = (role, action, body) in GRANTED
+    assert done == expected, shown[:400]
+    if not expected and action != "read_published":
+        assert snapshot(store, accounts) == before  # a refused write changed nothing
+        if action != "read_drafts" or role != "anonymous":
+            assert REFUSED in shown or "sign in" in shown.lower(), shown[:400]
+    if expected and action == "submit":
+        assert len(store.submissions()) == len(before[1]) + 1
+        assert store.submissions()[-1].submitted_by == "officer"
+    if expected and action == "administer":
+        accounts.set_disabled("spare", False)
+
+
+def test_a_submitter_cannot_slip_another_body_s_lines_under_their_own_id(site):  # type: ignore[no-untyped-def]
+    clients, store, accounts = site
+    before = snapshot(store, accounts)
+    r = clients["submitter"].callback("..up-receipt.children", {
+        "up-file.contents": upload_payload(csv_bytes("Torfaen,2024-25,Waste,,,,,5,,,")), "up-file.filename": "t.csv",
+        "up-body.value": OWN, "up-year.value": "2024-25", "up-ack.value": ["ok"], "up-lang.data": "en",
+        "up-submit.n_clicks": 1})
+    assert "There is a problem" in text_of(r)
+    assert snapshot(store, accounts) == before
+
+
+def test_pages_for_drafts_show_a_sign_in_link_and_no_data_to_anonymous_readers(site):  # type: ignore[no-untyped-def]
+    clients, store, _ = site
+    latest = store.history(OWN)[-1].submission_id
+    for path in ("/upload", "/review", "/accounts"):
+        r = clients["anonymous"].page(path, "?body=cardiff")
+        assert "Sign in" in text_of(r) and latest not in r.text and "officer" not in r.text
+    assert latest in clients["reviewer"].page("/review", "?status=all").text
+    assert "Cardiff officer" in text_of(clients["admin"].page("/accounts"))
+    assert "Only administrators" in text_of(clients["reviewer"].page("/accounts"))
+
+
+def test_the_submitter_sees_the_reviewer_s_query_and_the_thread(site):  # type: ignore[no-untyped-def]
+    clients, store, accounts = site
+    latest = store.history(OWN)[-1].submission_id
+    before = snapshot(store, accounts)
+    r = clients["reviewer"].callback("..rv-outcome.children", {
+        "rv-record.n_clicks": 1, "rv-submission.value": latest, "rv-decision.value": "queried",
+        "rv-message.value": "", "rv-lang.data": "en"})
+    assert "Write a message saying what to check" in text_of(r)
+    assert snapshot(store, accounts) == before  # a query without a message is not recorded
+    clients["reviewer"].callback("..rv-outcome.children", {
+        "rv-record.n_clicks": 1, "rv-submission.value": latest, "rv-decision.value": "queried",
+        "rv-message.value": "Street lighting is half last year's: were all columns counted?", "rv-lang.data": "en"})
+    shown = text_of(clients["submitter"].callback("up-history.children", {"up-body.value": OWN,
+                                                                            "up-lang.data": "en"}))
+    assert "Welsh Government has a question about your" in shown
+    assert "Street lighting is half last year's: were all columns counted?" in shown
+    assert f"reviewer: queried {latest}" in shown
