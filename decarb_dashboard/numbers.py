@@ -17,9 +17,10 @@ import numpy as np
 import pandas as pd
 
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009']+")
-_SPACE_GROUPED = re.compile(r"\d{1,3}(?:[\s\u00a0\u202f\u2009']\d{3})+(?:\.\d+)?")
-_GROUPED = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
-_PLAIN = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$")
+# ASCII digits only: float() would read other scripts' digits too, and a figure must read the same to everyone.
+_SPACE_GROUPED = re.compile(r"\d{1,3}(?:[\s\u00a0\u202f\u2009']\d{3})+(?:\.\d+)?", re.ASCII)
+_GROUPED = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$", re.ASCII)
+_PLAIN = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$", re.ASCII)
 _NON_FINITE = {"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity",
                "#num!", "#div/0!", "#value!", "#ref!", "#n/a", "#name?", "#null!"}
 

@@ -14,6 +14,7 @@ import csv
 import datetime as dt
 import io
 import logging
+import warnings
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,8 +34,13 @@ log = logging.getLogger(__name__)
 HEAD_BYTES = 262144
 #: Rows searched for the header row (title rows above it are common).
 HEADER_SEARCH_ROWS = 20
+# A column that holds numbers in one part of a file and text in another is expected (a typed "N/A");
+# the checks handle mixed cells, so pandas' warning about them is noise.
+warnings.filterwarnings("ignore", category=pd.errors.DtypeWarning, module=__name__)
 #: A workbook that unpacks to more than this is refused before it is parsed.
 MAX_UNPACKED_BYTES = 256 * 1024 * 1024
+#: A workbook made of more parts than this is refused (Excel writes a few dozen; pictures add one each).
+MAX_ARCHIVE_PARTS = 2000
 #: Sheet names preferred over the first sheet ("Return" is the template's).
 RETURN_SHEET_NAMES = ("return", "ffurflen", "annual return", "data")
 TOTAL_HEADERS = {"total", "total tco2e", "total emissions", "total emissions tco2e", "cyfanswm",
@@ -141,7 +147,8 @@ def _sniff_delimiter(text: str) -> str:
 
 
 def _csv_head(text: str, delimiter: str) -> list[list[str]]:
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    # newline="": lines end at \r, \n or \r\n (old Mac exports end them with \r alone), as the csv module wants.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     head = []
     try:
         for _, row in zip(range(HEADER_SEARCH_ROWS), reader, strict=False):
@@ -165,8 +172,12 @@ def _read_csv_cells(data: bytes, max_rows: int, max_columns: int,
         raise UnreadableFile("text_undecodable") from exc
     if _looks_binary(head):
         raise UnreadableFile("file_type_unknown")
-    if not head.strip() and len(data) <= HEAD_BYTES:
+    if not head.strip() and (len(data) <= HEAD_BYTES or not data.strip(b" \t\r\n\x00")):
         raise UnreadableFile("file_empty")
+    # Count the lines before parsing: a file of blank lines would make a frame far larger than itself.
+    lines = max(data.count(b"\n"), data.count(b"\r"))
+    if lines > max_rows + HEADER_SEARCH_ROWS + 1:
+        raise UnreadableFile("too_many_rows", count=f"{lines:,}", limit=f"{max_rows:,}")
     delimiter = _sniff_delimiter(head)
     rows = _csv_head(head, delimiter)
     header_index = _find_header(rows)
@@ -200,6 +211,10 @@ def _read_csv_cells(data: bytes, max_rows: int, max_columns: int,
         # Rows longer than the header: fine if the extra cells are empty (Excel's trailing commas).
         text = text if text is not None else _decode(data, encoding)
         body = _read_ragged_csv(text, delimiter, header_index, len(header), max_rows)
+    if not isinstance(body.index, pd.RangeIndex):
+        # Every line longer than the header: pandas would silently take the extra leading cells as an index.
+        text = text if text is not None else _decode(data, encoding)
+        body = _read_ragged_csv(text, delimiter, header_index, len(header), max_rows)
     if len(body) > max_rows:
         raise UnreadableFile("too_many_rows", count=f"more than {max_rows:,}", limit=f"{max_rows:,}")
     return header, body, header_index + 1
@@ -207,7 +222,7 @@ def _read_csv_cells(data: bytes, max_rows: int, max_columns: int,
 
 def _read_ragged_csv(text: str, delimiter: str, header_index: int, width: int, max_rows: int) -> pd.DataFrame:
     """Parse a CSV whose rows may be longer than its header, refusing non-empty extra cells."""
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows: list[list[str]] = []
     for number, row in enumerate(reader, start=1):
         if number <= header_index + 1:
@@ -234,6 +249,8 @@ def _check_workbook_archive(data: bytes) -> zipfile.ZipFile:
         infos = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
         raise UnreadableFile("workbook_corrupt") from exc
+    if len(infos) > MAX_ARCHIVE_PARTS:
+        raise UnreadableFile("archive_too_many_parts", count=f"{len(infos):,}")
     names = {i.filename for i in infos}
     if "xl/workbook.xml" not in names:
         raise UnreadableFile("file_type_unknown")

@@ -6,6 +6,7 @@ a pure function of its address: no per-user state lives on the server.
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import urllib.parse
@@ -24,6 +25,7 @@ from decarb_dashboard.store import SubmissionStore
 from decarb_dashboard.web import auth
 from decarb_dashboard.web.i18n import language, t
 
+log = logging.getLogger(__name__)
 ASSETS = Path(__file__).parent / "assets"
 PAGES = [
     ("/", "nav_home"),
@@ -129,6 +131,18 @@ def download(_csv: list, _xlsx: list, tables: list, ids: list) -> dict:
     return dcc.send_bytes(to_csv_bytes(frame), f"{block}.csv")
 
 
+def on_callback_error(error: Exception) -> None:
+    """Any failure inside a callback: log it for the operators, tell the user plainly, change nothing on screen.
+
+    Callbacks check what they are sent, so this is the last line, for what nobody foresaw;
+    the user never sees a traceback, and a write that failed half way was never started
+    (the store writes atomically).
+    """
+    log.error("callback %s failed", ctx.triggered_id, exc_info=error)
+    dash.set_props("callback-error", {"children": html.P(
+        [t("callback_failed", "en"), html.Br(), html.Span(t("callback_failed", "cy"), lang="cy")])})
+
+
 def register_shell(app: Dash) -> None:
     """Register the callbacks every page shares: the shell in the chosen language, and downloads."""
     app.callback(
@@ -202,6 +216,7 @@ def create_app(data_dir: Path | None = None, seed: bool = True) -> Dash:
         use_pages=True,
         pages_folder="",
         suppress_callback_exceptions=True,
+        on_error=on_callback_error,
     )
     app.server.config["DECARB_DATA_DIR"] = str(store.root)
     # Signs session cookies; production needs DECARB_SECRET_KEY so that every worker shares it.
@@ -225,6 +240,7 @@ def create_app(data_dir: Path | None = None, seed: bool = True) -> Dash:
             dcc.Store(id="lang-sink"),
             dcc.Download(id="download"),
             html.Div(id="page-shell", children=shell("en", "/")),
+            html.Div(id="callback-error", role="alert", className="callback-error"),
             html.Main(dash.page_container, id="main", tabIndex="-1"),
         ]
     )

@@ -74,7 +74,7 @@ def on_change(_disable: int | None, _enable: int | None, username: str | None, l
     if disable and username == account.username:
         return refused(lang, "account_not_yourself"), dash.no_update
     try:
-        auth.account_store().set_disabled(username or "", disable)
+        auth.account_store().set_disabled(username if isinstance(username, str) else "", disable)
     except AccountError:
         return refused(lang, "account_unknown"), dash.no_update
     done = t("account_done_disabled" if disable else "account_done_enabled", lang, user=username)

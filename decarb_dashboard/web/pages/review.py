@@ -96,6 +96,8 @@ def detail(submission_id: str | None, lang: str) -> html.Div:
     """One submission: who sent what, how it differs from the version before, the thread, and the decision form."""
     if not submission_id:
         return html.Div(html.P(t("review_none", lang)))
+    if not isinstance(submission_id, str):
+        return refused(lang, "review_unknown")
     store = data.store()
     try:
         s = store.submission(submission_id)
@@ -197,12 +199,12 @@ def on_decide(_clicks: int | None, submission_id: str | None, decision: str | No
     lang = language(lang)
     account = auth.current_account()
     try:
-        s = data.store().submission(submission_id or "")
+        s = data.store().submission(submission_id if isinstance(submission_id, str) else "")
     except StoreError:
         return refused(lang, "review_unknown"), dash.no_update
     if account is None or not _may_decide(s):
         return refused(lang), dash.no_update
-    message = (message or "").strip()
+    message = message.strip() if isinstance(message, str) else ""
     if decision not in ("accepted", "queried"):
         return refused(lang, "review_pick_decision"), dash.no_update
     if decision == "queried" and not message:

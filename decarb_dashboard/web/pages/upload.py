@@ -107,9 +107,9 @@ def layout(lang: str = "en", body: str | None = None, year: str | None = None, *
     )
 
 
-def decode(contents: str | None) -> bytes | None:
+def decode(contents: object) -> bytes | None:
     """Return the bytes of a dcc.Upload payload ("data:...;base64,...."), or None if it is malformed."""
-    if not contents or "," not in contents:
+    if not isinstance(contents, str) or "," not in contents:
         return None
     try:
         return base64.b64decode(contents.split(",", 1)[1], validate=True)
@@ -306,7 +306,7 @@ def refused(lang: str, key: str = "action_refused") -> html.Div:
 
 def history(body: str, lang: str) -> html.Div:
     """A body's open queries, its submissions newest first with their review status, and the review thread."""
-    if not auth.allowed("read_drafts", body):
+    if not isinstance(body, str) or not auth.allowed("read_drafts", body):
         return refused(lang)
     store = data.store()
     entries = store.history(body)
@@ -382,6 +382,12 @@ def review_thread(store: SubmissionStore, entries: list[Submission], lang: str) 
     return html.Div([html.H2(t("thread_title", lang)), html.Ol(items, className="thread")], id="review-thread")
 
 
+def file_name(value: object) -> str:
+    """The name of the uploaded file as the browser sent it, without any folders, at most 255 characters."""
+    name = value.replace("\\", "/").rsplit("/", 1)[-1].strip() if isinstance(value, str) else ""
+    return name[:255] or "upload"
+
+
 def validated(
     contents: str | None, filename: str | None, body: str, year: str, lang: str
 ) -> tuple[bytes | None, ValidationReport | None, list[str], html.Div | None]:
@@ -390,8 +396,9 @@ def validated(
     Returns (bytes, report, checks against the stored figures, refusal): the refusal
     is the message for a payload too large or not readable at all, else None.
     """
-    if not auth.allowed("submit", body):
+    if not isinstance(body, str) or not isinstance(year, str) or not auth.allowed("submit", body):
         return None, None, [], refused(lang)
+    filename = file_name(filename)
     limit = config.max_upload_bytes()
     raw = decode(contents)
     if raw is None:
@@ -406,7 +413,7 @@ def validated(
         return None, None, [], refusal
     engine = data.engine()
     report = validate_upload(
-        raw, filename or "upload", organisation=body, reporting_year=year, registry=engine.registry
+        raw, filename, organisation=body, reporting_year=year, registry=engine.registry
     )
     return raw, report, plausibility_warnings(report, engine, lang), None
 
@@ -447,7 +454,7 @@ def on_submit(
     if account is None or not all(auth.allowed("submit", str(o)) for o in report.lines["organisation_id"].unique()):
         return refused(lang), dash.no_update
     store = data.store()
-    submission_id = store.submit(report.lines, raw, submitted_by=account.username, file_name=filename)
+    submission_id = store.submit(report.lines, raw, submitted_by=account.username, file_name=file_name(filename))
     at = store.submission(submission_id).submitted_at
     receipt = html.Div(
         [
