@@ -96,10 +96,20 @@ def load_registry(data_dir: Path | None = None) -> pd.DataFrame:
     """Return the register of bodies, validated against :class:`uploads_schema.models.Registry`.
 
     ``data_dir/registry.csv`` replaces the bundled register when it exists.
+    The same frame is returned while the file is unchanged, so that what is worked
+    out from it once (the name matcher) is kept across engine rebuilds: treat it as
+    read-only.
     """
-    if data_dir is not None and (data_dir / REGISTRY_FILE).is_file():
-        return _read_csv(data_dir / REGISTRY_FILE)
-    return bundled_registry().copy()
+    path = data_dir / REGISTRY_FILE if data_dir is not None else None
+    if path is not None and path.is_file():
+        stat = path.stat()
+        return _registry_file(str(path), stat.st_mtime_ns, stat.st_size)
+    return bundled_registry()
+
+
+@functools.lru_cache(maxsize=8)
+def _registry_file(path: str, _mtime_ns: int, _size: int) -> pd.DataFrame:
+    return _read_csv(Path(path))
 
 
 @functools.cache

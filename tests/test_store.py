@@ -182,3 +182,30 @@ def test_a_writer_killed_mid_submission_never_leaves_a_partial_one(tmp_path):  #
     left_behind = [p for p in (data_dir / "lines").rglob("*") if p.is_file() and p.name not in referenced]
     print(f"{len(reported)} submissions reported, {len(stored)} stored, {len(left_behind)} files left behind")
     assert left_behind
+
+
+def test_the_compacted_snapshot_of_current_lines_always_equals_reading_every_part(store):  # type: ignore[no-untyped-def]
+    def by_parts():  # type: ignore[no-untyped-def]
+        frame = store._read(store.current_parts()["path"].tolist())
+        return frame.astype({c: str for c in frame.columns if frame[c].dtype == "category"})
+
+    def current():  # type: ignore[no-untyped-def]
+        frame = store.current_lines()
+        return frame.astype({c: str for c in frame.columns if frame[c].dtype == "category"})
+
+    central = store.submit(lines_of(*CARDIFF_2022, "Newport,2022-23,Waste,,,,,7,,,"), b"c", submitted_by="team")
+    assert current().equals(by_parts())
+    store.submit(lines_of("Newport,2022-23,Waste,,,,,6,,,", "Newport,2023-24,Water,,,,,2,,,"), b"n",
+                 submitted_by="newport")  # replaces one part of the central file: the rest stays current
+    assert current().equals(by_parts())
+    assert totals(store.current_lines()) == {("cardiff", "2022-23"): 1005, ("newport", "2022-23"): 6,
+                                             ("newport", "2023-24"): 2}
+    store.set_status(central, "withdrawn", actor="team")
+    assert current().equals(by_parts())
+    snapshots = list((store.root / "snapshots").glob("current-*.parquet"))
+    assert [p.name for p in snapshots] == [f"current-{store.version()}.parquet"]  # older ones removed
+    snapshots[0].write_bytes(b"damaged")
+    assert totals(store.current_lines()) == {("newport", "2022-23"): 6, ("newport", "2023-24"): 2}
+    for p in (store.root / "snapshots").iterdir():
+        p.unlink()  # derived data: deleting it loses nothing
+    assert current().equals(by_parts())

@@ -229,6 +229,7 @@ def create_app(data_dir: Path | None = None, seed: bool = True) -> Dash:
         app.server.wsgi_app = ProxyFix(app.server.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]
     # The upload limit is enforced by the server too: base64 adds a third, the form a little more.
     app.server.config["MAX_CONTENT_LENGTH"] = int(config.max_upload_bytes() * 1.4) + 64 * 1024
+    app.server.add_url_rule("/healthz", "healthz", lambda: {"status": "ok", "store_version": store.version()})
     dash.register_page("home", path="/", layout=home_layout, title="Decarbonisation Dashboard")
     for page in (upload, organisation, compare, wales, review, accounts, sign_in):
         page.register(app)

@@ -1,13 +1,16 @@
 """What the pages read: the store and the engine of the app's data directory, cached per process.
 
 The cache is keyed by the store's version (the newest audit log entry), so it is
-rebuilt as soon as a submission or a status change lands, in every process.
+rebuilt after a submission or a status change lands, in every process (within
+``REBUILD_INTERVAL_S``).
 Nothing per user is kept here.
 """
 
 from __future__ import annotations
 
 import threading
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import flask
@@ -20,7 +23,20 @@ from decarb_dashboard.store import SubmissionStore
 from decarb_dashboard.years import BASELINE_YEAR
 
 _lock = threading.Lock()
-_engines: dict[str, tuple[int, Engine]] = {}
+#: A process rebuilds its engine at most this often; pages may be this far behind the store.
+REBUILD_INTERVAL_S = 10.0
+
+
+@dataclass(frozen=True)
+class _Built:
+    version: int
+    built_at: float
+    engine: Engine
+
+
+_engines: dict[str, _Built] = {}
+_building: dict[str, threading.Lock] = {}
+_stores: dict[str, SubmissionStore] = {}
 
 
 def data_dir() -> Path:
@@ -28,8 +44,16 @@ def data_dir() -> Path:
     return Path(flask.current_app.config["DECARB_DATA_DIR"])
 
 
-def store() -> SubmissionStore:
-    return SubmissionStore(data_dir())
+def store(directory: Path | None = None) -> SubmissionStore:
+    """Return the store of the app's data directory (one object per process: it holds no connection)."""
+    key = str(directory or data_dir())
+    with _lock:
+        found = _stores.get(key)
+    if found is None:
+        found = SubmissionStore(key)
+        with _lock:
+            _stores[key] = found
+    return found
 
 
 def registry() -> pd.DataFrame:
@@ -41,19 +65,39 @@ def matcher() -> OrganisationMatcher:
 
 
 def engine(directory: Path | None = None) -> Engine:
-    """Return the engine over the current returns, rebuilt when the store has changed."""
+    """Return the engine over the current returns, rebuilt when the store has changed.
+
+    A process rebuilds at most once every ``REBUILD_INTERVAL_S``: between rebuilds,
+    and while one thread of the process rebuilds, the pages are drawn from the engine
+    before (at most that many seconds behind the store). While submissions arrive one
+    after another this keeps the pages quick instead of rebuilding for each one. The
+    first engine of a process is always waited for.
+    """
     directory = directory or data_dir()
-    s = SubmissionStore(directory)
+    s = store(directory)
     version = s.version()
     key = str(directory)
     with _lock:
         cached = _engines.get(key)
-        if cached is not None and cached[0] == version:
-            return cached[1]
-    built = Engine.from_store(s)
-    with _lock:
-        _engines[key] = (version, built)
-    return built
+        building = _building.setdefault(key, threading.Lock())
+    if cached is not None and cached.version >= version:
+        return cached.engine
+    recent = cached is not None and time.monotonic() - cached.built_at < REBUILD_INTERVAL_S
+    if cached is not None and (recent or not building.acquire(blocking=False)):
+        return cached.engine
+    if cached is None:
+        building.acquire()
+    try:
+        with _lock:
+            cached = _engines.get(key)
+        if cached is not None and cached.version >= version:
+            return cached.engine
+        built = _Built(version, time.monotonic(), Engine.from_store(s))
+        with _lock:
+            _engines[key] = built
+        return built.engine
+    finally:
+        building.release()
 
 
 def body_options(lang: str) -> list[dict]:

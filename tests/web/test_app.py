@@ -29,3 +29,24 @@ def test_app_module_exposes_server_for_gunicorn(monkeypatch, tmp_path):  # type:
     sys.modules.pop("app", None)
     module = importlib.import_module("app")
     assert module.server is module.app.server
+
+
+def test_pages_follow_a_submission_within_the_rebuild_interval(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    from decarb_dashboard.web import data
+    from tests.conftest import check
+
+    app = create_app(tmp_path)
+    store = SubmissionStore(tmp_path)
+    clock = [1000.0]
+    monkeypatch.setattr(data.time, "monotonic", lambda: clock[0])
+    with app.server.app_context():
+        data._engines.clear()
+        before = data.engine()
+        lines = check("Cardiff,2024-25,Waste,,,,,5,,,").lines
+        store.submit(lines, b"x", submitted_by="test")
+        clock[0] += data.REBUILD_INTERVAL_S / 2
+        assert data.engine() is before  # within the interval: the engine before is still used
+        clock[0] += data.REBUILD_INTERVAL_S
+        after = data.engine()
+        assert after is not before and "2024-25" in after.years()
+        assert data.engine() is after  # unchanged store: no rebuild
