@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from decarb_dashboard import years
+from decarb_dashboard import reasons, years
 from decarb_dashboard.measures import totals
 from decarb_dashboard.memo import per_object
 from uploads_schema.vocabulary import vocabulary
@@ -51,7 +51,7 @@ def rank_in_group(values: pd.DataFrame, body: str, members: list[str], year: str
     left_out = {}
     for m in members:
         if m not in v.index:
-            left_out[m] = f"no return for {year}"
+            left_out[m] = reasons.text("no_return", year=year)
         elif pd.isna(v.at[m, "value"]):
             left_out[m] = v.at[m, "missing_reason"]
     available = v.loc[[m for m in members if m not in left_out], "value"].sort_values(kind="stable")
@@ -81,7 +81,7 @@ def coverage(categories: pd.DataFrame, year: str, bodies: list[str]) -> pd.DataF
     c["cell"] = np.where(estimated, "estimated", c["status"])
     grid = c.pivot(index="organisation_id", columns="category", values="cell")
     order = [cat.id for cat in vocabulary().ordered_categories()]
-    return grid.reindex(index=bodies, columns=order).fillna("missing")
+    return grid.reindex(index=bodies, columns=order).astype(object).fillna("missing")
 
 
 def category_set_note(categories: pd.DataFrame, year: str, bodies: list[str]) -> dict:

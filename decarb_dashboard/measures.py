@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from decarb_dashboard import years
+from decarb_dashboard import reasons, years
 from decarb_dashboard.memo import per_object
 from decarb_dashboard.normalise import ESTIMATED_STATUSES
 from uploads_schema.vocabulary import vocabulary
@@ -104,9 +104,11 @@ def metric_values(categories: pd.DataFrame, registry: pd.DataFrame, include_supp
             reason = pd.Series(None, index=base.index, dtype=object)
         else:
             den = pd.Series(_lookup_body(base["organisation_id"], reg[denominator].astype(float)), index=base.index)
-            reason = pd.Series(np.where(den.isna() | (den <= 0), f"no {denominator} figure for this body", None),
+            missing = reasons.text("no_denominator", denominator=denominator)
+            reason = pd.Series(np.where(den.isna() | (den <= 0), missing, None),
                                index=base.index, dtype=object)
-        reason = reason.where(numerator.notna(), "no buildings figure" if category == BUILDINGS else "no figures")
+        no_numerator = reasons.text("no_buildings" if category == BUILDINGS else "no_figures")
+        reason = reason.where(numerator.notna(), no_numerator)
         frames.append(pd.DataFrame({
             "organisation_id": base["organisation_id"], "reporting_year": base["reporting_year"],
             "metric": metric, "key": key, "numerator": numerator.where(reason.isna()),
@@ -150,13 +152,13 @@ class _Body:
         if cell is not None:
             if cell[0] == "reported":
                 return None
-            return f"{'not applicable' if cell[0] == 'not_applicable' else 'not reported'} in {year}"
+            return reasons.text("not_applicable" if cell[0] == "not_applicable" else "not_reported", year=year)
         required = vocabulary().categories[category].required_from
         if years.start_of(year) < years.start_of(required):
-            return f"not in the scheme until {required}"
+            return reasons.text("not_in_scheme", year=required)
         if year not in self.years:
-            return f"no return for {year}"
-        return f"not in the {year} return"
+            return reasons.text("no_return", year=year)
+        return reasons.text("not_in_return", year=year)
 
     def tco2e(self, year: str, category: str) -> float:
         return self.cells[(year, category)][1]  # type: ignore[return-value]
@@ -216,7 +218,7 @@ def category_changes(categories: pd.DataFrame, body: str, year: str) -> list[dic
             entry["tco2e"] = b.tco2e(year, cat.id)
         for label, other in (("vs_baseline", BASELINE_YEAR), ("year_on_year", previous)):
             reason = b.reason(year, cat.id) or (
-                b.reason(other, cat.id) if other != year else "this is the baseline year")
+                b.reason(other, cat.id) if other != year else reasons.text("baseline_year"))
             if reason is None:
                 tco2e, pct = _change(entry["tco2e"], b.tco2e(other, cat.id))
                 entry[f"change_{label}_tco2e"], entry[f"change_{label}_pct"] = tco2e, pct

@@ -262,10 +262,11 @@ def trajectory_figure(actual: dict, path: dict, title: str, lang: str) -> tuple[
     return base_layout(fig, title, t("axis_year", lang), t("axis_tco2e", lang)), frame
 
 
-def left_out_note(reasons: dict[str, str], lang: str) -> html.P:
-    """Name the bodies a comparison left out, each with the reason."""
+def left_out_note(left_out: dict[str, str], lang: str) -> html.P:
+    """Name the bodies a comparison left out, each with the reason (in ``lang``)."""
+    from decarb_dashboard import reasons
     from decarb_dashboard.web import data
 
     m = data.matcher()
-    names = ", ".join(f"{m.name(b, lang, short=True)} ({why})" for b, why in reasons.items())
+    names = ", ".join(f"{m.name(b, lang, short=True)} ({reasons.translate(why, lang)})" for b, why in left_out.items())
     return html.P(t("left_out", lang, names=names), className="left-out")

@@ -145,3 +145,14 @@ def test_long_tables_show_their_first_rows_and_download_them_all():
     assert f"Showing the first {MAX_TABLE_ROWS} of {MAX_TABLE_ROWS + 5}" in rendered
     store = block.children[-1]
     assert len(store.data) == MAX_TABLE_ROWS + 5
+
+
+def test_reasons_for_missing_figures_are_in_welsh_on_welsh_pages(app):  # type: ignore[no-untyped-def]
+    with app.server.app_context():
+        from decarb_dashboard.web import data
+
+        r = organisation.compare(data.engine(), "isle_of_anglesey", "2019-20")
+        table = organisation.category_vs_median(data.engine(), "isle_of_anglesey", r, "cy")
+    reasons_shown = set(table[t("col_change_baseline", "cy")].astype(str))
+    assert "dyma'r flwyddyn sylfaen" in reasons_shown
+    assert not any("baseline" in x or "not reported" in x for x in reasons_shown)

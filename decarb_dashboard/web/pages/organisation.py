@@ -6,7 +6,7 @@ import dash
 import pandas as pd
 from dash import Dash, Input, Output, State, dcc, html
 
-from decarb_dashboard import measures, years
+from decarb_dashboard import measures, reasons, years
 from decarb_dashboard.compare import Engine, compare
 from decarb_dashboard.web import data
 from decarb_dashboard.web.components import (
@@ -220,10 +220,10 @@ def category_vs_median(engine: Engine, body: str, r: dict, lang: str) -> pd.Data
                 t("col_peer_median", lang): float(peers["tco2e"].median()) if len(peers) else None,
                 t("col_change_baseline", lang): entry["change_vs_baseline_pct"]
                 if entry["change_vs_baseline_pct"] is not None
-                else entry["change_vs_baseline_reason"],
+                else reasons.translate(entry["change_vs_baseline_reason"], lang),
                 t("col_change_yoy", lang): entry["change_year_on_year_pct"]
                 if entry["change_year_on_year_pct"] is not None
-                else entry["change_year_on_year_reason"],
+                else reasons.translate(entry["change_year_on_year_reason"], lang),
             }
         )
     return pd.DataFrame(rows)

@@ -1,0 +1,31 @@
+"""Reasons for a missing figure: English from the engine, the same words in Welsh on the pages."""
+
+from __future__ import annotations
+
+import pytest
+
+from decarb_dashboard import reasons
+from decarb_dashboard.compare import Engine, compare
+
+
+@pytest.mark.parametrize("code", sorted(reasons.templates()))
+def test_every_reason_has_both_languages_and_its_english_translates_back(code):  # type: ignore[no-untyped-def]
+    t = reasons.templates()[code]
+    assert set(t) == {"en", "cy"} and t["en"] != t["cy"]
+    english = reasons.text(code, year="2021-22", denominator="staff_fte")
+    assert reasons.translate(english, "cy") == reasons.text(code, "cy", year="2021-22", denominator="staff_fte")
+    assert reasons.translate(english, "en") == english
+
+
+def test_reasons_the_engine_gives_are_all_translated(sample_store):  # type: ignore[no-untyped-def]
+    engine = Engine.from_store(sample_store)
+    given = set()
+    for body in ("isle_of_anglesey", "cardiff", "eryri_npa", "torfaen"):
+        for year in ("2019-20", "2022-23"):
+            r = compare(engine, body, year)
+            given |= set(r["peer_group"]["left_out"].values())
+            given |= {c[k] for c in r["categories"] for k in c if k.endswith("_reason") and c[k]}
+    assert "this is the baseline year" in given and any(g.startswith("not reported in ") for g in given)
+    untranslated = {g for g in given if reasons.translate(g, "cy") == g}
+    assert untranslated == set()
+    assert reasons.translate("not reported in 2022-23", "cy") == "heb ei adrodd yn 2022-23"
