@@ -79,6 +79,11 @@ class DashClient:
             allow_redirects=False, timeout=self.timeout_s)
 
 
+def fell_back(response: requests.Response) -> bool:
+    """Whether a callback failed and the app showed its generic "something went wrong" message instead."""
+    return '"callback-error"' in response.text
+
+
 def find_prop(node: object, key: str, value: str) -> dict:
     """The props of the first component in a callback response whose ``key`` prop is ``value``."""
     if isinstance(node, dict):

@@ -118,11 +118,12 @@ def render_shell(pathname: str | None, search: str | None) -> tuple[list, str]:
 def download(_csv: list, _xlsx: list, tables: list, ids: list) -> dict:
     """Send the figures behind a chart or table, as CSV or Excel (text never runs as a formula)."""
     trigger = ctx.triggered_id
-    if not trigger or not any(ctx.triggered[0].get("value") or [0]):
+    if not isinstance(trigger, dict) or not ctx.triggered[0].get("value"):  # a click, not a button appearing
         raise dash.exceptions.PreventUpdate
-    block = trigger["block"]
-    rows = next((rows for rows, i in zip(tables, ids, strict=True) if i["block"] == block), None)
-    if rows is None:
+    block = trigger.get("block")
+    rows = next((rows for rows, i in zip(tables, ids, strict=False) if isinstance(i, dict) and i.get("block") == block),
+                None)
+    if not isinstance(rows, list):
         raise dash.exceptions.PreventUpdate
     frame = pd.DataFrame(rows)
     frame = frame.astype(object).where(frame.notna(), None)

@@ -15,7 +15,7 @@ from decarb_dashboard.accounts import AccountStore
 from decarb_dashboard.store import SubmissionStore
 from decarb_dashboard.web import create_app
 from tests.conftest import REPO
-from tests.dash_http import DashClient, serve, text_of, upload_payload
+from tests.dash_http import DashClient, fell_back, serve, text_of, upload_payload
 
 HERE = Path(__file__).parent
 with open(HERE / "MANIFEST.csv", encoding="utf-8") as _manifest:
@@ -120,6 +120,7 @@ def test_each_file_through_the_upload_page_changes_nothing_stored(site, case):  
     values = upload_values(upload_payload(data), case["file"])
     checked = browser.callback("up-report.children", values)
     assert checked.status_code == 200 and "Traceback" not in checked.text
+    assert not fell_back(checked), checked.text[:500]  # a specific message, never the generic fallback
     shown = text_of(checked)
     assert "There is a problem" in shown or "is ready to submit" in shown, shown[:300]
     assert not component_types(checked.json()) & UNSAFE_TYPES
@@ -129,6 +130,7 @@ def test_each_file_through_the_upload_page_changes_nothing_stored(site, case):  
     if "There is a problem" in shown:
         submitted = browser.callback("..up-receipt.children", values)
         assert submitted.status_code == 200 and "Return submitted" not in text_of(submitted)
+        assert not fell_back(submitted), submitted.text[:500]
     assert (store.version(), len(store.submissions())) == before
 
 
@@ -153,7 +155,7 @@ def test_malformed_upload_payloads_are_refused_plainly(site, contents, filename)
     for output in ("up-report.children", "..up-receipt.children"):
         r = browser.callback(output, upload_values(contents, filename))
         assert r.status_code in (200, 413), r.text[:300]
-        assert "Traceback" not in r.text
+        assert "Traceback" not in r.text and not fell_back(r), r.text[:300]
         if r.status_code == 200:
             shown = text_of(r)
             assert "could not be read" in shown or "There is a problem" in shown or "larger than" in shown, shown

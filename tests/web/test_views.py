@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import io
+import json
 
 import flask
 import openpyxl
@@ -156,3 +157,29 @@ def test_reasons_for_missing_figures_are_in_welsh_on_welsh_pages(app):  # type: 
     reasons_shown = set(table[t("col_change_baseline", "cy")].astype(str))
     assert "dyma'r flwyddyn sylfaen" in reasons_shown
     assert not any("baseline" in x or "not reported" in x for x in reasons_shown)
+
+
+def test_downloaded_tables_never_run_text_as_a_formula_in_excel(app):  # type: ignore[no-untyped-def]
+    """Clicking a table's CSV or Excel button sends its rows; text the upload held stays text in Excel."""
+    rows = [{"Value": "=HYPERLINK(\"http://evil.example\",\"x\")", "Problem": "+cmd|' /C calc'!A0"}]
+    client = app.server.test_client()
+    client.get("/")
+    for kind in ("download-csv", "download-xlsx"):
+        ids = {k: {"block": "up-problems", "type": k} for k in ("download-csv", "download-xlsx", "download-data")}
+        clicks = {k: (1 if k == kind else None) for k in ("download-csv", "download-xlsx")}
+        body = {"output": "download.data", "outputs": {"id": "download", "property": "data"},
+                "inputs": [[{"id": ids[k], "property": "n_clicks", "value": clicks[k]}]
+                           for k in ("download-csv", "download-xlsx")],
+                "state": [[{"id": ids["download-data"], "property": "data", "value": rows}],
+                          [{"id": ids["download-data"], "property": "id", "value": ids["download-data"]}]],
+                "changedPropIds": [json.dumps(ids[kind], separators=(",", ":"), sort_keys=True) + ".n_clicks"]}
+        sent = client.post("/_dash-update-component", json=body).get_json()["response"]["download"]["data"]
+        content = base64.b64decode(sent["content"])
+        if kind == "download-csv":
+            assert sent["filename"] == "up-problems.csv"
+            text = content.decode("utf-8-sig")
+            assert "'=HYPERLINK" in text and "'+cmd" in text
+        else:
+            sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+            cells = [c for row in sheet.iter_rows() for c in row if isinstance(c.value, str) and "HYPERLINK" in c.value]
+            assert cells and all(c.data_type == "s" for c in cells)  # text, not a formula
