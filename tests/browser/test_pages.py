@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
@@ -88,6 +89,12 @@ def test_a_body_s_page_shows_the_engine_s_figures(dash_duo, data_dir):  # type: 
     assert f"{expected['change_vs_baseline_pct']:+.1f}%" in headlines
     rank = expected["peer_group"]
     assert f"{rank['rank']} of {rank['peer_count']} (1 = lowest)" in headlines
+    # The figures behind a chart download as CSV: the click reaches the server and nothing fails.
+    button = dash_duo.find_elements("button[id*='download-csv']")[0]
+    dash_duo.driver.execute_script("arguments[0].scrollIntoView(); arguments[0].click();", button)
+    time.sleep(2)
+    assert dash_duo.find_element("#callback-error").text == ""
+    assert not [e for e in dash_duo.get_logs() or [] if e.get("level") == "SEVERE"]
 
 
 def test_switch_to_welsh(dash_duo, data_dir):  # type: ignore[no-untyped-def]
