@@ -9,6 +9,7 @@ from dash import Dash, Input, Output, State, dcc, html
 
 from decarb_dashboard import benchmark, measures
 from decarb_dashboard.compare import Engine
+from decarb_dashboard.memo import per_object
 from decarb_dashboard.web import data
 from decarb_dashboard.web.components import PALETTE, Figure, base_layout, chart_block, table_block, trajectory_figure
 from decarb_dashboard.web.i18n import language, t
@@ -67,11 +68,17 @@ def grouped_history(engine: Engine, column: str, lang: str, title_key: str) -> t
 
 
 def wales_trajectory(engine: Engine, lang: str) -> tuple[Figure, pd.DataFrame]:
+    actual, path = per_object(engine, "all-Wales trajectory", lambda: _wales_path(engine))
+    return trajectory_figure(actual, path, t("chart_wales_trajectory", lang), lang)
+
+
+def _wales_path(engine: Engine) -> tuple[dict, dict]:
+    """All Wales's tCO2e per year and the required path to 2030: the same for every year and language."""
     bodies = sorted(engine.registry["id"])
     each_year = {y: measures.trajectory(engine.categories, bodies, y) for y in engine.years()}
     actual = {y: tr["tco2e"] for y, tr in each_year.items()}
     path = (each_year[max(each_year)].get("required_path_tco2e") or {}) if each_year else {}
-    return trajectory_figure(actual, path, t("chart_wales_trajectory", lang), lang)
+    return actual, path
 
 
 def coverage_table(engine: Engine, year: str, lang: str) -> pd.DataFrame:
@@ -86,8 +93,8 @@ def coverage_table(engine: Engine, year: str, lang: str) -> pd.DataFrame:
 
 def submission_status(engine: Engine, year: str, lang: str) -> pd.DataFrame:
     m = data.matcher()
-    parts = data.store().current_parts()
-    done = set(parts[parts["reporting_year"] == year]["organisation_id"])
+    c = engine.categories
+    done = set(c.loc[c["reporting_year"] == year, "organisation_id"].astype(str))
     rows = [
         {
             t("col_body", lang): m.name(b, lang, short=True),
