@@ -195,3 +195,27 @@ def quality_flags(facts: pd.DataFrame, categories: pd.DataFrame, values: pd.Data
     columns = ["organisation_id", "reporting_year", "kind", "category", "source", "value_tco2e", "detail", "ratio",
                "against", "previous_year", "change_pct", "before_tco2e", "z", "share_pct"]
     return pd.DataFrame(flags, columns=columns)
+
+
+def league_table(values: pd.DataFrame, registry: pd.DataFrame, group: str = "type") -> pd.DataFrame:
+    """Return every body's standing in its peer group for every year and metric at once.
+
+    One row per body, year and metric with a value: ``rank`` (1 = lowest),
+    ``peer_count``, ``percentile`` (0 lowest, 100 highest), ``quartile`` (1 lowest),
+    ``peer_median``, ``peer_q1``, ``peer_q3``. ``group`` is "type", "region" or "ccr"
+    (bodies outside the Cardiff Capital Region then form their own group).
+    """
+    column = {"type": "type", "region": "region", "ccr": "ccr_member"}[group]
+    v = values[values["value"].notna()].merge(
+        registry[["id", column]].rename(columns={"id": "organisation_id", column: "peer_group"}),
+        on="organisation_id", how="left")
+    keys = ["reporting_year", "metric", "peer_group"]
+    g = v.groupby(keys, sort=False)["value"]
+    v["rank"] = g.rank(method="min").astype(int)
+    stats = g.agg(peer_count="count", peer_median="median")
+    quantiles = g.quantile([0.25, 0.75]).unstack()
+    stats["peer_q1"], stats["peer_q3"] = quantiles[0.25], quantiles[0.75]
+    v = v.merge(stats.reset_index(), on=keys, how="left")
+    v["percentile"] = np.where(v["peer_count"] > 1, (v["rank"] - 1) / (v["peer_count"] - 1).clip(lower=1) * 100, 0.0)
+    v["quartile"] = np.minimum(4, v["percentile"] // 25 + 1).astype(int)
+    return v

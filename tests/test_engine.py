@@ -175,6 +175,18 @@ def test_rank_percentile_quartile_and_peer_spread(engine, registry):  # type: ig
     assert cardiff["best"] == "powys" and cardiff["gap_to_median"] == 6450
 
 
+def test_the_league_table_gives_every_body_the_standing_rank_in_group_gives_one(engine, registry):  # type: ignore[no-untyped-def]
+    league = benchmark.league_table(engine.values, registry)
+    row = league.set_index(["organisation_id", "reporting_year", "metric"])
+    _, members = benchmark.peer_bodies(registry, "cardiff", "type")
+    for body in ("cardiff", "newport", "powys"):
+        one = benchmark.rank_in_group(engine.values, body, members, "2022-23", "total")
+        r = row.loc[(body, "2022-23", "total")]
+        assert (r["rank"], r["peer_count"], r["percentile"], r["quartile"]) == (
+            one["rank"], one["peer_count"], one["percentile"], one["quartile"])
+        assert (r["peer_median"], r["peer_q1"], r["peer_q3"]) == (2950, 2255.0, 6175.0)
+
+
 def test_peers_without_the_metric_are_named_with_the_reason(engine, registry):  # type: ignore[no-untyped-def]
     members = ["cardiff", "newport", "powys"]
     ranks = benchmark.rank_in_group(engine.values, "cardiff", members, "2021-22", "total")
