@@ -81,7 +81,7 @@ class DashClient:
 
 def fell_back(response: requests.Response) -> bool:
     """Whether a callback failed and the app showed its generic "something went wrong" message instead."""
-    return '"callback-error"' in response.text
+    return '"sideUpdate"' in response.text and '"callback-error"' in response.text
 
 
 def find_prop(node: object, key: str, value: str) -> dict:
