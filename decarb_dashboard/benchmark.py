@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from decarb_dashboard import reasons, years
-from decarb_dashboard.measures import totals
+from decarb_dashboard.measures import group_numbers, totals
 from decarb_dashboard.memo import per_object
 from uploads_schema.vocabulary import vocabulary
 
@@ -202,20 +202,43 @@ def league_table(values: pd.DataFrame, registry: pd.DataFrame, group: str = "typ
 
     One row per body, year and metric with a value: ``rank`` (1 = lowest),
     ``peer_count``, ``percentile`` (0 lowest, 100 highest), ``quartile`` (1 lowest),
-    ``peer_median``, ``peer_q1``, ``peer_q3``. ``group`` is "type", "region" or "ccr"
-    (bodies outside the Cardiff Capital Region then form their own group).
+    ``peer_median``, ``peer_q1``, ``peer_q3`` (quartiles interpolated linearly, as
+    pandas does). ``group`` is "type", "region" or "ccr" (bodies outside the
+    Cardiff Capital Region then form their own group). The same figures as
+    :func:`rank_in_group` gives for one body, worked out for all in one sort.
     """
     column = {"type": "type", "region": "region", "ccr": "ccr_member"}[group]
-    v = values[values["value"].notna()].merge(
-        registry[["id", column]].rename(columns={"id": "organisation_id", column: "peer_group"}),
-        on="organisation_id", how="left")
-    keys = ["reporting_year", "metric", "peer_group"]
-    g = v.groupby(keys, sort=False)["value"]
-    v["rank"] = g.rank(method="min").astype(int)
-    stats = g.agg(peer_count="count", peer_median="median")
-    quantiles = g.quantile([0.25, 0.75]).unstack()
-    stats["peer_q1"], stats["peer_q3"] = quantiles[0.25], quantiles[0.75]
-    v = v.merge(stats.reset_index(), on=keys, how="left")
+    v = values[values["value"].notna()].copy()
+    body = v["organisation_id"]
+    if isinstance(body.dtype, pd.CategoricalDtype):  # map each body once, not each row
+        per_body = registry.set_index("id")[column].reindex(body.cat.categories)
+        codes, groups = pd.factorize(per_body.to_numpy(dtype=object))
+        v["peer_group"] = pd.Categorical.from_codes(np.append(codes, -1)[body.cat.codes.to_numpy()],
+                                                    categories=pd.Index(list(groups), dtype=object))
+    else:
+        v["peer_group"] = body.map(registry.set_index("id")[column])
+    g = group_numbers(v, ["reporting_year", "metric", "peer_group"])
+    x = v["value"].to_numpy(dtype=float)
+    order = np.lexsort((x, g))
+    gs, xs = g[order], x[order]
+    counts = np.bincount(g)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    position = np.arange(len(xs))
+    # Rank "min": a value's rank is the position of the first equal value in its group.
+    new_value = np.concatenate([[True], (gs[1:] != gs[:-1]) | (xs[1:] != xs[:-1])])
+    first_equal = np.maximum.accumulate(np.where(new_value, position, 0))
+    rank = np.empty(len(xs), dtype=np.int64)
+    rank[order] = first_equal - starts[gs] + 1
+
+    def quantile(q: float) -> np.ndarray:
+        h = (counts - 1) * q
+        low = np.floor(h).astype(np.int64)
+        high = np.minimum(low + 1, counts - 1)
+        return xs[starts + low] + (h - low) * (xs[starts + high] - xs[starts + low])
+
+    v["rank"] = rank
+    v["peer_count"] = counts[g]
+    v["peer_median"], v["peer_q1"], v["peer_q3"] = quantile(0.5)[g], quantile(0.25)[g], quantile(0.75)[g]
     v["percentile"] = np.where(v["peer_count"] > 1, (v["rank"] - 1) / (v["peer_count"] - 1).clip(lower=1) * 100, 0.0)
     v["quartile"] = np.minimum(4, v["percentile"] // 25 + 1).astype(int)
-    return v
+    return v.reset_index(drop=True)

@@ -40,7 +40,7 @@ def category_table(facts: pd.DataFrame) -> pd.DataFrame:
     every line is not applicable, else "not_reported". ``tco2e`` is null unless reported.
     """
     keys = ["organisation_id", "reporting_year", "category"]
-    group = facts.groupby(keys, sort=True, observed=True).ngroup().to_numpy()
+    group = group_numbers(facts, keys)
     n = int(group.max(initial=-1)) + 1
     emissions = facts["emissions_tco2e"].to_numpy(dtype=float)
     has_figure = ~np.isnan(emissions)
@@ -57,9 +57,32 @@ def category_table(facts: pd.DataFrame) -> pd.DataFrame:
     table["estimated_tco2e"] = np.bincount(group, weights=np.where(estimated, emissions, 0.0), minlength=n)
     table["uses_unconfirmed_factor"] = np.bincount(group, weights=unconfirmed, minlength=n) > 0
     all_not_applicable = np.bincount(group, weights=not_applicable, minlength=n) == lines
-    table["status"] = np.select([figures > 0, all_not_applicable], ["reported", "not_applicable"],
-                                default="not_reported")
+    # Categorical: a column of half a million short strings would cost more than the sums above.
+    table["status"] = pd.Categorical.from_codes(np.select([figures > 0, all_not_applicable], [0, 1], default=2),
+                                                categories=["reported", "not_applicable", "not_reported"])
     return table
+
+
+def group_numbers(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
+    """Number the groups of ``keys`` in sorted order (as ``groupby(sort=True, observed=True).ngroup()``).
+
+    With categorical keys (as the store gives them) the numbers come straight from the
+    category codes, without pandas' general grouping machinery.
+    """
+    columns = [frame[k] for k in keys]
+    if not all(isinstance(c.dtype, pd.CategoricalDtype) for c in columns) or any(c.isna().any() for c in columns):
+        return frame.groupby(keys, sort=True, observed=True).ngroup().to_numpy()
+    combined = np.zeros(len(frame), dtype=np.int64)
+    size = 1
+    for c in columns:
+        width = len(c.cat.categories)
+        combined = combined * width + c.cat.codes.to_numpy().astype(np.int64)
+        size *= width
+    if size > 50_000_000:  # too many combinations for a dense table: sort instead
+        return np.unique(combined, return_inverse=True)[1].reshape(-1)
+    present = np.zeros(size, dtype=np.int64)
+    present[combined] = 1
+    return (np.cumsum(present) - 1)[combined]
 
 
 def totals(categories: pd.DataFrame, include_supply_chain: bool = True, net_of_land: bool = False,
@@ -97,7 +120,7 @@ def metric_values(categories: pd.DataFrame, registry: pd.DataFrame, include_supp
     base = total.merge(buildings, on=["organisation_id", "reporting_year"], how="left")
     reg = registry.set_index("id")
     frames = []
-    for metric, (key, denominator, scale, category) in METRICS.items():
+    for k, (denominator, scale, category) in enumerate(spec[1:] for spec in METRICS.values()):
         numerator = (base["buildings"] if category == BUILDINGS else base["total_tco2e"]) * scale
         if denominator is None:
             den = pd.Series(1.0, index=base.index)
@@ -111,7 +134,10 @@ def metric_values(categories: pd.DataFrame, registry: pd.DataFrame, include_supp
         reason = reason.where(numerator.notna(), no_numerator)
         frames.append(pd.DataFrame({
             "organisation_id": base["organisation_id"], "reporting_year": base["reporting_year"],
-            "metric": metric, "key": key, "numerator": numerator.where(reason.isna()),
+            # Categorical: five names repeated for every body and year cost nothing this way.
+            "metric": pd.Categorical.from_codes(np.full(len(base), k), categories=list(METRICS)),
+            "key": pd.Categorical.from_codes(np.full(len(base), k), categories=[m[0] for m in METRICS.values()]),
+            "numerator": numerator.where(reason.isna()),
             "denominator": den.where(reason.isna()),
             "value": (numerator / den).where(reason.isna()), "missing_reason": reason,
         }))

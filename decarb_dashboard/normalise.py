@@ -32,14 +32,19 @@ def _lookup(series: pd.Series, mapping: dict, default: object = np.nan, dtype: o
     return np.array([mapping.get(v, default) for v in series], dtype=dtype)
 
 
-def _categorical(values: np.ndarray) -> pd.Categorical:
-    """Return an object array of strings (None for missing) as a Categorical, without a string array on the way."""
-    present = np.array([v is not None for v in values], dtype=bool) if len(values) < 1000 else \
-        pd.notna(values)
-    codes, uniques = pd.factorize(values[present])
-    full = np.full(len(values), -1, dtype=np.int64)
-    full[present] = codes
-    return pd.Categorical.from_codes(full, categories=pd.Index(list(uniques), dtype=object))
+def _mapped_categorical(series: pd.Series, mapping: dict) -> pd.Categorical:
+    """Map a column through ``mapping`` (missing: null) into a Categorical, once per distinct value."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        targets = [mapping.get(c) for c in series.cat.categories]
+        codes_of = series.cat.codes.to_numpy()
+    else:
+        uniques_codes, uniques = pd.factorize(series.to_numpy(dtype=object))
+        targets = [mapping.get(c) for c in uniques]
+        codes_of = uniques_codes
+    names = sorted({t for t in targets if t is not None})
+    position = {name: k for k, name in enumerate(names)}
+    table = np.array([position.get(t, -1) if t is not None else -1 for t in targets] + [-1], dtype=np.int64)
+    return pd.Categorical.from_codes(table[codes_of], categories=pd.Index(names, dtype=object))
 
 
 def normalise(lines: pd.DataFrame, factors: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -60,18 +65,18 @@ def normalise(lines: pd.DataFrame, factors: pd.DataFrame) -> tuple[pd.DataFrame,
     unit = lines["activity_unit"]
     to_canonical = _lookup(unit, {u.id: u.to_canonical for u in v.units.values()})
     frame["activity_canonical"] = lines["activity_amount"].to_numpy(dtype=float) * to_canonical
-    canonical_unit = _lookup(unit, {u.id: u.canonical for u in v.units.values()}, None, object)
-    frame["activity_canonical_unit"] = _categorical(canonical_unit)
+    frame["activity_canonical_unit"] = _mapped_categorical(unit, {u.id: u.canonical for u in v.units.values()})
     frame["emissions_reported_tco2e"] = lines["emissions_tco2e"].to_numpy(dtype=float)
 
     # Only lines with an activity amount need a factor: join those few, not every line.
     n = len(frame)
-    activity, rate, confirmed = np.full(n, None, dtype=object), np.full(n, np.nan), np.full(n, None, dtype=object)
+    activity_codes, activity_names = np.full(n, -1, dtype=np.int64), pd.Index([], dtype=object)
+    rate, confirmed = np.full(n, np.nan), np.full(n, None, dtype=object)
     fyear = np.full(n, np.nan)
     has = np.flatnonzero(~np.isnan(frame["activity_canonical"].to_numpy()))
     if len(has):
         sub = pd.DataFrame({c: frame[c].take(has).to_numpy(dtype=object) for c in ("category", "source")})
-        sub["activity_canonical_unit"] = canonical_unit[has]
+        sub["activity_canonical_unit"] = frame["activity_canonical_unit"].take(has).to_numpy(dtype=object)
         sub["year_start"] = frame["year_start"].to_numpy()[has]
         mapping = factor_map().rename(columns={"unit": "activity_canonical_unit", "activity": "factor_activity"})
         sub = sub.merge(mapping[["category", "source", "activity_canonical_unit", "factor_activity"]],
@@ -81,11 +86,12 @@ def normalise(lines: pd.DataFrame, factors: pd.DataFrame) -> tuple[pd.DataFrame,
                                "confirmed"]],
                         left_on=["factor_activity", "year_start", "activity_canonical_unit"],
                         right_on=["factor_activity", "factor_year", "activity_canonical_unit"], how="left")
-        activity[has] = sub["factor_activity"].to_numpy(dtype=object)
+        codes, uniques = pd.factorize(sub["factor_activity"].to_numpy(dtype=object))
+        activity_codes[has], activity_names = codes, pd.Index(list(uniques), dtype=object)
         rate[has] = sub["kgco2e_per_unit"].to_numpy(dtype=float)
         confirmed[has] = sub["confirmed"].to_numpy(dtype=object)
         fyear[has] = sub["factor_year"].to_numpy(dtype=float)
-    frame["factor_activity"] = _categorical(activity)
+    frame["factor_activity"] = pd.Categorical.from_codes(activity_codes, categories=activity_names)
     missing_year = np.isnan(fyear)
     frame["factor_year"] = pd.arrays.IntegerArray(np.where(missing_year, 0, fyear).astype(np.int64), missing_year)
     frame["factor_kgco2e_per_unit"] = rate

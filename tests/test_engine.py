@@ -300,3 +300,20 @@ def test_compare_with_everyone_s_flags_gives_the_body_s_own(engine, registry):  
     alone = compare(engine, "powys", "2022-23")["quality_flags"]
     assert compare(engine, "powys", "2022-23", all_flags=everyone)["quality_flags"] == alone
     assert [f["kind"] for f in alone] == ["jump"]
+
+
+def testgroup_numbers_from_category_codes_match_pandas_grouping():
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(7)
+    frame = pd.DataFrame({
+        "a": pd.Categorical(rng.choice(["z", "b", "m"], 500), categories=["z", "m", "b", "unused"]),
+        "b": pd.Categorical(rng.choice(["2020-21", "2019-20"], 500)),
+        "c": pd.Categorical(rng.choice(["x", "y", "w"], 500), categories=["y", "x", "w"]),
+    })
+    expected = frame.groupby(["a", "b", "c"], sort=True, observed=True).ngroup().to_numpy()
+    assert (measures.group_numbers(frame, ["a", "b", "c"]) == expected).all()
+    plain = frame.astype(str)
+    assert (measures.group_numbers(plain, ["a", "b", "c"]) ==
+            plain.groupby(["a", "b", "c"], sort=True).ngroup().to_numpy()).all()
