@@ -93,11 +93,12 @@ def totals(categories: pd.DataFrame, include_supply_chain: bool = True, net_of_l
     Gross of land (land left out) unless ``net_of_land``; ``include_supply_chain`` False leaves
     out the spend-based supply chain, which moves with prices and budgets.
     """
-    c = categories[categories["status"] == "reported"]
+    keep = (categories["status"] == "reported").to_numpy().copy()
     if not include_supply_chain:
-        c = c[c["category"] != SUPPLY_CHAIN]
+        keep &= (categories["category"] != SUPPLY_CHAIN).to_numpy()
     if not net_of_land:
-        c = c[c["category"] != LAND]
+        keep &= (categories["category"] != LAND).to_numpy()
+    c = categories[keep]  # one copy of the rows counted, not one per condition
     g = c.groupby(["organisation_id", "reporting_year"])
     out = pd.DataFrame({"total_tco2e": g["tco2e"].sum(), "estimated_tco2e": g["estimated_tco2e"].sum()})
     if list_categories:
@@ -388,8 +389,9 @@ def all_changes(categories: pd.DataFrame) -> pd.DataFrame:
     at_base = start == base_start
     baseline_of_series[series[at_base]] = out["tco2e"].to_numpy(dtype=float)[at_base]
     out["baseline_tco2e"] = baseline_of_series[series]
-    out["previous_tco2e"] = np.empty(len(out))
-    out.iloc[order, out.columns.get_loc("previous_tco2e")] = previous
+    previous_in_place = np.empty(len(out))
+    previous_in_place[order] = previous
+    out["previous_tco2e"] = previous_in_place
     for label, other in (("vs_baseline", "baseline_tco2e"), ("year_on_year", "previous_tco2e")):
         out[f"change_{label}_tco2e"] = out["tco2e"] - out[other]
         out[f"change_{label}_pct"] = (out["tco2e"] - out[other]) / out[other].abs().where(out[other] != 0) * 100

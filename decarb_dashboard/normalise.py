@@ -71,7 +71,7 @@ def normalise(lines: pd.DataFrame, factors: pd.DataFrame) -> tuple[pd.DataFrame,
     # Only lines with an activity amount need a factor: join those few, not every line.
     n = len(frame)
     activity_codes, activity_names = np.full(n, -1, dtype=np.int64), pd.Index([], dtype=object)
-    rate, confirmed = np.full(n, np.nan), np.full(n, None, dtype=object)
+    rate, confirmed = np.full(n, np.nan), np.empty(0, dtype=object)  # confirmed: of the lines in ``has``
     fyear = np.full(n, np.nan)
     has = np.flatnonzero(~np.isnan(frame["activity_canonical"].to_numpy()))
     if len(has):
@@ -89,17 +89,17 @@ def normalise(lines: pd.DataFrame, factors: pd.DataFrame) -> tuple[pd.DataFrame,
         codes, uniques = pd.factorize(sub["factor_activity"].to_numpy(dtype=object))
         activity_codes[has], activity_names = codes, pd.Index(list(uniques), dtype=object)
         rate[has] = sub["kgco2e_per_unit"].to_numpy(dtype=float)
-        confirmed[has] = sub["confirmed"].to_numpy(dtype=object)
+        confirmed = sub["confirmed"].to_numpy(dtype=object)
         fyear[has] = sub["factor_year"].to_numpy(dtype=float)
     frame["factor_activity"] = pd.Categorical.from_codes(activity_codes, categories=activity_names)
     missing_year = np.isnan(fyear)
     frame["factor_year"] = pd.arrays.IntegerArray(np.where(missing_year, 0, fyear).astype(np.int64), missing_year)
     frame["factor_kgco2e_per_unit"] = rate
-    unknown = np.array([c is None or c != c for c in confirmed[has]], dtype=bool)
+    unknown = np.array([c is None or c != c for c in confirmed], dtype=bool)
     confirmed_mask = np.ones(n, dtype=bool)
     confirmed_values = np.zeros(n, dtype=bool)
     confirmed_mask[has] = unknown
-    confirmed_values[has] = [bool(c) if not u else False for c, u in zip(confirmed[has], unknown, strict=True)]
+    confirmed_values[has] = [bool(c) if not u else False for c, u in zip(confirmed, unknown, strict=True)]
     frame["factor_confirmed"] = pd.arrays.BooleanArray(confirmed_values, confirmed_mask)
     frame["emissions_computed_tco2e"] = frame["activity_canonical"] * rate / 1000
     reported = frame["emissions_reported_tco2e"].notna()
@@ -108,10 +108,13 @@ def normalise(lines: pd.DataFrame, factors: pd.DataFrame) -> tuple[pd.DataFrame,
     frame["emissions_basis"] = pd.Categorical.from_codes(np.select([reported, computed], [0, 1], default=-1),
                                                          categories=["reported", "computed"])
 
-    both = reported & computed & (frame["emissions_computed_tco2e"] != 0)
-    difference = (frame["emissions_reported_tco2e"] - frame["emissions_computed_tco2e"]) \
-        / frame["emissions_computed_tco2e"].abs() * 100
-    mismatch = both & (difference.abs() > FACTOR_MISMATCH_PCT)
+    # Only lines with both figures can disagree: compare those few, not every line.
+    both = np.flatnonzero((reported & computed & (frame["emissions_computed_tco2e"] != 0)).to_numpy())
+    said = frame["emissions_reported_tco2e"].to_numpy()[both]
+    worked_out = frame["emissions_computed_tco2e"].to_numpy()[both]
+    difference = pd.Series(np.nan, index=frame.index)
+    difference.iloc[both] = (said - worked_out) / np.abs(worked_out) * 100
+    mismatch = difference.abs() > FACTOR_MISMATCH_PCT
     warnings = frame.loc[mismatch, ["organisation_id", "reporting_year", "category", "source",
                                     "emissions_reported_tco2e", "emissions_computed_tco2e", "factor_year",
                                     "factor_confirmed"]].assign(difference_pct=difference[mismatch].round(1))
