@@ -79,7 +79,7 @@ def _good_token() -> bool:
     return bool(sent) and hmac.compare_digest(sent, flask.session.get("csrf", ""))
 
 
-def _local(target: str | None) -> str:
+def local_path(target: str | None) -> str:
     """Return ``target`` if it is a path on this site, else the home page (no open redirects)."""
     target = target or "/"
     parts = urllib.parse.urlsplit(target)
@@ -97,7 +97,7 @@ def sign_in() -> flask.Response:
     """POST /auth/sign-in: check the name and password, start a session, go back where the user was."""
     form = flask.request.form
     lang = form.get("lang") if form.get("lang") in ("en", "cy") else "en"
-    next_path = _local(form.get("next"))
+    next_path = local_path(form.get("next"))
     if not _good_token():
         return _back_to_form("expired", lang, next_path)
     client = flask.request.remote_addr or ""

@@ -272,6 +272,11 @@ def trajectory_figure(actual: dict, path: dict, title: str, lang: str) -> tuple[
     return base_layout(fig, title, t("axis_year", lang), t("axis_tco2e", lang)), frame
 
 
+def refused(lang: str, key: str = "action_refused") -> html.Div:
+    """What a callback returns instead of acting when the person asking may not: nothing was read or stored."""
+    return html.Div(t(key, lang), className="error-summary", role="alert", id="refused")
+
+
 def left_out_note(left_out: dict[str, str], lang: str) -> html.P:
     """Name the bodies a comparison left out, each with the reason (in ``lang``)."""
     from decarb_dashboard import reasons

@@ -12,10 +12,10 @@ from dash import Dash, Input, Output, State, dcc, html
 
 from decarb_dashboard.store import StoreError, Submission
 from decarb_dashboard.web import auth, data
-from decarb_dashboard.web.components import table
+from decarb_dashboard.web.components import refused, table
 from decarb_dashboard.web.i18n import language, t
 from decarb_dashboard.web.pages.sign_in import sign_in_prompt
-from decarb_dashboard.web.pages.upload import refused, review_thread
+from decarb_dashboard.web.pages.upload import review_thread
 
 STATUS_FILTERS = ("submitted", "queried", "accepted", "withdrawn", "all")
 MAX_MESSAGE_CHARS = 2000

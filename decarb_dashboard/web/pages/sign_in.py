@@ -35,7 +35,7 @@ def layout(lang: str = "en", error: str | None = None, next: str | None = None, 
                 [
                     dcc.Input(type="hidden", name="csrf_token", value=auth.form_token()),
                     dcc.Input(type="hidden", name="lang", value=lang),
-                    dcc.Input(type="hidden", name="next", value=auth._local(next)),
+                    dcc.Input(type="hidden", name="next", value=auth.local_path(next)),
                     html.Div([html.Label(t("sign_in_username", lang), htmlFor="sign-in-username"),
                               dcc.Input(id="sign-in-username", name="username", type="text", required=True,
                                         autoComplete="username", debounce=True)], className="control"),

@@ -15,7 +15,7 @@ from decarb_dashboard.report import ValidationReport
 from decarb_dashboard.store import Submission, SubmissionStore
 from decarb_dashboard.validate import validate_upload
 from decarb_dashboard.web import auth, data
-from decarb_dashboard.web.components import table
+from decarb_dashboard.web.components import refused, table
 from decarb_dashboard.web.i18n import language, t
 from decarb_dashboard.web.pages.sign_in import sign_in_prompt
 from uploads_schema import template
@@ -297,11 +297,6 @@ def report_view(raw: bytes | None, report: ValidationReport, extra_warnings: lis
             )
         )
     return out
-
-
-def refused(lang: str, key: str = "action_refused") -> html.Div:
-    """What a callback returns instead of acting when the person asking may not: nothing was read or stored."""
-    return html.Div(t(key, lang), className="error-summary", role="alert", id="refused")
 
 
 def history(body: str, lang: str) -> html.Div:
