@@ -95,11 +95,11 @@ def normalise(lines: pd.DataFrame, factors: pd.DataFrame) -> tuple[pd.DataFrame,
     missing_year = np.isnan(fyear)
     frame["factor_year"] = pd.arrays.IntegerArray(np.where(missing_year, 0, fyear).astype(np.int64), missing_year)
     frame["factor_kgco2e_per_unit"] = rate
-    unknown = np.array([c is None or c != c for c in confirmed], dtype=bool)
+    unknown = pd.isna(confirmed)  # no factor found for the line
     confirmed_mask = np.ones(n, dtype=bool)
     confirmed_values = np.zeros(n, dtype=bool)
     confirmed_mask[has] = unknown
-    confirmed_values[has] = [bool(c) if not u else False for c, u in zip(confirmed, unknown, strict=True)]
+    confirmed_values[has] = np.where(unknown, False, confirmed).astype(bool)
     frame["factor_confirmed"] = pd.arrays.BooleanArray(confirmed_values, confirmed_mask)
     frame["emissions_computed_tco2e"] = frame["activity_canonical"] * rate / 1000
     reported = frame["emissions_reported_tco2e"].notna()

@@ -317,3 +317,18 @@ def testgroup_numbers_from_category_codes_match_pandas_grouping():
     plain = frame.astype(str)
     assert (measures.group_numbers(plain, ["a", "b", "c"]) ==
             plain.groupby(["a", "b", "c"], sort=True).ngroup().to_numpy()).all()
+
+
+def test_each_line_says_whether_its_factor_is_confirmed_unconfirmed_or_not_used():
+    from decarb_dashboard.factors import load_factors
+    from decarb_dashboard.normalise import normalise
+    from tests.conftest import check
+
+    report = check("Cardiff,2022-23,Fleet,Diesel,,1000,litres,,,,",
+                   "Cardiff,2022-23,Buildings,Electricity,,1000,kWh,,,,", "Cardiff,2022-23,Waste,,,,,5,,,")
+    facts, _ = normalise(report.lines, load_factors())
+    by_category = facts.set_index("category")["factor_confirmed"]
+    assert not pd.isna(by_category["fleet"]) and not by_category["fleet"]  # the sample's illustrative diesel
+    assert bool(by_category["buildings"]) is True  # 2022 electricity, confirmed from the shared reference
+    assert pd.isna(by_category["waste"])  # a reported figure: no factor used
+    assert facts.set_index("category").at["fleet", "emissions_tco2e"] == pytest.approx(2.51)  # 1,000 l x 2.51 kg
