@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from decarb_dashboard.factors import factor_map, factor_year
+from uploads_schema.models import combine_codes
 from uploads_schema.vocabulary import vocabulary
 
 #: A reported figure further than this from the one computed from the activity gets a warning.
@@ -75,22 +76,30 @@ def normalise(lines: pd.DataFrame, factors: pd.DataFrame) -> tuple[pd.DataFrame,
     fyear = np.full(n, np.nan)
     has = np.flatnonzero(~np.isnan(frame["activity_canonical"].to_numpy()))
     if len(has):
-        sub = pd.DataFrame({c: frame[c].take(has).to_numpy(dtype=object) for c in ("category", "source")})
-        sub["activity_canonical_unit"] = frame["activity_canonical_unit"].take(has).to_numpy(dtype=object)
-        sub["year_start"] = frame["year_start"].to_numpy()[has]
-        mapping = factor_map().rename(columns={"unit": "activity_canonical_unit", "activity": "factor_activity"})
-        sub = sub.merge(mapping[["category", "source", "activity_canonical_unit", "factor_activity"]],
-                        on=["category", "source", "activity_canonical_unit"], how="left")
-        table = factors.rename(columns={"activity": "factor_activity", "unit": "activity_canonical_unit"})
-        sub = sub.merge(table[["factor_activity", "factor_year", "activity_canonical_unit", "kgco2e_per_unit",
-                               "confirmed"]],
-                        left_on=["factor_activity", "year_start", "activity_canonical_unit"],
-                        right_on=["factor_activity", "factor_year", "activity_canonical_unit"], how="left")
-        codes, uniques = pd.factorize(sub["factor_activity"].to_numpy(dtype=object))
-        activity_codes[has], activity_names = codes, pd.Index(list(uniques), dtype=object)
-        rate[has] = sub["kgco2e_per_unit"].to_numpy(dtype=float)
-        confirmed = sub["confirmed"].to_numpy(dtype=object)
-        fyear[has] = sub["factor_year"].to_numpy(dtype=float)
+        # Few distinct (category, source, unit, year) among the lines: look each up once, then spread.
+        parts = [frame[c].take(has) for c in ("category", "source", "activity_canonical_unit")]
+        starts = frame["year_start"].to_numpy()[has]
+        codes = [p.cat.codes.to_numpy() if isinstance(p.dtype, pd.CategoricalDtype) else pd.factorize(p)[0]
+                 for p in parts]
+        _, first, inverse = np.unique(combine_codes([*codes, starts - starts.min()]), return_index=True,
+                                      return_inverse=True)
+        activity_of = {(m.category, m.source, m.unit): m.activity for m in factor_map().itertuples()}
+        factor_of = {(f.activity, f.factor_year, f.unit): (f.kgco2e_per_unit, f.confirmed)
+                     for f in factors.itertuples()}
+        found = []
+        for j in first:
+            category, source, unit = (None if pd.isna(p.iat[j]) else p.iat[j] for p in parts)
+            activity = activity_of.get((category, source, unit))
+            factor = factor_of.get((activity, int(starts[j]), unit)) if activity is not None else None
+            found.append((activity, *(factor or (np.nan, None)), starts[j] if factor else np.nan))
+        names = sorted({f[0] for f in found if f[0] is not None})
+        code_of = {name: k for k, name in enumerate(names)}
+        inverse = inverse.reshape(-1)
+        activity_codes[has] = np.array([code_of.get(f[0], -1) for f in found], dtype=np.int64)[inverse]
+        activity_names = pd.Index(names, dtype=object)
+        rate[has] = np.array([f[1] for f in found], dtype=float)[inverse]
+        confirmed = np.array([f[2] for f in found], dtype=object)[inverse]
+        fyear[has] = np.array([f[3] for f in found], dtype=float)[inverse]
     frame["factor_activity"] = pd.Categorical.from_codes(activity_codes, categories=activity_names)
     missing_year = np.isnan(fyear)
     frame["factor_year"] = pd.arrays.IntegerArray(np.where(missing_year, 0, fyear).astype(np.int64), missing_year)
