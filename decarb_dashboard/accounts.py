@@ -24,11 +24,12 @@ import contextlib
 import re
 import sqlite3
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from werkzeug.security import check_password_hash, generate_password_hash
+
+from decarb_dashboard import database
 
 ROLES = ("submitter", "reviewer", "admin")
 #: What each role may do; "own" means only for the bodies the account is bound to.
@@ -123,31 +124,13 @@ class AccountStore:
     def __init__(self, data_dir: Path | str) -> None:
         self.path = Path(data_dir) / "accounts.sqlite"
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
-            if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'failures_by_client'").fetchone():
-                db.executescript(_SCHEMA_SQL)
+        database.create_once(self.path, _SCHEMA_SQL, "failures_by_client")
 
-    @contextlib.contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        try:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA foreign_keys=ON")
-            db.row_factory = sqlite3.Row
-            yield db
-        finally:
-            db.close()
+    def _connect(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        return database.connect(self.path, timeout_s=30)
 
-    @contextlib.contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        with self._connect() as db:
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                yield db
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-            db.execute("COMMIT")
+    def _write(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        return database.transaction(self.path)
 
     # ---- managing ------------------------------------------------------------
     def add(self, username: str, password: str, role: str, bodies: tuple[str, ...] | list[str] = (),

@@ -23,7 +23,6 @@ import json
 import os
 import secrets
 import sqlite3
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,7 +32,7 @@ import pyarrow.compute as pc
 import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 
-from decarb_dashboard import config
+from decarb_dashboard import config, database
 from uploads_schema.models import LINE_KEY, ReturnLines
 
 STATUSES = ("submitted", "queried", "accepted", "withdrawn")
@@ -171,35 +170,15 @@ class SubmissionStore:
         self.durable = durable
         self.root.mkdir(parents=True, exist_ok=True)
         (self.root / "lines").mkdir(exist_ok=True)
-        with self._connect() as db:
-            # Create the catalogue once; a write (and its fsync) on every open would slow every page.
-            if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'audit_log_no_delete'").fetchone():
-                db.executescript(_SCHEMA_SQL)
+        database.create_once(self.root / "store.sqlite", _SCHEMA_SQL, "audit_log_no_delete")
 
     # ---- plumbing ----------------------------------------------------------
-    @contextlib.contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        db = sqlite3.connect(self.root / "store.sqlite", timeout=60, isolation_level=None)
-        try:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute(f"PRAGMA synchronous={'FULL' if self.durable else 'OFF'}")
-            db.execute("PRAGMA foreign_keys=ON")
-            db.row_factory = sqlite3.Row
-            yield db
-        finally:
-            db.close()
+    def _connect(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        return database.connect(self.root / "store.sqlite", durable=self.durable)
 
-    @contextlib.contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
+    def _write(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
         """A write transaction: BEGIN IMMEDIATE takes the store's write lock at once."""
-        with self._connect() as db:
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                yield db
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-            db.execute("COMMIT")
+        return database.transaction(self.root / "store.sqlite", durable=self.durable)
 
     def _write_parquet(self, table: pa.Table, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)

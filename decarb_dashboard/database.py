@@ -1,0 +1,50 @@
+"""The SQLite plumbing shared by the submission store and the accounts: connections, write transactions, schema.
+
+Every connection uses WAL (readers never wait for a writer) and foreign keys; a
+write transaction takes the database's write lock at once (BEGIN IMMEDIATE), so
+concurrent writers queue instead of failing half way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+
+@contextlib.contextmanager
+def connect(path: Path, *, durable: bool = True, timeout_s: float = 60) -> Iterator[sqlite3.Connection]:
+    """Open ``path``; ``durable`` False skips the fsync of each commit (benchmarks that only read)."""
+    db = sqlite3.connect(path, timeout=timeout_s, isolation_level=None)
+    try:
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute(f"PRAGMA synchronous={'FULL' if durable else 'OFF'}")
+        db.execute("PRAGMA foreign_keys=ON")
+        db.row_factory = sqlite3.Row
+        yield db
+    finally:
+        db.close()
+
+
+@contextlib.contextmanager
+def transaction(path: Path, *, durable: bool = True) -> Iterator[sqlite3.Connection]:
+    """A write transaction: committed if the block ends normally, rolled back if it raises."""
+    with connect(path, durable=durable) as db:
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+
+def create_once(path: Path, schema_sql: str, last_object: str) -> None:
+    """Run ``schema_sql`` unless ``last_object`` (the last thing it creates) already exists.
+
+    Checking first keeps a write, and its fsync, off every open.
+    """
+    with connect(path) as db:
+        if not db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (last_object,)).fetchone():
+            db.executescript(schema_sql)
