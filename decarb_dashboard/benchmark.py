@@ -18,6 +18,8 @@ from uploads_schema.vocabulary import vocabulary
 
 PEER_GROUPS = ("type", "region", "ccr")
 JUMP_PCT = 50.0
+#: A new figure this many times above (or below a tenth of) the median of its peers asks for a check.
+PEER_RANGE_RATIO = 10.0
 #: A line this many times its own previous year or its peers' median looks like a unit slip (kg for t).
 UNIT_SLIP_LOW, UNIT_SLIP_HIGH = 300.0, 3000.0
 #: |robust z| above this within the peer group is an outlier (Iglewicz and Hoaglin).
@@ -195,6 +197,45 @@ def quality_flags(facts: pd.DataFrame, categories: pd.DataFrame, values: pd.Data
     columns = ["organisation_id", "reporting_year", "kind", "category", "source", "value_tco2e", "detail", "ratio",
                "against", "previous_year", "change_pct", "before_tco2e", "z", "share_pct"]
     return pd.DataFrame(flags, columns=columns)
+
+
+def checks_against_stored(lines: pd.DataFrame, categories: pd.DataFrame, registry: pd.DataFrame) -> pd.DataFrame:
+    """Check new return lines against the stored figures, before they are submitted.
+
+    Per body, year and category of ``lines`` with emissions: ``peer_range`` when the new
+    tCO2e is more than PEER_RANGE_RATIO times above or below the median of bodies of the
+    same type (their latest year up to this one), ``change`` when it is more than
+    JUMP_PCT up or down on the body's own stored figure for the year before (the same
+    threshold as the reviewers' jump flag). One row per check raised, in line order.
+    """
+    figures = lines[lines["emissions_tco2e"].notna()]
+    new = figures.groupby([figures["organisation_id"].astype(str), figures["reporting_year"].astype(str),
+                           figures["category"].astype(str)])["emissions_tco2e"].sum()
+    types = registry.set_index("id")["type"]
+    reported = categories[categories["status"] == "reported"]
+    stored = reported.assign(type=reported["organisation_id"].astype(str).map(types),
+                             organisation_id=reported["organisation_id"].astype(str),
+                             reporting_year=reported["reporting_year"].astype(str),
+                             category=reported["category"].astype(str))
+    own = stored.set_index(["organisation_id", "reporting_year", "category"])["tco2e"]
+    out = []
+    for (body, year, category), now in new.items():
+        peers = stored[(stored["type"] == types.get(body)) & (stored["category"] == category)
+                       & (stored["organisation_id"] != body) & (stored["reporting_year"] <= year)]
+        if len(peers):
+            median = peers.loc[peers["reporting_year"] == peers["reporting_year"].max(), "tco2e"].median()
+            if median > 0 and now > 0 and not 1 / PEER_RANGE_RATIO <= now / median <= PEER_RANGE_RATIO:
+                out.append({"organisation_id": body, "reporting_year": year, "category": category,
+                            "kind": "peer_range", "now_tco2e": now, "peer_median_tco2e": median,
+                            "ratio": now / median})
+        previous = years.previous(year)
+        before = own.get((body, previous, category))
+        if before is not None and before != 0 and abs((now - before) / abs(before) * 100) > JUMP_PCT:
+            out.append({"organisation_id": body, "reporting_year": year, "category": category, "kind": "change",
+                        "now_tco2e": now, "previous_year": previous, "before_tco2e": before,
+                        "change_pct": (now - before) / abs(before) * 100})
+    return pd.DataFrame(out, columns=["organisation_id", "reporting_year", "category", "kind", "now_tco2e",
+                                      "peer_median_tco2e", "ratio", "previous_year", "before_tco2e", "change_pct"])
 
 
 def league_table(values: pd.DataFrame, registry: pd.DataFrame, group: str = "type") -> pd.DataFrame:

@@ -10,6 +10,7 @@ import pandas as pd
 from dash import Dash, Input, Output, State, dcc, html
 
 from decarb_dashboard import config, years
+from decarb_dashboard.benchmark import checks_against_stored
 from decarb_dashboard.compare import Engine
 from decarb_dashboard.report import ValidationReport
 from decarb_dashboard.store import Submission, SubmissionStore
@@ -21,10 +22,6 @@ from decarb_dashboard.web.pages.sign_in import sign_in_prompt
 from uploads_schema import template
 from uploads_schema.vocabulary import vocabulary
 
-#: A category this much up or down on the body's stored figure for the year before asks for a check.
-PLAUSIBLE_CHANGE_PCT = 50.0
-#: A category this many times above (or below a tenth of) the median of its peers asks for a check.
-PEER_RANGE_RATIO = 10.0
 MAX_ROWS_SHOWN = 50
 
 
@@ -118,59 +115,18 @@ def decode(contents: object) -> bytes | None:
 
 
 def plausibility_warnings(report: ValidationReport, engine: Engine, lang: str) -> list[str]:
-    """Return checks against the body's stored figures: a category far up or down on the year before."""
+    """Return the checks of the new figures against the stored ones, in words (see benchmark.checks_against_stored)."""
     if report.lines is None:
         return []
-    lines = report.lines[report.lines["emissions_tco2e"].notna()]
-    new = lines.groupby(
-        [lines["organisation_id"].astype(str), lines["reporting_year"].astype(str), lines["category"].astype(str)]
-    )["emissions_tco2e"].sum()
-    stored = engine.categories[engine.categories["status"] == "reported"].set_index(
-        ["organisation_id", "reporting_year", "category"]
-    )["tco2e"]
-    types = engine.registry.set_index("id")["type"]
-    reported = engine.categories[engine.categories["status"] == "reported"]
-    peers = reported.assign(
-        type=reported["organisation_id"].astype(str).map(types),
-        reporting_year=reported["reporting_year"].astype(str),
-        category=reported["category"].astype(str),
-    )
     out = []
-    for (body, year, category), value in new.items():
-        same = peers[
-            (peers["type"] == types.get(body)) & (peers["category"] == category) & (peers["organisation_id"] != body)
-        ]
-        latest = same[same["reporting_year"] <= year]["reporting_year"].max() if len(same) else None
-        median = same[same["reporting_year"] == latest]["tco2e"].median() if isinstance(latest, str) else None
-        if median and median > 0 and value > 0 and not (1 / PEER_RANGE_RATIO <= value / median <= PEER_RANGE_RATIO):
-            out.append(
-                t(
-                    "peer_range_warning",
-                    lang,
-                    category=vocabulary().categories[category].name(lang),
-                    year=year,
-                    ratio=f"{value / median:,.1f}",
-                    median=f"{median:,.1f}",
-                )
-            )
-        previous = years.previous(year)
-        before = stored.get((body, previous, category))
-        if before is None or before == 0:
-            continue
-        change = (value - before) / abs(before) * 100
-        if abs(change) > PLAUSIBLE_CHANGE_PCT:
-            out.append(
-                t(
-                    "change_warning",
-                    lang,
-                    category=vocabulary().categories[category].name(lang),
-                    year=year,
-                    pct=f"{change:+.0f}",
-                    previous=previous,
-                    before=f"{before:,.1f}",
-                    now=f"{value:,.1f}",
-                )
-            )
+    for c in checks_against_stored(report.lines, engine.categories, engine.registry).itertuples():
+        category = vocabulary().categories[c.category].name(lang)
+        if c.kind == "peer_range":
+            out.append(t("peer_range_warning", lang, category=category, year=c.reporting_year,
+                         ratio=f"{c.ratio:,.1f}", median=f"{c.peer_median_tco2e:,.1f}"))
+        else:
+            out.append(t("change_warning", lang, category=category, year=c.reporting_year, pct=f"{c.change_pct:+.0f}",
+                         previous=c.previous_year, before=f"{c.before_tco2e:,.1f}", now=f"{c.now_tco2e:,.1f}"))
     return out
 
 
