@@ -262,27 +262,36 @@ class SubmissionStore:
         with self._connect() as db:
             return db.execute("SELECT COUNT(*) FROM submissions").fetchone()[0] == 0
 
-    def current_parts(self) -> pd.DataFrame:
-        """Return, per body and year, the current submission and its file."""
-        return self._versioned_parts()[1]
+    def current_parts(self, organisation_id: str | None = None) -> pd.DataFrame:
+        """Return, per body and year (of one body, if given), the current submission and its file."""
+        return self._versioned_parts(organisation_id)[1]
 
-    def _versioned_parts(self) -> tuple[int, pd.DataFrame]:
+    def _versioned_parts(self, organisation_id: str | None = None) -> tuple[int, pd.DataFrame]:
         """Return (version, current parts), read in one transaction so that they agree."""
+        where, args = (" AND p.organisation_id = ?", [organisation_id]) if organisation_id is not None else ("", [])
         with self._connect() as db:
             db.execute("BEGIN")
             version = int(db.execute("SELECT COALESCE(MAX(entry), 0) FROM audit_log").fetchone()[0])
-            rows = db.execute(_CURRENT_SQL + " ORDER BY p.organisation_id, p.reporting_year").fetchall()
+            rows = db.execute(_CURRENT_SQL + where + " ORDER BY p.organisation_id, p.reporting_year", args).fetchall()
             db.execute("COMMIT")
         return version, pd.DataFrame([dict(r) for r in rows], columns=[
             "organisation_id", "reporting_year", "submission_id", "path", "line_count", "seq"])
+
+    def previous_version(self, submission_id: str, organisation_id: str, reporting_year: str) -> str | None:
+        """Return the submission a body's return for a year had before ``submission_id`` (withdrawn ones skipped)."""
+        with self._connect() as db:
+            row = db.execute(
+                "SELECT s.submission_id FROM parts p JOIN submissions s USING (submission_id)"
+                " WHERE p.organisation_id = ? AND p.reporting_year = ? AND s.status != 'withdrawn'"
+                "   AND s.seq < (SELECT seq FROM submissions WHERE submission_id = ?)"
+                " ORDER BY s.seq DESC LIMIT 1", (organisation_id, reporting_year, submission_id)).fetchone()
+        return row["submission_id"] if row else None
 
     def current_lines(self, organisation_id: str | None = None, reporting_year: str | None = None) -> pd.DataFrame:
         """Return the current return lines of every body and year (or of one body, or one year)."""
         if organisation_id is None and reporting_year is None:
             return self._current_snapshot()
-        parts = self.current_parts()
-        if organisation_id is not None:
-            parts = parts[parts["organisation_id"] == organisation_id]
+        parts = self.current_parts(organisation_id)
         if reporting_year is not None:
             parts = parts[parts["reporting_year"] == reporting_year]
         return self._read(parts["path"].tolist())

@@ -209,3 +209,15 @@ def test_the_compacted_snapshot_of_current_lines_always_equals_reading_every_par
     for p in (store.root / "snapshots").iterdir():
         p.unlink()  # derived data: deleting it loses nothing
     assert current().equals(by_parts())
+
+
+def test_the_version_before_skips_withdrawn_ones_and_current_parts_of_one_body(store):  # type: ignore[no-untyped-def]
+    first = store.submit(lines_of(*CARDIFF_2022, "Newport,2022-23,Waste,,,,,7,,,"), b"1", submitted_by="team")
+    second = store.submit(lines_of(CARDIFF_2022[0]), b"2", submitted_by="alice")
+    third = store.submit(lines_of(CARDIFF_2022[1]), b"3", submitted_by="alice")
+    store.set_status(second, "withdrawn", actor="alice")
+    assert store.previous_version(third, "cardiff", "2022-23") == first
+    assert store.previous_version(first, "cardiff", "2022-23") is None
+    assert store.previous_version(first, "newport", "2022-23") is None
+    assert store.current_parts("newport")[["reporting_year", "submission_id"]].values.tolist() == [["2022-23", first]]
+    assert store.current_parts("cardiff")["submission_id"].tolist() == [third]

@@ -71,7 +71,7 @@ def account_area(lang: str, path: str) -> html.Div:
 def shell(lang: str, path: str, search: str | None = None) -> list:
     """Return the header, navigation and language switch of a page in ``lang``."""
     other = "en" if lang == "cy" else "cy"
-    pages = [(p, key) for p, key in PAGES] + [(p, key) for p, key, action in ROLE_PAGES if auth.allowed(action)]
+    pages = PAGES + [(p, key) for p, key, action in ROLE_PAGES if auth.allowed(action)]
     return [
         html.A(t("skip_link", lang), href="#main", className="skip-link"),
         html.Header(
@@ -166,7 +166,7 @@ def home_layout(lang: str = "en", **_query: str) -> html.Div:
     from decarb_dashboard.web import data
 
     lang = language(lang)
-    parts = data.store().current_parts()
+    engine = data.engine()  # kept per process; the store's catalogue is not read on every visit
     return html.Div(
         [
             html.H1(t("home_title", lang)),
@@ -175,8 +175,8 @@ def home_layout(lang: str = "en", **_query: str) -> html.Div:
                 t(
                     "home_store",
                     lang,
-                    bodies=parts["organisation_id"].nunique(),
-                    years=parts["reporting_year"].nunique(),
+                    bodies=engine.categories["organisation_id"].nunique(),
+                    years=len(engine.years()),
                 ),
                 id="home-store",
             ),

@@ -10,7 +10,7 @@ import dash
 import pandas as pd
 from dash import Dash, Input, Output, State, dcc, html
 
-from decarb_dashboard.store import StoreError, Submission
+from decarb_dashboard.store import StoreError, Submission, SubmissionStore
 from decarb_dashboard.web import auth, data
 from decarb_dashboard.web.components import refused, table
 from decarb_dashboard.web.i18n import language, t
@@ -133,17 +133,15 @@ def detail(submission_id: str | None, lang: str) -> html.Div:
     return html.Div(parts)
 
 
-def changes(store, s: Submission, org: str, year: str, lang: str) -> list:  # type: ignore[no-untyped-def]
+def changes(store: SubmissionStore, s: Submission, org: str, year: str, lang: str) -> list:
     """The lines of ``s`` for one body and year that differ from the submission before it."""
-    versions = store.history(org, year)  # oldest first
-    position = [e.submission_id for e in versions].index(s.submission_id)
-    before = [e for e in versions[:position] if e.status != "withdrawn"]
+    before = store.previous_version(s.submission_id, org, year)
     name = data.matcher().name(org, lang, short=True)
-    if not before:
+    if before is None:
         return [html.P(t("review_first_return", lang, body=name, year=year))]
-    diff = store.diff(before[-1].submission_id, s.submission_id, org, year)
+    diff = store.diff(before, s.submission_id, org, year)
     if diff.empty:
-        return [html.P(t("review_no_changes", lang, body=name, year=year, id=before[-1].submission_id))]
+        return [html.P(t("review_no_changes", lang, body=name, year=year, id=before))]
     frame = pd.DataFrame(
         {
             t("col_change", lang): diff["change"].map(lambda c: t(f"change_{c}", lang)),
@@ -154,7 +152,7 @@ def changes(store, s: Submission, org: str, year: str, lang: str) -> list:  # ty
             t("col_after_tco2e", lang): diff["emissions_tco2e_new"],
         }
     )
-    caption = t("review_changes", lang, body=name, year=year, id=before[-1].submission_id)
+    caption = t("review_changes", lang, body=name, year=year, id=before)
     return [html.Div(table(frame, caption, f"rv-changes-{org}-{year}"))]
 
 

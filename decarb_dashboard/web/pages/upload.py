@@ -265,7 +265,7 @@ def history(body: str, lang: str) -> html.Div:
         return html.Div([html.H2(t("history_title", lang)), html.P(t("history_none", lang))])
     return html.Div(
         [
-            *open_queries(entries, lang),
+            *open_queries(store, body, entries, lang),
             html.H2(t("history_title", lang)),
             submissions_table(entries, lang, "up-history-table"),
             review_thread(store, entries, lang),
@@ -273,14 +273,12 @@ def history(body: str, lang: str) -> html.Div:
     )
 
 
-def open_queries(entries: list[Submission], lang: str) -> list:
-    """A panel for each year whose latest submission Welsh Government has queried: the message and what to do."""
-    latest: dict[str, Submission] = {}
-    for s in entries:  # oldest first, so the last one of a year wins
-        if s.status != "withdrawn":
-            for y in s.reporting_years:
-                latest[y] = s
-    queried = [(y, s) for y, s in sorted(latest.items()) if s.status == "queried"]
+def open_queries(store: SubmissionStore, body: str, entries: list[Submission], lang: str) -> list:
+    """A panel for each year whose current submission Welsh Government has queried: the message and what to do."""
+    by_id = {s.submission_id: s for s in entries}
+    current = store.current_parts(body)
+    queried = [(y, by_id[sid]) for y, sid in zip(current["reporting_year"], current["submission_id"], strict=True)
+               if sid in by_id and by_id[sid].status == "queried"]
     return [
         html.Div(
             [
