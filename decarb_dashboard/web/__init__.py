@@ -7,7 +7,6 @@ a pure function of its address: no per-user state lives on the server.
 from __future__ import annotations
 
 import logging
-import os
 import secrets
 import urllib.parse
 from pathlib import Path
@@ -193,22 +192,11 @@ def create_app(data_dir: Path | None = None, seed: bool = True) -> Dash:
     """
     from decarb_dashboard.web.pages import accounts, compare, organisation, review, sign_in, upload, wales
 
-    production = os.environ.get("DECARB_ENV", "").strip().lower() == "production"
-    secret_key = os.environ.get("DECARB_SECRET_KEY", "")
-    if production and len(secret_key) < 32:
-        raise config.ConfigurationError(
-            "DECARB_ENV is production but DECARB_SECRET_KEY is not set (or shorter than 32 characters): "
-            "set it to a long random value shared by every worker, e.g. from `python -c \"import secrets; "
-            "print(secrets.token_hex(32))\"`"
-        )
-    demo_accounts = bool(os.environ.get("DECARB_DEMO_ACCOUNTS"))
-    if production and demo_accounts:
-        raise config.ConfigurationError("DECARB_DEMO_ACCOUNTS is set: demo accounts have published passwords and "
-                                        "are refused in production; unset it and add accounts with `decarb users add`")
+    settings = config.web_settings()
     store = SubmissionStore(data_dir if data_dir is not None else config.data_dir())
     if seed:
         seed_if_empty(store, load_registry(store.root))
-    if demo_accounts:
+    if settings.demo_accounts:
         seed_demo_accounts(AccountStore(store.root))
     app = Dash(
         __name__,
@@ -221,9 +209,9 @@ def create_app(data_dir: Path | None = None, seed: bool = True) -> Dash:
     )
     app.server.config["DECARB_DATA_DIR"] = str(store.root)
     # Signs session cookies; production needs DECARB_SECRET_KEY so that every worker shares it.
-    app.server.secret_key = secret_key or secrets.token_hex(32)
-    auth.init(app.server, production)
-    if os.environ.get("DECARB_TRUST_PROXY"):
+    app.server.secret_key = settings.secret_key or secrets.token_hex(32)
+    auth.init(app.server, settings)
+    if settings.trust_proxy:
         # Behind one reverse proxy: take the client address and https from its X-Forwarded headers.
         from werkzeug.middleware.proxy_fix import ProxyFix
 

@@ -13,7 +13,6 @@ header its OIDC proxy fills with the signed-in user's name (see docs/accounts.md
 from __future__ import annotations
 
 import hmac
-import os
 import secrets
 import urllib.parse
 from datetime import timedelta
@@ -23,6 +22,7 @@ from flask.sessions import SecureCookieSessionInterface
 
 from decarb_dashboard import accounts
 from decarb_dashboard.accounts import Account, AccountStore, SignInThrottled
+from decarb_dashboard.config import WebSettings
 
 SIGN_IN_PATH = "/sign-in"
 SESSION_HOURS = 8
@@ -121,16 +121,16 @@ def sign_out() -> flask.Response:
     return flask.redirect(f"/?lang={lang}", code=303)
 
 
-def init(server: flask.Flask, production: bool) -> None:
+def init(server: flask.Flask, settings: WebSettings) -> None:
     """Set the cookie rules and the sign-in routes on the app's Flask server."""
     server.session_interface = _SessionInterface()
     server.config.update(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=production,
+        SESSION_COOKIE_SECURE=settings.production,
         SESSION_COOKIE_NAME="decarb_session",
         PERMANENT_SESSION_LIFETIME=timedelta(hours=SESSION_HOURS),
-        DECARB_TRUSTED_USER_HEADER=os.environ.get("DECARB_TRUSTED_USER_HEADER") or None,
+        DECARB_TRUSTED_USER_HEADER=settings.trusted_user_header,
     )
     server.add_url_rule("/auth/sign-in", "sign_in", sign_in, methods=["POST"])
     server.add_url_rule("/auth/sign-out", "sign_out", sign_out, methods=["POST"])
