@@ -1,13 +1,13 @@
 """Why a figure is missing, in words: one set of templates (``data/reasons.toml``) in English and Welsh.
 
-The engine states its reasons in English (:func:`text`), as the CLI and its JSON
-show them; :func:`translate` gives the same reason in Welsh for the web pages.
+The engine states its reasons as :class:`Reason`: English text (as the CLI and its
+JSON show them) that remembers its template, so :func:`translate` can give the same
+reason in Welsh for the web pages.
 """
 
 from __future__ import annotations
 
 import functools
-import re
 import tomllib
 from importlib import resources
 
@@ -19,27 +19,31 @@ def templates() -> dict[str, dict[str, str]]:
     return tomllib.loads(raw)
 
 
+class Reason(str):
+    """A reason in English, as the CLI and its JSON show it, that knows its template and values.
+
+    It is a ``str`` everywhere (tables, JSON); :func:`translate` says it in another language.
+    """
+
+    code: str
+    params: dict[str, object]
+
+    def __new__(cls, code: str, **params: object) -> Reason:
+        reason = super().__new__(cls, templates()[code]["en"].format(**params))
+        reason.code, reason.params = code, params
+        return reason
+
+    def __getnewargs_ex__(self) -> tuple[tuple, dict]:
+        return (self.code,), self.params
+
+
 def text(code: str, lang: str = "en", **params: object) -> str:
-    """Return reason ``code`` in ``lang`` with its placeholders filled."""
-    return templates()[code][lang].format(**params)
-
-
-@functools.cache
-def _patterns() -> list[tuple[re.Pattern[str], str]]:
-    out = []
-    for code, t in templates().items():
-        parts = re.split(r"\{(\w+)\}", t["en"])
-        regex = "".join(re.escape(p) if k % 2 == 0 else f"(?P<{p}>.+?)" for k, p in enumerate(parts))
-        out.append((re.compile(f"^{regex}$"), code))
-    return out
+    """Return reason ``code`` in ``lang`` with its placeholders filled (in English, a :class:`Reason`)."""
+    return Reason(code, **params) if lang == "en" else templates()[code][lang].format(**params)
 
 
 def translate(reason: str, lang: str) -> str:
-    """Return an English reason from :func:`text` in ``lang`` (unchanged if it is not one of the templates)."""
-    if lang == "en":
+    """Return a reason the engine gave in ``lang`` (any other text unchanged)."""
+    if lang == "en" or not isinstance(reason, Reason):
         return reason
-    for pattern, code in _patterns():
-        found = pattern.match(reason)
-        if found:
-            return text(code, lang, **found.groupdict())
-    return reason
+    return text(reason.code, lang, **reason.params)
