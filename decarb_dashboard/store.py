@@ -339,8 +339,9 @@ class SubmissionStore:
             return self._read_table(parts["path"].tolist())
         old_keys = pc.binary_join_element_wise(
             *(old[c].cast(pa.string()) for c in ("organisation_id", "reporting_year", "submission_id")), "|")
-        kept = old.filter(pc.is_in(old_keys, value_set=pa.array(wanted)))
-        have = set(pc.unique(old_keys.filter(pc.is_in(old_keys, value_set=pa.array(wanted)))).to_pylist())
+        still_current = pc.is_in(old_keys, value_set=pa.array(wanted))
+        kept = old.filter(still_current)
+        have = set(pc.unique(old_keys.filter(still_current)).to_pylist())
         missing = [p for key, p in zip(wanted, parts["path"], strict=True) if key not in have]
         table = pa.concat_tables([kept, self._read_table(missing)]) if missing else kept
         keys = pc.binary_join_element_wise(

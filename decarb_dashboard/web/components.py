@@ -272,6 +272,11 @@ def trajectory_figure(actual: dict, path: dict, title: str, lang: str) -> tuple[
     return base_layout(fig, title, t("axis_year", lang), t("axis_tco2e", lang)), frame
 
 
+def utc_time(at: str) -> str:
+    """A stored timestamp ("2026-11-28T13:52:22.123Z") as people read it: "2026-11-28 13:52:22.123" (UTC)."""
+    return at.replace("T", " ").rstrip("Z")
+
+
 def refused(lang: str, key: str = "action_refused") -> html.Div:
     """What a callback returns instead of acting when the person asking may not: nothing was read or stored."""
     return html.Div(t(key, lang), className="error-summary", role="alert", id="refused")

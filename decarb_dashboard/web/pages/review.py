@@ -12,7 +12,7 @@ from dash import Dash, Input, Output, State, dcc, html
 
 from decarb_dashboard.store import StoreError, Submission, SubmissionStore
 from decarb_dashboard.web import auth, data
-from decarb_dashboard.web.components import refused, table
+from decarb_dashboard.web.components import dropdown, refused, table, utc_time
 from decarb_dashboard.web.i18n import language, t
 from decarb_dashboard.web.pages.sign_in import sign_in_prompt
 from decarb_dashboard.web.pages.upload import review_thread
@@ -64,25 +64,10 @@ def layout(lang: str = "en", status: str = "submitted", submission: str | None =
             dcc.Store(id="rv-lang", data=lang),
             html.Div(
                 [
-                    html.Div(
-                        [
-                            html.Label(t("review_filter", lang), htmlFor="rv-status"),
-                            dcc.Dropdown(
-                                id="rv-status",
-                                options=[{"label": t(f"review_filter_{s}", lang), "value": s} for s in STATUS_FILTERS],
-                                value=status,
-                                clearable=False,
-                            ),
-                        ],
-                        className="control",
-                    ),
-                    html.Div(
-                        [
-                            html.Label(t("review_pick", lang), htmlFor="rv-submission"),
-                            dcc.Dropdown(id="rv-submission", options=options, value=chosen, clearable=False),
-                        ],
-                        className="control wide",
-                    ),
+                    dropdown("rv-status", t("review_filter", lang),
+                             [{"label": t(f"review_filter_{s}", lang), "value": s} for s in STATUS_FILTERS], status,
+                             clearable=False),
+                    dropdown("rv-submission", t("review_pick", lang), options, chosen, wide=True, clearable=False),
                 ],
                 className="controls",
             ),
@@ -114,7 +99,7 @@ def detail(submission_id: str | None, lang: str) -> html.Div:
                 lang,
                 bodies=", ".join(m.name(o, lang, short=True) for o in s.organisations),
                 years=", ".join(s.reporting_years),
-                at=s.submitted_at.replace("T", " ").rstrip("Z"),
+                at=utc_time(s.submitted_at),
                 by=s.submitted_by,
                 lines=s.line_count,
                 file=s.file_name or "",

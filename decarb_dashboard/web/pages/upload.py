@@ -16,7 +16,7 @@ from decarb_dashboard.report import ValidationReport
 from decarb_dashboard.store import Submission, SubmissionStore
 from decarb_dashboard.validate import validate_upload
 from decarb_dashboard.web import auth, data
-from decarb_dashboard.web.components import refused, table
+from decarb_dashboard.web.components import dropdown, refused, table, utc_time
 from decarb_dashboard.web.i18n import language, t
 from decarb_dashboard.web.pages.sign_in import sign_in_prompt
 from uploads_schema import template
@@ -48,25 +48,9 @@ def layout(lang: str = "en", body: str | None = None, year: str | None = None, *
             dcc.Store(id="up-lang", data=lang),
             html.Div(
                 [
-                    html.Div(
-                        [
-                            html.Label(t("label_body", lang), htmlFor="up-body"),
-                            dcc.Dropdown(
-                                id="up-body",
-                                options=[o for o in data.body_options(lang) if o["value"] in own],
-                                value=body,
-                                clearable=False,
-                            ),
-                        ],
-                        className="control",
-                    ),
-                    html.Div(
-                        [
-                            html.Label(t("label_year", lang), htmlFor="up-year"),
-                            dcc.Dropdown(id="up-year", options=year_options(), value=year, clearable=False),
-                        ],
-                        className="control",
-                    ),
+                    dropdown("up-body", t("label_body", lang),
+                             [o for o in data.body_options(lang) if o["value"] in own], body, clearable=False),
+                    dropdown("up-year", t("label_year", lang), year_options(), year, clearable=False),
                     html.P(t("submitting_as", lang, name=account.display_name, user=account.username),
                            className="control hint"),
                 ],
@@ -320,7 +304,7 @@ def review_thread(store: SubmissionStore, entries: list[Submission], lang: str) 
     items = [
         html.Li(
             [
-                html.Strong(f"{e['at'].replace('T', ' ').rstrip('Z')} UTC, {e['actor']}: "),
+                html.Strong(f"{utc_time(e['at'])} UTC, {e['actor']}: "),
                 t(f"thread_{e['action']}_{e['status']}" if e["action"] == "status" else "thread_submit", lang,
                   id=e["submission_id"]),
                 *([html.Blockquote(e["message"])] if e["action"] == "status" and e["message"] else []),
@@ -408,7 +392,7 @@ def on_submit(
     receipt = html.Div(
         [
             html.H2(t("receipt_title", lang)),
-            html.P(t("receipt_text", lang, id=submission_id, at=at.replace("T", " ").rstrip("Z"))),
+            html.P(t("receipt_text", lang, id=submission_id, at=utc_time(at))),
         ],
         className="receipt",
         role="status",
