@@ -41,7 +41,7 @@ from decarb_dashboard.accounts import AccountStore  # noqa: E402
 from decarb_dashboard.registry import bundled_registry  # noqa: E402
 from decarb_dashboard.sample import seed  # noqa: E402
 from decarb_dashboard.store import SubmissionStore  # noqa: E402
-from tests.dash_http import DashClient, fell_back, text_of, upload_payload  # noqa: E402
+from tests.dash_http import DashClient, fell_back, text_of, upload_payload, upload_values  # noqa: E402
 
 PASSWORD = "load test passphrase"
 SUBMITTING_BODIES = [("cardiff", "Cardiff"), ("newport", "Newport"), ("swansea", "Swansea"),
@@ -184,9 +184,7 @@ def submitter(url: str, username: str, until: float, tally: Tally, rnd: random.R
                  f"{name},2024-25,Waste,,,,,{rnd.uniform(50, 60):.1f},,,\n")
         data = ("organisation,reporting_year,category,source,scope,activity_amount,activity_unit,"
                 "emissions_tco2e,status,method,notes\n" + lines).encode()
-        values = {"up-file.contents": upload_payload(data), "up-file.filename": f"{body}.csv",
-                  "up-body.value": body, "up-year.value": "2024-25", "up-ack.value": ["ok"], "up-lang.data": "en",
-                  "up-submit.n_clicks": 1}
+        values = upload_values(upload_payload(data), f"{body}.csv", body, "2024-25")
         tally.timed("check a file", partial(browser.callback, "up-report.children", values))
         response = tally.timed("submit", partial(browser.callback, "..up-receipt.children", values))
         if response is not None and response.status_code == 200:

@@ -27,6 +27,12 @@ def upload_payload(data: bytes, mime: str = "text/csv") -> str:
     return f"data:{mime};base64," + base64.b64encode(data).decode()
 
 
+def upload_values(contents: object, filename: object, body: object, year: object) -> dict:
+    """What the upload page sends when its file is checked or submitted (warnings acknowledged)."""
+    return {"up-file.contents": contents, "up-file.filename": filename, "up-body.value": body,
+            "up-year.value": year, "up-ack.value": ["ok"], "up-lang.data": "en", "up-submit.n_clicks": 1}
+
+
 class DashClient:
     """One browser: a cookie jar, and the app's callbacks found by what they update."""
 

@@ -15,7 +15,7 @@ from decarb_dashboard.accounts import AccountStore
 from decarb_dashboard.store import SubmissionStore
 from decarb_dashboard.web import create_app
 from tests.conftest import REPO
-from tests.dash_http import DashClient, fell_back, serve, text_of, upload_payload
+from tests.dash_http import DashClient, fell_back, serve, text_of, upload_payload, upload_values
 
 HERE = Path(__file__).parent
 with open(HERE / "MANIFEST.csv", encoding="utf-8") as _manifest:
@@ -107,17 +107,12 @@ def component_types(node: object) -> set[str]:
     return set()
 
 
-def upload_values(contents: object, filename: object) -> dict:
-    return {"up-file.contents": contents, "up-file.filename": filename, "up-body.value": "cardiff",
-            "up-year.value": "2022-23", "up-ack.value": ["ok"], "up-lang.data": "en", "up-submit.n_clicks": 1}
-
-
 @pytest.mark.parametrize("case", MANIFEST, ids=[r["file"] for r in MANIFEST])
 def test_each_file_through_the_upload_page_changes_nothing_stored(site, case):  # type: ignore[no-untyped-def]
     browser, store = site
     before = (store.version(), len(store.submissions()))
     data = (HERE / "files" / case["file"]).read_bytes()
-    values = upload_values(upload_payload(data), case["file"])
+    values = upload_values(upload_payload(data), case["file"], "cardiff", "2022-23")
     checked = browser.callback("up-report.children", values)
     assert checked.status_code == 200 and "Traceback" not in checked.text
     assert not fell_back(checked), checked.text[:500]  # a specific message, never the generic fallback
@@ -153,7 +148,7 @@ def test_malformed_upload_payloads_are_refused_plainly(site, contents, filename)
     browser, store = site
     before = (store.version(), len(store.submissions()))
     for output in ("up-report.children", "..up-receipt.children"):
-        r = browser.callback(output, upload_values(contents, filename))
+        r = browser.callback(output, upload_values(contents, filename, "cardiff", "2022-23"))
         assert r.status_code in (200, 413), r.text[:300]
         assert "Traceback" not in r.text and not fell_back(r), r.text[:300]
         if r.status_code == 200:

@@ -14,7 +14,7 @@ from decarb_dashboard.accounts import AccountStore
 from decarb_dashboard.store import SubmissionStore
 from decarb_dashboard.web import create_app
 from tests.conftest import csv_bytes
-from tests.dash_http import DashClient, fell_back, serve, text_of, upload_payload
+from tests.dash_http import DashClient, fell_back, serve, text_of, upload_payload, upload_values
 
 PASSWORD = "a long enough passphrase"
 OWN, OTHER = "cardiff", "torfaen"
@@ -61,9 +61,8 @@ def snapshot(store: SubmissionStore, accounts: AccountStore) -> tuple:
 def act(client: DashClient, store: SubmissionStore, action: str, body: str) -> tuple[bool, str]:
     """Do ``action`` for ``body`` as the page would; return (did it happen, the words shown)."""
     latest = store.history(body)[-1].submission_id
-    upload = {"up-file.contents": upload_payload(csv_bytes(f"{NAMES[body]},2024-25,Waste,,,,,5,,,")),
-              "up-file.filename": "return.csv", "up-body.value": body, "up-year.value": "2024-25",
-              "up-ack.value": ["ok"], "up-lang.data": "en", "up-submit.n_clicks": 1}
+    upload = upload_values(upload_payload(csv_bytes(f"{NAMES[body]},2024-25,Waste,,,,,5,,,")), "return.csv", body,
+                           "2024-25")
     if action == "read_published":
         r = client.page("/organisation", f"?body={body}&year=2022-23")
         done = "Total emissions 2022-23" in text_of(client.callback("org-view.children", {
@@ -116,10 +115,8 @@ def test_role_action_body(site, role, action, body):  # type: ignore[no-untyped-
 def test_a_submitter_cannot_slip_another_body_s_lines_under_their_own_id(site):  # type: ignore[no-untyped-def]
     clients, store, accounts = site
     before = snapshot(store, accounts)
-    r = clients["submitter"].callback("..up-receipt.children", {
-        "up-file.contents": upload_payload(csv_bytes("Torfaen,2024-25,Waste,,,,,5,,,")), "up-file.filename": "t.csv",
-        "up-body.value": OWN, "up-year.value": "2024-25", "up-ack.value": ["ok"], "up-lang.data": "en",
-        "up-submit.n_clicks": 1})
+    r = clients["submitter"].callback("..up-receipt.children", upload_values(
+        upload_payload(csv_bytes("Torfaen,2024-25,Waste,,,,,5,,,")), "t.csv", OWN, "2024-25"))
     assert "There is a problem" in text_of(r)
     assert snapshot(store, accounts) == before
 
