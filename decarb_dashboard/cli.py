@@ -213,7 +213,6 @@ def _password(args: argparse.Namespace) -> str:
 
 def _cmd_users(args: argparse.Namespace) -> int:
     from decarb_dashboard.accounts import AccountError, AccountStore
-    from decarb_dashboard.registry import OrganisationMatcher, load_registry
 
     data_dir = Path(args.data_dir) if args.data_dir else config.data_dir()
     accounts = AccountStore(data_dir)
@@ -232,15 +231,7 @@ def _cmd_users(args: argparse.Namespace) -> int:
             print(f"decarb: users {args.action} needs the user name", file=sys.stderr)
             return 2
         if args.action == "add":
-            matcher = OrganisationMatcher(load_registry(data_dir))
-            bodies = []
-            for name in args.body or []:
-                found = matcher.resolve(name)
-                if found is None:
-                    print(f"decarb: no body called {name!r} in the register", file=sys.stderr)
-                    return 2
-                bodies.append(found)
-            account = accounts.add(args.username, _password(args), args.role, bodies, args.name)
+            account = accounts.add(args.username, _password(args), args.role, args.body or [], args.name)
             print(f"added {account.username} ({account.role}" + (f" for {', '.join(account.bodies)})" if
                                                                  account.bodies else ")"))
         elif args.action == "set-password":
@@ -341,15 +332,22 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if getattr(args, "org", None):
-        from decarb_dashboard.registry import OrganisationMatcher, load_registry
+    # Bodies named on the command line (--org, a submitter's --body) become register ids here, once.
+    named = ([args.org] if getattr(args, "org", None) else []) + (getattr(args, "body", None) or [])
+    if named:
+        from decarb_dashboard.registry import load_registry, matcher_for
 
         data_dir = Path(args.data_dir) if getattr(args, "data_dir", None) else config.data_dir()
-        found = OrganisationMatcher(load_registry(data_dir)).resolve(args.org)
-        if found is None:
-            print(f"decarb: no body called {args.org!r} in the register", file=sys.stderr)
+        matcher = matcher_for(load_registry(data_dir))
+        ids = {name: matcher.resolve(name) for name in named}
+        unknown = [name for name in named if ids[name] is None]
+        if unknown:
+            print(f"decarb: no body called {unknown[0]!r} in the register", file=sys.stderr)
             return 2
-        args.org = found
+        if getattr(args, "org", None):
+            args.org = ids[args.org]
+        if getattr(args, "body", None):
+            args.body = [ids[name] for name in args.body]
     if getattr(args, "year", None):
         from decarb_dashboard import years
 
