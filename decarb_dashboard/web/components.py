@@ -202,13 +202,17 @@ def chart_block(block_id: str, fig: Figure, data: pd.DataFrame, lang: str) -> ht
     )
 
 
-def table_block(block_id: str, data: pd.DataFrame, caption: str, lang: str) -> html.Section:
-    """Return a table with CSV and Excel downloads; a long table shows its first rows, the downloads all."""
+def table_block(block_id: str, data: pd.DataFrame, caption: str, lang: str, heading: bool = False) -> html.Section:
+    """Return a table with CSV and Excel downloads; a long table shows its first rows, the downloads all.
+
+    ``heading`` puts the caption above it as a section heading (h2) too.
+    """
     more = (
         [html.P(t("showing_first", lang, shown=MAX_TABLE_ROWS, total=len(data)))] if len(data) > MAX_TABLE_ROWS else []
     )
     return html.Section(
         [
+            *([html.H2(caption)] if heading else []),
             table(data.head(MAX_TABLE_ROWS), caption, f"{block_id}-table"),
             *more,
             html.Div(

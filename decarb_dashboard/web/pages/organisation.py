@@ -274,13 +274,8 @@ def view(engine: Engine, body: str, year: str, metric: str, peer_group: str, inc
         chart_block("org-trajectory", path_fig, path, lang),
         chart_block("org-peers", peers_fig, peers, lang),
         *notes,
-        html.H2(t("chart_category_vs_median", lang, year=year)),
-        table_block(
-            "org-categories",
-            category_vs_median(engine, body, r, lang),
-            t("chart_category_vs_median", lang, year=year),
-            lang,
-        ),
+        table_block("org-categories", category_vs_median(engine, body, r, lang),
+                    t("chart_category_vs_median", lang, year=year), lang, heading=True),
     ]
 
 

@@ -167,15 +167,10 @@ def view(engine: Engine, year: str, lang: str) -> list:
         chart_block("wales-sector", sector_fig, sector, lang),
         chart_block("wales-region", region_fig, region, lang),
         chart_block("wales-trajectory", path_fig, path, lang),
-        html.H2(t("submission_status_title", lang, year=year)),
-        table_block(
-            "wales-submissions",
-            submission_status(engine, year, lang),
-            t("submission_status_title", lang, year=year),
-            lang,
-        ),
-        html.H2(t("coverage_title", lang, year=year)),
-        table_block("wales-coverage", coverage_table(engine, year, lang), t("coverage_title", lang, year=year), lang),
+        table_block("wales-submissions", submission_status(engine, year, lang),
+                    t("submission_status_title", lang, year=year), lang, heading=True),
+        table_block("wales-coverage", coverage_table(engine, year, lang), t("coverage_title", lang, year=year), lang,
+                    heading=True),
     ]
 
 
