@@ -17,7 +17,7 @@ import pandas as pd
 from decarb_dashboard import reasons, years
 from decarb_dashboard.memo import per_object
 from decarb_dashboard.normalise import ESTIMATED_STATUSES
-from uploads_schema.models import combine_codes
+from uploads_schema.codes import combine_codes
 from uploads_schema.vocabulary import vocabulary
 
 BASELINE_YEAR = years.BASELINE_YEAR

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from decarb_dashboard.factors import factor_map, factor_year
-from uploads_schema.models import combine_codes
+from uploads_schema.codes import combine_codes
 from uploads_schema.vocabulary import vocabulary
 
 #: A reported figure further than this from the one computed from the activity gets a warning.

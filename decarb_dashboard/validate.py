@@ -23,9 +23,10 @@ from decarb_dashboard.numbers import K_BLANK, K_INVALID, K_NOT_FINITE, ParsedNum
 from decarb_dashboard.read import RawTable, assemble, read_upload
 from decarb_dashboard.registry import OrganisationMatcher, load_registry, matcher_for
 from decarb_dashboard.report import Issue, IssueCollector, ValidationReport
+from uploads_schema.codes import combine_codes
 from uploads_schema.columns import column
 from uploads_schema.labels import normalise_label
-from uploads_schema.models import ReturnLines, combine_codes
+from uploads_schema.models import ReturnLines
 from uploads_schema.vocabulary import Vocabulary, vocabulary
 
 log = logging.getLogger(__name__)
