@@ -21,6 +21,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
 
 from decarb_dashboard import config, years
 from decarb_dashboard.cells import Cells
@@ -32,6 +35,8 @@ log = logging.getLogger(__name__)
 
 #: Bytes decoded to find the header row and the delimiter.
 HEAD_BYTES = 262144
+#: Bytes counted at a time when counting lines.
+COUNT_CHUNK = 1 << 18
 #: Rows searched for the header row (title rows above it are common).
 HEADER_SEARCH_ROWS = 20
 # A column that holds numbers in one part of a file and text in another is expected (a typed "N/A");
@@ -158,12 +163,25 @@ def _csv_head(text: str, delimiter: str) -> list[list[str]]:
     return head
 
 
+def _count_lines(data: bytes) -> int:
+    """Return the number of line breaks in ``data`` (\\n, or \\r: old Mac exports end lines with \\r alone)."""
+    octets = np.frombuffer(data, dtype=np.uint8)
+    newlines = returns = 0
+    for start in range(0, len(octets), COUNT_CHUNK):  # a chunk at a time stays in the cache for both counts
+        chunk = octets[start:start + COUNT_CHUNK]
+        newlines += int(np.count_nonzero(chunk == 10))
+        returns += int(np.count_nonzero(chunk == 13))
+    return max(newlines, returns)
+
+
 def _read_csv_cells(data: bytes, max_rows: int, max_columns: int,
                     path: Path | None = None) -> tuple[list, pd.DataFrame, int]:
     """Return (header cells, body frame, header row number) of a CSV upload.
 
-    ``path``, when the bytes came from a file, lets pandas read the file itself,
-    which is several times faster than reading from memory.
+    A well-formed UTF-8 file is read by Arrow's multi-threaded reader; any
+    other (other encodings, ragged rows) by pandas, which copes with them.
+    ``path``, when the bytes came from a file, lets pandas read the file
+    itself, which is several times faster than reading from memory.
     """
     encoding = _sniff_encoding(data)
     try:
@@ -175,22 +193,89 @@ def _read_csv_cells(data: bytes, max_rows: int, max_columns: int,
     if not head.strip() and (len(data) <= HEAD_BYTES or not data.strip(b" \t\r\n\x00")):
         raise UnreadableFile("file_empty")
     # Count the lines before parsing: a file of blank lines would make a frame far larger than itself.
-    lines = max(data.count(b"\n"), data.count(b"\r"))
-    if lines > max_rows + HEADER_SEARCH_ROWS + 1:
-        raise UnreadableFile("too_many_rows", count=f"{lines:,}", limit=f"{max_rows:,}")
+    if len(data) > max_rows + HEADER_SEARCH_ROWS + 1:
+        lines = _count_lines(data)
+        if lines > max_rows + HEADER_SEARCH_ROWS + 1:
+            raise UnreadableFile("too_many_rows", count=f"{lines:,}", limit=f"{max_rows:,}")
     delimiter = _sniff_delimiter(head)
     rows = _csv_head(head, delimiter)
     header_index = _find_header(rows)
     header = rows[header_index]
     if len(header) > max_columns:
         raise UnreadableFile("too_many_columns", count=len(header), limit=max_columns, expected=len(column_names()))
-    options = dict(sep=delimiter, header=None, names=range(len(header)), skiprows=header_index + 1,
-                   keep_default_na=False, na_values=[""], skip_blank_lines=False)
+    # Figures are read as numbers where they are; every other cell as the text typed ("0012" stays "0012").
+    figures = {k for k, cell in enumerate(header) if _header_role(cell) in FIGURE_ROLES}
+    body = None
+    if encoding in ("utf-8", "utf-8-sig"):
+        body = _read_csv_arrow(data, delimiter, header_index + 1, len(header), figures)
+    if body is None:
+        body = _read_csv_pandas(data, encoding, delimiter, header_index, len(header), figures, max_rows, path)
+    if len(body) > max_rows:
+        raise UnreadableFile("too_many_rows", count=f"more than {max_rows:,}", limit=f"{max_rows:,}")
+    return header, body, header_index + 1
+
+
+def _read_csv_arrow(data: bytes, delimiter: str, skip_rows: int, width: int,
+                    figures: set[int]) -> pd.DataFrame | None:
+    """Read the body of a well-formed UTF-8 CSV with Arrow; None when it is not one.
+
+    Text columns come back as categoricals (the validator works on distinct
+    values), figure columns as floats. A row longer or shorter than the header,
+    bytes that are not UTF-8, or text in a figure column that Arrow cannot read
+    as a number ("N/A", "1,234", "nan") make this give way to the pandas reader,
+    or read the figure columns as text, so that every cell reaches the checks as typed.
+    """
+    quotes = data.count(b'"') if b'"' in data else 0
+    if quotes % 2:
+        return None  # a quote left open: Arrow would read to the end of the file as one cell, pandas says so
+    names = [str(k) for k in range(width)]
+    # Bytes, not text: that the file is UTF-8 is checked once per distinct value instead of once per cell.
+    text = pa.dictionary(pa.int32(), pa.binary())
+    read_options = pa_csv.ReadOptions(skip_rows=skip_rows, column_names=names, block_size=4 << 20)
+    parse_options = pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=quotes > 0,
+                                        ignore_empty_lines=False)
+    for figure_type in (pa.float64(), pa.binary()):
+        types = {n: figure_type if k in figures else text for k, n in enumerate(names)}
+        convert_options = pa_csv.ConvertOptions(column_types=types, null_values=[""], strings_can_be_null=True)
+        try:
+            table = pa_csv.read_csv(pa.py_buffer(data), read_options=read_options, parse_options=parse_options,
+                                    convert_options=convert_options)
+            if figure_type == pa.float64() and any(pc.any(pc.is_nan(table[names[k]])).as_py() for k in figures):
+                continue  # "nan" typed in a cell is not a blank: read the figures as text, as typed
+            columns = {k: _arrow_column(table[n]) for k, n in enumerate(names)}
+        except (pa.ArrowException, ValueError):
+            continue  # not UTF-8, rows of the wrong length, text among the figures: see the docstring
+        return pd.DataFrame(columns, columns=range(len(names)))
+    return None
+
+
+def _arrow_column(column: pa.ChunkedArray) -> object:
+    """Return an Arrow column as a categorical (text), floats (NaN when blank) or objects (None when blank).
+
+    Raises ``pyarrow.ArrowInvalid`` when the text is not UTF-8.
+    """
+    if pa.types.is_dictionary(column.type):
+        whole = column.combine_chunks()  # one dictionary for the column
+        uniques = pc.cast(whole.dictionary, pa.string()).to_pylist()
+        codes = pc.fill_null(whole.indices, -1).to_numpy()
+        return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(pd.Index(uniques, dtype=object)),
+                                         validate=False)
+    if pa.types.is_floating(column.type):
+        return column.to_numpy()
+    return pc.cast(column, pa.string()).to_numpy(zero_copy_only=False)
+
+
+def _read_csv_pandas(data: bytes, encoding: str, delimiter: str, header_index: int, width: int, figures: set[int],
+                     max_rows: int, path: Path | None) -> pd.DataFrame:
+    options = dict(sep=delimiter, header=None, names=range(width), skiprows=header_index + 1,
+                   keep_default_na=False, na_values=[""], skip_blank_lines=False,
+                   dtype={k: object for k in range(width) if k not in figures})
     # No nrows: it makes pandas' parser three times slower. The size limit bounds the rows of an
     # upload, and too many rows are refused just after reading.
     text: str | None = None
+    lone_returns = b"\r" in data and data.count(b"\r") > data.count(b"\r\n")
     try:
-        if encoding in ("utf-8", "utf-8-sig"):
+        if encoding in ("utf-8", "utf-8-sig") and not lone_returns:
             source: object = path if path is not None else io.BytesIO(data)
             try:
                 body = pd.read_csv(source, encoding=encoding, **options)
@@ -199,25 +284,27 @@ def _read_csv_cells(data: bytes, max_rows: int, max_columns: int,
                 body = pd.read_csv(io.StringIO(text), **options)
         else:
             text = _decode(data, encoding)
+            if text.count("\r") > text.count("\r\n"):
+                # Lines ended by \r alone (old Mac exports): pandas' parser loses an empty first cell after
+                # one, putting every later cell in the column before its own.
+                text = text.replace("\r\n", "\n").replace("\r", "\n")
             body = pd.read_csv(io.StringIO(text), **options)
     except UnicodeDecodeError as exc:
         raise UnreadableFile("text_undecodable") from exc
     except pd.errors.EmptyDataError:
-        body = pd.DataFrame(columns=range(len(header)), dtype=object)
+        body = pd.DataFrame(columns=range(width), dtype=object)
     except (pd.errors.ParserError, ValueError, csv.Error) as exc:
         detail = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
         if "fields in line" not in detail:
             raise UnreadableFile("csv_malformed", detail=_plain_csv_problem(detail)) from exc
         # Rows longer than the header: fine if the extra cells are empty (Excel's trailing commas).
         text = text if text is not None else _decode(data, encoding)
-        body = _read_ragged_csv(text, delimiter, header_index, len(header), max_rows)
+        body = _read_ragged_csv(text, delimiter, header_index, width, max_rows)
     if not isinstance(body.index, pd.RangeIndex):
         # Every line longer than the header: pandas would silently take the extra leading cells as an index.
         text = text if text is not None else _decode(data, encoding)
-        body = _read_ragged_csv(text, delimiter, header_index, len(header), max_rows)
-    if len(body) > max_rows:
-        raise UnreadableFile("too_many_rows", count=f"more than {max_rows:,}", limit=f"{max_rows:,}")
-    return header, body, header_index + 1
+        body = _read_ragged_csv(text, delimiter, header_index, width, max_rows)
+    return body
 
 
 def _read_ragged_csv(text: str, delimiter: str, header_index: int, width: int, max_rows: int) -> pd.DataFrame:
@@ -346,6 +433,23 @@ def _is_year_header(cell: str) -> bool:
     return True
 
 
+#: Header roles whose cells are figures: read as numbers where they are.
+FIGURE_ROLES = frozenset({"emissions_tco2e", "activity_amount", "total", "year"})
+
+
+def _header_role(cell: object) -> str | None:
+    """Return what a header cell names: a return column, "total" or "year" (the short layout's figures), or None."""
+    text = "" if cell is None else str(cell).strip()
+    name = match_header(text)
+    if name is not None:
+        return name
+    if normalise_label(text) in TOTAL_HEADERS:
+        return "total"
+    if text and _is_year_header(text):
+        return "year"
+    return None
+
+
 def _find_header(head: list[list[str]]) -> int:
     for index, row in enumerate(head):
         if any(match_header(cell) == "category" for cell in row):
@@ -384,12 +488,12 @@ def assemble(header: list, body: pd.DataFrame, header_row: int, kind: str,
     seen: dict[str, int] = {}
     for position, cell in enumerate(header):
         text = "" if cell is None else str(cell).strip()
-        name = match_header(text)
-        if name is None and normalise_label(text) in TOTAL_HEADERS:
+        name = _header_role(text)
+        if name == "total":
             if total_column is None:
                 total_column = position
             continue
-        if name is None and text and _is_year_header(text):
+        if name == "year":
             year_columns[position] = text
             continue
         if name is None:
@@ -408,14 +512,15 @@ def assemble(header: list, body: pd.DataFrame, header_row: int, kind: str,
         problems.add("column_unknown", columns=shown)
 
     keep = list(names)
-    frame = body[keep].copy() if keep else pd.DataFrame(index=body.index)
+    frame = body[keep] if keep else pd.DataFrame(index=body.index)  # copy-on-write: renaming leaves body as it is
     frame.columns = [names[p] for p in keep]
     rows = np.arange(len(body)) + header_row + 1
     figure_positions = list(year_columns) + ([total_column] if total_column is not None else [])
     table = RawTable(frame, rows, "long", kind)
     named = {p: table.column_cells(names[p]) for p in keep if not pd.api.types.is_float_dtype(body[p].dtype)}
     blank = _is_blank(body[keep + figure_positions], named)
-    table = table.subset(~blank)
+    if blank.any():
+        table = table.subset(~blank)
     table.rows_read = rows_read = len(table.frame)
     frame, rows = table.frame, table.rows
 

@@ -8,6 +8,7 @@ import zipfile
 import openpyxl
 import pytest
 
+from decarb_dashboard.read import _read_csv_arrow
 from decarb_dashboard.validate import validate_upload
 from tests.conftest import HEADER, TODAY, VALID_LINES, csv_bytes
 
@@ -267,3 +268,43 @@ def test_thousands_of_duplicates_are_counted_quickly():
     report = validate(csv_bytes(*lines))
     assert report.counts == {"duplicate_line": 19_998}
     assert report.errors[0].message().startswith("This line repeats row 2: rows 2, 3, 4,")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1252"])  # read by Arrow, then by pandas
+def test_old_mac_line_endings_keep_an_empty_first_cell(encoding):  # type: ignore[no-untyped-def]
+    # A line ended by \r alone, then a line starting with an empty cell: pandas' parser used to drop that
+    # cell, moving the note into the method column ("method_unknown: café").
+    data = "\r".join([HEADER, ",2022-23,Waste,,,,,5,,,café", ""]).encode(encoding)
+    report = validate(data, organisation="cardiff")
+    assert report.valid, report.to_text()
+    assert report.lines["notes"].tolist() == ["café"]
+    assert report.lines["organisation_id"].tolist() == ["cardiff"]
+
+
+def _arrow(text: str):  # type: ignore[no-untyped-def]
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    return _read_csv_arrow(data, ",", 1, 11, {5, 7})
+
+
+def test_a_well_formed_utf8_file_is_read_by_arrow_with_figures_as_numbers():
+    body = _arrow(HEADER + "\nCardiff,2022-23,Buildings,Electricity,2,1250,kWh,241.7,,,\n\n")
+    assert body is not None
+    assert body[5].tolist()[:1] == [1250.0] and body[7].tolist()[:1] == [241.7]
+    assert body[0].cat.codes.tolist() == [0, -1]  # the blank line is kept, empty: row numbers stay true
+    assert str(body[0].dtype) == "category"
+
+
+@pytest.mark.parametrize("body, why", [
+    ("Cardiff,2022-23,Waste,,,,,5,,,\nCardiff,2022-23,Waste,,,,,5\n", "a short row: pandas fills it in"),
+    ("Cardiff,2022-23,Waste,,,,,5,,,\"never closed\n", "a quote left open: pandas says so"),
+    (b"Cardiff,2022-23,Waste,,,,,5,,,caf\xe9\n", "not UTF-8: read as Windows-1252"),
+])
+def test_arrow_gives_way_to_pandas(body, why):  # type: ignore[no-untyped-def]
+    data = (HEADER + "\n").encode() + (body if isinstance(body, bytes) else body.encode())
+    assert _arrow(data) is None, why
+
+
+@pytest.mark.parametrize("cell", ["N/A", "1,234", "nan", "£12"])
+def test_text_among_the_figures_reaches_the_checks_as_typed(cell):  # type: ignore[no-untyped-def]
+    body = _arrow(HEADER + f'\nCardiff,2022-23,Waste,,,,,"{cell}",,,\nCardiff,2022-23,Water,,,,,7,,,\n')
+    assert body[7].tolist() == [cell, "7"]
