@@ -8,16 +8,30 @@ cost of reading the file.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from uploads_schema.codes import compact
+
 
 def _blank(value: object) -> bool:
     return value is None or (isinstance(value, float) and value != value) or (
         isinstance(value, str) and not value.strip())
+
+
+def spread(per_distinct: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """Return, per row, the flag of the row's distinct value (``codes`` may hold -1: not flagged).
+
+    When no distinct value is flagged the rows are not visited at all: a clean
+    million-line return costs nothing here.
+    """
+    if not per_distinct.any():
+        return np.zeros(len(codes), dtype=bool)
+    return np.append(per_distinct, False)[codes]
 
 
 @dataclass
@@ -34,7 +48,7 @@ class Cells:
             return cls(np.full(len(frame), -1, dtype=np.int64), [])
         values = frame[name]
         if isinstance(values.dtype, pd.CategoricalDtype):
-            codes = values.cat.codes.to_numpy().astype(np.int64)
+            codes = values.cat.codes.to_numpy()  # int8 to int32: arithmetic on codes widens them first
             uniques = list(values.cat.categories)
         else:
             codes, found = pd.factorize(values, use_na_sentinel=True)
@@ -47,8 +61,9 @@ class Cells:
     def __len__(self) -> int:
         return len(self.codes)
 
-    @property
+    @functools.cached_property
     def blank(self) -> np.ndarray:
+        """Return a mask of the blank cells (worked out once: the codes of a column never change)."""
         return self.codes < 0
 
     def at(self, i: int) -> object:
@@ -59,6 +74,10 @@ class Cells:
     def resolve(self, fn: Callable[[object], str | None]) -> Terms:
         """Apply ``fn`` to each distinct value and return the ids per row (missing where None)."""
         return Terms.from_distinct([fn(u) for u in self.uniques], self.codes)
+
+    def where(self, per_unique: Sequence[bool]) -> np.ndarray:
+        """Return a mask of the rows whose value is flagged in ``per_unique`` (one flag per distinct value)."""
+        return spread(np.asarray(per_unique, dtype=bool).reshape(-1), self.codes)
 
 
 @dataclass
@@ -114,6 +133,10 @@ class Terms:
         """Make the rows in ``mask`` missing."""
         self.codes = np.where(mask, -1, self.codes)
 
+    def where(self, test: Callable[[object], bool]) -> np.ndarray:
+        """Return a mask of the rows whose id passes ``test`` (asked once per id; missing rows never pass)."""
+        return spread(np.array([bool(test(t)) for t in self.ids], dtype=bool), self.codes)
+
     def is_(self, term: object) -> np.ndarray:
         """Return a mask of the rows whose id is ``term``."""
         return self.codes == self.ids.index(term) if term in self.ids else np.zeros(len(self.codes), bool)
@@ -121,7 +144,8 @@ class Terms:
     def categorical(self) -> pd.Categorical:
         """Return the ids as a pandas Categorical (missing as NaN)."""
         dtype = pd.CategoricalDtype(pd.Index(self.ids, dtype=object))
-        return pd.Categorical.from_codes(self.codes.astype(np.int32), dtype=dtype, validate=False)
+        smallest = np.int8 if len(self.ids) < 127 else np.int16 if len(self.ids) < 32767 else np.int32
+        return pd.Categorical.from_codes(self.codes.astype(smallest), dtype=dtype, validate=False)
 
 
 def pair(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -130,6 +154,6 @@ def pair(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarr
     Returns (per-row index into the distinct pairs, the pairs' ``a`` codes, their ``b`` codes).
     """
     size = int(b.max(initial=-1)) + 2
-    key = (a.astype(np.int64) + 1) * size + (b.astype(np.int64) + 1)
-    inverse, distinct = pd.factorize(key)
-    return inverse.astype(np.int64), distinct // size - 1, distinct % size - 1
+    key = (a.astype(np.int64) + 1) * size + b + 1
+    inverse, distinct = compact(key, (int(a.max(initial=-1)) + 2) * size)
+    return inverse, distinct // size - 1, distinct % size - 1

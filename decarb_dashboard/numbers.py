@@ -105,8 +105,11 @@ def parse_column(values: pd.Series, status_tokens: dict[str, str]) -> ParsedNumb
     if pd.api.types.is_float_dtype(values.dtype) or pd.api.types.is_integer_dtype(values.dtype):
         numbers = values.to_numpy(dtype=float, na_value=np.nan)
         kind[np.isnan(numbers)] = K_BLANK
-        kind[np.isinf(numbers)] = K_NOT_FINITE
-        return ParsedNumbers(np.where(kind == K_NUMBER, numbers, np.nan), kind, statuses)
+        infinite = np.isinf(numbers)
+        if infinite.any():
+            kind[infinite] = K_NOT_FINITE
+            numbers = np.where(infinite, np.nan, numbers)
+        return ParsedNumbers(numbers, kind, statuses)
     fast = pd.to_numeric(values, errors="coerce")
     numbers = np.asarray(fast, dtype=float).copy() if not isinstance(fast, pd.Series) else \
         fast.to_numpy(dtype=float, na_value=np.nan).copy()

@@ -102,8 +102,10 @@ class IssueCollector:
 class ValidationReport:
     """The result of checking one upload.
 
-    ``lines`` is the cleaned long-format table (:class:`uploads_schema.models.ReturnLines`)
-    when the upload is valid, else None. ``organisations`` maps the ids of the
+    ``lines`` is the cleaned long-format table when the upload is valid, else
+    None. It is built to keep the :class:`uploads_schema.models.ReturnLines`
+    contract, which the store enforces when the lines are submitted (and the
+    tests check for every valid report). ``organisations`` maps the ids of the
     bodies covered to their English names; ``reporting_years`` lists the
     financial years covered ("2022-23").
     """
