@@ -82,7 +82,7 @@ class Cells:
 
 @dataclass
 class Terms:
-    """Per-row ids from a short list: ``codes`` index ``ids``; -1 means none (blank or unresolved)."""
+    """Per-row ids from a short list: ``codes`` (int8 to int32) index ``ids``; -1 means none (blank or unresolved)."""
 
     codes: np.ndarray
     ids: list
@@ -92,7 +92,7 @@ class Terms:
         """Build from the id of each distinct cell value (None when it did not resolve) and the cell codes."""
         ids: list = []
         index: dict[object, int] = {}
-        mapping = np.full(len(resolved) + 1, -1, dtype=np.int64)  # the extra slot maps code -1
+        mapping = np.full(len(resolved) + 1, -1, dtype=np.int32)  # the extra slot maps code -1
         for k, term in enumerate(resolved):
             if term is None:
                 continue
@@ -100,11 +100,14 @@ class Terms:
                 index[term] = len(ids)
                 ids.append(term)
             mapping[k] = index[term]
+        if len(ids) == len(resolved) and codes.dtype.itemsize <= 4:
+            # Each distinct value is a distinct id, in the same order (a clean column): the codes already are ids.
+            return cls(codes, ids)
         return cls(mapping[codes], ids)
 
     @classmethod
     def empty(cls, n: int) -> Terms:
-        return cls(np.full(n, -1, dtype=np.int64), [])
+        return cls(np.full(n, -1, dtype=np.int32), [])
 
     @property
     def missing(self) -> np.ndarray:
@@ -127,11 +130,12 @@ class Terms:
             return
         if term not in self.ids:
             self.ids.append(term)
-        self.codes = np.where(mask, self.ids.index(term), self.codes)
+        self.codes = np.where(mask, np.int32(self.ids.index(term)), self.codes)  # int32: codes may be narrower
 
     def drop(self, mask: np.ndarray) -> None:
         """Make the rows in ``mask`` missing."""
-        self.codes = np.where(mask, -1, self.codes)
+        if mask.any():
+            self.codes = np.where(mask, -1, self.codes)
 
     def where(self, test: Callable[[object], bool]) -> np.ndarray:
         """Return a mask of the rows whose id passes ``test`` (asked once per id; missing rows never pass)."""

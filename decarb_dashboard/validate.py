@@ -237,7 +237,12 @@ class _Checker:
         self.flag("scope_not_allowed", spread(not_allowed, inverse), "scope", key=True,
                   params=lambda i: {"category": self.v.categories[str(categories.at(i))].name_en,
                                     "allowed": " or ".join(map(str, self.v.categories[str(categories.at(i))].scopes))})
-        return np.where(given > 0, given, implied)[inverse]
+        scope = np.where(given > 0, given, implied)
+        # The kind of line (category, source, scope) each row is: with its body and year, the line's key.
+        self.line_kind = Terms.from_distinct(
+            [(int(c), int(s), int(v)) if c >= 0 else None for c, s, v in zip(cat_codes, src_codes, scope, strict=True)],
+            inverse)
+        return scope[inverse]
 
     def statuses(self) -> tuple[Terms, np.ndarray]:
         """Return the status per row (measured when blank) and which status cells were blank."""
@@ -344,7 +349,7 @@ class _Checker:
                   params=lambda i: {"allowed": allowed, "suggestion": self.v.method_index.suggest(cells.at(i))})
         return ids
 
-    def duplicates(self, org: Terms, year: Terms, cat: Terms, src: Terms, scope: np.ndarray) -> None:
+    def duplicates(self, org: Terms, year: Terms, cat: Terms, src: Terms) -> None:
         """Refuse two lines with the same key, and a category total beside lines by source."""
         ok = np.flatnonzero(~self.bad)
         every = len(ok) == self.n  # the usual case: no copies of the columns needed
@@ -352,7 +357,7 @@ class _Checker:
         def usable(codes: np.ndarray) -> np.ndarray:
             return codes if every else codes[ok]
 
-        key_codes = [usable(org.codes), usable(year.codes), usable(cat.codes), usable(src.codes), usable(scope)]
+        key_codes = [usable(org.codes), usable(year.codes), usable(self.line_kind.codes)]
         dup = duplicated(key_codes)
         if dup.any():
             key = combine_codes(key_codes)
@@ -374,7 +379,8 @@ class _Checker:
         is_total = usable(src.missing)
         if is_total.all() or not is_total.any():
             return  # all lines are category totals, or none is
-        group, _, _ = pair(usable(org.codes) * (len(year.ids) + 1) + usable(year.codes), usable(cat.codes))
+        group, _, _ = pair(usable(org.codes).astype(np.int64) * (len(year.ids) + 1) + usable(year.codes),
+                           usable(cat.codes))
         totals = np.bincount(group, weights=is_total.astype(float))
         sizes = np.bincount(group)
         mixed_group = (totals > 0) & (totals < sizes)
@@ -455,7 +461,7 @@ def check_table(table: RawTable, problems: IssueCollector | None = None, *,
     unit = c.units(amount, cat, src)
     c.consistency(status, emissions, amount, cat)
     method = c.methods()
-    c.duplicates(org, year, cat, src, scope)
+    c.duplicates(org, year, cat, src)
     lines = pd.DataFrame({
         "organisation_id": org.categorical(),
         "reporting_year": year.categorical(),
@@ -473,14 +479,21 @@ def check_table(table: RawTable, problems: IssueCollector | None = None, *,
     return _report(file_name, problems, table, lines, matcher, valid=not problems.has_errors())
 
 
+def _present(values: pd.Series) -> list:
+    """Return the categories of a categorical column that some row holds, in the categories' order."""
+    seen = np.zeros(len(values.cat.categories) + 1, dtype=bool)  # the last slot: code -1, a missing value
+    seen[values.cat.codes.to_numpy()] = True
+    return values.cat.categories[seen[:-1]].tolist()
+
+
 def _report(file_name: str | None, problems: IssueCollector, table: RawTable | None,
             lines: pd.DataFrame | None, matcher: OrganisationMatcher, valid: bool = False) -> ValidationReport:
     organisations: dict[str, str] = {}
     reporting_years: list[str] = []
     if lines is not None:
-        for org in lines["organisation_id"].dropna().unique():
+        for org in _present(lines["organisation_id"]):
             organisations[str(org)] = matcher.name(str(org))
-        reporting_years = sorted(str(y) for y in lines["reporting_year"].dropna().unique())
+        reporting_years = sorted(str(y) for y in _present(lines["reporting_year"]))
     # The contract (ReturnLines) is checked where the lines enter the store, not here as well: on a
     # million lines it costs as much as all the rules above, and it would run twice on every submission.
     clean = lines if valid and lines is not None else None

@@ -9,6 +9,7 @@ from :mod:`difflib`.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -20,13 +21,24 @@ def normalise_label(text: object) -> str:
     """Return the matching key of a label: lower case, no accents, words joined by single spaces.
 
     ``"Dŵr"`` -> ``"dwr"``, ``"T&D losses"`` -> ``"t and d losses"``, ``"m³"`` -> ``"m3"``,
-    ``"£"`` -> ``"gbp"``.
+    ``"£"`` -> ``"gbp"``. Keys are remembered: uploads name the same bodies and categories again and again.
     """
+    try:
+        return _normalised(text)
+    except TypeError:  # a value that cannot be remembered (unhashable)
+        return _normalise(text)
+
+
+def _normalise(text: object) -> str:
     s = str(text).replace("&", " and ").replace("£", " gbp ")
     if not s.isascii():
         s = unicodedata.normalize("NFKD", s)
         s = "".join(ch for ch in s if not unicodedata.combining(ch))
     return _NON_WORD.sub(" ", s.casefold()).strip()
+
+
+#: typed: 1, 1.0 and True are equal as keys but read differently ("1", "1.0", "True").
+_normalised = functools.lru_cache(maxsize=1 << 16, typed=True)(_normalise)
 
 
 class LabelIndex:
