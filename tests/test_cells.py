@@ -1,0 +1,45 @@
+"""Columns as codes of distinct values: rules decided once per value, spread to the rows."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from decarb_dashboard.cells import Cells, Terms, spread
+from uploads_schema.labels import normalise_label
+
+
+def test_spread_marks_the_rows_of_flagged_values_and_never_a_blank():
+    codes = np.array([0, 1, -1, 1, 2])
+    assert spread(np.array([False, True, False]), codes).tolist() == [False, True, False, True, False]
+    assert spread(np.array([False, False, False]), codes).tolist() == [False] * 5
+
+
+def test_cells_where_and_terms_where():
+    cells = Cells(np.array([0, 1, -1, 0], dtype=np.int8), ["Cardiff", "Nowhere"])
+    assert cells.where([False, True]).tolist() == [False, True, False, False]
+    terms = Terms.from_distinct(["cardiff", None], cells.codes)
+    assert terms.codes.tolist() == [0, -1, -1, 0]
+    assert terms.where(lambda body: body != "newport").tolist() == [True, False, False, True]
+
+
+def test_a_clean_column_keeps_its_codes_and_two_spellings_of_one_id_share_one():
+    codes = np.array([1, 0, 1, -1], dtype=np.int16)
+    same = Terms.from_distinct(["newport", "cardiff"], codes)
+    assert same.codes is codes and same.ids == ["newport", "cardiff"]
+    merged = Terms.from_distinct(["cardiff", "cardiff"], codes)  # "Cardiff" and "Cardiff Council"
+    assert merged.codes.tolist() == [0, 0, 0, -1] and merged.ids == ["cardiff"]
+
+
+def test_assigning_a_new_id_to_narrow_codes_widens_them():
+    codes = np.array([126, -1], dtype=np.int8)  # 127 distinct values: int8 codes
+    terms = Terms.from_distinct([f"body_{k}" for k in range(127)], codes)
+    terms.assign(terms.missing, "cardiff")  # the 128th id: code 127, then 128 would not fit in int8
+    terms.assign(np.array([True, False]), "newport")
+    assert terms.codes.tolist() == [128, 127]
+    assert terms.at(0) == "newport" and terms.at(1) == "cardiff"
+
+
+def test_label_keys_are_remembered_by_type():
+    # 1, 1.0 and True are equal as dictionary keys but are typed differently.
+    assert [normalise_label(v) for v in (1, 1.0, True)] == ["1", "1 0", "true"]
+    assert normalise_label(["a list"]) == "a list"  # cannot be remembered; still normalised
