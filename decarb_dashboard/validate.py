@@ -325,19 +325,19 @@ class _Checker:
     def consistency(self, status: Terms, emissions: ParsedNumbers, amount: ParsedNumbers,
                     categories: Terms) -> None:
         has_emissions, has_amount = ~np.isnan(emissions.values), ~np.isnan(amount.values)
-        expects = status.lookup({s.id: s.has_figures for s in self.v.statuses.values()}, True, bool)
-        known = ~status.missing
+        without_figures = status.where(lambda s: not self.v.statuses[s].has_figures)  # not reported, n/a
         # A cell that holds something, even something wrong, is reported by its own rule.
-        given = (emissions.kind != K_BLANK) | (amount.kind != K_BLANK) | self.unit_given
-        self.flag("figures_missing", known & expects & ~given, None)
-        with_figures = known & ~expects & (has_emissions | has_amount)
+        nothing_given = (emissions.kind == K_BLANK) & (amount.kind == K_BLANK) & ~self.unit_given
+        self.flag("figures_missing", nothing_given & ~status.missing & ~without_figures, None)
+        with_figures = without_figures & (has_emissions | has_amount)
         self.flag("figures_with_status", with_figures, "emissions_tco2e",
                   value=lambda i: self.cell("emissions_tco2e" if has_emissions[i] else "activity_amount", i),
                   params=lambda i: {"status": self.v.statuses[str(status.at(i))].name_en})
-        negative_allowed = categories.lookup({c.id: c.negative_allowed for c in self.v.categories.values()},
-                                             True, bool)
-        self.flag("emissions_negative", (emissions.values < 0) & ~negative_allowed, "emissions_tco2e",
-                  params=lambda i: {"category": self.v.categories[str(categories.at(i))].name_en})
+        negative = emissions.values < 0
+        if negative.any():
+            may_be_negative = categories.where(lambda c: self.v.categories[c].negative_allowed)
+            self.flag("emissions_negative", negative & ~may_be_negative & ~categories.missing, "emissions_tco2e",
+                      params=lambda i: {"category": self.v.categories[str(categories.at(i))].name_en})
         self.flag("activity_negative", amount.values < 0, "activity_amount")
 
     def methods(self) -> Terms:
