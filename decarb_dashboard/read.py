@@ -245,7 +245,7 @@ def _read_csv_arrow(data: bytes, delimiter: str, skip_rows: int, width: int,
             columns = {k: _arrow_column(table[n]) for k, n in enumerate(names)}
         except (pa.ArrowException, ValueError):
             continue  # not UTF-8, rows of the wrong length, text among the figures: see the docstring
-        return pd.DataFrame(columns, columns=range(len(names)))
+        return pd.DataFrame(columns, columns=range(len(names)), copy=False)  # no copy into 2-D blocks
     return None
 
 

@@ -475,7 +475,7 @@ def check_table(table: RawTable, problems: IssueCollector | None = None, *,
         "method": method.categorical(),
         "notes": _notes(table),
         "row": table.rows.astype(np.int64),
-    })
+    }, copy=False)  # the columns are new: no need to copy them again into 2-D blocks
     return _report(file_name, problems, table, lines, matcher, valid=not problems.has_errors())
 
 
