@@ -35,6 +35,10 @@ log = logging.getLogger(__name__)
 
 #: Bytes decoded to find the header row and the delimiter.
 HEAD_BYTES = 262144
+#: Cells (rows x columns) a CSV may become, beyond twice its bytes, before its blank lines are skipped as
+#: it is read: a small file of empty lines under a wide header would otherwise make a table of gigabytes.
+#: A file of real lines never comes near it: each line holds a delimiter per column.
+MAX_CELLS = 25_000_000
 #: Bytes counted at a time when counting lines.
 COUNT_CHUNK = 1 << 18
 #: Rows searched for the header row (title rows above it are common).
@@ -175,8 +179,11 @@ def _count_lines(data: bytes) -> int:
 
 
 def _read_csv_cells(data: bytes, max_rows: int, max_columns: int,
-                    path: Path | None = None) -> tuple[list, pd.DataFrame, int]:
-    """Return (header cells, body frame, header row number) of a CSV upload.
+                    path: Path | None = None) -> tuple[list, pd.DataFrame, int, np.ndarray | None]:
+    """Return (header cells, body frame, header row number, body row numbers) of a CSV upload.
+
+    The body's row numbers are None when its rows follow the header one after
+    another, blank ones included (dropped later).
 
     A well-formed UTF-8 file is read by Arrow's multi-threaded reader; any
     other (other encodings, ragged rows) by pandas, which copes with them.
@@ -193,6 +200,7 @@ def _read_csv_cells(data: bytes, max_rows: int, max_columns: int,
     if not head.strip() and (len(data) <= HEAD_BYTES or not data.strip(b" \t\r\n\x00")):
         raise UnreadableFile("file_empty")
     # Count the lines before parsing: a file of blank lines would make a frame far larger than itself.
+    lines = None
     if len(data) > max_rows + HEADER_SEARCH_ROWS + 1:
         lines = _count_lines(data)
         if lines > max_rows + HEADER_SEARCH_ROWS + 1:
@@ -203,16 +211,31 @@ def _read_csv_cells(data: bytes, max_rows: int, max_columns: int,
     header = rows[header_index]
     if len(header) > max_columns:
         raise UnreadableFile("too_many_columns", count=len(header), limit=max_columns, expected=len(column_names()))
+    cell_limit = max(MAX_CELLS, 2 * len(data))
+    if len(data) * len(header) > cell_limit and lines is None:  # a line is at least a byte: a bound on the cells
+        lines = _count_lines(data)
+    if lines is not None and (lines + 1) * len(header) > cell_limit:
+        # Mostly blank lines under a wide header: skip them as they are read, remembering the row numbers.
+        body, numbers = _read_csv_rows(_decode_upload(data, encoding), delimiter, header_index, len(header), max_rows)
+        return header, body, header_index + 1, numbers
     # Figures are read as numbers where they are; every other cell as the text typed ("0012" stays "0012").
     figures = {k for k, cell in enumerate(header) if _header_role(cell) in FIGURE_ROLES}
-    body = None
+    body, numbers = None, None
     if encoding in ("utf-8", "utf-8-sig"):
         body = _read_csv_arrow(data, delimiter, header_index + 1, len(header), figures)
     if body is None:
-        body = _read_csv_pandas(data, encoding, delimiter, header_index, len(header), figures, max_rows, path)
+        body, numbers = _read_csv_pandas(data, encoding, delimiter, header_index, len(header), figures, max_rows,
+                                         path)
     if len(body) > max_rows:
         raise UnreadableFile("too_many_rows", count=f"more than {max_rows:,}", limit=f"{max_rows:,}")
-    return header, body, header_index + 1
+    return header, body, header_index + 1, numbers
+
+
+def _decode_upload(data: bytes, encoding: str) -> str:
+    try:
+        return _decode(data, encoding)
+    except UnicodeDecodeError as exc:
+        raise UnreadableFile("text_undecodable") from exc
 
 
 def _read_csv_arrow(data: bytes, delimiter: str, skip_rows: int, width: int,
@@ -266,7 +289,8 @@ def _arrow_column(column: pa.ChunkedArray) -> object:
 
 
 def _read_csv_pandas(data: bytes, encoding: str, delimiter: str, header_index: int, width: int, figures: set[int],
-                     max_rows: int, path: Path | None) -> pd.DataFrame:
+                     max_rows: int, path: Path | None) -> tuple[pd.DataFrame, np.ndarray | None]:
+    """Read the body with pandas; see :func:`_read_csv_cells` for what is returned."""
     options = dict(sep=delimiter, header=None, names=range(width), skiprows=header_index + 1,
                    keep_default_na=False, na_values=[""], skip_blank_lines=False,
                    dtype={k: object for k in range(width) if k not in figures})
@@ -299,28 +323,34 @@ def _read_csv_pandas(data: bytes, encoding: str, delimiter: str, header_index: i
             raise UnreadableFile("csv_malformed", detail=_plain_csv_problem(detail)) from exc
         # Rows longer than the header: fine if the extra cells are empty (Excel's trailing commas).
         text = text if text is not None else _decode(data, encoding)
-        body = _read_ragged_csv(text, delimiter, header_index, width, max_rows)
+        return _read_csv_rows(text, delimiter, header_index, width, max_rows)
     if not isinstance(body.index, pd.RangeIndex):
         # Every line longer than the header: pandas would silently take the extra leading cells as an index.
         text = text if text is not None else _decode(data, encoding)
-        body = _read_ragged_csv(text, delimiter, header_index, width, max_rows)
-    return body
+        return _read_csv_rows(text, delimiter, header_index, width, max_rows)
+    return body, None
 
 
-def _read_ragged_csv(text: str, delimiter: str, header_index: int, width: int, max_rows: int) -> pd.DataFrame:
-    """Parse a CSV whose rows may be longer than its header, refusing non-empty extra cells."""
+def _read_csv_rows(text: str, delimiter: str, header_index: int, width: int,
+                   max_rows: int) -> tuple[pd.DataFrame, np.ndarray]:
+    """Parse a CSV row by row: rows may be longer than the header (extra cells must be empty), blank rows are skipped.
+
+    Returns the rows that hold something and their row numbers in the sheet.
+    """
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows: list[list[str]] = []
+    numbers: list[int] = []
     for number, row in enumerate(reader, start=1):
-        if number <= header_index + 1:
+        if number <= header_index + 1 or not any(cell.strip() for cell in row):
             continue
-        if len(rows) > max_rows:
+        if len(rows) >= max_rows:
             raise UnreadableFile("too_many_rows", count=f"more than {max_rows:,}", limit=f"{max_rows:,}")
         if len(row) > width and any(cell.strip() for cell in row[width:]):
             raise UnreadableFile("csv_malformed", detail=f"row {number} has {len(row)} cells but the header "
                                  f"row has {width}, and the extra cells are not empty")
         rows.append(row[:width] + [""] * (width - len(row)))
-    return pd.DataFrame(rows, columns=range(width), dtype=object)
+        numbers.append(number)
+    return pd.DataFrame(rows, columns=range(width), dtype=object), np.array(numbers, dtype=np.int64)
 
 
 def _plain_csv_problem(detail: str) -> str:
@@ -479,8 +509,12 @@ def _is_blank(frame: pd.DataFrame, cells: dict[object, Cells] | None = None) -> 
 
 
 def assemble(header: list, body: pd.DataFrame, header_row: int, kind: str,
-              problems: IssueCollector) -> RawTable:
-    """Name the columns, drop empty rows, and melt the short layout into lines."""
+              problems: IssueCollector, rows: np.ndarray | None = None) -> RawTable:
+    """Name the columns, drop empty rows, and melt the short layout into lines.
+
+    ``rows`` are the sheet row numbers of the body's rows when they do not
+    simply follow the header row.
+    """
     names: dict[int, str] = {}
     year_columns: dict[int, str] = {}
     total_column: int | None = None
@@ -514,7 +548,7 @@ def assemble(header: list, body: pd.DataFrame, header_row: int, kind: str,
     keep = list(names)
     frame = body[keep] if keep else pd.DataFrame(index=body.index)  # copy-on-write: renaming leaves body as it is
     frame.columns = [names[p] for p in keep]
-    rows = np.arange(len(body)) + header_row + 1
+    rows = np.arange(len(body)) + header_row + 1 if rows is None else rows
     figure_positions = list(year_columns) + ([total_column] if total_column is not None else [])
     table = RawTable(frame, rows, "long", kind)
     named = {p: table.column_cells(names[p]) for p in keep if not pd.api.types.is_float_dtype(body[p].dtype)}
@@ -566,12 +600,13 @@ def read_upload(data: bytes, *, max_bytes: int | None = None, max_rows: int = co
         if data.startswith(b"PK\x03\x04") or data.startswith(b"PK\x05\x06"):
             kind = "xlsx"
             header, body, header_row = _read_xlsx_cells(data, max_rows, max_columns)
+            numbers = None
         elif data.startswith(_OLE_MAGIC):
             raise UnreadableFile("workbook_encrypted" if _ENCRYPTED_MARK in data else "file_legacy_xls")
         else:
             kind = "csv"
-            header, body, header_row = _read_csv_cells(data, max_rows, max_columns, path)
-        table = assemble(header, body, header_row, kind, problems)
+            header, body, header_row, numbers = _read_csv_cells(data, max_rows, max_columns, path)
+        table = assemble(header, body, header_row, kind, problems, numbers)
     except UnreadableFile as exc:
         if exc.__cause__ is not None:  # the technical cause is for the service desk, not the message
             log.info("unreadable upload (%s): %r", exc.code, exc.__cause__)

@@ -8,6 +8,7 @@ import zipfile
 import openpyxl
 import pytest
 
+from decarb_dashboard import read
 from decarb_dashboard.read import _read_csv_arrow
 from decarb_dashboard.validate import validate_upload
 from tests.conftest import HEADER, TODAY, VALID_LINES, csv_bytes
@@ -308,3 +309,17 @@ def test_arrow_gives_way_to_pandas(body, why):  # type: ignore[no-untyped-def]
 def test_text_among_the_figures_reaches_the_checks_as_typed(cell):  # type: ignore[no-untyped-def]
     body = _arrow(HEADER + f'\nCardiff,2022-23,Waste,,,,,"{cell}",,,\nCardiff,2022-23,Water,,,,,7,,,\n')
     assert body[7].tolist() == [cell, "7"]
+
+
+def test_mostly_blank_lines_are_skipped_as_read_and_rows_keep_their_numbers(monkeypatch):  # type: ignore[no-untyped-def]
+    # Header (row 1), a line (row 2), 100 blank lines (rows 3 to 102), a misspelt category on row 103.
+    data = csv_bytes("Cardiff,2022-23,Waste,Landfill,,5,tonnes,,,,", *[""] * 100, "Cardiff,2022-23,Bulidings,,,,,5,,,")
+    expected = [(103, "category_unknown")]
+    assert [(e.row, e.code) for e in validate(data).errors] == expected  # the whole file read at once
+    # Past the cell limit (made small here) the file is read row by row and the blank lines never become rows.
+    monkeypatch.setattr(read, "MAX_CELLS", 100)
+    reached: list = []
+    monkeypatch.setattr(read, "_read_csv_arrow", lambda *a: reached.append(a))
+    report = validate(data)
+    assert [(e.row, e.code) for e in report.errors] == expected
+    assert report.rows_read == 2 and reached == []
