@@ -411,7 +411,13 @@ def _pick_sheet(workbook):  # type: ignore[no-untyped-def]
     return sheets[0]
 
 
-def _read_xlsx_cells(data: bytes, max_rows: int, max_columns: int) -> tuple[list, pd.DataFrame, int]:
+def _read_xlsx_cells(data: bytes, max_rows: int,
+                     max_columns: int) -> tuple[list, pd.DataFrame, int, np.ndarray]:
+    """Return (header cells, body frame, header row number, body row numbers) of a workbook's return sheet.
+
+    Empty rows are not kept: a sheet of a few kilobytes may declare a million of them (a cell on
+    its last row), each as wide as its widest row.
+    """
     import openpyxl
 
     _check_workbook_archive(data)
@@ -422,9 +428,12 @@ def _read_xlsx_cells(data: bytes, max_rows: int, max_columns: int) -> tuple[list
     try:
         sheet = _pick_sheet(workbook)
         rows: list[tuple] = []
-        last_filled = -1
+        numbers: list[int] = []
+        filled = False
         try:
-            for values in sheet.iter_rows(values_only=True):
+            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                if values.count(None) == len(values):
+                    continue
                 if len(rows) > max_rows:
                     raise UnreadableFile("too_many_rows", count=f"more than {max_rows:,}",
                                          limit=f"{max_rows:,}")
@@ -432,24 +441,23 @@ def _read_xlsx_cells(data: bytes, max_rows: int, max_columns: int) -> tuple[list
                     raise UnreadableFile("too_many_columns", count=len(values), limit=max_columns,
                                          expected=len(column_names()))
                 values = tuple(cell_value(v) for v in values[:max_columns])
-                if any(v is not None and str(v).strip() for v in values):
-                    last_filled = len(rows)
+                filled = filled or any(v is not None and str(v).strip() for v in values)
                 rows.append(values)
+                numbers.append(number)
         except UnreadableFile:
             raise
         except Exception as exc:
             raise UnreadableFile("workbook_corrupt") from exc
     finally:
         workbook.close()
-    rows = rows[: last_filled + 1]
-    if not rows:
+    if not filled:
         raise UnreadableFile("file_empty")
     header_index = _find_header([[("" if v is None else str(v)) for v in r] for r in rows[:HEADER_SEARCH_ROWS]])
     header = ["" if v is None else str(v) for v in rows[header_index]]
     width = len(header)
     body_rows = [tuple(r[:width]) + (None,) * (width - len(r)) for r in rows[header_index + 1 :]]
     body = pd.DataFrame(body_rows, columns=range(width), dtype=object)
-    return header, body, header_index + 1
+    return header, body, numbers[header_index], np.array(numbers[header_index + 1:], dtype=np.int64)
 
 
 def _is_year_header(cell: str) -> bool:
@@ -599,8 +607,7 @@ def read_upload(data: bytes, *, max_bytes: int | None = None, max_rows: int = co
                                  limit_mb=f"{limit / 1024 / 1024:,.0f}")
         if data.startswith(b"PK\x03\x04") or data.startswith(b"PK\x05\x06"):
             kind = "xlsx"
-            header, body, header_row = _read_xlsx_cells(data, max_rows, max_columns)
-            numbers = None
+            header, body, header_row, numbers = _read_xlsx_cells(data, max_rows, max_columns)
         elif data.startswith(_OLE_MAGIC):
             raise UnreadableFile("workbook_encrypted" if _ENCRYPTED_MARK in data else "file_legacy_xls")
         else:

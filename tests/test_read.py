@@ -323,3 +323,21 @@ def test_mostly_blank_lines_are_skipped_as_read_and_rows_keep_their_numbers(monk
     report = validate(data)
     assert [(e.row, e.code) for e in report.errors] == expected
     assert report.rows_read == 2 and reached == []
+
+
+def test_a_workbook_keeps_row_numbers_across_empty_rows_and_ignores_a_million_of_them():
+    rows = [["Annual return"], HEADER.split(","), ["Cardiff", "2022-23", "Waste", "Landfill", None, 5, "tonnes"]]
+    rows += [[None]] * 3 + [["Cardiff", "2022-23", "Bulidings", None, None, None, None, 5]]
+
+    def far_cell(wb):  # type: ignore[no-untyped-def]
+        wb.active.cell(row=1_048_576, column=40, value="x")  # a million empty rows, 40 columns wide
+
+    data = workbook_bytes(rows)
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    far_cell(wb)
+    out = io.BytesIO()
+    wb.save(out)
+    # Title (row 1), header (row 2), a line (row 3), empty rows 4 to 6, the misspelt category on row 7.
+    report = validate(out.getvalue())
+    assert [(e.row, e.code) for e in report.errors] == [(7, "category_unknown")]
+    assert report.rows_read == 2  # the far cell is under no header: not a line

@@ -143,11 +143,17 @@ def corpus() -> list[tuple[str, str, str, bytes]]:
         xlsx([GOOD[0] + ["x"] * (len(wide) - len(HEADER))], header=wide))
     add("million-empty-rows.csv", "valid", "a header, one line and a million empty lines",
         good + b"\n" * 1_000_000)
+    wide_200 = HEADER + [f"extra_{k}" for k in range(200 - len(HEADER))]
+    add("million-empty-rows-wide.csv", "valid", "200 columns, one line and a million empty lines (1 MB)",
+        rows_csv([GOOD[0] + [""] * (len(wide_200) - len(HEADER))], header=wide_200) + b"\n" * 1_000_000)
     add("comma-rows.csv", "invalid", "800,000 lines of nothing but commas (8.8 MB)",
         rows_csv([]) + b",,,,,,,,,,\n" * 800_000)
     add("million-newlines.csv", "invalid", "a million newlines and nothing else", b"\n" * 1_000_000)
     add("last-row-million.xlsx", "invalid", "a workbook with a cell on row 1,048,576 and nothing between",
         xlsx(GOOD[:1], build=lambda wb: wb.active.cell(row=1_048_576, column=1, value="x")))
+    add("last-row-million-wide.xlsx", "invalid", "200 columns, one line and a cell on row 1,048,576 (6 KB)",
+        xlsx([GOOD[0] + [None] * (len(wide_200) - len(HEADER))], header=wide_200,
+             build=lambda wb: wb.active.cell(row=1_048_576, column=1, value="x")))
     add("semicolons.csv", "valid", "semicolon-separated (European Excel)", rows_csv(GOOD, delimiter=";"))
     add("tabs.csv", "valid", "tab-separated", rows_csv(GOOD, delimiter="\t"))
     add("pipes.csv", "invalid", "pipe-separated", rows_csv(GOOD, delimiter="|"))
