@@ -401,6 +401,10 @@ def cell_value(value: object) -> object:
     return str(value)
 
 
+#: Cell types the validator takes as they are (anything else, a date or a tick box, is turned into text).
+_PLAIN_CELLS = frozenset({type(None), str, int, float})
+
+
 def _pick_sheet(workbook):  # type: ignore[no-untyped-def]
     sheets = [ws for ws in workbook.worksheets if hasattr(ws, "iter_rows")]
     if not sheets:
@@ -430,6 +434,7 @@ def _read_xlsx_cells(data: bytes, max_rows: int,
         rows: list[tuple] = []
         numbers: list[int] = []
         filled = False
+        cells = 0
         try:
             for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
                 if values.count(None) == len(values):
@@ -440,7 +445,12 @@ def _read_xlsx_cells(data: bytes, max_rows: int,
                 if len(values) > max_columns and any(v is not None for v in values[max_columns:]):
                     raise UnreadableFile("too_many_columns", count=len(values), limit=max_columns,
                                          expected=len(column_names()))
-                values = tuple(cell_value(v) for v in values[:max_columns])
+                values = values[:max_columns]
+                cells += len(values)
+                if cells > MAX_CELLS:  # a few kilobytes of workbook can hold a million rows as wide as its widest
+                    raise UnreadableFile("too_many_cells", limit=f"{MAX_CELLS:,}")
+                if not _PLAIN_CELLS.issuperset(map(type, values)):
+                    values = tuple(cell_value(v) for v in values)
                 filled = filled or any(v is not None and str(v).strip() for v in values)
                 rows.append(values)
                 numbers.append(number)

@@ -341,3 +341,14 @@ def test_a_workbook_keeps_row_numbers_across_empty_rows_and_ignores_a_million_of
     report = validate(out.getvalue())
     assert [(e.row, e.code) for e in report.errors] == [(7, "category_unknown")]
     assert report.rows_read == 2  # the far cell is under no header: not a line
+
+
+def test_a_workbook_of_too_many_cells_is_refused_as_it_is_read(monkeypatch):  # type: ignore[no-untyped-def]
+    # A few megabytes of workbook can hold a million rows as wide as its widest: refused at the cell limit
+    # (made small here) instead of filling memory.
+    monkeypatch.setattr(read, "MAX_CELLS", 50)
+    rows = [HEADER.split(",")] + [["Cardiff", "2022-23", "Waste", "Landfill", None, k, "tonnes"] for k in range(1, 9)]
+    report = validate(workbook_bytes(rows))
+    assert codes(report) == ["too_many_cells"]
+    assert report.errors[0].message() == ("The sheet's rows and columns add up to more than 50 cells, "
+                                          "far more than a return needs.")
