@@ -15,7 +15,7 @@ from decarb_dashboard.web import auth, data
 from decarb_dashboard.web.components import dropdown, refused, table, utc_time
 from decarb_dashboard.web.i18n import language, t
 from decarb_dashboard.web.pages.sign_in import sign_in_prompt
-from decarb_dashboard.web.pages.upload import review_thread
+from decarb_dashboard.web.submissions import review_thread
 
 STATUS_FILTERS = ("submitted", "queried", "accepted", "withdrawn", "all")
 MAX_MESSAGE_CHARS = 2000

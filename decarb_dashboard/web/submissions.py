@@ -1,0 +1,51 @@
+"""How a body's submissions are shown: the table of them and the review thread.
+
+Shared by the upload page (a body's own history) and the review page (Welsh Government's).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from dash import html
+
+from decarb_dashboard.store import Submission, SubmissionStore
+from decarb_dashboard.web import data
+from decarb_dashboard.web.components import table, utc_time
+from decarb_dashboard.web.i18n import t
+
+
+def submissions_table(entries: list[Submission], lang: str, block: str) -> html.Div:
+    """The submissions newest first: who sent them, when, for which bodies and years, and their review status."""
+    frame = pd.DataFrame(
+        [
+            {
+                t("col_submission", lang): s.submission_id,
+                t("col_body", lang): ", ".join(data.matcher().name(o, lang, short=True) for o in s.organisations),
+                t("col_submitted_at", lang): s.submitted_at,
+                t("col_submitted_by", lang): s.submitted_by,
+                t("col_year", lang): ", ".join(s.reporting_years),
+                t("col_lines", lang): s.line_count,
+                t("col_status", lang): t(f"review_{s.status}", lang)
+                + (f": {s.status_message}" if s.status_message else ""),
+            }
+            for s in reversed(entries)
+        ]
+    )
+    return html.Div(table(frame, t("history_title", lang), block))
+
+
+def review_thread(store: SubmissionStore, entries: list[Submission], lang: str) -> html.Div:
+    """Every submission and review decision of these submissions, oldest first, as a conversation."""
+    log = store.audit_log([s.submission_id for s in entries])
+    items = [
+        html.Li(
+            [
+                html.Strong(f"{utc_time(e['at'])} UTC, {e['actor']}: "),
+                t(f"thread_{e['action']}_{e['status']}" if e["action"] == "status" else "thread_submit", lang,
+                  id=e["submission_id"]),
+                *([html.Blockquote(e["message"])] if e["action"] == "status" and e["message"] else []),
+            ]
+        )
+        for e in log
+    ]
+    return html.Div([html.H2(t("thread_title", lang)), html.Ol(items, className="thread")], id="review-thread")
