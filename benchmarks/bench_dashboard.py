@@ -31,22 +31,9 @@ from decarb_dashboard.registry import bundled_registry
 from decarb_dashboard.sample import seed
 from decarb_dashboard.store import SubmissionStore
 from decarb_dashboard.web import create_app, data
+from tests.dash_http import callback_body
 
 NOOP = "noop-out.children"
-
-
-def payload(app, output: str, values: dict) -> dict:  # type: ignore[no-untyped-def]
-    """The JSON the browser posts for callback ``output`` with input and state ``values``."""
-    spec = app.callback_map[output]
-
-    def fill(items: list) -> list:
-        return [{"id": i["id"], "property": i["property"], "value": values.get(f"{i['id']}.{i['property']}")}
-                for i in items]
-
-    component, prop = output.rsplit(".", 1)
-    inputs = fill(spec["inputs"])
-    return {"output": output, "outputs": {"id": component, "property": prop}, "inputs": inputs,
-            "state": fill(spec.get("state", [])), "changedPropIds": [f"{inputs[0]['id']}.{inputs[0]['property']}"]}
 
 
 def timed(client, body: dict, calls: int) -> tuple[float, float]:  # type: ignore[no-untyped-def]
@@ -79,10 +66,12 @@ def measure(label: str, directory: Path, body: str, year: str, calls: int) -> No
             "cmp-year.value": year, "cmp-lang.data": "en"}),
         "wales overview": ("wales-view.children", {"wales-year.value": year, "wales-lang.data": "en"}),
     }
+    deps = client.get("/_dash-dependencies").get_json()
     results = {}
     for name, (output, values) in cases.items():
-        client.post("/_dash-update-component", json=payload(app, output, values))  # warm up
-        results[name] = timed(client, payload(app, output, values), calls)
+        body = callback_body(deps, output, values)
+        client.post("/_dash-update-component", json=body)  # warm up
+        results[name] = timed(client, body, calls)
     noop_median = results["no-op"][0]
     for name, (median, p95) in results.items():
         print(f"  {name:16} median {median:8.1f} ms   p95 {p95:8.1f} ms   median / no-op {median / noop_median:6.1f}x")

@@ -33,6 +33,28 @@ def upload_values(contents: object, filename: object, body: object, year: object
             "up-year.value": year, "up-ack.value": ["ok"], "up-lang.data": "en", "up-submit.n_clicks": 1}
 
 
+def callback_body(deps: list[dict], output: str, values: dict, changed: str | None = None) -> dict:
+    """Return what the page posts to run the callback whose output key starts with ``output``.
+
+    ``deps`` is the app's ``/_dash-dependencies``; ``values`` maps "id.property" to the value the page
+    would send (missing ones are None); ``changed`` is the input that fired (default: the first).
+    """
+    spec = next(d for d in deps if d["output"].lstrip(".").startswith(output.lstrip(".")))
+
+    def fill(items: list) -> list:
+        return [{**i, "value": values.get(f"{i['id']}.{i['property']}")} for i in items]
+
+    inputs = fill(spec["inputs"])
+    targets = _targets(spec["output"])
+    return {
+        "output": spec["output"],
+        "outputs": targets if spec["output"].startswith("..") else targets[0],
+        "inputs": inputs,
+        "state": fill(spec.get("state", [])),
+        "changedPropIds": [changed or f"{inputs[0]['id']}.{inputs[0]['property']}"],
+    }
+
+
 class DashClient:
     """One browser: a cookie jar, and the app's callbacks found by what they update."""
 
@@ -56,20 +78,7 @@ class DashClient:
 
         ``values`` maps "id.property" to the value the page would send; missing ones are None.
         """
-        spec = next(d for d in self.deps() if d["output"].lstrip(".").startswith(output.lstrip(".")))
-
-        def fill(items: list) -> list:
-            return [{**i, "value": values.get(f"{i['id']}.{i['property']}")} for i in items]
-
-        inputs = fill(spec["inputs"])
-        targets = _targets(spec["output"])
-        body = {
-            "output": spec["output"],
-            "outputs": targets if spec["output"].startswith("..") else targets[0],
-            "inputs": inputs,
-            "state": fill(spec.get("state", [])),
-            "changedPropIds": [changed or f"{inputs[0]['id']}.{inputs[0]['property']}"],
-        }
+        body = callback_body(self.deps(), output, values, changed)
         return self.http.post(self.base + "/_dash-update-component", json=body, timeout=self.timeout_s)
 
     def page(self, path: str, search: str = "") -> requests.Response:

@@ -12,7 +12,7 @@ from decarb_dashboard.accounts import AccountStore
 from decarb_dashboard.config import ConfigurationError
 from decarb_dashboard.web import create_app
 from tests.conftest import REPO
-from tests.dash_http import DashClient, find_prop, serve, text_of
+from tests.dash_http import DashClient, callback_body, find_prop, serve, text_of
 
 PASSWORD = "a long enough passphrase"
 
@@ -27,12 +27,9 @@ def site(sample_store, tmp_path):  # type: ignore[no-untyped-def]
 
 def form_token(client) -> str:  # type: ignore[no-untyped-def]
     """Render the sign-in page in ``client``'s session (Flask test client) and return its form token."""
-    body = {"output": ".._pages_content.children..._pages_store.data..",
-            "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
-            "inputs": [{"id": "_pages_location", "property": "pathname", "value": "/sign-in"},
-                       {"id": "_pages_location", "property": "search", "value": ""}],
-            "changedPropIds": ["_pages_location.pathname"]}
-    client.get("/")
+    client.get("/")  # as a browser does first: Dash adds the pages' own callbacks on the first page
+    body = callback_body(client.get("/_dash-dependencies").get_json(), ".._pages_content",
+                         {"_pages_location.pathname": "/sign-in", "_pages_location.search": ""})
     return find_prop(client.post("/_dash-update-component", json=body).get_json(), "name", "csrf_token")["value"]
 
 
