@@ -185,16 +185,14 @@ def _read_csv_cells(data: bytes, max_rows: int, max_columns: int,
     The body's row numbers are None when its rows follow the header one after
     another, blank ones included (dropped later).
 
-    A well-formed UTF-8 file is read by Arrow's multi-threaded reader; any
-    other (other encodings, ragged rows) by pandas, which copes with them.
-    ``path``, when the bytes came from a file, lets pandas read the file
-    itself, which is several times faster than reading from memory.
+    Three readers: Arrow's multi-threaded one for a well-formed UTF-8 file;
+    pandas' for the rest (other encodings, short rows), which copes with them;
+    and one row at a time, skipping blank rows, for rows longer than the header
+    and for files that are mostly blank lines. ``path``, when the bytes came
+    from a file, lets pandas read the file itself, faster than from memory.
     """
     encoding = _sniff_encoding(data)
-    try:
-        head = _decode(data[:HEAD_BYTES] if encoding in ("utf-8", "cp1252") else data, encoding)[:HEAD_BYTES]
-    except UnicodeDecodeError as exc:
-        raise UnreadableFile("text_undecodable") from exc
+    head = _decode_upload(data[:HEAD_BYTES] if encoding in ("utf-8", "cp1252") else data, encoding)[:HEAD_BYTES]
     if _looks_binary(head):
         raise UnreadableFile("file_type_unknown")
     if not head.strip() and (len(data) <= HEAD_BYTES or not data.strip(b" \t\r\n\x00")):
@@ -232,6 +230,7 @@ def _read_csv_cells(data: bytes, max_rows: int, max_columns: int,
 
 
 def _decode_upload(data: bytes, encoding: str) -> str:
+    """Decode an upload (see :func:`_decode`), or say that its text cannot be read."""
     try:
         return _decode(data, encoding)
     except UnicodeDecodeError as exc:
