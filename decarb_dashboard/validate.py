@@ -195,7 +195,8 @@ class _Checker:
             for c, s in zip(cat_codes, src_codes, strict=True)
         ]
         ids = Terms.from_distinct(resolved, inverse)
-        # The line's kind (its category and source) decides its scope and units: kept for those rules.
+        # Each distinct (category, source cell as typed), its category and its source: the scope and unit
+        # rules are decided once per such kind of row (and per scope or unit), not once per row.
         self.kind = inverse
         self.kind_category = cat_codes
         self.kind_source = Terms.from_distinct(resolved, np.arange(len(resolved))).codes
