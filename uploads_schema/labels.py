@@ -12,6 +12,7 @@ import difflib
 import functools
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable
 
 _NON_WORD = re.compile(r"[^0-9a-z]+")
@@ -41,6 +42,18 @@ def _normalise(text: object) -> str:
 _normalised = functools.lru_cache(maxsize=1 << 16, typed=True)(_normalise)
 
 
+#: Labels compared one by one with a misspelling up to this many; beyond, only the closest few hundred.
+COMPARE_ALL_UP_TO = 2000
+CANDIDATES = 200
+#: Suggestions remembered per index (forgotten all at once past this many).
+SUGGESTIONS_KEPT = 10_000
+
+
+def _trigrams(key: str) -> set[str]:
+    padded = f" {key} "
+    return {padded[i:i + 3] for i in range(len(padded) - 2)}
+
+
 class LabelIndex:
     """Resolves typed labels to term ids and suggests the nearest term for a miss.
 
@@ -66,17 +79,29 @@ class LabelIndex:
                 self._ids.setdefault(key, term_id)
         for key in ambiguous:
             del self._ids[key]
+        self._suggested: dict[str, str | None] = {}
+        self._by_trigram: dict[str, list[str]] | None = None
 
     def resolve(self, text: object) -> str | None:
         """Return the term id ``text`` names, or None."""
         return self._ids.get(normalise_label(text))
 
     def suggest(self, text: object) -> str | None:
-        """Return the display name of the term nearest to ``text``, or None if nothing is close."""
+        """Return the display name of the term nearest to ``text``, or None if nothing is close.
+
+        Worked out once per distinct text: a report lists the same misspelling on many rows.
+        """
         key = normalise_label(text)
         if not key:
             return None
-        close = difflib.get_close_matches(key, self._ids.keys(), n=1, cutoff=0.6)
+        if key not in self._suggested:
+            if len(self._suggested) >= SUGGESTIONS_KEPT:
+                self._suggested.clear()
+            self._suggested[key] = self._nearest(key)
+        return self._suggested[key]
+
+    def _nearest(self, key: str) -> str | None:
+        close = difflib.get_close_matches(key, self._candidates(key), n=1, cutoff=0.6)
         if not close:
             # A label that contains a known key ("Buildings energy total") is a near miss too.
             contained = [k for k in self._ids if len(k) >= 4 and k in key]
@@ -84,6 +109,21 @@ class LabelIndex:
                 return None
             close = [max(contained, key=len)]
         return self._display[self._ids[close[0]]]
+
+    def _candidates(self, key: str) -> Iterable[str]:
+        """Return the labels worth comparing with ``key``: all of them, or for a long register those
+        sharing the most runs of three letters with it (comparing with 26,000 labels took half a second)."""
+        if len(self._ids) <= COMPARE_ALL_UP_TO:
+            return self._ids.keys()
+        if self._by_trigram is None:
+            self._by_trigram = {}
+            for label in self._ids:
+                for gram in _trigrams(label):
+                    self._by_trigram.setdefault(gram, []).append(label)
+        shared: Counter[str] = Counter()
+        for gram in _trigrams(key):
+            shared.update(self._by_trigram.get(gram, ()))
+        return [label for label, _ in shared.most_common(CANDIDATES)]
 
     def display(self, term_id: str) -> str:
         """Return the display name of a term id."""
