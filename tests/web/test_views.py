@@ -73,6 +73,20 @@ def test_upload_check_reports_every_problem_with_rows(app):  # type: ignore[no-u
     assert "There is a problem" in str(shown[0])
 
 
+@pytest.mark.parametrize("lang, more", [("en", "…and 10 more: see the table of problems below."),
+                                         ("cy", "…a 10 arall: gweler tabl y problemau isod.")])
+def test_the_error_summary_names_the_first_twenty_problems_and_counts_the_rest(app, lang, more):  # type: ignore[no-untyped-def]
+    # 30 misspelt categories on rows 2 to 31. The summary is a live region (read out whole): it names 20,
+    # each linked to its row below, and says how many more the table holds.
+    raw = csv_bytes(*[f"Cardiff,2024-25,Bulidings,,,,,{k},,," for k in range(1, 31)])
+    with signed_in(app):
+        _, report, shown = upload.check(payload(raw), "x.csv", "cardiff", "2024-25", lang)
+    assert report.counts == {"category_unknown": 30}
+    items = shown[0].children[2].children
+    assert [item.children.href for item in items[:20]] == [f"#row-{r}" for r in range(2, 22)]
+    assert len(items) == 21 and items[20].children == more
+
+
 def test_upload_check_refuses_oversized_and_malformed_payloads(app, monkeypatch):  # type: ignore[no-untyped-def]
     monkeypatch.setenv("DECARB_MAX_UPLOAD_MB", "0.001")
     with signed_in(app):

@@ -24,6 +24,8 @@ from uploads_schema import template
 from uploads_schema.vocabulary import vocabulary
 
 MAX_ROWS_SHOWN = 50
+#: Problems named in the error summary at the top (read out in full by screen readers); the table lists them all.
+SUMMARY_ITEMS = 20
 
 
 def year_options() -> list[dict]:
@@ -160,7 +162,7 @@ def report_view(raw: bytes | None, report: ValidationReport, extra_warnings: lis
     out: list = []
     if not d["valid"]:
         items = []
-        for e in d["errors"]:
+        for e in d["errors"][:SUMMARY_ITEMS]:
             where = ", ".join(
                 p
                 for p in (
@@ -171,6 +173,9 @@ def report_view(raw: bytes | None, report: ValidationReport, extra_warnings: lis
             )
             text = f"{where}: {e['message']}" if where else e["message"]
             items.append(html.Li(html.A(text, href=f"#row-{e['row']}") if e["row"] else text))
+        more = s["error_count"] - len(items)
+        if more > 0:
+            items.append(html.Li(t("error_summary_more", lang, count=f"{more:,}"), id="error-summary-more"))
         out.append(
             html.Div(
                 [
