@@ -49,6 +49,9 @@ CANDIDATES = 200
 SUGGESTIONS_KEPT = 10_000
 
 
+_UNKNOWN = object()
+
+
 def _trigrams(key: str) -> set[str]:
     padded = f" {key} "
     return {padded[i:i + 3] for i in range(len(padded) - 2)}
@@ -94,11 +97,13 @@ class LabelIndex:
         key = normalise_label(text)
         if not key:
             return None
-        if key not in self._suggested:
+        found = self._suggested.get(key, _UNKNOWN)
+        if found is _UNKNOWN:  # (another thread may clear the memory meanwhile: keep the answer in hand)
+            found = self._nearest(key)
             if len(self._suggested) >= SUGGESTIONS_KEPT:
                 self._suggested.clear()
-            self._suggested[key] = self._nearest(key)
-        return self._suggested[key]
+            self._suggested[key] = found
+        return found
 
     def _nearest(self, key: str) -> str | None:
         close = difflib.get_close_matches(key, self._candidates(key), n=1, cutoff=0.6)
@@ -115,14 +120,16 @@ class LabelIndex:
         sharing the most runs of three letters with it (comparing with 26,000 labels took half a second)."""
         if len(self._ids) <= COMPARE_ALL_UP_TO:
             return self._ids.keys()
-        if self._by_trigram is None:
-            self._by_trigram = {}
+        by_trigram = self._by_trigram
+        if by_trigram is None:  # built whole before it is shared with other threads
+            by_trigram = {}
             for label in self._ids:
                 for gram in _trigrams(label):
-                    self._by_trigram.setdefault(gram, []).append(label)
+                    by_trigram.setdefault(gram, []).append(label)
+            self._by_trigram = by_trigram
         shared: Counter[str] = Counter()
         for gram in _trigrams(key):
-            shared.update(self._by_trigram.get(gram, ()))
+            shared.update(by_trigram.get(gram, ()))
         return [label for label, _ in shared.most_common(CANDIDATES)]
 
     def display(self, term_id: str) -> str:
