@@ -17,7 +17,7 @@ import pandas as pd
 from decarb_dashboard import reasons, years
 from decarb_dashboard.memo import per_object
 from decarb_dashboard.normalise import ESTIMATED_STATUSES
-from uploads_schema.codes import combine_codes
+from uploads_schema.codes import compact, fold
 from uploads_schema.vocabulary import vocabulary
 
 BASELINE_YEAR = years.BASELINE_YEAR
@@ -73,13 +73,7 @@ def group_numbers(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
     columns = [frame[k] for k in keys]
     if not all(isinstance(c.dtype, pd.CategoricalDtype) for c in columns) or any(c.isna().any() for c in columns):
         return frame.groupby(keys, sort=True, observed=True).ngroup().to_numpy()
-    combined = combine_codes([c.cat.codes.to_numpy() for c in columns])
-    size = int(combined.max(initial=-1)) + 1
-    if size > 50_000_000:  # too many combinations for a dense table: sort instead
-        return np.unique(combined, return_inverse=True)[1].reshape(-1)
-    present = np.zeros(size, dtype=np.int64)
-    present[combined] = 1
-    return (np.cumsum(present) - 1)[combined]
+    return compact(*fold([c.cat.codes.to_numpy() for c in columns]))[0]
 
 
 def totals(categories: pd.DataFrame, include_supply_chain: bool = True, net_of_land: bool = False,

@@ -16,22 +16,32 @@ DIRECT_DOMAIN = 1 << 22
 
 
 def combine_codes(codes: list) -> np.ndarray:
-    """Fold several arrays of small non-negative-or-minus-one codes into one int64 key per row."""
-    key, _ = _fold(codes)
-    return key
+    """Fold several arrays of small non-negative-or-minus-one codes into one int64 key per row.
+
+    Keys sort as the rows would sort by the columns in the order given.
+    """
+    return fold(codes)[0]
 
 
-def _fold(codes: list) -> tuple[np.ndarray, int]:
-    """Return one int64 key per row and the number of keys possible (the key is below it)."""
+def fold(codes: list, limit: int = 1 << 62) -> tuple[np.ndarray, int]:
+    """Return one int64 key per row and the number of keys possible (every key is below it).
+
+    Whenever the next column would make more than ``limit`` keys possible, the keys
+    so far are renumbered (their order kept): the combinations present are far
+    fewer than those possible. The default only guards against overflow.
+    """
     key = np.zeros(len(codes[0]), dtype=np.int64)
     domain = 1
     for c in codes:
         c = np.asarray(c)
         size = int(c.max(initial=0)) + 2
-        if domain * size >= 1 << 62:  # about to overflow: renumber the keys so far (their order kept)
+        if domain * size > limit and domain > 1:
             key, distinct = compact(key, domain)
             domain = len(distinct)
-        key = key * size + c + 1  # int64 first: c + 1 alone could overflow a narrow c
+        # In place: a million rows are 8 MB a pass; and int64 first, as c + 1 alone could overflow a narrow c.
+        key *= size
+        key += c
+        key += 1
         domain *= size
     return key, domain
 
@@ -59,19 +69,8 @@ def duplicated(codes: list) -> np.ndarray:
     if n == 0:
         return np.zeros(0, dtype=bool)
     limit = max(DIRECT_DOMAIN, 4 * n)
-    columns = sorted(((int(c.max(initial=0)) + 2, np.asarray(c)) for c in codes), key=lambda sc: sc[0])
-    key = np.zeros(n, dtype=np.int64)
-    domain = 1
-    # Narrow columns first, renumbering the keys whenever the next column would make too many possible:
-    # the combinations present are far fewer than those possible. In place: a million rows are 8 MB a pass.
-    for size, c in columns:
-        if domain * size > limit and domain > 1:
-            key, distinct = compact(key, domain)
-            domain = len(distinct)
-        key *= size
-        key += c
-        key += 1
-        domain *= size
+    # Narrow columns first: the keys are renumbered later, if at all.
+    key, domain = fold(sorted(codes, key=lambda c: int(np.max(c, initial=0))), limit)
     if domain > limit:
         key, distinct = compact(key, domain)
         domain = len(distinct)
