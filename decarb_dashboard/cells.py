@@ -71,9 +71,13 @@ class Cells:
         code = self.codes[i]
         return None if code < 0 else self.uniques[code]
 
-    def resolve(self, fn: Callable[[object], str | None]) -> Terms:
-        """Apply ``fn`` to each distinct value and return the ids per row (missing where None)."""
-        return Terms.from_distinct([fn(u) for u in self.uniques], self.codes)
+    def resolve(self, fn: Callable[[object], str | None]) -> tuple[Terms, np.ndarray]:
+        """Apply ``fn`` to each distinct value; return the ids per row and a mask of the rows it did not resolve.
+
+        Blank cells are neither resolved nor in the mask (they have rules of their own).
+        """
+        resolved = [fn(u) for u in self.uniques]
+        return Terms.from_distinct(resolved, self.codes), self.where([r is None for r in resolved])
 
     def where(self, per_unique: Sequence[bool]) -> np.ndarray:
         """Return a mask of the rows whose value is flagged in ``per_unique`` (one flag per distinct value)."""
@@ -116,13 +120,6 @@ class Terms:
     def at(self, i: int) -> object:
         code = self.codes[i]
         return None if code < 0 else self.ids[code]
-
-    def lookup(self, table: Callable[[object], object] | dict, default: object = None,
-               dtype: object = object) -> np.ndarray:
-        """Return, per row, ``table[id]`` (a dict or a function of the id); ``default`` where missing."""
-        get = table.get if isinstance(table, dict) else table
-        values = np.array([get(t) for t in self.ids] + [default], dtype=dtype)
-        return values[self.codes]  # code -1 takes the last slot: the default
 
     def assign(self, mask: np.ndarray, term: object) -> None:
         """Set the id of the rows in ``mask`` to ``term``."""

@@ -132,14 +132,12 @@ class _Checker:
         if not self._require("organisation", self.chosen_org):
             return Terms.empty(self.n)
         cells = self.t.column_cells("organisation")
-        resolved = [self.m.resolve(u) for u in cells.uniques]
-        ids = Terms.from_distinct(resolved, cells.codes)
+        ids, unknown = cells.resolve(self.m.resolve)
         if self.chosen_org is not None:
             ids.assign(cells.blank, self.chosen_org)
         else:
             self.flag("organisation_missing", cells.blank, "organisation", key=True,
                       params=lambda i: {"example": self.m.example_name()})
-        unknown = cells.where([r is None for r in resolved])
         self.flag("organisation_unknown", unknown, "organisation", key=True,
                   params=lambda i: {"suggestion": self.m.suggest(cells.at(i))})
         if self.chosen_org is not None:
@@ -179,11 +177,10 @@ class _Checker:
 
     def categories(self) -> Terms:
         cells = self.t.column_cells("category")
-        resolved = [self.v.category_index.resolve(u) for u in cells.uniques]
-        ids = Terms.from_distinct(resolved, cells.codes)
+        ids, unknown = cells.resolve(self.v.category_index.resolve)
         allowed = ", ".join(c.name_en for c in self.v.ordered_categories())
         self.flag("category_missing", cells.blank, "category", key=True, params={"allowed": allowed})
-        self.flag("category_unknown", cells.where([r is None for r in resolved]), "category", key=True,
+        self.flag("category_unknown", unknown, "category", key=True,
                   params=lambda i: {"allowed": allowed, "suggestion": self.v.category_index.suggest(cells.at(i))})
         return ids
 
@@ -248,10 +245,9 @@ class _Checker:
     def statuses(self) -> tuple[Terms, np.ndarray]:
         """Return the status per row (measured when blank) and which status cells were blank."""
         cells = self.t.column_cells("status")
-        resolved = [self.v.status_index.resolve(u) for u in cells.uniques]
-        ids = Terms.from_distinct(resolved, cells.codes)
+        ids, unknown = cells.resolve(self.v.status_index.resolve)
         allowed = ", ".join(s.name_en for s in self.v.statuses.values())
-        self.flag("status_unknown", cells.where([r is None for r in resolved]), "status",
+        self.flag("status_unknown", unknown, "status",
                   params=lambda i: {"allowed": allowed, "suggestion": self.v.status_index.suggest(cells.at(i))})
         ids.assign(cells.blank, DEFAULT_STATUS)
         return ids, cells.blank.copy()
@@ -288,9 +284,7 @@ class _Checker:
 
     def units(self, amount: ParsedNumbers, categories: Terms, sources: Terms) -> Terms:
         cells = self.t.column_cells("activity_unit")
-        resolved = [self.v.unit_index.resolve(u) for u in cells.uniques]
-        ids = Terms.from_distinct(resolved, cells.codes)
-        unknown = cells.where([r is None for r in resolved])
+        ids, unknown = cells.resolve(self.v.unit_index.resolve)
         self.flag("unit_unknown", unknown, "activity_unit",
                   params=lambda i: {"allowed": ", ".join(self.v.units),
                                     "suggestion": self.v.unit_index.suggest(cells.at(i))})
@@ -343,10 +337,9 @@ class _Checker:
 
     def methods(self) -> Terms:
         cells = self.t.column_cells("method")
-        resolved = [self.v.method_index.resolve(u) for u in cells.uniques]
-        ids = Terms.from_distinct(resolved, cells.codes)
+        ids, unknown = cells.resolve(self.v.method_index.resolve)
         allowed = ", ".join(m.name_en for m in self.v.methods.values())
-        self.flag("method_unknown", cells.where([r is None for r in resolved]), "method",
+        self.flag("method_unknown", unknown, "method",
                   params=lambda i: {"allowed": allowed, "suggestion": self.v.method_index.suggest(cells.at(i))})
         return ids
 
