@@ -297,6 +297,8 @@ def _read_csv_pandas(data: bytes, encoding: str, delimiter: str, header_index: i
     # No nrows: it makes pandas' parser three times slower. The size limit bounds the rows of an
     # upload, and too many rows are refused just after reading.
     text: str | None = None
+    # Lines ended by \r alone (old Mac exports): pandas' parser loses an empty first cell after one, putting
+    # every later cell in the column before its own, so such text is given plain line ends first.
     lone_returns = b"\r" in data and data.count(b"\r") > data.count(b"\r\n")
     try:
         if encoding in ("utf-8", "utf-8-sig") and not lone_returns:
@@ -308,9 +310,7 @@ def _read_csv_pandas(data: bytes, encoding: str, delimiter: str, header_index: i
                 body = pd.read_csv(io.StringIO(text), **options)
         else:
             text = _decode(data, encoding)
-            if text.count("\r") > text.count("\r\n"):
-                # Lines ended by \r alone (old Mac exports): pandas' parser loses an empty first cell after
-                # one, putting every later cell in the column before its own.
+            if lone_returns:
                 text = text.replace("\r\n", "\n").replace("\r", "\n")
             body = pd.read_csv(io.StringIO(text), **options)
     except UnicodeDecodeError as exc:

@@ -130,12 +130,10 @@ class OrganisationMatcher:
         self._labels: dict[str, list[str]] = {}
         # Whole columns as lists: walking a frame row by row costs more than the rest of the matcher.
         column = {name: registry[name].tolist() for name in ("id", "name_en", "name_cy", "short_name_en",
-                                                             "short_name_cy", "type", "ons_code", "aliases")}
+                                                             "short_name_cy", "ons_code", "aliases", "type")}
         self._names = {name: dict(zip(column["id"], column[name], strict=True))
                        for name in ("name_en", "name_cy", "short_name_en", "short_name_cy", "type")}
-        for id_, en, cy, short_en, short_cy, ons_code, aliases in zip(
-                *(column[n] for n in ("id", "name_en", "name_cy", "short_name_en", "short_name_cy", "ons_code",
-                                      "aliases")), strict=True):
+        for id_, en, cy, short_en, short_cy, ons_code, aliases, _ in zip(*column.values(), strict=True):
             labels = [id_, en, cy, short_en, short_cy]
             if isinstance(ons_code, str):
                 labels.append(ons_code)

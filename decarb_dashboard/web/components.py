@@ -12,6 +12,7 @@ import math
 import pandas as pd
 from dash import dcc, html
 
+from decarb_dashboard import reasons
 from decarb_dashboard.web.i18n import t
 
 #: Rows of a table shown on the page; its downloads hold every row.
@@ -288,7 +289,6 @@ def refused(lang: str, key: str = "action_refused") -> html.Div:
 
 def left_out_note(left_out: dict[str, str], lang: str) -> html.P:
     """Name the bodies a comparison left out, each with the reason (in ``lang``)."""
-    from decarb_dashboard import reasons
     from decarb_dashboard.web import data
 
     m = data.matcher()
