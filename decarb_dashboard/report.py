@@ -22,6 +22,8 @@ REPORT_SCHEMA_VERSION = 1
 #: rows must not make a million messages.
 MAX_LISTED_PER_CODE = 200
 MAX_VALUE_CHARS = 120
+#: Rows with errors kept in the report as the user typed them, to show beside the problems.
+ERROR_ROWS_KEPT = 50
 
 
 def _shorten(value: object) -> str | None:
@@ -107,7 +109,9 @@ class ValidationReport:
     contract, which the store enforces when the lines are submitted (and the
     tests check for every valid report). ``organisations`` maps the ids of the
     bodies covered to their English names; ``reporting_years`` lists the
-    financial years covered ("2022-23").
+    financial years covered ("2022-23"). ``error_rows`` holds the first
+    ``ERROR_ROWS_KEPT`` rows with an error as typed: a ``row`` column (the
+    spreadsheet's row number), then the return's columns (not in the JSON form).
     """
 
     file_name: str | None
@@ -119,6 +123,7 @@ class ValidationReport:
     reporting_years: list[str] = field(default_factory=list)
     lines: pd.DataFrame | None = None
     line_count: int = 0
+    error_rows: pd.DataFrame | None = None
 
     @property
     def readable(self) -> bool:

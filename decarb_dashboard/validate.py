@@ -30,7 +30,7 @@ from decarb_dashboard.numbers import (
 )
 from decarb_dashboard.read import RawTable, assemble, read_upload
 from decarb_dashboard.registry import OrganisationMatcher, load_registry, matcher_for
-from decarb_dashboard.report import Issue, IssueCollector, ValidationReport
+from decarb_dashboard.report import ERROR_ROWS_KEPT, Issue, IssueCollector, ValidationReport
 from uploads_schema.codes import combine_codes, duplicated
 from uploads_schema.columns import column
 from uploads_schema.labels import normalise_label
@@ -498,7 +498,23 @@ def _report(file_name: str | None, problems: IssueCollector, table: RawTable | N
         layout=table.layout if table is not None else None,
         organisations=organisations, reporting_years=reporting_years, lines=clean,
         line_count=0 if lines is None else len(lines),
+        error_rows=_error_rows(table, ordered) if table is not None else None,
     )
+
+
+def _error_rows(table: RawTable, issues: list[Issue]) -> pd.DataFrame | None:
+    """Return the first rows with an error as typed (see :class:`ValidationReport`), or None if there are none."""
+    wanted = sorted({i.row for i in issues if i.row and i.severity == "error"})[:ERROR_ROWS_KEPT]
+    if not wanted:
+        return None
+    first: dict[int, int] = {}  # a melted short layout has a line per figure column on one sheet row
+    for position in np.flatnonzero(np.isin(table.rows, wanted)).tolist():
+        first.setdefault(int(table.rows[position]), position)
+    rows = [r for r in wanted if r in first]
+    shown = table.frame.iloc[[first[r] for r in rows]].astype(object)
+    shown = shown.where(shown.notna(), None).reset_index(drop=True)
+    shown.insert(0, "row", rows)
+    return shown
 
 
 def validate_upload(data: bytes, file_name: str | None = None, *, organisation: str | None = None,

@@ -34,3 +34,15 @@ def test_many_errors_are_counted_but_not_all_listed():
 def test_long_values_are_shortened():
     d = check("Cardiff,2022-23," + "x" * 5000 + ",,,,,5,,,").to_dict()
     assert len(d["errors"][0]["value"]) == 120
+
+
+def test_the_rows_with_errors_are_kept_as_typed_for_the_page():
+    report = check("Cardiff,2022-23,Buildings,Electricity,,,,100,,,",  # row 2: fine
+                   "Cardiff,2022-23,Bulidings,,,,,5,,,",  # row 3: unknown category
+                   "Cardiff,2022-23,Waste,,,,,lots,,,  a note ")  # row 4: not a number
+    rows = report.error_rows
+    assert rows["row"].tolist() == [3, 4]
+    assert rows.loc[0, "category"] == "Bulidings" and rows.loc[1, "emissions_tco2e"] == "lots"
+    assert rows.loc[1, "notes"] == "  a note " and rows.loc[0, "source"] is None  # as typed; blank is empty
+    assert "error_rows" not in json.loads(report.to_json())
+    assert check("Cardiff,2022-23,Buildings,Electricity,,,,100,,,").error_rows is None

@@ -23,7 +23,6 @@ from decarb_dashboard.web.submissions import review_thread, submissions_table
 from uploads_schema import template
 from uploads_schema.vocabulary import vocabulary
 
-MAX_ROWS_SHOWN = 50
 #: Problems named in the error summary at the top (read out in full by screen readers); the table lists them all.
 SUMMARY_ITEMS = 20
 
@@ -117,29 +116,20 @@ def plausibility_warnings(report: ValidationReport, engine: Engine, lang: str) -
     return out
 
 
-def offending_rows(raw: bytes, report: ValidationReport, lang: str) -> html.Table | None:
-    """Show the rows with errors as the user typed them, the cells to fix marked."""
-    from decarb_dashboard.read import read_upload
-
-    rows_with = sorted({i.row for i in report.errors if i.row})[:MAX_ROWS_SHOWN]
-    if not rows_with:
-        return None
-    table_, _ = read_upload(raw, max_bytes=0)
-    if table_ is None:
+def offending_rows(report: ValidationReport, lang: str) -> html.Table | None:
+    """Show the rows with errors as the user typed them (kept by the report), the cells to fix marked."""
+    rows = report.error_rows
+    if rows is None:
         return None
     bad = {(i.row, i.column) for i in report.errors if i.row}
-    position = {int(r): k for k, r in enumerate(table_.rows)}
-    columns = list(table_.frame.columns)
+    columns = [c for c in rows.columns if c != "row"]
     head = html.Thead(html.Tr([html.Th(t("col_row", lang), scope="col")] + [html.Th(c, scope="col") for c in columns]))
     body = []
-    for row in rows_with:
-        k = position.get(row)
-        if k is None:
-            continue
+    for record in rows.to_dict("records"):
+        row = record["row"]
         cells = [html.Th(str(row), scope="row", id=f"row-{row}")]
         for c in columns:
-            value = table_.frame[c].iat[k]
-            text = "" if value is None or (isinstance(value, float) and value != value) else str(value)
+            text = "" if record[c] is None else str(record[c])
             marked = (row, c) in bad
             cells.append(
                 html.Td(
@@ -155,7 +145,7 @@ def offending_rows(raw: bytes, report: ValidationReport, lang: str) -> html.Tabl
     )
 
 
-def report_view(raw: bytes | None, report: ValidationReport, extra_warnings: list[str], lang: str) -> list:
+def report_view(report: ValidationReport, extra_warnings: list[str], lang: str) -> list:
     """Return the report: the error summary first (GOV.UK pattern), each problem, the rows, then warnings."""
     d = report.to_dict(lang)
     s = d["summary"]
@@ -211,10 +201,9 @@ def report_view(raw: bytes | None, report: ValidationReport, extra_warnings: lis
             ]
         )
         out.append(table(problems, t("error_summary_title", lang), "up-problems"))
-        if raw is not None:
-            rows = offending_rows(raw, report, lang)
-            if rows is not None:
-                out.append(rows)
+        rows = offending_rows(report, lang)
+        if rows is not None:
+            out.append(rows)
     else:
         bodies = ", ".join(data.matcher().name(o["id"], lang, short=True) for o in s["organisations"])
         out.append(
@@ -328,7 +317,7 @@ def check(
     raw, report, extra, refusal = validated(contents, filename, body, year, lang)
     if refusal is not None or report is None:
         return raw, report, [refusal]
-    return raw, report, report_view(raw, report, extra, lang)
+    return raw, report, report_view(report, extra, lang)
 
 
 def on_upload(contents: str | None, filename: str | None, body: str, year: str, lang: str) -> list:
@@ -349,7 +338,7 @@ def on_submit(
     if refusal is not None or report is None or raw is None:
         return refusal, dash.no_update
     if not report.valid:
-        return report_view(raw, report, extra, lang), dash.no_update
+        return report_view(report, extra, lang), dash.no_update
     if (report.warnings or extra) and "ok" not in (ack or []):
         return html.P(t("submit_needs_ack", lang), className="error-summary", role="alert"), dash.no_update
     account = auth.current_account()
