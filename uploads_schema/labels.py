@@ -45,11 +45,8 @@ _normalised = functools.lru_cache(maxsize=1 << 16, typed=True)(_normalise)
 #: Labels compared one by one with a misspelling up to this many; beyond, only the closest few hundred.
 COMPARE_ALL_UP_TO = 2000
 CANDIDATES = 200
-#: Suggestions remembered per index (forgotten all at once past this many).
+#: Suggestions remembered per index (the least recently asked forgotten first).
 SUGGESTIONS_KEPT = 10_000
-
-
-_UNKNOWN = object()
 
 
 def _trigrams(key: str) -> set[str]:
@@ -82,7 +79,8 @@ class LabelIndex:
                 self._ids.setdefault(key, term_id)
         for key in ambiguous:
             del self._ids[key]
-        self._suggested: dict[str, str | None] = {}
+        # Per index, thread-safe, bounded: a report lists the same misspelling on many rows.
+        self._remembered = functools.lru_cache(maxsize=SUGGESTIONS_KEPT)(lambda key: self._nearest(key))
         self._by_trigram: dict[str, list[str]] | None = None
 
     def resolve(self, text: object) -> str | None:
@@ -97,13 +95,7 @@ class LabelIndex:
         key = normalise_label(text)
         if not key:
             return None
-        found = self._suggested.get(key, _UNKNOWN)
-        if found is _UNKNOWN:  # (another thread may clear the memory meanwhile: keep the answer in hand)
-            found = self._nearest(key)
-            if len(self._suggested) >= SUGGESTIONS_KEPT:
-                self._suggested.clear()
-            self._suggested[key] = found
-        return found
+        return self._remembered(key)
 
     def _nearest(self, key: str) -> str | None:
         close = difflib.get_close_matches(key, self._candidates(key), n=1, cutoff=0.6)
