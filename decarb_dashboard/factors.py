@@ -42,6 +42,66 @@ def factor_map() -> pd.DataFrame:
     return pd.read_csv(io.StringIO(_read_data("factor_map.csv")), dtype=str, keep_default_na=False)
 
 
+@dataclass(frozen=True)
+class FactorHit:
+    """The factor a line's activity is computed with.
+
+    ``factor_year`` is the set used; ``newest_set_used`` is True when the line's own year has
+    no official set yet and the newest set stands in for it (every figure computed so says so).
+    """
+
+    activity: str
+    factor_year: int
+    kgco2e_per_unit: float
+    confirmed: bool
+    newest_set_used: bool
+
+
+class FactorIndex:
+    """Find the factor of a (category, source, canonical unit) in a factor set year, once per key.
+
+    The one rule for which factor applies, shared by normalisation (figures) and validation
+    (the warning for a line that cannot be computed): the activity comes from
+    ``factor_map.csv``; the set is the line's own year's, or the newest set when the line's
+    year is newer than every set in the table. A set that exists but lacks the activity (no
+    homeworking factor before 2022) means no factor, not an older one.
+    """
+
+    def __init__(self, factors: pd.DataFrame) -> None:
+        self._activity = {(m.category, m.source, m.unit): m.activity for m in factor_map().itertuples()}
+        self._factor = {(f.activity, int(f.factor_year), f.unit): (float(f.kgco2e_per_unit), bool(f.confirmed))
+                        for f in factors.itertuples()}
+        self.newest_set = int(factors["factor_year"].max()) if len(factors) else None
+
+    def set_year(self, year_start: int) -> tuple[int | None, bool]:
+        """Return (the factor set year used for a financial year starting in ``year_start``, is it a stand-in)."""
+        if self.newest_set is not None and year_start > self.newest_set:
+            return self.newest_set, True
+        return year_start, False
+
+    def activity(self, category: str | None, source: str | None, unit: str | None) -> str | None:
+        """Return the factor activity a line of (category, source, canonical unit) uses, or None."""
+        return self._activity.get((category, source or "", unit))
+
+    def find(self, category: str | None, source: str | None, unit: str | None, year_start: int) -> FactorHit | None:
+        """Return the factor for a line, or None when there is none (the line cannot be computed)."""
+        activity = self.activity(category, source, unit)
+        set_year, stand_in = self.set_year(year_start)
+        if activity is None or set_year is None:
+            return None
+        found = self._factor.get((activity, set_year, unit))
+        if found is None:
+            return None
+        return FactorHit(activity, set_year, found[0], found[1], stand_in)
+
+
+def factor_index(factors: pd.DataFrame) -> FactorIndex:
+    """Return the :class:`FactorIndex` of a factor table (built once per table object)."""
+    from decarb_dashboard.memo import per_object
+
+    return per_object(factors, "factor index", lambda: FactorIndex(factors))
+
+
 def _clean(frame: pd.DataFrame) -> pd.DataFrame:
     frame = frame[FACTOR_COLUMNS].copy()
     frame["factor_year"] = frame["factor_year"].astype(int)

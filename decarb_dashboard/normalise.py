@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from decarb_dashboard.factors import factor_map, factor_year
+from decarb_dashboard.factors import factor_index, factor_year
 from uploads_schema.codes import combine_codes
 from uploads_schema.vocabulary import vocabulary
 
@@ -21,7 +21,7 @@ FACT_COLUMNS = [
     "organisation_id", "reporting_year", "year_start", "category", "source", "scope", "status",
     "activity_canonical", "activity_canonical_unit", "emissions_reported_tco2e", "emissions_computed_tco2e",
     "emissions_tco2e", "emissions_basis", "factor_activity", "factor_year", "factor_kgco2e_per_unit",
-    "factor_confirmed",
+    "factor_confirmed", "factor_newest_set_used",
 ]
 
 
@@ -74,6 +74,7 @@ def normalise(lines: pd.DataFrame, factors: pd.DataFrame) -> tuple[pd.DataFrame,
     activity_codes, activity_names = np.full(n, -1, dtype=np.int64), pd.Index([], dtype=object)
     rate, confirmed = np.full(n, np.nan), np.empty(0, dtype=object)  # confirmed: of the lines in ``has``
     fyear = np.full(n, np.nan)
+    stand_in = np.zeros(n, dtype=bool)
     has = np.flatnonzero(~np.isnan(frame["activity_canonical"].to_numpy()))
     if len(has):
         # Few distinct (category, source, unit, year) among the lines: look each up once, then spread.
@@ -83,15 +84,14 @@ def normalise(lines: pd.DataFrame, factors: pd.DataFrame) -> tuple[pd.DataFrame,
                  for p in parts]
         _, first, inverse = np.unique(combine_codes([*codes, starts - starts.min()]), return_index=True,
                                       return_inverse=True)
-        activity_of = {(m.category, m.source, m.unit): m.activity for m in factor_map().itertuples()}
-        factor_of = {(f.activity, f.factor_year, f.unit): (f.kgco2e_per_unit, f.confirmed)
-                     for f in factors.itertuples()}
+        index = factor_index(factors)
         found = []
         for j in first:
             category, source, unit = (None if pd.isna(p.iat[j]) else p.iat[j] for p in parts)
-            activity = activity_of.get((category, source, unit))
-            factor = factor_of.get((activity, int(starts[j]), unit)) if activity is not None else None
-            found.append((activity, *(factor or (np.nan, None)), starts[j] if factor else np.nan))
+            hit = index.find(category, source, unit, int(starts[j]))
+            found.append((hit.activity, hit.kgco2e_per_unit, hit.confirmed, hit.factor_year, hit.newest_set_used)
+                         if hit is not None else (index.activity(category, source, unit), np.nan, None, np.nan,
+                                                  False))
         names = sorted({f[0] for f in found if f[0] is not None})
         code_of = {name: k for k, name in enumerate(names)}
         inverse = inverse.reshape(-1)
@@ -100,6 +100,7 @@ def normalise(lines: pd.DataFrame, factors: pd.DataFrame) -> tuple[pd.DataFrame,
         rate[has] = np.array([f[1] for f in found], dtype=float)[inverse]
         confirmed = np.array([f[2] for f in found], dtype=object)[inverse]
         fyear[has] = np.array([f[3] for f in found], dtype=float)[inverse]
+        stand_in[has] = np.array([f[4] for f in found], dtype=bool)[inverse]
     frame["factor_activity"] = pd.Categorical.from_codes(activity_codes, categories=activity_names)
     missing_year = np.isnan(fyear)
     frame["factor_year"] = pd.arrays.IntegerArray(np.where(missing_year, 0, fyear).astype(np.int64), missing_year)
@@ -114,8 +115,13 @@ def normalise(lines: pd.DataFrame, factors: pd.DataFrame) -> tuple[pd.DataFrame,
     reported = frame["emissions_reported_tco2e"].notna()
     computed = frame["emissions_computed_tco2e"].notna()
     frame["emissions_tco2e"] = frame["emissions_reported_tco2e"].where(reported, frame["emissions_computed_tco2e"])
-    frame["emissions_basis"] = pd.Categorical.from_codes(np.select([reported, computed], [0, 1], default=-1),
-                                                         categories=["reported", "computed"])
+    # An activity amount with no figure and no factor is "not_computed": its category cannot be
+    # totalled, and every comparison says so (not reported is not zero, and neither is this).
+    not_computed = ~reported & ~computed & frame["activity_canonical"].notna()
+    frame["emissions_basis"] = pd.Categorical.from_codes(
+        np.select([reported, computed, not_computed], [0, 1, 2], default=-1),
+        categories=["reported", "computed", "not_computed"])
+    frame["factor_newest_set_used"] = stand_in & computed.to_numpy() & ~reported.to_numpy()
 
     # Only lines with both figures can disagree: compare those few, not every line.
     both = np.flatnonzero((reported & computed & (frame["emissions_computed_tco2e"] != 0)).to_numpy())
