@@ -24,6 +24,8 @@ PEER_RANGE_RATIO = 10.0
 UNIT_SLIP_LOW, UNIT_SLIP_HIGH = 300.0, 3000.0
 #: |robust z| above this within the peer group is an outlier (Iglewicz and Hoaglin).
 OUTLIER_Z = 3.5
+#: A robust spread needs this many bodies: in a smaller group no body is called an outlier.
+OUTLIER_MIN_GROUP = 4
 ESTIMATED_SHARE_PCT = 50.0
 
 
@@ -43,11 +45,46 @@ def peer_bodies(registry: pd.DataFrame, body: str, group: str | list[str] = "typ
     raise ValueError(f"unknown peer group {group!r}; use one of {', '.join(PEER_GROUPS)} or a list of bodies")
 
 
-def rank_in_group(values: pd.DataFrame, body: str, members: list[str], year: str, metric: str) -> dict:
+def quartile_of(value: float, q1: float, median: float, q3: float) -> int:
+    """Return the quartile (1 lowest to 4 highest) of ``value`` against a group's q1, median and q3.
+
+    A value equal to a boundary belongs to the lower quartile: a body exactly at the median is in
+    quartile 2, never 3 (so "at the median" and "second quartile" are said together).
+    """
+    if value <= q1:
+        return 1
+    if value <= median:
+        return 2
+    return 3 if value <= q3 else 4
+
+
+def standing(value: float, others: np.ndarray, member: bool = True) -> dict:
+    """Return where ``value`` stands among a group's sorted values ``others`` (1 = lowest emissions).
+
+    ``others`` holds every member's value, the body's own included when it is a ``member``.
+    ``rank`` counts the values below it, plus one (ties share the lower rank); a non-member
+    gets the rank it would have if it joined. ``percentile`` is 100 * (rank - 1) / (n - 1) over
+    the n values ranked (0 the lowest, 100 the highest) and ``quartile`` comes from
+    :func:`quartile_of`; both are None when the body has no one to be compared with.
+    """
+    n = len(others) + (0 if member else 1)
+    rank = int(np.searchsorted(others, value, side="left")) + 1
+    if n < 2:
+        return {"rank": rank, "percentile": None, "quartile": None}
+    q1, median, q3 = (float(x) for x in np.percentile(others, [25, 50, 75]))
+    return {"rank": rank, "percentile": 100.0 * (rank - 1) / (n - 1), "quartile": quartile_of(value, q1, median, q3)}
+
+
+def rank_in_group(values: pd.DataFrame, body: str, members: list[str], year: str, metric: str,
+                  group_label: str = "type") -> dict:
     """Return where ``body`` stands among ``members`` on ``metric`` in ``year`` (1 = lowest emissions).
 
-    ``percentile`` is 0 for the lowest and 100 for the highest; ``quartile`` 1 is the
-    lowest quarter. Peers without the metric are listed in ``left_out`` with the reason.
+    See :func:`standing` for ``rank``, ``percentile`` and ``quartile``. Peers without the
+    metric are listed in ``left_out`` with the reason. ``member`` says whether the body is one
+    of ``members``: a body outside the group is placed against the group's figures (the rank
+    it would have) and ``rank_reason`` says it is not a member. A body alone in its group gets
+    rank 1 of 1, no percentile or quartile, and the reason. ``group_label`` ("type",
+    "region", "ccr" or "chosen") words those reasons.
     """
     v = values[(values["metric"] == metric) & (values["reporting_year"] == year)].set_index("organisation_id")
     left_out = {}
@@ -57,22 +94,24 @@ def rank_in_group(values: pd.DataFrame, body: str, members: list[str], year: str
         elif pd.isna(v.at[m, "value"]):
             left_out[m] = v.at[m, "missing_reason"]
     available = v.loc[[m for m in members if m not in left_out], "value"].sort_values(kind="stable")
-    result: dict = {"metric": metric, "peer_count": len(available), "left_out": left_out}
+    member = body in members
+    result: dict = {"metric": metric, "peer_count": len(available), "left_out": left_out, "member": member,
+                    "rank_reason": None if member else reasons.text(f"not_member_{group_label}")}
+    empty = {"rank": None, "percentile": None, "quartile": None, "gap_to_median": None}
     if available.empty:
-        return {**result, "rank": None, "percentile": None, "quartile": None, "peer_median": None,
-                "peer_q1": None, "peer_q3": None, "best": None, "best_value": None, "gap_to_median": None}
+        return {**result, **empty, "peer_median": None, "peer_q1": None, "peer_q3": None, "best": None,
+                "best_value": None}
     q1, median, q3 = (float(x) for x in np.percentile(available.to_numpy(), [25, 50, 75]))
     out = {**result, "peer_median": median, "peer_q1": q1, "peer_q3": q3,
            "best": str(available.index[0]), "best_value": float(available.iloc[0])}
-    if body not in available.index:
-        return {**out, "rank": None, "percentile": None, "quartile": None, "gap_to_median": None}
-    value = float(available[body])
-    rank = int((available < value).sum()) + 1
-    n = len(available)
-    percentile = 100.0 * (rank - 1) / (n - 1) if n > 1 else 0.0
-    quartile = min(4, int(percentile // 25) + 1)
-    return {**out, "value": value, "rank": rank, "percentile": percentile, "quartile": quartile,
-            "gap_to_median": value - median}
+    own = v["value"].get(body) if body in v.index else None
+    if own is None or pd.isna(own) or (member and body not in available.index):
+        return {**out, **empty}
+    value = float(own)
+    place = standing(value, available.to_numpy(), member)
+    if place["percentile"] is None:
+        out["rank_reason"] = reasons.text(f"alone_{group_label}")
+    return {**out, "value": value, **place, "gap_to_median": value - median}
 
 
 def coverage(categories: pd.DataFrame, year: str, bodies: list[str]) -> pd.DataFrame:
@@ -178,7 +217,7 @@ def quality_flags(facts: pd.DataFrame, categories: pd.DataFrame, values: pd.Data
     per_fte = per_fte.assign(type=per_fte["organisation_id"].astype(str).map(types))
     checked = set(bodies)
     for _, group in per_fte.groupby("type"):
-        if len(group) < 4:
+        if len(group) < OUTLIER_MIN_GROUP:
             continue  # too few peers for a robust spread
         z = _robust_z(group.set_index(group["organisation_id"].astype(str))["value"])
         for body, score in z[(z.abs() > OUTLIER_Z) & z.index.isin(checked)].items():
@@ -242,7 +281,8 @@ def league_table(values: pd.DataFrame, registry: pd.DataFrame, group: str = "typ
     """Return every body's standing in its peer group for every year and metric at once.
 
     One row per body, year and metric with a value: ``rank`` (1 = lowest),
-    ``peer_count``, ``percentile`` (0 lowest, 100 highest), ``quartile`` (1 lowest),
+    ``peer_count``, ``percentile`` (0 lowest, 100 highest), ``quartile`` (1 lowest; see
+    :func:`quartile_of`; both null for a body alone in its group),
     ``peer_median``, ``peer_q1``, ``peer_q3`` (quartiles interpolated linearly, as
     pandas does). ``group`` is "type", "region" or "ccr" (bodies outside the
     Cardiff Capital Region then form their own group). The same figures as
@@ -280,6 +320,9 @@ def league_table(values: pd.DataFrame, registry: pd.DataFrame, group: str = "typ
     v["rank"] = rank
     v["peer_count"] = counts[g]
     v["peer_median"], v["peer_q1"], v["peer_q3"] = quantile(0.5)[g], quantile(0.25)[g], quantile(0.75)[g]
-    v["percentile"] = np.where(v["peer_count"] > 1, (v["rank"] - 1) / (v["peer_count"] - 1).clip(lower=1) * 100, 0.0)
-    v["quartile"] = np.minimum(4, v["percentile"] // 25 + 1).astype(int)
+    alone = v["peer_count"].to_numpy() < 2
+    v["percentile"] = np.where(alone, np.nan, (v["rank"] - 1) / (v["peer_count"] - 1).clip(lower=1) * 100)
+    # The same rule as quartile_of: a value on a boundary belongs to the lower quartile.
+    quartile = 1 + (x > v["peer_q1"].to_numpy()) + (x > v["peer_median"].to_numpy()) + (x > v["peer_q3"].to_numpy())
+    v["quartile"] = pd.arrays.IntegerArray(np.asarray(quartile, dtype=np.int64), alone)
     return v.reset_index(drop=True)

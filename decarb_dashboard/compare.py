@@ -100,12 +100,14 @@ def compare(engine: Engine, body: str, year: str, peer_group: str | list[str] = 
                      & (values["metric"] == m)]
         intensities[key] = None if row.empty else row["value"].iloc[0]
     group_name, members = benchmark.peer_bodies(engine.registry, body, peer_group)
-    ranking = benchmark.rank_in_group(values, body, members, year, metric)
+    label = peer_group if isinstance(peer_group, str) else "chosen"
+    ranking = benchmark.rank_in_group(values, body, members, year, metric, group_label=label)
     key = measures.METRICS[metric][0]
     peer = {
         "name": group_name, "members": members, "metric": key, f"body_{key}": ranking.get("value"),
         "rank": ranking["rank"], "peer_count": ranking["peer_count"], "percentile": ranking["percentile"],
-        "quartile": ranking["quartile"], f"peer_median_{key}": ranking["peer_median"],
+        "quartile": ranking["quartile"], "member": ranking["member"], "rank_reason": ranking["rank_reason"],
+        f"peer_median_{key}": ranking["peer_median"],
         f"peer_q1_{key}": ranking["peer_q1"], f"peer_q3_{key}": ranking["peer_q3"],
         "best": ranking["best"], f"best_{key}": ranking["best_value"],
         f"gap_to_median_{key}": ranking["gap_to_median"],

@@ -168,7 +168,7 @@ def test_rank_percentile_quartile_and_peer_spread(engine, registry):  # type: ig
     ranks = {b: benchmark.rank_in_group(engine.values, b, members, "2022-23", "total")
              for b in ("cardiff", "newport", "powys")}
     assert [(ranks[b]["rank"], ranks[b]["percentile"], ranks[b]["quartile"]) for b in ("powys", "newport", "cardiff")
-            ] == [(1, 0.0, 1), (2, 50.0, 3), (3, 100.0, 4)]
+            ] == [(1, 0.0, 1), (2, 50.0, 2), (3, 100.0, 4)]  # newport at the median: quartile 2
     cardiff = ranks["cardiff"]
     assert cardiff["peer_count"] == 3 and cardiff["peer_median"] == 2950
     assert (cardiff["peer_q1"], cardiff["peer_q3"]) == (2255.0, 6175.0)  # 1560 + (2950-1560)/2; 2950 + (9400-2950)/2
@@ -255,7 +255,7 @@ def test_compare_json_contract(engine):  # type: ignore[no-untyped-def]
     assert (fleet["tco2e"], fleet["status"]) == (None, "not_reported")
     assert r["intensities"]["tco2e_per_resident"] == pytest.approx(0.0295)
     peer = r["peer_group"]
-    assert (peer["rank"], peer["peer_count"], peer["percentile"], peer["quartile"]) == (2, 3, 50.0, 3)
+    assert (peer["rank"], peer["peer_count"], peer["percentile"], peer["quartile"]) == (2, 3, 50.0, 2)
     assert peer["peer_median_total_tco2e"] == 2950 and peer["group_total_tco2e"] == 13_910
     assert r["trajectory"]["status"] == "off_track"
     assert r["factor_warnings"][0].startswith("reported 25.0 tCO2e is +29.3% from 19.3 tCO2e")

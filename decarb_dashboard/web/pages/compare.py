@@ -77,9 +77,9 @@ def view(engine: Engine, bodies: list[str], peer_group: str, metric: str, year: 
     )
     fig.update_layout(height=max(350, 30 * len(names) + 120), showlegend=False, yaxis={"autorange": "reversed"})
     values = available["value"].to_numpy()
-    ranks = [int((values < x).sum()) + 1 for x in values]  # ties share the lower rank
-    n = len(values)
-    quartiles = [min(4, int((100.0 * (r - 1) / (n - 1) if n > 1 else 0.0) // 25) + 1) for r in ranks]
+    places = [benchmark.standing(x, values) for x in values]  # the library's one rule: ties share the lower rank
+    ranks = [p["rank"] for p in places]
+    quartiles = [p["quartile"] for p in places]
     frame = pd.DataFrame(
         {
             t("col_rank", lang): ranks,

@@ -89,6 +89,19 @@ def _pct(value: float | None, lang: str) -> str:
     return t("not_available", lang) if value is None else f"{value:+.1f}%"
 
 
+def rank_text(peer: dict, lang: str) -> str:
+    """Say where a body stands in its peer group: its rank, or why it has none (alone, not a member)."""
+    if peer["rank"] is None:
+        return reasons.translate(peer["rank_reason"], lang) if peer.get("rank_reason") else t("not_available", lang)
+    if peer["percentile"] is None:  # alone in its group: rank 1 of 1 says nothing
+        return reasons.translate(peer["rank_reason"], lang)
+    if not peer["member"]:
+        return t("rank_value_not_member", lang, rank=peer["rank"], count=peer["peer_count"] + 1) + " " + \
+            reasons.translate(peer["rank_reason"], lang)
+    return t("rank_value", lang, rank=peer["rank"], count=peer["peer_count"]) + ", " + \
+        t("quartile_value", lang, quartile=peer["quartile"])
+
+
 def headlines(r: dict, metric: str, lang: str) -> html.Dl:
     """Return the headline figures of a comparison as a description list."""
     year, peer, trajectory = r["reporting_year"], r["peer_group"], r["trajectory"]
@@ -113,9 +126,7 @@ def headlines(r: dict, metric: str, lang: str) -> html.Dl:
         ),
         (
             t("org_headline_rank", lang, group=t(f"peer_{peer['name'].split(':')[0]}", lang)),
-            t("rank_value", lang, rank=peer["rank"], count=peer["peer_count"])
-            if peer["rank"]
-            else t("not_available", lang),
+            rank_text(peer, lang),
         ),
         (t("org_headline_trajectory", lang), status),
     ]
