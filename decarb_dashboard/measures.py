@@ -23,6 +23,8 @@ from uploads_schema.vocabulary import vocabulary
 BASELINE_YEAR = years.BASELINE_YEAR
 NET_ZERO_START = 2030  # net zero in the financial year starting in 2030 (the Welsh public sector ambition)
 SUPPLY_CHAIN, LAND, BUILDINGS = "supply_chain", "land", "buildings"
+#: A category's status in a body's year (see :func:`category_table`).
+CATEGORY_STATUSES = ["reported", "not_applicable", "not_reported", "not_computed"]
 
 #: metric id -> (JSON key with its unit, registry denominator column, numerator scale, category it covers)
 METRICS: dict[str, tuple[str, str | None, float, str | None]] = {
@@ -37,10 +39,14 @@ METRICS: dict[str, tuple[str, str | None, float, str | None]] = {
 def category_table(facts: pd.DataFrame) -> pd.DataFrame:
     """Return one row per body, year and category: tCO2e, status, estimated tCO2e.
 
-    ``status`` is "reported" when any line has a figure, "not_applicable" when
-    every line is not applicable, else "not_reported". ``tco2e`` is null unless reported.
+    ``status`` is "not_computed" when a line gives an activity with no figure and no
+    factor (the category's total is unknown, not smaller), else "reported" when any
+    line has a figure, "not_applicable" when every line is not applicable, else
+    "not_reported". ``tco2e`` is null unless reported. Memo lines are left out.
     """
     keys = ["organisation_id", "reporting_year", "category"]
+    if facts["emissions_basis"].eq("memo").any():  # recorded, never an emission: not part of any category
+        facts = facts[facts["emissions_basis"].ne("memo").to_numpy()]
     group = group_numbers(facts, keys)
     n = int(group.max(initial=-1)) + 1
     emissions = facts["emissions_tco2e"].to_numpy(dtype=float)
@@ -50,17 +56,21 @@ def category_table(facts: pd.DataFrame) -> pd.DataFrame:
     unconfirmed = (facts["emissions_basis"].eq("computed") & facts["factor_confirmed"].eq(False)).to_numpy()
     lines = np.bincount(group, minlength=n)
     figures = np.bincount(group, weights=has_figure, minlength=n)
+    # A line with an activity and no factor leaves its category unknown, never smaller.
+    not_computed = np.bincount(group, weights=facts["emissions_basis"].eq("not_computed").to_numpy(),
+                               minlength=n) > 0
     first = np.full(n, len(group), dtype=np.int64)
     np.minimum.at(first, group, np.arange(len(group)))
     table = facts[keys].iloc[first].reset_index(drop=True)
-    table["tco2e"] = np.where(figures > 0, np.bincount(group, weights=np.where(has_figure, emissions, 0.0),
-                                                       minlength=n), np.nan)
+    summed = np.bincount(group, weights=np.where(has_figure, emissions, 0.0), minlength=n)
+    table["tco2e"] = np.where((figures > 0) & ~not_computed, summed, np.nan)
     table["estimated_tco2e"] = np.bincount(group, weights=np.where(estimated, emissions, 0.0), minlength=n)
     table["uses_unconfirmed_factor"] = np.bincount(group, weights=unconfirmed, minlength=n) > 0
     all_not_applicable = np.bincount(group, weights=not_applicable, minlength=n) == lines
     # Categorical: a column of half a million short strings would cost more than the sums above.
-    table["status"] = pd.Categorical.from_codes(np.select([figures > 0, all_not_applicable], [0, 1], default=2),
-                                                categories=["reported", "not_applicable", "not_reported"])
+    table["status"] = pd.Categorical.from_codes(
+        np.select([not_computed, figures > 0, all_not_applicable], [3, 0, 1], default=2),
+        categories=CATEGORY_STATUSES)
     return table
 
 
@@ -170,6 +180,8 @@ class _Body:
         if cell is not None:
             if cell[0] == "reported":
                 return None
+            if cell[0] == "not_computed":
+                return reasons.text("not_computed", year=year)
             return reasons.text("not_applicable" if cell[0] == "not_applicable" else "not_reported", year=year)
         required = vocabulary().categories[category].required_from
         if years.start_of(year) < years.start_of(required):
@@ -405,13 +417,3 @@ def scope_totals(facts: pd.DataFrame) -> pd.DataFrame:
     out = f.groupby([f["organisation_id"], f["reporting_year"], scope.rename("scope")], observed=True)[
         "emissions_tco2e"].sum()
     return out.rename("tco2e").reset_index()
-
-
-def trajectory_rollups(categories: pd.DataFrame, registry: pd.DataFrame, year: str) -> dict:
-    """Return the trajectory of every sector (body type), every region and all Wales for ``year``."""
-    out: dict[str, dict] = {"sector": {}, "region": {}}
-    for label, column in (("sector", "type"), ("region", "region")):
-        for value, members in registry.groupby(column)["id"]:
-            out[label][str(value)] = trajectory(categories, sorted(members), year)
-    out["all_wales"] = trajectory(categories, sorted(registry["id"]), year)
-    return out

@@ -17,6 +17,9 @@ from uploads_schema.vocabulary import vocabulary
 #: A reported figure further than this from the one computed from the activity gets a warning.
 FACTOR_MISMATCH_PCT = 5.0
 ESTIMATED_STATUSES = ("estimated", "gap_filled")
+#: How a line's ``emissions_tco2e`` came about: "not_computed" has an activity but no figure and
+#: no factor (its category cannot be totalled); "memo" is recorded but never an emission.
+EMISSIONS_BASES = ["reported", "computed", "not_computed", "memo"]
 FACT_COLUMNS = [
     "organisation_id", "reporting_year", "year_start", "category", "source", "scope", "status",
     "activity_canonical", "activity_canonical_unit", "emissions_reported_tco2e", "emissions_computed_tco2e",
@@ -46,6 +49,16 @@ def _mapped_categorical(series: pd.Series, mapping: dict) -> pd.Categorical:
     position = {name: k for k, name in enumerate(names)}
     table = np.array([position.get(t, -1) if t is not None else -1 for t in targets] + [-1], dtype=np.int64)
     return pd.Categorical.from_codes(table[codes_of], categories=pd.Index(names, dtype=object))
+
+
+def _memo_lines(frame: pd.DataFrame) -> np.ndarray:
+    """Return which lines are of a memo source (``stream`` "memo" in the vocabulary)."""
+    memo = {(category, source) for (category, source), s in vocabulary().sources.items()
+            if getattr(s, "stream", "direct") == "memo"}
+    if not memo:
+        return np.zeros(len(frame), dtype=bool)
+    pairs = pd.MultiIndex.from_arrays([frame["category"].astype(object), frame["source"].astype(object)])
+    return np.asarray(pairs.isin(list(memo)), dtype=bool)
 
 
 def normalise(lines: pd.DataFrame, factors: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -117,10 +130,12 @@ def normalise(lines: pd.DataFrame, factors: pd.DataFrame) -> tuple[pd.DataFrame,
     frame["emissions_tco2e"] = frame["emissions_reported_tco2e"].where(reported, frame["emissions_computed_tco2e"])
     # An activity amount with no figure and no factor is "not_computed": its category cannot be
     # totalled, and every comparison says so (not reported is not zero, and neither is this).
-    not_computed = ~reported & ~computed & frame["activity_canonical"].notna()
+    # A memo line (renewable generation) is recorded, never an emission: it is neither.
+    memo = _memo_lines(frame)
+    not_computed = ~reported & ~computed & frame["activity_canonical"].notna() & ~memo
     frame["emissions_basis"] = pd.Categorical.from_codes(
-        np.select([reported, computed, not_computed], [0, 1, 2], default=-1),
-        categories=["reported", "computed", "not_computed"])
+        np.select([memo, reported, computed, not_computed], [3, 0, 1, 2], default=-1),
+        categories=EMISSIONS_BASES)
     frame["factor_newest_set_used"] = stand_in & computed.to_numpy() & ~reported.to_numpy()
 
     # Only lines with both figures can disagree: compare those few, not every line.
