@@ -126,11 +126,11 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def _fmt(value: object, unit: str = "", digits: int = 1) -> str:
+def _fmt(value: object, unit: str = "", digits: int = 1, signed: bool = False) -> str:
     if value is None:
         return "n/a"
     if isinstance(value, float | int):
-        return f"{value:,.{digits}f}{unit}"
+        return f"{value:{'+' if signed else ''},.{digits}f}{unit}"
     return str(value)
 
 
@@ -177,6 +177,51 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         out.append(f"Quality flag ({flag['kind']}): {flag['category'] or ''} {flag['detail']}")
     for warning in r["factor_warnings"]:
         out.append(f"Factor warning: {warning}")
+    print("\n".join(out))
+    return 0
+
+
+def _coverage_text(c: dict) -> str:
+    share = "" if c["baseline_share_pct"] is None else f", {c['baseline_share_pct']:.1f}% of the 2019-20 emissions"
+    mark = " - provisional" if c["provisional"] else ""
+    return f"{c['bodies_reported']} of {c['bodies_expected']} bodies reported{share}{mark}"
+
+
+def _cmd_overview(args: argparse.Namespace) -> int:
+    from decarb_dashboard import benchmark, rollups
+    from decarb_dashboard.compare import Engine, json_ready
+
+    engine = Engine.from_store(_store(args))
+    if args.year not in engine.years():
+        print(f"decarb: no returns for {args.year} in the store", file=sys.stderr)
+        return 2
+    flags = benchmark.quality_flags(engine.facts, engine.categories, engine.values, engine.registry, args.year)
+    result = json_ready(rollups.overview(engine.categories, engine.registry, args.year, flags, args.gap_fill))
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+        return 0
+    w, path = result["all_wales"], result["trajectory"]
+    lfl = w["like_for_like"]
+    out = [f"All Wales, {args.year}: {_fmt(w['total_tco2e'], ' tCO2e')} ({_coverage_text(w['coverage'])})"]
+    if w["gap_filled_tco2e"] is not None:
+        out.append(f"  gap-filled: {_fmt(w['gap_filled_tco2e'], ' tCO2e')} (carried forward "
+                   f"{_fmt(w['gap_fill']['filled_tco2e'], ' tCO2e')} over {len(w['gap_fill']['cells'])} "
+                   "body-categories from their latest reported year)")
+    out.append(f"  change since 2019-20, like for like over {len(lfl['bodies'])} bodies: "
+               f"{_fmt(lfl['change_vs_baseline_pct'], '%', signed=True)} "
+               f"({_fmt(lfl['change_vs_baseline_tco2e'], ' tCO2e', signed=True)})")
+    out.append(f"  trajectory from the all-Wales 2019-20 baseline of {_fmt(path['baseline_tco2e'], ' tCO2e')}: "
+               f"{path['status']} (required {_fmt(path['required_reduction_pct'], '%')}, achieved "
+               f"{_fmt(path['achieved_reduction_pct'], '%')})")
+    for label, key in (("By sector", "by_sector"), ("By region", "by_region")):
+        out += ["", f"{label}:"]
+        for name, g in result[key].items():
+            out.append(f"  {name:24} {_fmt(g['total_tco2e'], ' tCO2e'):>20}  {_coverage_text(g['coverage'])}")
+    flagged = w["flagged_figures"]
+    if flagged:
+        out += ["", f"Includes {len(flagged)} flagged figures: "
+                + "; ".join(f"{f['organisation_id']} {f['category']} ({f['kind']})" for f in flagged[:10])
+                + ("; ..." if len(flagged) > 10 else "")]
     print("\n".join(out))
     return 0
 
@@ -305,6 +350,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     store_options(p)
     p.set_defaults(func=_cmd_compare)
+
+    p = sub.add_parser("overview", help="all Wales, each sector and region for a year, with coverage")
+    p.add_argument("--year", required=True)
+    p.add_argument("--gap-fill", action="store_true",
+                   help="also give totals with each missing body-category carried forward from its latest year")
+    p.add_argument("--json", action="store_true")
+    store_options(p)
+    p.set_defaults(func=_cmd_overview)
 
     p = sub.add_parser("factors", help="list the emission factors, or import an official UK flat file")
     p.add_argument("action", choices=["list", "import"])

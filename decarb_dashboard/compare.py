@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from decarb_dashboard import benchmark, measures, years
+from decarb_dashboard import benchmark, measures, rollups, years
 from decarb_dashboard.factors import load_factors
 from decarb_dashboard.normalise import normalise
 from decarb_dashboard.registry import load_registry, matcher_for
@@ -58,12 +58,12 @@ class Engine:
         return sorted(self.categories["reporting_year"].unique())
 
 
-def _clean(value: object) -> object:
+def json_ready(value: object) -> object:
     """Make a value JSON-safe: numpy numbers to Python, NaN to None."""
     if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
+        return {k: json_ready(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_clean(v) for v in value]
+        return [json_ready(v) for v in value]
     if hasattr(value, "item"):
         value = value.item()
     if isinstance(value, float):
@@ -113,6 +113,7 @@ def compare(engine: Engine, body: str, year: str, peer_group: str | list[str] = 
         f"gap_to_median_{key}": ranking["gap_to_median"],
         f"group_{key}": measures.group_intensity(values, members, year, metric),
         "left_out": ranking["left_out"],
+        "coverage": rollups.coverage(cats, engine.registry, members, year),
         **benchmark.category_set_note(cats, year, members),
     }
     if all_flags is not None:
@@ -126,7 +127,7 @@ def compare(engine: Engine, body: str, year: str, peer_group: str | list[str] = 
     scopes = measures.scope_totals(facts)
     by_scope = {("unsplit_tco2e" if s == 0 else f"scope_{s}_tco2e"): float(t)
                 for s, t in zip(scopes["scope"], scopes["tco2e"], strict=True)}
-    return _clean({
+    return json_ready({
         "schema_version": COMPARE_SCHEMA_VERSION,
         "organisation": {"id": body, "name": matcher.name(body), "name_cy": matcher.name(body, "cy"),
                          "type": engine.registry.set_index("id").at[body, "type"]},

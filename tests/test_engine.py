@@ -340,3 +340,22 @@ def test_each_line_says_whether_its_factor_is_confirmed_unconfirmed_or_not_used(
     assert bool(by_category["buildings"]) is True  # 2022 electricity, confirmed from the shared reference
     assert pd.isna(by_category["waste"])  # a reported figure: no factor used
     assert facts.set_index("category").at["fleet", "emissions_tco2e"] == pytest.approx(2.51)  # 1,000 l x 2.51 kg
+
+
+def test_an_activity_line_with_no_factor_leaves_its_category_not_computed_never_smaller(registry):  # type: ignore[no-untyped-def]
+    # A fire service's real shape: electricity with its figure, heating oil in litres with none.
+    report = check("powys,2022-23,Buildings,Electricity,,,120,", "powys,2022-23,Buildings,Heating oil,35563,litres,,",
+                   "powys,2022-23,Fleet,,,,90,", header=H)
+    assert report.valid
+    no_oil = load_factors()
+    no_oil = no_oil[~no_oil["activity"].str.contains("oil", case=False)]  # no factor for heating oil here
+    e = Engine.from_lines(report.lines, registry, no_oil)
+    line = e.facts[e.facts["source"] == "heating_oil"].iloc[0]
+    assert line["emissions_basis"] == "not_computed" and pd.isna(line["emissions_tco2e"])
+    buildings = e.categories[e.categories["category"] == "buildings"].iloc[0]
+    assert buildings["status"] == "not_computed" and pd.isna(buildings["tco2e"])  # not 120: that would be too small
+    r = compare(e, "powys", "2022-23")
+    assert r["total_tco2e"] == 90 and r["total_categories"] == ["fleet"]
+    entry = next(c for c in r["categories"] if c["category"] == "buildings")
+    assert (entry["status"], entry["tco2e"]) == ("not_computed", None)
+    assert r["change_year_on_year_left_out"]["buildings"].startswith("not computed in 2022-23")
