@@ -110,7 +110,9 @@ def rank_in_group(values: pd.DataFrame, body: str, members: list[str], year: str
     value = float(own)
     place = standing(value, available.to_numpy(), member)
     if place["percentile"] is None:
-        out["rank_reason"] = reasons.text(f"alone_{group_label}")
+        alone = not (set(members) - {body})
+        out["rank_reason"] = reasons.text(f"alone_{group_label}") if alone else \
+            reasons.text("no_peer_figures", year=year)
     return {**out, "value": value, **place, "gap_to_median": value - median}
 
 

@@ -121,3 +121,13 @@ def test_compare_places_a_body_outside_the_cardiff_capital_region(sample_store):
     assert r["member"] is False and "swansea" not in r["members"] and len(r["members"]) == 10
     assert r["rank"] is not None and 1 <= r["rank"] <= 11 and r["body_total_tco2e"] is not None
     assert r["rank_reason"].startswith("not a member of the Cardiff Capital Region")
+
+
+def test_a_body_whose_peers_have_not_reported_yet_is_not_called_alone_of_its_type():  # type: ignore[no-untyped-def]
+    figures = {"cardiff": 98_000.0, "newport": None}
+    v = values_of(figures, year="2024-25")
+    v = v[v["organisation_id"] == "cardiff"]  # Newport has no 2024-25 return at all
+    r = benchmark.rank_in_group(v, "cardiff", ["cardiff", "newport", "swansea"], "2024-25", "total", "type")
+    assert (r["rank"], r["peer_count"], r["percentile"], r["quartile"]) == (1, 1, None, None)
+    assert r["rank_reason"] == "no other body of the group has a figure for 2024-25 yet: it is not ranked"
+    assert r["left_out"] == {"newport": "no return for 2024-25", "swansea": "no return for 2024-25"}

@@ -94,6 +94,12 @@ class Figure:
                 {"x": x, "y": 1.04, "xref": "x", "yref": "paper", "text": annotation_text, "showarrow": False}
             )
 
+    def annotate(self, x: object, text: str) -> None:
+        """Write ``text`` above category ``x`` of the x axis (a provisional year, say)."""
+        self.layout["annotations"].append(
+            {"x": x, "y": 1, "xref": "x", "yref": "paper", "text": text, "showarrow": False, "yanchor": "bottom",
+             "font": {"size": 12}})
+
     def update_layout(self, **layout: object) -> None:
         for key, value in layout.items():
             if isinstance(value, dict) and isinstance(self.layout.get(key), dict):
@@ -118,8 +124,8 @@ def _plotly_names(trace: dict) -> dict:
     for key, value in trace.items():
         if hasattr(value, "tolist"):
             value = value.tolist()
-        if key in ("marker_color",):
-            out.setdefault("marker", {})["color"] = value
+        if key.startswith("marker_"):
+            out.setdefault("marker", {})[key.removeprefix("marker_")] = value
         else:
             out[key] = value
     return out
@@ -254,16 +260,34 @@ def radios(control_id: str, legend: str, options: list[dict], value: object) -> 
     )
 
 
-def trajectory_figure(actual: dict, path: dict, title: str, lang: str) -> tuple[Figure, pd.DataFrame]:
-    """Emissions each year against the straight path to net zero, and the same as a table."""
+def trajectory_figure(actual: dict, path: dict, title: str, lang: str, provisional: dict | None = None,
+                      actual_key: str = "series_actual") -> tuple[Figure, pd.DataFrame]:
+    """Emissions each year against the straight path to net zero, and the same as a table.
+
+    ``provisional`` maps a year with too few returns to the words that say so ("1 of 45
+    bodies"): its point is drawn open and apart, never joined to the line as a fall.
+    """
+    provisional = provisional or {}
+    final = {y: v for y, v in actual.items() if y not in provisional}
     fig = Figure()
     fig.add_scatter(
-        name=t("series_actual", lang),
-        x=list(actual),
-        y=list(actual.values()),
+        name=t(actual_key, lang),
+        x=list(final),
+        y=list(final.values()),
         mode="lines+markers",
         line={"color": PALETTE[0], "width": 3},
     )
+    early = {y: v for y, v in actual.items() if y in provisional}
+    if early:
+        fig.add_scatter(
+            name=t("series_provisional", lang),
+            x=list(early),
+            y=list(early.values()),
+            mode="markers",
+            marker={"color": "#ffffff", "size": 12, "line": {"color": PALETTE[0], "width": 2}, "symbol": "circle"},
+            text=[provisional[y] for y in early],
+            hovertemplate="%{x}: %{y:,.0f} tCO2e<br>%{text}<extra></extra>",
+        )
     fig.add_scatter(
         name=t("series_required", lang),
         x=list(path),
@@ -272,8 +296,10 @@ def trajectory_figure(actual: dict, path: dict, title: str, lang: str) -> tuple[
         line={"color": PALETTE[5], "dash": "dash"},
     )
     frame = pd.DataFrame({t("col_year", lang): list(path) or list(actual)})
-    frame[t("series_actual", lang)] = frame[t("col_year", lang)].map(actual)
+    frame[t(actual_key, lang)] = frame[t("col_year", lang)].map(actual)
     frame[t("series_required", lang)] = frame[t("col_year", lang)].map(path)
+    if provisional:
+        frame[t("col_coverage", lang)] = frame[t("col_year", lang)].map(provisional).fillna("")
     return base_layout(fig, title, t("axis_year", lang), t("axis_tco2e", lang)), frame
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import flask
 import pandas as pd
 
+from decarb_dashboard import rollups
 from decarb_dashboard.compare import Engine
 from decarb_dashboard.memo import per_object
 from decarb_dashboard.registry import OrganisationMatcher, matcher_for
@@ -107,8 +108,23 @@ def body_options(lang: str) -> list[dict]:
     return sorted(({"label": m.name(b, lang, short=True), "value": b} for b in reg["id"]), key=lambda o: o["label"])
 
 
-def year_options() -> list[dict]:
-    return [{"label": y, "value": y} for y in reversed(engine().years())]
+def year_coverage() -> dict[str, dict]:
+    """Return {year: all-Wales coverage} for every year in the store, worked out once per engine."""
+    e = engine()
+    everyone = sorted(e.registry["id"].astype(str))
+    return per_object(e, "year coverage", lambda: {
+        y: rollups.coverage(e.categories, e.registry, everyone, y) for y in e.years()})
+
+
+def year_options(lang: str = "en") -> list[dict]:
+    """Return the years in the store, newest first; a year with too few returns says it is provisional."""
+    from decarb_dashboard.web.i18n import t
+
+    cover = year_coverage()
+    return [{"label": y if not cover[y]["provisional"] else
+             t("year_provisional", lang, year=y, reported=cover[y]["bodies_reported"],
+               expected=cover[y]["bodies_expected"]), "value": y}
+            for y in reversed(engine().years())]
 
 
 def quality_flags(year: str) -> pd.DataFrame:
@@ -125,7 +141,12 @@ def chosen_body(body: str | None) -> str:
     return body if body in ids else ("cardiff" if "cardiff" in ids else ids[0])
 
 
+def default_year() -> str:
+    """Return the year the pages open on: the latest with adequate coverage (see :mod:`decarb_dashboard.rollups`)."""
+    e = engine()
+    return per_object(e, "default year", lambda: rollups.default_year(e.categories, e.registry)) or BASELINE_YEAR
+
+
 def chosen_year(year: str | None) -> str:
-    """Return the financial year asked for if the store has returns for it, else the latest one."""
-    known = engine().years()
-    return year if year in known else (known[-1] if known else BASELINE_YEAR)
+    """Return the financial year asked for if the store has returns for it, else the default year."""
+    return year if year in engine().years() else default_year()

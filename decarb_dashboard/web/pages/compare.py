@@ -6,10 +6,11 @@ import dash
 import pandas as pd
 from dash import Dash, Input, Output, State, dcc, html
 
-from decarb_dashboard import benchmark
+from decarb_dashboard import benchmark, rollups
 from decarb_dashboard.compare import Engine
 from decarb_dashboard.web import data
 from decarb_dashboard.web.components import PALETTE, Figure, base_layout, chart_block, left_out_note
+from decarb_dashboard.web.flags import flag_items
 from decarb_dashboard.web.i18n import language, t
 from decarb_dashboard.web.pages.organisation import METRICS, PEER_GROUPS, metric_control, peer_control
 
@@ -37,7 +38,7 @@ def layout(lang: str = "en", **_query: str) -> html.Div:
                     html.Div(
                         [
                             html.Label(t("label_year", lang), htmlFor="cmp-year"),
-                            dcc.Dropdown(id="cmp-year", options=data.year_options(), value=year, clearable=False),
+                            dcc.Dropdown(id="cmp-year", options=data.year_options(lang), value=year, clearable=False),
                         ],
                         className="control",
                     ),
@@ -89,6 +90,14 @@ def view(engine: Engine, bodies: list[str], peer_group: str, metric: str, year: 
         }
     )
     out = [chart_block("cmp-ranked", fig, frame, lang)]
+    cover = rollups.coverage(engine.categories, engine.registry, bodies, year)
+    out.append(html.P(t("peer_coverage", lang, reported=cover["bodies_reported"], expected=cover["bodies_expected"],
+                        year=year), className="warning-text" if cover["provisional"] else None))
+    flags = data.quality_flags(year)
+    shown = flags[flags["organisation_id"].isin(bodies)]
+    if len(shown):
+        out.append(html.Section([html.H2(t("org_flags_title", lang, year=year)),
+                                 html.Ul(flag_items(shown, year, lang))], id="cmp-flags", className="flag-list"))
     if len(left_out):
         out.append(left_out_note(dict(zip(left_out["organisation_id"], left_out["missing_reason"], strict=True)), lang))
     return out

@@ -6,7 +6,7 @@ import dash
 import pandas as pd
 from dash import Dash, Input, Output, State, dcc, html
 
-from decarb_dashboard import measures, reasons, years
+from decarb_dashboard import measures, reasons, rollups, years
 from decarb_dashboard.compare import Engine, compare
 from decarb_dashboard.web import data
 from decarb_dashboard.web.components import (
@@ -32,7 +32,7 @@ def controls(lang: str, body: str, year: str, prefix: str) -> list:
     """Return the labelled body and year selectors every per-body page starts with."""
     return [
         dropdown(f"{prefix}-body", t("label_body", lang), data.body_options(lang), body, clearable=False),
-        dropdown(f"{prefix}-year", t("label_year", lang), data.year_options(), year, clearable=False),
+        dropdown(f"{prefix}-year", t("label_year", lang), data.year_options(lang), year, clearable=False),
     ]
 
 
@@ -163,13 +163,17 @@ def category_history(engine: Engine, body: str, lang: str) -> tuple[Figure, pd.D
 
 
 def trajectory_chart(engine: Engine, body: str, r: dict, lang: str) -> tuple[Figure, pd.DataFrame]:
-    """Net emissions (like for like with the baseline) each year against the straight path to 2030."""
-    path = r["trajectory"].get("required_path_tco2e") or {}
-    actual = {}
+    """The body's emissions each year against the straight path from its whole 2019-20 baseline to 2030.
+
+    Each year's point is the baseline less the like-for-like reduction (over the categories
+    reported in both years, net of land), so every point and the path share one baseline.
+    """
+    actual, path = {}, {}
     for y in engine.years():
-        tr = measures.trajectory(engine.categories, [body], y)
+        tr = rollups.group_trajectory(engine.categories, engine.registry, [body], y)
         if tr["tco2e"] is not None:
             actual[y] = tr["tco2e"]
+            path = path or tr["required_path_tco2e"]
     return trajectory_figure(actual, path, t("chart_trajectory", lang), lang)
 
 
@@ -240,6 +244,19 @@ def category_vs_median(engine: Engine, body: str, r: dict, lang: str) -> pd.Data
     return pd.DataFrame(rows)
 
 
+def body_flags(body: str, year: str, lang: str) -> html.Section:
+    """The body's own quality flags for ``year``, as the reviewers see them on the Wales overview."""
+    from decarb_dashboard.web.flags import flag_items
+
+    flags = data.quality_flags(year)
+    own = flags[flags["organisation_id"] == body]
+    title = t("org_flags_title", lang, year=year)
+    if own.empty:
+        return html.Section([html.H2(title), html.P(t("org_flags_none", lang, year=year))], id="org-flags")
+    return html.Section([html.H2(title), html.Ul(flag_items(own, year, lang, link=False))], id="org-flags",
+                        className="flag-list")
+
+
 def view(engine: Engine, body: str, year: str, metric: str, peer_group: str, include_sc: bool, lang: str) -> list:
     """Return the page's figures for a body and year (the callback is a thin wrapper around this)."""
     r = compare(
@@ -269,9 +286,14 @@ def view(engine: Engine, body: str, year: str, metric: str, peer_group: str, inc
                 )
             )
         )
+    coverage = r["peer_group"]["coverage"]
+    notes.append(html.P(t("peer_coverage", lang, reported=coverage["bodies_reported"],
+                          expected=coverage["bodies_expected"], year=year),
+                        className="warning-text" if coverage["provisional"] else None))
     trajectory = r["trajectory"]
     return [
         headlines(r, metric, lang),
+        body_flags(body, year, lang),
         html.P(
             t(
                 "trajectory_detail",

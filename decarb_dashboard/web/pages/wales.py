@@ -7,11 +7,21 @@ import dash
 import pandas as pd
 from dash import Dash, Input, Output, State, dcc, html
 
-from decarb_dashboard import benchmark, measures
+from decarb_dashboard import benchmark, measures, rollups
 from decarb_dashboard.compare import Engine
 from decarb_dashboard.memo import per_object
 from decarb_dashboard.web import data
-from decarb_dashboard.web.components import PALETTE, Figure, base_layout, chart_block, table_block, trajectory_figure
+from decarb_dashboard.web.components import (
+    PALETTE,
+    Figure,
+    base_layout,
+    chart_block,
+    fmt,
+    radios,
+    table_block,
+    trajectory_figure,
+)
+from decarb_dashboard.web.flags import flag_items
 from decarb_dashboard.web.i18n import language, t
 from uploads_schema.vocabulary import vocabulary
 
@@ -27,58 +37,168 @@ def region_name(region: str, lang: str) -> str:
     return t("region_" + region.lower().replace(" ", "_"), lang)
 
 
-def layout(lang: str = "en", year: str | None = None, **_query: str) -> html.Div:
+def layout(lang: str = "en", year: str | None = None, gaps: str | None = None, **_query: str) -> html.Div:
     lang = language(lang)
     engine = data.engine()
     year = data.chosen_year(year)
+    gap_fill = gaps == "fill"
     return html.Div(
         [
             html.H1(t("wales_title", lang)),
             dcc.Store(id="wales-lang", data=lang),
             html.Div(
                 [
-                    html.Label(t("label_year", lang), htmlFor="wales-year"),
-                    dcc.Dropdown(id="wales-year", options=data.year_options(), value=year, clearable=False),
+                    html.Div(
+                        [
+                            html.Label(t("label_year", lang), htmlFor="wales-year"),
+                            dcc.Dropdown(id="wales-year", options=data.year_options(lang), value=year,
+                                         clearable=False),
+                        ],
+                        className="control",
+                    ),
+                    radios("wales-gaps", t("gap_fill_label", lang),
+                           [{"label": t("gap_fill_off", lang), "value": "leave"},
+                            {"label": t("gap_fill_on", lang), "value": "fill"}], "fill" if gap_fill else "leave"),
                 ],
-                className="control",
+                className="controls",
             ),
-            dcc.Loading(html.Div(id="wales-view", children=view(engine, year, lang))),
+            dcc.Loading(html.Div(id="wales-view", children=view(engine, year, lang, gap_fill))),
         ]
     )
 
 
-def grouped_history(engine: Engine, column: str, lang: str, title_key: str) -> tuple[Figure, pd.DataFrame]:
-    """Stacked bars of total tCO2e (gross of land) by sector or region over the years."""
-    totals = measures.totals(engine.categories)
-    groups = engine.registry.set_index("id")[column]
-    totals["group"] = totals["organisation_id"].map(groups)
-    table = totals.groupby(["group", "reporting_year"])["total_tco2e"].sum().unstack("reporting_year")
+def _provisional_years(lang: str) -> dict[str, str]:
+    """Return {year: "1 of 45 bodies have reported"} for every year with too few returns."""
+    return {y: t("coverage_short", lang, reported=c["bodies_reported"], expected=c["bodies_expected"])
+            for y, c in data.year_coverage().items() if c["provisional"]}
+
+
+def _year_totals(engine: Engine, column: str, gap_fill: bool) -> tuple[pd.DataFrame, pd.Series | None]:
+    """Reported tCO2e (gross of land) per group and year, and what gap-filling adds per year (or None)."""
+
+    def build() -> tuple[pd.DataFrame, pd.Series | None]:
+        totals = measures.totals(engine.categories)
+        groups = engine.registry.set_index("id")[column]
+        totals["group"] = totals["organisation_id"].map(groups)
+        table = totals.groupby(["group", "reporting_year"])["total_tco2e"].sum().unstack("reporting_year")
+        if not gap_fill:
+            return table, None
+        bodies = sorted(engine.registry["id"].astype(str))
+        added = pd.Series({y: sum(f["tco2e"] for f in rollups.gap_fill(engine.categories, bodies, y))
+                           for y in table.columns}, dtype=float)
+        return table, added
+
+    return per_object(engine, ("year totals", column, gap_fill), build)
+
+
+def grouped_history(engine: Engine, column: str, lang: str, title_key: str, gap_fill: bool = False
+                    ) -> tuple[Figure, pd.DataFrame]:
+    """Stacked bars of total tCO2e (gross of land) by sector or region over the years.
+
+    A provisional year (too few returns) is drawn pale and labelled with its coverage; with
+    ``gap_fill`` the figures carried forward are a separate, hatched part of each bar.
+    """
+    table, added = _year_totals(engine, column, gap_fill)
+    provisional = _provisional_years(lang)
+    year_list = list(table.columns)
     name = sector_name if column == "type" else region_name
     fig = Figure()
     for i, (group, row) in enumerate(table.iterrows()):
         fig.add_bar(
-            name=name(str(group), lang), x=list(table.columns), y=row.tolist(), marker_color=PALETTE[i % len(PALETTE)]
+            name=name(str(group), lang), x=year_list, y=row.tolist(), marker_color=PALETTE[i % len(PALETTE)],
+            marker_opacity=[0.35 if y in provisional else 1.0 for y in year_list],
         )
+    if added is not None:
+        fig.add_bar(name=t("series_gap_filled", lang), x=year_list, y=added.reindex(year_list).tolist(),
+                    marker={"color": "#ffffff", "line": {"color": PALETTE[7], "width": 1},
+                            "pattern": {"shape": "/", "fgcolor": PALETTE[8]}})
     fig.update_layout(barmode="stack")
-    years = list(table.columns)
-    title = t(title_key, lang, first=years[0] if years else "", last=years[-1] if years else "")
+    for y in year_list:
+        if y in provisional:
+            fig.annotate(y, t("provisional_mark", lang))
+    title = t(title_key, lang, first=year_list[0] if year_list else "", last=year_list[-1] if year_list else "")
     frame = table.reset_index().rename(columns={"group": t("col_sector" if column == "type" else "col_region", lang)})
     frame.iloc[:, 0] = [name(str(g), lang) for g in frame.iloc[:, 0]]
+    extra = []
+    if added is not None:
+        extra.append({frame.columns[0]: t("series_gap_filled", lang), **added.to_dict()})
+    cover = data.year_coverage()
+    extra.append({frame.columns[0]: t("col_coverage", lang),
+                  **{y: t("coverage_short", lang, reported=cover[y]["bodies_reported"],
+                          expected=cover[y]["bodies_expected"]) for y in year_list}})
+    frame = pd.concat([frame, pd.DataFrame(extra)], ignore_index=True)
     return base_layout(fig, title, t("axis_year", lang), t("axis_tco2e", lang)), frame
 
 
 def wales_trajectory(engine: Engine, lang: str) -> tuple[Figure, pd.DataFrame]:
     actual, path = per_object(engine, "all-Wales trajectory", lambda: _wales_path(engine))
-    return trajectory_figure(actual, path, t("chart_wales_trajectory", lang), lang)
+    return trajectory_figure(actual, path, t("chart_wales_trajectory", lang), lang,
+                             provisional=_provisional_years(lang), actual_key="series_wales_like_for_like")
 
 
 def _wales_path(engine: Engine) -> tuple[dict, dict]:
-    """All Wales's tCO2e per year and the required path to 2030: the same for every year and language."""
-    bodies = sorted(engine.registry["id"])
-    each_year = {y: measures.trajectory(engine.categories, bodies, y) for y in engine.years()}
-    actual = {y: tr["tco2e"] for y, tr in each_year.items()}
-    path = (each_year[max(each_year)].get("required_path_tco2e") or {}) if each_year else {}
+    """All Wales's tCO2e per year (the all-Wales baseline less the like-for-like reduction) and the path to 2030.
+
+    The path starts from the all-Wales 2019-20 baseline whatever year is shown, so one early
+    return for a new year moves neither the path nor any earlier point.
+    """
+    bodies = sorted(engine.registry["id"].astype(str))
+    each_year = {y: rollups.group_trajectory(engine.categories, engine.registry, bodies, y) for y in engine.years()}
+    actual = {y: tr["tco2e"] for y, tr in each_year.items() if tr["tco2e"] is not None}
+    path = next((tr["required_path_tco2e"] for tr in each_year.values() if tr["required_path_tco2e"]), {})
     return actual, path
+
+
+def coverage_notice(engine: Engine, year: str, lang: str, gap_fill: bool) -> html.Section:
+    """The year's headline figures with their coverage, and a warning when the year is provisional."""
+    flags = data.quality_flags(year)
+    summary = per_object(engine, ("all-Wales summary", year, gap_fill), lambda: rollups.group_summary(
+        engine.categories, engine.registry, sorted(engine.registry["id"].astype(str)), year, flags, gap_fill))
+    c, lfl = summary["coverage"], summary["like_for_like"]
+    share = fmt(c["baseline_share_pct"], 1, "%", lang).replace(" %", "%")
+    coverage_text = t("coverage_line", lang, year=year, reported=c["bodies_reported"], expected=c["bodies_expected"],
+                      share=share)
+    trajectory = rollups.group_trajectory(engine.categories, engine.registry,
+                                          sorted(engine.registry["id"].astype(str)), year)
+    items = [
+        (t("wales_headline_total", lang, year=year), fmt(summary["total_tco2e"], 0, "tCO2e", lang)),
+        (t("wales_headline_coverage", lang), coverage_text),
+        (t("wales_headline_change", lang, count=len(lfl["bodies"])),
+         change_text(lfl["change_vs_baseline_pct"], lfl["change_vs_baseline_tco2e"], lang)),
+        (t("org_headline_trajectory", lang), t(f"status_{trajectory['status']}", lang)),
+    ]
+    if gap_fill and summary["gap_filled_tco2e"] is not None:
+        items.insert(1, (t("wales_headline_gap_filled", lang, year=year),
+                         t("gap_filled_value", lang, total=fmt(summary["gap_filled_tco2e"], 0, "tCO2e", lang),
+                           added=fmt(summary["gap_fill"]["filled_tco2e"], 0, "tCO2e", lang),
+                           cells=len(summary["gap_fill"]["cells"]))))
+    children = []
+    for term, detail in items:
+        children += [html.Dt(term), html.Dd(detail)]
+    out = [html.Dl(children, className="headlines", id="wales-headlines")]
+    if c["provisional"]:
+        out.insert(0, html.P(t("coverage_provisional", lang, year=year, reported=c["bodies_reported"],
+                                expected=c["bodies_expected"], share=share), className="warning-text",
+                             id="wales-provisional"))
+    flagged = summary["flagged_figures"]
+    if flagged:
+        m = data.matcher()
+        v = vocabulary()
+        names = "; ".join(
+            f"{m.name(f['organisation_id'], lang, short=True)}, "
+            f"{v.categories[f['category']].name(lang) if f['category'] else ''} ({t('flag_' + f['kind'], lang)})"
+            for f in flagged[:10])
+        out.append(html.P([t("flagged_note", lang, count=len(flagged), items=names), " ",
+                           html.A(t("flagged_see", lang), href="#quality-flags")], className="flagged-note"))
+    return html.Section(out, id="wales-coverage-notice")
+
+
+def change_text(pct: float | None, tco2e: float | None, lang: str) -> str:
+    """Say a change in words: "7.1% higher (+1,200 tCO2e)" / "7.1% lower (-1,200 tCO2e)"."""
+    if pct is None:
+        return t("not_available", lang)
+    key = "change_higher" if pct > 0 else "change_lower" if pct < 0 else "change_none"
+    return t(key, lang, pct=f"{abs(pct):,.1f}", tco2e=f"{tco2e:+,.0f}")
 
 
 def coverage_table(engine: Engine, year: str, lang: str) -> pd.DataFrame:
@@ -108,65 +228,27 @@ def submission_status(engine: Engine, year: str, lang: str) -> pd.DataFrame:
 
 def quality_list(engine: Engine, year: str, lang: str) -> html.Section:
     """The figures to check, each linking to the body's page for that year."""
-    m = data.matcher()
     flags = data.quality_flags(year)
     title = t("quality_title", lang, year=year)
     if flags.empty:
         return html.Section([html.H2(title), html.P(t("quality_none", lang))], id="quality-flags")
-    order = {"unit_slip": 0, "jump": 1, "outlier": 2, "estimated_share": 3}
-    flags = flags.assign(order=flags["kind"].map(order)).sort_values(["order", "organisation_id"], kind="stable")
-    shown = flags.head(MAX_ITEMS)
-    items = []
-    for f in shown.itertuples():
-        category = vocabulary().categories[f.category].name(lang) if isinstance(f.category, str) else ""
-        link = html.A(
-            m.name(f.organisation_id, lang, short=True),
-            href=f"/organisation?lang={lang}&body={f.organisation_id}&year={year}",
-        )
-        items.append(
-            html.Li(
-                [
-                    html.Strong(t(f"flag_{f.kind}", lang)),
-                    ": ",
-                    link,
-                    f", {category}: " if category else ": ",
-                    flag_detail(f, lang),
-                ],
-                className=f"flag flag-{f.kind}",
-            )
-        )
-    more = [html.P(t("showing_first", lang, shown=len(shown), total=len(flags)))] if len(flags) > len(shown) else []
+    items = flag_items(flags, year, lang, limit=MAX_ITEMS)
+    more = [html.P(t("showing_first", lang, shown=len(items), total=len(flags)))] if len(flags) > len(items) else []
     return html.Section([html.H2(title), html.Ul(items), *more], id="quality-flags")
 
 
-def flag_detail(f, lang: str) -> str:  # type: ignore[no-untyped-def]
-    """Say what a quality flag found, in ``lang``, from its figures."""
-    if f.kind == "unit_slip":
-        key = "flag_detail_unit_slip_self" if f.against == "previous_year" else "flag_detail_unit_slip_peers"
-        return t(key, lang, value=f"{f.value_tco2e:,.1f}", ratio=f"{f.ratio:,.0f}", previous=f.previous_year)
-    if f.kind == "jump":
-        return t(
-            "flag_detail_jump",
-            lang,
-            pct=f"{f.change_pct:+.0f}",
-            previous=f.previous_year,
-            before=f"{f.before_tco2e:,.1f}",
-            now=f"{f.value_tco2e:,.1f}",
-        )
-    if f.kind == "outlier":
-        return t("flag_detail_outlier", lang, z=f"{f.z:+.1f}")
-    return t("flag_detail_estimated_share", lang, share=f"{f.share_pct:.0f}")
-
-
-def view(engine: Engine, year: str, lang: str) -> list:
-    sector_fig, sector = grouped_history(engine, "type", lang, "chart_by_sector")
-    region_fig, region = grouped_history(engine, "region", lang, "chart_by_region")
+def view(engine: Engine, year: str, lang: str, gap_fill: bool = False) -> list:
+    sector_fig, sector = grouped_history(engine, "type", lang, "chart_by_sector", gap_fill)
+    region_fig, region = grouped_history(engine, "region", lang, "chart_by_region", gap_fill)
     path_fig, path = wales_trajectory(engine, lang)
+    baseline = per_object(engine, "all-Wales trajectory", lambda: _wales_path(engine))[1].get(measures.BASELINE_YEAR)
     return [
+        coverage_notice(engine, year, lang, gap_fill),
         quality_list(engine, year, lang),
         chart_block("wales-sector", sector_fig, sector, lang),
         chart_block("wales-region", region_fig, region, lang),
         chart_block("wales-trajectory", path_fig, path, lang),
+        html.P(t("trajectory_wales_note", lang, baseline=fmt(baseline, 0, "tCO2e", lang))),
         table_block("wales-submissions", submission_status(engine, year, lang),
                     t("submission_status_title", lang, year=year), lang, heading=True),
         table_block("wales-coverage", coverage_table(engine, year, lang), t("coverage_title", lang, year=year), lang,
@@ -174,11 +256,11 @@ def view(engine: Engine, year: str, lang: str) -> list:
     ]
 
 
-def update(year: str, lang: str) -> list:
+def update(year: str, gaps: str, lang: str) -> list:
     engine = data.engine()
-    if year not in engine.years():
+    if year not in engine.years() or gaps not in ("leave", "fill"):
         raise dash.exceptions.PreventUpdate
-    return view(engine, year, language(lang))
+    return view(engine, year, language(lang), gaps == "fill")
 
 
 def register(app: Dash) -> None:
@@ -186,6 +268,7 @@ def register(app: Dash) -> None:
     app.callback(
         Output("wales-view", "children"),
         Input("wales-year", "value"),
+        Input("wales-gaps", "value"),
         State("wales-lang", "data"),
         prevent_initial_call=True,
     )(update)
