@@ -246,6 +246,67 @@ def _cmd_users(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_store(args: argparse.Namespace) -> int:
+    """decarb store check|repair|rebuild-catalogue|backup DIR|restore BACKUP: look after the data directory."""
+    from decarb_dashboard import maintenance
+    from decarb_dashboard.store import StoreError
+
+    data_dir = Path(args.data_dir) if args.data_dir else config.data_dir()
+    try:
+        if args.action == "rebuild-catalogue":
+            rebuilt = maintenance.rebuild_catalogue(data_dir)
+            print(f"rebuilt {data_dir / 'store.sqlite'}: {rebuilt.submissions} submissions, {rebuilt.parts} files")
+            for sid, why in sorted(rebuilt.left_out.items()):
+                print(f"left out {sid}: {why}")
+            for path in rebuilt.damaged:
+                print(f"damaged: {path} (its body and year is unavailable)")
+            print("Review statuses and withdrawals were kept only in the catalogue: every submission is "
+                  "'submitted' again (use decarb status, or restore a backup, to set them).")
+            return 0
+        if args.action == "restore":
+            if not args.dir:
+                print("decarb: store restore needs the backup directory", file=sys.stderr)
+                return 2
+            manifest = maintenance.restore(Path(args.dir), data_dir)
+            print(f"restored {len(manifest['files'])} files, backed up at {manifest['made_at']}, into {data_dir}")
+            return 0
+        store = _store(args)
+        if args.action == "backup":
+            if not args.dir:
+                print("decarb: store backup needs the directory to write the backup to", file=sys.stderr)
+                return 2
+            manifest = maintenance.backup(store, Path(args.dir))
+            print(f"backed up {len(manifest['files'])} files to {args.dir}")
+            return 0
+        if args.action == "repair":
+            result, moved = maintenance.repair(store)
+            for path in moved:
+                print(f"quarantined {path} -> quarantine/{path}")
+            print(f"removed {len(result.leftovers)} leftover temporary files")
+        else:
+            result = maintenance.check(store)
+        if args.json:
+            print(json.dumps({"parts_checked": result.parts_checked, "ok": result.ok,
+                              "damaged": [dict(zip(("path", "organisation_id", "reporting_year", "submission_id",
+                                                    "reason", "current"), d, strict=True)) for d in result.damaged],
+                              "unreferenced": result.unreferenced, "leftovers": result.leftovers}, indent=2))
+        else:
+            print(f"checked {result.parts_checked} files")
+            for path, org, year, sid, why, current in result.damaged:
+                print(f"{why}: {path} ({org} {year}, submission {sid}"
+                      + (": its current return, unavailable until submitted again)" if current else ")"))
+            if result.unreferenced:
+                print(f"{len(result.unreferenced)} files belong to no submission (interrupted before their commit)")
+            if result.leftovers:
+                print(f"{len(result.leftovers)} leftover temporary files (decarb store repair removes them)")
+            if result.ok:
+                print("no damaged files")
+        return 0 if args.action == "repair" or result.ok else 1
+    except (StoreError, OSError) as exc:
+        print(f"decarb: {exc}", file=sys.stderr)
+        return 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="decarb", description="Annual carbon returns of Welsh public bodies.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -323,6 +384,13 @@ def build_parser() -> argparse.ArgumentParser:
     store_options(p)
     p.set_defaults(func=_cmd_users)
 
+    p = sub.add_parser("store", help="check, repair, rebuild, back up or restore the data directory")
+    p.add_argument("action", choices=["check", "repair", "rebuild-catalogue", "backup", "restore"])
+    p.add_argument("dir", nargs="?", help="backup: the new directory to write; restore: the backup to restore")
+    p.add_argument("--json", action="store_true", help="check and repair: print what was found as JSON")
+    store_options(p)
+    p.set_defaults(func=_cmd_store)
+
     p = sub.add_parser("template", help="write a blank return, or the format documentation")
     p.add_argument("--format", choices=["csv", "xlsx", "md"], default="xlsx")
     p.add_argument("-o", "--output", required=True, help="file to write, or - for standard output")
@@ -359,4 +427,10 @@ def main(argv: list[str] | None = None) -> int:
     if getattr(args, "command", None) == "factors" and args.action == "import" and not args.file:
         print("decarb: factors import needs the flat file", file=sys.stderr)
         return 2
-    return int(args.func(args))
+    from decarb_dashboard.store import CatalogueLost
+
+    try:
+        return int(args.func(args))
+    except CatalogueLost as exc:
+        print(f"decarb: {exc}", file=sys.stderr)
+        return 2
