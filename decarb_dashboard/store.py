@@ -636,6 +636,50 @@ class SubmissionStore:
             reporting_years=tuple(sorted(r["years"].split(","))),
         ) for r in rows]
 
+    # ---- the register of bodies (decarb_dashboard.registry checks and shapes its rows) ----
+    def register_version(self) -> int:
+        """Return the newest entry of the register's history (0: never changed, the bundled register applies)."""
+        with self._connect() as db:
+            return int(db.execute("SELECT COALESCE(MAX(entry), 0) FROM register_history").fetchone()[0])
+
+    def register_rows(self) -> list[dict]:
+        """Return the register's rows (dicts of the Registry model's columns), by id."""
+        with self._connect() as db:
+            return [json.loads(r[0]) for r in db.execute("SELECT row FROM register ORDER BY id")]
+
+    def change_register(self, row: dict, *, actor: str, action: str, changes: dict,
+                        seed_rows: list[dict] | None = None) -> None:
+        """Add (``action`` "add") or replace ("edit") one body's row, with its history (who, when, what changed).
+
+        ``seed_rows``: the register as it stood (the bundled one) to copy in first,
+        when the store holds none yet; done in the same transaction.
+        """
+        at = _now()
+        with self._write() as db:
+            if seed_rows and not db.execute("SELECT 1 FROM register LIMIT 1").fetchone():
+                for seed in seed_rows:
+                    db.execute("INSERT INTO register VALUES (?, ?)", (seed["id"], json.dumps(seed, ensure_ascii=False)))
+                    db.execute("INSERT INTO register_history (at, actor, organisation_id, action, changes)"
+                               " VALUES (?, 'bundled register', ?, 'seed', '{}')", (at, seed["id"]))
+            exists = db.execute("SELECT 1 FROM register WHERE id = ?", (row["id"],)).fetchone() is not None
+            if exists != (action == "edit"):
+                raise StoreError(f"body {row['id']} is already in the register" if exists else
+                                 f"no body {row['id']} in the register")
+            db.execute("INSERT OR REPLACE INTO register VALUES (?, ?)",
+                       (row["id"], json.dumps(row, ensure_ascii=False)))
+            db.execute("INSERT INTO register_history (at, actor, organisation_id, action, changes)"
+                       " VALUES (?, ?, ?, ?, ?)",
+                       (at, actor, row["id"], action, json.dumps(changes, ensure_ascii=False)))
+            db.execute("DELETE FROM store_info WHERE key = 'sample_data'")
+
+    def register_history(self, organisation_id: str | None = None) -> list[dict]:
+        """Return the register's changes, oldest first (at, actor, organisation_id, action, {column: [old, new]})."""
+        query = "SELECT entry, at, actor, organisation_id, action, changes FROM register_history"
+        args = [organisation_id] if organisation_id else []
+        with self._connect() as db:
+            rows = db.execute(query + (" WHERE organisation_id = ?" if args else "") + " ORDER BY entry", args)
+            return [{**dict(r), "changes": json.loads(r["changes"])} for r in rows]
+
     def audit_log(self, submission_id: str | list[str] | None = None) -> list[dict]:
         """Return the audit log (who, when, what, why), oldest first; of one submission or a list of them."""
         query = "SELECT entry, at, actor, submission_id, action, status, message FROM audit_log"
