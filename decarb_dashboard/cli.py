@@ -291,6 +291,107 @@ def _cmd_users(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_store(args: argparse.Namespace) -> int:
+    """decarb store check|repair|rebuild-catalogue|backup DIR|restore BACKUP: look after the data directory."""
+    from decarb_dashboard import maintenance
+    from decarb_dashboard.store import StoreError
+
+    data_dir = Path(args.data_dir) if args.data_dir else config.data_dir()
+    try:
+        if args.action == "rebuild-catalogue":
+            rebuilt = maintenance.rebuild_catalogue(data_dir)
+            print(f"rebuilt {data_dir / 'store.sqlite'}: {rebuilt.submissions} submissions, {rebuilt.parts} files")
+            for sid, why in sorted(rebuilt.left_out.items()):
+                print(f"left out {sid}: {why}")
+            for path in rebuilt.damaged:
+                print(f"damaged: {path} (its body and year is unavailable)")
+            print("Review statuses and withdrawals were kept only in the catalogue: every submission is "
+                  "'submitted' again (use decarb status, or restore a backup, to set them).")
+            return 0
+        if args.action == "restore":
+            if not args.dir:
+                print("decarb: store restore needs the backup directory", file=sys.stderr)
+                return 2
+            manifest = maintenance.restore(Path(args.dir), data_dir)
+            print(f"restored {len(manifest['files'])} files, backed up at {manifest['made_at']}, into {data_dir}")
+            return 0
+        store = _store(args)
+        if args.action == "backup":
+            if not args.dir:
+                print("decarb: store backup needs the directory to write the backup to", file=sys.stderr)
+                return 2
+            manifest = maintenance.backup(store, Path(args.dir))
+            print(f"backed up {len(manifest['files'])} files to {args.dir}")
+            return 0
+        if args.action == "repair":
+            result, moved = maintenance.repair(store)
+            for path in moved:
+                print(f"quarantined {path} -> quarantine/{path}")
+            print(f"removed {len(result.leftovers)} leftover temporary files")
+        else:
+            result = maintenance.check(store)
+        if args.json:
+            print(json.dumps({"parts_checked": result.parts_checked, "ok": result.ok,
+                              "damaged": [dict(zip(("path", "organisation_id", "reporting_year", "submission_id",
+                                                    "reason", "current"), d, strict=True)) for d in result.damaged],
+                              "unreferenced": result.unreferenced, "leftovers": result.leftovers}, indent=2))
+        else:
+            print(f"checked {result.parts_checked} files")
+            for path, org, year, sid, why, current in result.damaged:
+                print(f"{why}: {path} ({org} {year}, submission {sid}"
+                      + (": its current return, unavailable until submitted again)" if current else ")"))
+            if result.unreferenced:
+                print(f"{len(result.unreferenced)} files belong to no submission (interrupted before their commit)")
+            if result.leftovers:
+                print(f"{len(result.leftovers)} leftover temporary files (decarb store repair removes them)")
+            if result.ok:
+                print("no damaged files")
+        return 0 if args.action == "repair" or result.ok else 1
+    except (StoreError, OSError) as exc:
+        print(f"decarb: {exc}", file=sys.stderr)
+        return 1
+
+
+#: ``decarb bodies add|edit`` options and the register column each sets.
+BODY_OPTIONS = {"name": "name_en", "name_cy": "name_cy", "short_name": "short_name_en",
+                "short_name_cy": "short_name_cy", "type": "type", "region": "region", "coverage": "coverage",
+                "ccr": "ccr_member", "ons_code": "ons_code", "aliases": "aliases", "population": "population",
+                "population_year": "population_year", "staff_fte": "staff_fte", "floor_area_m2": "floor_area_m2",
+                "gross_expenditure_gbp_m": "gross_expenditure_gbp_m", "own_baseline_year": "own_baseline_year",
+                "provenance": "provenance"}
+
+
+def _cmd_bodies(args: argparse.Namespace) -> int:
+    """decarb bodies add ID ... | edit ID ... | list [--json]: the register of bodies, kept in the store."""
+    from decarb_dashboard.registry import RegisterError, add_body, edit_body, load_registry, rows_of
+
+    data_dir = Path(args.data_dir) if args.data_dir else config.data_dir()
+    if args.action == "list":
+        rows = rows_of(load_registry(data_dir))
+        if args.json:
+            print(json.dumps(rows, ensure_ascii=False, indent=2))
+            return 0
+        print(f"{'id':32} {'type':24} {'region':17} {'own baseline':12} name")
+        for r in rows:
+            print(f"{r['id']:32} {r['type']:24} {r['region']:17} {r['own_baseline_year'] or '':12} {r['name_en']}")
+        return 0
+    if not args.id:
+        print(f"decarb: bodies {args.action} needs the body's id, e.g. transport_for_wales", file=sys.stderr)
+        return 2
+    values = {column: getattr(args, option) for option, column in BODY_OPTIONS.items()}
+    try:
+        if args.action == "add":
+            row = add_body(data_dir, {"id": args.id, **values}, actor=args.user)
+        else:
+            row = edit_body(data_dir, args.id, values, actor=args.user)
+    except RegisterError as exc:
+        print(f"decarb: {exc}. Nothing was stored.", file=sys.stderr)
+        return 1
+    print(f"{'added' if args.action == 'add' else 'changed'} {row['id']}: {row['name_en']} ({row['type']}, "
+          f"{row['region']})")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="decarb", description="Annual carbon returns of Welsh public bodies.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -376,6 +477,40 @@ def build_parser() -> argparse.ArgumentParser:
     store_options(p)
     p.set_defaults(func=_cmd_users)
 
+    p = sub.add_parser("store", help="check, repair, rebuild, back up or restore the data directory")
+    p.add_argument("action", choices=["check", "repair", "rebuild-catalogue", "backup", "restore"])
+    p.add_argument("dir", nargs="?", help="backup: the new directory to write; restore: the backup to restore")
+    p.add_argument("--json", action="store_true", help="check and repair: print what was found as JSON")
+    store_options(p)
+    p.set_defaults(func=_cmd_store)
+
+    p = sub.add_parser("bodies", help="list the register of bodies, or add or edit a body (kept with its history)")
+    p.add_argument("action", choices=["add", "edit", "list"])
+    p.add_argument("id", nargs="?", help="the body's id: lower-case letters, digits and _, e.g. transport_for_wales")
+    p.add_argument("--name", help="the official English name")
+    p.add_argument("--name-cy", help="the official Welsh name (default: the English one)")
+    p.add_argument("--short-name", help="the name used day to day (default: the official one)")
+    p.add_argument("--short-name-cy")
+    p.add_argument("--type", help="council, health_board, nhs_trust, fire_rescue_authority, national_park_authority, "
+                                  "welsh_government or sponsored_body")
+    p.add_argument("--region", help="North Wales, Mid Wales, South West Wales or South East Wales")
+    p.add_argument("--coverage", choices=["local", "national"])
+    p.add_argument("--ccr", action=argparse.BooleanOptionalAction, default=None,
+                   help="a member of the Cardiff Capital Region")
+    p.add_argument("--ons-code", help="the ONS code, e.g. W06000015")
+    p.add_argument("--aliases", help="other names, separated by |")
+    p.add_argument("--population", type=int, help="residents served")
+    p.add_argument("--population-year", type=int, help="the year of the population figure")
+    p.add_argument("--staff-fte", type=float, help="staff, full-time equivalents")
+    p.add_argument("--floor-area-m2", type=float, help="floor area, square metres")
+    p.add_argument("--gross-expenditure-gbp-m", type=float, help="gross expenditure, GBP million")
+    p.add_argument("--own-baseline-year", help="a baseline the body keeps besides the scheme's 2019-20, e.g. 2018-19")
+    p.add_argument("--provenance", help="where the figures come from")
+    p.add_argument("--user", default=user, help="who makes the change (kept in the register's history)")
+    p.add_argument("--json", action="store_true")
+    store_options(p)
+    p.set_defaults(func=_cmd_bodies)
+
     p = sub.add_parser("template", help="write a blank return, or the format documentation")
     p.add_argument("--format", choices=["csv", "xlsx", "md"], default="xlsx")
     p.add_argument("-o", "--output", required=True, help="file to write, or - for standard output")
@@ -412,4 +547,10 @@ def main(argv: list[str] | None = None) -> int:
     if getattr(args, "command", None) == "factors" and args.action == "import" and not args.file:
         print("decarb: factors import needs the flat file", file=sys.stderr)
         return 2
-    return int(args.func(args))
+    from decarb_dashboard.store import CatalogueLost
+
+    try:
+        return int(args.func(args))
+    except CatalogueLost as exc:
+        print(f"decarb: {exc}", file=sys.stderr)
+        return 2

@@ -1,12 +1,16 @@
 """The register of Welsh public bodies, and matching the names people type to it.
 
 The register ships inside the installed package (``sample_data/registry.csv``)
-and is replaced by ``registry.csv`` in the data directory when one exists.
+and is replaced by ``registry.csv`` in the data directory when one exists. Once
+an admin adds or edits a body (``decarb bodies``, the Accounts page), the
+register lives in the store's catalogue, with its history, seeded from the one
+that applied until then.
 """
 
 from __future__ import annotations
 
 import functools
+import math
 import re
 from importlib import resources
 from pathlib import Path
@@ -15,7 +19,7 @@ import pandas as pd
 
 from decarb_dashboard.memo import per_object
 from uploads_schema.labels import LabelIndex, normalise_label
-from uploads_schema.models import Registry
+from uploads_schema.models import BODY_TYPES, REGIONS, Registry
 
 REGISTRY_FILE = "registry.csv"
 
@@ -81,15 +85,42 @@ def strip_kind(text: object) -> tuple[str, str | None]:
     return key, kind
 
 
-def _read_csv(source: object) -> pd.DataFrame:
-    frame = pd.read_csv(source, dtype=str, keep_default_na=False, encoding="utf-8")
+_INTEGERS = ["population", "population_year"]
+_DECIMALS = ["staff_fte", "floor_area_m2", "gross_expenditure_gbp_m"]
+COLUMNS = list(Registry.to_schema().columns)
+
+
+class RegisterError(ValueError):
+    """A change of the register that is refused; the message says what and how to fix it. Nothing was stored."""
+
+
+def _typed(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return register rows with each column in its type, validated against the Registry model."""
     frame = frame.replace({"": None})
-    frame["ccr_member"] = frame["ccr_member"].str.lower().eq("true")
-    for col in ["population", "population_year"]:
+    if "own_baseline_year" not in frame:  # a registry.csv made before the column
+        frame.insert(len(frame.columns) - 1, "own_baseline_year", None)
+    frame["ccr_member"] = frame["ccr_member"].astype(str).str.lower().eq("true")
+    for col in _INTEGERS:
         frame[col] = pd.to_numeric(frame[col]).astype("Int64")
-    for col in ["staff_fte", "floor_area_m2", "gross_expenditure_gbp_m"]:
+    for col in _DECIMALS:
         frame[col] = pd.to_numeric(frame[col]).astype(float)
-    return Registry.validate(frame)
+    return Registry.validate(frame[COLUMNS])
+
+
+def _read_csv(source: object) -> pd.DataFrame:
+    return _typed(pd.read_csv(source, dtype=str, keep_default_na=False, encoding="utf-8"))
+
+
+def _plain(value: object) -> object:
+    """A register cell as JSON keeps it: None for missing, Python numbers."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
+def rows_of(frame: pd.DataFrame) -> list[dict]:
+    """Return register rows as plain dicts (what the store keeps)."""
+    return [{c: _plain(v) for c, v in row.items()} for row in frame[COLUMNS].to_dict("records")]
 
 
 def load_registry(data_dir: Path | None = None) -> pd.DataFrame:
@@ -100,11 +131,114 @@ def load_registry(data_dir: Path | None = None) -> pd.DataFrame:
     out from it once (the name matcher) is kept across engine rebuilds: treat it as
     read-only.
     """
+    if data_dir is not None and (data_dir / "store.sqlite").is_file():
+        from decarb_dashboard.store import SubmissionStore
+
+        store = SubmissionStore(data_dir)
+        version = store.register_version()
+        if version:
+            return _registry_in_store(str(data_dir), version)
+    return _starting_registry(data_dir)
+
+
+def _starting_registry(data_dir: Path | None) -> pd.DataFrame:
+    """The register that applies until the store holds one: ``registry.csv`` of the data directory, or the bundled."""
     path = data_dir / REGISTRY_FILE if data_dir is not None else None
     if path is not None and path.is_file():
         stat = path.stat()
         return _registry_file(str(path), stat.st_mtime_ns, stat.st_size)
     return bundled_registry()
+
+
+@functools.lru_cache(maxsize=8)
+def _registry_in_store(data_dir: str, _version: int) -> pd.DataFrame:
+    from decarb_dashboard.store import SubmissionStore
+
+    return _typed(pd.DataFrame(SubmissionStore(data_dir).register_rows(), columns=COLUMNS))
+
+
+def _check_body(row: dict, others: pd.DataFrame) -> pd.DataFrame:
+    """Return the register with ``row`` in it, checked; raise RegisterError saying what is wrong."""
+    from pandera.errors import SchemaError, SchemaErrors
+
+    from decarb_dashboard import years
+
+    if not isinstance(row.get("id"), str) or not re.fullmatch(r"[a-z0-9_]+", row["id"]):
+        raise RegisterError(f"the id {row.get('id')!r} may hold only lower-case letters, digits and _ "
+                            "(e.g. transport_for_wales)")
+    if row.get("type") not in BODY_TYPES:
+        raise RegisterError(f"type {row.get('type')!r} is not a type of body; use one of {', '.join(BODY_TYPES)}")
+    if row.get("region") not in REGIONS:
+        raise RegisterError(f"region {row.get('region')!r} is not a region; use one of {', '.join(REGIONS)}")
+    if not row.get("name_en"):
+        raise RegisterError("a body needs its name (--name)")
+    if row.get("name_en") in set(others["name_en"]):
+        raise RegisterError(f"another body is already called {row['name_en']!r}; names must differ")
+    baseline = row.get("own_baseline_year")
+    if baseline is not None:
+        try:
+            row["own_baseline_year"] = years.label(years.parse(baseline))
+        except years.YearProblem:
+            raise RegisterError(f"own baseline year {baseline!r} is not a financial year such as 2018-19") from None
+    for col in (*_INTEGERS, *_DECIMALS):
+        value = row.get(col)
+        if value is not None and not (isinstance(value, int | float) and value > 0):
+            raise RegisterError(f"{col} must be a number above zero, not {value!r}")
+    try:
+        return _typed(pd.concat([others[COLUMNS], pd.DataFrame([row], columns=COLUMNS)], ignore_index=True))
+    except (SchemaError, SchemaErrors, ValueError, TypeError) as exc:
+        raise RegisterError(f"the body does not fit the register: {str(exc).splitlines()[0]}") from None
+
+
+def add_body(data_dir: Path, values: dict, *, actor: str) -> dict:
+    """Add a body to the register in the store of ``data_dir`` and return its row.
+
+    ``values`` holds the Registry model's columns (id, name_en, type, region
+    required); the Welsh and short names default to the English name, coverage to
+    local for councils and national otherwise. Raises RegisterError, storing nothing.
+    """
+    from decarb_dashboard.store import StoreError, SubmissionStore
+
+    current = load_registry(data_dir)
+    if values.get("id") in set(current["id"]):
+        raise RegisterError(f"{values['id']} is already in the register: use `decarb bodies edit` to change it")
+    name = values.get("name_en")
+    row = {"ons_code": None, "aliases": None, "ccr_member": False, "population": None, "population_year": None,
+           "staff_fte": None, "floor_area_m2": None, "gross_expenditure_gbp_m": None, "own_baseline_year": None,
+           "coverage": "local" if values.get("type") == "council" else "national",
+           "name_cy": name, "short_name_en": name, "short_name_cy": values.get("name_cy") or name,
+           "provenance": f"added to the register by {actor}", **{k: v for k, v in values.items() if v is not None}}
+    checked = _check_body(row, current)
+    new_row = rows_of(checked.tail(1))[0]
+    try:
+        SubmissionStore(data_dir).change_register(
+            new_row, actor=actor, action="add", changes={k: [None, v] for k, v in new_row.items() if v is not None},
+            seed_rows=rows_of(current))
+    except StoreError as exc:
+        raise RegisterError(str(exc)) from None
+    return new_row
+
+
+def edit_body(data_dir: Path, body_id: str, values: dict, *, actor: str) -> dict:
+    """Change some of a body's columns (``values``; None leaves one as it is) and return its new row."""
+    from decarb_dashboard.store import StoreError, SubmissionStore
+
+    current = load_registry(data_dir)
+    if body_id not in set(current["id"]):
+        raise RegisterError(f"no body {body_id!r} in the register: `decarb bodies list` shows them")
+    old = rows_of(current[current["id"] == body_id])[0]
+    row = {**old, **{k: v for k, v in values.items() if v is not None}}
+    checked = _check_body(row, current[current["id"] != body_id])
+    new_row = rows_of(checked.tail(1))[0]
+    changes = {k: [old[k], v] for k, v in new_row.items() if old[k] != v}
+    if not changes:
+        return new_row
+    try:
+        SubmissionStore(data_dir).change_register(new_row, actor=actor, action="edit", changes=changes,
+                                                  seed_rows=rows_of(current))
+    except StoreError as exc:
+        raise RegisterError(str(exc)) from None
+    return new_row
 
 
 @functools.lru_cache(maxsize=8)

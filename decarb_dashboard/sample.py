@@ -46,16 +46,19 @@ def seed(store: SubmissionStore, registry: pd.DataFrame) -> list[str]:
 
 
 def seed_if_empty(store: SubmissionStore, registry: pd.DataFrame) -> bool:
-    """Seed an empty store with the sample returns; return whether it did.
+    """Seed a store made in an entirely empty data directory with the sample returns; return whether it did.
 
-    A lock file keeps two server processes starting at once from both seeding.
+    Only such a store: a data directory that held anything (the files of a store
+    whose catalogue was lost, accounts, a register) never gets sample returns
+    served as live ones. Nothing may have been stored in it since either. A lock
+    file keeps two server processes starting at once from both seeding.
     """
-    if not store.is_empty():
+    if not store.sample_data_pending():
         return False
     with open(store.root / ".seed.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
-            if not store.is_empty():
+            if not store.sample_data_pending() or not store.is_empty():
                 return False
             seed(store, registry)
             return True

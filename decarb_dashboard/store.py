@@ -12,30 +12,45 @@ SQLite transaction. A crash before that commit leaves only files no one refers
 to; a reader never sees a half-written submission. SQLite serialises writers
 from any number of processes. The audit log is append-only: triggers refuse
 any UPDATE or DELETE of it.
+
+Each part carries in its Parquet metadata (``decarb.part``) what the catalogue
+knows of its submission, so that a lost catalogue can be rebuilt from the parts
+(:mod:`decarb_dashboard.maintenance`); the catalogue keeps each part's SHA-256,
+checked whenever the part is read: a damaged part makes only its own body and
+year unavailable (:meth:`SubmissionStore.unavailable`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import hashlib
 import json
+import logging
 import os
 import secrets
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 
 from decarb_dashboard import config, database
 from uploads_schema.models import LINE_KEY, ReturnLines
 
+log = logging.getLogger(__name__)
 STATUSES = ("submitted", "queried", "accepted", "withdrawn")
+CATALOGUE = "store.sqlite"
+#: The key of a part's Parquet metadata that describes its submission (JSON).
+PART_METADATA_KEY = b"decarb.part"
+#: Why a body's current return for a year cannot be read.
+UNAVAILABLE_REASONS = ("damaged file", "missing file")
+_FULL_DISK = {errno.ENOSPC, errno.EDQUOT}
 _TEXT = pa.dictionary(pa.int32(), pa.string())
 #: The Arrow schema of every stored Parquet file: one row per return line.
 LINES_SCHEMA = pa.schema([
@@ -72,6 +87,7 @@ CREATE TABLE IF NOT EXISTS parts (
     reporting_year TEXT NOT NULL,
     path TEXT NOT NULL,
     line_count INTEGER NOT NULL,
+    sha256 TEXT,
     PRIMARY KEY (submission_id, organisation_id, reporting_year)
 );
 CREATE INDEX IF NOT EXISTS parts_by_return ON parts (organisation_id, reporting_year);
@@ -88,21 +104,63 @@ CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TABLE IF NOT EXISTS store_info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS damaged_parts (
+    entry INTEGER PRIMARY KEY AUTOINCREMENT,
+    path TEXT NOT NULL UNIQUE,
+    submission_id TEXT NOT NULL,
+    organisation_id TEXT NOT NULL,
+    reporting_year TEXT NOT NULL,
+    reason TEXT NOT NULL CHECK (reason IN ('damaged file', 'missing file')),
+    found_at TEXT NOT NULL,
+    quarantined_at TEXT
+);
+CREATE TABLE IF NOT EXISTS register (id TEXT PRIMARY KEY, row TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS register_history (
+    entry INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    organisation_id TEXT NOT NULL,
+    action TEXT NOT NULL CHECK (action IN ('seed', 'add', 'edit')),
+    changes TEXT NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS register_history_no_update BEFORE UPDATE ON register_history
+BEGIN SELECT RAISE(ABORT, 'the register history is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS register_history_no_delete BEFORE DELETE ON register_history
+BEGIN SELECT RAISE(ABORT, 'the register history is append-only'); END;
+"""
+_LAST_SCHEMA_OBJECT = "register_history_no_delete"
+#: Changes whenever anything a page shows changes: a submission, a status, a damaged part, the register.
+#: Each term is the newest entry of an append-only table, so the sum only grows.
+_VERSION_SQL = """
+SELECT (SELECT COALESCE(MAX(entry), 0) FROM audit_log) + (SELECT COALESCE(MAX(entry), 0) FROM damaged_parts)
+     + (SELECT COALESCE(MAX(entry), 0) FROM register_history)
 """
 
-# The current part of each body and year: its latest submission not withdrawn.
-_CURRENT_SQL = """
-SELECT p.organisation_id, p.reporting_year, p.submission_id, p.path, p.line_count, s.seq
+# The latest part of each body and year (its latest submission not withdrawn). It is the current
+# return unless its file is damaged: then that body and year is unavailable (an older version
+# is not shown in its place, which would pass old figures off as current).
+_LATEST_SQL = """
+SELECT p.organisation_id, p.reporting_year, p.submission_id, p.path, p.line_count, p.sha256, s.seq
 FROM parts p JOIN submissions s USING (submission_id)
 WHERE s.status != 'withdrawn'
   AND s.seq = (SELECT MAX(s2.seq) FROM parts p2 JOIN submissions s2 USING (submission_id)
                WHERE p2.organisation_id = p.organisation_id AND p2.reporting_year = p.reporting_year
                  AND s2.status != 'withdrawn')
 """
+_CURRENT_SQL = _LATEST_SQL + " AND p.path NOT IN (SELECT path FROM damaged_parts)"
 
 
 class StoreError(Exception):
     """A request the store refuses (unknown submission, a change of a withdrawn one, bad lines)."""
+
+
+class CatalogueLost(StoreError, config.ConfigurationError):
+    """The data directory has submissions' files but no catalogue: starting would hide them."""
+
+
+class StoreFull(StoreError):
+    """The data directory's disk is full: the submission was not stored (nothing was)."""
 
 
 @dataclass(frozen=True)
@@ -139,10 +197,50 @@ def _fsync_dir(path: Path) -> None:
             os.close(fd)
 
 
-def to_arrow(lines: pd.DataFrame, submission_id: str) -> pa.Table:
-    """Return validated lines as an Arrow table in the store's schema."""
+def temporary_name(path: Path) -> Path:
+    """Return the name a file is written under before its rename: hidden, with the writer's process id."""
+    return path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """Return whether an error says the disk (or the user's quota) is full."""
+    if isinstance(exc, OSError):
+        return exc.errno in _FULL_DISK
+    return isinstance(exc, sqlite3.OperationalError) and "full" in str(exc)
+
+
+def file_sha256(path: Path) -> str:
+    """Return the SHA-256 of a file's bytes, as hex."""
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+def to_arrow(lines: pd.DataFrame, submission_id: str, part: dict | None = None) -> pa.Table:
+    """Return validated lines as an Arrow table in the store's schema.
+
+    ``part`` (what the catalogue records of the submission) goes into the table's
+    metadata under ``decarb.part``, as JSON.
+    """
     frame = lines.assign(submission_id=submission_id)[LINES_SCHEMA.names]
-    return pa.Table.from_pandas(frame, schema=LINES_SCHEMA, preserve_index=False)
+    table = pa.Table.from_pandas(frame, schema=LINES_SCHEMA, preserve_index=False)
+    if part is None:
+        return table
+    return table.replace_schema_metadata({**(table.schema.metadata or {}),
+                                          PART_METADATA_KEY: json.dumps(part, ensure_ascii=False).encode()})
+
+
+def part_metadata(path: Path) -> dict | None:
+    """Return what a part's metadata says of its submission, or None if it has none or cannot be read."""
+    try:
+        metadata = pq.read_schema(path).metadata or {}
+        return json.loads(metadata[PART_METADATA_KEY]) if PART_METADATA_KEY in metadata else None
+    except (OSError, pa.ArrowException, ValueError):
+        return None
+
+
+def any_part(root: Path) -> bool:
+    """Return whether a data directory holds any submission's file."""
+    return next((root / "lines").glob("*/*/*.parquet"), None) is not None
 
 
 def from_arrow(table: pa.Table) -> pd.DataFrame:
@@ -168,29 +266,63 @@ class SubmissionStore:
     def __init__(self, data_dir: Path | str | None = None, durable: bool = True) -> None:
         self.root = Path(data_dir) if data_dir is not None else config.data_dir()
         self.durable = durable
+        fresh = False
+        if not (self.root / CATALOGUE).exists():
+            fresh = not self.root.exists() or not any(self.root.iterdir())
+            if not fresh and any_part(self.root):
+                raise CatalogueLost(
+                    f"{self.root} holds submissions' files but no catalogue ({CATALOGUE}): it was lost or moved. "
+                    f"Nothing was started, so that those submissions are not hidden. Put {CATALOGUE} back, or "
+                    f"run `decarb store rebuild-catalogue --data-dir {self.root}` to rebuild it from the files "
+                    "(or restore a backup with `decarb store restore`).")
         self.root.mkdir(parents=True, exist_ok=True)
         (self.root / "lines").mkdir(exist_ok=True)
-        database.create_once(self.root / "store.sqlite", _SCHEMA_SQL, "audit_log_no_delete")
+        self._create_catalogue(fresh)
+
+    def _create_catalogue(self, fresh: bool) -> None:
+        """Create the catalogue's tables (or add those of a newer version); mark a fresh one for sample data."""
+        with self._connect() as db:
+            if not db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (_LAST_SCHEMA_OBJECT,)).fetchone():
+                db.executescript(_SCHEMA_SQL)
+                if "sha256" not in {r["name"] for r in db.execute("PRAGMA table_info(parts)")}:
+                    db.execute("ALTER TABLE parts ADD COLUMN sha256 TEXT")  # a catalogue made before checksums
+            if fresh:
+                # Only a data directory that was entirely empty may get the sample returns (sample.py).
+                db.execute("INSERT OR IGNORE INTO store_info VALUES ('sample_data', 'pending')")
 
     # ---- plumbing ----------------------------------------------------------
     def _connect(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
-        return database.connect(self.root / "store.sqlite", durable=self.durable)
+        return database.connect(self.root / CATALOGUE, durable=self.durable)
 
     def _write(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
         """A write transaction: BEGIN IMMEDIATE takes the store's write lock at once."""
-        return database.transaction(self.root / "store.sqlite", durable=self.durable)
+        return database.transaction(self.root / CATALOGUE, durable=self.durable)
 
-    def _write_parquet(self, table: pa.Table, path: Path) -> None:
+    def _write_parquet(self, table: pa.Table, path: Path) -> str:
+        """Write ``table`` to ``path`` atomically and return the file's SHA-256."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-        with open(tmp, "wb") as f:
-            pq.write_table(table, f, compression="zstd")
-            f.flush()
-            if self.durable:
-                os.fsync(f.fileno())
-        os.replace(tmp, path)
+        buffer = pa.BufferOutputStream()
+        pq.write_table(table, buffer, compression="zstd")
+        data = buffer.getvalue()
+        tmp = temporary_name(path)
+        try:
+            with open(tmp, "wb") as f:
+                f.write(data)
+                f.flush()
+                if self.durable:
+                    os.fsync(f.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
         if self.durable:
             _fsync_dir(path.parent)
+        return hashlib.sha256(data).hexdigest()
+
+    def sample_data_pending(self) -> bool:
+        """Return whether this store was made in an empty data directory and nothing has been stored since."""
+        with self._connect() as db:
+            return db.execute("SELECT 1 FROM store_info WHERE key = 'sample_data'").fetchone() is not None
 
     # ---- writing -----------------------------------------------------------
     def submit(self, lines: pd.DataFrame, original: bytes, *, submitted_by: str,
@@ -200,6 +332,7 @@ class SubmissionStore:
         ``lines`` must satisfy :class:`uploads_schema.models.ReturnLines`;
         ``original`` is the uploaded file's bytes (its SHA-256 is recorded).
         The new submission becomes the current return of every body and year it covers.
+        Raises :class:`StoreFull` when the disk is full; nothing is stored then.
         """
         if not submitted_by or not str(submitted_by).strip():
             raise StoreError("a submission needs the name of who submitted it")
@@ -210,23 +343,41 @@ class SubmissionStore:
         if lines.empty:
             raise StoreError("a submission needs at least one line")
         submission_id = _new_id()
-        parts = []
-        for (org, year), group in lines.groupby(["organisation_id", "reporting_year"], observed=True, sort=True):
-            relative = Path("lines") / str(org) / str(year) / f"{submission_id}.parquet"
-            self._write_parquet(to_arrow(group, submission_id), self.root / relative)
-            parts.append((submission_id, str(org), str(year), relative.as_posix(), len(group)))
         at = _now()
-        with self._write() as db:
-            db.execute(
-                "INSERT INTO submissions (submission_id, submitted_at, submitted_by, file_name, sha256, line_count,"
-                " status) VALUES (?, ?, ?, ?, ?, ?, 'submitted')",
-                (submission_id, at, submitted_by, file_name, hashlib.sha256(original).hexdigest(), len(lines)),
-            )
-            db.executemany("INSERT INTO parts VALUES (?, ?, ?, ?, ?)", parts)
-            db.execute(
-                "INSERT INTO audit_log (at, actor, submission_id, action, status, message) VALUES (?, ?, ?, ?, ?, ?)",
-                (at, submitted_by, submission_id, "submit", "submitted", file_name),
-            )
+        groups = list(lines.groupby(["organisation_id", "reporting_year"], observed=True, sort=True))
+        described = {
+            "submission_id": submission_id, "submitted_at": at, "submitted_by": submitted_by, "file_name": file_name,
+            "sha256": hashlib.sha256(original).hexdigest(), "line_count": len(lines),
+            "parts": [[str(org), str(year), len(group)] for (org, year), group in groups],
+        }
+        parts: list[tuple] = []
+        try:
+            for (org, year), group in groups:
+                relative = Path("lines") / str(org) / str(year) / f"{submission_id}.parquet"
+                part = {**described, "organisation_id": str(org), "reporting_year": str(year)}
+                sha256 = self._write_parquet(to_arrow(group, submission_id, part), self.root / relative)
+                parts.append((submission_id, str(org), str(year), relative.as_posix(), len(group), sha256))
+            with self._write() as db:
+                db.execute(
+                    "INSERT INTO submissions (submission_id, submitted_at, submitted_by, file_name, sha256,"
+                    " line_count, status) VALUES (?, ?, ?, ?, ?, ?, 'submitted')",
+                    (submission_id, at, submitted_by, file_name, described["sha256"], len(lines)),
+                )
+                db.executemany("INSERT INTO parts (submission_id, organisation_id, reporting_year, path, line_count,"
+                               " sha256) VALUES (?, ?, ?, ?, ?, ?)", parts)
+                db.execute(
+                    "INSERT INTO audit_log (at, actor, submission_id, action, status, message)"
+                    " VALUES (?, ?, ?, ?, ?, ?)", (at, submitted_by, submission_id, "submit", "submitted", file_name),
+                )
+                db.execute("DELETE FROM store_info WHERE key = 'sample_data'")
+        except (OSError, sqlite3.Error) as exc:
+            for part in parts:  # not referenced by anything: remove them rather than leave them about
+                with contextlib.suppress(OSError):
+                    (self.root / part[3]).unlink()
+            if is_disk_full(exc):
+                raise StoreFull("the disk of the data directory is full: the submission was not stored. "
+                                "Nothing was changed; try again once the operators have freed space.") from exc
+            raise
         return submission_id
 
     def set_status(self, submission_id: str, status: str, *, actor: str, message: str | None = None) -> None:
@@ -254,28 +405,46 @@ class SubmissionStore:
 
     # ---- reading -----------------------------------------------------------
     def version(self) -> int:
-        """Return a number that changes whenever a submission or a status lands (for caches)."""
+        """Return a number that grows whenever what the pages show changes (for caches).
+
+        A submission, a status, a part found damaged, a change of the register.
+        """
         with self._connect() as db:
-            return int(db.execute("SELECT COALESCE(MAX(entry), 0) FROM audit_log").fetchone()[0])
+            return int(db.execute(_VERSION_SQL).fetchone()[0])
 
     def is_empty(self) -> bool:
         with self._connect() as db:
             return db.execute("SELECT COUNT(*) FROM submissions").fetchone()[0] == 0
 
     def current_parts(self, organisation_id: str | None = None) -> pd.DataFrame:
-        """Return, per body and year (of one body, if given), the current submission and its file."""
+        """Return, per body and year (of one body, if given), the current submission and its file.
+
+        A body and year whose current file is damaged is left out: see :meth:`unavailable`.
+        """
         return self._versioned_parts(organisation_id)[1]
+
+    def unavailable(self) -> list[tuple[str, str, str]]:
+        """Return the bodies and years whose current return cannot be read: (organisation_id, reporting_year, reason).
+
+        ``reason`` is one of :data:`UNAVAILABLE_REASONS` ("damaged file", "missing file").
+        A new submission for that body and year makes it available again.
+        """
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT l.organisation_id, l.reporting_year, d.reason FROM (" + _LATEST_SQL + ") l"
+                " JOIN damaged_parts d ON d.path = l.path ORDER BY l.organisation_id, l.reporting_year").fetchall()
+        return [(r[0], r[1], r[2]) for r in rows]
 
     def _versioned_parts(self, organisation_id: str | None = None) -> tuple[int, pd.DataFrame]:
         """Return (version, current parts), read in one transaction so that they agree."""
         where, args = (" AND p.organisation_id = ?", [organisation_id]) if organisation_id is not None else ("", [])
         with self._connect() as db:
             db.execute("BEGIN")
-            version = int(db.execute("SELECT COALESCE(MAX(entry), 0) FROM audit_log").fetchone()[0])
+            version = int(db.execute(_VERSION_SQL).fetchone()[0])
             rows = db.execute(_CURRENT_SQL + where + " ORDER BY p.organisation_id, p.reporting_year", args).fetchall()
             db.execute("COMMIT")
         return version, pd.DataFrame([dict(r) for r in rows], columns=[
-            "organisation_id", "reporting_year", "submission_id", "path", "line_count", "seq"])
+            "organisation_id", "reporting_year", "submission_id", "path", "line_count", "sha256", "seq"])
 
     def previous_version(self, submission_id: str, organisation_id: str, reporting_year: str) -> str | None:
         """Return the submission a body's return for a year had before ``submission_id`` (withdrawn ones skipped)."""
@@ -288,21 +457,26 @@ class SubmissionStore:
         return row["submission_id"] if row else None
 
     def current_lines(self, organisation_id: str | None = None, reporting_year: str | None = None) -> pd.DataFrame:
-        """Return the current return lines of every body and year (or of one body, or one year)."""
+        """Return the current return lines of every body and year (or of one body, or one year).
+
+        Bodies and years whose file is damaged are left out (and listed by :meth:`unavailable`).
+        """
         if organisation_id is None and reporting_year is None:
             return self._current_snapshot()
         parts = self.current_parts(organisation_id)
         if reporting_year is not None:
             parts = parts[parts["reporting_year"] == reporting_year]
-        return self._read(parts["path"].tolist())
+        return from_arrow(self._read_table(parts))
 
     def _current_snapshot(self) -> pd.DataFrame:
         """All current lines, from one compacted file per store version (written by the first reader after a change).
 
         Reading one file instead of one per body and year makes every page's first
         read after a submission several times faster; the new file is made from the
-        one before plus the parts that changed. The snapshot is derived data: deleting
-        it loses nothing, and a damaged one is simply rebuilt from the parts.
+        one before plus the parts that changed (each checked against its SHA-256).
+        The snapshot is derived data: deleting it loses nothing, a damaged one is
+        simply rebuilt from the parts, and one that cannot be written (a full disk)
+        is not needed to answer.
         """
         folder = self.root / "snapshots"
         path = folder / f"current-{self.version()}.parquet"
@@ -316,10 +490,15 @@ class SubmissionStore:
             return from_arrow(LINES_SCHEMA.empty_table())
         table = self._snapshot_table(parts, sorted(folder.glob("current-*.parquet")))
         path = folder / f"current-{version}.parquet"
-        folder.mkdir(exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-        pq.write_table(table, tmp)
-        os.replace(tmp, path)  # atomic: a reader sees the whole file or none
+        tmp = temporary_name(path)
+        try:
+            folder.mkdir(exist_ok=True)
+            pq.write_table(table, tmp)
+            os.replace(tmp, path)  # atomic: a reader sees the whole file or none
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            log.warning("could not write the snapshot %s (%s): answering without it", path, exc)
+            return from_arrow(table)
         for old in folder.glob("current-*.parquet"):
             if old != path:
                 old.unlink(missing_ok=True)  # another process may be reading it: on POSIX it stays readable
@@ -327,7 +506,6 @@ class SubmissionStore:
 
     def _snapshot_table(self, parts: pd.DataFrame, earlier: list[Path]) -> pa.Table:
         """The current lines in ``parts`` order: unchanged parts from an earlier snapshot, the rest from their files."""
-        wanted = (parts["organisation_id"] + "|" + parts["reporting_year"] + "|" + parts["submission_id"]).tolist()
         old = None
         for candidate in reversed(earlier):
             try:
@@ -336,32 +514,73 @@ class SubmissionStore:
             except (OSError, pa.ArrowException):
                 continue
         if old is None:
-            return self._read_table(parts["path"].tolist())
+            return self._read_table(parts)
+        wanted = (parts["organisation_id"] + "|" + parts["reporting_year"] + "|" + parts["submission_id"]).tolist()
         old_keys = pc.binary_join_element_wise(
             *(old[c].cast(pa.string()) for c in ("organisation_id", "reporting_year", "submission_id")), "|")
         still_current = pc.is_in(old_keys, value_set=pa.array(wanted))
         kept = old.filter(still_current)
         have = set(pc.unique(old_keys.filter(still_current)).to_pylist())
-        missing = [p for key, p in zip(wanted, parts["path"], strict=True) if key not in have]
-        table = pa.concat_tables([kept, self._read_table(missing)]) if missing else kept
+        missing = parts[[key not in have for key in wanted]]
+        table = pa.concat_tables([kept, self._read_table(missing)]) if len(missing) else kept
         keys = pc.binary_join_element_wise(
             *(table[c].cast(pa.string()) for c in ("organisation_id", "reporting_year", "submission_id")), "|")
         position = pc.index_in(keys, value_set=pa.array(wanted))
         return table.take(pc.sort_indices(position))  # stable: each part keeps its lines' order
 
-    def _read_table(self, relative_paths: list[str]) -> pa.Table:
-        paths = [str(self.root / p) for p in relative_paths]
-        return pads.dataset(paths, format="parquet", schema=LINES_SCHEMA).to_table()
+    def read_part(self, relative_path: str, sha256: str | None) -> pa.Table | str:
+        """Return one part's lines, or why it cannot be read ("damaged file", "missing file").
 
-    def _read(self, relative_paths: list[str]) -> pd.DataFrame:
-        if not relative_paths:
-            return from_arrow(LINES_SCHEMA.empty_table())
-        return from_arrow(self._read_table(relative_paths))
+        The file's bytes are checked against the SHA-256 the catalogue recorded
+        (a catalogue made before checksums has none: then only whether it reads).
+        """
+        try:
+            data = (self.root / relative_path).read_bytes()
+        except FileNotFoundError:
+            return "missing file"
+        except OSError:
+            return "damaged file"  # an I/O error reading it
+        if sha256 is not None and hashlib.sha256(data).hexdigest() != sha256:
+            return "damaged file"
+        try:
+            return pq.read_table(pa.BufferReader(data), schema=LINES_SCHEMA)
+        except (OSError, pa.ArrowException, ValueError):
+            return "damaged file"
+
+    def _read_table(self, parts: pd.DataFrame) -> pa.Table:
+        """Read and check the files of ``parts`` (columns path, sha256 ...); damaged ones are recorded and left out."""
+        if parts.empty:
+            return LINES_SCHEMA.empty_table()
+        rows = parts[["path", "sha256"]].itertuples(index=False, name=None)
+        with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1)) as pool:  # hashing and parsing free the GIL
+            read = list(pool.map(lambda row: self.read_part(row[0], None if pd.isna(row[1]) else row[1]), rows))
+        damaged = [(path, why) for path, why in zip(parts["path"], read, strict=True) if isinstance(why, str)]
+        if damaged:
+            self.record_damage(damaged)
+        tables = [t for t in read if not isinstance(t, str)]
+        return pa.concat_tables(tables) if tables else LINES_SCHEMA.empty_table()
+
+    def record_damage(self, damaged: list[tuple[str, str]]) -> None:
+        """Record parts found damaged or missing ((path, reason) pairs): their bodies and years become unavailable.
+
+        A reader records what it found; if even that cannot be written (a full
+        disk), the part is still left out of what it returns.
+        """
+        log.error("damaged parts in %s: %s", self.root, damaged)
+        try:
+            with self._write() as db:
+                for path, reason in damaged:
+                    db.execute(
+                        "INSERT OR IGNORE INTO damaged_parts (path, submission_id, organisation_id, reporting_year,"
+                        " reason, found_at) SELECT path, submission_id, organisation_id, reporting_year, ?, ?"
+                        " FROM parts WHERE path = ?", (reason, _now(), path))
+        except sqlite3.Error as exc:
+            log.error("could not record the damaged parts: %s", exc)
 
     def lines(self, submission_id: str, organisation_id: str | None = None,
               reporting_year: str | None = None) -> pd.DataFrame:
         """Return the lines of one submission (any version, withdrawn included)."""
-        query = "SELECT path FROM parts WHERE submission_id = ?"
+        query = "SELECT path, sha256, organisation_id, reporting_year FROM parts WHERE submission_id = ?"
         args: list[str] = [submission_id]
         if organisation_id is not None:
             query += " AND organisation_id = ?"
@@ -370,10 +589,18 @@ class SubmissionStore:
             query += " AND reporting_year = ?"
             args.append(reporting_year)
         with self._connect() as db:
-            paths = [r["path"] for r in db.execute(query + " ORDER BY path", args)]
-        if not paths:
+            parts = pd.DataFrame([dict(r) for r in db.execute(query + " ORDER BY path", args)],
+                                 columns=["path", "sha256", "organisation_id", "reporting_year"])
+        if parts.empty:
             raise StoreError(f"no lines of submission {submission_id} for that body and year")
-        return self._read(paths)
+        read = [self.read_part(path, sha) for path, sha in zip(parts["path"], parts["sha256"], strict=True)]
+        damaged = [(row, why) for row, why in zip(parts.itertuples(), read, strict=True) if isinstance(why, str)]
+        if damaged:
+            self.record_damage([(row.path, why) for row, why in damaged])
+            row, why = damaged[0]
+            raise StoreError(f"the lines of submission {submission_id} for {row.organisation_id} "
+                             f"{row.reporting_year} are unavailable: {why}")
+        return from_arrow(pa.concat_tables(read))
 
     def submission(self, submission_id: str) -> Submission:
         """Return one submission's metadata."""
@@ -408,6 +635,50 @@ class SubmissionStore:
             status_message=r["status_message"], organisations=tuple(sorted(r["orgs"].split(","))),
             reporting_years=tuple(sorted(r["years"].split(","))),
         ) for r in rows]
+
+    # ---- the register of bodies (decarb_dashboard.registry checks and shapes its rows) ----
+    def register_version(self) -> int:
+        """Return the newest entry of the register's history (0: never changed, the bundled register applies)."""
+        with self._connect() as db:
+            return int(db.execute("SELECT COALESCE(MAX(entry), 0) FROM register_history").fetchone()[0])
+
+    def register_rows(self) -> list[dict]:
+        """Return the register's rows (dicts of the Registry model's columns), by id."""
+        with self._connect() as db:
+            return [json.loads(r[0]) for r in db.execute("SELECT row FROM register ORDER BY id")]
+
+    def change_register(self, row: dict, *, actor: str, action: str, changes: dict,
+                        seed_rows: list[dict] | None = None) -> None:
+        """Add (``action`` "add") or replace ("edit") one body's row, with its history (who, when, what changed).
+
+        ``seed_rows``: the register as it stood (the bundled one) to copy in first,
+        when the store holds none yet; done in the same transaction.
+        """
+        at = _now()
+        with self._write() as db:
+            if seed_rows and not db.execute("SELECT 1 FROM register LIMIT 1").fetchone():
+                for seed in seed_rows:
+                    db.execute("INSERT INTO register VALUES (?, ?)", (seed["id"], json.dumps(seed, ensure_ascii=False)))
+                    db.execute("INSERT INTO register_history (at, actor, organisation_id, action, changes)"
+                               " VALUES (?, 'bundled register', ?, 'seed', '{}')", (at, seed["id"]))
+            exists = db.execute("SELECT 1 FROM register WHERE id = ?", (row["id"],)).fetchone() is not None
+            if exists != (action == "edit"):
+                raise StoreError(f"body {row['id']} is already in the register" if exists else
+                                 f"no body {row['id']} in the register")
+            db.execute("INSERT OR REPLACE INTO register VALUES (?, ?)",
+                       (row["id"], json.dumps(row, ensure_ascii=False)))
+            db.execute("INSERT INTO register_history (at, actor, organisation_id, action, changes)"
+                       " VALUES (?, ?, ?, ?, ?)",
+                       (at, actor, row["id"], action, json.dumps(changes, ensure_ascii=False)))
+            db.execute("DELETE FROM store_info WHERE key = 'sample_data'")
+
+    def register_history(self, organisation_id: str | None = None) -> list[dict]:
+        """Return the register's changes, oldest first (at, actor, organisation_id, action, {column: [old, new]})."""
+        query = "SELECT entry, at, actor, organisation_id, action, changes FROM register_history"
+        args = [organisation_id] if organisation_id else []
+        with self._connect() as db:
+            rows = db.execute(query + (" WHERE organisation_id = ?" if args else "") + " ORDER BY entry", args)
+            return [{**dict(r), "changes": json.loads(r["changes"])} for r in rows]
 
     def audit_log(self, submission_id: str | list[str] | None = None) -> list[dict]:
         """Return the audit log (who, when, what, why), oldest first; of one submission or a list of them."""

@@ -12,7 +12,7 @@ import time
 import pyarrow.dataset as pads
 import pytest
 
-from decarb_dashboard.store import StoreError, SubmissionStore
+from decarb_dashboard.store import StoreError, SubmissionStore, from_arrow
 from tests import store_workers
 from tests.conftest import check
 
@@ -186,7 +186,7 @@ def test_a_writer_killed_mid_submission_never_leaves_a_partial_one(tmp_path):  #
 
 def test_the_compacted_snapshot_of_current_lines_always_equals_reading_every_part(store):  # type: ignore[no-untyped-def]
     def by_parts():  # type: ignore[no-untyped-def]
-        frame = store._read(store.current_parts()["path"].tolist())
+        frame = from_arrow(store._read_table(store.current_parts()))
         return frame.astype({c: str for c in frame.columns if frame[c].dtype == "category"})
 
     def current():  # type: ignore[no-untyped-def]

@@ -109,6 +109,8 @@ class Registry(pa.DataFrameModel):
     it serves) in ``population_year``; ``staff_fte`` in full-time equivalents;
     ``floor_area_m2`` in square metres; ``gross_expenditure_gbp_m`` in GBP million.
     ``provenance`` says where each figure comes from and which are illustrative.
+    ``own_baseline_year`` (blank for most) is shown on the body's own page only:
+    comparisons between bodies keep the scheme's 2019-20 baseline.
     """
 
     id: Series[str] = pa.Field(unique=True, str_matches=r"^[a-z0-9_]+$")
@@ -127,6 +129,8 @@ class Registry(pa.DataFrameModel):
     staff_fte: Series[float] = pa.Field(nullable=True, gt=0)
     floor_area_m2: Series[float] = pa.Field(nullable=True, gt=0)
     gross_expenditure_gbp_m: Series[float] = pa.Field(nullable=True, gt=0)
+    own_baseline_year: Series[str] = pa.Field(nullable=True, str_matches=FINANCIAL_YEAR,
+                                              description="a baseline the body keeps besides the scheme's 2019-20")
     provenance: Series[str]
 
     class Config:

@@ -18,11 +18,13 @@ from dash import ALL, Dash, Input, Output, State, ctx, dcc, html
 from decarb_dashboard import config
 from decarb_dashboard.accounts import AccountStore
 from decarb_dashboard.export import to_csv_bytes, to_xlsx_bytes
+from decarb_dashboard.maintenance import remove_leftovers
 from decarb_dashboard.registry import load_registry
 from decarb_dashboard.sample import seed_demo_accounts, seed_if_empty
 from decarb_dashboard.store import SubmissionStore
 from decarb_dashboard.web import auth
 from decarb_dashboard.web.i18n import language, t
+from decarb_dashboard.web.store_health import health, unavailable_notice
 
 log = logging.getLogger(__name__)
 ASSETS = Path(__file__).parent / "assets"
@@ -106,6 +108,7 @@ def shell(lang: str, path: str, search: str | None = None) -> list:
             **{"aria-label": t("nav_label", lang)},
         ),
         html.P(t("illustrative_notice", lang), className="notice"),
+        *([notice] if (notice := unavailable_notice(lang)) is not None else []),
     ]
 
 
@@ -194,6 +197,7 @@ def create_app(data_dir: Path | None = None, seed: bool = True) -> Dash:
 
     settings = config.web_settings()
     store = SubmissionStore(data_dir if data_dir is not None else config.data_dir())
+    remove_leftovers(store.root)  # temporary files of writes a crash or a full disk interrupted
     if seed:
         seed_if_empty(store, load_registry(store.root))
     if settings.demo_accounts:
@@ -218,7 +222,7 @@ def create_app(data_dir: Path | None = None, seed: bool = True) -> Dash:
         app.server.wsgi_app = ProxyFix(app.server.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]
     # The upload limit is enforced by the server too: base64 adds a third, the form a little more.
     app.server.config["MAX_CONTENT_LENGTH"] = int(config.max_upload_bytes() * 1.4) + 64 * 1024
-    app.server.add_url_rule("/healthz", "healthz", lambda: {"status": "ok", "store_version": store.version()})
+    app.server.add_url_rule("/healthz", "healthz", lambda: health(store))
     dash.register_page("home", path="/", layout=home_layout, title="Decarbonisation Dashboard")
     for page in (upload, organisation, compare, wales, review, accounts, sign_in):
         page.register(app)
