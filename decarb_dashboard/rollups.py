@@ -121,7 +121,7 @@ def _why_not_compared(done: dict[str, set[str]], body: str, year: str, other: st
     for y in (year, other):
         if body not in done[y]:
             return reasons.text("no_return", year=y)
-    return reasons.text("no_common_categories", year=year, other=other)
+    return reasons.text("no_common_categories", year=year)
 
 
 def gap_fill(categories: pd.DataFrame, bodies: list[str], year: str, include_supply_chain: bool = True
