@@ -19,6 +19,7 @@ import pandas as pd
 
 from decarb_dashboard import config, years
 from decarb_dashboard.cells import Terms, pair, spread
+from decarb_dashboard.factors import FactorIndex, factor_index, factor_year, load_factors
 from decarb_dashboard.numbers import (
     K_BLANK,
     K_INVALID,
@@ -335,6 +336,55 @@ class _Checker:
                       params=lambda i: {"category": self.v.categories[str(categories.at(i))].name_en})
         self.flag("activity_negative", amount.values < 0, "activity_amount")
 
+    def computability(self, cat: Terms, src: Terms, unit: Terms, year: Terms, status: Terms,
+                      emissions: ParsedNumbers, amount: ParsedNumbers,
+                      factors: Callable[[], pd.DataFrame]) -> None:
+        """Warn of lines whose activity will not become emissions (no figure given, no factor for it).
+
+        Decided once per distinct (category, source, unit, year) with the one factor rule,
+        :meth:`decarb_dashboard.factors.FactorIndex.find`; a line whose year has no factor
+        set yet and will be computed at the newest set's factor is told so. Memo sources
+        (renewable generation: recorded, never emissions) need no factor.
+        """
+        with_figures = ~status.missing & ~status.where(lambda s: not self.v.statuses[s].has_figures)
+        needs = (~np.isnan(amount.values) & np.isnan(emissions.values) & with_figures
+                 & ~cat.missing & ~unit.missing & ~year.missing)
+        positions = np.flatnonzero(needs)
+        if not len(positions):
+            return
+        key = combine_codes([c.codes[positions] for c in (cat, src, unit, year)])
+        _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+        index = factor_index(factors())
+        found: list[tuple[str, dict]] = []  # per distinct kind: the code to report ("" for none), its params
+        for j in positions[first].tolist():
+            category, source, unit_id, label = cat.at(j), src.at(j), unit.at(j), str(year.at(j))
+            found.append(self._factor_problem(index, str(category), source, str(unit_id), label))
+        kind = np.full(self.n, -1, dtype=np.int64)
+        kind[positions] = inverse.reshape(-1)
+        for code in ("activity_not_computable", "activity_factor_newest_set"):
+            hit = np.array([f[0] == code for f in found] + [False])
+            self.flag(code, hit[kind], "activity_amount", params=lambda i: found[kind[i]][1])
+
+    def _factor_problem(self, index: FactorIndex, category: str, source: str | None, unit_id: str,
+                        label: str) -> tuple[str, dict]:
+        """Return the warning for one kind of line that needs a factor ("" when none) and its parameters."""
+        cat = self.v.categories[category]
+        src = self.v.sources[(category, source)] if source is not None else None
+        if src is not None and getattr(src, "stream", "direct") == "memo":
+            return "", {}
+        start = factor_year(label)
+        what = {lang: (f"{src.name(lang)} ({cat.name(lang)})" if src is not None else cat.name(lang))
+                for lang in ("en", "cy")}
+        params = {"what_en": what["en"], "what_cy": what["cy"], "unit": unit_id, "year": label}
+        hit = index.find(category, source, self.v.units[unit_id].canonical, start)
+        if hit is None:
+            others = [u for u in allowed_units_for(self.v, category, source)
+                      if index.find(category, source, self.v.units[u].canonical, start) is not None]
+            return "activity_not_computable", {**params, "factor_units": ", ".join(others)}
+        if hit.newest_set_used:
+            return "activity_factor_newest_set", {**params, "set_year": hit.factor_year}
+        return "", {}
+
     def methods(self) -> Terms:
         cells = self.t.column_cells("method")
         ids, unknown = cells.resolve(self.v.method_index.resolve)
@@ -425,12 +475,14 @@ def _notes(table: RawTable) -> pd.Categorical:
 def check_table(table: RawTable, problems: IssueCollector | None = None, *,
                 organisation: str | None = None, reporting_year: str | None = None,
                 registry: pd.DataFrame | None = None, today: dt.date | None = None,
-                file_name: str | None = None) -> ValidationReport:
+                file_name: str | None = None, factors: pd.DataFrame | None = None) -> ValidationReport:
     """Apply every rule of the contract to a raw table and return the report.
 
     ``organisation`` (a registry id) and ``reporting_year`` ("2022-23") are the
     body and year chosen on the upload page or command line: they fill blank
-    cells, and lines for any other body or year are errors.
+    cells, and lines for any other body or year are errors. ``factors`` is the
+    factor table (default: :func:`decarb_dashboard.factors.load_factors` of the
+    data directory) that says which activity amounts can become emissions.
     """
     problems = problems or IssueCollector()
     matcher = matcher_for(registry if registry is not None else load_registry(config.data_dir()))
@@ -454,6 +506,8 @@ def check_table(table: RawTable, problems: IssueCollector | None = None, *,
     emissions, amount = c.figures(status, status_blank)
     unit = c.units(amount, cat, src)
     c.consistency(status, emissions, amount, cat)
+    c.computability(cat, src, unit, year, status, emissions, amount,
+                    lambda: factors if factors is not None else load_factors(config.data_dir()))
     method = c.methods()
     c.duplicates(org, year, cat, src)
     lines = pd.DataFrame({
@@ -520,10 +574,11 @@ def _error_rows(table: RawTable, issues: list[Issue]) -> pd.DataFrame | None:
 def validate_upload(data: bytes, file_name: str | None = None, *, organisation: str | None = None,
                     reporting_year: str | None = None, max_bytes: int | None = None,
                     registry: pd.DataFrame | None = None, today: dt.date | None = None,
-                    max_rows: int = config.DEFAULT_MAX_ROWS, path: Path | None = None) -> ValidationReport:
+                    max_rows: int = config.DEFAULT_MAX_ROWS, path: Path | None = None,
+                    factors: pd.DataFrame | None = None) -> ValidationReport:
     """Read and check an uploaded file's bytes; never raises for bad input.
 
-    See :func:`check_table` for ``organisation`` and ``reporting_year``.
+    See :func:`check_table` for ``organisation``, ``reporting_year`` and ``factors``.
     ``max_bytes`` defaults to the configured upload limit (10 MB); 0 means no limit.
     """
     try:
@@ -531,7 +586,7 @@ def validate_upload(data: bytes, file_name: str | None = None, *, organisation: 
         if table is None:
             return ValidationReport(file_name, problems.listed, dict(problems.counts))
         return check_table(table, problems, organisation=organisation, reporting_year=reporting_year,
-                           registry=registry, today=today, file_name=file_name)
+                           registry=registry, today=today, file_name=file_name, factors=factors)
     except Exception:  # a fault of ours must not become the user's traceback
         log.exception("internal error while validating %s", file_name)
         problems = IssueCollector()

@@ -212,3 +212,92 @@ def test_valid_return_gives_clean_lines(valid_csv):  # type: ignore[no-untyped-d
     assert lines["status"].tolist() == ["measured", "estimated", "measured", "measured", "not_applicable",
                                         "not_reported"]
     assert lines["emissions_tco2e"].tolist()[:1] == [241.7]
+
+
+# ---- activity that cannot become emissions (issue 11, item 3) ---------------
+
+def factor_table(*rows: tuple[int, str, str, str, float]):  # type: ignore[no-untyped-def]
+    """A factor table of (set year, category, source, unit, kgCO2e per unit), activities named by factor_map."""
+    import pandas as pd
+
+    from decarb_dashboard.factors import FACTOR_COLUMNS, FactorIndex
+
+    names = FactorIndex(pd.DataFrame(columns=FACTOR_COLUMNS))
+    return pd.DataFrame(
+        [{"factor_year": y, "activity": names.activity(c, s, u), "unit": u, "kgco2e_per_unit": k, "scope": "",
+          "confirmed": True, "source": "test", "note": ""} for y, c, s, u, k in rows], columns=FACTOR_COLUMNS)
+
+
+GAS_2022 = factor_table((2022, "buildings", "natural_gas", "kWh", 0.18254))
+
+
+def test_an_amount_with_no_figure_and_no_factor_is_a_warning_naming_the_line():
+    # Supply chain goods in GBP and land in hectares have no factor in any table.
+    report = check("Cardiff,2022-23,Supply chain,Goods,,£2500,GBP,,,,", "Cardiff,2022-23,Land,Woodland,,120,ha,,,,",
+                   "Cardiff,2022-23,Supply chain,Services,,900,GBP,,,,", "Cardiff,2022-23,Land,Grassland,,5,ha,-3,,,")
+    assert report.valid  # a warning: the lines are kept, and the submitter is told they count in no total
+    warnings = [(w.code, w.row) for w in report.warnings]
+    assert warnings == [("activity_not_computable", 2), ("activity_not_computable", 3),
+                        ("activity_not_computable", 4)]  # row 5 gives its figure
+    first = report.warnings[0]
+    assert first.column == "activity_amount"
+    assert first.message() == ("The line gives £2500 GBP of Goods (Supply chain) in 2022-23 but no emissions figure, "
+                               "and there is no emission factor for Goods (Supply chain) in GBP for 2022-23: its "
+                               "emissions cannot be worked out, so it would count in no total.")
+    assert first.fix().startswith("Enter the line's emissions in emissions_tco2e (tonnes CO2e)")
+    assert "Or give" not in first.fix()  # no unit of Goods has a factor
+    assert "Nwyddau (Cadwyn gyflenwi) mewn GBP ar gyfer 2022-23" in first.message("cy")
+
+
+def test_the_fix_lists_the_units_that_have_a_factor():
+    report = check("Cardiff,2022-23,Buildings,Natural gas,,5000,m3,,,,", factors=GAS_2022)
+    (warning,) = report.warnings
+    assert warning.code == "activity_not_computable"
+    assert warning.fix().endswith("Or give the amount in a unit that has a factor: kWh, MWh, GWh.")
+    assert warning.fix("cy").endswith("Neu rhowch y swm mewn uned sydd â ffactor: kWh, MWh, GWh.")
+
+
+def test_a_year_with_no_factor_of_its_own_is_a_warning_and_a_newer_year_is_told_its_stand_in():
+    # Gas has a factor in the 2022 set only: 2022-23 is computed, 2021-22 cannot be (no older set
+    # stands in), and 2024-25 (newer than every set) will be computed at the 2022 factor.
+    report = check("Cardiff,2022-23,Buildings,Natural gas,,1000,kWh,,,,",
+                   "Cardiff,2021-22,Buildings,Natural gas,,1000,kWh,,,,",
+                   "Cardiff,2024-25,Buildings,Natural gas,,1000,kWh,,,,",
+                   "Cardiff,2024-25,Buildings,Electricity,,1000,kWh,,,,", factors=GAS_2022)
+    assert report.valid
+    assert [(w.code, w.row) for w in report.warnings] == [("activity_not_computable", 3),
+                                                         ("activity_factor_newest_set", 4),
+                                                         ("activity_not_computable", 5)]
+    assert report.warnings[1].message() == ("There is no official set of emission factors for 2024-25 yet, so the "
+                                            "emissions of Natural gas (Buildings) on this line will be computed at "
+                                            "the 2022 factor.")
+
+
+def test_not_reported_lines_and_memo_sources_need_no_factor(monkeypatch):  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    from uploads_schema.vocabulary import vocabulary
+
+    v = vocabulary()
+    key = ("supply_chain", "goods")
+    monkeypatch.setitem(v.sources, key, replace(v.sources[key]))
+    object.__setattr__(v.sources[key], "stream", "memo")  # as renewable generation is on the factors branch
+    report = check("Cardiff,2022-23,Supply chain,Goods,,2500,GBP,,,,",
+                   "Cardiff,2022-23,Land,Woodland,,,,,not reported,,")
+    assert report.valid
+    assert report.warnings == []
+
+
+def test_one_factor_lookup_per_kind_of_line_however_many_lines(monkeypatch):  # type: ignore[no-untyped-def]
+    from decarb_dashboard.factors import FactorIndex
+
+    asked = []
+    real = FactorIndex.find
+    monkeypatch.setattr(FactorIndex, "find", lambda self, *a: asked.append(a) or real(self, *a))
+    lines = [f"Cardiff,2022-23,Supply chain,Goods,,{k},GBP,,,,{k}" for k in range(1, 3001)]
+    report = check(*lines, "Cardiff,2022-23,Land,Woodland,,3,ha,,,,", factors=GAS_2022)
+    assert report.counts["duplicate_line"] == 2999  # the same line repeated is another rule's business
+    assert report.counts["activity_not_computable"] == 3001
+    assert len([w for w in report.warnings if w.code == "activity_not_computable"]) == 200  # listed; all counted
+    # Two kinds of line, each asked once, plus each of their other units once for the fix.
+    assert len(asked) == 2 + 2
