@@ -260,6 +260,8 @@ class _Checker:
         for name in ("emissions_tco2e", "activity_amount"):
             values = self.frame[name] if name in self.frame.columns else pd.Series(np.full(self.n, np.nan))
             numbers = parse_column(values, tokens)
+            if name == "emissions_tco2e" and self.t.emissions_to_tonnes is not None:
+                numbers.values = numbers.values * self.t.emissions_to_tonnes  # kgCO2e or ktCO2e given
             parsed.append(numbers)
             top = int(numbers.kind.max(initial=K_NUMBER))  # kinds are ordered: numbers and blanks first
             if top >= K_INVALID:
@@ -332,8 +334,10 @@ class _Checker:
         negative = emissions.values < 0
         if negative.any():
             may_be_negative = categories.where(lambda c: self.v.categories[c].negative_allowed)
+            in_tonnes = None if self.t.emissions_to_tonnes is None else (lambda i: f"{emissions.values[i]:g}")
             self.flag("emissions_negative", negative & ~may_be_negative & ~categories.missing, "emissions_tco2e",
-                      params=lambda i: {"category": self.v.categories[str(categories.at(i))].name_en})
+                      params=lambda i: {"category": self.v.categories[str(categories.at(i))].name_en},
+                      value=in_tonnes)  # the message says tCO2e: a figure given in kg is shown converted
         self.flag("activity_negative", amount.values < 0, "activity_amount")
 
     def computability(self, cat: Terms, src: Terms, unit: Terms, year: Terms, status: Terms,
