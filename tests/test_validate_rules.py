@@ -301,3 +301,76 @@ def test_one_factor_lookup_per_kind_of_line_however_many_lines(monkeypatch):  # 
     assert len([w for w in report.warnings if w.code == "activity_not_computable"]) == 200  # listed; all counted
     # Two kinds of line, each asked once, plus each of their other units once for the fix.
     assert len(asked) == 2 + 2
+
+
+# ---- Total rows checked against their lines (issue 11, item 5) --------------
+
+LINES_150_5 = ("Cardiff,2022-23,Buildings,Electricity,,,,100,,,", "Cardiff,2022-23,Waste,,,,,50.5,,,")
+
+
+def total_warnings(report):  # type: ignore[no-untyped-def]
+    return [(w.code, w.row) for w in report.warnings if w.code.startswith("total_row")]
+
+
+@pytest.mark.parametrize("total", ["150.5", "151", "150"])  # 0.33% off is within the 0.5% allowed
+def test_a_total_row_that_matches_its_lines_is_checked_and_not_stored(total):  # type: ignore[no-untyped-def]
+    report = check(*LINES_150_5, f"Cardiff,2022-23,Total,,,,,{total},,,")
+    assert report.valid
+    assert report.line_count == 2
+    assert total_warnings(report) == [("total_row_ignored", 4)]
+    assert report.warnings[0].message() == ("This is a total row (“Total”); checked: it matches the sum of your lines. "
+                                            "Totals are worked out from your lines, so it was not stored as a line.")
+
+
+def test_a_total_row_more_than_half_a_percent_off_is_a_warning_with_both_figures():
+    report = check(*LINES_150_5, "Cardiff,2022-23,Total,,,,,152,,,")  # 1.5 tCO2e over: +1.0%
+    assert report.valid
+    assert report.line_count == 2
+    (warning,) = report.warnings
+    assert (warning.code, warning.row) == ("total_row_mismatch", 4)
+    assert warning.message() == ("The total row (“Total”) gives 152 tCO2e for Cardiff Council, 2022-23, but the lines "
+                                 "it totals add up to 150.5 tCO2e: a difference of 1.5 tCO2e (+1.0%).")
+    assert "Cyngor Caerdydd, 2022-23" in warning.message("cy")
+
+
+def test_a_category_total_is_checked_against_that_category_only():
+    report = check("Cardiff,2022-23,Buildings,Electricity,,,,100,,,", "Cardiff,2022-23,Buildings,Natural gas,,,,150,,,",
+                   "Cardiff,2022-23,Buildings,Total,,,,300,,,", "Cardiff,2022-23,Waste,,,,,20,,,",
+                   "Cardiff,2022-23,Total,,,,,270,,,")
+    assert report.valid
+    assert total_warnings(report) == [("total_row_mismatch", 4), ("total_row_ignored", 6)]
+    assert report.warnings[0].message().startswith("The total row (“Total”) gives 300 tCO2e for Buildings, Cardiff "
+                                                   "Council, 2022-23, but the lines it totals add up to 250 tCO2e: "
+                                                   "a difference of 50 tCO2e (+20.0%).")
+
+
+@pytest.mark.parametrize(("total", "code"), [("70", "total_row_ignored"), ("100", "total_row_ignored"),
+                                             ("85", "total_row_mismatch")])
+def test_a_total_may_be_net_of_land_or_without_it(total, code):  # type: ignore[no-untyped-def]
+    report = check("Cardiff,2022-23,Waste,,,,,100,,,", "Cardiff,2022-23,Land,,,,,-30,,,",
+                   f"Cardiff,2022-23,Total,,,,,{total},,,")
+    assert total_warnings(report) == [(code, 4)]
+
+
+def test_a_grand_total_under_several_bodies_and_years_totals_each_year():
+    report = check("Cardiff,2022-23,Waste,,,,,100,,,", "Newport,2022-23,Waste,,,,,50,,,",
+                   "Newport,2021-22,Waste,,,,,999,,,", ",2022-23,Total,,,,,150,,,", "Total,2021-22,,,,,,990,,,")
+    assert report.line_count == 3
+    assert total_warnings(report) == [("total_row_ignored", 5), ("total_row_mismatch", 6)]
+    assert "gives 990 tCO2e for 2021-22, but the lines it totals add up to 999 tCO2e" in report.warnings[1].message()
+
+
+def test_a_total_in_kilograms_is_compared_in_tonnes():
+    header = "organisation,reporting_year,category,emissions_kgco2e"
+    report = check("Powys,2022-23,Buildings,\"85,773,255\"", "Powys,2022-23,Fleet,1000",
+                   "Powys,2022-23,Total,\"87,000,000\"", header=header)
+    (mismatch,) = [w for w in report.warnings if w.code == "total_row_mismatch"]
+    assert mismatch.message() == ("The total row (“Total”) gives 87,000 tCO2e for Powys County Council, 2022-23, but "
+                                  "the lines it totals add up to 85,774.255 tCO2e: a difference of 1,225.745 tCO2e "
+                                  "(+1.4%).")
+
+
+def test_a_total_row_without_a_figure_is_said_to_be_unchecked():
+    report = check(*LINES_150_5, "Cardiff,2022-23,Total,,,,,,,,")
+    assert total_warnings(report) == [("total_row_unchecked", 4)]
+    assert report.line_count == 2
