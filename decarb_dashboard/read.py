@@ -28,7 +28,14 @@ import pyarrow.csv as pa_csv
 from decarb_dashboard import config, years
 from decarb_dashboard.cells import Cells
 from decarb_dashboard.report import IssueCollector
-from uploads_schema.columns import column_names, match_header
+from uploads_schema.columns import (
+    EmissionsUnit,
+    column_names,
+    emissions_unit,
+    header_unit,
+    match_header,
+    split_emissions_unit,
+)
 from uploads_schema.labels import normalise_label
 
 log = logging.getLogger(__name__)
@@ -52,8 +59,8 @@ MAX_UNPACKED_BYTES = 256 * 1024 * 1024
 MAX_ARCHIVE_PARTS = 2000
 #: Sheet names preferred over the first sheet ("Return" is the template's).
 RETURN_SHEET_NAMES = ("return", "ffurflen", "annual return", "data")
-TOTAL_HEADERS = {"total", "total tco2e", "total emissions", "total emissions tco2e", "cyfanswm",
-                 "cyfanswm tco2e", "emissions", "tco2e"}
+#: Headers of a short layout's single column of figures (each may end in an emissions unit: "Total (kgCO2e)").
+TOTAL_HEADERS = {"total", "total emissions", "cyfanswm", "cyfanswm allyriadau"}
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_MARK = "EncryptedPackage".encode("utf-16-le")
@@ -66,7 +73,8 @@ class RawTable:
     ``frame`` holds the return's columns (values are str, int, float or None);
     ``rows`` the spreadsheet row number of each frame row; ``layout`` is "long"
     or "short" (one row per category, figures under year or total columns,
-    already melted to one row per line).
+    already melted to one row per line). ``emissions_to_tonnes`` is, per row,
+    what the emissions figure is multiplied by to be in tCO2e (None: all are).
     """
 
     frame: pd.DataFrame
@@ -76,6 +84,7 @@ class RawTable:
     rows_read: int = 0
     figure_column: dict[int, str] = field(default_factory=dict)
     cells: dict[str, Cells] = field(default_factory=dict)
+    emissions_to_tonnes: np.ndarray | None = None
 
     def column_cells(self, name: str) -> Cells:
         """Return a column's cells as codes of distinct values, worked out once."""
@@ -88,8 +97,9 @@ class RawTable:
         new_position = np.cumsum(keep) - 1
         figure_column = {int(new_position[old]): label for old, label in self.figure_column.items() if keep[old]}
         cells = {name: Cells(c.codes[keep], c.uniques) for name, c in self.cells.items()}
+        scale = None if self.emissions_to_tonnes is None else self.emissions_to_tonnes[keep]
         return RawTable(self.frame.loc[keep].reset_index(drop=True), self.rows[keep], self.layout, self.kind,
-                        self.rows_read, figure_column, cells)
+                        self.rows_read, figure_column, cells, scale)
 
 
 class UnreadableFile(Exception):
@@ -470,15 +480,29 @@ def _read_xlsx_cells(data: bytes, max_rows: int,
     return header, body, numbers[header_index], np.array(numbers[header_index + 1:], dtype=np.int64)
 
 
-def _is_year_header(cell: str) -> bool:
-    text = str(cell).strip()
-    for suffix in ("(tco2e)", "tco2e", "(tCO2e)"):
-        text = text.removesuffix(suffix).strip()
-    try:
-        years.parse(text)
-    except years.YearProblem:
-        return False
-    return True
+def _year_header(cell: object) -> tuple[str, EmissionsUnit | None] | None:
+    """Return (the year, the emissions unit) a short layout's year header names, or None if it is no year.
+
+    ``"2019-20"`` -> ``("2019-20", None)``; ``"2022-23 (kgCO2e)"`` or ``"2022-23 emissions kgCO2e"``
+    -> ``("2022-23", kgCO2e)``.
+    """
+    words = str(cell).split()
+    for k in range(min(len(words), 3), 0, -1):  # "2019-20", "2019 - 20", "2019 / 2020"
+        head = " ".join(words[:k])
+        try:
+            years.parse(head)
+        except years.YearProblem:
+            continue
+        rest, unit = split_emissions_unit(" ".join(words[k:]))
+        if rest == "" or match_header(rest) == "emissions_tco2e":
+            return head, unit
+    return None
+
+
+def _total_header(cell: object) -> tuple[str, EmissionsUnit | None] | None:
+    """Return (the header, its emissions unit) when it heads a short layout's total column, else None."""
+    words, unit = split_emissions_unit(cell)
+    return (str(cell).strip(), unit) if words in TOTAL_HEADERS else None
 
 
 #: Header roles whose cells are figures: read as numbers where they are.
@@ -491,9 +515,9 @@ def _header_role(cell: object) -> str | None:
     name = match_header(text)
     if name is not None:
         return name
-    if normalise_label(text) in TOTAL_HEADERS:
+    if _total_header(text) is not None:
         return "total"
-    if text and _is_year_header(text):
+    if text and _year_header(text) is not None:
         return "year"
     return None
 
@@ -528,7 +552,7 @@ def _is_blank(frame: pd.DataFrame, cells: dict[object, Cells] | None = None) -> 
 
 def assemble(header: list, body: pd.DataFrame, header_row: int, kind: str,
               problems: IssueCollector, rows: np.ndarray | None = None) -> RawTable:
-    """Name the columns, drop empty rows, and melt the short layout into lines.
+    """Name the columns, drop empty rows, melt the short layout into lines, and note the emissions' unit.
 
     ``rows`` are the sheet row numbers of the body's rows when they do not
     simply follow the header row.
@@ -536,6 +560,7 @@ def assemble(header: list, body: pd.DataFrame, header_row: int, kind: str,
     names: dict[int, str] = {}
     year_columns: dict[int, str] = {}
     total_column: int | None = None
+    unit_of: dict[int, EmissionsUnit | None] = {}  # per column of emissions: the unit its header names
     unknown: list[str] = []
     seen: dict[str, int] = {}
     for position, cell in enumerate(header):
@@ -544,19 +569,25 @@ def assemble(header: list, body: pd.DataFrame, header_row: int, kind: str,
         if name == "total":
             if total_column is None:
                 total_column = position
+                unit_of[position] = _total_header(text)[1]  # type: ignore[index]
             continue
         if name == "year":
-            year_columns[position] = text
+            year_columns[position], unit_of[position] = _year_header(text)  # type: ignore[misc]
             continue
         if name is None:
             if text:
                 unknown.append(text)
             continue
         if name in seen:
-            problems.add("column_duplicate", column=name)
+            if name == "emissions_tco2e" and _unit_id(header_unit(text)) != _unit_id(unit_of[seen[name]]):
+                _mixed_units(problems, header, [seen[name], position], unit_of | {position: header_unit(text)})
+            else:
+                problems.add("column_duplicate", column=name)
             continue
         seen[name] = position
         names[position] = name
+        if name == "emissions_tco2e":
+            unit_of[position] = header_unit(text)
     if unknown:
         shown = ", ".join(f"“{u[:40]}”" for u in unknown[:10])
         if len(unknown) > 10:
@@ -578,6 +609,8 @@ def assemble(header: list, body: pd.DataFrame, header_row: int, kind: str,
 
     has_figures = {"emissions_tco2e", "activity_amount"} & set(frame.columns)
     if has_figures or not figure_positions:
+        if "emissions_tco2e" in frame.columns:
+            return _in_tonnes(table, header, [seen["emissions_tco2e"]], unit_of, problems)
         return table
 
     # The short layout: one row per category, a figure per year column (or one total).
@@ -591,12 +624,61 @@ def assemble(header: list, body: pd.DataFrame, header_row: int, kind: str,
         part = frame.loc[filled].copy()
         part["emissions_tco2e"] = body.loc[filled, position].to_numpy()
         if position in year_columns:
-            part["reporting_year"] = year_columns[position].split("(")[0].strip().split(" ")[0]
+            part["reporting_year"] = year_columns[position]
         parts.append(part)
         part_rows.append(rows[filled])
         labels += [str(header[position])] * int(filled.sum())
-    melted = pd.concat(parts, ignore_index=True)
-    return RawTable(melted, np.concatenate(part_rows), "short", kind, rows_read, dict(enumerate(labels)))
+    melted = RawTable(pd.concat(parts, ignore_index=True), np.concatenate(part_rows), "short", kind, rows_read,
+                      dict(enumerate(labels)))
+    return _in_tonnes(melted, header, figure_positions, unit_of, problems)
+
+
+def _unit_id(unit: EmissionsUnit | None) -> str:
+    return "tCO2e" if unit is None else unit.id  # a header that names no unit gives tonnes, as the return asks
+
+
+def _mixed_units(problems: IssueCollector, header: list, positions: list[int],
+                 unit_of: dict[int, EmissionsUnit | None]) -> None:
+    shown = ", ".join(f"“{str(header[p]).strip()[:40]}” ({_unit_id(unit_of[p])})" for p in positions[:10])
+    problems.add("emissions_units_mixed", columns=shown)
+
+
+def _in_tonnes(table: RawTable, header: list, positions: list[int], unit_of: dict[int, EmissionsUnit | None],
+               problems: IssueCollector) -> RawTable:
+    """Say what each row's emissions figure is multiplied by to be in tCO2e, with a warning per unit converted.
+
+    The unit comes from the headers of the figures' columns (``positions``) or, when there is no
+    activity amount, from a units cell ("kgCO2e") beside the figure. Columns in different units,
+    or a units cell that contradicts its header, are an error.
+    """
+    if len({_unit_id(unit_of[p]) for p in positions}) > 1:
+        _mixed_units(problems, header, positions, unit_of)
+        return table
+    header_unit_ = unit_of[positions[0]]
+    scale = np.full(len(table.frame), 1.0 if header_unit_ is None else header_unit_.to_tonnes)
+    converted: dict[str, EmissionsUnit] = {} if header_unit_ is None else {header_unit_.id: header_unit_}
+    if "activity_unit" in table.frame.columns and "activity_amount" not in table.frame.columns:
+        cells = table.column_cells("activity_unit")
+        in_cells = [emissions_unit(u) for u in cells.uniques]
+        if in_cells and all(in_cells):  # a units cell of emissions units: the unit of each row's figure
+            explicit = {u.id for u in in_cells} | ({header_unit_.id} if header_unit_ is not None else set())
+            if len(explicit) > 1 and header_unit_ is not None:
+                _mixed_units(problems, header, positions, unit_of)
+                return table
+            per_cell = np.array([u.to_tonnes for u in in_cells] + [np.nan])[cells.codes]  # type: ignore[union-attr]
+            scale = np.where(cells.blank, scale, per_cell)
+            converted |= {u.id: u for u in in_cells}  # type: ignore[union-attr]
+            table.frame = table.frame.drop(columns="activity_unit")
+            table.cells.pop("activity_unit", None)
+    converted.pop("tCO2e", None)
+    if not converted:
+        return table
+    shown = ", ".join(f"“{str(header[p]).strip()[:40]}”" for p in positions[:10])
+    for unit in converted.values():
+        problems.add("emissions_converted", columns=shown, unit=unit.id, conversion_en=unit.conversion_en,
+                     conversion_cy=unit.conversion_cy)
+    table.emissions_to_tonnes = scale
+    return table
 
 
 def read_upload(data: bytes, *, max_bytes: int | None = None, max_rows: int = config.DEFAULT_MAX_ROWS,

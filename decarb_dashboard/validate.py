@@ -19,6 +19,7 @@ import pandas as pd
 
 from decarb_dashboard import config, years
 from decarb_dashboard.cells import Terms, pair, spread
+from decarb_dashboard.factors import FactorIndex, factor_index, factor_year, load_factors
 from decarb_dashboard.numbers import (
     K_BLANK,
     K_INVALID,
@@ -259,6 +260,8 @@ class _Checker:
         for name in ("emissions_tco2e", "activity_amount"):
             values = self.frame[name] if name in self.frame.columns else pd.Series(np.full(self.n, np.nan))
             numbers = parse_column(values, tokens)
+            if name == "emissions_tco2e" and self.t.emissions_to_tonnes is not None:
+                numbers.values = numbers.values * self.t.emissions_to_tonnes  # kgCO2e or ktCO2e given
             parsed.append(numbers)
             top = int(numbers.kind.max(initial=K_NUMBER))  # kinds are ordered: numbers and blanks first
             if top >= K_INVALID:
@@ -331,9 +334,60 @@ class _Checker:
         negative = emissions.values < 0
         if negative.any():
             may_be_negative = categories.where(lambda c: self.v.categories[c].negative_allowed)
+            in_tonnes = None if self.t.emissions_to_tonnes is None else (lambda i: f"{emissions.values[i]:g}")
             self.flag("emissions_negative", negative & ~may_be_negative & ~categories.missing, "emissions_tco2e",
-                      params=lambda i: {"category": self.v.categories[str(categories.at(i))].name_en})
+                      params=lambda i: {"category": self.v.categories[str(categories.at(i))].name_en},
+                      value=in_tonnes)  # the message says tCO2e: a figure given in kg is shown converted
         self.flag("activity_negative", amount.values < 0, "activity_amount")
+
+    def computability(self, cat: Terms, src: Terms, unit: Terms, year: Terms, status: Terms,
+                      emissions: ParsedNumbers, amount: ParsedNumbers,
+                      factors: Callable[[], pd.DataFrame]) -> None:
+        """Warn of lines whose activity will not become emissions (no figure given, no factor for it).
+
+        Decided once per distinct (category, source, unit, year) with the one factor rule,
+        :meth:`decarb_dashboard.factors.FactorIndex.find`; a line whose year has no factor
+        set yet and will be computed at the newest set's factor is told so. Memo sources
+        (renewable generation: recorded, never emissions) need no factor.
+        """
+        with_figures = ~status.missing & ~status.where(lambda s: not self.v.statuses[s].has_figures)
+        needs = (~np.isnan(amount.values) & np.isnan(emissions.values) & with_figures
+                 & ~cat.missing & ~unit.missing & ~year.missing)
+        positions = np.flatnonzero(needs)
+        if not len(positions):
+            return
+        key = combine_codes([c.codes[positions] for c in (cat, src, unit, year)])
+        _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+        index = factor_index(factors())
+        found: list[tuple[str, dict]] = []  # per distinct kind: the code to report ("" for none), its params
+        for j in positions[first].tolist():
+            category, source, unit_id, label = cat.at(j), src.at(j), unit.at(j), str(year.at(j))
+            found.append(self._factor_problem(index, str(category), source, str(unit_id), label))
+        kind = np.full(self.n, -1, dtype=np.int64)
+        kind[positions] = inverse.reshape(-1)
+        for code in ("activity_not_computable", "activity_factor_newest_set"):
+            hit = np.array([f[0] == code for f in found] + [False])
+            self.flag(code, hit[kind], "activity_amount", params=lambda i: found[kind[i]][1])
+
+    def _factor_problem(self, index: FactorIndex, category: str, source: str | None, unit_id: str,
+                        label: str) -> tuple[str, dict]:
+        """Return the warning for one kind of line that needs a factor ("" when none) and its parameters."""
+        cat = self.v.categories[category]
+        src = self.v.sources[(category, source)] if source is not None else None
+        if src is not None and getattr(src, "stream", "direct") == "memo":
+            return "", {}
+        start = factor_year(label)
+        what = {lang: (f"{src.name(lang)} ({cat.name(lang)})" if src is not None else cat.name(lang))
+                for lang in ("en", "cy")}
+        params = {"what_en": what["en"], "what_cy": what["cy"], "unit": unit_id, "year": label}
+        hit = index.find(category, source, self.v.units[unit_id].canonical, start)
+        if hit is None:
+            others = [u for u in allowed_units_for(self.v, category, source)
+                      if index.find(category, source, self.v.units[u].canonical, start) is not None]
+            return "activity_not_computable", {**params, "factor_units": ", ".join(others)}
+        if hit.newest_set_used:
+            return "activity_factor_newest_set", {**params, "set_year": hit.factor_year}
+        return "", {}
 
     def methods(self) -> Terms:
         cells = self.t.column_cells("method")
@@ -392,29 +446,150 @@ class _Checker:
                                     "rows": _join([str(r) for r in breakdown[group_of[i]]])})
 
 
-def _drop_total_rows(table: RawTable, problems: IssueCollector) -> RawTable:
-    """Drop rows labelled as totals (in the organisation, category or source cell), with a warning."""
+#: A total row more than this far from the sum of the lines it totals gets a warning (per cent of the sum).
+TOTAL_TOLERANCE_PCT = 0.5
+
+
+def _split_total_rows(table: RawTable) -> tuple[RawTable, RawTable | None, dict[str, np.ndarray]]:
+    """Split off the rows labelled as totals (in the organisation, category or source cell).
+
+    Returns (the lines, the total rows or None, per total row and per labelled column a mask
+    saying that column's cell is the total label). A total row never becomes a line.
+    """
     is_total = np.zeros(len(table.frame), dtype=bool)
-    label_of: dict[int, object] = {}
+    labelled: dict[str, np.ndarray] = {}
     for name in ("category", "organisation", "source"):
         if name not in table.frame.columns:
             continue
         cells = table.column_cells(name)
         total_codes = [k for k, u in enumerate(cells.uniques) if normalise_label(u) in TOTAL_ROW_LABELS]
-        if not total_codes:
-            continue
-        hit = np.isin(cells.codes, total_codes)
-        for i in np.flatnonzero(hit & ~is_total):
-            label_of[int(i)] = cells.at(int(i))
-        is_total |= hit
+        if total_codes:
+            labelled[name] = np.isin(cells.codes, total_codes)
+            is_total |= labelled[name]
     if not is_total.any():
-        return table
-    shown = set()
-    for i in np.flatnonzero(is_total):
-        if table.rows[i] not in shown:  # a melted short layout repeats a row per year column
-            shown.add(table.rows[i])
-            problems.add("total_row_ignored", row=int(table.rows[i]), value=label_of[int(i)])
-    return table.subset(~is_total)
+        return table, None, {}
+    return table.subset(~is_total), table.subset(is_total), {k: m[is_total] for k, m in labelled.items()}
+
+
+class _Totals:
+    """Checks each total row against the sum of the lines it totals: the same body, year and category.
+
+    A cell labelled total, or left blank, does not narrow the lines: "Total" under category is
+    every category of the body and year; a category with "Total" as its source is that category.
+    A total matches if it is within ``TOTAL_TOLERANCE_PCT`` of the lines' sum with Land or without it.
+    """
+
+    def __init__(self, c: _Checker, totals: RawTable, labelled: dict[str, np.ndarray]) -> None:
+        self.c, self.t, self.labelled = c, totals, labelled
+        self.n = len(totals.frame)
+
+    def _ids(self, name: str, resolve: Callable[[object], object],
+             chosen: str | None) -> tuple[np.ndarray, np.ndarray]:
+        """Return per total row the id its cell names (None: any), and a mask of the cells not understood.
+
+        Decided once per distinct cell; a blank cell is the chosen body or year, if there is one.
+        """
+        cells = self.t.column_cells(name)
+        resolved = np.array([resolve(u) for u in cells.uniques] + [chosen], dtype=object)
+        label = self.labelled.get(name, np.zeros(self.n, dtype=bool))
+        ids = resolved[cells.codes]  # code -1 (blank) takes the last slot: the chosen value
+        bad = ~label & ~cells.blank & np.array([r is None for r in resolved], dtype=bool)[cells.codes]
+        ids[label] = None
+        return ids, bad
+
+    def check(self, org: Terms, year: Terms, cat: Terms, emissions: ParsedNumbers, problems: IssueCollector) -> None:
+        c, v = self.c, self.c.v
+
+        def year_label(u: object) -> str | None:
+            try:
+                return years.label(years.parse(u))
+            except years.YearProblem:
+                return None
+
+        orgs, bad_org = self._ids("organisation", c.m.resolve, c.chosen_org)
+        labels, bad_year = self._ids("reporting_year", year_label, c.chosen_year)
+        cats, bad_cat = self._ids("category", v.category_index.resolve, None)
+        values = parse_column(self.t.frame["emissions_tco2e"], v.status_tokens()).values if (
+            "emissions_tco2e" in self.t.frame.columns) else np.full(self.n, np.nan)
+        if self.t.emissions_to_tonnes is not None:
+            values = values * self.t.emissions_to_tonnes
+        # Each distinct (body, year, category) totalled is summed once: few, however many total rows.
+        key_codes = [pd.factorize(ids, use_na_sentinel=True)[0] for ids in (orgs, labels, cats)]
+        _, first, inverse = np.unique(combine_codes(key_codes), return_index=True, return_inverse=True)
+        inverse = inverse.reshape(-1)
+        has = ~np.isnan(emissions.values)
+        land = cat.where(lambda k: v.categories[k].negative_allowed)
+        keys = [(orgs[j], labels[j], cats[j]) for j in first.tolist()]
+        sums = np.zeros((len(keys), 3))  # net, without Land, lines summed
+        for k, key in enumerate(keys):
+            mask = has.copy()
+            for terms, wanted in zip((org, year, cat), key, strict=True):
+                if wanted is not None:
+                    mask &= terms.is_(wanted)
+            sums[k] = (emissions.values[mask].sum(), emissions.values[mask & ~land].sum(), mask.sum())
+        net, gross, count = sums[inverse, 0], sums[inverse, 1], sums[inverse, 2]
+        checked = ~np.isnan(values) & ~bad_org & ~bad_year & ~bad_cat & (count > 0)
+        tolerance = TOTAL_TOLERANCE_PCT / 100
+        match = checked & ((np.abs(values - net) <= tolerance * np.abs(net))
+                           | (np.abs(values - gross) <= tolerance * np.abs(gross)))
+        mismatch = checked & ~match
+
+        def mismatches() -> Iterator[Issue]:
+            for i in np.flatnonzero(mismatch).tolist():
+                difference = values[i] - net[i]
+                yield Issue("total_row_mismatch", int(self.t.rows[i]), self.t.figure_column.get(i, "emissions_tco2e"),
+                            str(self._label(i))[:120],
+                            {"total": _tonnes(values[i]), "sum": _tonnes(net[i]), "difference": _tonnes(difference),
+                             "pct": f"{difference / abs(net[i]) * 100:+.1f}" if net[i] else "∞",
+                             **self._what(keys[inverse[i]], year)})
+
+        if mismatch.any():
+            problems.add_many("total_row_mismatch", int(mismatch.sum()), mismatches())
+        # One note per sheet row without a mismatch (a melted short layout has a total line per year).
+        sheet_rows, where, of_row = np.unique(self.t.rows, return_index=True, return_inverse=True)
+        of_row = of_row.reshape(-1)
+        any_mismatch = np.bincount(of_row, weights=mismatch, minlength=len(sheet_rows)) > 0
+        any_match = np.bincount(of_row, weights=match, minlength=len(sheet_rows)) > 0
+        for code, rows in (("total_row_ignored", ~any_mismatch & any_match),
+                           ("total_row_unchecked", ~any_mismatch & ~any_match)):
+            picked = np.flatnonzero(rows)
+            if len(picked):
+                problems.add_many(code, len(picked), (
+                    Issue(code, int(sheet_rows[r]), None, str(self._label(int(where[r])))[:120])
+                    for r in picked.tolist()))
+
+    def _label(self, i: int) -> object:
+        return _total_label(self.t, self.labelled, i)
+
+    def _what(self, key: tuple, year: Terms) -> dict[str, str]:
+        """Say which lines a total totals ("Buildings, Cardiff Council, 2022-23"), in English and Welsh."""
+        org_id, label, category = key
+        out = {}
+        for lang in ("en", "cy"):
+            parts = [self.c.v.categories[category].name(lang)] if category is not None else []
+            if org_id is not None:
+                parts.append(self.c.m.name(org_id, lang))
+            parts.append(label if label is not None else ", ".join(sorted(str(y) for y in year.ids)))
+            out[f"what_{lang}"] = ", ".join(parts)
+        return out
+
+
+def _first_positions(table: RawTable) -> dict[int, int]:
+    """Return the first position of each sheet row (a melted short layout has one per figure column)."""
+    rows = table.rows.tolist()
+    first: dict[int, int] = {}
+    for position, row in enumerate(rows):
+        first.setdefault(row, position)
+    return first
+
+
+def _total_label(totals: RawTable, labelled: dict[str, np.ndarray], i: int) -> object:
+    """Return the total label ("Total", "Cyfanswm") of total row ``i`` as typed."""
+    return next(totals.column_cells(name).at(i) for name, mask in labelled.items() if mask[i])
+
+def _tonnes(value: float) -> str:
+    """Return a figure in tCO2e as shown in a message: thousands separated, at most 3 decimals."""
+    return f"{round(float(value), 3):,}".removesuffix(".0")
 
 
 def _notes(table: RawTable) -> pd.Categorical:
@@ -425,16 +600,18 @@ def _notes(table: RawTable) -> pd.Categorical:
 def check_table(table: RawTable, problems: IssueCollector | None = None, *,
                 organisation: str | None = None, reporting_year: str | None = None,
                 registry: pd.DataFrame | None = None, today: dt.date | None = None,
-                file_name: str | None = None) -> ValidationReport:
+                file_name: str | None = None, factors: pd.DataFrame | None = None) -> ValidationReport:
     """Apply every rule of the contract to a raw table and return the report.
 
     ``organisation`` (a registry id) and ``reporting_year`` ("2022-23") are the
     body and year chosen on the upload page or command line: they fill blank
-    cells, and lines for any other body or year are errors.
+    cells, and lines for any other body or year are errors. ``factors`` is the
+    factor table (default: :func:`decarb_dashboard.factors.load_factors` of the
+    data directory) that says which activity amounts can become emissions.
     """
     problems = problems or IssueCollector()
     matcher = matcher_for(registry if registry is not None else load_registry(config.data_dir()))
-    table = _drop_total_rows(table, problems)
+    table, totals, labelled = _split_total_rows(table)
     if "category" not in table.frame.columns:
         problems.add("column_missing", column="category", description=column("category").description_en)
     elif not ({"emissions_tco2e", "activity_amount"} & set(table.frame.columns)):
@@ -442,6 +619,9 @@ def check_table(table: RawTable, problems: IssueCollector | None = None, *,
     elif len(table.frame) == 0:
         problems.add("no_lines")
     if problems.has_errors():
+        if totals is not None:
+            for row, i in _first_positions(totals).items():
+                problems.add("total_row_unchecked", row=row, value=_total_label(totals, labelled, i))
         return _report(file_name, problems, table, None, matcher)
 
     c = _Checker(table, problems, matcher, vocabulary(), organisation, reporting_year, today)
@@ -454,8 +634,12 @@ def check_table(table: RawTable, problems: IssueCollector | None = None, *,
     emissions, amount = c.figures(status, status_blank)
     unit = c.units(amount, cat, src)
     c.consistency(status, emissions, amount, cat)
+    c.computability(cat, src, unit, year, status, emissions, amount,
+                    lambda: factors if factors is not None else load_factors(config.data_dir()))
     method = c.methods()
     c.duplicates(org, year, cat, src)
+    if totals is not None:
+        _Totals(c, totals, labelled).check(org, year, cat, emissions, problems)
     lines = pd.DataFrame({
         "organisation_id": org.categorical(),
         "reporting_year": year.categorical(),
@@ -520,10 +704,11 @@ def _error_rows(table: RawTable, issues: list[Issue]) -> pd.DataFrame | None:
 def validate_upload(data: bytes, file_name: str | None = None, *, organisation: str | None = None,
                     reporting_year: str | None = None, max_bytes: int | None = None,
                     registry: pd.DataFrame | None = None, today: dt.date | None = None,
-                    max_rows: int = config.DEFAULT_MAX_ROWS, path: Path | None = None) -> ValidationReport:
+                    max_rows: int = config.DEFAULT_MAX_ROWS, path: Path | None = None,
+                    factors: pd.DataFrame | None = None) -> ValidationReport:
     """Read and check an uploaded file's bytes; never raises for bad input.
 
-    See :func:`check_table` for ``organisation`` and ``reporting_year``.
+    See :func:`check_table` for ``organisation``, ``reporting_year`` and ``factors``.
     ``max_bytes`` defaults to the configured upload limit (10 MB); 0 means no limit.
     """
     try:
@@ -531,7 +716,7 @@ def validate_upload(data: bytes, file_name: str | None = None, *, organisation: 
         if table is None:
             return ValidationReport(file_name, problems.listed, dict(problems.counts))
         return check_table(table, problems, organisation=organisation, reporting_year=reporting_year,
-                           registry=registry, today=today, file_name=file_name)
+                           registry=registry, today=today, file_name=file_name, factors=factors)
     except Exception:  # a fault of ours must not become the user's traceback
         log.exception("internal error while validating %s", file_name)
         problems = IssueCollector()

@@ -267,7 +267,7 @@ def test_utf8_that_breaks_late_is_read_as_windows_1252():
 def test_thousands_of_duplicates_are_counted_quickly():
     lines = [f"Cardiff,2022-23,Waste,Landfill,,{i},tonnes,,,," for i in range(1, 20_000)]
     report = validate(csv_bytes(*lines))
-    assert report.counts == {"duplicate_line": 19_998}
+    assert report.to_dict()["summary"]["errors_by_code"] == {"duplicate_line": 19_998}
     assert report.errors[0].message().startswith("This line repeats row 2: rows 2, 3, 4,")
 
 
@@ -352,3 +352,72 @@ def test_a_workbook_of_too_many_cells_is_refused_as_it_is_read(monkeypatch):  # 
     assert codes(report) == ["too_many_cells"]
     assert report.errors[0].message() == ("The sheet's rows and columns add up to more than 50 cells, "
                                           "far more than a return needs.")
+
+
+# ---- emissions given in kg or kt CO2e (issue 11, item 5) --------------------
+
+def test_a_kilogram_column_is_divided_into_tonnes_with_a_warning_that_says_so():
+    # Powys published "85,773,255 kg CO2e" for 2022-23.
+    report = validate(b"organisation,reporting_year,category,Emissions (kg CO2e)\n"
+                      b'Powys,2022-23,Buildings,"85,773,255"\nPowys,2022-23,Fleet,500\n')
+    assert report.valid, report.to_text()
+    assert report.lines["emissions_tco2e"].tolist() == [85_773.255, 0.5]
+    (warning,) = report.warnings
+    assert warning.code == "emissions_converted"
+    assert warning.message() == ("The emissions in “Emissions (kg CO2e)” are in kgCO2e: they were divided by 1,000 "
+                                 "to give tonnes (tCO2e).")
+    assert warning.message("cy") == ("Mae'r allyriadau yn “Emissions (kg CO2e)” mewn kgCO2e: maent wedi'u rhannu â "
+                                     "1,000 i roi tunelli (tCO2e).")
+
+
+@pytest.mark.parametrize(("heading", "tonnes", "converted"), [
+    ("emissions_kgco2e", 3.353, True), ("emissions_ktco2e", 3_353_000.0, True), ("kgCO2e", 3.353, True),
+    ("ktCO2e", 3_353_000.0, True), ("Allyriadau (kg CO2e)", 3.353, True), ("tonnes CO2e", 3353.0, False),
+    ("Emissions (tCO2e)", 3353.0, False), ("emissions_tco2e", 3353.0, False),
+])
+def test_the_unit_in_an_emissions_header_is_read(heading, tonnes, converted):  # type: ignore[no-untyped-def]
+    report = validate(f'category,{heading}\nWaste,"3,353"\n'.encode(), organisation="cardiff",
+                      reporting_year="2022-23")
+    assert report.valid, report.to_text()
+    assert report.lines["emissions_tco2e"].tolist() == [pytest.approx(tonnes)]
+    assert [w.code for w in report.warnings] == (["emissions_converted"] if converted else [])
+
+
+def test_a_short_layout_in_kilotonnes_is_multiplied_into_tonnes():
+    # Public Health Wales and the all-Wales analysis publish ktCO2e.
+    data = b'category,2021-22 (ktCO2e),2022-23 (ktCO2e)\nBuildings,3.353,"3,353"\nFleet,1.2,\n'
+    report = validate(data, organisation="public_health_wales")
+    assert report.valid, report.to_text()
+    lines = report.lines.sort_values(["reporting_year", "category"])
+    assert lines["emissions_tco2e"].tolist() == [pytest.approx(3_353.0), pytest.approx(1_200.0), 3_353_000.0]
+    assert report.warnings[0].message() == ("The emissions in “2021-22 (ktCO2e)”, “2022-23 (ktCO2e)” are in ktCO2e: "
+                                            "they were multiplied by 1,000 to give tonnes (tCO2e).")
+
+
+def test_a_units_cell_beside_the_figures_says_their_unit():
+    data = b"organisation,reporting_year,category,emissions,units\nCardiff,2022-23,Buildings,1200,kgCO2e\n" \
+           b"Cardiff,2022-23,Fleet,3,tCO2e\nCardiff,2022-23,Waste,4,\n"
+    report = validate(data)
+    assert report.valid, report.to_text()
+    assert report.lines["emissions_tco2e"].tolist() == [1.2, 3.0, 4.0]
+    assert [w.code for w in report.warnings] == ["emissions_converted"]
+    assert report.lines["activity_unit"].isna().all()  # the units cell was the emissions', not an activity's
+
+
+@pytest.mark.parametrize(("data", "shown"), [
+    (b"category,emissions_tco2e,emissions_kgco2e\nWaste,3,3000\n",
+     "“emissions_tco2e” (tCO2e), “emissions_kgco2e” (kgCO2e)"),
+    (b"category,2019-20,2020-21 (kgCO2e)\nWaste,3,3000\n", "“2019-20” (tCO2e), “2020-21 (kgCO2e)” (kgCO2e)"),
+    (b"category,Emissions (tCO2e),unit\nWaste,3,kgCO2e\n", "“Emissions (tCO2e)” (tCO2e)"),
+])
+def test_emissions_in_two_units_are_an_error_naming_the_columns(data, shown):  # type: ignore[no-untyped-def]
+    report = validate(data, organisation="cardiff", reporting_year="2022-23")
+    assert codes(report) == ["emissions_units_mixed"]
+    assert report.errors[0].message().startswith(f"The columns of emissions are in different units: {shown}.")
+    assert report.lines is None
+
+
+def test_a_negative_figure_given_in_kilograms_is_told_in_tonnes():
+    report = validate(b"category,kgCO2e\nWaste,-5000\n", organisation="cardiff", reporting_year="2022-23")
+    assert codes(report) == ["emissions_negative"]
+    assert report.errors[0].message().startswith("Emissions of -5 tCO2e in Waste are negative")

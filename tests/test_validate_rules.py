@@ -212,3 +212,165 @@ def test_valid_return_gives_clean_lines(valid_csv):  # type: ignore[no-untyped-d
     assert lines["status"].tolist() == ["measured", "estimated", "measured", "measured", "not_applicable",
                                         "not_reported"]
     assert lines["emissions_tco2e"].tolist()[:1] == [241.7]
+
+
+# ---- activity that cannot become emissions (issue 11, item 3) ---------------
+
+def factor_table(*rows: tuple[int, str, str, str, float]):  # type: ignore[no-untyped-def]
+    """A factor table of (set year, category, source, unit, kgCO2e per unit), activities named by factor_map."""
+    import pandas as pd
+
+    from decarb_dashboard.factors import FACTOR_COLUMNS, FactorIndex
+
+    names = FactorIndex(pd.DataFrame(columns=FACTOR_COLUMNS))
+    return pd.DataFrame(
+        [{"factor_year": y, "activity": names.activity(c, s, u), "unit": u, "kgco2e_per_unit": k, "scope": "",
+          "confirmed": True, "source": "test", "note": ""} for y, c, s, u, k in rows], columns=FACTOR_COLUMNS)
+
+
+GAS_2022 = factor_table((2022, "buildings", "natural_gas", "kWh", 0.18254))
+
+
+def test_an_amount_with_no_figure_and_no_factor_is_a_warning_naming_the_line():
+    # Supply chain goods in GBP and land in hectares have no factor in any table.
+    report = check("Cardiff,2022-23,Supply chain,Goods,,£2500,GBP,,,,", "Cardiff,2022-23,Land,Woodland,,120,ha,,,,",
+                   "Cardiff,2022-23,Supply chain,Services,,900,GBP,,,,", "Cardiff,2022-23,Land,Grassland,,5,ha,-3,,,")
+    assert report.valid  # a warning: the lines are kept, and the submitter is told they count in no total
+    warnings = [(w.code, w.row) for w in report.warnings]
+    assert warnings == [("activity_not_computable", 2), ("activity_not_computable", 3),
+                        ("activity_not_computable", 4)]  # row 5 gives its figure
+    first = report.warnings[0]
+    assert first.column == "activity_amount"
+    assert first.message() == ("The line gives £2500 GBP of Goods (Supply chain) in 2022-23 but no emissions figure, "
+                               "and there is no emission factor for Goods (Supply chain) in GBP for 2022-23: its "
+                               "emissions cannot be worked out, so it would count in no total.")
+    assert first.fix().startswith("Enter the line's emissions in emissions_tco2e (tonnes CO2e)")
+    assert "Or give" not in first.fix()  # no unit of Goods has a factor
+    assert "Nwyddau (Cadwyn gyflenwi) mewn GBP ar gyfer 2022-23" in first.message("cy")
+
+
+def test_the_fix_lists_the_units_that_have_a_factor():
+    report = check("Cardiff,2022-23,Buildings,Natural gas,,5000,m3,,,,", factors=GAS_2022)
+    (warning,) = report.warnings
+    assert warning.code == "activity_not_computable"
+    assert warning.fix().endswith("Or give the amount in a unit that has a factor: kWh, MWh, GWh.")
+    assert warning.fix("cy").endswith("Neu rhowch y swm mewn uned sydd â ffactor: kWh, MWh, GWh.")
+
+
+def test_a_year_with_no_factor_of_its_own_is_a_warning_and_a_newer_year_is_told_its_stand_in():
+    # Gas has a factor in the 2022 set only: 2022-23 is computed, 2021-22 cannot be (no older set
+    # stands in), and 2024-25 (newer than every set) will be computed at the 2022 factor.
+    report = check("Cardiff,2022-23,Buildings,Natural gas,,1000,kWh,,,,",
+                   "Cardiff,2021-22,Buildings,Natural gas,,1000,kWh,,,,",
+                   "Cardiff,2024-25,Buildings,Natural gas,,1000,kWh,,,,",
+                   "Cardiff,2024-25,Buildings,Electricity,,1000,kWh,,,,", factors=GAS_2022)
+    assert report.valid
+    assert [(w.code, w.row) for w in report.warnings] == [("activity_not_computable", 3),
+                                                         ("activity_factor_newest_set", 4),
+                                                         ("activity_not_computable", 5)]
+    assert report.warnings[1].message() == ("There is no official set of emission factors for 2024-25 yet, so the "
+                                            "emissions of Natural gas (Buildings) on this line will be computed at "
+                                            "the 2022 factor.")
+
+
+def test_not_reported_lines_and_memo_sources_need_no_factor(monkeypatch):  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    from uploads_schema.vocabulary import vocabulary
+
+    v = vocabulary()
+    key = ("supply_chain", "goods")
+    monkeypatch.setitem(v.sources, key, replace(v.sources[key]))
+    object.__setattr__(v.sources[key], "stream", "memo")  # as renewable generation is on the factors branch
+    report = check("Cardiff,2022-23,Supply chain,Goods,,2500,GBP,,,,",
+                   "Cardiff,2022-23,Land,Woodland,,,,,not reported,,")
+    assert report.valid
+    assert report.warnings == []
+
+
+def test_one_factor_lookup_per_kind_of_line_however_many_lines(monkeypatch):  # type: ignore[no-untyped-def]
+    from decarb_dashboard.factors import FactorIndex
+
+    asked = []
+    real = FactorIndex.find
+    monkeypatch.setattr(FactorIndex, "find", lambda self, *a: asked.append(a) or real(self, *a))
+    lines = [f"Cardiff,2022-23,Supply chain,Goods,,{k},GBP,,,,{k}" for k in range(1, 3001)]
+    report = check(*lines, "Cardiff,2022-23,Land,Woodland,,3,ha,,,,", factors=GAS_2022)
+    assert report.counts["duplicate_line"] == 2999  # the same line repeated is another rule's business
+    assert report.counts["activity_not_computable"] == 3001
+    assert len([w for w in report.warnings if w.code == "activity_not_computable"]) == 200  # listed; all counted
+    # Two kinds of line, each asked once, plus each of their other units once for the fix.
+    assert len(asked) == 2 + 2
+
+
+# ---- Total rows checked against their lines (issue 11, item 5) --------------
+
+LINES_150_5 = ("Cardiff,2022-23,Buildings,Electricity,,,,100,,,", "Cardiff,2022-23,Waste,,,,,50.5,,,")
+
+
+def total_warnings(report):  # type: ignore[no-untyped-def]
+    return [(w.code, w.row) for w in report.warnings if w.code.startswith("total_row")]
+
+
+@pytest.mark.parametrize("total", ["150.5", "151", "150"])  # 0.33% off is within the 0.5% allowed
+def test_a_total_row_that_matches_its_lines_is_checked_and_not_stored(total):  # type: ignore[no-untyped-def]
+    report = check(*LINES_150_5, f"Cardiff,2022-23,Total,,,,,{total},,,")
+    assert report.valid
+    assert report.line_count == 2
+    assert total_warnings(report) == [("total_row_ignored", 4)]
+    assert report.warnings[0].message() == ("This is a total row (“Total”); checked: it matches the sum of your lines. "
+                                            "Totals are worked out from your lines, so it was not stored as a line.")
+
+
+def test_a_total_row_more_than_half_a_percent_off_is_a_warning_with_both_figures():
+    report = check(*LINES_150_5, "Cardiff,2022-23,Total,,,,,152,,,")  # 1.5 tCO2e over: +1.0%
+    assert report.valid
+    assert report.line_count == 2
+    (warning,) = report.warnings
+    assert (warning.code, warning.row) == ("total_row_mismatch", 4)
+    assert warning.message() == ("The total row (“Total”) gives 152 tCO2e for Cardiff Council, 2022-23, but the lines "
+                                 "it totals add up to 150.5 tCO2e: a difference of 1.5 tCO2e (+1.0%).")
+    assert "Cyngor Caerdydd, 2022-23" in warning.message("cy")
+
+
+def test_a_category_total_is_checked_against_that_category_only():
+    report = check("Cardiff,2022-23,Buildings,Electricity,,,,100,,,", "Cardiff,2022-23,Buildings,Natural gas,,,,150,,,",
+                   "Cardiff,2022-23,Buildings,Total,,,,300,,,", "Cardiff,2022-23,Waste,,,,,20,,,",
+                   "Cardiff,2022-23,Total,,,,,270,,,")
+    assert report.valid
+    assert total_warnings(report) == [("total_row_mismatch", 4), ("total_row_ignored", 6)]
+    assert report.warnings[0].message().startswith("The total row (“Total”) gives 300 tCO2e for Buildings, Cardiff "
+                                                   "Council, 2022-23, but the lines it totals add up to 250 tCO2e: "
+                                                   "a difference of 50 tCO2e (+20.0%).")
+
+
+@pytest.mark.parametrize(("total", "code"), [("70", "total_row_ignored"), ("100", "total_row_ignored"),
+                                             ("85", "total_row_mismatch")])
+def test_a_total_may_be_net_of_land_or_without_it(total, code):  # type: ignore[no-untyped-def]
+    report = check("Cardiff,2022-23,Waste,,,,,100,,,", "Cardiff,2022-23,Land,,,,,-30,,,",
+                   f"Cardiff,2022-23,Total,,,,,{total},,,")
+    assert total_warnings(report) == [(code, 4)]
+
+
+def test_a_grand_total_under_several_bodies_and_years_totals_each_year():
+    report = check("Cardiff,2022-23,Waste,,,,,100,,,", "Newport,2022-23,Waste,,,,,50,,,",
+                   "Newport,2021-22,Waste,,,,,999,,,", ",2022-23,Total,,,,,150,,,", "Total,2021-22,,,,,,990,,,")
+    assert report.line_count == 3
+    assert total_warnings(report) == [("total_row_ignored", 5), ("total_row_mismatch", 6)]
+    assert "gives 990 tCO2e for 2021-22, but the lines it totals add up to 999 tCO2e" in report.warnings[1].message()
+
+
+def test_a_total_in_kilograms_is_compared_in_tonnes():
+    header = "organisation,reporting_year,category,emissions_kgco2e"
+    report = check("Powys,2022-23,Buildings,\"85,773,255\"", "Powys,2022-23,Fleet,1000",
+                   "Powys,2022-23,Total,\"87,000,000\"", header=header)
+    (mismatch,) = [w for w in report.warnings if w.code == "total_row_mismatch"]
+    assert mismatch.message() == ("The total row (“Total”) gives 87,000 tCO2e for Powys County Council, 2022-23, but "
+                                  "the lines it totals add up to 85,774.255 tCO2e: a difference of 1,225.745 tCO2e "
+                                  "(+1.4%).")
+
+
+def test_a_total_row_without_a_figure_is_said_to_be_unchecked():
+    report = check(*LINES_150_5, "Cardiff,2022-23,Total,,,,,,,,")
+    assert total_warnings(report) == [("total_row_unchecked", 4)]
+    assert report.line_count == 2

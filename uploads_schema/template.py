@@ -12,7 +12,7 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 
-from uploads_schema.columns import columns
+from uploads_schema.columns import columns, emissions_units
 from uploads_schema.vocabulary import vocabulary
 
 RETURN_SHEET = "Return"
@@ -174,9 +174,22 @@ def format_markdown() -> str:
     for s in v.statuses.values():
         tokens = ", ".join(f"`{t}`" for t in s.number_cell_tokens)
         lines.append(f"| {s.name_en} | {s.name_cy} | {'yes' if s.has_figures else 'no'} | {tokens} |")
+    lines += ["", "## Emissions in kg or kt CO2e", "",
+              "A header of the emissions column, or of a short layout's year or total column, may end in",
+              "the unit its figures are in (`emissions_kgco2e`, `Emissions (kg CO2e)`, `ktCO2e`,",
+              "`2022-23 (ktCO2e)`); with no activity amount, a units cell beside the figure may say it.",
+              "The figures are converted to tonnes with a warning. Columns of emissions in different",
+              "units are an error; a header that names no unit is tCO2e.", "",
+              "| unit | to tCO2e | also written |", "|---|---|---|"]
+    for e in emissions_units().values():
+        lines.append(f"| {e.id} | x {e.to_tonnes:g} | {', '.join(e.spellings)} |")
     lines += ["", "## Short layout", "",
               "A table with one row per category and its figures under financial-year columns",
               "(`2019-20`, `2020-21 (tCO2e)`, ...) or under a `total` column, the way bodies publish",
-              "their figures, is also accepted and turned into the long layout. Rows labelled",
-              "`Total` are ignored with a warning: totals are computed from the lines.", ""]
+              "their figures, is also accepted and turned into the long layout.", "",
+              "## Total rows", "",
+              "A row labelled `Total` (in the category, source or organisation cell) is never stored: it is",
+              "checked against the sum of the lines it totals (the same body, year and category; a cell",
+              "left blank or labelled total covers them all), with or without Land, and a total more than",
+              "0.5% away is a warning that gives both figures.", ""]
     return "\n".join(lines)
