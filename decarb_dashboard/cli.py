@@ -227,7 +227,7 @@ def _cmd_overview(args: argparse.Namespace) -> int:
 
 
 def _cmd_factors(args: argparse.Namespace) -> int:
-    from decarb_dashboard.factors import FlatFileError, import_flat_file, load_factors
+    from decarb_dashboard.factors import MAX_FLAT_FILE_BYTES, FlatFileError, import_flat_file, load_factors
 
     store = _store(args)
     if args.action == "list":
@@ -236,6 +236,9 @@ def _cmd_factors(args: argparse.Namespace) -> int:
         return 0
     path = Path(args.file)
     try:
+        if path.stat().st_size > MAX_FLAT_FILE_BYTES:  # refused before it is read
+            raise FlatFileError(f"the file is {path.stat().st_size / 2**20:.0f} MB; an official flat file is "
+                                f"under 3 MB and more than {MAX_FLAT_FILE_BYTES // 2**20} MB is refused")
         result = import_flat_file(path.read_bytes(), path.name, store.root)
     except (OSError, FlatFileError, ValueError) as exc:
         print(f"decarb: cannot import {path}: {exc}", file=sys.stderr)

@@ -14,9 +14,12 @@ FY 2019-20 uses the 2019 set.
 from __future__ import annotations
 
 import csv
+import fcntl
 import functools
 import io
+import os
 import re
+import tempfile
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -138,70 +141,159 @@ class FlatFileError(ValueError):
     """The file is not a UK Government GHG conversion factors flat file."""
 
 
+#: The official flat files are 0.5-3 MB; anything far larger is not one, and is not read.
+MAX_FLAT_FILE_BYTES = 20 * 1024 * 1024
+#: The header row is the 5th (2018-2022) or 6th (2023-2024) row; look a little further, no more.
+_HEADER_SEARCH_ROWS = 30
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls (Excel 97-2003)
+_ZIP = b"PK\x03\x04"  # .xlsx
 _NUMBER = re.compile(r"^-?\d+(?:\.\d+)?(?:[eE]-?\d+)?$")
+_VALUE_COLUMN = re.compile(r"^GHG Conversion Factor (\d{4})$")
+#: The gas column is headed "GHG" until the 2021 set and "GHG/Unit" from 2022.
+_GAS_COLUMNS = ("GHG/Unit", "GHG")
+_LEVELS = ("level_1", "level_2", "level_3", "level_4", "column_text", "uom")
+_HEADINGS = ("Level 1", "Level 2", "Level 3", "Level 4", "Column Text", "UOM")
+
+
+def _text(cell: object) -> str:
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return str(cell).strip()
+
+
+def _workbook_rows(data: bytes) -> list[list[object]]:
+    """Return the rows of the sheet with the flat file's header ("Factors by Category" as published)."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        names = book.sheet_names
+        order = sorted(names, key=lambda n: n != "Factors by Category")
+        for name in order:
+            rows = book.get_sheet_by_name(name).to_python(nrows=_HEADER_SEARCH_ROWS)
+            if any("Level 1" in [_text(c) for c in row] for row in rows):
+                return book.get_sheet_by_name(name).to_python()
+    except Exception as exc:  # calamine raises several kinds for a corrupt or encrypted workbook
+        raise FlatFileError(f"the workbook cannot be read ({exc}); download the flat file again from "
+                            "GOV.UK and import it as published") from exc
+    raise FlatFileError(f"no sheet of the workbook ({', '.join(names) or 'none'}) has the flat file's header "
+                        "row (Scope, Level 1 ... Level 4, Column Text, UOM); is this the \"flat file for "
+                        "automatic processing\"?")
+
+
+def _csv_rows(data: bytes) -> list[list[object]]:
+    if b"\x00" in data[:4096]:
+        raise FlatFileError("the file is neither a workbook (.xls, .xlsx) nor a CSV text file")
+    text = data.decode("utf-8-sig", errors="replace")
+    return list(csv.reader(io.StringIO(text)))
+
+
+def _flat_frame(data: bytes) -> tuple[int, pd.DataFrame]:
+    """Return (the set's year, its rows as text with the columns Scope, Level 1-4, Column Text, UOM, gas, value)."""
+    if not data.strip():
+        raise FlatFileError("the file is empty")
+    if len(data) > MAX_FLAT_FILE_BYTES:
+        raise FlatFileError(f"the file is {len(data) / 2**20:.0f} MB; an official flat file is under 3 MB "
+                            f"and more than {MAX_FLAT_FILE_BYTES // 2**20} MB is refused")
+    rows = _workbook_rows(data) if data[:8] == _OLE2 or data[:4] == _ZIP else _csv_rows(data)
+    header_at = next((i for i, row in enumerate(rows[:_HEADER_SEARCH_ROWS])
+                      if "Level 1" in [_text(c) for c in row]), None)
+    if header_at is None:
+        raise FlatFileError("no header row with 'Level 1' in the first "
+                            f"{_HEADER_SEARCH_ROWS} rows: this is not a GHG conversion factors flat file")
+    header = [_text(c) for c in rows[header_at]]
+    value = next((c for c in header if _VALUE_COLUMN.match(c)), None)
+    gas = next((c for c in _GAS_COLUMNS if c in header), None)
+    absent = [c for c in ("Scope", *_HEADINGS) if c not in header]
+    if value is None or gas is None or absent:
+        raise FlatFileError("the header row lacks " + ", ".join(
+            absent + (["GHG/Unit (or GHG)"] if gas is None else [])
+            + (["GHG Conversion Factor YYYY"] if value is None else [])))
+    width = len(header)
+    body = [list(r[:width]) + [""] * (width - len(r)) for r in rows[header_at + 1:]]
+    frame = pd.DataFrame(body, columns=header, dtype=object)
+    wanted = ["Scope", *_HEADINGS, gas, value]
+    frame = frame.loc[:, ~frame.columns.duplicated()][wanted]
+    frame.columns = ["scope", *_LEVELS, "gas", "value"]
+    for column in ("scope", *_LEVELS, "gas"):
+        frame[column] = [_text(c).casefold() for c in frame[column]]
+    frame = frame[frame["gas"].str.replace(" ", "") == "kgco2e"]
+    if frame.empty:
+        raise FlatFileError("the file has no kg CO2e rows: this is not a GHG conversion factors flat file")
+    return int(_VALUE_COLUMN.match(value).group(1)), frame  # type: ignore[union-attr]
+
+
+def _number(cell: object) -> float | None:
+    """Return a factor cell as a number (10 significant figures, as published), or None if blank or text."""
+    if isinstance(cell, bool):
+        return None
+    if isinstance(cell, (int, float)):
+        return float(f"{float(cell):.10g}")
+    text = str(cell).strip()
+    return float(f"{float(text):.10g}") if _NUMBER.match(text) else None
 
 
 def read_flat_file(data: bytes, source_name: str) -> ImportResult:
-    """Read an official flat file (CSV, or the .xlsx as published) and return our activities' factors.
+    """Read an official flat file (.xls or .xlsx as published, or a CSV of it) and return our activities' factors.
 
-    Columns: ``Scope, Level 1, Level 2, Level 3, Level 4, Column Text, UOM, GHG/Unit,
-    GHG Conversion Factor YYYY`` (the unit header is ``GHG/kWh`` in some years).
-    Only kg CO2e rows are taken; text cells such as ``(<1)`` are skipped.
+    The header row (``Scope, Level 1-4, Column Text, UOM, GHG`` or ``GHG/Unit``, ``GHG
+    Conversion Factor YYYY``) is found wherever it is in the first rows. Each activity of
+    ``factor_map.csv`` is the kg CO2e row whose levels, column text and unit of measure
+    match the map (an empty cell of the map matches any text, since the government
+    reworded some levels between sets); blank and text cells such as ``(<1)`` are no factor.
+    ``kgco2e_per_unit`` is per the map's canonical unit.
     """
-    if data[:2] == b"PK":
-        frame = pd.read_excel(io.BytesIO(data), dtype=str, header=None)
-        header_row = next((i for i, row in frame.iterrows() if "Level 1" in row.astype(str).tolist()), None)
-        if header_row is None:
-            raise FlatFileError("no header row with 'Level 1' found")
-        frame.columns = [str(c).strip() for c in frame.iloc[header_row]]
-        frame = frame.iloc[header_row + 1:]
-    else:
-        text = data.decode("utf-8-sig", errors="replace")
-        lines = text.splitlines()
-        start = next((i for i, line in enumerate(lines[:50]) if "Level 1" in line), None)
-        if start is None:
-            raise FlatFileError("no header row with 'Level 1' found")
-        frame = pd.read_csv(io.StringIO("\n".join(lines[start:])), dtype=str, keep_default_na=False)
-        frame.columns = [c.strip() for c in frame.columns]
-    value_columns = [c for c in frame.columns if re.match(r"GHG Conversion Factor \d{4}", c)]
-    unit_column = next((c for c in frame.columns if c.startswith("GHG/")), None)
-    needed = {"Level 1", "Level 2", "Level 3", "Level 4", "Column Text", "UOM"}
-    if not value_columns or unit_column is None or not needed <= set(frame.columns):
-        raise FlatFileError("expected columns Scope, Level 1-4, Column Text, UOM, GHG/Unit and "
-                            "GHG Conversion Factor YYYY")
-    year = int(value_columns[0][-4:])
-    frame = frame.fillna("")
-    key = frame[["Level 1", "Level 2", "Level 3", "Level 4", "Column Text"]].astype(str).apply(
-        lambda r: "|".join(v.strip() for v in r), axis=1)
-    frame = frame.assign(key=key.str.casefold())
-    wanted = factor_map().drop_duplicates("activity")
+    year, frame = _flat_frame(data)
     rows, missing = [], []
-    for m in wanted.itertuples():
-        hit = frame[(frame["key"] == m.flat_file_key.casefold())
-                    & (frame["UOM"].str.strip().str.casefold() == m.unit.casefold())
-                    & (frame[unit_column].str.replace(" ", "").str.casefold() == "kgco2e")]
-        values = [v.strip() for v in hit[value_columns[0]] if _NUMBER.match(v.strip())]
-        if not values:
-            missing.append(m.activity)
+    for (activity, unit), m in factor_map().groupby(["activity", "unit"], sort=False):
+        spec = m.iloc[0]
+        hit = frame
+        for level in _LEVELS:
+            if spec[level]:
+                hit = hit[hit[level] == spec[level].casefold()]
+        values = {v for v in (_number(c) for c in hit["value"]) if v is not None}
+        if len(values) != 1:  # absent, blank, or (never seen) two different values for one row
+            missing.append(f"{activity} [{unit}]")
             continue
-        scope = str(hit["Scope"].iloc[0]).replace("Scope", "").strip() if "Scope" in hit else ""
-        rows.append({"factor_year": year, "activity": m.activity, "unit": m.unit,
-                     "kgco2e_per_unit": float(values[0]), "scope": scope, "confirmed": True,
+        scope = hit["scope"].iloc[0].replace("scope", "").strip()
+        described = " | ".join(spec[level] for level in _LEVELS if spec[level])
+        rows.append({"factor_year": year, "activity": activity, "unit": unit, "kgco2e_per_unit": values.pop(),
+                     "scope": scope, "confirmed": True,
                      "source": f"UK Government GHG conversion factors {year}, flat file {source_name}",
-                     "note": "imported"})
+                     "note": described})
     return ImportResult(year, pd.DataFrame(rows, columns=FACTOR_COLUMNS), missing)
 
 
+def write_factor_table(table: pd.DataFrame, path: Path) -> None:
+    """Write a factor table (columns ``FACTOR_COLUMNS``) to ``path`` at once: a reader sees the old or the new file."""
+    table = table[FACTOR_COLUMNS].assign(
+        kgco2e_per_unit=[f"{float(v):.10g}" for v in table["kgco2e_per_unit"]],
+        confirmed=["yes" if str(c).lower() in ("yes", "true", "1") else "no" for c in table["confirmed"]])
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            table.to_csv(f, index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 def import_flat_file(data: bytes, source_name: str, data_dir: Path) -> ImportResult:
-    """Import a flat file's factors into ``data_dir/factors.csv`` (replacing that year's imported ones)."""
+    """Import a flat file's factors into ``data_dir/factors.csv``, replacing that year's imported ones.
+
+    Nothing is written when the file is refused. Two imports at once are serialised by a
+    lock beside the table, so neither loses the other's year.
+    """
     result = read_flat_file(data, source_name)
+    data_dir.mkdir(parents=True, exist_ok=True)
     path = data_dir / FACTORS_FILE
-    existing = pd.read_csv(path, dtype=str, keep_default_na=False) if path.is_file() else \
-        pd.DataFrame(columns=FACTOR_COLUMNS)
-    existing = existing[existing["factor_year"].astype(str) != str(result.factor_year)]
-    table = pd.concat([existing, result.imported.astype(str).assign(confirmed="yes")])
-    tmp = path.with_suffix(".tmp")
-    with tmp.open("w", encoding="utf-8", newline="") as f:
-        table[FACTOR_COLUMNS].to_csv(f, index=False, quoting=csv.QUOTE_MINIMAL)
-    tmp.replace(path)
+    with (data_dir / f".{FACTORS_FILE}.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        existing = pd.read_csv(path, dtype=str, keep_default_na=False) if path.is_file() else \
+            pd.DataFrame(columns=FACTOR_COLUMNS)
+        existing = existing[existing["factor_year"].astype(str) != str(result.factor_year)]
+        write_factor_table(pd.concat([existing, result.imported.astype(str)]), path)
     return result

@@ -424,6 +424,14 @@ class _Checker:
             self.flag("duplicate_line", mask, None,
                       params=lambda i: {"value": f"row {rows_of[i][0]}", "rows": rows_of[i][1]})
 
+        # A well-to-tank, T&D or memo line is a stream of its own beside its category's total, not a
+        # breakdown of it: leave those lines out of the comparison of totals and breakdowns.
+        others = {key for key, s in self.v.sources.items() if s.stream != "direct"}
+        stream = np.zeros((len(cat.ids) + 1, len(src.ids) + 1), dtype=bool)  # the last row, column: code -1
+        for i, c in enumerate(cat.ids):
+            stream[i, :-1] = [(c, s) in others for s in src.ids]
+        ok = ok[~stream[usable(cat.codes), usable(src.codes)]]
+        every = len(ok) == self.n
         is_total = usable(src.missing)
         if is_total.all() or not is_total.any():
             return  # all lines are category totals, or none is

@@ -16,6 +16,11 @@ from importlib import resources
 from uploads_schema.labels import LabelIndex
 
 _LIST_SEP = "|"
+#: How a source's line counts: ``direct`` emissions; ``wtt`` (well-to-tank) and ``td`` (electricity
+#: transmission and distribution losses), scope 3 streams of their own beside the fuel or
+#: electricity they belong to (never a breakdown of it); ``memo``, recorded but never emissions
+#: (renewable generation: never netted off).
+STREAMS = ("direct", "wtt", "td", "memo")
 
 
 def _split(cell: str) -> tuple[str, ...]:
@@ -57,12 +62,17 @@ class Category(Term):
 
 @dataclass(frozen=True)
 class Source(Term):
-    """A source within a category (natural gas within Buildings), with its implied scope and units."""
+    """A source within a category (natural gas within Buildings), with its implied scope and units.
+
+    ``stream`` is one of :data:`STREAMS`. A source with no units (a category's well-to-tank
+    lines together) takes a figure only: its activity would be of several fuels at once.
+    """
 
     category: str
     scope: int
     units: tuple[str, ...]
     method: str
+    stream: str = "direct"
 
 
 @dataclass(frozen=True)
@@ -122,6 +132,7 @@ class Vocabulary:
                 scope=int(r["scope"]),
                 units=_split(r["units"]),
                 method=r["method"],
+                stream=r.get("stream") or "direct",
             )
             self._check_source(source)
             self.sources[(source.category, source.id)] = source
@@ -157,6 +168,9 @@ class Vocabulary:
             raise ValueError(f"sources.csv: {source.id} names unknown category {source.category}")
         if source.scope not in category.scopes:
             raise ValueError(f"sources.csv: {source.id} has scope {source.scope}, not in {category.id}")
+        if source.stream not in STREAMS:
+            raise ValueError(f"sources.csv: {source.category}/{source.id} has stream {source.stream}, "
+                             f"not one of {', '.join(STREAMS)}")
         unknown = [u for u in source.units if u not in self.units]
         if unknown:
             raise ValueError(f"sources.csv: {source.category}/{source.id} has unknown units {unknown}")
