@@ -336,10 +336,15 @@ def test_each_line_says_whether_its_factor_is_confirmed_unconfirmed_or_not_used(
                    "Cardiff,2022-23,Buildings,Electricity,,1000,kWh,,,,", "Cardiff,2022-23,Waste,,,,,5,,,")
     facts, _ = normalise(report.lines, load_factors())
     by_category = facts.set_index("category")["factor_confirmed"]
-    assert not pd.isna(by_category["fleet"]) and not by_category["fleet"]  # the sample's illustrative diesel
+    # Every shipped factor is read from the official flat files now: diesel is confirmed too.
+    assert bool(by_category["fleet"]) is True
     assert bool(by_category["buildings"]) is True  # 2022 electricity, confirmed from the shared reference
     assert pd.isna(by_category["waste"])  # a reported figure: no factor used
-    assert facts.set_index("category").at["fleet", "emissions_tco2e"] == pytest.approx(2.51)  # 1,000 l x 2.51 kg
+    # 1,000 l x 2.55784 kg (diesel, average biofuel blend, 2022 set; it was an invented 2.51)
+    assert facts.set_index("category").at["fleet", "emissions_tco2e"] == pytest.approx(2.55784)
+    unconfirmed = load_factors().assign(confirmed=False)  # an operator's own, unconfirmed table
+    facts, _ = normalise(report.lines, unconfirmed)
+    assert not facts.set_index("category")["factor_confirmed"]["fleet"]
 
 
 def test_an_activity_line_with_no_factor_leaves_its_category_not_computed_never_smaller(registry):  # type: ignore[no-untyped-def]

@@ -20,6 +20,9 @@ FILES = {
                   "Total,\"85,773,255\"\n"),
     # Public Health Wales: a column per year in ktCO2e.
     "phw.csv": "Category,2021-22 (ktCO2e),2022-23 (ktCO2e)\nBuildings,3.353,3.1\nSupply chain,20.5,19.8\n",
+    # Homeworking in hours for 2021-22, a year whose UK set has no homeworking factor.
+    "homeworking.csv": ("organisation,reporting_year,category,source,activity_amount,activity_unit,emissions_tco2e\n"
+                        "Sport Wales,2021-22,Homeworking,Homeworking,\"12,000\",hours,\n"),
     # Torfaen publishes totals only: no lines to store.
     "torfaen.csv": "Category,2019-20,2022-23,2023-24\nTotal,\"55,702\",\"35,395\",\"40,048\"\n",
 }
@@ -32,12 +35,28 @@ def run(tmp_path, capsys, name: str, *args: str) -> tuple[int, dict]:  # type: i
     return code, json.loads(capsys.readouterr().out)
 
 
-def test_heating_oil_with_no_figure_is_named_at_upload(tmp_path, capsys):  # type: ignore[no-untyped-def]
+def test_heating_oil_with_no_figure_is_computed_at_the_official_factor(tmp_path, capsys):  # type: ignore[no-untyped-def]
+    from decarb_dashboard.compare import Engine
+    from decarb_dashboard.factors import load_factors
+    from decarb_dashboard.registry import bundled_registry
+
     code, report = run(tmp_path, capsys, "fire.csv")
+    assert code == 0 and report["warnings"] == []  # burning oil has an official factor now
+    path = tmp_path / "fire.csv"
+    lines = validate_file(path).lines
+    e = Engine.from_lines(lines, bundled_registry(), load_factors())
+    buildings = e.categories[e.categories["category"] == "buildings"].iloc[0]
+    # 35,563 litres x 2.54013 kgCO2e/litre (burning oil, 2022 set) = 90,334.6 kg; + 412.6 t of electricity
+    assert buildings["tco2e"] == pytest.approx(35_563 * 2.54013 / 1000 + 412.6)
+
+
+def test_an_activity_with_no_factor_is_named_at_upload(tmp_path, capsys):  # type: ignore[no-untyped-def]
+    # Homeworking was required from 2021-22, but the UK sets have its factor only from 2022.
+    code, report = run(tmp_path, capsys, "homeworking.csv")
     assert code == 0
     (warning,) = report["warnings"]
     assert (warning["code"], warning["row"]) == ("activity_not_computable", 2)
-    assert "35,563 litres of Heating oil (Buildings) in 2022-23" in warning["message"]
+    assert "12,000 hours of Homeworking (Homeworking) in 2021-22" in warning["message"]
 
 
 def test_powys_in_kilograms_with_its_total(tmp_path, capsys):  # type: ignore[no-untyped-def]
