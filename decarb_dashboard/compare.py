@@ -99,6 +99,12 @@ def compare(engine: Engine, body: str, year: str, peer_group: str | list[str] = 
         row = values[(values["organisation_id"] == body) & (values["reporting_year"] == year)
                      & (values["metric"] == m)]
         intensities[key] = None if row.empty else row["value"].iloc[0]
+    own_year = engine.registry.set_index("id").get("own_baseline_year", pd.Series(dtype=object)).get(body)
+    own_baseline = None
+    if isinstance(own_year, str) and own_year:
+        own = measures.like_for_like(cats, body, year, own_year)
+        own_baseline = {"year": own_year, "change_tco2e": own["change_tco2e"], "change_pct": own["change_pct"],
+                        "categories": own["categories"], "left_out": own["left_out"]}
     group_name, members = benchmark.peer_bodies(engine.registry, body, peer_group)
     label = peer_group if isinstance(peer_group, str) else "chosen"
     ranking = benchmark.rank_in_group(values, body, members, year, metric, group_label=label)
@@ -145,6 +151,7 @@ def compare(engine: Engine, body: str, year: str, peer_group: str | list[str] = 
         "change_vs_baseline_tco2e": vs_base["change_tco2e"], "change_vs_baseline_pct": vs_base["change_pct"],
         "change_vs_baseline_categories": vs_base["categories"],
         "change_vs_baseline_left_out": vs_base["left_out"],
+        "own_baseline": own_baseline,  # the body's own baseline year, beside the scheme's (null if it keeps none)
         "change_year_on_year_tco2e": yoy["change_tco2e"], "change_year_on_year_pct": yoy["change_pct"],
         "change_year_on_year_categories": yoy["categories"],
         "change_year_on_year_left_out": yoy["left_out"],

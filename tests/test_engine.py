@@ -364,3 +364,16 @@ def test_an_activity_line_with_no_factor_leaves_its_category_not_computed_never_
     entry = next(c for c in r["categories"] if c["category"] == "buildings")
     assert (entry["status"], entry["tco2e"]) == ("not_computed", None)
     assert r["change_year_on_year_left_out"]["buildings"].startswith("not computed in 2022-23")
+
+
+def test_a_body_s_own_baseline_is_shown_beside_the_scheme_s(registry):  # type: ignore[no-untyped-def]
+    reg = registry.copy()
+    reg["own_baseline_year"] = [None] * len(reg)
+    reg.loc[reg["id"] == "powys", "own_baseline_year"] = "2021-22"
+    report = check(*LINES, header=H)
+    e = Engine.from_lines(report.lines, reg, load_factors())
+    r = compare(e, "powys", "2022-23")
+    # 2021-22 -> 2022-23 over buildings, supply chain, fleet and commuting: 1,440 -> 1,560
+    assert r["own_baseline"]["year"] == "2021-22" and r["own_baseline"]["change_tco2e"] == pytest.approx(120)
+    assert r["change_vs_baseline_pct"] == pytest.approx(-5.0)  # the scheme's 2019-20 stays: 1,600 -> 1,520
+    assert compare(e, "cardiff", "2022-23")["own_baseline"] is None

@@ -102,6 +102,20 @@ def rank_text(peer: dict, lang: str) -> str:
         t("quartile_value", lang, quartile=peer["quartile"])
 
 
+def own_baseline_item(r: dict, lang: str) -> list[tuple[str, str]]:
+    """The change since the body's own baseline year, when it keeps one beside the scheme's 2019-20."""
+    own = r.get("own_baseline")
+    if not own:
+        return []
+    if own["change_pct"] is None:
+        why = "; ".join(sorted({reasons.translate(v, lang) for v in own["left_out"].values()}))
+        return [(t("org_headline_change_own_baseline", lang, baseline=own["year"]),
+                 t("not_available", lang) + (f" ({why})" if why else ""))]
+    return [(t("org_headline_change_own_baseline", lang, baseline=own["year"]),
+             f"{_pct(own['change_pct'], lang)} ({fmt(own['change_tco2e'], 0, 'tCO2e', lang)}), "
+             + t("over_categories", lang, count=len(own["categories"])))]
+
+
 def headlines(r: dict, metric: str, lang: str) -> html.Dl:
     """Return the headline figures of a comparison as a description list."""
     year, peer, trajectory = r["reporting_year"], r["peer_group"], r["trajectory"]
@@ -116,6 +130,7 @@ def headlines(r: dict, metric: str, lang: str) -> html.Dl:
             f"{_pct(r['change_vs_baseline_pct'], lang)} ({fmt(r['change_vs_baseline_tco2e'], 0, 'tCO2e', lang)}), "
             + t("over_categories", lang, count=len(r["change_vs_baseline_categories"])),
         ),
+        *own_baseline_item(r, lang),
         (
             t("org_headline_change_yoy", lang, previous=previous),
             f"{_pct(r['change_year_on_year_pct'], lang)} ({fmt(r['change_year_on_year_tco2e'], 0, 'tCO2e', lang)})",
