@@ -91,7 +91,20 @@ COLUMNS = list(Registry.to_schema().columns)
 
 
 class RegisterError(ValueError):
-    """A change of the register that is refused; the message says what and how to fix it. Nothing was stored."""
+    """A change of the register that is refused; the message says what and how to fix it. Nothing was stored.
+
+    Its text is a :class:`decarb_dashboard.reasons.Reason` (English, as the CLI prints it), so the
+    admin page can say the same in Welsh with ``reasons.translate(str(error), lang)``.
+    """
+
+    def __init__(self, code: str, **params: object) -> None:
+        from decarb_dashboard import reasons
+
+        self.reason = reasons.text(code, **params)
+        super().__init__(self.reason)
+
+    def __str__(self) -> str:
+        return self.reason
 
 
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:
@@ -164,30 +177,29 @@ def _check_body(row: dict, others: pd.DataFrame) -> pd.DataFrame:
     from decarb_dashboard import years
 
     if not isinstance(row.get("id"), str) or not re.fullmatch(r"[a-z0-9_]+", row["id"]):
-        raise RegisterError(f"the id {row.get('id')!r} may hold only lower-case letters, digits and _ "
-                            "(e.g. transport_for_wales)")
+        raise RegisterError("register_bad_id", value=repr(row.get("id")))
     if row.get("type") not in BODY_TYPES:
-        raise RegisterError(f"type {row.get('type')!r} is not a type of body; use one of {', '.join(BODY_TYPES)}")
+        raise RegisterError("register_bad_type", value=repr(row.get("type")), allowed=", ".join(BODY_TYPES))
     if row.get("region") not in REGIONS:
-        raise RegisterError(f"region {row.get('region')!r} is not a region; use one of {', '.join(REGIONS)}")
+        raise RegisterError("register_bad_region", value=repr(row.get("region")), allowed=", ".join(REGIONS))
     if not row.get("name_en"):
-        raise RegisterError("a body needs its name (--name)")
+        raise RegisterError("register_no_name")
     if row.get("name_en") in set(others["name_en"]):
-        raise RegisterError(f"another body is already called {row['name_en']!r}; names must differ")
+        raise RegisterError("register_name_taken", value=repr(row["name_en"]))
     baseline = row.get("own_baseline_year")
     if baseline is not None:
         try:
             row["own_baseline_year"] = years.label(years.parse(baseline))
         except years.YearProblem:
-            raise RegisterError(f"own baseline year {baseline!r} is not a financial year such as 2018-19") from None
+            raise RegisterError("register_bad_baseline", value=repr(baseline)) from None
     for col in (*_INTEGERS, *_DECIMALS):
         value = row.get(col)
         if value is not None and not (isinstance(value, int | float) and value > 0):
-            raise RegisterError(f"{col} must be a number above zero, not {value!r}")
+            raise RegisterError("register_bad_number", column=col, value=repr(value))
     try:
         return _typed(pd.concat([others[COLUMNS], pd.DataFrame([row], columns=COLUMNS)], ignore_index=True))
     except (SchemaError, SchemaErrors, ValueError, TypeError) as exc:
-        raise RegisterError(f"the body does not fit the register: {str(exc).splitlines()[0]}") from None
+        raise RegisterError("register_misfit", detail=str(exc).splitlines()[0]) from None
 
 
 def add_body(data_dir: Path, values: dict, *, actor: str) -> dict:
@@ -201,7 +213,7 @@ def add_body(data_dir: Path, values: dict, *, actor: str) -> dict:
 
     current = load_registry(data_dir)
     if values.get("id") in set(current["id"]):
-        raise RegisterError(f"{values['id']} is already in the register: use `decarb bodies edit` to change it")
+        raise RegisterError("register_exists", value=values["id"])
     name = values.get("name_en")
     row = {"ons_code": None, "aliases": None, "ccr_member": False, "population": None, "population_year": None,
            "staff_fte": None, "floor_area_m2": None, "gross_expenditure_gbp_m": None, "own_baseline_year": None,
@@ -215,7 +227,7 @@ def add_body(data_dir: Path, values: dict, *, actor: str) -> dict:
             new_row, actor=actor, action="add", changes={k: [None, v] for k, v in new_row.items() if v is not None},
             seed_rows=rows_of(current))
     except StoreError as exc:
-        raise RegisterError(str(exc)) from None
+        raise RegisterError("register_store", detail=str(exc)) from None
     return new_row
 
 
@@ -225,7 +237,7 @@ def edit_body(data_dir: Path, body_id: str, values: dict, *, actor: str) -> dict
 
     current = load_registry(data_dir)
     if body_id not in set(current["id"]):
-        raise RegisterError(f"no body {body_id!r} in the register: `decarb bodies list` shows them")
+        raise RegisterError("register_unknown", value=repr(body_id))
     old = rows_of(current[current["id"] == body_id])[0]
     row = {**old, **{k: v for k, v in values.items() if v is not None}}
     checked = _check_body(row, current[current["id"] != body_id])
@@ -237,7 +249,7 @@ def edit_body(data_dir: Path, body_id: str, values: dict, *, actor: str) -> dict
         SubmissionStore(data_dir).change_register(new_row, actor=actor, action="edit", changes=changes,
                                                   seed_rows=rows_of(current))
     except StoreError as exc:
-        raise RegisterError(str(exc)) from None
+        raise RegisterError("register_store", detail=str(exc)) from None
     return new_row
 
 

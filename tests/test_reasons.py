@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import string
+
 import pytest
 
 from decarb_dashboard import reasons
@@ -12,8 +14,11 @@ from decarb_dashboard.compare import Engine, compare
 def test_every_reason_has_both_languages_and_its_english_translates_back(code):  # type: ignore[no-untyped-def]
     t = reasons.templates()[code]
     assert set(t) == {"en", "cy"} and t["en"] != t["cy"]
-    english = reasons.text(code, year="2021-22", denominator="staff_fte")
-    assert reasons.translate(english, "cy") == reasons.text(code, "cy", year="2021-22", denominator="staff_fte")
+    names = {name for _, name, _, _ in string.Formatter().parse(t["en"]) if name}
+    assert names == {name for _, name, _, _ in string.Formatter().parse(t["cy"]) if name}  # the same placeholders
+    params = {"year": "2021-22", "denominator": "staff_fte", **{n: f"<{n}>" for n in names - {"year", "denominator"}}}
+    english = reasons.text(code, **params)
+    assert reasons.translate(english, "cy") == reasons.text(code, "cy", **params)
     assert reasons.translate(english, "en") == english
 
 

@@ -1,4 +1,5 @@
-"""Accounts: admins see who may sign in, and disable or enable an account (``decarb users`` does the rest)."""
+"""Accounts: admins see who may sign in, disable or enable an account (``decarb users`` does the rest), and
+keep the register of bodies."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import pandas as pd
 from dash import Dash, Input, Output, State, dcc, html
 
 from decarb_dashboard.accounts import AccountError
-from decarb_dashboard.web import auth, data
+from decarb_dashboard.web import auth, data, register_admin
 from decarb_dashboard.web.components import refused, table
 from decarb_dashboard.web.i18n import language, t
 from decarb_dashboard.web.pages.sign_in import sign_in_prompt
@@ -60,6 +61,7 @@ def layout(lang: str = "en", **_query: str) -> html.Div:
                 className="button-row",
             ),
             html.Div(id="ac-outcome", **{"aria-live": "polite"}),
+            register_admin.section(lang),
         ]
     )
 
@@ -82,6 +84,7 @@ def on_change(_disable: int | None, _enable: int | None, username: str | None, l
 
 def register(app: Dash) -> None:
     dash.register_page(__name__, path="/accounts", layout=layout, title="Accounts")
+    register_admin.register(app)
     app.callback(
         Output("ac-outcome", "children"),
         Output("ac-list", "children"),
