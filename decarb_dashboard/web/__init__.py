@@ -38,7 +38,12 @@ ROLE_PAGES = [("/review", "nav_review", "read_drafts"), ("/accounts", "nav_accou
 
 
 def _href(path: str, lang: str, search: str | None = None, **query: str) -> str:
-    """Return ``path`` with ``lang`` and ``query`` set, keeping the other parameters of ``search``."""
+    """Return ``path`` with ``lang`` and ``query`` set, keeping the other parameters of ``search``.
+
+    ``path`` comes from the address bar, so it is reduced to a path on this site first:
+    ``//evil.example/x`` would otherwise be a link to another site (an open redirect).
+    """
+    path = auth.local_path(path)
     params = dict(urllib.parse.parse_qsl((search or "").lstrip("?")))
     params.update({"lang": lang, **query})
     return f"{path}?{urllib.parse.urlencode({k: v for k, v in params.items() if v})}"
