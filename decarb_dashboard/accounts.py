@@ -193,6 +193,15 @@ class AccountStore:
         self._update(username, "UPDATE accounts SET password_hash = ?, session_epoch = session_epoch + 1"
                      " WHERE username = ?", (generate_password_hash(password),))
 
+    def password_matches(self, username: str, password: str) -> bool:
+        """Whether ``username`` is an enabled account with this password (for start-up checks: no sign-in limits)."""
+        account = self.get(username)
+        if account is None or account.disabled:
+            return False
+        with self._connect() as db:
+            row = db.execute("SELECT password_hash FROM accounts WHERE username = ?", (account.username,)).fetchone()
+        return check_password_hash(row["password_hash"], password)
+
     # ---- signing in ------------------------------------------------------------
     def authenticate(self, username: str, password: str, client: str = "") -> Account | None:
         """Return the account if the name and password match and it is enabled, else None.

@@ -7,7 +7,6 @@ a pure function of its address: no per-user state lives on the server.
 from __future__ import annotations
 
 import logging
-import secrets
 import urllib.parse
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from decarb_dashboard import config
 from decarb_dashboard.accounts import AccountStore
 from decarb_dashboard.export import to_csv_bytes, to_xlsx_bytes
 from decarb_dashboard.registry import load_registry
-from decarb_dashboard.sample import seed_demo_accounts, seed_if_empty
+from decarb_dashboard.sample import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo_accounts, seed_if_empty
 from decarb_dashboard.store import SubmissionStore
 from decarb_dashboard.web import auth
 from decarb_dashboard.web.i18n import language, t
@@ -189,6 +188,16 @@ def home_layout(lang: str = "en", **_query: str) -> html.Div:
     )
 
 
+def refuse_demo_accounts(accounts: AccountStore) -> None:
+    """Raise ConfigurationError if any demo account can still sign in with the published demo password."""
+    left = [name for name, *_ in DEMO_ACCOUNTS if accounts.password_matches(name, DEMO_PASSWORD)]
+    if left:
+        raise config.ConfigurationError(
+            f"DECARB_ENV is production but the demo account(s) {', '.join(left)} still sign in with the published "
+            f"demo password: disable each with `decarb users disable NAME` (or give it a password of its own with "
+            f"`decarb users set-password NAME`), then start again")
+
+
 def create_app(data_dir: Path | None = None, seed: bool = True) -> Dash:
     """Return the dashboard over the store in ``data_dir`` (default ``$DECARB_DATA_DIR``).
 
@@ -199,6 +208,8 @@ def create_app(data_dir: Path | None = None, seed: bool = True) -> Dash:
 
     settings = config.web_settings()
     store = SubmissionStore(data_dir if data_dir is not None else config.data_dir())
+    if settings.production:
+        refuse_demo_accounts(AccountStore(store.root))
     if seed:
         seed_if_empty(store, load_registry(store.root))
     if settings.demo_accounts:
@@ -213,8 +224,8 @@ def create_app(data_dir: Path | None = None, seed: bool = True) -> Dash:
         on_error=on_callback_error,
     )
     app.server.config["DECARB_DATA_DIR"] = str(store.root)
-    # Signs session cookies; production needs DECARB_SECRET_KEY so that every worker shares it.
-    app.server.secret_key = settings.secret_key or secrets.token_hex(32)
+    # Signs session cookies; every worker must share it (production sets DECARB_SECRET_KEY).
+    app.server.secret_key = settings.secret_key or config.local_secret_key(store.root)
     auth.init(app.server, settings)
     if settings.trust_proxy:
         # Behind one reverse proxy: take the client address and https from its X-Forwarded headers.

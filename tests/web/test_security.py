@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import json
+import logging
 import shutil
+import stat
+from concurrent.futures import ThreadPoolExecutor
 
 import plotly.utils
 import pytest
 
+from decarb_dashboard import config
 from decarb_dashboard.accounts import AccountStore
+from decarb_dashboard.config import ConfigurationError
 from decarb_dashboard.web import create_app, render_shell
-from tests.dash_http import find_prop
+from tests.dash_http import callback_body, find_prop
 
 PASSWORD = "a long enough passphrase"
 
@@ -36,3 +41,67 @@ def test_the_language_link_never_leaves_the_site(site, pathname, expected):  # t
         children, lang = render_shell(pathname, "?body=cardiff")
     switch = find_prop(json.loads(json.dumps(children, cls=plotly.utils.PlotlyJSONEncoder)), "id", "language-switch")
     assert lang == "en" and switch["href"] == expected
+
+
+# ---- 11. demo accounts never survive into production; DECARB_ENV is one of the known values ------------------
+def test_production_refuses_to_start_while_a_demo_account_has_the_demo_password(site, monkeypatch):  # type: ignore[no-untyped-def]
+    from decarb_dashboard.sample import DEMO_ACCOUNTS, DEMO_PASSWORD
+
+    fresh = site.parent / "fresh"
+    shutil.copytree(site, fresh, ignore=shutil.ignore_patterns("accounts.sqlite*"))
+    monkeypatch.setenv("DECARB_DEMO_ACCOUNTS", "1")
+    create_app(fresh, seed=False)  # a try-out start: the demo accounts are added
+    monkeypatch.delenv("DECARB_DEMO_ACCOUNTS")
+    monkeypatch.setenv("DECARB_ENV", "production")
+    monkeypatch.setenv("DECARB_SECRET_KEY", "k" * 64)
+    with pytest.raises(ConfigurationError, match=r"demo account\(s\) cardiff.officer, central.team, wg.reviewer, "
+                                                 r"admin still sign in .*`decarb users disable NAME`"):
+        create_app(fresh, seed=False)
+    accounts = AccountStore(fresh)
+    for name, *_ in DEMO_ACCOUNTS[:3]:
+        accounts.set_disabled(name)
+    with pytest.raises(ConfigurationError, match=r"demo account\(s\) admin still"):
+        create_app(fresh, seed=False)
+    accounts.set_password("admin", "a passphrase of the operator's own")
+    assert not accounts.password_matches("admin", DEMO_PASSWORD)
+    assert create_app(fresh, seed=False).server.secret_key == "k" * 64
+
+
+@pytest.mark.parametrize("value", ["prod", "Production ", "live", "staging"])
+def test_an_unknown_decarb_env_is_an_error_not_silently_development(site, monkeypatch, value):  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("DECARB_ENV", value)
+    monkeypatch.setenv("DECARB_SECRET_KEY", "k" * 64)
+    if value.strip().lower() == "production":
+        assert create_app(site, seed=False).server.config["SESSION_COOKIE_SECURE"] is True
+        return
+    with pytest.raises(ConfigurationError, match=f"DECARB_ENV is '{value.lower()}': set it to one of development, "
+                                                 "production"):
+        create_app(site, seed=False)
+
+
+# ---- 12. without DECARB_SECRET_KEY, all workers over one data directory share one key -------------------------
+def test_workers_without_a_secret_key_share_the_data_directory_s_key(site, monkeypatch, caplog):  # type: ignore[no-untyped-def]
+    monkeypatch.delenv("DECARB_SECRET_KEY", raising=False)
+    with ThreadPoolExecutor(8) as pool:  # eight workers starting at once agree on one key
+        keys = set(pool.map(lambda _: config.local_secret_key(site), range(8)))
+    assert len(keys) == 1 and len(keys.pop()) == 64
+    assert stat.S_IMODE((site / "secret_key").stat().st_mode) == 0o600
+    assert [p.name for p in site.iterdir() if p.name.startswith(".secret_key")] == []  # no temporary file left
+    caplog.set_level(logging.WARNING)
+    first, second = create_app(site, seed=False), create_app(site, seed=False)
+    assert "DECARB_SECRET_KEY is not set" in caplog.text
+    signed_in = first.server.test_client()
+    token = _form_token(signed_in)
+    signed_in.post("/auth/sign-in", data={"csrf_token": token, "username": "officer", "password": PASSWORD})
+    other = second.server.test_client()  # the next request lands on another worker
+    other.set_cookie("decarb_session", signed_in.get_cookie("decarb_session").value)
+    assert other.get("/").status_code == 200
+    with other.session_transaction() as session:
+        assert session.get("user") == "officer"
+
+
+def _form_token(client) -> str:  # type: ignore[no-untyped-def]
+    client.get("/")
+    body = callback_body(client.get("/_dash-dependencies").get_json(), ".._pages_content",
+                         {"_pages_location.pathname": "/sign-in", "_pages_location.search": ""})
+    return find_prop(client.post("/_dash-update-component", json=body).get_json(), "name", "csrf_token")["value"]
