@@ -21,6 +21,8 @@ Anyone, signed in or not, may read the published comparisons.
 from __future__ import annotations
 
 import contextlib
+import csv
+import functools
 import re
 import sqlite3
 import time
@@ -42,6 +44,13 @@ PERMISSIONS: dict[str, dict[str, str]] = {
 }
 ACTIONS = tuple(PERMISSIONS)
 MIN_PASSWORD_LENGTH = 12
+#: Fewer different characters than this is not a passphrase ("aaaaaaaaaaaa", "ababababab12").
+MIN_DISTINCT_CHARACTERS = 5
+#: Runs of keys or letters that make up a trivial password ("123456789012", "qwertyuiopas").
+_RUNS = ("0123456789012345678901234567890", "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz",
+         "qwertyuiopasdfghjklzxcvbnmqwertyuiopasdfghjklzxcvbnm", "1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik9ol0p")
+_LOOK_ALIKE = str.maketrans("@4310$5!7", "aaeiosslt")
+COMMON_PASSWORDS_CSV = Path(__file__).parent / "data" / "common_passwords.csv"
 #: Sign-in failures allowed per account, and per client address, within the window.
 MAX_FAILURES_PER_ACCOUNT = 5
 MAX_FAILURES_PER_CLIENT = 20
@@ -112,10 +121,39 @@ def allowed(account: Account | None, action: str, organisation_id: str | None = 
     return scope == "own" and account is not None and organisation_id in account.bodies
 
 
-def check_password(password: str) -> None:
-    """Raise AccountError unless ``password`` is long enough to be a passphrase."""
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters; a few words make a good one")
+@functools.cache
+def common_passwords() -> frozenset[str]:
+    """The words no password may be made of (``data/common_passwords.csv``, lower-case letters only)."""
+    with open(COMMON_PASSWORDS_CSV, encoding="utf-8", newline="") as f:
+        return frozenset(row["password"].strip().lower() for row in csv.DictReader(f))
+
+
+def _is_run(text: str) -> bool:
+    """Whether ``text`` is a stretch of consecutive keys, letters or digits, forwards or backwards."""
+    return any(text in run or text in run[::-1] for run in _RUNS)
+
+
+def check_password(password: str, username: str = "") -> None:
+    """Raise AccountError unless ``password`` is a passphrase: long, not trivial, not a common password.
+
+    Follows the NCSC's guidance: length and a deny-list, no composition rules. The
+    deny-list is matched on the letters alone, so "Password1234!" is refused as "password".
+    """
+    text = (password or "").strip()
+    if len(text) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters (not counting spaces at "
+                           "either end); a few words make a good one")
+    folded = re.sub(r"\s+", "", text.lower())
+    letters = re.sub(r"[^a-z]", "", folded)
+    if len(set(folded)) < MIN_DISTINCT_CHARACTERS or _is_run(folded) or not letters:
+        raise AccountError("that password is too easy to guess (a repeated character, a run of keys, or no letters "
+                           "at all); a few unrelated words make a good one")
+    # "P@ssw0rd 2024" is "password": digits and symbols at the end dropped, look-alike ones read as letters.
+    look_alike = re.sub(r"[^a-z]", "", folded.rstrip("0123456789!?.#*_-").translate(_LOOK_ALIKE))
+    name = re.sub(r"[^a-z]", "", (username or "").lower().split("@")[0])
+    if {letters, look_alike} & common_passwords() or (len(name) >= 3 and name in (letters, look_alike)):
+        raise AccountError("that password is one of the commonest passwords, or a variation of one, or your user "
+                           "name; a few unrelated words make a good one")
 
 
 class AccountStore:
@@ -146,7 +184,7 @@ class AccountStore:
             raise AccountError("a submitter needs the body or bodies they submit for (--body)")
         if role != "submitter" and bodies:
             raise AccountError(f"a {role} works across all bodies; give --body only for a submitter")
-        check_password(password)
+        check_password(password, username)
         with self._write() as db:
             if db.execute("SELECT 1 FROM accounts WHERE username = ?", (username,)).fetchone():
                 raise AccountError(f"there is already an account called {username!r}")
@@ -189,7 +227,7 @@ class AccountStore:
 
     def set_password(self, username: str, password: str) -> None:
         """Change a password; every session signed in with the old one ends."""
-        check_password(password)
+        check_password(password, username)
         self._update(username, "UPDATE accounts SET password_hash = ?, session_epoch = session_epoch + 1"
                      " WHERE username = ?", (generate_password_hash(password),))
 

@@ -12,7 +12,7 @@ import plotly.utils
 import pytest
 
 from decarb_dashboard import config
-from decarb_dashboard.accounts import AccountStore
+from decarb_dashboard.accounts import AccountError, AccountStore
 from decarb_dashboard.config import ConfigurationError
 from decarb_dashboard.web import create_app, render_shell
 from tests.dash_http import callback_body, find_prop
@@ -105,3 +105,38 @@ def _form_token(client) -> str:  # type: ignore[no-untyped-def]
     body = callback_body(client.get("/_dash-dependencies").get_json(), ".._pages_content",
                          {"_pages_location.pathname": "/sign-in", "_pages_location.search": ""})
     return find_prop(client.post("/_dash-update-component", json=body).get_json(), "name", "csrf_token")["value"]
+
+
+# ---- 7. common and trivial passwords are refused ------------------------------------------------------------
+@pytest.mark.parametrize(("password", "why"), [
+    (" " * 12, "at least 12 characters"),
+    ("  short one  ", "at least 12 characters"),  # 9 characters once the spaces at the ends go
+    ("aaaaaaaaaaaa", "too easy to guess"),
+    ("ab ab ab ab ab ab", "too easy to guess"),
+    ("123456789012", "too easy to guess"),
+    ("0987654321098", "too easy to guess"),
+    ("qwertyuiopas", "too easy to guess"),
+    ("!!!!####$$$$%%%%", "too easy to guess"),
+    ("Password1234!", "commonest passwords"),
+    ("P@ssw0rd 2024", "commonest passwords"),
+    ("Cardiff2024!!", "commonest passwords"),
+    ("iloveyou 1234", "commonest passwords"),
+    ("alice.jones99", "your user name"),
+])
+def test_common_and_trivial_passwords_are_refused(tmp_path, password, why):  # type: ignore[no-untyped-def]
+    accounts = AccountStore(tmp_path)
+    with pytest.raises(AccountError, match=why):
+        accounts.add("alice.jones@cardiff.gov.wales", password, "reviewer")
+    assert accounts.list() == []
+    accounts.add("bob", "three unrelated words", "reviewer")
+    if why != "your user name":
+        with pytest.raises(AccountError, match=why):
+            accounts.set_password("bob", password)
+    assert accounts.password_matches("bob", "three unrelated words")
+
+
+@pytest.mark.parametrize("password", ["correct horse battery", "a long enough passphrase", "illustrative-demo-only",
+                                      "Gwyntoedd y gorllewin 7"])
+def test_passphrases_are_accepted(tmp_path, password):  # type: ignore[no-untyped-def]
+    AccountStore(tmp_path).add("alice", password, "reviewer")
+    assert AccountStore(tmp_path).password_matches("alice", password)
