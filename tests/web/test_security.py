@@ -14,8 +14,19 @@ import pytest
 from decarb_dashboard import config
 from decarb_dashboard.accounts import AccountError, AccountStore
 from decarb_dashboard.config import ConfigurationError
+from decarb_dashboard.store import SubmissionStore
 from decarb_dashboard.web import create_app, render_shell
-from tests.dash_http import callback_body, find_prop
+from tests.conftest import csv_bytes
+from tests.dash_http import (
+    DashClient,
+    callback_body,
+    fell_back,
+    find_prop,
+    serve,
+    text_of,
+    upload_payload,
+    upload_values,
+)
 
 PASSWORD = "a long enough passphrase"
 
@@ -140,3 +151,26 @@ def test_common_and_trivial_passwords_are_refused(tmp_path, password, why):  # t
 def test_passphrases_are_accepted(tmp_path, password):  # type: ignore[no-untyped-def]
     AccountStore(tmp_path).add("alice", password, "reviewer")
     assert AccountStore(tmp_path).password_matches("alice", password)
+
+
+# ---- 4. a forged year from a callback is refused, as the CLI would ------------------------------------------
+@pytest.mark.parametrize("year", ["2024-26", "2024-25/../../x", "../../../../tmp/x", "2099-00", "2014-15", " 2024-25",
+                                  "2024/25"])
+def test_a_forged_year_is_refused_plainly_and_stores_nothing(site, year):  # type: ignore[no-untyped-def]
+    store = SubmissionStore(site)
+    years_before = set(store.current_lines()["reporting_year"].astype(str))
+    submissions_before = len(store.submissions())
+    upload = csv_bytes("Cardiff Council,,Waste,,,,,5,,,")  # the year cell blank: the page's year would fill it
+    with serve(create_app(site, seed=False).server) as url:
+        browser = DashClient(url)
+        browser.sign_in("officer", PASSWORD)
+        for output in ("up-report.children", "..up-receipt.children"):
+            r = browser.callback(output, upload_values(upload_payload(upload), "return.csv", "cardiff", year))
+            assert r.status_code == 200 and not fell_back(r), r.text[:300]
+            assert "The reporting year sent is not one this service accepts" in text_of(r)
+        fine = browser.callback("..up-receipt.children", upload_values(upload_payload(upload), "return.csv",
+                                                                         "cardiff", "2024-25"))
+        assert "Return submitted" in text_of(fine)  # the same file for a real year goes in
+    after = SubmissionStore(site)
+    assert set(after.current_lines()["reporting_year"].astype(str)) == years_before | {"2024-25"}
+    assert len(after.submissions()) == submissions_before + 1

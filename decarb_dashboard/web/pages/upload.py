@@ -32,6 +32,21 @@ def year_options() -> list[dict]:
     return [{"label": years.label(y), "value": years.label(y)} for y in range(last, first - 1, -1)]
 
 
+def accepted_year(value: object) -> str | None:
+    """Return ``value`` if it is one of the financial years the page offers ("2022-23"), else None.
+
+    The year comes from the browser, which may send anything ("2024-26", "../x"):
+    only a label from the list goes on to validation, templates and the store.
+    """
+    return value if isinstance(value, str) and value in {o["value"] for o in year_options()} else None
+
+
+def bad_year(lang: str) -> html.Div:
+    first, last = years.accepted_range()
+    return html.Div(t("upload_bad_year", lang, first=years.label(first), last=years.label(last)),
+                    className="error-summary", role="alert", id="up-bad-year")
+
+
 def layout(lang: str = "en", body: str | None = None, year: str | None = None, **_query: str) -> html.Div:
     lang = language(lang)
     account = auth.current_account()
@@ -41,7 +56,7 @@ def layout(lang: str = "en", body: str | None = None, year: str | None = None, *
         return html.Div([html.H1(t("upload_title", lang)), sign_in_prompt(lang, "/upload", reason)])
     body = body if body in own else own[0]
     default_year = years.label(years.current_start() - 1)
-    year = year if year in {o["value"] for o in year_options()} else default_year
+    year = accepted_year(year) or default_year
     limit_mb = config.max_upload_bytes() / 1024 / 1024
     return html.Div(
         [
@@ -288,8 +303,10 @@ def validated(
     Returns (bytes, report, checks against the stored figures, refusal): the refusal
     is the message for a payload too large or not readable at all, else None.
     """
-    if not isinstance(body, str) or not isinstance(year, str) or not auth.allowed("submit", body):
+    if not isinstance(body, str) or not auth.allowed("submit", body):
         return None, None, [], refused(lang)
+    if accepted_year(year) is None:
+        return None, None, [], bad_year(lang)
     filename = file_name(filename)
     limit = config.max_upload_bytes()
     raw = decode(contents)
@@ -384,7 +401,9 @@ def template_rows(engine: Engine, body: str, year: str) -> list[list[object]]:
 def on_template(_csv: int | None, _xlsx: int | None, body: str, year: str) -> dict:
     if dash.ctx.triggered_id == "up-template-csv":
         return dcc.send_bytes(template.csv_template(), "annual-return-template.csv")
-    rows = template_rows(data.engine(), body, year) if body in set(data.registry()["id"]) else []
+    if accepted_year(year) is None or body not in set(data.registry()["id"]):
+        return dcc.send_bytes(template.xlsx_template([]), "annual-return-template.xlsx")
+    rows = template_rows(data.engine(), body, year)
     return dcc.send_bytes(template.xlsx_template(rows), f"annual-return-{body}-{year}.xlsx")
 
 
