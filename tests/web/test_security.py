@@ -174,3 +174,28 @@ def test_a_forged_year_is_refused_plainly_and_stores_nothing(site, year):  # typ
     after = SubmissionStore(site)
     assert set(after.current_lines()["reporting_year"].astype(str)) == years_before | {"2024-25"}
     assert len(after.submissions()) == submissions_before + 1
+
+
+# ---- 8. one rule for who sees a submission: history and detail agree -----------------------------------------
+def test_a_reviewer_s_message_about_a_shared_submission_stays_with_those_who_may_see_it(site):  # type: ignore[no-untyped-def]
+    from decarb_dashboard.registry import bundled_registry
+    from decarb_dashboard.validate import validate_upload
+
+    store = SubmissionStore(site)
+    raw = csv_bytes("Cardiff Council,2024-25,Waste,,,,,5,,,", "Newport City Council,2024-25,Waste,,,,,7,,,")
+    report = validate_upload(raw, "shared.csv", registry=bundled_registry())
+    assert report.valid, report.errors[:2]
+    shared = store.submit(report.lines, raw, submitted_by="central.team", file_name="shared.csv")
+    store.set_status(shared, "queried", actor="wg.reviewer", message="Newport: the waste tonnage looks low")
+    AccountStore(site).add("central", PASSWORD, "submitter", ["cardiff", "newport"])
+    with serve(create_app(site, seed=False).server) as url:
+        officer, central = DashClient(url), DashClient(url)
+        officer.sign_in("officer", PASSWORD)
+        central.sign_in("central", PASSWORD)
+        history = {"up-body.value": "cardiff", "up-lang.data": "en"}
+        assert "the waste tonnage looks low" in text_of(central.callback("up-history.children", history))
+        seen = officer.callback("up-history.children", history)
+        assert seen.status_code == 200 and shared not in seen.text
+        assert "the waste tonnage looks low" not in seen.text
+        detail = officer.callback("rv-detail.children", {"rv-submission.value": shared, "rv-lang.data": "en"})
+        assert "You cannot do this with your account" in text_of(detail)  # the detail view agrees

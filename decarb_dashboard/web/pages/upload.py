@@ -19,7 +19,7 @@ from decarb_dashboard.web import auth, data
 from decarb_dashboard.web.components import dropdown, refused, table, utc_time
 from decarb_dashboard.web.i18n import language, t
 from decarb_dashboard.web.pages.sign_in import sign_in_prompt
-from decarb_dashboard.web.submissions import review_thread, submissions_table
+from decarb_dashboard.web.submissions import review_thread, submissions_table, visible
 from uploads_schema import template
 from uploads_schema.vocabulary import vocabulary
 
@@ -254,7 +254,7 @@ def history(body: str, lang: str) -> html.Div:
     if not isinstance(body, str) or not auth.allowed("read_drafts", body):
         return refused(lang)
     store = data.store()
-    entries = store.history(body)
+    entries = visible(store.history(body))
     if not entries:
         return html.Div([html.H2(t("history_title", lang)), html.P(t("history_none", lang))])
     return html.Div(
