@@ -228,10 +228,8 @@ def create_app(data_dir: Path | None = None, seed: bool = True) -> Dash:
     app.server.secret_key = settings.secret_key or config.local_secret_key(store.root)
     auth.init(app.server, settings)
     if settings.trust_proxy:
-        # Behind one reverse proxy: take the client address and https from its X-Forwarded headers.
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
-        app.server.wsgi_app = ProxyFix(app.server.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]
+        # Behind one reverse proxy: the client address and https come from it, and from nobody else.
+        app.server.wsgi_app = auth.TrustedProxy(app.server.wsgi_app, settings.trusted_proxies)  # type: ignore[method-assign]
     # The upload limit is enforced by the server too: base64 adds a third, the form a little more.
     app.server.config["MAX_CONTENT_LENGTH"] = int(config.max_upload_bytes() * 1.4) + 64 * 1024
     app.server.add_url_rule("/healthz", "healthz", lambda: {"status": "ok", "store_version": store.version()})

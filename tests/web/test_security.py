@@ -106,9 +106,15 @@ def test_workers_without_a_secret_key_share_the_data_directory_s_key(site, monke
     signed_in.post("/auth/sign-in", data={"csrf_token": token, "username": "officer", "password": PASSWORD})
     other = second.server.test_client()  # the next request lands on another worker
     other.set_cookie("decarb_session", signed_in.get_cookie("decarb_session").value)
-    assert other.get("/").status_code == 200
-    with other.session_transaction() as session:
-        assert session.get("user") == "officer"
+    assert "Submitting as Cardiff officer" in _page_text(other, "/upload")
+
+
+def _page_text(client, path: str) -> str:  # type: ignore[no-untyped-def]
+    """The words of page ``path`` as the Flask test client ``client`` would see them."""
+    client.get("/")
+    body = callback_body(client.get("/_dash-dependencies").get_json(), ".._pages_content",
+                         {"_pages_location.pathname": path, "_pages_location.search": ""})
+    return json.dumps(client.post("/_dash-update-component", json=body).get_json())
 
 
 def _form_token(client) -> str:  # type: ignore[no-untyped-def]
@@ -199,3 +205,62 @@ def test_a_reviewer_s_message_about_a_shared_submission_stays_with_those_who_may
         assert "the waste tonnage looks low" not in seen.text
         detail = officer.callback("rv-detail.children", {"rv-submission.value": shared, "rv-lang.data": "en"})
         assert "You cannot do this with your account" in text_of(detail)  # the detail view agrees
+
+
+# ---- 6. sessions end on the server: a copied cookie dies with sign-out, disabling and a new password -------------
+@pytest.mark.parametrize("how", ["sign out", "disable", "new password"])
+def test_a_session_s_cookie_stops_working_when_the_session_ends(site, how):  # type: ignore[no-untyped-def]
+    with serve(create_app(site, seed=False).server) as url:
+        browser = DashClient(url)
+        browser.sign_in("officer", PASSWORD)
+        copied = browser.http.cookies.get("decarb_session")
+        assert "Submitting as Cardiff officer" in text_of(browser.page("/upload"))
+        if how == "sign out":
+            shell = browser.callback("..page-shell.children", {"url.pathname": "/upload", "url.search": ""})
+            browser.http.post(url + "/auth/sign-out", data={"csrf_token": find_prop(shell.json(), "name",
+                                                                                   "csrf_token")["value"]})
+        elif how == "disable":
+            AccountStore(site).set_disabled("officer")
+            AccountStore(site).set_disabled("officer", False)  # enabled again: the old session stays ended
+        else:
+            AccountStore(site).set_password("officer", "another long passphrase")
+        thief = DashClient(url)
+        thief.http.cookies.set("decarb_session", copied)
+        assert "You need to sign in to upload a return" in text_of(thief.page("/upload"))
+
+
+# ---- 2. the client address comes only from the one trusted proxy hop ---------------------------------------
+@pytest.mark.parametrize(("peer", "forwarded", "counted"), [
+    ("127.0.0.1", "198.51.100.7", "198.51.100.7"),  # through the proxy: the address it saw
+    ("127.0.0.1", "6.6.6.6, 198.51.100.7", "198.51.100.7"),  # a client's own X-Forwarded-For is not believed
+    ("203.0.113.9", "198.51.100.7", "203.0.113.9"),  # straight to the app, around the proxy: its own address
+    ("2001:db8:1:2:3:4:5:6", "", "2001:db8:1:2::/64"),  # an IPv6 client: its /64
+])
+def test_sign_in_limits_count_the_address_the_trusted_proxy_saw(site, monkeypatch, peer, forwarded, counted):  # type: ignore[no-untyped-def]
+    from decarb_dashboard.web import auth
+
+    monkeypatch.setenv("DECARB_TRUST_PROXY", "1")
+    server = create_app(site, seed=False).server
+    server.add_url_rule("/test-client-address", "test_client_address", auth.client_address)
+    headers = {"X-Forwarded-For": forwarded} if forwarded else {}
+    r = server.test_client().get("/test-client-address", headers=headers, environ_base={"REMOTE_ADDR": peer})
+    assert r.get_data(as_text=True) == counted
+
+
+def test_a_new_forwarded_address_per_guess_does_not_escape_the_wait(site, monkeypatch):  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("DECARB_TRUST_PROXY", "1")
+    client = create_app(site, seed=False).server.test_client()
+    token = _form_token(client)
+    outcomes = []
+    for k in range(5):  # straight to the app on loopback... but through "the proxy" with a forged hop first
+        r = client.post("/auth/sign-in", headers={"X-Forwarded-For": f"10.0.0.{k}, 192.0.2.1"},
+                        data={"csrf_token": token, "username": "officer", "password": f"guess number {k}"})
+        outcomes.append(r.headers["Location"].split("error=")[1].split("&")[0])
+    assert outcomes == ["bad", "bad", "bad", "wait", "wait"]
+
+
+@pytest.mark.parametrize("value", ["yes please", "10.0.0", "proxy.example"])
+def test_decarb_trust_proxy_must_name_an_address(site, monkeypatch, value):  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("DECARB_TRUST_PROXY", value)
+    with pytest.raises(ConfigurationError, match="not an IP address"):
+        create_app(site, seed=False)
