@@ -20,7 +20,7 @@ from decarb_dashboard.export import to_csv_bytes, to_xlsx_bytes
 from decarb_dashboard.registry import load_registry
 from decarb_dashboard.sample import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo_accounts, seed_if_empty
 from decarb_dashboard.store import SubmissionStore
-from decarb_dashboard.web import auth
+from decarb_dashboard.web import auth, headers
 from decarb_dashboard.web.i18n import language, t
 
 log = logging.getLogger(__name__)
@@ -253,4 +253,5 @@ def create_app(data_dir: Path | None = None, seed: bool = True) -> Dash:
         Output("lang-sink", "data"),
         Input("page-lang-attr", "data"),
     )
+    headers.install(app, settings.production)
     return app

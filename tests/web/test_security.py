@@ -6,10 +6,12 @@ import json
 import logging
 import shutil
 import stat
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import plotly.utils
 import pytest
+import requests
 
 from decarb_dashboard import config
 from decarb_dashboard.accounts import AccountError, AccountStore
@@ -264,3 +266,36 @@ def test_decarb_trust_proxy_must_name_an_address(site, monkeypatch, value):  # t
     monkeypatch.setenv("DECARB_TRUST_PROXY", value)
     with pytest.raises(ConfigurationError, match="not an IP address"):
         create_app(site, seed=False)
+
+
+# ---- 9. security headers ---------------------------------------------------------------------------------------
+def test_every_response_carries_the_security_headers(site, monkeypatch):  # type: ignore[no-untyped-def]
+    client = create_app(site, seed=False).server.test_client()
+    for path in ("/", "/_dash-layout", "/healthz", "/assets/style.css"):
+        r = client.get(path)
+        policy = r.headers["Content-Security-Policy"]
+        assert "frame-ancestors 'none'" in policy and "object-src 'none'" in policy, path
+        script_src = next(d for d in policy.split("; ") if d.startswith("script-src"))
+        assert "'unsafe-inline'" not in script_src and "'unsafe-eval'" not in script_src
+        assert script_src.count("'sha256-") >= 2  # Dash's renderer and the clientside callback, by hash
+        assert (r.headers["X-Content-Type-Options"], r.headers["X-Frame-Options"], r.headers["Referrer-Policy"]) == (
+            "nosniff", "DENY", "same-origin")
+        assert "Strict-Transport-Security" not in r.headers  # plain http in development
+    monkeypatch.setenv("DECARB_ENV", "production")
+    monkeypatch.setenv("DECARB_SECRET_KEY", "k" * 64)
+    r = create_app(site, seed=False).server.test_client().get("/")
+    assert r.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+
+
+def test_the_development_server_sends_no_version_banner(site):  # type: ignore[no-untyped-def]
+    from werkzeug.serving import make_server
+
+    from decarb_dashboard.web.headers import QuietRequestHandler
+
+    server = make_server("127.0.0.1", 0, create_app(site, seed=False).server, request_handler=QuietRequestHandler)
+    thread = threading.Thread(target=server.handle_request, daemon=True)
+    thread.start()
+    r = requests.get(f"http://127.0.0.1:{server.server_port}/healthz", timeout=30)
+    thread.join(timeout=10)
+    server.server_close()
+    assert r.headers["Server"] == "decarb-dashboard"
