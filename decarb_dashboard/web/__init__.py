@@ -11,7 +11,7 @@ import urllib.parse
 from pathlib import Path
 
 import dash
-import pandas as pd
+import flask
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html
 
 from decarb_dashboard import config
@@ -21,6 +21,7 @@ from decarb_dashboard.registry import load_registry
 from decarb_dashboard.sample import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo_accounts, seed_if_empty
 from decarb_dashboard.store import SubmissionStore
 from decarb_dashboard.web import auth, headers
+from decarb_dashboard.web.components import rebuild_block
 from decarb_dashboard.web.i18n import language, t
 
 log = logging.getLogger(__name__)
@@ -118,21 +119,53 @@ def render_shell(pathname: str | None, search: str | None) -> tuple[list, str]:
     return shell(lang, pathname or "/", search), lang
 
 
-def download(_csv: list, _xlsx: list, tables: list, ids: list) -> dict:
-    """Send the figures behind a chart or table, as CSV or Excel (text never runs as a formula)."""
+def download(_csv: list, _xlsx: list, queries: list, ids: list) -> dict:
+    """Send the figures behind a chart or table, as CSV or Excel (text never runs as a formula).
+
+    The figures are built again on the server from the page's own query (see
+    components.rebuild_block); nothing the browser sends becomes a row.
+    """
     trigger = ctx.triggered_id
     if not isinstance(trigger, dict) or not ctx.triggered[0].get("value"):  # a click, not a button appearing
         raise dash.exceptions.PreventUpdate
     block = trigger.get("block")
-    rows = next((rows for rows, i in zip(tables, ids, strict=False) if isinstance(i, dict) and i.get("block") == block),
-                None)
-    if not isinstance(rows, list):
+    query = next((q for q, i in zip(queries, ids, strict=False) if isinstance(i, dict) and i.get("block") == block),
+                 None)
+    frame = rebuild_block(query, block) if isinstance(block, str) else None
+    if frame is None:
         raise dash.exceptions.PreventUpdate
-    frame = pd.DataFrame(rows)
     frame = frame.astype(object).where(frame.notna(), None)
     if trigger["type"] == "download-xlsx":
         return dcc.send_bytes(to_xlsx_bytes(frame), f"{block}.xlsx")
     return dcc.send_bytes(to_csv_bytes(frame), f"{block}.csv")
+
+
+#: The largest request body of a callback that takes no file, in bytes (a review message is 2,000 characters).
+MAX_CALLBACK_BYTES = 256 * 1024
+
+
+def limit_callback_bodies(app: Dash) -> None:
+    """Refuse (413) a callback request over MAX_CALLBACK_BYTES unless its callback takes a file.
+
+    Only the upload callbacks (a ``contents`` input or state) may be sent up to the
+    upload limit; any other large body is refused before a callback reads it.
+    """
+    file_callbacks: set[str] = set()
+
+    def check() -> None:
+        request = flask.request
+        if not request.path.endswith("/_dash-update-component"):
+            return
+        if request.content_length is not None and request.content_length <= MAX_CALLBACK_BYTES:
+            return
+        if not file_callbacks:  # the pages' callbacks are all registered by the first request
+            file_callbacks.update(k for k, c in app.callback_map.items()
+                                  if any(d.get("property") == "contents" for d in [*c["inputs"], *c["state"]]))
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict) or body.get("output") not in file_callbacks:
+            flask.abort(413)
+
+    app.server.before_request(check)
 
 
 def on_callback_error(error: Exception) -> None:
@@ -253,5 +286,6 @@ def create_app(data_dir: Path | None = None, seed: bool = True) -> Dash:
         Output("lang-sink", "data"),
         Input("page-lang-attr", "data"),
     )
+    limit_callback_bodies(app)
     headers.install(app, settings.production)
     return app

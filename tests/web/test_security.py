@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import shutil
@@ -299,3 +300,60 @@ def test_the_development_server_sends_no_version_banner(site):  # type: ignore[n
     thread.join(timeout=10)
     server.server_close()
     assert r.headers["Server"] == "decarb-dashboard"
+
+
+# ---- 3. downloads are built on the server from the page's own query ---------------------------------------------
+def _download_body(block: str, query: object, kind: str = "download-csv") -> dict:
+    ids = {k: {"block": block, "type": k} for k in ("download-csv", "download-xlsx", "download-data")}
+    clicks = {k: (1 if k == kind else None) for k in ("download-csv", "download-xlsx")}
+    return {"output": "download.data", "outputs": {"id": "download", "property": "data"},
+            "inputs": [[{"id": ids[k], "property": "n_clicks", "value": clicks[k]}] for k in clicks],
+            "state": [[{"id": ids["download-data"], "property": "data", "value": query}],
+                      [{"id": ids["download-data"], "property": "id", "value": ids["download-data"]}]],
+            "changedPropIds": [json.dumps(ids[kind], separators=(",", ":"), sort_keys=True) + ".n_clicks"]}
+
+
+def test_a_download_is_the_table_the_page_shows_built_again_on_the_server(site):  # type: ignore[no-untyped-def]
+    client = create_app(site, seed=False).server.test_client()
+    client.get("/")
+    values = {"org-body.value": "cardiff", "org-year.value": "2022-23", "org-metric.value": "per_fte",
+              "org-peers.value": "region", "org-supply.value": "without", "org-lang.data": "en"}
+    view = client.post("/_dash-update-component",
+                       json=callback_body(client.get("/_dash-dependencies").get_json(), "org-view.children", values))
+    shown = view.get_json()
+    store = find_prop(shown, "id", {"type": "download-data", "block": "org-categories"})
+    assert store["data"] == {"view": "org-view.children",
+                             "values": ["cardiff", "2022-23", "per_fte", "region", "without", "en"]}  # no rows
+    rows_shown = len(find_prop(shown, "id", "org-categories-table")["children"][-1]["props"]["children"])
+    sent = client.post("/_dash-update-component", json=_download_body("org-categories", store["data"]))
+    csv_text = base64.b64decode(sent.get_json()["response"]["download"]["data"]["content"]).decode("utf-8-sig")
+    assert len(csv_text.strip().splitlines()) == 1 + rows_shown > 5  # a header and every row on the page
+
+
+@pytest.mark.parametrize("query", [
+    [{"Value": "x" * 1000}] * 50,  # rows, the old way: never built into a file
+    {"view": "..up-receipt.children...up-history.children..", "values": [1, None, "x", "cardiff", "2024-25"]},
+    {"view": "page", "values": ["/nowhere", ""]},
+    {"view": "org-view.children", "values": ["cardiff", "2099-00", "total", "type", "with", "en"]},
+    {"view": "org-view.children", "values": ["x"] * 100},
+    {"view": "org-view.children", "values": [{"a": 1}, [], None, 5, True, "en"]},
+    "not a query",
+])
+def test_a_forged_download_builds_nothing(site, query):  # type: ignore[no-untyped-def]
+    store = SubmissionStore(site)
+    before = (store.version(), len(store.submissions()))
+    client = create_app(site, seed=False).server.test_client()
+    client.get("/")
+    r = client.post("/_dash-update-component", json=_download_body("org-categories", query))
+    assert r.status_code == 204 and "Traceback" not in r.get_data(as_text=True)  # nothing to send
+    assert (store.version(), len(store.submissions())) == before
+
+
+def test_a_large_body_to_a_callback_that_takes_no_file_is_refused_before_it_is_read(site):  # type: ignore[no-untyped-def]
+    client = create_app(site, seed=False).server.test_client()
+    client.get("/")
+    big = [{"Value": "x" * 100, "Row": k} for k in range(20_000)]  # about 2.5 MB of rows
+    assert client.post("/_dash-update-component", json=_download_body("org-categories", big)).status_code == 413
+    upload = callback_body(client.get("/_dash-dependencies").get_json(), "up-report.children", {
+        "up-file.contents": upload_payload(b"x" * 1_000_000), "up-file.filename": "big.csv"})
+    assert client.post("/_dash-update-component", json=upload).status_code == 200  # the upload may be large
