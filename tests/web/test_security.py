@@ -357,3 +357,21 @@ def test_a_large_body_to_a_callback_that_takes_no_file_is_refused_before_it_is_r
     upload = callback_body(client.get("/_dash-dependencies").get_json(), "up-report.children", {
         "up-file.contents": upload_payload(b"x" * 1_000_000), "up-file.filename": "big.csv"})
     assert client.post("/_dash-update-component", json=upload).status_code == 200  # the upload may be large
+
+
+# ---- 1. a file is parsed once per upload, not again on submit -------------------------------------------------
+def test_submitting_a_checked_file_does_not_parse_it_again(site, monkeypatch):  # type: ignore[no-untyped-def]
+    from decarb_dashboard.web.pages import upload
+
+    parsed = []
+    real = upload.validate_upload
+    monkeypatch.setattr(upload, "validate_upload", lambda *a, **k: parsed.append(a[1]) or real(*a, **k))
+    upload._checked.clear()
+    values = upload_values(upload_payload(csv_bytes("Cardiff Council,2024-25,Waste,,,,,5,,,")), "once.csv",
+                           "cardiff", "2024-25")
+    with serve(create_app(site, seed=False).server) as url:
+        browser = DashClient(url)
+        browser.sign_in("officer", PASSWORD)
+        assert "is ready to submit" in text_of(browser.callback("up-report.children", values))
+        assert "Return submitted" in text_of(browser.callback("..up-receipt.children", values))
+    assert parsed == ["once.csv"]

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import threading
+from collections import OrderedDict
 
 import dash
 import pandas as pd
@@ -25,6 +28,10 @@ from uploads_schema.vocabulary import vocabulary
 
 #: Problems named in the error summary at the top (read out in full by screen readers); the table lists them all.
 SUMMARY_ITEMS = 20
+#: Reports of the files checked lately in this process, so that submitting a file does not parse it again.
+CHECKED_KEEP = 8
+_checked: OrderedDict[tuple[str, str, str, str], ValidationReport] = OrderedDict()
+_checked_lock = threading.Lock()
 
 
 def year_options() -> list[dict]:
@@ -321,10 +328,27 @@ def validated(
         )
         return None, None, [], refusal
     engine = data.engine()
-    report = validate_upload(
-        raw, filename, organisation=body, reporting_year=year, registry=engine.registry
-    )
+    report = checked_report(raw, filename, body, year, engine)
     return raw, report, plausibility_warnings(report, engine, lang), None
+
+
+def checked_report(raw: bytes, filename: str, body: str, year: str, engine: Engine) -> ValidationReport:
+    """Validate an upload, or return the report this process made of the same bytes for the same body and year.
+
+    A file is parsed once when it is checked; submitting it finds the report here (in
+    the same worker; another worker parses it again, within the same limits).
+    """
+    key = (hashlib.sha256(raw).hexdigest(), filename, body, year)
+    with _checked_lock:
+        if key in _checked:
+            _checked.move_to_end(key)
+            return _checked[key]
+    report = validate_upload(raw, filename, organisation=body, reporting_year=year, registry=engine.registry)
+    with _checked_lock:
+        _checked[key] = report
+        while len(_checked) > CHECKED_KEEP:
+            _checked.popitem(last=False)
+    return report
 
 
 def check(
