@@ -116,7 +116,7 @@ def shell(lang: str, path: str, search: str | None = None) -> list:
 
 def render_shell(pathname: str | None, search: str | None) -> tuple[list, str]:
     lang = language(dict(urllib.parse.parse_qsl((search or "").lstrip("?"))).get("lang"))
-    return shell(lang, pathname or "/", search), lang
+    return shell(lang, auth.local_path(pathname), search), lang  # the address bar's path, kept on this site
 
 
 def download(_csv: list, _xlsx: list, queries: list, ids: list) -> dict:

@@ -375,3 +375,11 @@ def test_submitting_a_checked_file_does_not_parse_it_again(site, monkeypatch):  
         assert "is ready to submit" in text_of(browser.callback("up-report.children", values))
         assert "Return submitted" in text_of(browser.callback("..up-receipt.children", values))
     assert parsed == ["once.csv"]
+
+
+def test_the_sign_in_link_s_next_is_a_path_on_this_site(site):  # type: ignore[no-untyped-def]
+    app = create_app(site, seed=False)
+    with app.server.test_request_context("/"):
+        children, _ = render_shell("//evil.example/x", "")
+    link = find_prop(json.loads(json.dumps(children, cls=plotly.utils.PlotlyJSONEncoder)), "id", "sign-in-link")
+    assert link["href"] == "/sign-in?lang=en&next=%2F"
