@@ -34,3 +34,39 @@ def test_gunicorn_reads_the_repository_settings():
             config.set(name, value)  # gunicorn's own validation of each setting
     assert (config.worker_class_str, config.timeout, config.keepalive) == ("gthread", 60, 5)
     assert config.bind == ["127.0.0.1:8000"]  # loopback: only the proxy reaches the app
+
+
+def test_guesses_sent_at_once_to_two_workers_share_one_count(tmp_path):  # type: ignore[no-untyped-def]
+    """16 simultaneous wrong guesses at one account, spread over two gunicorn workers: only the 3 free are checked.
+
+    (Before the count was taken in one transaction, all 16 were checked, and the right password got in.)
+    """
+    import shutil
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from benchmarks.load import free_port, prepare, start_server
+    from tests.dash_http import DashClient
+
+    data_dir = tmp_path / "data"
+    (name,) = prepare(data_dir, 1)
+    port = free_port()
+    server = start_server(data_dir, port, workers=2, threads=8)
+    try:
+        browsers = [DashClient(f"http://127.0.0.1:{port}") for _ in range(16)]  # 16 sessions, 16 form tokens
+        for b in browsers:
+            b.deps()
+        start = threading.Barrier(16)
+
+        def guess(k: int) -> str:
+            start.wait()
+            location = browsers[k].sign_in(name, f"wrong guess {k}").headers["Location"]
+            return location.split("error=")[1].split("&")[0]
+
+        with ThreadPoolExecutor(16) as pool:
+            outcomes = sorted(pool.map(guess, range(16)))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        shutil.rmtree(data_dir, ignore_errors=True)
+    assert outcomes.count("bad") <= 4 and outcomes.count("bad") + outcomes.count("wait") == 16, outcomes
