@@ -13,7 +13,15 @@ fresh copy of the sample data and warms it up. Then for ``--seconds``:
 Afterwards it counts the submissions in the store: every receipt given must be there.
 Target (issue 6): zero errors, zero lost submissions, 95th percentile under 1 s.
 
+Then a slow-client phase (issue 12, item 10): ``--slow-clients`` connections trickle
+their headers a few bytes at a time (and start again when cut off) while the probe
+keeps asking. It goes through the reverse proxy of docs/deployment.md
+(``deploy/nginx-decarb.conf``, with a throw-away certificate) when nginx is
+installed, as production does, else straight to gunicorn. Target: the probe's
+slowest answer under 1 s, no probe unanswered.
+
     python benchmarks/load.py [--seconds 60] [--readers 50] [--submitters 5] [--workers 2] [--think 3 10]
+                              [--slow-clients 10] [--slow-seconds 20] [--proxy nginx|none]
 """
 
 from __future__ import annotations
@@ -25,6 +33,7 @@ import re
 import secrets
 import shutil
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -95,15 +104,20 @@ def prepare(data_dir: Path, submitters: int) -> list[str]:
     return names
 
 
-def start_server(data_dir: Path, port: int, workers: int, threads: int) -> subprocess.Popen:
+def start_server(data_dir: Path, port: int, workers: int, threads: int,
+                 trusted_proxy: str | None = None) -> subprocess.Popen:
+    """Start gunicorn with the repository's gunicorn.conf.py on ``port``; wait until it answers."""
     # Not DECARB_ENV=production: that marks the session cookie Secure, which plain http on loopback never sends.
     env = {**os.environ, "DECARB_DATA_DIR": str(data_dir), "DECARB_SECRET_KEY": secrets.token_hex(32)}
     env.pop("DECARB_ENV", None)
     env.pop("DECARB_DEMO_ACCOUNTS", None)
+    env.pop("DECARB_TRUST_PROXY", None)
+    if trusted_proxy:
+        env["DECARB_TRUST_PROXY"] = trusted_proxy
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", str(threads),
-         "--worker-class", "gthread", "--bind", f"127.0.0.1:{port}", "--timeout", "120", "--keep-alive", "30",
-         "--log-level", "warning", "app:server"],
+        [sys.executable, "-m", "gunicorn", "--config", str(REPO / "gunicorn.conf.py"), "--workers", str(workers),
+         "--threads", str(threads), "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
+         "--access-logfile", "/dev/null", "app:server"],
         cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     client = DashClient(f"http://127.0.0.1:{port}")
     deadline = time.monotonic() + 120
@@ -160,12 +174,120 @@ def reader(url: str, until: float, tally: Tally, rnd: random.Random, think_s: tu
         time.sleep(rnd.uniform(*think_s))
 
 
-def probe(url: str, until: float, tally: Tally) -> None:
+def probe(url: str, until: float, tally: Tally, kind: str = "health probe (baseline)") -> None:
     """The baseline: the health check, twice a second, through the same server under the same load."""
-    browser = DashClient(url)
+    browser = DashClient(url, timeout_s=10)
     while time.monotonic() < until:
-        tally.timed("health probe (baseline)", lambda: browser.get("/healthz"))
+        tally.timed(kind, lambda: browser.get("/healthz"))
         time.sleep(0.5)
+
+
+def slow_client(host: str, port: int, until: float, tls: ssl.SSLContext | None, cut_off: list[int]) -> None:
+    """A client that sends a request's headers a few bytes every half second, and starts again when cut off."""
+    while time.monotonic() < until:
+        try:
+            with socket.create_connection((host, port), timeout=5) as raw:
+                conn = tls.wrap_socket(raw, server_hostname=host) if tls else raw
+                conn.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n")
+                while time.monotonic() < until:
+                    conn.sendall(b"X-a: b\r\n")
+                    time.sleep(0.5)
+        except OSError:  # the server hung up on it (a timeout, the proxy's 408): count it and start again
+            cut_off[0] += 1
+            time.sleep(0.1)
+
+
+NGINX_SITE = REPO / "deploy" / "nginx-decarb.conf"
+
+
+def start_nginx(tmp: Path, front_port: int, app_port: int) -> tuple[subprocess.Popen, Path]:
+    """Run deploy/nginx-decarb.conf in front of gunicorn, on loopback with a throw-away certificate.
+
+    Returns (the nginx process, the certificate, for clients to trust). Only the
+    listening ports, the certificate and gunicorn's address are changed from the file.
+    """
+    cert, key = tmp / "cert.pem", tmp / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    site = NGINX_SITE.read_text(encoding="utf-8")
+    for old, new in (("listen 443 ssl;", f"listen 127.0.0.1:{front_port} ssl;"),
+                     ("listen 80;", f"listen 127.0.0.1:{free_port()};"),
+                     ("/etc/ssl/certs/dashboard.pem", str(cert)), ("/etc/ssl/private/dashboard.key", str(key)),
+                     ("server 127.0.0.1:8000;", f"server 127.0.0.1:{app_port};")):
+        assert old in site, old
+        site = site.replace(old, new)
+    (tmp / "site.conf").write_text(site, encoding="utf-8")
+    temp = "".join(f"{kind}_temp_path {tmp}/{kind};\n" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    (tmp / "nginx.conf").write_text(
+        ("user root;\n" if os.geteuid() == 0 else "") + f"worker_processes 1;\npid {tmp}/nginx.pid;\n"
+        f"error_log {tmp}/error.log warn;\nevents {{ worker_connections 1024; }}\n"
+        f"http {{\n access_log off;\n{temp} include {tmp}/site.conf;\n}}\n", encoding="utf-8")
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    subprocess.run([nginx, "-t", "-q", "-p", str(tmp), "-c", str(tmp / "nginx.conf")], check=True, capture_output=True)
+    process = subprocess.Popen([nginx, "-p", str(tmp), "-c", str(tmp / "nginx.conf"), "-g", "daemon off;"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", front_port), timeout=1).close()
+            return process, cert
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError(f"nginx did not start: {(tmp / 'error.log').read_text()[-2000:]}")
+
+
+def nginx_available() -> bool:
+    return bool(shutil.which("nginx") or Path("/usr/sbin/nginx").exists()) and bool(shutil.which("openssl"))
+
+
+def slow_clients_phase(seconds: float = 20, slow_clients: int = 10, proxy: bool = True, workers: int = 2,
+                       threads: int = 8) -> dict:
+    """Probe /healthz while ``slow_clients`` connections trickle their headers; return the probe's figures (ms)."""
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        data_dir = tmp / "data"
+        seed(SubmissionStore(data_dir), bundled_registry())
+        app_port = free_port()
+        server = start_server(data_dir, app_port, workers, threads, trusted_proxy="127.0.0.1" if proxy else None)
+        nginx = None
+        tally, cut_off = Tally(), [0]
+        saved_bundle = os.environ.get("REQUESTS_CA_BUNDLE")
+        try:
+            if proxy:
+                front_port = free_port()
+                nginx, cert = start_nginx(tmp, front_port, app_port)
+                os.environ["REQUESTS_CA_BUNDLE"] = str(cert)  # the probe trusts the throw-away certificate
+                url, tls = f"https://127.0.0.1:{front_port}", ssl.create_default_context(cafile=str(cert))
+            else:
+                front_port, url, tls = app_port, f"http://127.0.0.1:{app_port}", None
+            until = time.monotonic() + seconds
+            threads_ = [threading.Thread(target=slow_client, args=("127.0.0.1", front_port, until, tls, cut_off))
+                        for _ in range(slow_clients)]
+            for t in threads_:
+                t.start()
+            time.sleep(1)  # the slow clients are connected before the probe starts
+            probe(url, until, tally, "health probe")
+            for t in threads_:
+                t.join(timeout=30)
+        finally:
+            if saved_bundle is None:
+                os.environ.pop("REQUESTS_CA_BUNDLE", None)
+            else:
+                os.environ["REQUESTS_CA_BUNDLE"] = saved_bundle
+            for process in (nginx, server):
+                if process is not None:
+                    process.terminate()
+                    try:
+                        process.wait(timeout=30)
+                    except subprocess.TimeoutExpired:
+                        process.kill()
+    probes = tally.latencies_ms.get("health probe", [])
+    return {"through": "nginx" if proxy else "gunicorn directly", "slow_clients": slow_clients,
+            "probes": len(probes), "probe_p95_ms": _percentile(probes, 95),
+            "probe_max_ms": max(probes) if probes else float("nan"), "errors": tally.errors,
+            "cut_off": cut_off[0]}
 
 
 def submitter(url: str, username: str, until: float, tally: Tally, rnd: random.Random,
@@ -261,6 +383,10 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--think", type=float, nargs=2, default=(3.0, 10.0), metavar=("MIN_S", "MAX_S"),
                         help="a reader's pause between pages, in seconds (default 3 10)")
+    parser.add_argument("--slow-clients", type=int, default=10, help="connections trickling headers (0: no phase)")
+    parser.add_argument("--slow-seconds", type=float, default=20)
+    parser.add_argument("--proxy", choices=("nginx", "none"), default="nginx" if nginx_available() else "none",
+                        help="run the slow-client phase through deploy/nginx-decarb.conf (default when installed)")
     args = parser.parse_args()
     r = run(args.seconds, args.readers, args.submitters, args.workers, args.threads, tuple(args.think))
     print(f"gunicorn, {args.workers} workers x {args.threads} threads, {args.readers} readers (pausing "
@@ -275,6 +401,14 @@ def main() -> None:
     count, _, probe_p95 = r["by_kind"].get("health probe (baseline)", (0, 0.0, float("nan")))
     print(f"  baseline: /healthz under the same load, p95 {probe_p95:.0f} ms; all requests' p95 is "
           f"{r['p95_ms'] / probe_p95:.1f}x that")
+    if args.slow_clients:
+        s = slow_clients_phase(args.slow_seconds, args.slow_clients, args.proxy == "nginx", args.workers,
+                               args.threads)
+        print(f"slow clients: {s['slow_clients']} connections trickling headers for {args.slow_seconds:g} s, "
+              f"through {s['through']} (cut off and reconnected {s['cut_off']} times)")
+        print(f"  /healthz: {s['probes']} probes, p95 {s['probe_p95_ms']:.0f} ms, slowest {s['probe_max_ms']:.0f} ms "
+              f"(target under 1000 ms), {s['probe_p95_ms'] / probe_p95:.1f}x the baseline p95; "
+              f"unanswered: {len(s['errors'])} (target 0)")
 
 
 if __name__ == "__main__":

@@ -21,7 +21,12 @@ Anyone, signed in or not, may read the published comparisons.
 from __future__ import annotations
 
 import contextlib
+import csv
+import functools
+import hashlib
+import math
 import re
+import secrets
 import sqlite3
 import time
 from dataclasses import dataclass
@@ -42,10 +47,46 @@ PERMISSIONS: dict[str, dict[str, str]] = {
 }
 ACTIONS = tuple(PERMISSIONS)
 MIN_PASSWORD_LENGTH = 12
-#: Sign-in failures allowed per account, and per client address, within the window.
-MAX_FAILURES_PER_ACCOUNT = 5
-MAX_FAILURES_PER_CLIENT = 20
+#: Fewer different characters than this is not a passphrase ("aaaaaaaaaaaa", "ababababab12").
+MIN_DISTINCT_CHARACTERS = 5
+#: Runs of keys or letters that make up a trivial password ("123456789012", "qwertyuiopas").
+_RUNS = ("0123456789012345678901234567890", "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz",
+         "qwertyuiopasdfghjklzxcvbnmqwertyuiopasdfghjklzxcvbnm", "1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik9ol0p")
+_LOOK_ALIKE = str.maketrans("@4310$5!7", "aaeiosslt")
+COMMON_PASSWORDS_CSV = Path(__file__).parent / "data" / "common_passwords.csv"
+#: Failed sign-ins are forgotten this long after the last one.
 FAILURE_WINDOW_S = 15 * 60
+
+
+@dataclass(frozen=True)
+class Throttle:
+    """A growing wait after failed sign-ins counted under one key: none for the first ``free``, then 1 s, 2 s, 4 s ...
+
+    No count locks anyone out: the wait is at most ``max_wait_s`` after the last failure.
+    """
+
+    name: str
+    free: int
+    max_wait_s: float
+    #: a successful sign-in clears the count (else it only takes the attempt back)
+    forget_on_success: bool
+
+    def key(self, username: str, client: str) -> str:
+        return {"account": f"account:{username}", "client": f"client:{client}",
+                "pair": f"pair:{client}:{username}"}[self.name]
+
+    def delay_s(self, failures: int) -> float:
+        """The wait after ``failures`` failures in a row, in seconds."""
+        return 0.0 if failures < self.free else min(self.max_wait_s, 2.0 ** min(failures - self.free, 32))
+
+
+#: Guessing one account from one address slows fast and far; an address trying many accounts slows too; one
+#: account tried from everywhere slows only a little, so that nobody can keep its owner out for long.
+THROTTLES = (
+    Throttle("pair", free=3, max_wait_s=FAILURE_WINDOW_S, forget_on_success=True),
+    Throttle("client", free=20, max_wait_s=FAILURE_WINDOW_S, forget_on_success=False),
+    Throttle("account", free=10, max_wait_s=60, forget_on_success=True),
+)
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@+-]{0,119}$")
 # Checked against when the account does not exist, so that a wrong name takes as long as a wrong password.
 _DUMMY_HASH = generate_password_hash("not a password of anyone")
@@ -66,14 +107,25 @@ CREATE TABLE IF NOT EXISTS account_bodies (
     organisation_id TEXT NOT NULL,
     PRIMARY KEY (username, organisation_id)
 );
-CREATE TABLE IF NOT EXISTS sign_in_failures (
-    at REAL NOT NULL,
-    username TEXT NOT NULL,
-    client TEXT NOT NULL
+-- a signed-in session: the cookie holds the token, this table its SHA-256; deleting the row ends it
+CREATE TABLE IF NOT EXISTS sessions (
+    token_sha256 TEXT PRIMARY KEY,
+    username TEXT NOT NULL REFERENCES accounts (username),
+    expires_at REAL NOT NULL
 );
-CREATE INDEX IF NOT EXISTS failures_by_user ON sign_in_failures (username, at);
-CREATE INDEX IF NOT EXISTS failures_by_client ON sign_in_failures (client, at);
+CREATE INDEX IF NOT EXISTS sessions_by_user ON sessions (username);
+-- recent failed sign-ins per key (an account, a client address, or both): they set the delay before the next try
+CREATE TABLE IF NOT EXISTS sign_in_throttle (
+    key TEXT PRIMARY KEY,
+    failures INTEGER NOT NULL,
+    last_at REAL NOT NULL
+);
+DROP TABLE IF EXISTS sign_in_failures;
 """
+
+
+def _sha256(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class AccountError(Exception):
@@ -81,7 +133,7 @@ class AccountError(Exception):
 
 
 class SignInThrottled(Exception):
-    """Too many failed sign-ins lately; ``retry_after_s`` says when to try again."""
+    """Failed sign-ins lately ask for a wait; ``retry_after_s`` says when to try again."""
 
     def __init__(self, retry_after_s: int) -> None:
         super().__init__(f"too many failed sign-ins; try again in {retry_after_s} s")
@@ -112,10 +164,39 @@ def allowed(account: Account | None, action: str, organisation_id: str | None = 
     return scope == "own" and account is not None and organisation_id in account.bodies
 
 
-def check_password(password: str) -> None:
-    """Raise AccountError unless ``password`` is long enough to be a passphrase."""
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters; a few words make a good one")
+@functools.cache
+def common_passwords() -> frozenset[str]:
+    """The words no password may be made of (``data/common_passwords.csv``, lower-case letters only)."""
+    with open(COMMON_PASSWORDS_CSV, encoding="utf-8", newline="") as f:
+        return frozenset(row["password"].strip().lower() for row in csv.DictReader(f))
+
+
+def _is_run(text: str) -> bool:
+    """Whether ``text`` is a stretch of consecutive keys, letters or digits, forwards or backwards."""
+    return any(text in run or text in run[::-1] for run in _RUNS)
+
+
+def check_password(password: str, username: str = "") -> None:
+    """Raise AccountError unless ``password`` is a passphrase: long, not trivial, not a common password.
+
+    Follows the NCSC's guidance: length and a deny-list, no composition rules. The
+    deny-list is matched on the letters alone, so "Password1234!" is refused as "password".
+    """
+    text = (password or "").strip()
+    if len(text) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters (not counting spaces at "
+                           "either end); a few words make a good one")
+    folded = re.sub(r"\s+", "", text.lower())
+    letters = re.sub(r"[^a-z]", "", folded)
+    if len(set(folded)) < MIN_DISTINCT_CHARACTERS or _is_run(folded) or not letters:
+        raise AccountError("that password is too easy to guess (a repeated character, a run of keys, or no letters "
+                           "at all); a few unrelated words make a good one")
+    # "P@ssw0rd 2024" is "password": digits and symbols at the end dropped, look-alike ones read as letters.
+    look_alike = re.sub(r"[^a-z]", "", folded.rstrip("0123456789!?.#*_-").translate(_LOOK_ALIKE))
+    name = re.sub(r"[^a-z]", "", (username or "").lower().split("@")[0])
+    if {letters, look_alike} & common_passwords() or (len(name) >= 3 and name in (letters, look_alike)):
+        raise AccountError("that password is one of the commonest passwords, or a variation of one, or your user "
+                           "name; a few unrelated words make a good one")
 
 
 class AccountStore:
@@ -124,7 +205,7 @@ class AccountStore:
     def __init__(self, data_dir: Path | str) -> None:
         self.path = Path(data_dir) / "accounts.sqlite"
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        database.create_once(self.path, _SCHEMA_SQL, "failures_by_client")
+        database.create_once(self.path, _SCHEMA_SQL, "sign_in_throttle")
 
     def _connect(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
         return database.connect(self.path, timeout_s=30)
@@ -146,7 +227,7 @@ class AccountStore:
             raise AccountError("a submitter needs the body or bodies they submit for (--body)")
         if role != "submitter" and bodies:
             raise AccountError(f"a {role} works across all bodies; give --body only for a submitter")
-        check_password(password)
+        check_password(password, username)
         with self._write() as db:
             if db.execute("SELECT 1 FROM accounts WHERE username = ?", (username,)).fetchone():
                 raise AccountError(f"there is already an account called {username!r}")
@@ -178,9 +259,37 @@ class AccountStore:
         return [a for a in map(self.get, names) if a is not None]
 
     def _update(self, username: str, sql: str, args: tuple) -> None:
+        """Change one account and end all its sessions, in one transaction."""
         with self._write() as db:
             if db.execute(sql, (*args, (username or "").lower())).rowcount != 1:
                 raise AccountError(f"there is no account called {username!r}")
+            db.execute("DELETE FROM sessions WHERE username = ?", ((username or "").lower(),))
+
+    # ---- sessions ------------------------------------------------------------
+    def start_session(self, username: str, lifetime_s: float) -> str:
+        """Start a session for ``username`` lasting ``lifetime_s`` seconds; return its token (for the cookie only)."""
+        token = secrets.token_urlsafe(32)
+        now = time.time()
+        with self._write() as db:
+            db.execute("DELETE FROM sessions WHERE expires_at < ?", (now,))
+            db.execute("INSERT INTO sessions VALUES (?, ?, ?)", (_sha256(token), username, now + lifetime_s))
+        return token
+
+    def session_account(self, token: str) -> Account | None:
+        """Return the enabled account whose unexpired session ``token`` is, or None (signed out, disabled, expired)."""
+        if not isinstance(token, str) or not token:
+            return None
+        with self._connect() as db:
+            row = db.execute("SELECT username FROM sessions WHERE token_sha256 = ? AND expires_at > ?",
+                             (_sha256(token), time.time())).fetchone()
+        account = self.get(row["username"]) if row else None
+        return account if account is not None and not account.disabled else None
+
+    def end_session(self, token: str) -> None:
+        """End the session ``token`` (signing out): its cookie no longer signs anyone in, in any worker."""
+        if isinstance(token, str) and token:
+            with self._write() as db:
+                db.execute("DELETE FROM sessions WHERE token_sha256 = ?", (_sha256(token),))
 
     def set_disabled(self, username: str, disabled: bool = True) -> None:
         """Disable (or enable again) an account; a disabled account's sessions end at once."""
@@ -189,36 +298,56 @@ class AccountStore:
 
     def set_password(self, username: str, password: str) -> None:
         """Change a password; every session signed in with the old one ends."""
-        check_password(password)
+        check_password(password, username)
         self._update(username, "UPDATE accounts SET password_hash = ?, session_epoch = session_epoch + 1"
                      " WHERE username = ?", (generate_password_hash(password),))
+
+    def password_matches(self, username: str, password: str) -> bool:
+        """Whether ``username`` is an enabled account with this password (for start-up checks: no sign-in limits)."""
+        account = self.get(username)
+        if account is None or account.disabled:
+            return False
+        with self._connect() as db:
+            row = db.execute("SELECT password_hash FROM accounts WHERE username = ?", (account.username,)).fetchone()
+        return check_password_hash(row["password_hash"], password)
 
     # ---- signing in ------------------------------------------------------------
     def authenticate(self, username: str, password: str, client: str = "") -> Account | None:
         """Return the account if the name and password match and it is enabled, else None.
 
-        Raises SignInThrottled, before checking the password, after too many
-        recent failures for this account or from this client address.
+        Raises SignInThrottled, before checking the password, while a recent failure
+        of this account, this client, or this account from this client asks for a
+        wait (see THROTTLES). The wait is checked and the attempt counted in one
+        write transaction, which SQLite serialises across every worker: of many
+        guesses sent at once only the free ones are checked, the rest wait.
         """
         username = (username or "").strip().lower()[:120]
         now = time.time()
-        since = now - FAILURE_WINDOW_S
-        with self._connect() as db:
-            for column, value, limit in (("username", username, MAX_FAILURES_PER_ACCOUNT),
-                                         ("client", client, MAX_FAILURES_PER_CLIENT)):
-                count, oldest = db.execute(
-                    f"SELECT count(*), min(at) FROM sign_in_failures WHERE {column} = ? AND at > ?",
-                    (value, since)).fetchone()
-                if count >= limit:
-                    raise SignInThrottled(max(1, int(oldest + FAILURE_WINDOW_S - now)))
+        keys = {rule: rule.key(username, client) for rule in THROTTLES}
+        with self._write() as db:
+            counted = {}
+            wait = 0.0
+            for rule, key in keys.items():
+                row = db.execute("SELECT failures, last_at FROM sign_in_throttle WHERE key = ?", (key,)).fetchone()
+                failures = row["failures"] if row and now - row["last_at"] <= FAILURE_WINDOW_S else 0
+                if failures:
+                    wait = max(wait, row["last_at"] + rule.delay_s(failures) - now)
+                counted[key] = failures + 1
+            if wait > 0:
+                raise SignInThrottled(math.ceil(wait))
+            db.execute("DELETE FROM sign_in_throttle WHERE last_at < ?", (now - 2 * FAILURE_WINDOW_S,))
+            db.executemany("INSERT INTO sign_in_throttle VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET "
+                           "failures = excluded.failures, last_at = excluded.last_at",
+                           [(key, n, now) for key, n in counted.items()])
             row = db.execute("SELECT password_hash, disabled FROM accounts WHERE username = ?",
                              (username,)).fetchone()
         good = check_password_hash(row["password_hash"] if row else _DUMMY_HASH, password or "")
-        with self._write() as db:
-            if good and row is not None and not row["disabled"]:
-                db.execute("DELETE FROM sign_in_failures WHERE username = ?", (username,))
-            else:
-                db.execute("INSERT INTO sign_in_failures VALUES (?, ?, ?)", (now, username, client))
-                db.execute("DELETE FROM sign_in_failures WHERE at < ?", (since,))
-                return None
+        if not good or row is None or row["disabled"]:
+            return None
+        with self._write() as db:  # signed in: this attempt was not a failure after all
+            for rule, key in keys.items():
+                if rule.forget_on_success:
+                    db.execute("DELETE FROM sign_in_throttle WHERE key = ?", (key,))
+                else:
+                    db.execute("UPDATE sign_in_throttle SET failures = max(failures - 1, 0) WHERE key = ?", (key,))
         return self.get(username)

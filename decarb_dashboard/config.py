@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import ipaddress
+import logging
 import os
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
+
+log = logging.getLogger(__name__)
 
 DEFAULT_DATA_DIR = Path("var/decarb-data")
 DEFAULT_MAX_UPLOAD_MB = 10.0
@@ -12,6 +17,13 @@ DEFAULT_MAX_UPLOAD_MB = 10.0
 DEFAULT_MAX_ROWS = 1_048_576
 #: A return has 11 columns; a sheet with hundreds is not a return.
 DEFAULT_MAX_COLUMNS = 200
+#: The values ``DECARB_ENV`` may take; unset means development.
+ENVIRONMENTS = ("development", "production")
+#: ``DECARB_TRUST_PROXY=1`` (or true/yes): the reverse proxy runs on this machine.
+LOOPBACK_PROXIES = ("127.0.0.1", "::1")
+#: Where a deployment without DECARB_SECRET_KEY keeps the key it made, in the data directory.
+SECRET_KEY_FILE = "secret_key"
+MIN_SECRET_KEY_CHARS = 32
 
 
 class ConfigurationError(RuntimeError):
@@ -38,22 +50,52 @@ class WebSettings:
     """How the web app is deployed (the variables are documented in the README)."""
 
     production: bool  #: ``DECARB_ENV=production``
-    secret_key: str  #: ``DECARB_SECRET_KEY``; empty: a random key per process
-    trust_proxy: bool  #: ``DECARB_TRUST_PROXY``: behind one reverse proxy
+    secret_key: str  #: ``DECARB_SECRET_KEY``; empty: the data directory's own key (see :func:`local_secret_key`)
+    trusted_proxies: tuple[str, ...]  #: ``DECARB_TRUST_PROXY``: the address(es) of the one reverse proxy in front
     trusted_user_header: str | None  #: ``DECARB_TRUSTED_USER_HEADER``: single sign-on through a proxy
     demo_accounts: bool  #: ``DECARB_DEMO_ACCOUNTS``
 
+    @property
+    def trust_proxy(self) -> bool:
+        return bool(self.trusted_proxies)
+
+
+def _environment() -> str:
+    raw = os.environ.get("DECARB_ENV", "").strip().lower() or "development"
+    if raw not in ENVIRONMENTS:
+        raise ConfigurationError(f"DECARB_ENV is {raw!r}: set it to one of {', '.join(ENVIRONMENTS)} "
+                                 "(or leave it unset for development)")
+    return raw
+
+
+def _trusted_proxies() -> tuple[str, ...]:
+    """Parse ``DECARB_TRUST_PROXY``: 1/true/yes for a proxy on this machine, else its IP addresses, comma-separated."""
+    raw = os.environ.get("DECARB_TRUST_PROXY", "").strip()
+    if not raw or raw.lower() in ("0", "false", "no"):
+        return ()
+    if raw.lower() in ("1", "true", "yes"):
+        return LOOPBACK_PROXIES
+    out = []
+    for part in raw.split(","):
+        try:
+            out.append(str(ipaddress.ip_address(part.strip())))
+        except ValueError:
+            raise ConfigurationError(f"DECARB_TRUST_PROXY has {part.strip()!r}, which is not an IP address: set it to "
+                                     "the address the reverse proxy connects from (e.g. 127.0.0.1), or to 1 for a "
+                                     "proxy on this machine") from None
+    return tuple(out)
+
 
 def web_settings() -> WebSettings:
-    """Return the web app's settings, or raise ConfigurationError for a production set-up that is not safe."""
+    """Return the web app's settings, or raise ConfigurationError for a set-up that is not safe or not understood."""
     settings = WebSettings(
-        production=os.environ.get("DECARB_ENV", "").strip().lower() == "production",
+        production=_environment() == "production",
         secret_key=os.environ.get("DECARB_SECRET_KEY", ""),
-        trust_proxy=bool(os.environ.get("DECARB_TRUST_PROXY")),
+        trusted_proxies=_trusted_proxies(),
         trusted_user_header=os.environ.get("DECARB_TRUSTED_USER_HEADER") or None,
         demo_accounts=bool(os.environ.get("DECARB_DEMO_ACCOUNTS")),
     )
-    if settings.production and len(settings.secret_key) < 32:
+    if settings.production and len(settings.secret_key) < MIN_SECRET_KEY_CHARS:
         raise ConfigurationError(
             "DECARB_ENV is production but DECARB_SECRET_KEY is not set (or shorter than 32 characters): "
             "set it to a long random value shared by every worker, e.g. from `python -c \"import secrets; "
@@ -63,3 +105,37 @@ def web_settings() -> WebSettings:
         raise ConfigurationError("DECARB_DEMO_ACCOUNTS is set: demo accounts have published passwords and "
                                  "are refused in production; unset it and add accounts with `decarb users add`")
     return settings
+
+
+def local_secret_key(data_dir: Path) -> str:
+    """Return the secret key kept in ``data_dir`` (made once, readable only by its owner), for a set-up without one.
+
+    Every worker over the same data directory reads the same key, so a session
+    signed by one is accepted by the others. The first to start makes it: the key
+    is written to a private temporary file and linked into place, which fails
+    for all but one; the others read the winner's.
+    """
+    path = Path(data_dir) / SECRET_KEY_FILE
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{SECRET_KEY_FILE}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "w", encoding="ascii") as f:
+                f.write(secrets.token_hex(32) + "\n")
+                f.flush()
+                os.fsync(f.fileno())
+            os.link(tmp, path)
+        except FileExistsError:
+            pass  # another worker made it first: use that one
+        finally:
+            tmp.unlink(missing_ok=True)
+        log.warning("DECARB_SECRET_KEY is not set: made a session key in %s (set DECARB_SECRET_KEY in production)",
+                    path)
+    else:
+        log.warning("DECARB_SECRET_KEY is not set: signing sessions with the key in %s", path)
+    key = path.read_text(encoding="ascii").strip()
+    if len(key) < MIN_SECRET_KEY_CHARS:
+        raise ConfigurationError(f"{path} holds a key shorter than {MIN_SECRET_KEY_CHARS} characters: delete it "
+                                 "and start again to make a new one, or set DECARB_SECRET_KEY")
+    return key

@@ -42,7 +42,7 @@ def to_csv_bytes(frame: pd.DataFrame) -> bytes:
     """Return CSV (UTF-8 with a byte order mark, for Excel) with formula-like text neutralised."""
     safe = frame.copy()
     for column in safe.columns:
-        if safe[column].dtype == object:
+        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):  # pandas 3: str dtype
             safe[column] = safe[column].map(neutralise)
     return ("\ufeff" + safe.to_csv(index=False, lineterminator="\r\n")).encode("utf-8")
 

@@ -57,6 +57,15 @@ warnings.filterwarnings("ignore", category=pd.errors.DtypeWarning, module=__name
 MAX_UNPACKED_BYTES = 256 * 1024 * 1024
 #: A workbook made of more parts than this is refused (Excel writes a few dozen; pictures add one each).
 MAX_ARCHIVE_PARTS = 2000
+#: Row elements, empty ones too, that a workbook's sheets may hold: openpyxl's work grows with what is
+#: written in the file, not with the cells that have values (43 million empty ``<row/>`` fit in 375 KB).
+MAX_WORKBOOK_ROWS = 20_000
+#: Cells a workbook's sheets and shared strings may hold, counted as XML tags (about five per cell): enough
+#: for a return of thousands of lines, few enough for openpyxl to read in a few seconds (benchmarks/upload_guard.py).
+MAX_WORKBOOK_CELLS = 120_000
+_TAGS_PER_CELL = 5
+#: Bytes of a part decompressed at a time while the tags are counted.
+_SCAN_CHUNK = 1 << 20
 #: Sheet names preferred over the first sheet ("Return" is the template's).
 RETURN_SHEET_NAMES = ("return", "ffurflen", "annual return", "data")
 #: Headers of a short layout's single column of figures (each may end in an emissions unit: "Total (kgCO2e)").
@@ -395,7 +404,42 @@ def _check_workbook_archive(data: bytes) -> zipfile.ZipFile:
                 raise UnreadableFile("workbook_corrupt") from exc
             if b"<!DOCTYPE" in start or b"<!ENTITY" in start:
                 raise UnreadableFile("xml_entities")
+    _check_workbook_size(archive, infos)
     return archive
+
+
+def _check_workbook_size(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> None:
+    """Refuse a workbook whose sheets hold more rows or tags than a return needs, before it is parsed.
+
+    The sheets and shared strings are decompressed a megabyte at a time and their
+    ``<row`` and ``<`` counted, stopping at the first limit passed; what is counted
+    is what a parser would have to read, whatever the header of each part claims.
+    """
+    rows = tags = unpacked = 0
+    tag_limit = MAX_WORKBOOK_CELLS * _TAGS_PER_CELL
+    for info in infos:
+        if not (info.filename.startswith("xl/worksheets/") or info.filename == "xl/sharedStrings.xml"):
+            continue
+        try:
+            with archive.open(info) as part:
+                tail = b""
+                while chunk := part.read(_SCAN_CHUNK):
+                    unpacked += len(chunk)
+                    if unpacked > MAX_UNPACKED_BYTES:
+                        raise UnreadableFile("archive_bomb", size_mb=f"more than {MAX_UNPACKED_BYTES // 2**20:,}")
+                    text = tail + chunk
+                    rows += text.count(b"<row") - tail.count(b"<row")  # a tag split across two reads counts once
+                    tags += chunk.count(b"<")
+                    tail = chunk[-4:]
+                    if rows > MAX_WORKBOOK_ROWS:
+                        raise UnreadableFile("too_many_rows", count=f"more than {MAX_WORKBOOK_ROWS:,}",
+                                             limit=f"{MAX_WORKBOOK_ROWS:,}")
+                    if tags > tag_limit:
+                        raise UnreadableFile("too_many_cells", limit=f"{MAX_WORKBOOK_CELLS:,}")
+        except UnreadableFile:
+            raise
+        except Exception as exc:  # zlib.error, BadZipFile (a CRC that does not match), ...
+            raise UnreadableFile("workbook_corrupt") from exc
 
 
 def cell_value(value: object) -> object:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import json
 import sqlite3
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -33,6 +35,7 @@ def test_passwords_are_kept_only_as_salted_scrypt_hashes(store, tmp_path):  # ty
 
 @pytest.mark.parametrize(("username", "password", "role", "bodies", "message"), [
     ("alice", "short", "submitter", ["cardiff"], "at least 12 characters"),
+    ("alice", "password1234", "submitter", ["cardiff"], "commonest passwords"),
     ("alice", PASSWORD, "submitter", [], "needs the body or bodies"),
     ("alice", PASSWORD, "reviewer", ["cardiff"], "works across all bodies"),
     ("alice", PASSWORD, "superuser", [], "unknown role"),
@@ -75,28 +78,78 @@ def test_a_new_password_ends_the_old_sessions(store):  # type: ignore[no-untyped
         store.set_password("nobody", "a different passphrase")
 
 
-def test_five_failures_lock_an_account_for_fifteen_minutes_even_with_the_right_password(store, monkeypatch):  # type: ignore[no-untyped-def]
+@pytest.fixture
+def clock(monkeypatch):  # type: ignore[no-untyped-def]
+    """A frozen clock the test moves by hand (seconds)."""
+    now = [1_000_000.0]
+    monkeypatch.setattr(acc.time, "time", lambda: now[0])
+    return now
+
+
+def test_guesses_from_one_address_wait_1_2_4_seconds_after_three_free_and_others_are_not_held_up(store, clock):  # type: ignore[no-untyped-def]
     store.add("alice", PASSWORD, "admin")
-    clock = [1_000_000.0]
-    monkeypatch.setattr(acc.time, "time", lambda: clock[0])
-    for _ in range(5):
+    for _ in range(3):
         assert store.authenticate("alice", "guess", "10.0.0.1") is None
-    clock[0] += 60
-    with pytest.raises(SignInThrottled) as raised:
-        store.authenticate("alice", PASSWORD, "10.0.0.2")
-    assert raised.value.retry_after_s == 15 * 60 - 60
-    clock[0] += 15 * 60 - 59  # the first failures have aged out of the window
-    assert store.authenticate("alice", PASSWORD, "10.0.0.2") is not None
+    for wait in (1, 2, 4, 8):
+        with pytest.raises(SignInThrottled) as raised:
+            store.authenticate("alice", PASSWORD, "10.0.0.1")  # the right password is not even checked
+        assert raised.value.retry_after_s == wait
+        clock[0] += wait
+        assert store.authenticate("alice", "guess", "10.0.0.1") is None
+    assert store.authenticate("alice", PASSWORD, "10.0.0.2") is not None  # the owner, elsewhere: straight in
+    clock[0] += 16
+    assert store.authenticate("alice", PASSWORD, "10.0.0.1") is not None
+    assert store.authenticate("alice", "guess", "10.0.0.1") is None  # signed in: the count starts again
+    assert store.authenticate("alice", "guess", "10.0.0.1") is None
 
 
-def test_twenty_failures_from_one_address_lock_that_address_for_every_account(store, monkeypatch):  # type: ignore[no-untyped-def]
+def test_nobody_can_keep_the_owner_out_for_more_than_a_minute(store, clock):  # type: ignore[no-untyped-def]
     store.add("alice", PASSWORD, "admin")
-    monkeypatch.setattr(acc.time, "time", lambda: 2_000_000.0)
+    longest = 0
+    for k in range(30):  # a botnet: a new address for every guess, as fast as it is let
+        try:
+            store.authenticate("alice", "guess", f"10.1.0.{k}")
+        except SignInThrottled as exc:
+            longest = max(longest, exc.retry_after_s)
+            clock[0] += exc.retry_after_s
+    assert longest == 60
+    with pytest.raises(SignInThrottled) as raised:
+        store.authenticate("alice", PASSWORD, "192.0.2.7")
+    assert raised.value.retry_after_s <= 60
+    clock[0] += 60
+    assert store.authenticate("alice", PASSWORD, "192.0.2.7") is not None
+
+
+def test_one_address_trying_many_accounts_slows_after_twenty(store, clock):  # type: ignore[no-untyped-def]
+    store.add("alice", PASSWORD, "admin")
     for k in range(20):
         assert store.authenticate(f"user{k}", "guess", "10.9.9.9") is None
-    with pytest.raises(SignInThrottled):
+    with pytest.raises(SignInThrottled) as raised:
         store.authenticate("alice", PASSWORD, "10.9.9.9")
-    assert store.authenticate("alice", PASSWORD, "10.0.0.1") is not None  # another address is not locked
+    assert raised.value.retry_after_s == 1
+    assert store.authenticate("alice", PASSWORD, "10.0.0.1") is not None  # another address is not held up
+    clock[0] += 15 * 60 + 1  # failures are forgotten 15 minutes after the last
+    assert store.authenticate("alice", PASSWORD, "10.9.9.9") is not None
+
+
+def test_guesses_sent_all_at_once_are_checked_only_while_they_are_free(store, clock):  # type: ignore[no-untyped-def]
+    """16 simultaneous guesses: the count is checked and raised in one transaction, so only 3 reach the password."""
+    store.add("alice", PASSWORD, "admin")
+    start = threading.Barrier(16)
+
+    def guess(k: int) -> str:
+        start.wait()
+        try:
+            return "checked" if AccountStore(store.path.parent).authenticate("alice", f"guess {k}", "10.0.0.1") \
+                is None else "in"
+        except SignInThrottled:
+            return "throttled"
+
+    with ThreadPoolExecutor(16) as pool:
+        outcomes = sorted(pool.map(guess, range(16)))
+    assert outcomes == ["checked"] * 3 + ["throttled"] * 13
+    with pytest.raises(SignInThrottled):
+        store.authenticate("alice", PASSWORD, "10.0.0.1")
 
 
 def test_who_may_do_what():

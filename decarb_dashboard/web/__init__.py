@@ -7,12 +7,11 @@ a pure function of its address: no per-user state lives on the server.
 from __future__ import annotations
 
 import logging
-import secrets
 import urllib.parse
 from pathlib import Path
 
 import dash
-import pandas as pd
+import flask
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html
 
 from decarb_dashboard import config
@@ -20,9 +19,10 @@ from decarb_dashboard.accounts import AccountStore
 from decarb_dashboard.export import to_csv_bytes, to_xlsx_bytes
 from decarb_dashboard.maintenance import remove_leftovers
 from decarb_dashboard.registry import load_registry
-from decarb_dashboard.sample import seed_demo_accounts, seed_if_empty
+from decarb_dashboard.sample import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo_accounts, seed_if_empty
 from decarb_dashboard.store import SubmissionStore
-from decarb_dashboard.web import auth
+from decarb_dashboard.web import auth, headers
+from decarb_dashboard.web.components import rebuild_block
 from decarb_dashboard.web.i18n import language, t
 from decarb_dashboard.web.store_health import health, unavailable_notice
 
@@ -40,7 +40,12 @@ ROLE_PAGES = [("/review", "nav_review", "read_drafts"), ("/accounts", "nav_accou
 
 
 def _href(path: str, lang: str, search: str | None = None, **query: str) -> str:
-    """Return ``path`` with ``lang`` and ``query`` set, keeping the other parameters of ``search``."""
+    """Return ``path`` with ``lang`` and ``query`` set, keeping the other parameters of ``search``.
+
+    ``path`` comes from the address bar, so it is reduced to a path on this site first:
+    ``//evil.example/x`` would otherwise be a link to another site (an open redirect).
+    """
+    path = auth.local_path(path)
     params = dict(urllib.parse.parse_qsl((search or "").lstrip("?")))
     params.update({"lang": lang, **query})
     return f"{path}?{urllib.parse.urlencode({k: v for k, v in params.items() if v})}"
@@ -114,24 +119,56 @@ def shell(lang: str, path: str, search: str | None = None) -> list:
 
 def render_shell(pathname: str | None, search: str | None) -> tuple[list, str]:
     lang = language(dict(urllib.parse.parse_qsl((search or "").lstrip("?"))).get("lang"))
-    return shell(lang, pathname or "/", search), lang
+    return shell(lang, auth.local_path(pathname), search), lang  # the address bar's path, kept on this site
 
 
-def download(_csv: list, _xlsx: list, tables: list, ids: list) -> dict:
-    """Send the figures behind a chart or table, as CSV or Excel (text never runs as a formula)."""
+def download(_csv: list, _xlsx: list, queries: list, ids: list) -> dict:
+    """Send the figures behind a chart or table, as CSV or Excel (text never runs as a formula).
+
+    The figures are built again on the server from the page's own query (see
+    components.rebuild_block); nothing the browser sends becomes a row.
+    """
     trigger = ctx.triggered_id
     if not isinstance(trigger, dict) or not ctx.triggered[0].get("value"):  # a click, not a button appearing
         raise dash.exceptions.PreventUpdate
     block = trigger.get("block")
-    rows = next((rows for rows, i in zip(tables, ids, strict=False) if isinstance(i, dict) and i.get("block") == block),
-                None)
-    if not isinstance(rows, list):
+    query = next((q for q, i in zip(queries, ids, strict=False) if isinstance(i, dict) and i.get("block") == block),
+                 None)
+    frame = rebuild_block(query, block) if isinstance(block, str) else None
+    if frame is None:
         raise dash.exceptions.PreventUpdate
-    frame = pd.DataFrame(rows)
     frame = frame.astype(object).where(frame.notna(), None)
     if trigger["type"] == "download-xlsx":
         return dcc.send_bytes(to_xlsx_bytes(frame), f"{block}.xlsx")
     return dcc.send_bytes(to_csv_bytes(frame), f"{block}.csv")
+
+
+#: The largest request body of a callback that takes no file, in bytes (a review message is 2,000 characters).
+MAX_CALLBACK_BYTES = 256 * 1024
+
+
+def limit_callback_bodies(app: Dash) -> None:
+    """Refuse (413) a callback request over MAX_CALLBACK_BYTES unless its callback takes a file.
+
+    Only the upload callbacks (a ``contents`` input or state) may be sent up to the
+    upload limit; any other large body is refused before a callback reads it.
+    """
+    file_callbacks: set[str] = set()
+
+    def check() -> None:
+        request = flask.request
+        if not request.path.endswith("/_dash-update-component"):
+            return
+        if request.content_length is not None and request.content_length <= MAX_CALLBACK_BYTES:
+            return
+        if not file_callbacks:  # the pages' callbacks are all registered by the first request
+            file_callbacks.update(k for k, c in app.callback_map.items()
+                                  if any(d.get("property") == "contents" for d in [*c["inputs"], *c["state"]]))
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict) or body.get("output") not in file_callbacks:
+            flask.abort(413)
+
+    app.server.before_request(check)
 
 
 def on_callback_error(error: Exception) -> None:
@@ -187,6 +224,16 @@ def home_layout(lang: str = "en", **_query: str) -> html.Div:
     )
 
 
+def refuse_demo_accounts(accounts: AccountStore) -> None:
+    """Raise ConfigurationError if any demo account can still sign in with the published demo password."""
+    left = [name for name, *_ in DEMO_ACCOUNTS if accounts.password_matches(name, DEMO_PASSWORD)]
+    if left:
+        raise config.ConfigurationError(
+            f"DECARB_ENV is production but the demo account(s) {', '.join(left)} still sign in with the published "
+            f"demo password: disable each with `decarb users disable NAME` (or give it a password of its own with "
+            f"`decarb users set-password NAME`), then start again")
+
+
 def create_app(data_dir: Path | None = None, seed: bool = True) -> Dash:
     """Return the dashboard over the store in ``data_dir`` (default ``$DECARB_DATA_DIR``).
 
@@ -198,6 +245,8 @@ def create_app(data_dir: Path | None = None, seed: bool = True) -> Dash:
     settings = config.web_settings()
     store = SubmissionStore(data_dir if data_dir is not None else config.data_dir())
     remove_leftovers(store.root)  # temporary files of writes a crash or a full disk interrupted
+    if settings.production:
+        refuse_demo_accounts(AccountStore(store.root))
     if seed:
         seed_if_empty(store, load_registry(store.root))
     if settings.demo_accounts:
@@ -212,14 +261,12 @@ def create_app(data_dir: Path | None = None, seed: bool = True) -> Dash:
         on_error=on_callback_error,
     )
     app.server.config["DECARB_DATA_DIR"] = str(store.root)
-    # Signs session cookies; production needs DECARB_SECRET_KEY so that every worker shares it.
-    app.server.secret_key = settings.secret_key or secrets.token_hex(32)
+    # Signs session cookies; every worker must share it (production sets DECARB_SECRET_KEY).
+    app.server.secret_key = settings.secret_key or config.local_secret_key(store.root)
     auth.init(app.server, settings)
     if settings.trust_proxy:
-        # Behind one reverse proxy: take the client address and https from its X-Forwarded headers.
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
-        app.server.wsgi_app = ProxyFix(app.server.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]
+        # Behind one reverse proxy: the client address and https come from it, and from nobody else.
+        app.server.wsgi_app = auth.TrustedProxy(app.server.wsgi_app, settings.trusted_proxies)  # type: ignore[method-assign]
     # The upload limit is enforced by the server too: base64 adds a third, the form a little more.
     app.server.config["MAX_CONTENT_LENGTH"] = int(config.max_upload_bytes() * 1.4) + 64 * 1024
     app.server.add_url_rule("/healthz", "healthz", lambda: health(store))
@@ -243,4 +290,6 @@ def create_app(data_dir: Path | None = None, seed: bool = True) -> Dash:
         Output("lang-sink", "data"),
         Input("page-lang-attr", "data"),
     )
+    limit_callback_bodies(app)
+    headers.install(app, settings.production)
     return app

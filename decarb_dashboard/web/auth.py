@@ -1,9 +1,10 @@
 """Signing in and out, the session cookie, and who is asking.
 
-The session cookie (signed with the app's secret key) holds only the user
-name, the account's session epoch and a form token. Every request looks the
-account up again, so disabling an account or changing its password ends its
-sessions at once, in every worker. Callbacks ask :func:`allowed` before they
+The session cookie (signed with the app's secret key) holds only a session
+token and a form token. The session itself is a row in ``accounts.sqlite``
+(see AccountStore.start_session): every request looks it up, so signing out,
+disabling the account or changing its password ends it at once, in every
+worker, whatever copies of the cookie exist. Callbacks ask :func:`allowed` before they
 read a draft or write anything: hiding a button is never the protection.
 
 A deployment with single sign-on sets ``DECARB_TRUSTED_USER_HEADER`` to the
@@ -13,12 +14,15 @@ header its OIDC proxy fills with the signed-in user's name (see docs/accounts.md
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import secrets
 import urllib.parse
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 
 import flask
 from flask.sessions import SecureCookieSessionInterface
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from decarb_dashboard import accounts
 from decarb_dashboard.accounts import Account, AccountStore, SignInThrottled
@@ -52,10 +56,8 @@ def current_account() -> Account | None:
     if header:
         name = flask.request.headers.get(header, "")
         account = account_store().get(name) if name else None
-    elif "user" in flask.session:
-        account = account_store().get(flask.session["user"])
-        if account is not None and account.session_epoch != flask.session.get("epoch"):
-            account = None
+    elif "sid" in flask.session:
+        account = account_store().session_account(flask.session["sid"])
     if account is not None and account.disabled:
         account = None
     flask.g.decarb_account = account
@@ -88,6 +90,52 @@ def local_path(target: str | None) -> str:
     return target
 
 
+def client_address() -> str:
+    """The address sign-in limits count this request under: the client's, an IPv6 client's /64 network.
+
+    Behind the trusted proxy it is the address that proxy saw (see :class:`TrustedProxy`); anyone else's
+    X-Forwarded-For is ignored. One IPv6 user has a whole /64 to change addresses in.
+    """
+    raw = flask.request.remote_addr or ""
+    try:
+        address = ipaddress.ip_address(raw)
+    except ValueError:
+        return raw[:64]
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
+class TrustedProxy:
+    """WSGI middleware: take the client address and scheme from X-Forwarded-For/-Proto only if the request came
+    from the trusted reverse proxy, and then only the hop that proxy added (the last); drop them otherwise.
+
+    A client that reaches the app directly, or puts its own X-Forwarded-For through the proxy, can neither
+    escape the sign-in limits with a new address per try nor spend a victim's.
+    """
+
+    FORWARDED = ("HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_HOST", "HTTP_X_FORWARDED_PORT",
+                 "HTTP_X_FORWARDED_PREFIX", "HTTP_FORWARDED")
+
+    def __init__(self, app: Callable, proxies: tuple[str, ...]) -> None:
+        self.app = app
+        self.through_proxy = ProxyFix(app, x_for=1, x_proto=1)
+        self.proxies = {ipaddress.ip_address(p) for p in proxies}
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        try:
+            from_proxy = ipaddress.ip_address(environ.get("REMOTE_ADDR", "")) in self.proxies
+        except ValueError:
+            from_proxy = False
+        if from_proxy:
+            return self.through_proxy(environ, start_response)
+        for name in self.FORWARDED:
+            environ.pop(name, None)
+        return self.app(environ, start_response)
+
+
 def _back_to_form(error: str, lang: str, next_path: str, **extra: str) -> flask.Response:
     query = urllib.parse.urlencode({"lang": lang, "error": error, "next": next_path, **extra})
     return flask.redirect(f"{SIGN_IN_PATH}?{query}", code=303)
@@ -100,16 +148,18 @@ def sign_in() -> flask.Response:
     next_path = local_path(form.get("next"))
     if not _good_token():
         return _back_to_form("expired", lang, next_path)
-    client = flask.request.remote_addr or ""
     try:
-        account = account_store().authenticate(form.get("username", ""), form.get("password", ""), client)
+        account = account_store().authenticate(form.get("username", ""), form.get("password", ""), client_address())
     except SignInThrottled as exc:
+        if exc.retry_after_s < 120:
+            return _back_to_form("wait", lang, next_path, seconds=str(exc.retry_after_s))
         return _back_to_form("throttled", lang, next_path, minutes=str(-(-exc.retry_after_s // 60)))
     if account is None:
         return _back_to_form("bad", lang, next_path)
     flask.session.clear()  # a new session on sign-in: nothing from before carries over
     flask.session.permanent = True
-    flask.session.update(user=account.username, epoch=account.session_epoch, csrf=secrets.token_urlsafe(32))
+    sid = account_store().start_session(account.username, SESSION_HOURS * 3600)
+    flask.session.update(sid=sid, csrf=secrets.token_urlsafe(32))
     return flask.redirect(next_path, code=303)
 
 
@@ -117,6 +167,7 @@ def sign_out() -> flask.Response:
     """POST /auth/sign-out: end the session."""
     lang = flask.request.form.get("lang") if flask.request.form.get("lang") in ("en", "cy") else "en"
     if _good_token():
+        account_store().end_session(flask.session.get("sid", ""))
         flask.session.clear()
     return flask.redirect(f"/?lang={lang}", code=303)
 

@@ -7,8 +7,12 @@ which stays distinguishable with the common forms of colour blindness.
 
 from __future__ import annotations
 
+import contextvars
 import math
+import urllib.parse
 
+import dash
+import flask
 import pandas as pd
 from dash import dcc, html
 
@@ -19,6 +23,79 @@ from decarb_dashboard.web.i18n import t
 MAX_TABLE_ROWS = 200
 #: Okabe and Ito's colour-blind-safe palette.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000", "#999999", "#882255"]
+
+
+#: The callbacks whose output holds download blocks and that may be run again to build a download
+#: (they only read published figures); "page" is a page's layout, from its path and query string.
+DOWNLOAD_VIEWS = ("org-view.children", "cmp-view.children", "wales-view.children")
+PAGE_VIEW = "page"
+#: While a view is built again for a download: the frames its blocks are made from, by block id.
+_REBUILDING: contextvars.ContextVar[dict[str, pd.DataFrame] | None] = contextvars.ContextVar("rebuilding",
+                                                                                                default=None)
+
+
+def download_query() -> dict | None:
+    """Return the query the block being built comes from, to build its download again on the server.
+
+    That is the page callback rendering it and the values it was sent (a body, a year, a
+    measure ...), never the rows: a download is made by running the same view again with
+    the same values, as the person asking (see :func:`rebuild_block`).
+    """
+    if not flask.has_request_context():
+        return None
+    body = flask.request.get_json(silent=True) if flask.request.is_json else None
+    if not isinstance(body, dict):
+        return None
+    output = body.get("output")
+    values = [i.get("value") for i in [*body.get("inputs", []), *body.get("state", [])] if isinstance(i, dict)]
+    if output in DOWNLOAD_VIEWS:
+        return {"view": output, "values": values}
+    if isinstance(output, str) and "_pages_content.children" in output:
+        return {"view": PAGE_VIEW, "values": values[:2]}  # the pathname and the query string
+    return None
+
+
+def rebuild_block(query: object, block_id: str) -> pd.DataFrame | None:
+    """Build the view ``query`` names again, with its values, and return the frame of its block ``block_id``.
+
+    Returns None if the query is not one of the views that make downloads, or the view
+    refuses the values (each view checks what it is sent, as for any callback).
+    """
+    if not isinstance(query, dict) or not isinstance(query.get("values"), list) or len(query["values"]) > 16:
+        return None
+    view, values = query.get("view"), query["values"]
+    if not all(_plain(v) or (isinstance(v, list) and len(v) <= 64 and all(map(_plain, v))) for v in values):
+        return None  # the controls of a page send words, numbers and lists of words, nothing else
+    frames: dict[str, pd.DataFrame] = {}
+    token = _REBUILDING.set(frames)
+    try:
+        if view == PAGE_VIEW and len(values) == 2 and all(isinstance(v, str | None) for v in values):
+            pathname, search = values[0] or "/", values[1] or ""
+            page = next((p for p in dash.page_registry.values() if p["path"] == pathname), None)
+            if page is None or not callable(page["layout"]):
+                return None
+            page["layout"](**dict(urllib.parse.parse_qsl(search.lstrip("?"))))
+        elif view in DOWNLOAD_VIEWS:
+            dash.get_app().callback_map[view]["callback"].__wrapped__(*values)
+        else:
+            return None
+    except dash.exceptions.PreventUpdate:
+        return None
+    finally:
+        _REBUILDING.reset(token)
+    return frames.get(block_id)
+
+
+def _plain(value: object) -> bool:
+    return value is None or isinstance(value, int | float | bool) or (isinstance(value, str) and len(value) <= 200)
+
+
+def _download_store(block_id: str, data: pd.DataFrame) -> dcc.Store:
+    """The download's query (not its rows); while a view is built again for a download, hand over the frame."""
+    frames = _REBUILDING.get()
+    if frames is not None:
+        frames[block_id] = data
+    return dcc.Store(id={"type": "download-data", "block": block_id}, data=download_query())
 
 
 class Figure:
@@ -202,7 +279,7 @@ def chart_block(block_id: str, fig: Figure, data: pd.DataFrame, lang: str) -> ht
             html.Button(
                 t("download_csv", lang), id={"type": "download-csv", "block": block_id}, className="secondary-button"
             ),
-            dcc.Store(id={"type": "download-data", "block": block_id}, data=data.to_dict("records")),
+            _download_store(block_id, data),
         ],
         className="chart-block",
         **{"aria-label": title},
@@ -237,7 +314,7 @@ def table_block(block_id: str, data: pd.DataFrame, caption: str, lang: str, head
                 ],
                 className="button-row",
             ),
-            dcc.Store(id={"type": "download-data", "block": block_id}, data=data.to_dict("records")),
+            _download_store(block_id, data),
         ],
         className="table-block",
     )

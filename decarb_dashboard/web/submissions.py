@@ -9,9 +9,24 @@ import pandas as pd
 from dash import html
 
 from decarb_dashboard.store import Submission, SubmissionStore
-from decarb_dashboard.web import data
+from decarb_dashboard.web import auth, data
 from decarb_dashboard.web.components import table, utc_time
 from decarb_dashboard.web.i18n import t
+
+
+def may_see(s: Submission) -> bool:
+    """Whether this request may see submission ``s`` at all: its lines, status, messages and thread.
+
+    The one rule for every view of a submission (a body's history, the review page):
+    drafts of every body it covers must be readable, so a submission shared with a
+    body one does not work for, and the reviewers' messages about it, stay hidden.
+    """
+    return all(auth.allowed("read_drafts", o) for o in s.organisations)
+
+
+def visible(entries: list[Submission]) -> list[Submission]:
+    """The submissions of ``entries`` this request may see (see :func:`may_see`), in the same order."""
+    return [s for s in entries if may_see(s)]
 
 
 def submissions_table(entries: list[Submission], lang: str, block: str) -> html.Div:
@@ -36,7 +51,7 @@ def submissions_table(entries: list[Submission], lang: str, block: str) -> html.
 
 def review_thread(store: SubmissionStore, entries: list[Submission], lang: str) -> html.Div:
     """Every submission and review decision of these submissions, oldest first, as a conversation."""
-    log = store.audit_log([s.submission_id for s in entries])
+    log = store.audit_log([s.submission_id for s in visible(entries)])
     items = [
         html.Li(
             [

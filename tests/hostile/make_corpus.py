@@ -183,6 +183,10 @@ def corpus() -> list[tuple[str, str, str, bytes]]:
         rezip(good_xlsx, lambda n, c: c, {f"xl/media/x{k}.bin": b"0" * 20_000 for k in range(10_000)}))
     add("bomb-lying-sizes.xlsx", "invalid", "a sheet whose stated size is smaller than its content",
         _lying_sizes(good_xlsx))
+    add("empty-rows-2m.xlsx", "invalid", "a return followed by 2 million empty <row/> elements",
+        _row_flood(good_xlsx, lambda k: b"<row/>", 2_000_000))
+    add("short-rows-30k.xlsx", "invalid", "a return followed by 30,000 rows of one short cell",
+        _row_flood(good_xlsx, lambda k: b'<row r="%d"><c r="L%d"><v>1</v></c></row>' % (k, k), 30_000))
     add("billion-laughs.xlsx", "invalid", "an XML entity bomb in the sheet",
         rezip(good_xlsx, lambda n, c: _laughs() if n == "xl/worksheets/sheet1.xml" else c))
     add("billion-laughs-strings.xlsx", "invalid", "an XML entity bomb in the shared strings",
@@ -291,6 +295,31 @@ def _bomb(workbook: bytes, size: int) -> bytes:
                     block = b" " * (1024 * 1024)
                     for _ in range(size // len(block)):
                         part.write(block)
+            else:
+                target.writestr(info.filename, source.read(info))
+    return out.getvalue()
+
+
+def row_flood_sheet(sheet_xml: bytes, row: Callable[[int], bytes], count: int, chunk: int = 100_000):  # type: ignore[no-untyped-def]
+    """Yield ``sheet_xml`` in pieces with ``count`` rows made by ``row(number)`` added after its own rows."""
+    head, tail = sheet_xml.split(b"</sheetData>", 1)
+    yield head
+    first = head.count(b"<row") + 2
+    for start in range(0, count, chunk):
+        yield b"".join(row(first + k) for k in range(start, min(count, start + chunk)))
+    yield b"</sheetData>" + tail
+
+
+def _row_flood(workbook: bytes, row: Callable[[int], bytes], count: int) -> bytes:
+    """The workbook with ``count`` extra rows at the end of its sheet (item 1 of issue 12: rows, not values, cost)."""
+    source = zipfile.ZipFile(io.BytesIO(workbook))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as target:
+        for info in source.infolist():
+            if info.filename == "xl/worksheets/sheet1.xml":
+                with target.open(info.filename, "w", force_zip64=True) as part:
+                    for piece in row_flood_sheet(source.read(info), row, count):
+                        part.write(piece)
             else:
                 target.writestr(info.filename, source.read(info))
     return out.getvalue()

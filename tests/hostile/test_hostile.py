@@ -41,6 +41,7 @@ EXPECTED_CODES = {
     "error-cells.xlsx": "number_not_finite", "booleans.xlsx": "number_invalid", "many-lines.csv": "duplicate_line",
     "number-0.csv": "number_not_finite", "number-5.csv": "number_not_finite", "number-14.csv": "number_invalid",
     "formula-figure.csv": "number_invalid", "html-category-0.csv": "category_unknown",
+    "empty-rows-2m.xlsx": "too_many_rows", "short-rows-30k.xlsx": "too_many_rows",
 }
 
 

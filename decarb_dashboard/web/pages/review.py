@@ -15,15 +15,11 @@ from decarb_dashboard.web import auth, data
 from decarb_dashboard.web.components import dropdown, refused, table, utc_time
 from decarb_dashboard.web.i18n import language, t
 from decarb_dashboard.web.pages.sign_in import sign_in_prompt
-from decarb_dashboard.web.submissions import review_thread
+from decarb_dashboard.web.submissions import may_see, review_thread, visible
 
 STATUS_FILTERS = ("submitted", "queried", "accepted", "withdrawn", "all")
 MAX_MESSAGE_CHARS = 2000
 MAX_LISTED = 200
-
-
-def _may_see(s: Submission) -> bool:
-    return all(auth.allowed("read_drafts", o) for o in s.organisations)
 
 
 def _may_decide(s: Submission) -> bool:
@@ -32,7 +28,7 @@ def _may_decide(s: Submission) -> bool:
 
 def listed(status: str) -> list[Submission]:
     """The submissions with ``status`` (or all), newest last, at most MAX_LISTED of the newest."""
-    entries = [s for s in data.store().submissions() if status == "all" or s.status == status]
+    entries = visible([s for s in data.store().submissions() if status == "all" or s.status == status])
     return entries[-MAX_LISTED:]
 
 
@@ -88,7 +84,7 @@ def detail(submission_id: str | None, lang: str) -> html.Div:
         s = store.submission(submission_id)
     except StoreError:
         return refused(lang, "review_unknown")
-    if not _may_see(s):
+    if not may_see(s):
         return refused(lang)
     m = data.matcher()
     parts: list = [

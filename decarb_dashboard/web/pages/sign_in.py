@@ -8,11 +8,12 @@ from dash import Dash, dcc, html
 from decarb_dashboard.web import auth
 from decarb_dashboard.web.i18n import language, t
 
-ERRORS = {"bad": "sign_in_error_bad", "expired": "sign_in_error_expired", "throttled": "sign_in_error_throttled"}
+ERRORS = {"bad": "sign_in_error_bad", "expired": "sign_in_error_expired", "throttled": "sign_in_error_throttled",
+          "wait": "sign_in_error_wait"}
 
 
 def layout(lang: str = "en", error: str | None = None, next: str | None = None, minutes: str = "15",
-           **_query: str) -> html.Div:
+           seconds: str = "30", **_query: str) -> html.Div:
     lang = language(lang)
     account = auth.current_account()
     if account is not None:
@@ -22,7 +23,8 @@ def layout(lang: str = "en", error: str | None = None, next: str | None = None, 
     if error in ERRORS:
         problem = [html.Div(
             [html.H2(t("error_summary_title", lang), id="sign-in-error-title"),
-             html.P(t(ERRORS[error], lang, minutes=minutes if minutes.isdigit() else "15"))],
+             html.P(t(ERRORS[error], lang, minutes=minutes[:3] if minutes.isdigit() else "15",
+                            seconds=seconds[:3] if seconds.isdigit() else "30"))],
             className="error-summary", role="alert", tabIndex="-1", id="sign-in-error",
             **{"aria-labelledby": "sign-in-error-title"},
         )]

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import threading
+from collections import OrderedDict
 
 import dash
 import pandas as pd
@@ -19,17 +22,36 @@ from decarb_dashboard.web import auth, data
 from decarb_dashboard.web.components import dropdown, refused, table, utc_time
 from decarb_dashboard.web.i18n import language, t
 from decarb_dashboard.web.pages.sign_in import sign_in_prompt
-from decarb_dashboard.web.submissions import review_thread, submissions_table
+from decarb_dashboard.web.submissions import review_thread, submissions_table, visible
 from uploads_schema import template
 from uploads_schema.vocabulary import vocabulary
 
 #: Problems named in the error summary at the top (read out in full by screen readers); the table lists them all.
 SUMMARY_ITEMS = 20
+#: Reports of the files checked lately in this process, so that submitting a file does not parse it again.
+CHECKED_KEEP = 8
+_checked: OrderedDict[tuple[str, str, str, str], ValidationReport] = OrderedDict()
+_checked_lock = threading.Lock()
 
 
 def year_options() -> list[dict]:
     first, last = years.accepted_range()
     return [{"label": years.label(y), "value": years.label(y)} for y in range(last, first - 1, -1)]
+
+
+def accepted_year(value: object) -> str | None:
+    """Return ``value`` if it is one of the financial years the page offers ("2022-23"), else None.
+
+    The year comes from the browser, which may send anything ("2024-26", "../x"):
+    only a label from the list goes on to validation, templates and the store.
+    """
+    return value if isinstance(value, str) and value in {o["value"] for o in year_options()} else None
+
+
+def bad_year(lang: str) -> html.Div:
+    first, last = years.accepted_range()
+    return html.Div(t("upload_bad_year", lang, first=years.label(first), last=years.label(last)),
+                    className="error-summary", role="alert", id="up-bad-year")
 
 
 def layout(lang: str = "en", body: str | None = None, year: str | None = None, **_query: str) -> html.Div:
@@ -41,7 +63,7 @@ def layout(lang: str = "en", body: str | None = None, year: str | None = None, *
         return html.Div([html.H1(t("upload_title", lang)), sign_in_prompt(lang, "/upload", reason)])
     body = body if body in own else own[0]
     default_year = years.label(years.current_start() - 1)
-    year = year if year in {o["value"] for o in year_options()} else default_year
+    year = accepted_year(year) or default_year
     limit_mb = config.max_upload_bytes() / 1024 / 1024
     return html.Div(
         [
@@ -239,7 +261,7 @@ def history(body: str, lang: str) -> html.Div:
     if not isinstance(body, str) or not auth.allowed("read_drafts", body):
         return refused(lang)
     store = data.store()
-    entries = store.history(body)
+    entries = visible(store.history(body))
     if not entries:
         return html.Div([html.H2(t("history_title", lang)), html.P(t("history_none", lang))])
     return html.Div(
@@ -288,8 +310,10 @@ def validated(
     Returns (bytes, report, checks against the stored figures, refusal): the refusal
     is the message for a payload too large or not readable at all, else None.
     """
-    if not isinstance(body, str) or not isinstance(year, str) or not auth.allowed("submit", body):
+    if not isinstance(body, str) or not auth.allowed("submit", body):
         return None, None, [], refused(lang)
+    if accepted_year(year) is None:
+        return None, None, [], bad_year(lang)
     filename = file_name(filename)
     limit = config.max_upload_bytes()
     raw = decode(contents)
@@ -304,10 +328,27 @@ def validated(
         )
         return None, None, [], refusal
     engine = data.engine()
-    report = validate_upload(
-        raw, filename, organisation=body, reporting_year=year, registry=engine.registry
-    )
+    report = checked_report(raw, filename, body, year, engine)
     return raw, report, plausibility_warnings(report, engine, lang), None
+
+
+def checked_report(raw: bytes, filename: str, body: str, year: str, engine: Engine) -> ValidationReport:
+    """Validate an upload, or return the report this process made of the same bytes for the same body and year.
+
+    A file is parsed once when it is checked; submitting it finds the report here (in
+    the same worker; another worker parses it again, within the same limits).
+    """
+    key = (hashlib.sha256(raw).hexdigest(), filename, body, year)
+    with _checked_lock:
+        if key in _checked:
+            _checked.move_to_end(key)
+            return _checked[key]
+    report = validate_upload(raw, filename, organisation=body, reporting_year=year, registry=engine.registry)
+    with _checked_lock:
+        _checked[key] = report
+        while len(_checked) > CHECKED_KEEP:
+            _checked.popitem(last=False)
+    return report
 
 
 def check(
@@ -384,7 +425,9 @@ def template_rows(engine: Engine, body: str, year: str) -> list[list[object]]:
 def on_template(_csv: int | None, _xlsx: int | None, body: str, year: str) -> dict:
     if dash.ctx.triggered_id == "up-template-csv":
         return dcc.send_bytes(template.csv_template(), "annual-return-template.csv")
-    rows = template_rows(data.engine(), body, year) if body in set(data.registry()["id"]) else []
+    if accepted_year(year) is None or body not in set(data.registry()["id"]):
+        return dcc.send_bytes(template.xlsx_template([]), "annual-return-template.xlsx")
+    rows = template_rows(data.engine(), body, year)
     return dcc.send_bytes(template.xlsx_template(rows), f"annual-return-{body}-{year}.xlsx")
 
 
