@@ -16,7 +16,6 @@ from decarb_dashboard.measures import group_numbers, totals
 from decarb_dashboard.memo import per_object
 from uploads_schema.vocabulary import vocabulary
 
-PEER_GROUPS = ("type", "region", "ccr")
 JUMP_PCT = 50.0
 #: A new figure this many times above (or below a tenth of) the median of its peers asks for a check.
 PEER_RANGE_RATIO = 10.0
@@ -27,22 +26,28 @@ OUTLIER_Z = 3.5
 #: A robust spread needs this many bodies: in a smaller group no body is called an outlier.
 OUTLIER_MIN_GROUP = 4
 ESTIMATED_SHARE_PCT = 50.0
+#: The metric the outlier flag looks at (``metrics.csv``): total per staff FTE.
+OUTLIER_METRIC = "per_fte"
 
 
 def peer_bodies(registry: pd.DataFrame, body: str, group: str | list[str] = "type") -> tuple[str, list[str]]:
-    """Return (a label for the group, its members' ids) for ``body``."""
+    """Return (a label for the group, its members' ids) for ``body``.
+
+    ``group`` is a peer group of ``peer_groups.csv`` or a list of bodies. A group over a
+    yes/no register column (``ccr_member``) is its members, labelled by the group's id alone;
+    any other is the bodies sharing the body's value, labelled ``id:value``.
+    """
     reg = registry.set_index("id")
     if isinstance(group, list):
         return "chosen bodies", sorted(set(group) | {body})
-    if group == "type":
-        kind = reg.at[body, "type"]
-        return f"type:{kind}", sorted(reg.index[reg["type"] == kind])
-    if group == "region":
-        region = reg.at[body, "region"]
-        return f"region:{region}", sorted(reg.index[reg["region"] == region])
-    if group == "ccr":
-        return "ccr", sorted(reg.index[reg["ccr_member"]])
-    raise ValueError(f"unknown peer group {group!r}; use one of {', '.join(PEER_GROUPS)} or a list of bodies")
+    kinds = vocabulary().peer_groups
+    if group not in kinds:
+        raise ValueError(f"unknown peer group {group!r}; use one of {', '.join(kinds)} or a list of bodies")
+    column = reg[kinds[group].registry_column]
+    if column.dtype == bool:
+        return group, sorted(reg.index[column])
+    value = column.at[body]
+    return f"{group}:{value}", sorted(reg.index[column == value])
 
 
 def quartile_of(value: float, q1: float, median: float, q3: float) -> int:
@@ -215,7 +220,8 @@ def quality_flags(facts: pd.DataFrame, categories: pd.DataFrame, values: pd.Data
                       "before_tco2e": float(before_t), "previous_year": previous,
                       "detail": f"{pct:+.0f}% on {previous} ({before_t:,.1f} to {now_t:,.1f} tCO2e)"})
 
-    per_fte = values[(values["metric"] == "per_fte") & (values["reporting_year"] == year) & values["value"].notna()]
+    per_fte = values[(values["metric"] == OUTLIER_METRIC) & (values["reporting_year"] == year)
+                     & values["value"].notna()]
     per_fte = per_fte.assign(type=per_fte["organisation_id"].astype(str).map(types))
     checked = set(bodies)
     for _, group in per_fte.groupby("type"):
@@ -228,7 +234,7 @@ def quality_flags(facts: pd.DataFrame, categories: pd.DataFrame, values: pd.Data
                           "detail": f"total per FTE has robust z {score:+.1f} among bodies of its type"})
 
     # Supply chain is estimated from spend by nature, so the share is of the rest of the total.
-    t = totals(categories[categories["organisation_id"].isin(bodies)], include_supply_chain=False)
+    t = totals(categories[categories["organisation_id"].isin(bodies)], include_supply_chain=False)  # spend-based out
     t = t[(t["reporting_year"] == year) & (t["estimated_share_pct"] > ESTIMATED_SHARE_PCT)]
     for r in t.itertuples():
         flags.append({"organisation_id": r.organisation_id, "reporting_year": year, "kind": "estimated_share",
@@ -290,7 +296,7 @@ def league_table(values: pd.DataFrame, registry: pd.DataFrame, group: str = "typ
     Cardiff Capital Region then form their own group). The same figures as
     :func:`rank_in_group` gives for one body, worked out for all in one sort.
     """
-    column = {"type": "type", "region": "region", "ccr": "ccr_member"}[group]
+    column = vocabulary().peer_groups[group].registry_column
     v = values[values["value"].notna()].copy()
     body = v["organisation_id"]
     if isinstance(body.dtype, pd.CategoricalDtype):  # map each body once, not each row

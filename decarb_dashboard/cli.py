@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from decarb_dashboard import config
+from uploads_schema.vocabulary import vocabulary
 
 
 def _check(args: argparse.Namespace, registry=None):  # type: ignore[no-untyped-def]
@@ -433,7 +434,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("status", help="query, accept or withdraw a submission")
     p.add_argument("submission")
-    p.add_argument("--set", required=True, choices=["queried", "accepted", "withdrawn"])
+    p.add_argument("--set", required=True,
+                   choices=[s.id for s in vocabulary().submission_statuses.values() if s.reviewer_may_set])
     p.add_argument("--message", help="why (required for a query)")
     p.add_argument("--user", default=user)
     store_options(p)
@@ -448,8 +450,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("compare", help="compare a body's return for a year with its past and its peers")
     p.add_argument("--org", required=True)
     p.add_argument("--year", required=True)
-    p.add_argument("--peer-group", choices=["type", "region", "ccr"], default="type")
-    p.add_argument("--metric", choices=["total", "per_fte", "per_resident", "per_m2", "per_gbp_m"], default="total")
+    p.add_argument("--peer-group", choices=list(vocabulary().peer_groups), default="type")
+    p.add_argument("--metric", choices=list(vocabulary().metrics), default="total")
     p.add_argument("--without-supply-chain", action="store_true", help="leave out the spend-based supply chain")
     p.add_argument("--json", action="store_true")
     store_options(p)

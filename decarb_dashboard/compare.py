@@ -20,6 +20,7 @@ from decarb_dashboard.factors import load_factors
 from decarb_dashboard.normalise import normalise
 from decarb_dashboard.registry import load_registry, matcher_for
 from decarb_dashboard.store import SubmissionStore
+from uploads_schema.vocabulary import vocabulary
 
 COMPARE_SCHEMA_VERSION = 1
 
@@ -87,15 +88,16 @@ def compare(engine: Engine, body: str, year: str, peer_group: str | list[str] = 
     own = cats[(cats["organisation_id"] == body) & (cats["reporting_year"] == year)]
     mine = measures.totals(own, list_categories=True)
     without_sc = measures.totals(own, include_supply_chain=False)
-    land = own[(own["category"] == "land") & (own["status"] == "reported")]["tco2e"]
+    land = own[(own["category"] == vocabulary().category_with_role("land")) & (own["status"] == "reported")]["tco2e"]
     total = float(mine["total_tco2e"].iloc[0]) if not mine.empty else None
     previous = years.previous(year)
     vs_base = measures.like_for_like(cats, body, year, measures.BASELINE_YEAR)
     yoy = measures.like_for_like(cats, body, year, previous)
     intensities = {}
-    for m, (key, *_rest) in measures.METRICS.items():
-        if m == "total":
+    for m, spec in vocabulary().metrics.items():
+        if spec.denominator is None:
             continue
+        key = spec.key
         row = values[(values["organisation_id"] == body) & (values["reporting_year"] == year)
                      & (values["metric"] == m)]
         intensities[key] = None if row.empty else row["value"].iloc[0]
@@ -108,7 +110,7 @@ def compare(engine: Engine, body: str, year: str, peer_group: str | list[str] = 
     group_name, members = benchmark.peer_bodies(engine.registry, body, peer_group)
     label = peer_group if isinstance(peer_group, str) else "chosen"
     ranking = benchmark.rank_in_group(values, body, members, year, metric, group_label=label)
-    key = measures.METRICS[metric][0]
+    key = measures.metric_key(metric)
     peer = {
         "name": group_name, "members": members, "metric": key, f"body_{key}": ranking.get("value"),
         "rank": ranking["rank"], "peer_count": ranking["peer_count"], "percentile": ranking["percentile"],

@@ -16,24 +16,18 @@ import pandas as pd
 
 from decarb_dashboard import reasons, years
 from decarb_dashboard.memo import per_object
-from decarb_dashboard.normalise import ESTIMATED_STATUSES
 from uploads_schema.codes import compact, fold
 from uploads_schema.vocabulary import vocabulary
 
 BASELINE_YEAR = years.BASELINE_YEAR
 NET_ZERO_START = 2030  # net zero in the financial year starting in 2030 (the Welsh public sector ambition)
-SUPPLY_CHAIN, LAND, BUILDINGS = "supply_chain", "land", "buildings"
 #: A category's status in a body's year (see :func:`category_table`).
 CATEGORY_STATUSES = ["reported", "not_applicable", "not_reported", "not_computed"]
 
-#: metric id -> (JSON key with its unit, registry denominator column, numerator scale, category it covers)
-METRICS: dict[str, tuple[str, str | None, float, str | None]] = {
-    "total": ("total_tco2e", None, 1.0, None),
-    "per_fte": ("tco2e_per_fte", "staff_fte", 1.0, None),
-    "per_resident": ("tco2e_per_resident", "population", 1.0, None),
-    "per_m2": ("buildings_kgco2e_per_m2", "floor_area_m2", 1000.0, BUILDINGS),
-    "per_gbp_m": ("tco2e_per_gbp_m", "gross_expenditure_gbp_m", 1.0, None),
-}
+
+def metric_key(metric: str) -> str:
+    """Return the JSON key, with its unit, of ``metric`` (``metrics.csv``): ``tco2e_per_fte``."""
+    return vocabulary().metrics[metric].key
 
 
 def category_table(facts: pd.DataFrame) -> pd.DataFrame:
@@ -51,7 +45,7 @@ def category_table(facts: pd.DataFrame) -> pd.DataFrame:
     n = int(group.max(initial=-1)) + 1
     emissions = facts["emissions_tco2e"].to_numpy(dtype=float)
     has_figure = ~np.isnan(emissions)
-    estimated = facts["status"].isin(ESTIMATED_STATUSES).to_numpy() & has_figure
+    estimated = facts["status"].isin(vocabulary().estimated_statuses()).to_numpy() & has_figure
     not_applicable = facts["status"].eq("not_applicable").to_numpy()
     unconfirmed = (facts["emissions_basis"].eq("computed") & facts["factor_confirmed"].eq(False)).to_numpy()
     lines = np.bincount(group, minlength=n)
@@ -94,11 +88,12 @@ def totals(categories: pd.DataFrame, include_supply_chain: bool = True, net_of_l
     Gross of land (land left out) unless ``net_of_land``; ``include_supply_chain`` False leaves
     out the spend-based supply chain, which moves with prices and budgets.
     """
+    v = vocabulary()
     keep = (categories["status"] == "reported").to_numpy().copy()
     if not include_supply_chain:
-        keep &= (categories["category"] != SUPPLY_CHAIN).to_numpy()
+        keep &= (categories["category"] != v.category_with_role("spend_based")).to_numpy()
     if not net_of_land:
-        keep &= (categories["category"] != LAND).to_numpy()
+        keep &= (categories["category"] != v.category_with_role("land")).to_numpy()
     c = categories[keep]  # one copy of the rows counted, not one per condition
     g = c.groupby(["organisation_id", "reporting_year"])
     out = pd.DataFrame({"total_tco2e": g["tco2e"].sum(), "estimated_tco2e": g["estimated_tco2e"].sum()})
@@ -112,33 +107,39 @@ def metric_values(categories: pd.DataFrame, registry: pd.DataFrame, include_supp
                   ) -> pd.DataFrame:
     """Return per body, year and metric: numerator, denominator, value, and why it is missing if it is.
 
-    Values: ``total_tco2e``; ``tco2e_per_fte``; ``tco2e_per_resident`` (residents for
-    councils, the population served for health boards); ``buildings_kgco2e_per_m2``
-    (buildings only); ``tco2e_per_gbp_m`` (per GBP million gross expenditure).
+    One set per metric of ``metrics.csv``: ``total_tco2e``; ``tco2e_per_fte``;
+    ``tco2e_per_resident`` (residents for councils, the population served for health boards);
+    ``buildings_kgco2e_per_m2`` (the category with role ``buildings`` only); ``tco2e_per_gbp_m``
+    (per GBP million gross expenditure). A metric's denominator is its register column.
     """
+    metrics = vocabulary().metrics
     total = totals(categories, include_supply_chain)[["organisation_id", "reporting_year", "total_tco2e"]]
-    buildings = categories[(categories["category"] == BUILDINGS) & (categories["status"] == "reported")]
-    buildings = buildings[["organisation_id", "reporting_year", "tco2e"]].rename(columns={"tco2e": "buildings"})
-    base = total.merge(buildings, on=["organisation_id", "reporting_year"], how="left")
+    base = total
+    for role in sorted({m.category_role for m in metrics.values() if m.category_role}):
+        covered = categories[(categories["category"] == vocabulary().category_with_role(role))
+                             & (categories["status"] == "reported")]
+        covered = covered[["organisation_id", "reporting_year", "tco2e"]].rename(columns={"tco2e": role})
+        base = base.merge(covered, on=["organisation_id", "reporting_year"], how="left")
     reg = registry.set_index("id")
     frames = []
-    for k, (denominator, scale, category) in enumerate(spec[1:] for spec in METRICS.values()):
-        numerator = (base["buildings"] if category == BUILDINGS else base["total_tco2e"]) * scale
-        if denominator is None:
+    for k, metric in enumerate(metrics.values()):
+        numerator = base[metric.category_role or "total_tco2e"] * metric.scale
+        if metric.denominator is None:
             den = pd.Series(1.0, index=base.index)
             reason = pd.Series(None, index=base.index, dtype=object)
         else:
-            den = pd.Series(_lookup_body(base["organisation_id"], reg[denominator].astype(float)), index=base.index)
-            missing = reasons.text("no_denominator", denominator=denominator)
+            den = pd.Series(_lookup_body(base["organisation_id"], reg[metric.denominator].astype(float)),
+                            index=base.index)
+            missing = reasons.text("no_denominator", denominator=metric.denominator_name())
             reason = pd.Series(np.where(den.isna() | (den <= 0), missing, None),
                                index=base.index, dtype=object)
-        no_numerator = reasons.text("no_buildings" if category == BUILDINGS else "no_figures")
+        no_numerator = reasons.text(f"no_{metric.category_role}" if metric.category_role else "no_figures")
         reason = reason.where(numerator.notna(), no_numerator)
         frames.append(pd.DataFrame({
             "organisation_id": base["organisation_id"], "reporting_year": base["reporting_year"],
-            # Categorical: five names repeated for every body and year cost nothing this way.
-            "metric": pd.Categorical.from_codes(np.full(len(base), k), categories=list(METRICS)),
-            "key": pd.Categorical.from_codes(np.full(len(base), k), categories=[m[0] for m in METRICS.values()]),
+            # Categorical: a few names repeated for every body and year cost nothing this way.
+            "metric": pd.Categorical.from_codes(np.full(len(base), k), categories=list(metrics)),
+            "key": pd.Categorical.from_codes(np.full(len(base), k), categories=[m.key for m in metrics.values()]),
             "numerator": numerator.where(reason.isna()),
             "denominator": den.where(reason.isna()),
             "value": (numerator / den).where(reason.isna()), "missing_reason": reason,
@@ -271,7 +272,7 @@ def like_for_like(categories: pd.DataFrame, body: str, year: str, other: str,
     compared, left_out = [], {}
     now = then = 0.0
     for cat in vocabulary().ordered_categories():
-        if cat.id == LAND and not include_land:
+        if cat.role == "land" and not include_land:
             continue
         reason = b.reason(year, cat.id) or b.reason(other, cat.id)
         if reason is not None:
@@ -288,27 +289,36 @@ def like_for_like(categories: pd.DataFrame, body: str, year: str, other: str,
             "categories": compared, "left_out": left_out}
 
 
+def restatement_activities() -> list[str]:
+    """Return the factor activities (``factor_map.csv``) of the sources restatement covers, in kWh."""
+    from decarb_dashboard.factors import factor_map
+
+    covered = vocabulary().restatement_sources()
+    return sorted({m.activity for m in factor_map().itertuples()
+                   if (m.category, m.source) in covered and m.unit == "kWh"})
+
+
 def restatement(facts: pd.DataFrame, factors: pd.DataFrame, body: str, year: str) -> dict:
     """Recompute a body's electricity and gas at the baseline year's factors.
 
     Returns the tCO2e of those lines in ``year`` at that year's factors and at the
     baseline's, the baseline year's own figure, and the change since the baseline
     split into the body's own doing (less energy used) and the factors' (a cleaner grid).
-    Only lines with activity in kWh count.
+    Only lines with activity in kWh count, of the sources marked ``in_restatement`` in
+    ``sources.csv`` (electricity and natural gas).
     """
-    energy = facts[(facts["organisation_id"] == body)
-                   & facts["factor_activity"].isin(["UK electricity (grid average)", "Natural gas (gross CV)"])
+    energy = facts[(facts["organisation_id"] == body) & facts["factor_activity"].isin(restatement_activities())
                    & facts["activity_canonical"].notna()]
     base_year = years.start_of(BASELINE_YEAR)
     at_base = factors[factors["factor_year"] == base_year].set_index("factor_activity" if "factor_activity"
                                                                     in factors else "activity")
     rate = energy["factor_activity"].astype(object).map(at_base["kgco2e_per_unit"]).astype(float)
     if rate.isna().any():
-        return {"available": False, "reason": f"no {base_year} factor for every energy line"}
+        return {"available": False, "reason": reasons.text("no_baseline_factor", year=base_year)}
     energy = energy.assign(at_baseline_tco2e=energy["activity_canonical"] * rate / 1000)
     this, base = energy[energy["reporting_year"] == year], energy[energy["reporting_year"] == BASELINE_YEAR]
     if this.empty or base.empty or this["emissions_computed_tco2e"].isna().any():
-        return {"available": False, "reason": "no electricity or gas activity (kWh) in both years"}
+        return {"available": False, "reason": reasons.text("no_energy_in_both")}
     actual = float(this["emissions_computed_tco2e"].sum())
     restated = float(this["at_baseline_tco2e"].sum())
     baseline = float(base["at_baseline_tco2e"].sum())
@@ -348,7 +358,7 @@ def trajectory(categories: pd.DataFrame, bodies: list[str], year: str) -> dict:
         else:
             lfl = like_for_like(categories, body, year, BASELINE_YEAR, include_land=True, _b=tables[body])
         if lfl["change_tco2e"] is None:
-            left_out[body] = "no categories reported in both the baseline year and " + year
+            left_out[body] = reasons.text("no_categories_in_both", year=year)
             continue
         now += lfl["tco2e"]
         then += lfl["other_tco2e"]
@@ -412,7 +422,7 @@ def scope_totals(facts: pd.DataFrame) -> pd.DataFrame:
     ``scope`` is 1, 2 or 3, or 0 for category totals that span scopes and were
     not split (a Buildings total with no source, say): "unsplit", not a guess.
     """
-    f = facts[facts["emissions_tco2e"].notna() & (facts["category"] != LAND)]
+    f = facts[facts["emissions_tco2e"].notna() & (facts["category"] != vocabulary().category_with_role("land"))]
     scope = f["scope"].fillna(0).astype(int)
     out = f.groupby([f["organisation_id"], f["reporting_year"], scope.rename("scope")], observed=True)[
         "emissions_tco2e"].sum()

@@ -16,7 +16,6 @@ from uploads_schema.vocabulary import vocabulary
 
 #: A reported figure further than this from the one computed from the activity gets a warning.
 FACTOR_MISMATCH_PCT = 5.0
-ESTIMATED_STATUSES = ("estimated", "gap_filled")
 #: How a line's ``emissions_tco2e`` came about: "not_computed" has an activity but no figure and
 #: no factor (its category cannot be totalled); "memo" is recorded but never an emission.
 EMISSIONS_BASES = ["reported", "computed", "not_computed", "memo"]

@@ -29,7 +29,7 @@ import os
 import pandas as pd
 
 from decarb_dashboard import measures, reasons, years
-from decarb_dashboard.measures import BASELINE_YEAR, LAND, SUPPLY_CHAIN
+from decarb_dashboard.measures import BASELINE_YEAR
 from uploads_schema.vocabulary import vocabulary
 
 #: At least this share of the expected bodies (per cent) makes a year's figures final, not provisional.
@@ -135,7 +135,7 @@ def gap_fill(categories: pd.DataFrame, bodies: list[str], year: str, include_sup
     """
     start = years.start_of(year)
     wanted = [c.id for c in vocabulary().ordered_categories()
-              if c.id != LAND and (include_supply_chain or c.id != SUPPLY_CHAIN)
+              if c.role != "land" and (include_supply_chain or c.role != "spend_based")
               and years.start_of(c.required_from) <= start]
     filled = []
     for body in bodies:

@@ -42,9 +42,12 @@ import pyarrow.parquet as pq
 
 from decarb_dashboard import config, database
 from uploads_schema.models import LINE_KEY, ReturnLines
+from uploads_schema.vocabulary import vocabulary
 
 log = logging.getLogger(__name__)
-STATUSES = ("submitted", "queried", "accepted", "withdrawn")
+#: A submission's statuses (``submission_statuses.csv``); the catalogue's CHECK is made from them.
+STATUSES = tuple(vocabulary().submission_statuses)
+INITIAL_STATUS = next(s.id for s in vocabulary().submission_statuses.values() if s.initial)
 CATALOGUE = "store.sqlite"
 #: The key of a part's Parquet metadata that describes its submission (JSON).
 PART_METADATA_KEY = b"decarb.part"
@@ -78,7 +81,7 @@ CREATE TABLE IF NOT EXISTS submissions (
     file_name TEXT,
     sha256 TEXT NOT NULL,
     line_count INTEGER NOT NULL,
-    status TEXT NOT NULL CHECK (status IN ('submitted', 'queried', 'accepted', 'withdrawn')),
+    status TEXT NOT NULL CHECK (status IN ({statuses})),
     status_message TEXT
 );
 CREATE TABLE IF NOT EXISTS parts (
@@ -128,7 +131,7 @@ CREATE TRIGGER IF NOT EXISTS register_history_no_update BEFORE UPDATE ON registe
 BEGIN SELECT RAISE(ABORT, 'the register history is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS register_history_no_delete BEFORE DELETE ON register_history
 BEGIN SELECT RAISE(ABORT, 'the register history is append-only'); END;
-"""
+""".replace("{statuses}", ", ".join(f"'{s}'" for s in STATUSES))
 _LAST_SCHEMA_OBJECT = "register_history_no_delete"
 #: Changes whenever anything a page shows changes: a submission, a status, a damaged part, the register.
 #: Each term is the newest entry of an append-only table, so the sum only grows.
@@ -360,14 +363,15 @@ class SubmissionStore:
             with self._write() as db:
                 db.execute(
                     "INSERT INTO submissions (submission_id, submitted_at, submitted_by, file_name, sha256,"
-                    " line_count, status) VALUES (?, ?, ?, ?, ?, ?, 'submitted')",
-                    (submission_id, at, submitted_by, file_name, described["sha256"], len(lines)),
+                    " line_count, status) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (submission_id, at, submitted_by, file_name, described["sha256"], len(lines), INITIAL_STATUS),
                 )
                 db.executemany("INSERT INTO parts (submission_id, organisation_id, reporting_year, path, line_count,"
                                " sha256) VALUES (?, ?, ?, ?, ?, ?)", parts)
                 db.execute(
                     "INSERT INTO audit_log (at, actor, submission_id, action, status, message)"
-                    " VALUES (?, ?, ?, ?, ?, ?)", (at, submitted_by, submission_id, "submit", "submitted", file_name),
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    (at, submitted_by, submission_id, "submit", INITIAL_STATUS, file_name),
                 )
                 db.execute("DELETE FROM store_info WHERE key = 'sample_data'")
         except (OSError, sqlite3.Error) as exc:

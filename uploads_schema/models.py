@@ -19,16 +19,9 @@ from uploads_schema.vocabulary import vocabulary
 _V = vocabulary()
 
 FINANCIAL_YEAR = r"^\d{4}-\d{2}$"
-REGIONS = ["North Wales", "Mid Wales", "South West Wales", "South East Wales"]
-BODY_TYPES = [
-    "council",
-    "health_board",
-    "nhs_trust",
-    "fire_rescue_authority",
-    "national_park_authority",
-    "welsh_government",
-    "sponsored_body",
-]
+#: The register's regions and body types (``vocabulary/regions.csv``, ``vocabulary/body_types.csv``).
+REGIONS = list(_V.regions)
+BODY_TYPES = list(_V.body_types)
 LINE_KEY = ["organisation_id", "reporting_year", "category", "source", "scope"]
 
 

@@ -1,9 +1,12 @@
 """The contract's vocabularies, loaded from the CSV files in ``vocabulary/``.
 
-Categories, sources (with the scope they imply and the units they allow),
-units, statuses and methods are data, not code: a change to the reporting
+Categories (with their roles), sources (with the scope they imply and the units they
+allow), units, statuses and methods are data, not code: a change to the reporting
 scheme is an edit to a CSV file, and everything else (validation, templates,
-documentation) follows from it.
+documentation) follows from it. So are the comparisons' vocabularies: the metrics
+(``metrics.csv``), peer groups, submission statuses, body types and regions. Their
+names on screen are the dashboard's translation keys (``metric_<id>``, ``unit_<id>``,
+``peer_<id>``, ``type_<id>``, ``region_<key>``, ``review_<id>``).
 """
 
 from __future__ import annotations
@@ -21,6 +24,11 @@ _LIST_SEP = "|"
 #: electricity they belong to (never a breakdown of it); ``memo``, recorded but never emissions
 #: (renewable generation: never netted off).
 STREAMS = ("direct", "wtt", "td", "memo")
+#: The roles a category may have (``categories.csv`` ``role``): ``buildings``, the category the
+#: per-m2 metric covers; ``spend_based``, estimated from spend (supply chain), left out on
+#: request because it moves with prices; ``land``, which may be negative and is left out of
+#: gross totals. Each role belongs to one category at most.
+CATEGORY_ROLES = ("buildings", "spend_based", "land")
 
 
 def _split(cell: str) -> tuple[str, ...]:
@@ -58,6 +66,7 @@ class Category(Term):
     negative_allowed: bool
     required_from: str
     order: int
+    role: str = ""
 
 
 @dataclass(frozen=True)
@@ -73,6 +82,7 @@ class Source(Term):
     units: tuple[str, ...]
     method: str
     stream: str = "direct"
+    in_restatement: bool = False
 
 
 @dataclass(frozen=True)
@@ -90,6 +100,55 @@ class Status(Term):
 
     has_figures: bool
     number_cell_tokens: tuple[str, ...]
+    estimated: bool = False
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A comparison measure: total emissions or an intensity over a register column.
+
+    ``key`` is its JSON key with its unit; ``denominator`` the register column it divides by
+    (None for the total) and ``denominator_en``/``denominator_cy`` that figure's name for
+    users; ``scale`` multiplies the numerator (1000 for kgCO2e); ``category_role`` names the
+    one category the numerator covers (``buildings``), or is blank for the whole total.
+    """
+
+    id: str
+    key: str
+    denominator: str | None
+    denominator_en: str
+    denominator_cy: str
+    scale: float
+    category_role: str
+
+    def denominator_name(self, lang: str = "en") -> str:
+        """Return the name of the figure divided by, in ``lang``."""
+        return self.denominator_cy if lang == "cy" else self.denominator_en
+
+
+@dataclass(frozen=True)
+class PeerGroup:
+    """A kind of peer group: bodies sharing the value of ``registry_column`` (true, for a flag)."""
+
+    id: str
+    registry_column: str
+
+
+@dataclass(frozen=True)
+class SubmissionStatus:
+    """A stored submission's status: ``initial`` when first stored; ``reviewer_may_set`` by a decision."""
+
+    id: str
+    initial: bool
+    reviewer_may_set: bool
+
+
+@dataclass(frozen=True)
+class Region:
+    """A region of Wales: its register value (``id``, English) and its translation ``key``."""
+
+    id: str
+    key: str
 
 
 class Vocabulary:
@@ -106,6 +165,7 @@ class Vocabulary:
                 negative_allowed=r["negative_allowed"] == "yes",
                 required_from=r["required_from"],
                 order=int(r["order"]),
+                role=r.get("role", ""),
             )
             for r in _read("categories.csv")
         }
@@ -133,6 +193,7 @@ class Vocabulary:
                 units=_split(r["units"]),
                 method=r["method"],
                 stream=r.get("stream") or "direct",
+                in_restatement=r.get("in_restatement") == "yes",
             )
             self._check_source(source)
             self.sources[(source.category, source.id)] = source
@@ -144,6 +205,7 @@ class Vocabulary:
                 aliases=_split(r["aliases"]),
                 has_figures=r["has_figures"] == "yes",
                 number_cell_tokens=_split(r["number_cell_tokens"]),
+                estimated=r.get("estimated") == "yes",
             )
             for r in _read("statuses.csv")
         }
@@ -153,6 +215,23 @@ class Vocabulary:
             )
             for r in _read("methods.csv")
         }
+        self.metrics: dict[str, Metric] = {
+            r["id"]: Metric(id=r["id"], key=r["key"], denominator=r["denominator"] or None,
+                            denominator_en=r["denominator_en"], denominator_cy=r["denominator_cy"],
+                            scale=float(r["scale"]), category_role=r["category_role"])
+            for r in _read("metrics.csv")
+        }
+        self.peer_groups: dict[str, PeerGroup] = {
+            r["id"]: PeerGroup(id=r["id"], registry_column=r["registry_column"]) for r in _read("peer_groups.csv")
+        }
+        self.submission_statuses: dict[str, SubmissionStatus] = {
+            r["id"]: SubmissionStatus(id=r["id"], initial=r["initial"] == "yes",
+                                      reviewer_may_set=r["reviewer_may_set"] == "yes")
+            for r in _read("submission_statuses.csv")
+        }
+        self.body_types: tuple[str, ...] = tuple(r["id"] for r in _read("body_types.csv"))
+        self.regions: dict[str, Region] = {r["id"]: Region(id=r["id"], key=r["key"]) for r in _read("regions.csv")}
+        self._check_roles()
         self.category_index = _index(self.categories.values())
         self.unit_index = _index(self.units.values())
         self.status_index = _index(self.statuses.values())
@@ -174,6 +253,29 @@ class Vocabulary:
         unknown = [u for u in source.units if u not in self.units]
         if unknown:
             raise ValueError(f"sources.csv: {source.category}/{source.id} has unknown units {unknown}")
+
+    def _check_roles(self) -> None:
+        for role in CATEGORY_ROLES:
+            if sum(c.role == role for c in self.categories.values()) > 1:
+                raise ValueError(f"categories.csv: more than one category has role {role}")
+        unknown = {c.role for c in self.categories.values()} - {"", *CATEGORY_ROLES}
+        if unknown:
+            raise ValueError(f"categories.csv: unknown roles {sorted(unknown)}; use {', '.join(CATEGORY_ROLES)}")
+        for m in self.metrics.values():
+            if m.category_role and m.category_role not in CATEGORY_ROLES:
+                raise ValueError(f"metrics.csv: {m.id} covers unknown role {m.category_role}")
+
+    def category_with_role(self, role: str) -> str | None:
+        """Return the id of the category with ``role`` (one of :data:`CATEGORY_ROLES`), or None."""
+        return next((c.id for c in self.categories.values() if c.role == role), None)
+
+    def estimated_statuses(self) -> tuple[str, ...]:
+        """Return the line statuses whose figures are estimates (estimated, gap-filled)."""
+        return tuple(s.id for s in self.statuses.values() if s.estimated)
+
+    def restatement_sources(self) -> set[tuple[str, str]]:
+        """Return the (category, source) pairs that restatement recomputes at the baseline's factors."""
+        return {key for key, s in self.sources.items() if s.in_restatement}
 
     def sources_of(self, category: str) -> list[Source]:
         """Return the sources of a category, in file order."""

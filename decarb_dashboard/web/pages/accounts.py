@@ -10,8 +10,8 @@ from dash import Dash, Input, Output, State, dcc, html
 from decarb_dashboard.accounts import AccountError
 from decarb_dashboard.web import auth, data, register_admin
 from decarb_dashboard.web.components import refused, table
+from decarb_dashboard.web.controls import sign_in_prompt
 from decarb_dashboard.web.i18n import language, t
-from decarb_dashboard.web.pages.sign_in import sign_in_prompt
 
 
 def accounts_table(lang: str) -> html.Div:

@@ -10,9 +10,9 @@ from decarb_dashboard import benchmark, rollups
 from decarb_dashboard.compare import Engine
 from decarb_dashboard.web import data
 from decarb_dashboard.web.components import PALETTE, Figure, base_layout, chart_block, left_out_note
+from decarb_dashboard.web.controls import metric_control, metrics, peer_control, peer_groups
 from decarb_dashboard.web.flags import flag_items
 from decarb_dashboard.web.i18n import language, t
-from decarb_dashboard.web.pages.organisation import METRICS, PEER_GROUPS, metric_control, peer_control
 
 
 def layout(lang: str = "en", **_query: str) -> html.Div:
@@ -107,7 +107,7 @@ def update(bodies: list[str] | None, peers: str, metric: str, year: str, lang: s
     engine = data.engine()
     known = set(engine.registry["id"])
     bodies = [b for b in (bodies or []) if b in known]
-    if metric not in METRICS or peers not in PEER_GROUPS or year not in engine.years() or not bodies:
+    if metric not in metrics() or peers not in peer_groups() or year not in engine.years() or not bodies:
         raise dash.exceptions.PreventUpdate
     return view(engine, bodies, peers, metric, year, language(lang))
 

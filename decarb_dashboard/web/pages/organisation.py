@@ -14,45 +14,15 @@ from decarb_dashboard.web.components import (
     Figure,
     base_layout,
     chart_block,
-    dropdown,
     fmt,
     left_out_note,
     radios,
     table_block,
     trajectory_figure,
 )
+from decarb_dashboard.web.controls import controls, metric_control, metrics, peer_control, peer_groups
 from decarb_dashboard.web.i18n import language, t
 from uploads_schema.vocabulary import vocabulary
-
-METRICS = ["total", "per_fte", "per_resident", "per_m2", "per_gbp_m"]
-PEER_GROUPS = ["type", "region", "ccr"]
-
-
-def controls(lang: str, body: str, year: str, prefix: str) -> list:
-    """Return the labelled body and year selectors every per-body page starts with."""
-    return [
-        dropdown(f"{prefix}-body", t("label_body", lang), data.body_options(lang), body, clearable=False),
-        dropdown(f"{prefix}-year", t("label_year", lang), data.year_options(lang), year, clearable=False),
-    ]
-
-
-def metric_control(prefix: str, lang: str, value: str) -> html.Div:
-    return dropdown(
-        f"{prefix}-metric",
-        t("label_metric", lang),
-        [{"label": t(f"metric_{m}", lang), "value": m} for m in METRICS],
-        value,
-        clearable=False,
-    )
-
-
-def peer_control(prefix: str, lang: str) -> html.Fieldset:
-    return radios(
-        f"{prefix}-peers",
-        t("label_peer_group", lang),
-        [{"label": t(f"peer_{p}", lang), "value": p} for p in PEER_GROUPS],
-        "type",
-    )
 
 
 def layout(lang: str = "en", body: str | None = None, year: str | None = None, **_query: str) -> html.Div:
@@ -119,7 +89,7 @@ def own_baseline_item(r: dict, lang: str) -> list[tuple[str, str]]:
 def headlines(r: dict, metric: str, lang: str) -> html.Dl:
     """Return the headline figures of a comparison as a description list."""
     year, peer, trajectory = r["reporting_year"], r["peer_group"], r["trajectory"]
-    key = measures.METRICS[metric][0]
+    key = measures.metric_key(metric)
     value = r["total_tco2e"] if metric == "total" else r["intensities"].get(key)
     previous = years.previous(year)
     status = t(f"status_{trajectory['status']}", lang)
@@ -212,7 +182,7 @@ def peer_chart(
     fig.add_scatter(
         x=v["value"], y=names, mode="markers", marker={"color": colours, "size": 11}, name=t("series_peer", lang)
     )
-    key = measures.METRICS[metric][0]
+    key = measures.metric_key(metric)
     q1, median, q3 = peer.get(f"peer_q1_{key}"), peer.get(f"peer_median_{key}"), peer.get(f"peer_q3_{key}")
     if median is not None:
         fig.add_vrect(
@@ -332,8 +302,8 @@ def update(body: str, year: str, metric: str, peers: str, supply: str, lang: str
     if (
         body not in set(engine.registry["id"])
         or year not in engine.years()
-        or metric not in METRICS
-        or peers not in PEER_GROUPS
+        or metric not in metrics()
+        or peers not in peer_groups()
     ):
         raise dash.exceptions.PreventUpdate
     return view(engine, body, year, metric, peers, supply != "without", language(lang))

@@ -13,8 +13,8 @@ from dash import Dash, Input, Output, State, dcc, html
 from decarb_dashboard.store import StoreError, Submission, SubmissionStore
 from decarb_dashboard.web import auth, data
 from decarb_dashboard.web.components import dropdown, refused, table, utc_time
+from decarb_dashboard.web.controls import sign_in_prompt
 from decarb_dashboard.web.i18n import language, t
-from decarb_dashboard.web.pages.sign_in import sign_in_prompt
 from decarb_dashboard.web.submissions import may_see, review_thread, visible
 
 STATUS_FILTERS = ("submitted", "queried", "accepted", "withdrawn", "all")

@@ -56,14 +56,5 @@ def layout(lang: str = "en", error: str | None = None, next: str | None = None, 
     )
 
 
-def sign_in_prompt(lang: str, path: str, reason_key: str) -> html.Div:
-    """The message a page shows instead of its content to someone who must sign in (or may not see it)."""
-    account = auth.current_account()
-    children = [html.P(t(reason_key, lang))]
-    if account is None:
-        children.append(html.P(html.A(t("sign_in_link", lang), href=f"{auth.SIGN_IN_PATH}?lang={lang}&next={path}")))
-    return html.Div(children, className="notice-panel", id="refused")
-
-
 def register(app: Dash) -> None:
     dash.register_page(__name__, path=auth.SIGN_IN_PATH, layout=layout, title="Sign in")

@@ -20,8 +20,8 @@ from decarb_dashboard.store import Submission, SubmissionStore
 from decarb_dashboard.validate import validate_upload
 from decarb_dashboard.web import auth, data
 from decarb_dashboard.web.components import dropdown, refused, table, utc_time
+from decarb_dashboard.web.controls import sign_in_prompt
 from decarb_dashboard.web.i18n import language, t
-from decarb_dashboard.web.pages.sign_in import sign_in_prompt
 from decarb_dashboard.web.submissions import review_thread, submissions_table, visible
 from uploads_schema import template
 from uploads_schema.vocabulary import vocabulary
