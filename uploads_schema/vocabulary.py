@@ -36,7 +36,10 @@ def _split(cell: str) -> tuple[str, ...]:
 
 
 def _read(name: str) -> list[dict[str, str]]:
-    text = resources.files("uploads_schema").joinpath(f"vocabulary/{name}").read_text("utf-8")
+    return _rows(resources.files("uploads_schema").joinpath(f"vocabulary/{name}").read_text("utf-8"))
+
+
+def _rows(text: str) -> list[dict[str, str]]:
     return list(csv.DictReader(text.splitlines()))
 
 
