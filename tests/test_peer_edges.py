@@ -131,3 +131,33 @@ def test_a_body_whose_peers_have_not_reported_yet_is_not_called_alone_of_its_typ
     assert (r["rank"], r["peer_count"], r["percentile"], r["quartile"]) == (1, 1, None, None)
     assert r["rank_reason"] == "no other body of the group has a figure for 2024-25 yet: it is not ranked"
     assert r["left_out"] == {"newport": "no return for 2024-25", "swansea": "no return for 2024-25"}
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_league_tables_array_code_agrees_with_rank_in_group_on_random_frames(seed):  # type: ignore[no-untyped-def]
+    """league_table ranks every body at once with array code, for speed; rank_in_group (over
+    standing) is the plain reference. On random groups with ties and missing values they agree."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(2, 30))
+    ids = [f"b{i}" for i in range(n)]
+    kinds = rng.choice(["council", "health_board", "fire"], n)
+    registry = pd.DataFrame({"id": ids, "type": kinds, "region": "x", "ccr_member": False})
+    raw = rng.integers(0, 8, n).astype(float) * 10  # few distinct values: ties are common
+    figures = {b: (None if rng.random() < 0.15 else float(x)) for b, x in zip(ids, raw, strict=True)}
+    league = benchmark.league_table(values_of(figures), registry).set_index("organisation_id")
+    for body, value in figures.items():
+        if value is None:
+            assert body not in league.index
+            continue
+        members = [b for b, k in zip(ids, kinds, strict=True) if k == kinds[ids.index(body)]]
+        one = benchmark.rank_in_group(values_of(figures), body, members, "2022-23", "total")
+        row = league.loc[body]
+        assert (row["rank"], row["peer_count"]) == (one["rank"], one["peer_count"])
+        assert row["peer_median"] == pytest.approx(one["peer_median"])
+        assert row["peer_q1"] == pytest.approx(one["peer_q1"]) and row["peer_q3"] == pytest.approx(one["peer_q3"])
+        if one["percentile"] is None:
+            assert pd.isna(row["percentile"]) and pd.isna(row["quartile"])
+        else:
+            assert row["percentile"] == pytest.approx(one["percentile"]) and row["quartile"] == one["quartile"]
