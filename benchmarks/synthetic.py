@@ -37,6 +37,7 @@ def synthetic_registry(n_bodies: int, seed: int = 1) -> pd.DataFrame:
         "staff_fte": (population / 30).round(),
         "floor_area_m2": (population * 1.6).round(),
         "gross_expenditure_gbp_m": (population * 0.0029).round(),
+        "own_baseline_year": [None] * n_bodies,
         "provenance": ["synthetic, for benchmarks only"] * n_bodies,
     })
     return Registry.validate(frame)

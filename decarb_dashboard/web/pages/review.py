@@ -16,8 +16,10 @@ from decarb_dashboard.web.components import dropdown, refused, table, utc_time
 from decarb_dashboard.web.controls import sign_in_prompt
 from decarb_dashboard.web.i18n import language, t
 from decarb_dashboard.web.submissions import may_see, review_thread, visible
+from uploads_schema.vocabulary import vocabulary
 
-STATUS_FILTERS = ("submitted", "queried", "accepted", "withdrawn", "all")
+#: The review queue's filters: every submission status of the vocabulary, and all of them.
+STATUS_FILTERS = (*vocabulary().submission_statuses, "all")
 MAX_MESSAGE_CHARS = 2000
 MAX_LISTED = 200
 
