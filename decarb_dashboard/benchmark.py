@@ -50,6 +50,12 @@ def peer_bodies(registry: pd.DataFrame, body: str, group: str | list[str] = "typ
     return f"{group}:{value}", sorted(reg.index[column == value])
 
 
+def quartiles(values: np.ndarray) -> tuple[float, float, float]:
+    """Return a group's (q1, median, q3), numpy's linear quartiles: the one definition every figure uses."""
+    q1, median, q3 = np.percentile(np.asarray(values, dtype=float), [25, 50, 75])
+    return float(q1), float(median), float(q3)
+
+
 def quartile_of(value: float, q1: float, median: float, q3: float) -> int:
     """Return the quartile (1 lowest to 4 highest) of ``value`` against a group's q1, median and q3.
 
@@ -76,7 +82,7 @@ def standing(value: float, others: np.ndarray, member: bool = True) -> dict:
     rank = int(np.searchsorted(others, value, side="left")) + 1
     if n < 2:
         return {"rank": rank, "percentile": None, "quartile": None}
-    q1, median, q3 = (float(x) for x in np.percentile(others, [25, 50, 75]))
+    q1, median, q3 = quartiles(others)
     return {"rank": rank, "percentile": 100.0 * (rank - 1) / (n - 1), "quartile": quartile_of(value, q1, median, q3)}
 
 
@@ -106,7 +112,7 @@ def rank_in_group(values: pd.DataFrame, body: str, members: list[str], year: str
     if available.empty:
         return {**result, **empty, "peer_median": None, "peer_q1": None, "peer_q3": None, "best": None,
                 "best_value": None}
-    q1, median, q3 = (float(x) for x in np.percentile(available.to_numpy(), [25, 50, 75]))
+    q1, median, q3 = quartiles(available.to_numpy())
     out = {**result, "peer_median": median, "peer_q1": q1, "peer_q3": q3,
            "best": str(available.index[0]), "best_value": float(available.iloc[0])}
     own = v["value"].get(body) if body in v.index else None

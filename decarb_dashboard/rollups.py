@@ -227,6 +227,23 @@ def _group_baseline(categories: pd.DataFrame, bodies: list[str]) -> float | None
     return float(c["tco2e"].sum()) if len(c) else None
 
 
+def history_by_group(categories: pd.DataFrame, registry: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Return the reported tCO2e (gross of land) of each group of bodies (``column``: "type" or "region") per year.
+
+    One row per group, one column per year; a year's figure is a part of the whole when its
+    coverage is incomplete (see :func:`coverage`).
+    """
+    totals = measures.totals(categories)
+    totals["group"] = totals["organisation_id"].map(registry.set_index("id")[column])
+    return totals.groupby(["group", "reporting_year"])["total_tco2e"].sum().unstack("reporting_year")
+
+
+def gap_filled_by_year(categories: pd.DataFrame, registry: pd.DataFrame, year_list: list[str]) -> pd.Series:
+    """Return what gap-filling adds (tCO2e) to all Wales in each year of ``year_list``."""
+    bodies = sorted(registry["id"].astype(str))
+    return pd.Series({y: sum(f["tco2e"] for f in gap_fill(categories, bodies, y)) for y in year_list}, dtype=float)
+
+
 def groups(registry: pd.DataFrame) -> dict[str, dict[str, list[str]]]:
     """Return {"sector": {type: members}, "region": {region: members}, "all_wales": {"all": everyone}}."""
     out: dict[str, dict[str, list[str]]] = {"sector": {}, "region": {}}

@@ -68,7 +68,7 @@ def view(engine: Engine, bodies: list[str], peer_group: str, metric: str, year: 
         x=available["value"], y=names, orientation="h", marker_color=PALETTE[0], name=t(f"metric_{metric}", lang)
     )
     if len(available) >= 2:
-        q1, median, q3 = available["value"].quantile([0.25, 0.5, 0.75])
+        q1, median, q3 = benchmark.quartiles(available["value"].to_numpy())
         fig.add_vrect(
             x0=q1, x1=q3, fillcolor=PALETTE[4], opacity=0.2, line_width=0, annotation_text=t("series_quartiles", lang)
         )

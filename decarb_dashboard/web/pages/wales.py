@@ -77,15 +77,9 @@ def _year_totals(engine: Engine, column: str, gap_fill: bool) -> tuple[pd.DataFr
     """Reported tCO2e (gross of land) per group and year, and what gap-filling adds per year (or None)."""
 
     def build() -> tuple[pd.DataFrame, pd.Series | None]:
-        totals = measures.totals(engine.categories)
-        groups = engine.registry.set_index("id")[column]
-        totals["group"] = totals["organisation_id"].map(groups)
-        table = totals.groupby(["group", "reporting_year"])["total_tco2e"].sum().unstack("reporting_year")
-        if not gap_fill:
-            return table, None
-        bodies = sorted(engine.registry["id"].astype(str))
-        added = pd.Series({y: sum(f["tco2e"] for f in rollups.gap_fill(engine.categories, bodies, y))
-                           for y in table.columns}, dtype=float)
+        table = rollups.history_by_group(engine.categories, engine.registry, column)
+        added = rollups.gap_filled_by_year(engine.categories, engine.registry, list(table.columns)) if gap_fill \
+            else None
         return table, added
 
     return per_object(engine, ("year totals", column, gap_fill), build)
