@@ -15,6 +15,10 @@ rules need (Welsh has six). A text missing in a language falls back to English.
 
 The languages are listed once, in ``locale/languages.csv``: a new language is
 a line there plus its catalogue files.
+
+``pybabel extract`` finds the keys the code uses, one domain at a time, with the
+method map ``babel.cfg`` and the keywords of :data:`EXTRACT_KEYWORDS`, e.g.
+``pybabel extract -F babel.cfg --no-default-keywords -k t -o web.pot decarb_dashboard``.
 """
 
 from __future__ import annotations
@@ -33,6 +37,13 @@ from babel.messages.pofile import read_po
 from babel.support import Translations
 
 DOMAINS = ("web", "messages", "reasons", "cli")
+#: The functions whose first argument is a key of each domain (a problem code, for ``messages``).
+EXTRACT_KEYWORDS: dict[str, tuple[str, ...]] = {
+    "web": ("t",),
+    "messages": ("add", "render", "problems.add"),
+    "reasons": ("reasons.text", "Reason", "RegisterError"),
+    "cli": ("say", "say_plural"),
+}
 LOCALE_DIR = Path(__file__).parent / "locale"
 _locale_dir = LOCALE_DIR
 
@@ -159,9 +170,11 @@ def babel_locale(lang: str) -> Locale:
 
 
 @functools.cache
-def _symbols(lang: str) -> dict[str, str]:
+def _symbols(lang: str) -> dict[int, str] | None:
+    """Python's "," "." "-" -> ``lang``'s CLDR group, decimal and minus symbols (``None`` when the same)."""
     symbols = babel_locale(lang).number_symbols["latn"]
-    return {",": symbols["group"], ".": symbols["decimal"], "-": symbols["minusSign"]}
+    table = str.maketrans({",": symbols["group"], ".": symbols["decimal"], "-": symbols["minusSign"]})
+    return None if all(chr(k) == v for k, v in table.items()) else table
 
 
 def number(value: float, digits: int, lang: str) -> str:
@@ -171,13 +184,9 @@ def number(value: float, digits: int, lang: str) -> str:
     group and decimal separators and the minus sign. English and Welsh share them:
     1,234.5 and -0.25.
     """
-    if math.isnan(value) or math.isinf(value):
-        return str(value)
     plain = f"{value:,.{digits}f}"
-    symbols = _symbols(lang)
-    if all(k == v for k, v in symbols.items()):
-        return plain
-    return "".join(symbols.get(c, c) for c in plain)
+    table = _symbols(lang)
+    return plain if table is None or math.isnan(value) or math.isinf(value) else plain.translate(table)
 
 
 def date(value: object, lang: str, format: str = "medium") -> str:
