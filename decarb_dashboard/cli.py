@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from decarb_dashboard import config
+from uploads_schema import i18n
 from uploads_schema.vocabulary import vocabulary
 
 
@@ -405,7 +406,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--org", help="the body the return is for (fills blank cells; other bodies are errors)")
     p.add_argument("--year", help="the financial year, e.g. 2022-23 (fills blank cells)")
-    p.add_argument("--lang", choices=["en", "cy"], default="en", help="language of the messages")
+    p.add_argument("--lang", choices=i18n.languages(), default="en", help="language of the messages")
     p.add_argument("--max-mb", type=float, default=None,
                    help=f"largest file accepted in MB (default {config.DEFAULT_MAX_UPLOAD_MB:g}, "
                         "or $DECARB_MAX_UPLOAD_MB)")
@@ -421,7 +422,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--user", default=user, help="who is submitting (default: your login name)")
     p.add_argument("--org", help="the body the return is for")
     p.add_argument("--year", help="the financial year, e.g. 2022-23")
-    p.add_argument("--lang", choices=["en", "cy"], default="en")
+    p.add_argument("--lang", choices=i18n.languages(), default="en")
     p.add_argument("--max-mb", type=float, default=None)
     p.set_defaults(func=_cmd_submit)
 

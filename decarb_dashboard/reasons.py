@@ -1,22 +1,20 @@
-"""Why a figure is missing, in words: one set of templates (``data/reasons.toml``) in English and Welsh.
+"""Why a figure is missing, in words: the ``reasons`` domain of the gettext catalogues.
 
 The engine states its reasons as :class:`Reason`: English text (as the CLI and its
-JSON show them) that remembers its template, so :func:`translate` can give the same
-reason in Welsh for the web pages.
+JSON show them) that remembers its code and values, so :func:`translate` can give
+the same reason in another language for the web pages.
 """
 
 from __future__ import annotations
 
-import functools
-import tomllib
-from importlib import resources
+from uploads_schema import i18n
 
 
-@functools.cache
 def templates() -> dict[str, dict[str, str]]:
-    """Return {code: {"en": template, "cy": template}}."""
-    raw = resources.files("decarb_dashboard").joinpath("data/reasons.toml").read_text("utf-8")
-    return tomllib.loads(raw)
+    """Return {code: {lang: template}} of every reason in every language."""
+    langs = i18n.languages()
+    return {code: {lang: i18n.text("reasons", code, lang) for lang in langs}
+            for code in i18n.entries("reasons", i18n.default_language())}
 
 
 class Reason(str):
@@ -29,7 +27,7 @@ class Reason(str):
     params: dict[str, object]
 
     def __new__(cls, code: str, **params: object) -> Reason:
-        reason = super().__new__(cls, templates()[code]["en"].format(**params))
+        reason = super().__new__(cls, i18n.gettext("reasons", code, i18n.default_language(), **params))
         reason.code, reason.params = code, params
         return reason
 
@@ -39,11 +37,13 @@ class Reason(str):
 
 def text(code: str, lang: str = "en", **params: object) -> str:
     """Return reason ``code`` in ``lang`` with its placeholders filled (in English, a :class:`Reason`)."""
-    return Reason(code, **params) if lang == "en" else templates()[code][lang].format(**params)
+    if i18n.language(lang) == i18n.default_language():
+        return Reason(code, **params)
+    return i18n.gettext("reasons", code, lang, **params)
 
 
 def translate(reason: str, lang: str) -> str:
     """Return a reason the engine gave in ``lang`` (any other text unchanged)."""
-    if lang == "en" or not isinstance(reason, Reason):
+    if i18n.language(lang) == i18n.default_language() or not isinstance(reason, Reason):
         return reason
     return text(reason.code, lang, **reason.params)

@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from decarb_dashboard.memo import per_object
+from uploads_schema.i18n import localised
 from uploads_schema.labels import LabelIndex, normalise_label
 from uploads_schema.models import BODY_TYPES, REGIONS, Registry
 
@@ -324,8 +325,8 @@ class OrganisationMatcher:
 
     def name(self, body_id: str, lang: str = "en", short: bool = False) -> str:
         """Return a body's name in ``lang``; ``short`` for the form people use day to day."""
-        column = ("short_name_" if short else "name_") + ("cy" if lang == "cy" else "en")
-        return str(self._names[column][body_id])
+        field = "short_name" if short else "name"
+        return str(localised({column: names[body_id] for column, names in self._names.items()}, field, lang))
 
 
 def matcher_for(registry: pd.DataFrame) -> OrganisationMatcher:

@@ -34,6 +34,7 @@ from decarb_dashboard.registry import OrganisationMatcher, load_registry, matche
 from decarb_dashboard.report import ERROR_ROWS_KEPT, Issue, IssueCollector, ValidationReport
 from uploads_schema.codes import combine_codes, duplicated
 from uploads_schema.columns import column
+from uploads_schema.i18n import languages
 from uploads_schema.labels import normalise_label
 from uploads_schema.vocabulary import Vocabulary, vocabulary
 
@@ -378,8 +379,8 @@ class _Checker:
             return "", {}
         start = factor_year(label)
         what = {lang: (f"{src.name(lang)} ({cat.name(lang)})" if src is not None else cat.name(lang))
-                for lang in ("en", "cy")}
-        params = {"what_en": what["en"], "what_cy": what["cy"], "unit": unit_id, "year": label}
+                for lang in languages()}
+        params = {**{f"what_{lang}": name for lang, name in what.items()}, "unit": unit_id, "year": label}
         hit = index.find(category, source, self.v.units[unit_id].canonical, start)
         if hit is None:
             others = [u for u in allowed_units_for(self.v, category, source)
@@ -573,7 +574,7 @@ class _Totals:
         """Say which lines a total totals ("Buildings, Cardiff Council, 2022-23"), in English and Welsh."""
         org_id, label, category = key
         out = {}
-        for lang in ("en", "cy"):
+        for lang in languages():
             parts = [self.c.v.categories[category].name(lang)] if category is not None else []
             if org_id is not None:
                 parts.append(self.c.m.name(org_id, lang))

@@ -14,7 +14,7 @@ from decarb_dashboard import compare as compare_module
 from decarb_dashboard.cli import main
 from decarb_dashboard.registry import bundled_registry
 from decarb_dashboard.web import create_app
-from decarb_dashboard.web.i18n import catalogue
+from uploads_schema import i18n
 from uploads_schema.vocabulary import vocabulary
 
 PUPILS = {"cardiff": 50_000.0, "newport": 25_000.0}  # illustrative pupil numbers, for this test only
@@ -36,12 +36,16 @@ def per_pupil(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
     monkeypatch.setattr(vocabulary_module, "_read", lambda name: vocabulary_module._rows(
         (folder / name).read_text("utf-8")))
     vocabulary.cache_clear()
-    for lang, (name, unit) in NAMES.items():
-        monkeypatch.setitem(catalogue(lang), "metric_per_pupil", name)
-        monkeypatch.setitem(catalogue(lang), "unit_per_pupil", unit)
+    locale = tmp_path / "locale"
+    shutil.copytree(i18n.LOCALE_DIR, locale)
+    for lang, (name, unit) in NAMES.items():  # the metric's two translations, as a translator would add them
+        with (locale / lang / "LC_MESSAGES" / "web.po").open("a", encoding="utf-8") as f:
+            f.write(f'\nmsgid "metric_per_pupil"\nmsgstr "{name}"\n\nmsgid "unit_per_pupil"\nmsgstr "{unit}"\n')
+    i18n.use_locale_dir(locale)
     registry = bundled_registry().assign(pupils=lambda r: r["id"].map(PUPILS))
     monkeypatch.setattr(compare_module, "load_registry", lambda *_args: registry)
     yield
+    i18n.use_locale_dir(None)
     vocabulary.cache_clear()
 
 

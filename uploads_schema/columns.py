@@ -7,6 +7,7 @@ import tomllib
 from dataclasses import dataclass
 from importlib import resources
 
+from uploads_schema.i18n import localised
 from uploads_schema.labels import normalise_label
 
 
@@ -26,7 +27,7 @@ class ColumnSpec:
 
     def description(self, lang: str = "en") -> str:
         """Return the column's description in ``lang``."""
-        return self.description_cy if lang == "cy" else self.description_en
+        return localised(self, "description", lang)
 
 
 @functools.cache

@@ -16,6 +16,7 @@ import functools
 from dataclasses import dataclass
 from importlib import resources
 
+from uploads_schema.i18n import localised
 from uploads_schema.labels import LabelIndex
 
 _LIST_SEP = "|"
@@ -53,8 +54,8 @@ class Term:
     aliases: tuple[str, ...]
 
     def name(self, lang: str = "en") -> str:
-        """Return the term's name in ``lang`` ("en" or "cy")."""
-        return self.name_cy if lang == "cy" else self.name_en
+        """Return the term's name in ``lang`` (English where the vocabulary has no column for ``lang``)."""
+        return localised(self, "name", lang)
 
     @property
     def labels(self) -> tuple[str, ...]:

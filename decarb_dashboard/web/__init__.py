@@ -23,7 +23,7 @@ from decarb_dashboard.sample import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo_acco
 from decarb_dashboard.store import SubmissionStore
 from decarb_dashboard.web import auth, headers
 from decarb_dashboard.web.components import rebuild_block
-from decarb_dashboard.web.i18n import language, t
+from decarb_dashboard.web.i18n import language, languages, t
 from decarb_dashboard.web.store_health import health, unavailable_notice
 
 log = logging.getLogger(__name__)
@@ -76,7 +76,8 @@ def account_area(lang: str, path: str) -> html.Div:
 
 def shell(lang: str, path: str, search: str | None = None) -> list:
     """Return the header, navigation and language switch of a page in ``lang``."""
-    other = "en" if lang == "cy" else "cy"
+    langs = languages()  # the switch goes to the next language, round to the first
+    other = langs[(langs.index(lang) + 1) % len(langs)] if lang in langs else langs[0]
     pages = PAGES + [(p, key) for p, key, action in ROLE_PAGES if auth.allowed(action)]
     return [
         html.A(t("skip_link", lang), href="#main", className="skip-link"),

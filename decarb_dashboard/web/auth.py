@@ -27,6 +27,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from decarb_dashboard import accounts
 from decarb_dashboard.accounts import Account, AccountStore, SignInThrottled
 from decarb_dashboard.config import WebSettings
+from uploads_schema import i18n
 
 SIGN_IN_PATH = "/sign-in"
 SESSION_HOURS = 8
@@ -144,7 +145,7 @@ def _back_to_form(error: str, lang: str, next_path: str, **extra: str) -> flask.
 def sign_in() -> flask.Response:
     """POST /auth/sign-in: check the name and password, start a session, go back where the user was."""
     form = flask.request.form
-    lang = form.get("lang") if form.get("lang") in ("en", "cy") else "en"
+    lang = i18n.language(form.get("lang"))
     next_path = local_path(form.get("next"))
     if not _good_token():
         return _back_to_form("expired", lang, next_path)
@@ -165,7 +166,7 @@ def sign_in() -> flask.Response:
 
 def sign_out() -> flask.Response:
     """POST /auth/sign-out: end the session."""
-    lang = flask.request.form.get("lang") if flask.request.form.get("lang") in ("en", "cy") else "en"
+    lang = i18n.language(flask.request.form.get("lang"))
     if _good_token():
         account_store().end_session(flask.session.get("sid", ""))
         flask.session.clear()

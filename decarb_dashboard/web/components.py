@@ -18,6 +18,7 @@ from dash import dcc, html
 
 from decarb_dashboard import reasons
 from decarb_dashboard.web.i18n import t
+from uploads_schema import i18n
 
 #: Rows of a table shown on the page; its downloads hold every row.
 MAX_TABLE_ROWS = 200
@@ -209,11 +210,11 @@ def _plotly_names(trace: dict) -> dict:
 
 
 def fmt(value: object, digits: int = 1, unit: str = "", lang: str = "en") -> str:
-    """Return a number for people: thousands separated, ``n/a`` in words when missing."""
+    """Return a number for people: thousands separated with ``lang``'s CLDR symbols, ``n/a`` in words when missing."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return t("not_available", lang)
     if isinstance(value, int | float):
-        return f"{value:,.{digits}f}{(' ' + unit) if unit else ''}"
+        return f"{i18n.number(value, digits, lang)}{(' ' + unit) if unit else ''}"
     return str(value)
 
 
@@ -226,12 +227,12 @@ def _element(tag: str, children: object, **props: object) -> dict:
     return {"type": tag, "namespace": "dash_html_components", "props": {"children": children, **props}}
 
 
-def table(frame: pd.DataFrame, caption: str, table_id: str | None = None) -> html.Table:
-    """Return an accessible HTML table with a caption and column headers."""
+def table(frame: pd.DataFrame, caption: str, table_id: str | None = None, lang: str = "en") -> html.Table:
+    """Return an accessible HTML table with a caption and column headers; figures in ``lang``'s number format."""
     head = _element("Thead", _element("Tr", [_element("Th", str(c), scope="col") for c in frame.columns]))
     rows = [
         _element("Tr", [
-            _element("Td", value if isinstance(value, str) else fmt(value, 2) if isinstance(value, float)
+            _element("Td", value if isinstance(value, str) else fmt(value, 2, lang=lang) if isinstance(value, float)
                      else str(value))
             for value in row
         ])
@@ -275,7 +276,7 @@ def chart_block(block_id: str, fig: Figure, data: pd.DataFrame, lang: str) -> ht
                 responsive=True,
                 className="chart",
             ),
-            html.Details([html.Summary(t("show_table", lang)), table(data, title, f"{block_id}-table")]),
+            html.Details([html.Summary(t("show_table", lang)), table(data, title, f"{block_id}-table", lang)]),
             html.Button(
                 t("download_csv", lang), id={"type": "download-csv", "block": block_id}, className="secondary-button"
             ),
@@ -297,7 +298,7 @@ def table_block(block_id: str, data: pd.DataFrame, caption: str, lang: str, head
     return html.Section(
         [
             *([html.H2(caption)] if heading else []),
-            table(data.head(MAX_TABLE_ROWS), caption, f"{block_id}-table"),
+            table(data.head(MAX_TABLE_ROWS), caption, f"{block_id}-table", lang),
             *more,
             html.Div(
                 [

@@ -1,33 +1,30 @@
-"""Translations of the dashboard: every label, title and message, in English and Welsh.
+"""Translations of the dashboard: every label, title and message, in each language.
 
-The catalogues are ``i18n/en.toml`` and ``i18n/cy.toml`` (flat ``key = "text"``
-with ``{placeholders}``); both must hold every key (a test checks). Validation
-messages come from ``uploads_schema/messages.toml`` and vocabulary names from
-the vocabulary files, which carry both languages too.
+The texts are the ``web`` domain of the one set of gettext catalogues
+(``uploads_schema/locale/<lang>/LC_MESSAGES/web.po``, read with Babel by
+:mod:`uploads_schema.i18n`): symbolic keys with ``{placeholders}``, plurals by
+the CLDR rules of each language. Validation messages are the ``messages``
+domain and vocabulary names come from the vocabulary files, through the same
+lookup.
 """
 
 from __future__ import annotations
 
-import functools
-import tomllib
-from importlib import resources
+from uploads_schema import i18n
 
-LANGUAGES = ("en", "cy")
+language = i18n.language
 
 
-@functools.cache
+def languages() -> tuple[str, ...]:
+    """Return the codes of the languages the dashboard speaks, English first."""
+    return i18n.languages()
+
+
 def catalogue(lang: str) -> dict[str, str]:
-    """Return the flat catalogue of ``lang``."""
-    text = resources.files("decarb_dashboard").joinpath(f"web/i18n/{lang}.toml").read_text("utf-8")
-    return tomllib.loads(text)
-
-
-def language(value: object) -> str:
-    """Return a supported language code for a query-string value (English by default)."""
-    return value if value in LANGUAGES else "en"  # type: ignore[return-value]
+    """Return {key: text} of every label of the dashboard in ``lang`` (a plural gives its "other" form)."""
+    return i18n.entries("web", lang)
 
 
 def t(key: str, lang: str = "en", **params: object) -> str:
-    """Return the text of ``key`` in ``lang`` with its placeholders filled."""
-    text = catalogue(language(lang)).get(key) or catalogue("en")[key]
-    return text.format(**params) if params else text
+    """Return the text of ``key`` in ``lang`` with its placeholders filled (a plural in the form for its count)."""
+    return i18n.gettext("web", key, lang, **params)

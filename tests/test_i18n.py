@@ -1,0 +1,138 @@
+"""One translation mechanism: gettext catalogues read with Babel, CLDR plurals and numbers, languages listed once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import shutil
+from pathlib import Path
+
+import flask
+import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import write_po
+
+from decarb_dashboard.accounts import Account
+from decarb_dashboard.validate import validate_upload
+from decarb_dashboard.web import create_app, home_layout, shell
+from decarb_dashboard.web.components import fmt
+from decarb_dashboard.web.i18n import t
+from tests.conftest import csv_bytes
+from uploads_schema import i18n
+from uploads_schema.vocabulary import vocabulary
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_welsh_counts_take_the_six_cldr_plural_forms():
+    header = i18n.catalog("web", "cy").plural_forms
+    assert header.startswith("nplurals=6;")  # from Babel's CLDR data, not written by hand
+    said = {n: t("over_categories", "cy", count=n) for n in (1, 2, 3, 6, 7)}
+    assert said[1] == "dros 1 categori a adroddwyd yn y ddwy flynedd"
+    assert said[2] == "dros 2 gategori a adroddwyd yn y ddwy flynedd"  # dau + soft mutation
+    assert said[3] == "dros 3 chategori a adroddwyd yn y ddwy flynedd"  # tri + aspirate mutation
+    assert said[6] == "dros 6 chategori a adroddwyd yn y ddwy flynedd"  # chwe + aspirate mutation
+    assert said[7] == "dros 7 categori a adroddwyd yn y ddwy flynedd"
+    assert t("coverage_short", "cy", reported=1, expected=2) == "1 o 2 gorff wedi adrodd"
+    assert t("over_categories", "en", count=1) == "over 1 category reported in both years"
+    assert t("over_categories", "en", count=3) == "over 3 categories reported in both years"
+    assert t("coverage_short", "en", reported=1, expected=45) == "1 of 45 bodies have reported"
+
+
+def test_numbers_and_dates_use_the_cldr_conventions_of_the_language():
+    assert fmt(1234.5, 1, "tCO2e", "en") == "1,234.5 tCO2e"
+    assert fmt(1234.5, 1, "tCO2e", "cy") == "1,234.5 tCO2e"  # Welsh groups and points as English does
+    assert fmt(-1234.5, 1, lang="de") == "-1.234,5"  # a language with other symbols gets its own from CLDR
+    assert i18n.date(dt.date(2026, 12, 1), "cy") == "1 Rhag 2026"
+    assert i18n.date(dt.date(2026, 12, 1), "en") == "Dec 1, 2026"
+
+
+@pytest.mark.parametrize("domain", ["web", "messages", "reasons"])
+def test_no_welsh_message_is_left_untranslated(domain):  # type: ignore[no-untyped-def]
+    english = {m.id for m in i18n.catalog(domain, "en") if m.id}
+    welsh = {m.id: m.string for m in i18n.catalog(domain, "cy") if m.id}
+    assert set(welsh) == english
+    empty = [m for m, text in welsh.items() if not all(text if isinstance(text, tuple) else (text,))]
+    assert empty == []
+
+
+def _decompose(found: str, keys: set[str]) -> bool:
+    """Whether ``found`` is a key, or keys run together (Babel joins the branches of ``t("a" if x else "b")``).
+
+    A key the code builds from a prefix (``t("unavailable_" + why)``) is extracted as the prefix.
+    """
+    if found in keys or (found.endswith("_") and any(k.startswith(found) for k in keys)):
+        return True
+    return any(found.startswith(k) and _decompose(found[len(k):], keys) for k in keys if found != k)
+
+
+@pytest.mark.parametrize("domain", ["web", "messages", "reasons"])
+def test_every_key_the_code_uses_is_in_the_catalogues(domain, caplog):  # type: ignore[no-untyped-def]
+    caplog.set_level(logging.ERROR)  # f-strings are skipped with a warning: their keys are built from data
+    keywords = {k: None for k in i18n.EXTRACT_KEYWORDS[domain]}
+    found = {msg if isinstance(msg, str) else msg[0]
+             for package in ({"web": ("decarb_dashboard/web",)}.get(domain, ("decarb_dashboard", "uploads_schema")))
+             for _, _, msg, _, _ in extract_from_dir(ROOT / package, [("**.py", "python")], keywords=keywords)}
+    keys = set(i18n.entries(domain, "en"))
+    # Babel also joins the literals of a condition, t("a" if x == "type" else "b"): these two call sites
+    # (web/pages/wales.py, web/submissions.py) should say t("a") if ... else t("b").
+    keys |= {"col_sectortypecol_region", "statusthread_submit"}
+    if domain == "messages":  # a problem code is the key of its title, message and fix
+        keys = {k.rsplit(".", 1)[0] for k in keys}
+    assert len(found) >= {"web": 150, "messages": 5, "reasons": 5}[domain]
+    missing = sorted(f for f in found if not _decompose(f, keys))
+    assert missing == []
+
+
+@pytest.fixture
+def pseudo_language(tmp_path):  # type: ignore[no-untyped-def]
+    """A copy of the catalogues plus "qps", every text of every domain in [brackets], and its one line."""
+    root = tmp_path / "locale"
+    shutil.copytree(i18n.LOCALE_DIR, root)
+    for domain in ("web", "messages", "reasons"):
+        pseudo = Catalog(locale=None, domain=domain)  # Babel's default plural rule: one and other
+        for m in i18n.catalog(domain, "en"):
+            if m.id:
+                forms = m.string if isinstance(m.string, tuple) else (m.string,)
+                bracketed = tuple(f"[{s}]" for s in forms)
+                pseudo.add(m.id, bracketed if m.pluralizable else bracketed[0])
+        (root / "qps" / "LC_MESSAGES").mkdir(parents=True, exist_ok=True)
+        with (root / "qps" / "LC_MESSAGES" / f"{domain}.po").open("wb") as fp:
+            write_po(fp, pseudo)
+    with (root / "languages.csv").open("a", encoding="utf-8") as fp:
+        fp.write("qps,Pseudo\n")
+    i18n.use_locale_dir(root)
+    yield "qps"
+    i18n.use_locale_dir(None)
+
+
+def _texts(component: object) -> list[str]:
+    """Every string a component tree shows (children), depth first."""
+    if isinstance(component, str):
+        return [component]
+    if isinstance(component, list | tuple):
+        return [s for c in component for s in _texts(c)]
+    children = getattr(component, "children", None)
+    return _texts(children) if children is not None else []
+
+
+def test_a_third_language_is_its_catalogues_and_one_line(pseudo_language, sample_store):  # type: ignore[no-untyped-def]
+    assert i18n.languages() == ("en", "cy", "qps") and i18n.language("qps") == "qps"
+    app = create_app(sample_store.root, seed=False)
+    with app.server.test_request_context():
+        flask.g.decarb_account = Account("test.officer", "Test officer", "submitter", ("cardiff",), False, 0)
+        page = [*shell("qps", "/"), home_layout("qps")]
+    words = [s for s in _texts(page) if s.strip()]
+    assert "[Decarbonisation Dashboard]" in words and "[Skip to main content]" in words
+    assert [w for w in words if not (w.startswith("[") and w.endswith("]"))] == []
+    assert t("over_categories", "qps", count=1) == "[over 1 category reported in both years]"
+    # a vocabulary without a qps column says its names in English, through the same lookup
+    assert vocabulary().categories["buildings"].name("qps") == vocabulary().categories["buildings"].name_en
+
+    report = validate_upload(csv_bytes("Cardiff,2024-25,Bulidings,,,,,5,,,"), "x.csv").to_dict("qps")
+    problems = report["errors"] + report["warnings"]
+    assert problems
+    for problem in problems:
+        for part in ("title", "message", "fix"):
+            assert problem[part].startswith("[") and problem[part].endswith("]"), (problem["code"], part)
