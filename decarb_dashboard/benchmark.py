@@ -8,6 +8,8 @@ and the comparison names who was left out and why.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 
@@ -202,12 +204,10 @@ def quality_flags(facts: pd.DataFrame, categories: pd.DataFrame, values: pd.Data
         r = lines_now.iloc[i]
         by_self = bool(slip.iloc[i])
         ratio_value = float(against_self.iloc[i] if by_self else against_peers.iloc[i])
-        what = f"{ratio_value:,.0f}x its {previous} figure" if by_self else f"{ratio_value:,.0f}x the peer median"
         flags.append({"organisation_id": str(r["organisation_id"]), "reporting_year": year, "kind": "unit_slip",
                       "category": str(r["category"]), "source": None if pd.isna(r["source"]) else str(r["source"]),
                       "value_tco2e": float(r["now"]), "ratio": ratio_value,
-                      "against": "previous_year" if by_self else "peers", "previous_year": previous,
-                      "detail": f"{r['now']:,.1f} tCO2e is {what}: kg entered as tonnes?"})
+                      "against": "previous_year" if by_self else "peers", "previous_year": previous})
 
     c = categories[categories["organisation_id"].isin(bodies) & (categories["status"] == "reported")]
     c_now = c[c["reporting_year"] == year].set_index(["organisation_id", "category"])["tco2e"]
@@ -223,8 +223,7 @@ def quality_flags(facts: pd.DataFrame, categories: pd.DataFrame, values: pd.Data
             continue
         flags.append({"organisation_id": body, "reporting_year": year, "kind": "jump", "category": category,
                       "source": None, "value_tco2e": float(now_t), "change_pct": float(pct),
-                      "before_tco2e": float(before_t), "previous_year": previous,
-                      "detail": f"{pct:+.0f}% on {previous} ({before_t:,.1f} to {now_t:,.1f} tCO2e)"})
+                      "before_tco2e": float(before_t), "previous_year": previous})
 
     per_fte = values[(values["metric"] == OUTLIER_METRIC) & (values["reporting_year"] == year)
                      & values["value"].notna()]
@@ -236,8 +235,7 @@ def quality_flags(facts: pd.DataFrame, categories: pd.DataFrame, values: pd.Data
         z = _robust_z(group.set_index(group["organisation_id"].astype(str))["value"])
         for body, score in z[(z.abs() > OUTLIER_Z) & z.index.isin(checked)].items():
             flags.append({"organisation_id": body, "reporting_year": year, "kind": "outlier", "category": None,
-                          "source": None, "value_tco2e": None, "z": float(score),
-                          "detail": f"total per FTE has robust z {score:+.1f} among bodies of its type"})
+                          "source": None, "value_tco2e": None, "z": float(score)})
 
     # Supply chain is estimated from spend by nature, so the share is of the rest of the total.
     t = totals(categories[categories["organisation_id"].isin(bodies)], include_supply_chain=False)  # spend-based out
@@ -245,11 +243,28 @@ def quality_flags(facts: pd.DataFrame, categories: pd.DataFrame, values: pd.Data
     for r in t.itertuples():
         flags.append({"organisation_id": r.organisation_id, "reporting_year": year, "kind": "estimated_share",
                       "category": None, "source": None, "value_tco2e": float(r.estimated_tco2e),
-                      "share_pct": float(r.estimated_share_pct),
-                      "detail": f"{r.estimated_share_pct:.0f}% of the total without supply chain is estimated"})
+                      "share_pct": float(r.estimated_share_pct)})
+    for flag in flags:
+        flag["detail"] = flag_detail(flag)
     columns = ["organisation_id", "reporting_year", "kind", "category", "source", "value_tco2e", "detail", "ratio",
                "against", "previous_year", "change_pct", "before_tco2e", "z", "share_pct"]
     return pd.DataFrame(flags, columns=columns)
+
+
+def flag_detail(flag: Mapping[str, object], lang: str = "en") -> str:
+    """Say what a quality flag found, in ``lang``, from its figures: one template per kind (the reasons catalogue),
+    for the CLI and its JSON (English) and the pages alike."""
+    kind = flag["kind"]
+    if kind == "unit_slip":
+        code = "flag_detail_unit_slip_self" if flag["against"] == "previous_year" else "flag_detail_unit_slip_peers"
+        return reasons.text(code, lang, value=f"{flag['value_tco2e']:,.1f}", ratio=f"{flag['ratio']:,.0f}",
+                            previous=flag["previous_year"])
+    if kind == "jump":
+        return reasons.text("flag_detail_jump", lang, pct=f"{flag['change_pct']:+.0f}", previous=flag["previous_year"],
+                            before=f"{flag['before_tco2e']:,.1f}", now=f"{flag['value_tco2e']:,.1f}")
+    if kind == "outlier":
+        return reasons.text("flag_detail_outlier", lang, z=f"{flag['z']:+.1f}")
+    return reasons.text("flag_detail_estimated_share", lang, share=f"{flag['share_pct']:.0f}")
 
 
 def checks_against_stored(lines: pd.DataFrame, categories: pd.DataFrame, registry: pd.DataFrame) -> pd.DataFrame:
