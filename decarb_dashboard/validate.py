@@ -20,6 +20,7 @@ import pandas as pd
 from decarb_dashboard import config, years
 from decarb_dashboard.cells import Terms, pair, spread
 from decarb_dashboard.factors import FactorIndex, factor_index, factor_year, load_factors
+from decarb_dashboard.intake import RawTable, assemble, read_upload
 from decarb_dashboard.numbers import (
     K_BLANK,
     K_INVALID,
@@ -29,7 +30,6 @@ from decarb_dashboard.numbers import (
     ParsedNumbers,
     parse_column,
 )
-from decarb_dashboard.read import RawTable, assemble, read_upload
 from decarb_dashboard.registry import OrganisationMatcher, load_registry, matcher_for
 from decarb_dashboard.report import ERROR_ROWS_KEPT, Issue, IssueCollector, ValidationReport
 from uploads_schema.codes import combine_codes, duplicated
@@ -740,7 +740,7 @@ def validate_file(path: str | Path, **kwargs) -> ValidationReport:  # type: igno
 
 def validate_frame(frame: pd.DataFrame, **kwargs) -> ValidationReport:  # type: ignore[no-untyped-def]
     """Check a table already in memory (header = its column names, first row = row 2)."""
-    from decarb_dashboard.read import cell_value
+    from decarb_dashboard.intake import cell_value
 
     problems = IssueCollector()
     header = [str(c) for c in frame.columns]
