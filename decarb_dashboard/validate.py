@@ -21,6 +21,7 @@ from decarb_dashboard import config, years
 from decarb_dashboard.cells import Terms, pair, spread
 from decarb_dashboard.factors import FactorIndex, factor_index, factor_year, load_factors
 from decarb_dashboard.intake import RawTable, assemble, read_upload
+from decarb_dashboard.matcher import OrganisationMatcher, matcher_for
 from decarb_dashboard.numbers import (
     K_BLANK,
     K_INVALID,
@@ -30,7 +31,7 @@ from decarb_dashboard.numbers import (
     ParsedNumbers,
     parse_column,
 )
-from decarb_dashboard.registry import OrganisationMatcher, load_registry, matcher_for
+from decarb_dashboard.registry import load_registry
 from decarb_dashboard.report import ERROR_ROWS_KEPT, Issue, IssueCollector, ValidationReport
 from uploads_schema.codes import combine_codes, duplicated
 from uploads_schema.columns import column
