@@ -5,6 +5,10 @@ reported at once with the spreadsheet row, the column, the value, a message
 and a fix (:class:`decarb_dashboard.report.ValidationReport`). Rules run once
 per distinct value of a column (:mod:`decarb_dashboard.cells`), so a
 million-line file costs little more than reading it.
+
+The rules for the lines are plain functions in :mod:`decarb_dashboard.checks` (those the pandera
+model shares, in :mod:`uploads_schema.rules`); this module splits off total rows and checks them,
+runs the rules in order and builds the report.
 """
 
 from __future__ import annotations
