@@ -6,7 +6,7 @@ validated the same way in this run. The files are generated here, not kept:
 
 - 43.7 million empty ``<row/>`` elements (a 375 KB workbook that once took 213 s and 4.5 GB),
 - 974,000 rows of one short cell (1.1 MB, once 160 s and 0.9 GB),
-- the largest return the guard lets through (just under ``read.MAX_WORKBOOK_CELLS``),
+- the largest return the guard lets through (just under ``intake.xlsx.MAX_WORKBOOK_CELLS``),
 - a sheet of 9 MB of incompressible text in one shared string.
 
     python benchmarks/upload_guard.py
@@ -48,7 +48,7 @@ def child(path: str) -> None:
 def workbooks() -> dict[str, bytes]:
     import openpyxl
 
-    from decarb_dashboard import read
+    from decarb_dashboard.intake import xlsx as read
     from tests.hostile.make_corpus import HEADER, _row_flood
 
     def book(lines: int) -> bytes:

@@ -119,7 +119,8 @@ def _cmd_status(args: argparse.Namespace) -> int:
 
 def _cmd_export(args: argparse.Namespace) -> int:
     from decarb_dashboard import export
-    from decarb_dashboard.registry import OrganisationMatcher, load_registry
+    from decarb_dashboard.matcher import OrganisationMatcher
+    from decarb_dashboard.registry import load_registry
 
     store = _store(args)
     frame = export.export_table(store.current_lines(), OrganisationMatcher(load_registry(store.root)))
@@ -529,7 +530,8 @@ def main(argv: list[str] | None = None) -> int:
     # Bodies named on the command line (--org, a submitter's --body) become register ids here, once.
     named = ([args.org] if getattr(args, "org", None) else []) + (getattr(args, "body", None) or [])
     if named:
-        from decarb_dashboard.registry import load_registry, matcher_for
+        from decarb_dashboard.matcher import matcher_for
+        from decarb_dashboard.registry import load_registry
 
         data_dir = Path(args.data_dir) if getattr(args, "data_dir", None) else config.data_dir()
         matcher = matcher_for(load_registry(data_dir))

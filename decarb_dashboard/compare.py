@@ -17,8 +17,9 @@ import pandas as pd
 
 from decarb_dashboard import benchmark, measures, rollups, years
 from decarb_dashboard.factors import load_factors
+from decarb_dashboard.matcher import matcher_for
 from decarb_dashboard.normalise import normalise
-from decarb_dashboard.registry import load_registry, matcher_for
+from decarb_dashboard.registry import load_registry
 from decarb_dashboard.store import SubmissionStore
 from uploads_schema.vocabulary import vocabulary
 

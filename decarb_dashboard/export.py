@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from decarb_dashboard.registry import OrganisationMatcher
+from decarb_dashboard.matcher import OrganisationMatcher
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FORMATS = ("csv", "xlsx", "parquet")

@@ -26,13 +26,18 @@ from pathlib import Path
 
 import pandas as pd
 
+from decarb_dashboard import years
+
 FACTORS_FILE = "factors.csv"
 FACTOR_COLUMNS = ["factor_year", "activity", "unit", "kgco2e_per_unit", "scope", "confirmed", "source", "note"]
 
 
 def factor_year(reporting_year: str) -> int:
-    """Return the factor set year for a financial year: the calendar year it starts in ("2019-20" -> 2019)."""
-    return int(reporting_year[:4])
+    """Return the factor set year for a financial year: the calendar year it starts in ("2019-20" -> 2019).
+
+    Written once, as :func:`decarb_dashboard.years.start_of`; this name says why it is used here.
+    """
+    return years.start_of(reporting_year)
 
 
 def _read_data(name: str) -> str:

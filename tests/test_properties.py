@@ -94,6 +94,6 @@ def test_the_arrow_and_pandas_readers_agree(rows, delimiter, newline, blank_line
         writer.writerow(row)
     data = out.getvalue().encode("utf-8")
     fast = validate_upload(data, "x.csv", today=TODAY)
-    with mock.patch("decarb_dashboard.read._read_csv_arrow", return_value=None):
+    with mock.patch("decarb_dashboard.intake.csv._read_csv_arrow", return_value=None):
         slow = validate_upload(data, "x.csv", today=TODAY)
     assert _outcome(fast) == _outcome(slow)

@@ -8,8 +8,9 @@ import zipfile
 import openpyxl
 import pytest
 
-from decarb_dashboard import read
-from decarb_dashboard.read import _read_csv_arrow
+from decarb_dashboard.intake import csv as csv_reader
+from decarb_dashboard.intake import limits
+from decarb_dashboard.intake.csv import _read_csv_arrow
 from decarb_dashboard.validate import validate_upload
 from tests.conftest import HEADER, TODAY, VALID_LINES, csv_bytes
 
@@ -317,9 +318,9 @@ def test_mostly_blank_lines_are_skipped_as_read_and_rows_keep_their_numbers(monk
     expected = [(103, "category_unknown")]
     assert [(e.row, e.code) for e in validate(data).errors] == expected  # the whole file read at once
     # Past the cell limit (made small here) the file is read row by row and the blank lines never become rows.
-    monkeypatch.setattr(read, "MAX_CELLS", 100)
+    monkeypatch.setattr(limits, "MAX_CELLS", 100)
     reached: list = []
-    monkeypatch.setattr(read, "_read_csv_arrow", lambda *a: reached.append(a))
+    monkeypatch.setattr(csv_reader, "_read_csv_arrow", lambda *a: reached.append(a))
     report = validate(data)
     assert [(e.row, e.code) for e in report.errors] == expected
     assert report.rows_read == 2 and reached == []
@@ -346,7 +347,7 @@ def test_a_workbook_keeps_row_numbers_across_empty_rows_and_ignores_a_million_of
 def test_a_workbook_of_too_many_cells_is_refused_as_it_is_read(monkeypatch):  # type: ignore[no-untyped-def]
     # A few megabytes of workbook can hold a million rows as wide as its widest: refused at the cell limit
     # (made small here) instead of filling memory.
-    monkeypatch.setattr(read, "MAX_CELLS", 50)
+    monkeypatch.setattr(limits, "MAX_CELLS", 50)
     rows = [HEADER.split(",")] + [["Cardiff", "2022-23", "Waste", "Landfill", None, k, "tonnes"] for k in range(1, 9)]
     report = validate(workbook_bytes(rows))
     assert codes(report) == ["too_many_cells"]

@@ -7,7 +7,8 @@ import csv
 import pandas as pd
 import pytest
 
-from decarb_dashboard.registry import OrganisationMatcher, bundled_registry, load_registry
+from decarb_dashboard.matcher import OrganisationMatcher
+from decarb_dashboard.registry import bundled_registry, load_registry
 from tests.conftest import REFERENCE
 
 

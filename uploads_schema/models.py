@@ -13,7 +13,7 @@ import pandera.pandas as pa
 from pandera import extensions
 from pandera.typing import Series
 
-from uploads_schema.codes import duplicated
+from uploads_schema import rules
 from uploads_schema.vocabulary import vocabulary
 
 _V = vocabulary()
@@ -51,8 +51,6 @@ def one_of(values: pd.Series, *, allowed: list) -> pd.Series:
     return is_one_of(values, allowed)
 
 
-_NEGATIVE_ALLOWED = [c.id for c in _V.categories.values() if c.negative_allowed]
-_STATUSES_WITH_FIGURES = [s.id for s in _V.statuses.values() if s.has_figures]
 Category = pd.CategoricalDtype
 
 
@@ -83,16 +81,15 @@ class ReturnLines(pa.DataFrameModel):
 
     @pa.dataframe_check(error="negative emissions outside Land")
     def negative_only_in_land(cls, df: pd.DataFrame) -> Series[bool]:
-        return ~(df["emissions_tco2e"] < 0) | is_one_of(df["category"], _NEGATIVE_ALLOWED)
+        return pd.Series(~rules.lines_negative_not_allowed(df, _V), index=df.index)
 
     @pa.dataframe_check(error="figures on a not reported / not applicable line, or none on a reported one")
     def figures_match_status(cls, df: pd.DataFrame) -> Series[bool]:
-        has_figures = df["emissions_tco2e"].notna() | df["activity_amount"].notna()
-        return has_figures == is_one_of(df["status"], _STATUSES_WITH_FIGURES)
+        return pd.Series(~rules.lines_figures_against_status(df, _V), index=df.index)
 
     @pa.dataframe_check(error="the same organisation, year, category, source and scope twice")
     def one_line_per_key(cls, df: pd.DataFrame) -> Series[bool]:
-        return pd.Series(~duplicated(line_key_codes(df)), index=df.index)
+        return pd.Series(~rules.repeated_lines(line_key_codes(df)), index=df.index)
 
 
 class Registry(pa.DataFrameModel):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from uploads_schema.columns import columns, emissions_units
 from uploads_schema.vocabulary import vocabulary
@@ -30,6 +30,20 @@ _REQUIRED_TEXT = {
 def header() -> list[str]:
     """Return the header row of the return."""
     return [c.name for c in columns()]
+
+
+def template_row(values: Mapping[str, object]) -> list[object]:
+    """Return a row of the return in the contract's column order: the given columns' values, the others blank.
+
+    ``{"organisation": "Newport City Council", "category": "Buildings"}`` -> a row with those two cells
+    filled, under whichever columns ``columns.toml`` puts them. A name that is not a column is refused
+    (``KeyError``): a template row must not lose a value silently.
+    """
+    names = header()
+    unknown = set(values) - set(names)
+    if unknown:
+        raise KeyError(f"not columns of the return: {', '.join(sorted(unknown))}")
+    return [values.get(name) for name in names]
 
 
 def csv_template(rows: Iterable[Sequence[object]] = ()) -> bytes:

@@ -1,4 +1,4 @@
-"""The Dash front end. ``create_app`` builds the app; each page is a module in ``pages/``.
+"""The Dash front end. ``create_app`` builds the app; each page is a module in ``pages/`` (home is ``pages/home``).
 
 The language is the ``lang`` query parameter (``?lang=cy``), so every page is
 a pure function of its address: no per-user state lives on the server.
@@ -24,33 +24,12 @@ from decarb_dashboard.store import SubmissionStore
 from decarb_dashboard.web import auth, headers
 from decarb_dashboard.web.components import rebuild_block
 from decarb_dashboard.web.i18n import language, languages, t
+from decarb_dashboard.web.navigation import PAGES, ROLE_PAGES
+from decarb_dashboard.web.navigation import href as _href
 from decarb_dashboard.web.store_health import health, unavailable_notice
 
 log = logging.getLogger(__name__)
 ASSETS = Path(__file__).parent / "assets"
-PAGES = [
-    ("/", "nav_home"),
-    ("/upload", "nav_upload"),
-    ("/organisation", "nav_organisation"),
-    ("/compare", "nav_compare"),
-    ("/wales", "nav_wales"),
-]
-#: Pages in the menu only for those who may use them (the pages check again on the server).
-ROLE_PAGES = [("/review", "nav_review", "read_drafts"), ("/accounts", "nav_accounts", "administer")]
-
-
-def _href(path: str, lang: str, search: str | None = None, **query: str) -> str:
-    """Return ``path`` with ``lang`` and ``query`` set, keeping the other parameters of ``search``.
-
-    ``path`` comes from the address bar, so it is reduced to a path on this site first:
-    ``//evil.example/x`` would otherwise be a link to another site (an open redirect).
-    """
-    path = auth.local_path(path)
-    params = dict(urllib.parse.parse_qsl((search or "").lstrip("?")))
-    params.update({"lang": lang, **query})
-    return f"{path}?{urllib.parse.urlencode({k: v for k, v in params.items() if v})}"
-
-
 def account_area(lang: str, path: str) -> html.Div:
     """Who is signed in and a sign-out button, or a sign-in link."""
     account = auth.current_account()
@@ -202,29 +181,6 @@ def register_shell(app: Dash) -> None:
     )(download)
 
 
-def home_layout(lang: str = "en", **_query: str) -> html.Div:
-    from decarb_dashboard.web import data
-
-    lang = language(lang)
-    engine = data.engine()  # kept per process; the store's catalogue is not read on every visit
-    return html.Div(
-        [
-            html.H1(t("home_title", lang)),
-            html.P(t("home_intro", lang)),
-            html.P(
-                t(
-                    "home_store",
-                    lang,
-                    bodies=engine.categories["organisation_id"].nunique(),
-                    years=len(engine.years()),
-                ),
-                id="home-store",
-            ),
-            html.Ul([html.Li(html.A(t(key, lang), href=_href(p, lang))) for p, key in PAGES[1:]]),
-        ]
-    )
-
-
 def refuse_demo_accounts(accounts: AccountStore) -> None:
     """Raise ConfigurationError if any demo account can still sign in with the published demo password."""
     left = [name for name, *_ in DEMO_ACCOUNTS if accounts.password_matches(name, DEMO_PASSWORD)]
@@ -241,7 +197,7 @@ def create_app(data_dir: Path | None = None, seed: bool = True) -> Dash:
     An empty store is first seeded with the illustrative sample returns, through
     the same validate-and-submit path as a user's upload.
     """
-    from decarb_dashboard.web.pages import accounts, compare, organisation, review, sign_in, upload, wales
+    from decarb_dashboard.web.pages import accounts, compare, home, organisation, review, sign_in, upload, wales
 
     settings = config.web_settings()
     store = SubmissionStore(data_dir if data_dir is not None else config.data_dir())
@@ -271,8 +227,7 @@ def create_app(data_dir: Path | None = None, seed: bool = True) -> Dash:
     # The upload limit is enforced by the server too: base64 adds a third, the form a little more.
     app.server.config["MAX_CONTENT_LENGTH"] = int(config.max_upload_bytes() * 1.4) + 64 * 1024
     app.server.add_url_rule("/healthz", "healthz", lambda: health(store))
-    dash.register_page("home", path="/", layout=home_layout, title="Decarbonisation Dashboard")
-    for page in (upload, organisation, compare, wales, review, accounts, sign_in):
+    for page in (home, upload, organisation, compare, wales, review, accounts, sign_in):
         page.register(app)
     register_shell(app)
     app.layout = html.Div(
@@ -294,3 +249,4 @@ def create_app(data_dir: Path | None = None, seed: bool = True) -> Dash:
     limit_callback_bodies(app)
     headers.install(app, settings.production)
     return app
+

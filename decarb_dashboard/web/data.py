@@ -18,8 +18,8 @@ import pandas as pd
 
 from decarb_dashboard import rollups
 from decarb_dashboard.compare import Engine
+from decarb_dashboard.matcher import OrganisationMatcher, matcher_for
 from decarb_dashboard.memo import per_object
-from decarb_dashboard.registry import OrganisationMatcher, matcher_for
 from decarb_dashboard.store import SubmissionStore
 from decarb_dashboard.years import BASELINE_YEAR
 

@@ -12,7 +12,7 @@ def test_first_start_seeds_the_sample_returns_and_serves_a_page(tmp_path):  # ty
     assert not store.is_empty()
     assert store.current_parts()["organisation_id"].nunique() == 45
     with app.server.app_context():
-        from decarb_dashboard.web import home_layout
+        from decarb_dashboard.web.pages.home import layout as home_layout
 
         assert "current returns from 45 bodies for 5 financial years" in str(home_layout("en"))
     response = app.server.test_client().get("/")

@@ -11,9 +11,10 @@ import openpyxl
 import pytest
 
 from decarb_dashboard.accounts import Account
-from decarb_dashboard.web import create_app, home_layout
+from decarb_dashboard.web import create_app
 from decarb_dashboard.web.i18n import catalogue, t
 from decarb_dashboard.web.pages import compare, organisation, upload, wales
+from decarb_dashboard.web.pages.home import layout as home_layout
 from tests.conftest import csv_bytes
 
 

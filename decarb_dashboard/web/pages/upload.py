@@ -406,7 +406,11 @@ def on_body(body: str, lang: str) -> html.Div:
 
 
 def template_rows(engine: Engine, body: str, year: str) -> list[list[object]]:
-    """Last year's lines of the body (its latest return before ``year``), with the figures blank."""
+    """Last year's lines of the body (its latest return before ``year``), with the figures blank.
+
+    Each row names the body, ``year``, the category, the source and the unit (the facts' canonical
+    unit), in the contract's column order (:func:`uploads_schema.template.template_row`).
+    """
     v = vocabulary()
     facts = engine.facts[engine.facts["organisation_id"] == body]
     earlier = sorted(y for y in facts["reporting_year"].unique() if y < year)
@@ -418,7 +422,9 @@ def template_rows(engine: Engine, body: str, year: str) -> list[list[object]]:
     for f in last.itertuples():
         source = v.sources[(f.category, f.source)].name_en if isinstance(f.source, str) else None
         unit = f.activity_canonical_unit if isinstance(f.activity_canonical_unit, str) else None
-        rows.append([name, year, v.categories[f.category].name_en, source, None, None, unit, None, None, None, None])
+        rows.append(template.template_row({"organisation": name, "reporting_year": year,
+                                           "category": v.categories[f.category].name_en, "source": source,
+                                           "activity_unit": unit}))
     return rows
 
 

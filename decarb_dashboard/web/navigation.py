@@ -1,0 +1,29 @@
+"""The site's pages in the menu, and links to a page in a language."""
+
+from __future__ import annotations
+
+import urllib.parse
+
+from decarb_dashboard.web import auth
+
+PAGES = [
+    ("/", "nav_home"),
+    ("/upload", "nav_upload"),
+    ("/organisation", "nav_organisation"),
+    ("/compare", "nav_compare"),
+    ("/wales", "nav_wales"),
+]
+#: Pages in the menu only for those who may use them (the pages check again on the server).
+ROLE_PAGES = [("/review", "nav_review", "read_drafts"), ("/accounts", "nav_accounts", "administer")]
+
+
+def href(path: str, lang: str, search: str | None = None, **query: str) -> str:
+    """Return ``path`` with ``lang`` and ``query`` set, keeping the other parameters of ``search``.
+
+    ``path`` comes from the address bar, so it is reduced to a path on this site first:
+    ``//evil.example/x`` would otherwise be a link to another site (an open redirect).
+    """
+    path = auth.local_path(path)
+    params = dict(urllib.parse.parse_qsl((search or "").lstrip("?")))
+    params.update({"lang": lang, **query})
+    return f"{path}?{urllib.parse.urlencode({k: v for k, v in params.items() if v})}"
