@@ -24,8 +24,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.synthetic import synthetic_lines, synthetic_registry
-from decarb_dashboard import benchmark, measures
-from decarb_dashboard.compare import Engine
+from decarb_dashboard import measures, peers
+from decarb_dashboard.engine import Engine
 from decarb_dashboard.factors import load_factors
 from decarb_dashboard.registry import bundled_registry
 from decarb_dashboard.sample import seed
@@ -63,7 +63,7 @@ SELECT (SELECT COUNT(*) FROM chg) AS changes, (SELECT COUNT(*) FROM ranked) AS r
 def engine_run(lines, registry, factors):  # type: ignore[no-untyped-def]
     engine = Engine.from_lines(lines, registry, factors)
     changes = measures.all_changes(engine.categories)
-    league = benchmark.league_table(engine.values, registry)
+    league = peers.league_table(engine.values, registry)
     return len(changes), len(league)
 
 

@@ -47,7 +47,7 @@ def write_return_csv(path: Path, registry: pd.DataFrame, n_lines: int, first_yea
                      seed: int = 2) -> int:
     """Write a long-layout return of ``n_lines`` valid lines to ``path``; return the lines written."""
     v = vocabulary()
-    sources = list(v.sources.values())
+    sources = [s for s in v.sources.values() if s.units]  # a figure-only source (WTT of fuels together) has none
     rng = np.random.default_rng(seed)
     written = 0
     with path.open("w", newline="", encoding="utf-8") as f:

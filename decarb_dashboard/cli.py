@@ -138,7 +138,8 @@ def _fmt(value: object, unit: str = "", digits: int = 1, signed: bool = False) -
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
-    from decarb_dashboard.compare import Engine, compare
+    from decarb_dashboard.compare import compare
+    from decarb_dashboard.engine import Engine
 
     store = _store(args)
     engine = Engine.from_store(store)
@@ -191,14 +192,15 @@ def _coverage_text(c: dict) -> str:
 
 
 def _cmd_overview(args: argparse.Namespace) -> int:
-    from decarb_dashboard import benchmark, rollups
-    from decarb_dashboard.compare import Engine, json_ready
+    from decarb_dashboard import peers, rollups
+    from decarb_dashboard.compare import json_ready
+    from decarb_dashboard.engine import Engine
 
     engine = Engine.from_store(_store(args))
     if args.year not in engine.years():
         print(f"decarb: no returns for {args.year} in the store", file=sys.stderr)
         return 2
-    flags = benchmark.quality_flags(engine.facts, engine.categories, engine.values, engine.registry, args.year)
+    flags = peers.quality_flags(engine.facts, engine.categories, engine.values, engine.registry, args.year)
     result = json_ready(rollups.overview(engine.categories, engine.registry, args.year, flags, args.gap_fill))
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))

@@ -1,63 +1,22 @@
 """Compare one body's return for a year with its own past and with its peers: the ``decarb compare`` contract.
 
-:class:`Engine` runs the data flow once (current lines -> facts -> category
-table -> metric values); :func:`compare` reads from it. JSON keys carry their
+:func:`compare` reads from an :class:`decarb_dashboard.engine.Engine`. JSON keys carry their
 units (``total_tco2e``, ``change_vs_baseline_pct``); the shape is documented in
 the README and versioned by ``schema_version``.
 """
 
 from __future__ import annotations
 
-import functools
 import math
-from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 
-from decarb_dashboard import benchmark, measures, rollups, years
-from decarb_dashboard.factors import load_factors
+from decarb_dashboard import measures, peers, rollups, years
+from decarb_dashboard.engine import Engine
 from decarb_dashboard.matcher import matcher_for
-from decarb_dashboard.normalise import normalise
-from decarb_dashboard.registry import load_registry
-from decarb_dashboard.store import SubmissionStore
 from uploads_schema.vocabulary import vocabulary
 
 COMPARE_SCHEMA_VERSION = 1
-
-
-@dataclass
-class Engine:
-    """Everything the comparisons read, worked out once from the current lines."""
-
-    registry: pd.DataFrame
-    factors: pd.DataFrame
-    facts: pd.DataFrame
-    factor_warnings: pd.DataFrame
-    categories: pd.DataFrame
-    values: pd.DataFrame
-
-    @classmethod
-    def from_lines(cls, lines: pd.DataFrame, registry: pd.DataFrame, factors: pd.DataFrame) -> Engine:
-        facts, warnings = normalise(lines, factors)
-        categories = measures.category_table(facts)
-        return cls(registry, factors, facts, warnings, categories, measures.metric_values(categories, registry))
-
-    @functools.cached_property
-    def values_without_supply_chain(self) -> pd.DataFrame:
-        """Metric values with the spend-based supply chain left out (worked out when first asked for)."""
-        return measures.metric_values(self.categories, self.registry, include_supply_chain=False)
-
-    @classmethod
-    def from_store(cls, store: SubmissionStore) -> Engine:
-        return cls.from_lines(store.current_lines(), load_registry(store.root), load_factors(store.root))
-
-    @classmethod
-    def from_data_dir(cls, data_dir: Path) -> Engine:
-        return cls.from_store(SubmissionStore(data_dir))
-
-    def years(self) -> list[str]:
-        return sorted(self.categories["reporting_year"].unique())
 
 
 def json_ready(value: object) -> object:
@@ -108,9 +67,9 @@ def compare(engine: Engine, body: str, year: str, peer_group: str | list[str] = 
         own = measures.like_for_like(cats, body, year, own_year)
         own_baseline = {"year": own_year, "change_tco2e": own["change_tco2e"], "change_pct": own["change_pct"],
                         "categories": own["categories"], "left_out": own["left_out"]}
-    group_name, members = benchmark.peer_bodies(engine.registry, body, peer_group)
+    group_name, members = peers.peer_bodies(engine.registry, body, peer_group)
     label = peer_group if isinstance(peer_group, str) else "chosen"
-    ranking = benchmark.rank_in_group(values, body, members, year, metric, group_label=label)
+    ranking = peers.rank_in_group(values, body, members, year, metric, group_label=label)
     key = measures.metric_key(metric)
     peer = {
         "name": group_name, "members": members, "metric": key, f"body_{key}": ranking.get("value"),
@@ -123,12 +82,12 @@ def compare(engine: Engine, body: str, year: str, peer_group: str | list[str] = 
         f"group_{key}": measures.group_intensity(values, members, year, metric),
         "left_out": ranking["left_out"],
         "coverage": rollups.coverage(cats, engine.registry, members, year),
-        **benchmark.category_set_note(cats, year, members),
+        **peers.category_set_note(cats, year, members),
     }
     if all_flags is not None:
         flags = all_flags[all_flags["organisation_id"] == body]
     else:
-        flags = benchmark.quality_flags(engine.facts, cats, engine.values, engine.registry, year, [body])
+        flags = peers.quality_flags(engine.facts, cats, engine.values, engine.registry, year, [body])
     warnings = engine.factor_warnings[(engine.factor_warnings["organisation_id"] == body)
                                       & (engine.factor_warnings["reporting_year"] == year)]
     facts = engine.facts[(engine.facts["organisation_id"] == body) & (engine.facts["reporting_year"] == year)]

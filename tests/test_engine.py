@@ -14,8 +14,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from decarb_dashboard import benchmark, measures
-from decarb_dashboard.compare import Engine, compare
+from decarb_dashboard import measures, peers
+from decarb_dashboard.compare import compare
+from decarb_dashboard.engine import Engine
 from decarb_dashboard.factors import factor_year, load_factors
 from decarb_dashboard.registry import bundled_registry
 from tests.conftest import check
@@ -164,8 +165,8 @@ def test_intensities_and_a_group_intensity_is_a_ratio_of_sums(engine):  # type: 
 
 
 def test_rank_percentile_quartile_and_peer_spread(engine, registry):  # type: ignore[no-untyped-def]
-    _, members = benchmark.peer_bodies(registry, "cardiff", "type")
-    ranks = {b: benchmark.rank_in_group(engine.values, b, members, "2022-23", "total")
+    _, members = peers.peer_bodies(registry, "cardiff", "type")
+    ranks = {b: peers.rank_in_group(engine.values, b, members, "2022-23", "total")
              for b in ("cardiff", "newport", "powys")}
     assert [(ranks[b]["rank"], ranks[b]["percentile"], ranks[b]["quartile"]) for b in ("powys", "newport", "cardiff")
             ] == [(1, 0.0, 1), (2, 50.0, 2), (3, 100.0, 4)]  # newport at the median: quartile 2
@@ -176,11 +177,11 @@ def test_rank_percentile_quartile_and_peer_spread(engine, registry):  # type: ig
 
 
 def test_the_league_table_gives_every_body_the_standing_rank_in_group_gives_one(engine, registry):  # type: ignore[no-untyped-def]
-    league = benchmark.league_table(engine.values, registry)
+    league = peers.league_table(engine.values, registry)
     row = league.set_index(["organisation_id", "reporting_year", "metric"])
-    _, members = benchmark.peer_bodies(registry, "cardiff", "type")
+    _, members = peers.peer_bodies(registry, "cardiff", "type")
     for body in ("cardiff", "newport", "powys"):
-        one = benchmark.rank_in_group(engine.values, body, members, "2022-23", "total")
+        one = peers.rank_in_group(engine.values, body, members, "2022-23", "total")
         r = row.loc[(body, "2022-23", "total")]
         assert (r["rank"], r["peer_count"], r["percentile"], r["quartile"]) == (
             one["rank"], one["peer_count"], one["percentile"], one["quartile"])
@@ -189,7 +190,7 @@ def test_the_league_table_gives_every_body_the_standing_rank_in_group_gives_one(
 
 def test_peers_without_the_metric_are_named_with_the_reason(engine, registry):  # type: ignore[no-untyped-def]
     members = ["cardiff", "newport", "powys"]
-    ranks = benchmark.rank_in_group(engine.values, "cardiff", members, "2021-22", "total")
+    ranks = peers.rank_in_group(engine.values, "cardiff", members, "2021-22", "total")
     assert ranks["left_out"] == {"cardiff": "no return for 2021-22", "newport": "no return for 2021-22"}
     assert ranks["peer_count"] == 1 and ranks["rank"] is None
 
@@ -217,21 +218,21 @@ def test_trajectory_to_net_zero(engine):  # type: ignore[no-untyped-def]
 
 
 def test_coverage_grid_and_category_note(engine):  # type: ignore[no-untyped-def]
-    grid = benchmark.coverage(engine.categories, "2022-23", ["cardiff", "newport"])
+    grid = peers.coverage(engine.categories, "2022-23", ["cardiff", "newport"])
     assert grid.at["newport", "fleet"] == "not_reported"
     assert grid.at["cardiff", "supply_chain"] == "estimated"
     assert grid.at["newport", "land"] == "missing"
-    note = benchmark.category_set_note(engine.categories, "2022-23", ["cardiff", "newport"])
+    note = peers.category_set_note(engine.categories, "2022-23", ["cardiff", "newport"])
     assert note["categories_not_reported_by_all"] == ["fleet", "land"]
 
 
 def test_quality_flags_jump_and_unit_slip(engine, registry):  # type: ignore[no-untyped-def]
-    flags = benchmark.quality_flags(engine.facts, engine.categories, engine.values, registry, "2022-23")
+    flags = peers.quality_flags(engine.facts, engine.categories, engine.values, registry, "2022-23")
     jumps = flags[flags["kind"] == "jump"]
     assert jumps[["organisation_id", "category"]].values.tolist() == [["powys", "buildings"]]  # 150 -> 330: +120%
     slip = check("torfaen,2021-22,Fleet,Diesel,,,2000,", "torfaen,2022-23,Fleet,Diesel,,,1990000,", header=H)
     e = Engine.from_lines(slip.lines, bundled_registry(), load_factors())
-    found = benchmark.quality_flags(e.facts, e.categories, e.values, bundled_registry(), "2022-23")
+    found = peers.quality_flags(e.facts, e.categories, e.values, bundled_registry(), "2022-23")
     assert found["kind"].tolist() == ["unit_slip"]
     assert found["detail"].iloc[0].startswith("1,990,000.0 tCO2e is 995x its 2021-22 figure")
 
@@ -239,11 +240,11 @@ def test_quality_flags_jump_and_unit_slip(engine, registry):  # type: ignore[no-
 def test_robust_outliers_use_median_and_mad():
     import pandas as pd
 
-    from decarb_dashboard.benchmark import _robust_z
+    from decarb_dashboard.peers import _robust_z
 
     z = _robust_z(pd.Series([1.0, 2.0, 3.0, 4.0, 100.0]))  # median 3, MAD 1
     assert z.iloc[4] == pytest.approx(0.6745 * 97)
-    assert (z.abs() > benchmark.OUTLIER_Z).tolist() == [False, False, False, False, True]
+    assert (z.abs() > peers.OUTLIER_Z).tolist() == [False, False, False, False, True]
 
 
 def test_compare_json_contract(engine):  # type: ignore[no-untyped-def]
@@ -304,7 +305,7 @@ def test_trajectory_in_the_baseline_year_is_the_baseline(engine):  # type: ignor
 
 
 def test_compare_with_everyone_s_flags_gives_the_body_s_own(engine, registry):  # type: ignore[no-untyped-def]
-    everyone = benchmark.quality_flags(engine.facts, engine.categories, engine.values, registry, "2022-23")
+    everyone = peers.quality_flags(engine.facts, engine.categories, engine.values, registry, "2022-23")
     alone = compare(engine, "powys", "2022-23")["quality_flags"]
     assert compare(engine, "powys", "2022-23", all_flags=everyone)["quality_flags"] == alone
     assert [f["kind"] for f in alone] == ["jump"]

@@ -10,7 +10,7 @@ from importlib import resources
 import pytest
 
 import uploads_schema.vocabulary as vocabulary_module
-from decarb_dashboard import compare as compare_module
+from decarb_dashboard import engine as engine_module
 from decarb_dashboard.cli import main
 from decarb_dashboard.registry import bundled_registry
 from decarb_dashboard.web import create_app
@@ -43,7 +43,7 @@ def per_pupil(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
             f.write(f'\nmsgid "metric_per_pupil"\nmsgstr "{name}"\n\nmsgid "unit_per_pupil"\nmsgstr "{unit}"\n')
     i18n.use_locale_dir(locale)
     registry = bundled_registry().assign(pupils=lambda r: r["id"].map(PUPILS))
-    monkeypatch.setattr(compare_module, "load_registry", lambda *_args: registry)
+    monkeypatch.setattr(engine_module, "load_registry", lambda *_args: registry)
     yield
     i18n.use_locale_dir(None)
     vocabulary.cache_clear()

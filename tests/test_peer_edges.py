@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from decarb_dashboard import benchmark
+from decarb_dashboard import peers
 
 
 def values_of(figures: dict[str, float | None], year: str = "2022-23", metric: str = "total") -> pd.DataFrame:
@@ -25,7 +25,7 @@ FIVE = {"a": 10.0, "b": 20.0, "c": 30.0, "d": 40.0, "e": 50.0}  # q1 20 (positio
 
 
 def standing(figures: dict, body: str, members: list[str] | None = None, label: str = "type") -> tuple:
-    r = benchmark.rank_in_group(values_of(figures), body, members or list(figures), "2022-23", "total", label)
+    r = peers.rank_in_group(values_of(figures), body, members or list(figures), "2022-23", "total", label)
     return r["rank"], r["peer_count"], r["percentile"], r["quartile"]
 
 
@@ -41,7 +41,7 @@ def test_an_odd_group_puts_a_value_on_a_boundary_in_the_lower_quartile(body, exp
 
 def test_an_even_group_interpolates_its_quartiles():  # type: ignore[no-untyped-def]
     four = {"a": 10.0, "b": 20.0, "c": 30.0, "d": 40.0}  # q1 17.5, median 25, q3 32.5
-    r = benchmark.rank_in_group(values_of(four), "b", list(four), "2022-23", "total")
+    r = peers.rank_in_group(values_of(four), "b", list(four), "2022-23", "total")
     assert (r["peer_q1"], r["peer_median"], r["peer_q3"]) == (17.5, 25.0, 32.5)
     assert standing(four, "b") == (2, 4, pytest.approx(100 / 3), 2)  # 20: above q1, below the median
     assert standing(four, "c") == (3, 4, pytest.approx(200 / 3), 3)  # 30: above the median, below q3
@@ -55,7 +55,7 @@ def test_bodies_tied_at_the_median_share_the_lower_rank_and_quartile_2():  # typ
 
 
 def test_a_body_alone_in_its_group_is_rank_1_of_1_with_no_percentile_and_the_reason():  # type: ignore[no-untyped-def]
-    r = benchmark.rank_in_group(values_of({"welsh_government": 5000.0}), "welsh_government", ["welsh_government"],
+    r = peers.rank_in_group(values_of({"welsh_government": 5000.0}), "welsh_government", ["welsh_government"],
                                 "2022-23", "total", "type")
     assert (r["rank"], r["peer_count"], r["percentile"], r["quartile"]) == (1, 1, None, None)
     assert r["rank_reason"] == "no other body of this type: it is not ranked"
@@ -67,12 +67,12 @@ def test_groups_of_two_and_three():  # type: ignore[no-untyped-def]
     assert standing(two, "a") == (1, 2, 0.0, 1) and standing(two, "b") == (2, 2, 100.0, 4)
     three = {"a": 10.0, "b": 20.0, "c": 30.0}  # q1 15, median 20, q3 25
     assert [standing(three, b) for b in "abc"] == [(1, 3, 0.0, 1), (2, 3, 50.0, 2), (3, 3, 100.0, 4)]
-    assert benchmark.rank_in_group(values_of(three), "b", list(three), "2022-23", "total")["rank_reason"] is None
+    assert peers.rank_in_group(values_of(three), "b", list(three), "2022-23", "total")["rank_reason"] is None
 
 
 def test_a_body_outside_the_group_is_placed_against_it_and_marked_not_a_member():  # type: ignore[no-untyped-def]
     figures = {**FIVE, "swansea": 25.0}
-    r = benchmark.rank_in_group(values_of(figures), "swansea", list(FIVE), "2022-23", "total", "ccr")
+    r = peers.rank_in_group(values_of(figures), "swansea", list(FIVE), "2022-23", "total", "ccr")
     # the group's own figures, not changed by the outsider
     assert (r["peer_count"], r["peer_q1"], r["peer_median"], r["peer_q3"]) == (5, 20.0, 30.0, 40.0)
     # 25 would come third (10 and 20 below it) of the 6 it would make: percentile 100 * 2 / 5
@@ -83,7 +83,7 @@ def test_a_body_outside_the_group_is_placed_against_it_and_marked_not_a_member()
 
 def test_a_body_outside_the_group_with_no_figure_says_why_it_is_not_placed():  # type: ignore[no-untyped-def]
     figures = {**FIVE, "swansea": None}
-    r = benchmark.rank_in_group(values_of(figures), "swansea", list(FIVE), "2022-23", "total", "ccr")
+    r = peers.rank_in_group(values_of(figures), "swansea", list(FIVE), "2022-23", "total", "ccr")
     assert r["rank"] is None and r["member"] is False and r["rank_reason"].startswith("not a member")
 
 
@@ -91,7 +91,7 @@ def test_the_league_table_follows_the_same_rules():  # type: ignore[no-untyped-d
     registry = pd.DataFrame({"id": [*"abcdefg", "solo"], "type": ["council"] * 7 + ["government"],
                              "region": "x", "ccr_member": False})
     seven = {"a": 10.0, "b": 20.0, "c": 30.0, "d": 30.0, "e": 40.0, "f": 50.0, "g": 60.0, "solo": 7.0}
-    league = benchmark.league_table(values_of(seven), registry).set_index("organisation_id")
+    league = peers.league_table(values_of(seven), registry).set_index("organisation_id")
     assert league.loc["c", "quartile"] == league.loc["d", "quartile"] == 2
     assert league.loc["c", "rank"] == 3 and league.loc["e", "quartile"] == 3
     assert league.loc["b", "quartile"] == 1 and league.loc["g", "quartile"] == 4  # 20 < q1 25; 60 > q3 45
@@ -115,7 +115,8 @@ def test_the_page_says_alone_or_not_a_member_instead_of_a_bare_rank():  # type: 
 
 
 def test_compare_places_a_body_outside_the_cardiff_capital_region(sample_store):  # type: ignore[no-untyped-def]
-    from decarb_dashboard.compare import Engine, compare
+    from decarb_dashboard.compare import compare
+    from decarb_dashboard.engine import Engine
 
     r = compare(Engine.from_store(sample_store), "swansea", "2022-23", peer_group="ccr")["peer_group"]
     assert r["member"] is False and "swansea" not in r["members"] and len(r["members"]) == 10
@@ -127,7 +128,7 @@ def test_a_body_whose_peers_have_not_reported_yet_is_not_called_alone_of_its_typ
     figures = {"cardiff": 98_000.0, "newport": None}
     v = values_of(figures, year="2024-25")
     v = v[v["organisation_id"] == "cardiff"]  # Newport has no 2024-25 return at all
-    r = benchmark.rank_in_group(v, "cardiff", ["cardiff", "newport", "swansea"], "2024-25", "total", "type")
+    r = peers.rank_in_group(v, "cardiff", ["cardiff", "newport", "swansea"], "2024-25", "total", "type")
     assert (r["rank"], r["peer_count"], r["percentile"], r["quartile"]) == (1, 1, None, None)
     assert r["rank_reason"] == "no other body of the group has a figure for 2024-25 yet: it is not ranked"
     assert r["left_out"] == {"newport": "no return for 2024-25", "swansea": "no return for 2024-25"}
@@ -146,13 +147,13 @@ def test_the_league_tables_array_code_agrees_with_rank_in_group_on_random_frames
     registry = pd.DataFrame({"id": ids, "type": kinds, "region": "x", "ccr_member": False})
     raw = rng.integers(0, 8, n).astype(float) * 10  # few distinct values: ties are common
     figures = {b: (None if rng.random() < 0.15 else float(x)) for b, x in zip(ids, raw, strict=True)}
-    league = benchmark.league_table(values_of(figures), registry).set_index("organisation_id")
+    league = peers.league_table(values_of(figures), registry).set_index("organisation_id")
     for body, value in figures.items():
         if value is None:
             assert body not in league.index
             continue
         members = [b for b, k in zip(ids, kinds, strict=True) if k == kinds[ids.index(body)]]
-        one = benchmark.rank_in_group(values_of(figures), body, members, "2022-23", "total")
+        one = peers.rank_in_group(values_of(figures), body, members, "2022-23", "total")
         row = league.loc[body]
         assert (row["rank"], row["peer_count"]) == (one["rank"], one["peer_count"])
         assert row["peer_median"] == pytest.approx(one["peer_median"])

@@ -36,7 +36,7 @@ def run(tmp_path, capsys, name: str, *args: str) -> tuple[int, dict]:  # type: i
 
 
 def test_heating_oil_with_no_figure_is_computed_at_the_official_factor(tmp_path, capsys):  # type: ignore[no-untyped-def]
-    from decarb_dashboard.compare import Engine
+    from decarb_dashboard.engine import Engine
     from decarb_dashboard.factors import load_factors
     from decarb_dashboard.registry import bundled_registry
 

@@ -7,7 +7,8 @@ import string
 import pytest
 
 from decarb_dashboard import reasons
-from decarb_dashboard.compare import Engine, compare
+from decarb_dashboard.compare import compare
+from decarb_dashboard.engine import Engine
 
 
 @pytest.mark.parametrize("code", sorted(reasons.templates()))

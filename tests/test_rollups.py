@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from decarb_dashboard import rollups
-from decarb_dashboard.compare import Engine
+from decarb_dashboard.engine import Engine
 from decarb_dashboard.factors import load_factors
 from decarb_dashboard.registry import bundled_registry
 from tests.conftest import check

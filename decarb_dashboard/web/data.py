@@ -17,7 +17,7 @@ import flask
 import pandas as pd
 
 from decarb_dashboard import rollups
-from decarb_dashboard.compare import Engine
+from decarb_dashboard.engine import Engine
 from decarb_dashboard.matcher import OrganisationMatcher, matcher_for
 from decarb_dashboard.memo import per_object
 from decarb_dashboard.store import SubmissionStore
@@ -129,7 +129,7 @@ def year_options(lang: str = "en") -> list[dict]:
 
 def quality_flags(year: str) -> pd.DataFrame:
     """Return every body's quality flags for ``year``, worked out once per engine (store version)."""
-    from decarb_dashboard.benchmark import quality_flags as find
+    from decarb_dashboard.peers import quality_flags as find
 
     e = engine()
     return per_object(e, ("quality flags", year), lambda: find(e.facts, e.categories, e.values, e.registry, year))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 from dash import html
 
-from decarb_dashboard import benchmark
+from decarb_dashboard import peers
 from decarb_dashboard.web import data
 from decarb_dashboard.web.i18n import t
 from uploads_schema.vocabulary import vocabulary
@@ -31,6 +31,6 @@ def flag_items(flags: pd.DataFrame, year: str, lang: str, limit: int | None = No
         who = [html.A(name, href=f"/organisation?lang={lang}&body={f.organisation_id}&year={year}"), ", "] if link \
             else []
         items.append(html.Li([html.Strong(t(f"flag_{f.kind}", lang)), ": ", *who,
-                              f"{category}: " if category else "", benchmark.flag_detail(f._asdict(), lang)],
+                              f"{category}: " if category else "", peers.flag_detail(f._asdict(), lang)],
                              className=f"flag flag-{f.kind}"))
     return items

@@ -7,7 +7,8 @@ import time
 
 import pytest
 
-from decarb_dashboard.compare import Engine, compare
+from decarb_dashboard.compare import compare
+from decarb_dashboard.engine import Engine
 from decarb_dashboard.web import create_app
 from tests.browser.conftest import PASSWORD
 from tests.conftest import csv_bytes

@@ -193,7 +193,7 @@ def test_downloaded_tables_never_run_text_as_a_formula_in_excel():
 
 
 def test_the_wales_overview_says_who_has_submitted_each_year(app, sample_store):  # type: ignore[no-untyped-def]
-    from decarb_dashboard.compare import Engine
+    from decarb_dashboard.engine import Engine
     from decarb_dashboard.factors import load_factors
     from decarb_dashboard.registry import load_registry
 

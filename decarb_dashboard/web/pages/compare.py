@@ -6,8 +6,8 @@ import dash
 import pandas as pd
 from dash import Dash, Input, Output, State, dcc, html
 
-from decarb_dashboard import benchmark, rollups
-from decarb_dashboard.compare import Engine
+from decarb_dashboard import peers, rollups
+from decarb_dashboard.engine import Engine
 from decarb_dashboard.web import data
 from decarb_dashboard.web.components import PALETTE, Figure, base_layout, chart_block, left_out_note
 from decarb_dashboard.web.controls import metric_control, metrics, peer_control, peer_groups
@@ -54,7 +54,7 @@ def view(engine: Engine, bodies: list[str], peer_group: str, metric: str, year: 
     """A ranked chart of the chosen bodies (or the first one's peer group) with quartile bands, and a table."""
     m = data.matcher()
     if len(bodies) == 1:
-        bodies = benchmark.peer_bodies(engine.registry, bodies[0], peer_group)[1]
+        bodies = peers.peer_bodies(engine.registry, bodies[0], peer_group)[1]
     v = engine.values[
         (engine.values["metric"] == metric)
         & (engine.values["reporting_year"] == year)
@@ -68,7 +68,7 @@ def view(engine: Engine, bodies: list[str], peer_group: str, metric: str, year: 
         x=available["value"], y=names, orientation="h", marker_color=PALETTE[0], name=t(f"metric_{metric}", lang)
     )
     if len(available) >= 2:
-        q1, median, q3 = benchmark.quartiles(available["value"].to_numpy())
+        q1, median, q3 = peers.quartiles(available["value"].to_numpy())
         fig.add_vrect(
             x0=q1, x1=q3, fillcolor=PALETTE[4], opacity=0.2, line_width=0, annotation_text=t("series_quartiles", lang)
         )
@@ -78,7 +78,7 @@ def view(engine: Engine, bodies: list[str], peer_group: str, metric: str, year: 
     )
     fig.update_layout(height=max(350, 30 * len(names) + 120), showlegend=False, yaxis={"autorange": "reversed"})
     values = available["value"].to_numpy()
-    places = [benchmark.standing(x, values) for x in values]  # the library's one rule: ties share the lower rank
+    places = [peers.standing(x, values) for x in values]  # the library's one rule: ties share the lower rank
     ranks = [p["rank"] for p in places]
     quartiles = [p["quartile"] for p in places]
     frame = pd.DataFrame(

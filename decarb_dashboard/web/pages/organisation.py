@@ -7,7 +7,8 @@ import pandas as pd
 from dash import Dash, Input, Output, State, dcc, html
 
 from decarb_dashboard import measures, reasons, rollups, years
-from decarb_dashboard.compare import Engine, compare
+from decarb_dashboard.compare import compare
+from decarb_dashboard.engine import Engine
 from decarb_dashboard.web import data
 from decarb_dashboard.web.components import (
     PALETTE,

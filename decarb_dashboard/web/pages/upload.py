@@ -13,8 +13,8 @@ import pandas as pd
 from dash import Dash, Input, Output, State, dcc, html
 
 from decarb_dashboard import config, years
-from decarb_dashboard.benchmark import checks_against_stored
-from decarb_dashboard.compare import Engine
+from decarb_dashboard.engine import Engine
+from decarb_dashboard.peers import checks_against_stored
 from decarb_dashboard.report import ValidationReport
 from decarb_dashboard.store import Submission, SubmissionStore
 from decarb_dashboard.validate import validate_upload
@@ -123,7 +123,7 @@ def decode(contents: object) -> bytes | None:
 
 
 def plausibility_warnings(report: ValidationReport, engine: Engine, lang: str) -> list[str]:
-    """Return the checks of the new figures against the stored ones, in words (see benchmark.checks_against_stored)."""
+    """Return the checks of the new figures against the stored ones, in words (see peers.checks_against_stored)."""
     if report.lines is None:
         return []
     out = []

@@ -7,8 +7,8 @@ import dash
 import pandas as pd
 from dash import Dash, Input, Output, State, dcc, html
 
-from decarb_dashboard import benchmark, measures, rollups
-from decarb_dashboard.compare import Engine
+from decarb_dashboard import measures, peers, rollups
+from decarb_dashboard.engine import Engine
 from decarb_dashboard.memo import per_object
 from decarb_dashboard.web import data
 from decarb_dashboard.web.components import (
@@ -198,7 +198,7 @@ def change_text(pct: float | None, tco2e: float | None, lang: str) -> str:
 def coverage_table(engine: Engine, year: str, lang: str) -> pd.DataFrame:
     m = data.matcher()
     bodies = sorted(engine.registry["id"], key=lambda b: m.name(b, lang, short=True))
-    grid = benchmark.coverage(engine.categories, year, bodies)
+    grid = peers.coverage(engine.categories, year, bodies)
     frame = grid.map(lambda s: t(s, lang))
     frame.columns = [vocabulary().categories[c].name(lang) for c in grid.columns]
     frame.insert(0, t("col_body", lang), [m.name(b, lang, short=True) for b in grid.index])
