@@ -36,7 +36,7 @@ from tests.dash_http import callback_body
 NOOP = "noop-out.children"
 
 
-def timed(client, body: dict, calls: int) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+def timed(client, body: dict, calls: int) -> tuple[float, float]:
     """Return (median, 95th percentile) in milliseconds of ``calls`` posts of ``body``."""
     times = []
     for _ in range(calls):

@@ -60,18 +60,18 @@ SELECT (SELECT COUNT(*) FROM chg) AS changes, (SELECT COUNT(*) FROM ranked) AS r
 """
 
 
-def engine_run(lines, registry, factors):  # type: ignore[no-untyped-def]
+def engine_run(lines, registry, factors):
     engine = Engine.from_lines(lines, registry, factors)
     changes = measures.all_changes(engine.categories)
     league = peers.league_table(engine.values, registry)
     return len(changes), len(league)
 
 
-def duckdb_run(con) -> tuple:  # type: ignore[no-untyped-def]
+def duckdb_run(con) -> tuple:
     return con.execute(SQL).fetchall()[0]
 
 
-def measure(label: str, lines, registry, repeat: int) -> None:  # type: ignore[no-untyped-def]
+def measure(label: str, lines, registry, repeat: int) -> None:
     import duckdb
 
     factors = load_factors()

@@ -69,7 +69,7 @@ class Tally:
     errors: list[str] = field(default_factory=list)
     receipts: list[str] = field(default_factory=list)
 
-    def timed(self, kind: str, call):  # type: ignore[no-untyped-def]
+    def timed(self, kind: str, call):
         start = time.perf_counter()
         try:
             response = call()
@@ -123,7 +123,7 @@ def start_server(data_dir: Path, port: int, workers: int, threads: int,
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise RuntimeError(f"gunicorn stopped: {server.stderr.read()[-2000:]}")  # type: ignore[union-attr]
+            raise RuntimeError(f"gunicorn stopped: {server.stderr.read()[-2000:]}")
         try:
             if client.get("/").status_code == 200:
                 return server

@@ -170,7 +170,7 @@ def reporting_years(cells: Cells, flags: Flags, chosen: str | None, first_year: 
     for code in ("year_bare", "year_invalid"):
         bad = cells.where([isinstance(p, years.YearProblem) and p.code == code for p in parsed])
         flags.flag(code, bad, "reporting_year", key=True,
-                   params=lambda i: dict(parsed[cells.codes[i]].params))  # type: ignore[union-attr]
+                   params=lambda i: dict(parsed[cells.codes[i]].params))
     out_of_range = labels.where(lambda label: not first_year <= years.start_of(label) <= last_year)
     flags.flag("year_out_of_range", out_of_range, "reporting_year", key=True, value=labels.at,
                params={"first": years.label(first_year), "last": years.label(last_year)})

@@ -17,7 +17,7 @@ from uploads_schema import i18n
 from uploads_schema.vocabulary import vocabulary
 
 
-def _check(args: argparse.Namespace, registry=None):  # type: ignore[no-untyped-def]
+def _check(args: argparse.Namespace, registry=None):
     """Validate the file named in ``args``: return (its bytes, the report), or None if it cannot be read."""
     from decarb_dashboard.validate import validate_upload
 
@@ -60,7 +60,7 @@ def _cmd_template(args: argparse.Namespace) -> int:
     return 0
 
 
-def _store(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _store(args: argparse.Namespace):
     from decarb_dashboard.store import SubmissionStore
 
     return SubmissionStore(Path(args.data_dir) if args.data_dir else config.data_dir())

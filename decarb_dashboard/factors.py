@@ -225,7 +225,7 @@ def _flat_frame(data: bytes) -> tuple[int, pd.DataFrame]:
     frame = frame[frame["gas"].str.replace(" ", "") == "kgco2e"]
     if frame.empty:
         raise FlatFileError("the file has no kg CO2e rows: this is not a GHG conversion factors flat file")
-    return int(_VALUE_COLUMN.match(value).group(1)), frame  # type: ignore[union-attr]
+    return int(_VALUE_COLUMN.match(value).group(1)), frame
 
 
 def _number(cell: object) -> float | None:

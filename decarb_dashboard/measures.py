@@ -192,7 +192,7 @@ class _Body:
         return reasons.text("not_in_return", year=year)
 
     def tco2e(self, year: str, category: str) -> float:
-        return self.cells[(year, category)][1]  # type: ignore[return-value]
+        return self.cells[(year, category)][1]
 
 
 def _all_bodies(categories: pd.DataFrame) -> dict[str, _Body]:

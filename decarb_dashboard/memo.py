@@ -24,7 +24,7 @@ def per_object(owner: object, key: Hashable, build: Callable[[], T]) -> T:
     with _lock:
         found = _kept.get(slot)
         if found is not None and found[0] is owner:
-            return found[1]  # type: ignore[return-value]
+            return found[1]
     value = build()
     with _lock:
         if len(_kept) >= MAX_ENTRIES:

@@ -84,7 +84,7 @@ class IssueCollector:
         if self.counts[code] <= MAX_LISTED_PER_CODE:
             self.listed.append(Issue(code, row, column, _shorten(value), params))
 
-    def add_many(self, code: str, count: int, issues) -> None:  # type: ignore[no-untyped-def]
+    def add_many(self, code: str, count: int, issues) -> None:
         """Count ``count`` problems of ``code``; ``issues`` lazily yields the Issue of each, in order."""
         room = max(0, MAX_LISTED_PER_CODE - self.counts[code])
         self.counts[code] += count

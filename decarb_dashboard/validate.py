@@ -330,13 +330,13 @@ def validate_upload(data: bytes, file_name: str | None = None, *, organisation: 
         return ValidationReport(file_name, problems.listed, dict(problems.counts))
 
 
-def validate_file(path: str | Path, **kwargs) -> ValidationReport:  # type: ignore[no-untyped-def]
+def validate_file(path: str | Path, **kwargs) -> ValidationReport:
     """Read and check the file at ``path``; see :func:`validate_upload`."""
     path = Path(path)
     return validate_upload(path.read_bytes(), path.name, path=path, **kwargs)
 
 
-def validate_frame(frame: pd.DataFrame, **kwargs) -> ValidationReport:  # type: ignore[no-untyped-def]
+def validate_frame(frame: pd.DataFrame, **kwargs) -> ValidationReport:
     """Check a table already in memory (header = its column names, first row = row 2)."""
     from decarb_dashboard.intake import cell_value
 

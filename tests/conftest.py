@@ -33,7 +33,7 @@ def csv_bytes(*lines: str, header: str = HEADER, encoding: str = "utf-8") -> byt
     return ("\n".join([header, *lines]) + "\n").encode(encoding)
 
 
-def check(*lines: str, header: str = HEADER, **kwargs):  # type: ignore[no-untyped-def]
+def check(*lines: str, header: str = HEADER, **kwargs):
     """Validate a CSV made of ``header`` and ``lines`` with today fixed."""
     kwargs.setdefault("today", TODAY)
     return validate_upload(csv_bytes(*lines, header=header), "return.csv", **kwargs)
@@ -45,7 +45,7 @@ def valid_csv() -> bytes:
 
 
 @pytest.fixture(scope="session")
-def sample_store(tmp_path_factory):  # type: ignore[no-untyped-def]
+def sample_store(tmp_path_factory):
     """A store seeded with the bundled sample returns (shared by the tests that only read it)."""
     from decarb_dashboard.registry import bundled_registry
     from decarb_dashboard.sample import seed

@@ -139,7 +139,7 @@ def text_of(response: requests.Response) -> str:
 
 
 @contextmanager
-def serve(wsgi_app) -> Iterator[str]:  # type: ignore[no-untyped-def]
+def serve(wsgi_app) -> Iterator[str]:
     """Serve ``wsgi_app`` on a free loopback port in a thread (werkzeug, threaded); yield its address."""
     from werkzeug.serving import make_server
 

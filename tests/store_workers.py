@@ -39,7 +39,7 @@ def submit_forever(data_dir: str, log_path: str, worker: int) -> None:
         n += 1
 
 
-def submit_once(data_dir: str, body: str, barrier) -> str:  # type: ignore[no-untyped-def]
+def submit_once(data_dir: str, body: str, barrier) -> str:
     """Wait for every other writer, then submit one return for ``body``."""
     store = SubmissionStore(Path(data_dir))
     data = return_bytes(body, 1)

@@ -18,11 +18,11 @@ PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
-def store(tmp_path):  # type: ignore[no-untyped-def]
+def store(tmp_path):
     return AccountStore(tmp_path)
 
 
-def test_passwords_are_kept_only_as_salted_scrypt_hashes(store, tmp_path):  # type: ignore[no-untyped-def]
+def test_passwords_are_kept_only_as_salted_scrypt_hashes(store, tmp_path):
     store.add("Alice@Cardiff.gov.wales", PASSWORD, "submitter", ["cardiff"], "Alice Jones")
     store.add("bob", PASSWORD, "reviewer")
     with sqlite3.connect(tmp_path / "accounts.sqlite") as db:
@@ -42,21 +42,21 @@ def test_passwords_are_kept_only_as_salted_scrypt_hashes(store, tmp_path):  # ty
     ("Alice Jones", PASSWORD, "admin", [], "lower-case letters"),
     ("", PASSWORD, "admin", [], "lower-case letters"),
 ])
-def test_accounts_that_cannot_be_made_are_refused_with_the_reason(store, username, password, role, bodies,  # type: ignore[no-untyped-def]
+def test_accounts_that_cannot_be_made_are_refused_with_the_reason(store, username, password, role, bodies,
                                                                    message):
     with pytest.raises(AccountError, match=message):
         store.add(username, password, role, bodies)
     assert store.list() == []
 
 
-def test_a_second_account_of_the_same_name_is_refused(store):  # type: ignore[no-untyped-def]
+def test_a_second_account_of_the_same_name_is_refused(store):
     store.add("alice", PASSWORD, "admin")
     with pytest.raises(AccountError, match="already an account"):
         store.add("ALICE", PASSWORD, "reviewer")
     assert [a.role for a in store.list()] == ["admin"]
 
 
-def test_sign_in_checks_the_password_and_the_account_state(store):  # type: ignore[no-untyped-def]
+def test_sign_in_checks_the_password_and_the_account_state(store):
     store.add("alice", PASSWORD, "submitter", ["cardiff"])
     assert store.authenticate("alice", PASSWORD).username == "alice"
     assert store.authenticate(" Alice ", PASSWORD) is not None  # as typed, with a capital and spaces
@@ -68,7 +68,7 @@ def test_sign_in_checks_the_password_and_the_account_state(store):  # type: igno
     assert store.authenticate("alice", PASSWORD) is not None
 
 
-def test_a_new_password_ends_the_old_sessions(store):  # type: ignore[no-untyped-def]
+def test_a_new_password_ends_the_old_sessions(store):
     before = store.add("alice", PASSWORD, "admin").session_epoch
     store.set_password("alice", "a different passphrase")
     assert store.get("alice").session_epoch == before + 1
@@ -79,14 +79,14 @@ def test_a_new_password_ends_the_old_sessions(store):  # type: ignore[no-untyped
 
 
 @pytest.fixture
-def clock(monkeypatch):  # type: ignore[no-untyped-def]
+def clock(monkeypatch):
     """A frozen clock the test moves by hand (seconds)."""
     now = [1_000_000.0]
     monkeypatch.setattr(acc.time, "time", lambda: now[0])
     return now
 
 
-def test_guesses_from_one_address_wait_1_2_4_seconds_after_three_free_and_others_are_not_held_up(store, clock):  # type: ignore[no-untyped-def]
+def test_guesses_from_one_address_wait_1_2_4_seconds_after_three_free_and_others_are_not_held_up(store, clock):
     store.add("alice", PASSWORD, "admin")
     for _ in range(3):
         assert store.authenticate("alice", "guess", "10.0.0.1") is None
@@ -103,7 +103,7 @@ def test_guesses_from_one_address_wait_1_2_4_seconds_after_three_free_and_others
     assert store.authenticate("alice", "guess", "10.0.0.1") is None
 
 
-def test_nobody_can_keep_the_owner_out_for_more_than_a_minute(store, clock):  # type: ignore[no-untyped-def]
+def test_nobody_can_keep_the_owner_out_for_more_than_a_minute(store, clock):
     store.add("alice", PASSWORD, "admin")
     longest = 0
     for k in range(30):  # a botnet: a new address for every guess, as fast as it is let
@@ -120,7 +120,7 @@ def test_nobody_can_keep_the_owner_out_for_more_than_a_minute(store, clock):  # 
     assert store.authenticate("alice", PASSWORD, "192.0.2.7") is not None
 
 
-def test_one_address_trying_many_accounts_slows_after_twenty(store, clock):  # type: ignore[no-untyped-def]
+def test_one_address_trying_many_accounts_slows_after_twenty(store, clock):
     store.add("alice", PASSWORD, "admin")
     for k in range(20):
         assert store.authenticate(f"user{k}", "guess", "10.9.9.9") is None
@@ -132,7 +132,7 @@ def test_one_address_trying_many_accounts_slows_after_twenty(store, clock):  # t
     assert store.authenticate("alice", PASSWORD, "10.9.9.9") is not None
 
 
-def test_guesses_sent_all_at_once_are_checked_only_while_they_are_free(store, clock):  # type: ignore[no-untyped-def]
+def test_guesses_sent_all_at_once_are_checked_only_while_they_are_free(store, clock):
     """16 simultaneous guesses: the count is checked and raised in one transaction, so only 3 reach the password."""
     store.add("alice", PASSWORD, "admin")
     start = threading.Barrier(16)
@@ -177,7 +177,7 @@ def test_who_may_do_what():
         allowed(admin, "delete_everything")
 
 
-def test_decarb_users_add_list_disable_and_set_password(tmp_path, monkeypatch, capsys):  # type: ignore[no-untyped-def]
+def test_decarb_users_add_list_disable_and_set_password(tmp_path, monkeypatch, capsys):
     d = str(tmp_path)
     monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
     assert main(["users", "add", "alice", "--role", "submitter", "--body", "Cyngor Caerdydd", "--body",
@@ -194,7 +194,7 @@ def test_decarb_users_add_list_disable_and_set_password(tmp_path, monkeypatch, c
     assert AccountStore(tmp_path).get("alice").session_epoch == 2
 
 
-def test_decarb_users_refuses_unknown_bodies_and_weak_passwords(tmp_path, monkeypatch, capsys):  # type: ignore[no-untyped-def]
+def test_decarb_users_refuses_unknown_bodies_and_weak_passwords(tmp_path, monkeypatch, capsys):
     d = str(tmp_path)
     monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
     assert main(["users", "add", "alice", "--body", "Atlantis", "--password-stdin", "--data-dir", d]) == 2

@@ -7,12 +7,12 @@ import json
 from decarb_dashboard.cli import main
 
 
-def run(capsys, sample_store, *args: str) -> dict:  # type: ignore[no-untyped-def]
+def run(capsys, sample_store, *args: str) -> dict:
     assert main(["compare", *args, "--data-dir", str(sample_store.root), "--json"]) == 0
     return json.loads(capsys.readouterr().out)
 
 
-def test_compare_json_keys_carry_units(capsys, sample_store):  # type: ignore[no-untyped-def]
+def test_compare_json_keys_carry_units(capsys, sample_store):
     r = run(capsys, sample_store, "--org", "Cardiff", "--year", "2022-23")
     assert {"total_tco2e", "change_vs_baseline_pct", "change_vs_baseline_tco2e", "change_year_on_year_pct",
             "change_year_on_year_tco2e", "intensities", "peer_group", "trajectory", "quality_flags"} <= set(r)
@@ -26,7 +26,7 @@ def test_compare_json_keys_carry_units(capsys, sample_store):  # type: ignore[no
     assert r["organisation"]["name"] == "Cardiff Council"
 
 
-def test_the_planted_problems_are_flagged(capsys, sample_store):  # type: ignore[no-untyped-def]
+def test_the_planted_problems_are_flagged(capsys, sample_store):
     torfaen = run(capsys, sample_store, "--org", "torfaen", "--year", "2022-23")
     # The slip makes Torfaen's total per FTE an outlier among councils too.
     assert [(f["kind"], f["category"]) for f in torfaen["quality_flags"]] == [("unit_slip", "fleet"),
@@ -37,7 +37,7 @@ def test_the_planted_problems_are_flagged(capsys, sample_store):  # type: ignore
     assert ("jump", "supply_chain") in [(f["kind"], f["category"]) for f in wrexham["quality_flags"]]
 
 
-def test_peer_groups_and_metrics(capsys, sample_store):  # type: ignore[no-untyped-def]
+def test_peer_groups_and_metrics(capsys, sample_store):
     ccr = run(capsys, sample_store, "--org", "newport", "--year", "2022-23", "--peer-group", "ccr")
     assert ccr["peer_group"]["peer_count"] == 10
     region = run(capsys, sample_store, "--org", "newport", "--year", "2022-23", "--peer-group", "region",
@@ -49,7 +49,7 @@ def test_peer_groups_and_metrics(capsys, sample_store):  # type: ignore[no-untyp
     assert set(park["peer_group"]["left_out"].values()) == {"no population figure for this body"}
 
 
-def test_human_output_and_unknown_year(capsys, sample_store):  # type: ignore[no-untyped-def]
+def test_human_output_and_unknown_year(capsys, sample_store):
     assert main(["compare", "--org", "cardiff", "--year", "2022-23", "--data-dir", str(sample_store.root)]) == 0
     out = capsys.readouterr().out
     assert out.startswith("Cardiff Council, 2022-23\nTotal: ")

@@ -10,13 +10,13 @@ from decarb_dashboard.cli import main
 from tests.conftest import HEADER
 
 
-def overview(capsys, data_dir, year: str, *extra: str) -> dict:  # type: ignore[no-untyped-def]
+def overview(capsys, data_dir, year: str, *extra: str) -> dict:
     assert main(["overview", "--year", year, "--data-dir", str(data_dir), "--json", *extra]) == 0
     return json.loads(capsys.readouterr().out)
 
 
 @pytest.fixture
-def own_store(tmp_path):  # type: ignore[no-untyped-def]
+def own_store(tmp_path):
     from decarb_dashboard.registry import bundled_registry
     from decarb_dashboard.sample import seed
     from decarb_dashboard.store import SubmissionStore
@@ -26,7 +26,7 @@ def own_store(tmp_path):  # type: ignore[no-untyped-def]
     return store
 
 
-def test_one_return_for_a_new_year_is_provisional_and_changes_no_earlier_year(capsys, own_store, tmp_path):  # type: ignore[no-untyped-def]
+def test_one_return_for_a_new_year_is_provisional_and_changes_no_earlier_year(capsys, own_store, tmp_path):
     before = overview(capsys, own_store.root, "2023-24")
     assert before["all_wales"]["coverage"]["bodies_reported"] == 45 and not before["all_wales"]["coverage"][
         "provisional"]
@@ -58,7 +58,7 @@ def test_one_return_for_a_new_year_is_provisional_and_changes_no_earlier_year(ca
     assert peer["coverage"]["provisional"] is True
 
 
-def test_overview_text_says_the_coverage(capsys, sample_store):  # type: ignore[no-untyped-def]
+def test_overview_text_says_the_coverage(capsys, sample_store):
     assert main(["overview", "--year", "2022-23", "--data-dir", str(sample_store.root)]) == 0
     out = capsys.readouterr().out
     assert "All Wales, 2022-23:" in out and "45 of 45 bodies reported, 100.0% of the 2019-20 emissions" in out

@@ -16,7 +16,7 @@ GOOD = ["Cardiff,2022-23,Buildings,Electricity,,,,100,,,=HYPERLINK(\"http://x\")
         "Cardiff,2022-23,Land,Woodland,,10,ha,-45,,,@risk", "Cardiff,2022-23,Waste,,,,,5,,,-5 tonnes"]
 
 
-def test_submit_stores_a_valid_file_and_prints_its_id(tmp_path, capsys):  # type: ignore[no-untyped-def]
+def test_submit_stores_a_valid_file_and_prints_its_id(tmp_path, capsys):
     path = tmp_path / "r.csv"
     path.write_bytes(csv_bytes(*GOOD))
     assert main(["submit", str(path), "--data-dir", str(tmp_path / "d"), "--user", "alice"]) == 0
@@ -25,7 +25,7 @@ def test_submit_stores_a_valid_file_and_prints_its_id(tmp_path, capsys):  # type
     assert (s.submitted_by, s.file_name, s.line_count) == ("alice", "r.csv", 3)
 
 
-def test_submit_refuses_an_invalid_file_and_stores_nothing(tmp_path, capsys):  # type: ignore[no-untyped-def]
+def test_submit_refuses_an_invalid_file_and_stores_nothing(tmp_path, capsys):
     path = tmp_path / "bad.csv"
     path.write_bytes(csv_bytes(GOOD[0], "Cardiff,2022-23,Bulidings,,,,,5,,,"))
     assert main(["submit", str(path), "--data-dir", str(tmp_path / "d")]) == 1
@@ -37,7 +37,7 @@ def test_submit_refuses_an_invalid_file_and_stores_nothing(tmp_path, capsys):  #
     assert SubmissionStore(tmp_path / "d").is_empty()
 
 
-def test_history_and_status(tmp_path, capsys):  # type: ignore[no-untyped-def]
+def test_history_and_status(tmp_path, capsys):
     path = tmp_path / "r.csv"
     path.write_bytes(csv_bytes(*GOOD))
     d = str(tmp_path / "d")
@@ -57,7 +57,7 @@ def test_history_and_status(tmp_path, capsys):  # type: ignore[no-untyped-def]
     assert [h["submitted_by"] for h in json.loads(capsys.readouterr().out)] == ["alice", "bob"]
 
 
-def submitted(tmp_path) -> str:  # type: ignore[no-untyped-def]
+def submitted(tmp_path) -> str:
     """Submit the GOOD return into a new data directory and return that directory."""
     path = tmp_path / "r.csv"
     path.write_bytes(csv_bytes(*GOOD))
@@ -66,7 +66,7 @@ def submitted(tmp_path) -> str:  # type: ignore[no-untyped-def]
     return d
 
 
-def test_export_csv_neutralises_formulas_but_not_numbers(tmp_path, capsys):  # type: ignore[no-untyped-def]
+def test_export_csv_neutralises_formulas_but_not_numbers(tmp_path, capsys):
     d = submitted(tmp_path)
     out = tmp_path / "export.csv"
     assert main(["export", "--format", "csv", "-o", str(out), "--data-dir", d]) == 0
@@ -76,7 +76,7 @@ def test_export_csv_neutralises_formulas_but_not_numbers(tmp_path, capsys):  # t
     assert frame["organisation_name"].unique().tolist() == ["Cardiff Council"]
 
 
-def test_export_xlsx_writes_text_never_formulas(tmp_path):  # type: ignore[no-untyped-def]
+def test_export_xlsx_writes_text_never_formulas(tmp_path):
     d = submitted(tmp_path)
     out = tmp_path / "export.xlsx"
     assert main(["export", "--format", "xlsx", "-o", str(out), "--data-dir", d]) == 0
@@ -86,7 +86,7 @@ def test_export_xlsx_writes_text_never_formulas(tmp_path):  # type: ignore[no-un
     assert cell.value == "=HYPERLINK(\"http://x\")" and cell.data_type == "s"
 
 
-def test_export_parquet(tmp_path):  # type: ignore[no-untyped-def]
+def test_export_parquet(tmp_path):
     d = submitted(tmp_path)
     assert main(["export", "--format", "parquet", "-o", str(tmp_path / "e.parquet"), "--data-dir", d]) == 0
     assert pd.read_parquet(tmp_path / "e.parquet")["emissions_tco2e"].sum() == 60.0

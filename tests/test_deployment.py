@@ -36,7 +36,7 @@ def test_gunicorn_reads_the_repository_settings():
     assert config.bind == ["127.0.0.1:8000"]  # loopback: only the proxy reaches the app
 
 
-def test_guesses_sent_at_once_to_two_workers_share_one_count(tmp_path):  # type: ignore[no-untyped-def]
+def test_guesses_sent_at_once_to_two_workers_share_one_count(tmp_path):
     """16 simultaneous wrong guesses at one account, spread over two gunicorn workers: only the 3 free are checked.
 
     (Before the count was taken in one transaction, all 16 were checked, and the right password got in.)

@@ -62,7 +62,7 @@ DENOMINATORS = {"cardiff": (400_000, 10_000, 500_000, 1_000), "newport": (100_00
 
 
 @pytest.fixture(scope="module")
-def registry():  # type: ignore[no-untyped-def]
+def registry():
     reg = bundled_registry().copy()
     for body, (population, fte, floor, spend) in DENOMINATORS.items():
         row = reg["id"] == body
@@ -72,13 +72,13 @@ def registry():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="module")
-def engine(registry):  # type: ignore[no-untyped-def]
+def engine(registry):
     report = check(*LINES, header=H)
     assert report.valid, report.to_text()
     return Engine.from_lines(report.lines, registry, load_factors())
 
 
-def totals_of(engine, year, **kw):  # type: ignore[no-untyped-def]
+def totals_of(engine, year, **kw):
     t = measures.totals(engine.categories, **kw)
     return dict(zip(t[t["reporting_year"] == year]["organisation_id"], t[t["reporting_year"] == year]["total_tco2e"],
                     strict=True))
@@ -89,7 +89,7 @@ def test_factor_year_is_the_calendar_year_the_financial_year_starts_in():
     assert factor_year("2022-23") == 2022
 
 
-def test_emissions_computed_from_activity_at_the_year_s_factor(engine):  # type: ignore[no-untyped-def]
+def test_emissions_computed_from_activity_at_the_year_s_factor(engine):
     f = engine.facts
     electricity = f[(f["organisation_id"] == "cardiff") & (f["source"] == "electricity")].set_index("reporting_year")
     assert electricity.at["2019-20", "emissions_tco2e"] == pytest.approx(255.6)  # 1,000,000 kWh x 0.2556 kg
@@ -99,7 +99,7 @@ def test_emissions_computed_from_activity_at_the_year_s_factor(engine):  # type:
     assert electricity["factor_confirmed"].all()
 
 
-def test_a_reported_figure_is_kept_and_a_mismatch_warned(engine):  # type: ignore[no-untyped-def]
+def test_a_reported_figure_is_kept_and_a_mismatch_warned(engine):
     f = engine.facts
     newport = f[(f["organisation_id"] == "newport") & (f["source"] == "electricity")].iloc[0]
     assert newport["emissions_tco2e"] == 25.0 and newport["emissions_basis"] == "reported"
@@ -108,7 +108,7 @@ def test_a_reported_figure_is_kept_and_a_mismatch_warned(engine):  # type: ignor
     assert len(engine.factor_warnings) == 1
 
 
-def test_totals_by_body(engine):  # type: ignore[no-untyped-def]
+def test_totals_by_body(engine):
     # 800 + 8,000 + 400 + 200; 300 + 2,600 + 50 (fleet not reported: left out, not zero); 330 + 1,100 + 90 + 40
     assert totals_of(engine, "2022-23") == pytest.approx({"cardiff": 9400, "newport": 2950, "powys": 1560})
     assert totals_of(engine, "2022-23", include_supply_chain=False) == pytest.approx(
@@ -116,14 +116,14 @@ def test_totals_by_body(engine):  # type: ignore[no-untyped-def]
     assert totals_of(engine, "2022-23", net_of_land=True)["cardiff"] == pytest.approx(9300)
 
 
-def test_estimated_share(engine):  # type: ignore[no-untyped-def]
+def test_estimated_share(engine):
     t = measures.totals(engine.categories)
     cardiff = t[(t["organisation_id"] == "cardiff") & (t["reporting_year"] == "2022-23")].iloc[0]
     assert cardiff["estimated_tco2e"] == pytest.approx(8200)  # supply chain 8,000 + commuting 200
     assert cardiff["estimated_share_pct"] == pytest.approx(8200 / 9400 * 100)
 
 
-def test_a_not_reported_category_is_left_out_of_the_change_not_counted_as_zero(engine):  # type: ignore[no-untyped-def]
+def test_a_not_reported_category_is_left_out_of_the_change_not_counted_as_zero(engine):
     lfl = measures.like_for_like(engine.categories, "newport", "2022-23", "2019-20")
     # Buildings and supply chain in both years: 3,400 -> 2,900. Counting the unreported fleet as zero
     # would have shown 3,500 -> 2,950 (-15.7%).
@@ -137,7 +137,7 @@ def test_a_not_reported_category_is_left_out_of_the_change_not_counted_as_zero(e
     assert lfl["change_pct"] == pytest.approx(-500 / 3400 * 100)  # -14.71%
 
 
-def test_change_since_baseline_and_year_on_year(engine):  # type: ignore[no-untyped-def]
+def test_change_since_baseline_and_year_on_year(engine):
     cardiff = measures.like_for_like(engine.categories, "cardiff", "2022-23", "2019-20")
     assert cardiff["change_tco2e"] == pytest.approx(9200 - 10500)  # buildings, fleet, supply chain
     assert cardiff["change_pct"] == pytest.approx(-1300 / 10500 * 100)  # -12.38%
@@ -153,7 +153,7 @@ def test_change_since_baseline_and_year_on_year(engine):  # type: ignore[no-unty
     assert changes["waste"]["status"] == "missing" and changes["waste"]["tco2e"] is None
 
 
-def test_intensities_and_a_group_intensity_is_a_ratio_of_sums(engine):  # type: ignore[no-untyped-def]
+def test_intensities_and_a_group_intensity_is_a_ratio_of_sums(engine):
     v = engine.values[engine.values["reporting_year"] == "2022-23"].set_index(["organisation_id", "metric"])
     assert v.at[("cardiff", "per_resident"), "value"] == pytest.approx(9400 / 400_000)  # 0.0235 t per resident
     assert v.at[("newport", "per_fte"), "value"] == pytest.approx(2950 / 4000)
@@ -164,7 +164,7 @@ def test_intensities_and_a_group_intensity_is_a_ratio_of_sums(engine):  # type: 
     assert group != pytest.approx((0.0235 + 0.0295 + 0.0312) / 3)
 
 
-def test_rank_percentile_quartile_and_peer_spread(engine, registry):  # type: ignore[no-untyped-def]
+def test_rank_percentile_quartile_and_peer_spread(engine, registry):
     _, members = peers.peer_bodies(registry, "cardiff", "type")
     ranks = {b: peers.rank_in_group(engine.values, b, members, "2022-23", "total")
              for b in ("cardiff", "newport", "powys")}
@@ -176,7 +176,7 @@ def test_rank_percentile_quartile_and_peer_spread(engine, registry):  # type: ig
     assert cardiff["best"] == "powys" and cardiff["gap_to_median"] == 6450
 
 
-def test_the_league_table_gives_every_body_the_standing_rank_in_group_gives_one(engine, registry):  # type: ignore[no-untyped-def]
+def test_the_league_table_gives_every_body_the_standing_rank_in_group_gives_one(engine, registry):
     league = peers.league_table(engine.values, registry)
     row = league.set_index(["organisation_id", "reporting_year", "metric"])
     _, members = peers.peer_bodies(registry, "cardiff", "type")
@@ -188,14 +188,14 @@ def test_the_league_table_gives_every_body_the_standing_rank_in_group_gives_one(
         assert (r["peer_median"], r["peer_q1"], r["peer_q3"]) == (2950, 2255.0, 6175.0)
 
 
-def test_peers_without_the_metric_are_named_with_the_reason(engine, registry):  # type: ignore[no-untyped-def]
+def test_peers_without_the_metric_are_named_with_the_reason(engine, registry):
     members = ["cardiff", "newport", "powys"]
     ranks = peers.rank_in_group(engine.values, "cardiff", members, "2021-22", "total")
     assert ranks["left_out"] == {"cardiff": "no return for 2021-22", "newport": "no return for 2021-22"}
     assert ranks["peer_count"] == 1 and ranks["rank"] is None
 
 
-def test_restatement_splits_the_fall_between_the_body_and_the_grid(engine):  # type: ignore[no-untyped-def]
+def test_restatement_splits_the_fall_between_the_body_and_the_grid(engine):
     r = measures.restatement(engine.facts, engine.factors, "cardiff", "2022-23")
     assert r["energy_tco2e"] == pytest.approx(174.042)  # 900,000 kWh at 2022's factor
     assert r["energy_at_baseline_factors_tco2e"] == pytest.approx(230.04)  # 900,000 kWh at 2019's 0.2556
@@ -203,7 +203,7 @@ def test_restatement_splits_the_fall_between_the_body_and_the_grid(engine):  # t
     assert r["change_from_factors_tco2e"] == pytest.approx(174.042 - 230.04)  # -56.0: a cleaner grid
 
 
-def test_trajectory_to_net_zero(engine):  # type: ignore[no-untyped-def]
+def test_trajectory_to_net_zero(engine):
     t = measures.trajectory(engine.categories, ["cardiff"], "2022-23")
     # Net of land over categories in both years: 10,500 - 100 = 10,400 -> 9,200 - 100 = 9,100.
     assert t["baseline_tco2e"] == pytest.approx(10_400) and t["tco2e"] == pytest.approx(9_100)
@@ -217,7 +217,7 @@ def test_trajectory_to_net_zero(engine):  # type: ignore[no-untyped-def]
     assert group["achieved_reduction_pct"] == pytest.approx(1880 / 15_400 * 100)
 
 
-def test_coverage_grid_and_category_note(engine):  # type: ignore[no-untyped-def]
+def test_coverage_grid_and_category_note(engine):
     grid = peers.coverage(engine.categories, "2022-23", ["cardiff", "newport"])
     assert grid.at["newport", "fleet"] == "not_reported"
     assert grid.at["cardiff", "supply_chain"] == "estimated"
@@ -226,7 +226,7 @@ def test_coverage_grid_and_category_note(engine):  # type: ignore[no-untyped-def
     assert note["categories_not_reported_by_all"] == ["fleet", "land"]
 
 
-def test_quality_flags_jump_and_unit_slip(engine, registry):  # type: ignore[no-untyped-def]
+def test_quality_flags_jump_and_unit_slip(engine, registry):
     flags = peers.quality_flags(engine.facts, engine.categories, engine.values, registry, "2022-23")
     jumps = flags[flags["kind"] == "jump"]
     assert jumps[["organisation_id", "category"]].values.tolist() == [["powys", "buildings"]]  # 150 -> 330: +120%
@@ -247,7 +247,7 @@ def test_robust_outliers_use_median_and_mad():
     assert (z.abs() > peers.OUTLIER_Z).tolist() == [False, False, False, False, True]
 
 
-def test_compare_json_contract(engine):  # type: ignore[no-untyped-def]
+def test_compare_json_contract(engine):
     r = compare(engine, "newport", "2022-23")
     assert r["total_tco2e"] == 2950 and r["total_without_supply_chain_tco2e"] == 350
     assert r["change_vs_baseline_tco2e"] == -500 and r["change_vs_baseline_pct"] == pytest.approx(-14.7059)
@@ -262,7 +262,7 @@ def test_compare_json_contract(engine):  # type: ignore[no-untyped-def]
     assert r["factor_warnings"][0].startswith("reported 25.0 tCO2e is +29.3% from 19.3 tCO2e")
 
 
-def test_totals_by_scope_keep_unsplit_category_totals_apart(engine):  # type: ignore[no-untyped-def]
+def test_totals_by_scope_keep_unsplit_category_totals_apart(engine):
     s = measures.scope_totals(engine.facts)
     newport = s[(s["organisation_id"] == "newport") & (s["reporting_year"] == "2022-23")]
     # electricity 25 (scope 2); gas 275 (scope 1); supply chain 2,600 and commuting 50 (scope 3 by category)
@@ -272,7 +272,7 @@ def test_totals_by_scope_keep_unsplit_category_totals_apart(engine):  # type: ig
     assert dict(zip(cardiff["scope"], cardiff["tco2e"], strict=True))[0] == pytest.approx(400)
 
 
-def test_trajectory_rolls_up_by_sector_region_and_all_wales(engine, registry):  # type: ignore[no-untyped-def]
+def test_trajectory_rolls_up_by_sector_region_and_all_wales(engine, registry):
     from decarb_dashboard import rollups as r
 
     rollups = r.trajectory_rollups(engine.categories, registry, "2022-23")
@@ -288,7 +288,7 @@ def test_trajectory_rolls_up_by_sector_region_and_all_wales(engine, registry):  
     assert rollups["all_wales"]["like_for_like_tco2e"] == pytest.approx(13_520)
 
 
-def test_all_changes_at_once_agree_with_one_body_s(engine):  # type: ignore[no-untyped-def]
+def test_all_changes_at_once_agree_with_one_body_s(engine):
     changes = measures.all_changes(engine.categories).set_index(["organisation_id", "reporting_year", "category"])
     assert changes.at[("cardiff", "2022-23", "buildings"), "change_vs_baseline_tco2e"] == pytest.approx(-200)
     assert changes.at[("cardiff", "2022-23", "buildings"), "change_vs_baseline_pct"] == pytest.approx(-20)
@@ -298,13 +298,13 @@ def test_all_changes_at_once_agree_with_one_body_s(engine):  # type: ignore[no-u
     assert pd.isna(changes.at[("cardiff", "2022-23", "commuting"), "change_vs_baseline_pct"])
 
 
-def test_trajectory_in_the_baseline_year_is_the_baseline(engine):  # type: ignore[no-untyped-def]
+def test_trajectory_in_the_baseline_year_is_the_baseline(engine):
     t = measures.trajectory(engine.categories, ["cardiff"], "2019-20")
     assert t["tco2e"] == pytest.approx(10_400) and t["achieved_reduction_pct"] == 0
     assert t["required_reduction_pct"] == 0 and t["status"] == "on_track"
 
 
-def test_compare_with_everyone_s_flags_gives_the_body_s_own(engine, registry):  # type: ignore[no-untyped-def]
+def test_compare_with_everyone_s_flags_gives_the_body_s_own(engine, registry):
     everyone = peers.quality_flags(engine.facts, engine.categories, engine.values, registry, "2022-23")
     alone = compare(engine, "powys", "2022-23")["quality_flags"]
     assert compare(engine, "powys", "2022-23", all_flags=everyone)["quality_flags"] == alone
@@ -348,7 +348,7 @@ def test_each_line_says_whether_its_factor_is_confirmed_unconfirmed_or_not_used(
     assert not facts.set_index("category")["factor_confirmed"]["fleet"]
 
 
-def test_an_activity_line_with_no_factor_leaves_its_category_not_computed_never_smaller(registry):  # type: ignore[no-untyped-def]
+def test_an_activity_line_with_no_factor_leaves_its_category_not_computed_never_smaller(registry):
     # A fire service's real shape: electricity with its figure, heating oil in litres with none.
     report = check("powys,2022-23,Buildings,Electricity,,,120,", "powys,2022-23,Buildings,Heating oil,35563,litres,,",
                    "powys,2022-23,Fleet,,,,90,", header=H)
@@ -367,7 +367,7 @@ def test_an_activity_line_with_no_factor_leaves_its_category_not_computed_never_
     assert r["change_year_on_year_left_out"]["buildings"].startswith("not computed in 2022-23")
 
 
-def test_a_body_s_own_baseline_is_shown_beside_the_scheme_s(registry):  # type: ignore[no-untyped-def]
+def test_a_body_s_own_baseline_is_shown_beside_the_scheme_s(registry):
     reg = registry.copy()
     reg["own_baseline_year"] = [None] * len(reg)
     reg.loc[reg["id"] == "powys", "own_baseline_year"] = "2021-22"

@@ -46,7 +46,7 @@ Scope 1,Fuels,Liquid fuels,Diesel (average biofuel blend),,,litres,kg CO2e,(<1)
 
 @needs_flat_files
 @pytest.mark.parametrize(("year", "name"), PUBLISHED.items())
-def test_each_published_flat_file_imports(year, name):  # type: ignore[no-untyped-def]
+def test_each_published_flat_file_imports(year, name):
     result = read_flat_file((FLAT_FILES / name).read_bytes(), name)
     assert result.factor_year == year
     # 66 activity-units in factor_map.csv; no set has homeworking before 2022, and from 2022 the
@@ -77,7 +77,7 @@ def test_each_published_flat_file_imports(year, name):  # type: ignore[no-untype
     (2022, "Homeworking (office equipment and heating)", "hours", 0.3407533149, "3"),
     (2024, "Water supply", "m3", 0.15311, "3"),
 ])
-def test_values_read_from_the_files_match_the_reference_by_hand(year, activity, unit, value, scope):  # type: ignore[no-untyped-def]
+def test_values_read_from_the_files_match_the_reference_by_hand(year, activity, unit, value, scope):
     imported = read_flat_file((FLAT_FILES / PUBLISHED[year]).read_bytes(), PUBLISHED[year]).imported
     row = imported[(imported["activity"] == activity) & (imported["unit"] == unit)].iloc[0]
     assert row["kgco2e_per_unit"] == value
@@ -104,7 +104,7 @@ def test_every_value_the_reference_also_lists_agrees_with_it():
 
 
 @needs_flat_files
-def test_the_shipped_table_is_what_the_build_script_makes_of_the_flat_files(tmp_path):  # type: ignore[no-untyped-def]
+def test_the_shipped_table_is_what_the_build_script_makes_of_the_flat_files(tmp_path):
     from decarb_dashboard import build_factors
     from decarb_dashboard.factors import write_factor_table
 
@@ -260,7 +260,7 @@ def _workbook(rows: list[list[object]]) -> bytes:
      b"Scope 1,Fuels,Liquid fuels,Petrol,,,litres,kg CO2,2.1\n", "no kg CO2e rows"),
     (b"Scope,Level 1,Level 2,Level 3,Level 4,Column Text,UOM,GHG\n", "GHG Conversion Factor YYYY"),
 ])
-def test_anything_but_a_flat_file_is_refused_with_a_clear_message(data, says):  # type: ignore[no-untyped-def]
+def test_anything_but_a_flat_file_is_refused_with_a_clear_message(data, says):
     with pytest.raises(FlatFileError) as refused:
         read_flat_file(data, "upload")
     assert says in str(refused.value)
@@ -271,7 +271,7 @@ def test_an_absurdly_large_file_is_refused_unread():
         read_flat_file(b"x" * (MAX_FLAT_FILE_BYTES + 1), "huge.csv")
 
 
-def test_import_makes_them_available_and_a_refused_file_changes_nothing(tmp_path):  # type: ignore[no-untyped-def]
+def test_import_makes_them_available_and_a_refused_file_changes_nothing(tmp_path):
     import_flat_file(FLAT.encode(), "flat-2025.csv", tmp_path)
     table = load_factors(tmp_path)
     row = table[(table["activity"] == "UK electricity (grid average)") & (table["factor_year"] == 2025)].iloc[0]
@@ -288,7 +288,7 @@ def test_import_makes_them_available_and_a_refused_file_changes_nothing(tmp_path
 
 @needs_flat_files
 @pytest.mark.parametrize("year", [2021, 2023])  # an .xls (the one xlrd cannot read) and an .xlsx
-def test_cli_factors_import_of_a_published_file(tmp_path, capsys, year):  # type: ignore[no-untyped-def]
+def test_cli_factors_import_of_a_published_file(tmp_path, capsys, year):
     data_dir = tmp_path / "d"
     assert main(["factors", "import", str(FLAT_FILES / PUBLISHED[year]), "--data-dir", str(data_dir)]) == 0
     assert f"imported 65 factors for {year} from {PUBLISHED[year]}" in capsys.readouterr().out
@@ -299,7 +299,7 @@ def test_cli_factors_import_of_a_published_file(tmp_path, capsys, year):  # type
     assert PUBLISHED[year] in capsys.readouterr().out
 
 
-def test_cli_factors_import_refuses_a_file_that_is_not_one(tmp_path, capsys):  # type: ignore[no-untyped-def]
+def test_cli_factors_import_refuses_a_file_that_is_not_one(tmp_path, capsys):
     (tmp_path / "bad.csv").write_text("nothing here", encoding="utf-8")
     assert main(["factors", "import", str(tmp_path / "bad.csv"), "--data-dir", str(tmp_path / "d")]) == 1
     assert "cannot import" in capsys.readouterr().err

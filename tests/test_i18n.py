@@ -49,7 +49,7 @@ def test_numbers_and_dates_use_the_cldr_conventions_of_the_language():
 
 
 @pytest.mark.parametrize("domain", ["web", "messages", "reasons"])
-def test_no_welsh_message_is_left_untranslated(domain):  # type: ignore[no-untyped-def]
+def test_no_welsh_message_is_left_untranslated(domain):
     english = {m.id for m in i18n.catalog(domain, "en") if m.id}
     welsh = {m.id: m.string for m in i18n.catalog(domain, "cy") if m.id}
     assert set(welsh) == english
@@ -68,7 +68,7 @@ def _decompose(found: str, keys: set[str]) -> bool:
 
 
 @pytest.mark.parametrize("domain", ["web", "messages", "reasons"])
-def test_every_key_the_code_uses_is_in_the_catalogues(domain, caplog):  # type: ignore[no-untyped-def]
+def test_every_key_the_code_uses_is_in_the_catalogues(domain, caplog):
     caplog.set_level(logging.ERROR)  # f-strings are skipped with a warning: their keys are built from data
     keywords = {k: None for k in i18n.EXTRACT_KEYWORDS[domain]}
     found = {msg if isinstance(msg, str) else msg[0]
@@ -86,7 +86,7 @@ def test_every_key_the_code_uses_is_in_the_catalogues(domain, caplog):  # type: 
 
 
 @pytest.fixture
-def pseudo_language(tmp_path):  # type: ignore[no-untyped-def]
+def pseudo_language(tmp_path):
     """A copy of the catalogues plus "qps", every text of every domain in [brackets], and its one line."""
     root = tmp_path / "locale"
     shutil.copytree(i18n.LOCALE_DIR, root)
@@ -117,7 +117,7 @@ def _texts(component: object) -> list[str]:
     return _texts(children) if children is not None else []
 
 
-def test_a_third_language_is_its_catalogues_and_one_line(pseudo_language, sample_store):  # type: ignore[no-untyped-def]
+def test_a_third_language_is_its_catalogues_and_one_line(pseudo_language, sample_store):
     assert i18n.languages() == ("en", "cy", "qps") and i18n.language("qps") == "qps"
     app = create_app(sample_store.root, seed=False)
     with app.server.test_request_context():

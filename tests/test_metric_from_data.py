@@ -23,7 +23,7 @@ NAMES = {"en": ("Emissions per pupil (tCO2e per pupil)", "tCO2e per pupil"),
 
 
 @pytest.fixture
-def per_pupil(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+def per_pupil(tmp_path, monkeypatch):
     """The shipped vocabulary plus a ``per_pupil`` row, its names, and a register with ``pupils``."""
     shipped = resources.files("uploads_schema").joinpath("vocabulary")
     folder = tmp_path / "vocabulary"
@@ -50,12 +50,12 @@ def per_pupil(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def store_copy(sample_store, tmp_path):  # type: ignore[no-untyped-def]
+def store_copy(sample_store, tmp_path):
     """A copy of the sample store, so that no engine built before the new metric is reused."""
     return shutil.copytree(sample_store.root, tmp_path / "data")
 
 
-def test_decarb_compare_offers_and_works_out_a_metric_added_as_data(per_pupil, store_copy, capsys):  # type: ignore[no-untyped-def]
+def test_decarb_compare_offers_and_works_out_a_metric_added_as_data(per_pupil, store_copy, capsys):
     assert main(["compare", "--org", "cardiff", "--year", "2022-23", "--metric", "per_pupil",
                  "--data-dir", str(store_copy), "--json"]) == 0
     r = json.loads(capsys.readouterr().out)
@@ -65,7 +65,7 @@ def test_decarb_compare_offers_and_works_out_a_metric_added_as_data(per_pupil, s
     assert peer["left_out"]["swansea"] == "no pupils figure for this body"  # the figure's name, not a column id
 
 
-def test_the_organisation_page_offers_and_shows_a_metric_added_as_data(per_pupil, store_copy):  # type: ignore[no-untyped-def]
+def test_the_organisation_page_offers_and_shows_a_metric_added_as_data(per_pupil, store_copy):
     from decarb_dashboard.web.pages import organisation
 
     app = create_app(store_copy, seed=False)

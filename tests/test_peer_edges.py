@@ -35,11 +35,11 @@ def standing(figures: dict, body: str, members: list[str] | None = None, label: 
     ("d", (4, 5, 75.0, 3)),                           # on q3: quartile 3
     ("e", (5, 5, 100.0, 4)),
 ])
-def test_an_odd_group_puts_a_value_on_a_boundary_in_the_lower_quartile(body, expected):  # type: ignore[no-untyped-def]
+def test_an_odd_group_puts_a_value_on_a_boundary_in_the_lower_quartile(body, expected):
     assert standing(FIVE, body) == expected
 
 
-def test_an_even_group_interpolates_its_quartiles():  # type: ignore[no-untyped-def]
+def test_an_even_group_interpolates_its_quartiles():
     four = {"a": 10.0, "b": 20.0, "c": 30.0, "d": 40.0}  # q1 17.5, median 25, q3 32.5
     r = peers.rank_in_group(values_of(four), "b", list(four), "2022-23", "total")
     assert (r["peer_q1"], r["peer_median"], r["peer_q3"]) == (17.5, 25.0, 32.5)
@@ -47,14 +47,14 @@ def test_an_even_group_interpolates_its_quartiles():  # type: ignore[no-untyped-
     assert standing(four, "c") == (3, 4, pytest.approx(200 / 3), 3)  # 30: above the median, below q3
 
 
-def test_bodies_tied_at_the_median_share_the_lower_rank_and_quartile_2():  # type: ignore[no-untyped-def]
+def test_bodies_tied_at_the_median_share_the_lower_rank_and_quartile_2():
     seven = {"a": 10.0, "b": 20.0, "c": 30.0, "d": 30.0, "e": 40.0, "f": 50.0, "g": 60.0}
     # q1 at position 1.5: 25; median at 3: 30; q3 at 4.5: 45
     assert standing(seven, "c") == standing(seven, "d") == (3, 7, pytest.approx(100 * 2 / 6), 2)
     assert standing(seven, "e") == (5, 7, pytest.approx(100 * 4 / 6), 3)
 
 
-def test_a_body_alone_in_its_group_is_rank_1_of_1_with_no_percentile_and_the_reason():  # type: ignore[no-untyped-def]
+def test_a_body_alone_in_its_group_is_rank_1_of_1_with_no_percentile_and_the_reason():
     r = peers.rank_in_group(values_of({"welsh_government": 5000.0}), "welsh_government", ["welsh_government"],
                                 "2022-23", "total", "type")
     assert (r["rank"], r["peer_count"], r["percentile"], r["quartile"]) == (1, 1, None, None)
@@ -62,7 +62,7 @@ def test_a_body_alone_in_its_group_is_rank_1_of_1_with_no_percentile_and_the_rea
     assert r["peer_median"] == 5000.0 and r["member"] is True
 
 
-def test_groups_of_two_and_three():  # type: ignore[no-untyped-def]
+def test_groups_of_two_and_three():
     two = {"a": 10.0, "b": 20.0}  # q1 12.5, median 15, q3 17.5
     assert standing(two, "a") == (1, 2, 0.0, 1) and standing(two, "b") == (2, 2, 100.0, 4)
     three = {"a": 10.0, "b": 20.0, "c": 30.0}  # q1 15, median 20, q3 25
@@ -70,7 +70,7 @@ def test_groups_of_two_and_three():  # type: ignore[no-untyped-def]
     assert peers.rank_in_group(values_of(three), "b", list(three), "2022-23", "total")["rank_reason"] is None
 
 
-def test_a_body_outside_the_group_is_placed_against_it_and_marked_not_a_member():  # type: ignore[no-untyped-def]
+def test_a_body_outside_the_group_is_placed_against_it_and_marked_not_a_member():
     figures = {**FIVE, "swansea": 25.0}
     r = peers.rank_in_group(values_of(figures), "swansea", list(FIVE), "2022-23", "total", "ccr")
     # the group's own figures, not changed by the outsider
@@ -81,13 +81,13 @@ def test_a_body_outside_the_group_is_placed_against_it_and_marked_not_a_member()
     assert r["rank_reason"].startswith("not a member of the Cardiff Capital Region")
 
 
-def test_a_body_outside_the_group_with_no_figure_says_why_it_is_not_placed():  # type: ignore[no-untyped-def]
+def test_a_body_outside_the_group_with_no_figure_says_why_it_is_not_placed():
     figures = {**FIVE, "swansea": None}
     r = peers.rank_in_group(values_of(figures), "swansea", list(FIVE), "2022-23", "total", "ccr")
     assert r["rank"] is None and r["member"] is False and r["rank_reason"].startswith("not a member")
 
 
-def test_the_league_table_follows_the_same_rules():  # type: ignore[no-untyped-def]
+def test_the_league_table_follows_the_same_rules():
     registry = pd.DataFrame({"id": [*"abcdefg", "solo"], "type": ["council"] * 7 + ["government"],
                              "region": "x", "ccr_member": False})
     seven = {"a": 10.0, "b": 20.0, "c": 30.0, "d": 30.0, "e": 40.0, "f": 50.0, "g": 60.0, "solo": 7.0}
@@ -99,7 +99,7 @@ def test_the_league_table_follows_the_same_rules():  # type: ignore[no-untyped-d
     assert pd.isna(league.loc["solo", "quartile"])
 
 
-def test_the_page_says_alone_or_not_a_member_instead_of_a_bare_rank():  # type: ignore[no-untyped-def]
+def test_the_page_says_alone_or_not_a_member_instead_of_a_bare_rank():
     from decarb_dashboard.reasons import Reason
     from decarb_dashboard.web.pages.organisation import rank_text
 
@@ -114,7 +114,7 @@ def test_the_page_says_alone_or_not_a_member_instead_of_a_bare_rank():  # type: 
     assert rank_text(member, "en") == "3 of 5 (1 = lowest), quartile 2 (1 = lowest quarter)"
 
 
-def test_compare_places_a_body_outside_the_cardiff_capital_region(sample_store):  # type: ignore[no-untyped-def]
+def test_compare_places_a_body_outside_the_cardiff_capital_region(sample_store):
     from decarb_dashboard.compare import compare
     from decarb_dashboard.engine import Engine
 
@@ -124,7 +124,7 @@ def test_compare_places_a_body_outside_the_cardiff_capital_region(sample_store):
     assert r["rank_reason"].startswith("not a member of the Cardiff Capital Region")
 
 
-def test_a_body_whose_peers_have_not_reported_yet_is_not_called_alone_of_its_type():  # type: ignore[no-untyped-def]
+def test_a_body_whose_peers_have_not_reported_yet_is_not_called_alone_of_its_type():
     figures = {"cardiff": 98_000.0, "newport": None}
     v = values_of(figures, year="2024-25")
     v = v[v["organisation_id"] == "cardiff"]  # Newport has no 2024-25 return at all
@@ -135,7 +135,7 @@ def test_a_body_whose_peers_have_not_reported_yet_is_not_called_alone_of_its_typ
 
 
 @pytest.mark.parametrize("seed", range(20))
-def test_the_league_tables_array_code_agrees_with_rank_in_group_on_random_frames(seed):  # type: ignore[no-untyped-def]
+def test_the_league_tables_array_code_agrees_with_rank_in_group_on_random_frames(seed):
     """league_table ranks every body at once with array code, for speed; rank_in_group (over
     standing) is the plain reference. On random groups with ties and missing values they agree."""
     import numpy as np

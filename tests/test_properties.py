@@ -30,7 +30,7 @@ cells = st.one_of(
 )
 
 
-def _assert_reported(report) -> None:  # type: ignore[no-untyped-def]
+def _assert_reported(report) -> None:
     assert "internal_error" not in report.counts, report.to_text()
     report.to_json()
     report.to_text("cy")
@@ -40,20 +40,20 @@ def _assert_reported(report) -> None:  # type: ignore[no-untyped-def]
 
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.binary(max_size=2048))
-def test_arbitrary_bytes_never_raise(data):  # type: ignore[no-untyped-def]
+def test_arbitrary_bytes_never_raise(data):
     _assert_reported(validate_upload(data, "x", today=TODAY))
 
 
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(max_size=500))
-def test_arbitrary_text_after_a_header_never_raises(text):  # type: ignore[no-untyped-def]
+def test_arbitrary_text_after_a_header_never_raises(text):
     _assert_reported(validate_upload((HEADER + "\n" + text).encode("utf-8"), "x.csv", today=TODAY))
 
 
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.fixed_dictionaries({c: cells for c in COLUMNS}), max_size=8),
        st.lists(st.sampled_from(COLUMNS), unique=True, min_size=1))
-def test_arbitrary_tables_never_raise(rows, keep):  # type: ignore[no-untyped-def]
+def test_arbitrary_tables_never_raise(rows, keep):
     frame = pd.DataFrame(rows, columns=COLUMNS)[keep]
     _assert_reported(validate_frame(frame, today=TODAY))
     out = io.StringIO()
@@ -72,7 +72,7 @@ csv_cells = st.one_of(
 )
 
 
-def _outcome(report):  # type: ignore[no-untyped-def]
+def _outcome(report):
     issues = [(i.code, i.row, i.column) for i in report.issues]
     lines = None if report.lines is None else report.lines.astype(str).to_dict("list")
     return report.valid, report.counts, issues, lines
@@ -82,7 +82,7 @@ def _outcome(report):  # type: ignore[no-untyped-def]
 @given(st.lists(st.lists(csv_cells, min_size=len(COLUMNS), max_size=len(COLUMNS)), min_size=1, max_size=8),
        st.sampled_from([",", ";", "\t"]), st.sampled_from(["\r\n", "\n", "\r"]),
        st.lists(st.integers(0, 8), max_size=3), st.booleans())
-def test_the_arrow_and_pandas_readers_agree(rows, delimiter, newline, blank_lines, title):  # type: ignore[no-untyped-def]
+def test_the_arrow_and_pandas_readers_agree(rows, delimiter, newline, blank_lines, title):
     out = io.StringIO()
     writer = csv.writer(out, delimiter=delimiter, lineterminator=newline)
     if title:

@@ -17,12 +17,12 @@ from tests.conftest import HEADER, TODAY, VALID_LINES, csv_bytes
 WELSH_LINE = "Cyngor Sir Ynys Môn,2022-23,Dŵr,,,,,12.5,,,Swyddfa'r Cyngor"
 
 
-def validate(data: bytes, **kwargs):  # type: ignore[no-untyped-def]
+def validate(data: bytes, **kwargs):
     kwargs.setdefault("today", TODAY)
     return validate_upload(data, "upload", **kwargs)
 
 
-def codes(report) -> list[str]:  # type: ignore[no-untyped-def]
+def codes(report) -> list[str]:
     return [i.code for i in report.errors]
 
 
@@ -46,7 +46,7 @@ ROWS = [HEADER.split(","), ["Cardiff", "2022-23", "Buildings", "Electricity", No
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "utf-16-le"])
-def test_unicode_encodings_keep_welsh_letters(encoding):  # type: ignore[no-untyped-def]
+def test_unicode_encodings_keep_welsh_letters(encoding):
     report = validate(csv_bytes(WELSH_LINE, encoding=encoding))
     assert report.valid, report.to_text()
     assert report.lines["category"].tolist() == ["water"]
@@ -62,7 +62,7 @@ def test_windows_1252():
 
 
 @pytest.mark.parametrize("delimiter", [";", "\t"])
-def test_semicolon_and_tab_delimited(delimiter):  # type: ignore[no-untyped-def]
+def test_semicolon_and_tab_delimited(delimiter):
     lines = [HEADER, "Cardiff,2022-23,Buildings,Electricity,,1000,kWh,,,,"]
     data = "\n".join(line.replace(",", delimiter) for line in lines).encode()
     report = validate(data)
@@ -125,7 +125,7 @@ def test_file_over_the_size_limit():
     assert report.errors[0].message() == "The file is 0.0 MB; the largest file accepted is 0 MB."
 
 
-def test_size_limit_default_is_ten_megabytes(monkeypatch):  # type: ignore[no-untyped-def]
+def test_size_limit_default_is_ten_megabytes(monkeypatch):
     monkeypatch.delenv("DECARB_MAX_UPLOAD_MB", raising=False)
     big = b"x" * (10 * 1024 * 1024 + 1)
     report = validate(big)
@@ -273,7 +273,7 @@ def test_thousands_of_duplicates_are_counted_quickly():
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "cp1252"])  # read by Arrow, then by pandas
-def test_old_mac_line_endings_keep_an_empty_first_cell(encoding):  # type: ignore[no-untyped-def]
+def test_old_mac_line_endings_keep_an_empty_first_cell(encoding):
     # A line ended by \r alone, then a line starting with an empty cell: pandas' parser used to drop that
     # cell, moving the note into the method column ("method_unknown: café").
     data = "\r".join([HEADER, ",2022-23,Waste,,,,,5,,,café", ""]).encode(encoding)
@@ -283,7 +283,7 @@ def test_old_mac_line_endings_keep_an_empty_first_cell(encoding):  # type: ignor
     assert report.lines["organisation_id"].tolist() == ["cardiff"]
 
 
-def _arrow(text: str):  # type: ignore[no-untyped-def]
+def _arrow(text: str):
     data = text.encode("utf-8") if isinstance(text, str) else text
     return _read_csv_arrow(data, ",", 1, 11, {5, 7})
 
@@ -301,18 +301,18 @@ def test_a_well_formed_utf8_file_is_read_by_arrow_with_figures_as_numbers():
     ("Cardiff,2022-23,Waste,,,,,5,,,\"never closed\n", "a quote left open: pandas says so"),
     (b"Cardiff,2022-23,Waste,,,,,5,,,caf\xe9\n", "not UTF-8: read as Windows-1252"),
 ])
-def test_arrow_gives_way_to_pandas(body, why):  # type: ignore[no-untyped-def]
+def test_arrow_gives_way_to_pandas(body, why):
     data = (HEADER + "\n").encode() + (body if isinstance(body, bytes) else body.encode())
     assert _arrow(data) is None, why
 
 
 @pytest.mark.parametrize("cell", ["N/A", "1,234", "nan", "£12"])
-def test_text_among_the_figures_reaches_the_checks_as_typed(cell):  # type: ignore[no-untyped-def]
+def test_text_among_the_figures_reaches_the_checks_as_typed(cell):
     body = _arrow(HEADER + f'\nCardiff,2022-23,Waste,,,,,"{cell}",,,\nCardiff,2022-23,Water,,,,,7,,,\n')
     assert body[7].tolist() == [cell, "7"]
 
 
-def test_mostly_blank_lines_are_skipped_as_read_and_rows_keep_their_numbers(monkeypatch):  # type: ignore[no-untyped-def]
+def test_mostly_blank_lines_are_skipped_as_read_and_rows_keep_their_numbers(monkeypatch):
     # Header (row 1), a line (row 2), 100 blank lines (rows 3 to 102), a misspelt category on row 103.
     data = csv_bytes("Cardiff,2022-23,Waste,Landfill,,5,tonnes,,,,", *[""] * 100, "Cardiff,2022-23,Bulidings,,,,,5,,,")
     expected = [(103, "category_unknown")]
@@ -330,7 +330,7 @@ def test_a_workbook_keeps_row_numbers_across_empty_rows_and_ignores_a_million_of
     rows = [["Annual return"], HEADER.split(","), ["Cardiff", "2022-23", "Waste", "Landfill", None, 5, "tonnes"]]
     rows += [[None]] * 3 + [["Cardiff", "2022-23", "Bulidings", None, None, None, None, 5]]
 
-    def far_cell(wb):  # type: ignore[no-untyped-def]
+    def far_cell(wb):
         wb.active.cell(row=1_048_576, column=40, value="x")  # a million empty rows, 40 columns wide
 
     data = workbook_bytes(rows)
@@ -344,7 +344,7 @@ def test_a_workbook_keeps_row_numbers_across_empty_rows_and_ignores_a_million_of
     assert report.rows_read == 2  # the far cell is under no header: not a line
 
 
-def test_a_workbook_of_too_many_cells_is_refused_as_it_is_read(monkeypatch):  # type: ignore[no-untyped-def]
+def test_a_workbook_of_too_many_cells_is_refused_as_it_is_read(monkeypatch):
     # A few megabytes of workbook can hold a million rows as wide as its widest: refused at the cell limit
     # (made small here) instead of filling memory.
     monkeypatch.setattr(limits, "MAX_CELLS", 50)
@@ -376,7 +376,7 @@ def test_a_kilogram_column_is_divided_into_tonnes_with_a_warning_that_says_so():
     ("ktCO2e", 3_353_000.0, True), ("Allyriadau (kg CO2e)", 3.353, True), ("tonnes CO2e", 3353.0, False),
     ("Emissions (tCO2e)", 3353.0, False), ("emissions_tco2e", 3353.0, False),
 ])
-def test_the_unit_in_an_emissions_header_is_read(heading, tonnes, converted):  # type: ignore[no-untyped-def]
+def test_the_unit_in_an_emissions_header_is_read(heading, tonnes, converted):
     report = validate(f'category,{heading}\nWaste,"3,353"\n'.encode(), organisation="cardiff",
                       reporting_year="2022-23")
     assert report.valid, report.to_text()
@@ -411,7 +411,7 @@ def test_a_units_cell_beside_the_figures_says_their_unit():
     (b"category,2019-20,2020-21 (kgCO2e)\nWaste,3,3000\n", "“2019-20” (tCO2e), “2020-21 (kgCO2e)” (kgCO2e)"),
     (b"category,Emissions (tCO2e),unit\nWaste,3,kgCO2e\n", "“Emissions (tCO2e)” (tCO2e)"),
 ])
-def test_emissions_in_two_units_are_an_error_naming_the_columns(data, shown):  # type: ignore[no-untyped-def]
+def test_emissions_in_two_units_are_an_error_naming_the_columns(data, shown):
     report = validate(data, organisation="cardiff", reporting_year="2022-23")
     assert codes(report) == ["emissions_units_mixed"]
     assert report.errors[0].message().startswith(f"The columns of emissions are in different units: {shown}.")

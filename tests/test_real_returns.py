@@ -28,14 +28,14 @@ FILES = {
 }
 
 
-def run(tmp_path, capsys, name: str, *args: str) -> tuple[int, dict]:  # type: ignore[no-untyped-def]
+def run(tmp_path, capsys, name: str, *args: str) -> tuple[int, dict]:
     path = tmp_path / name
     path.write_text(FILES[name], encoding="utf-8")
     code = main(["validate", str(path), "--json", *args])
     return code, json.loads(capsys.readouterr().out)
 
 
-def test_heating_oil_with_no_figure_is_computed_at_the_official_factor(tmp_path, capsys):  # type: ignore[no-untyped-def]
+def test_heating_oil_with_no_figure_is_computed_at_the_official_factor(tmp_path, capsys):
     from decarb_dashboard.engine import Engine
     from decarb_dashboard.factors import load_factors
     from decarb_dashboard.registry import bundled_registry
@@ -50,7 +50,7 @@ def test_heating_oil_with_no_figure_is_computed_at_the_official_factor(tmp_path,
     assert buildings["tco2e"] == pytest.approx(35_563 * 2.54013 / 1000 + 412.6)
 
 
-def test_an_activity_with_no_factor_is_named_at_upload(tmp_path, capsys):  # type: ignore[no-untyped-def]
+def test_an_activity_with_no_factor_is_named_at_upload(tmp_path, capsys):
     # Homeworking was required from 2021-22, but the UK sets have its factor only from 2022.
     code, report = run(tmp_path, capsys, "homeworking.csv")
     assert code == 0
@@ -59,7 +59,7 @@ def test_an_activity_with_no_factor_is_named_at_upload(tmp_path, capsys):  # typ
     assert "12,000 hours of Homeworking (Homeworking) in 2021-22" in warning["message"]
 
 
-def test_powys_in_kilograms_with_its_total(tmp_path, capsys):  # type: ignore[no-untyped-def]
+def test_powys_in_kilograms_with_its_total(tmp_path, capsys):
     code, report = run(tmp_path, capsys, "powys.csv", "--org", "powys", "--year", "2022-23")
     assert code == 0
     assert report["summary"]["lines"] == 2
@@ -68,7 +68,7 @@ def test_powys_in_kilograms_with_its_total(tmp_path, capsys):  # type: ignore[no
     assert lines["emissions_tco2e"].tolist() == [5_773.255, 80_000.0]
 
 
-def test_public_health_wales_in_kilotonnes(tmp_path, capsys):  # type: ignore[no-untyped-def]
+def test_public_health_wales_in_kilotonnes(tmp_path, capsys):
     code, report = run(tmp_path, capsys, "phw.csv", "--org", "public_health_wales")
     assert code == 0
     assert report["summary"]["warnings_by_code"] == {"emissions_converted": 1}
@@ -76,7 +76,7 @@ def test_public_health_wales_in_kilotonnes(tmp_path, capsys):  # type: ignore[no
     assert sorted(lines["emissions_tco2e"].round(3).tolist()) == [3_100.0, 3_353.0, 19_800.0, 20_500.0]
 
 
-def test_totals_only_is_refused_as_a_return_without_lines(tmp_path, capsys):  # type: ignore[no-untyped-def]
+def test_totals_only_is_refused_as_a_return_without_lines(tmp_path, capsys):
     code, report = run(tmp_path, capsys, "torfaen.csv", "--org", "torfaen")
     assert code == 1
     assert report["summary"]["errors_by_code"] == {"no_lines": 1}
@@ -84,7 +84,7 @@ def test_totals_only_is_refused_as_a_return_without_lines(tmp_path, capsys):  # 
 
 
 @pytest.mark.parametrize("path", sorted((REPO / "sample_data" / "returns").glob("*.*")), ids=lambda p: p.name)
-def test_the_samples_get_none_of_the_new_warnings(path):  # type: ignore[no-untyped-def]
+def test_the_samples_get_none_of_the_new_warnings(path):
     if path.suffix not in (".csv", ".xlsx"):
         pytest.skip("not a return")
     report = validate_file(path, organisation="eryri_npa" if path.stem == "eryri_npa" else None)

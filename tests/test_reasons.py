@@ -12,7 +12,7 @@ from decarb_dashboard.engine import Engine
 
 
 @pytest.mark.parametrize("code", sorted(reasons.templates()))
-def test_every_reason_has_both_languages_and_its_english_translates_back(code):  # type: ignore[no-untyped-def]
+def test_every_reason_has_both_languages_and_its_english_translates_back(code):
     t = reasons.templates()[code]
     assert set(t) == {"en", "cy"} and t["en"] != t["cy"]
     names = {name for _, name, _, _ in string.Formatter().parse(t["en"]) if name}
@@ -23,7 +23,7 @@ def test_every_reason_has_both_languages_and_its_english_translates_back(code): 
     assert reasons.translate(english, "en") == english
 
 
-def test_reasons_the_engine_gives_are_all_translated(sample_store):  # type: ignore[no-untyped-def]
+def test_reasons_the_engine_gives_are_all_translated(sample_store):
     engine = Engine.from_store(sample_store)
     given = set()
     for body in ("isle_of_anglesey", "cardiff", "eryri_npa", "torfaen"):

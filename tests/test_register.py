@@ -16,7 +16,7 @@ TFW = ["bodies", "add", "transport_for_wales", "--name", "Transport for Wales", 
        "--user", "admin"]
 
 
-def test_a_body_added_with_the_cli_can_submit_at_once(tmp_path, capsys):  # type: ignore[no-untyped-def]
+def test_a_body_added_with_the_cli_can_submit_at_once(tmp_path, capsys):
     d = str(tmp_path / "d")
     path = tmp_path / "tfw.csv"
     path.write_bytes(csv_bytes("Transport for Wales,2023-24,Buildings,Electricity,,,,40,,,"))
@@ -35,7 +35,7 @@ def test_a_body_added_with_the_cli_can_submit_at_once(tmp_path, capsys):  # type
     assert listed["flintshire"]["own_baseline_year"] == "2018-19"
 
 
-def test_an_edit_is_kept_with_who_when_and_what_changed(tmp_path):  # type: ignore[no-untyped-def]
+def test_an_edit_is_kept_with_who_when_and_what_changed(tmp_path):
     store = SubmissionStore(tmp_path)
     version = store.version()
     edit_body(tmp_path, "cardiff", {"own_baseline_year": "2018/19", "staff_fte": 12000.0}, actor="admin")
@@ -58,7 +58,7 @@ def test_an_edit_is_kept_with_who_when_and_what_changed(tmp_path):  # type: igno
     ({"id": "Transport for Wales"}, "lower-case letters"),
     ({"ons_code": "X123"}, "does not fit the register"),
 ])
-def test_a_wrong_value_is_refused_and_nothing_is_stored(tmp_path, values, message):  # type: ignore[no-untyped-def]
+def test_a_wrong_value_is_refused_and_nothing_is_stored(tmp_path, values, message):
     body = {"id": "transport_for_wales", "name_en": "Transport for Wales", "type": "sponsored_body",
             "region": "South East Wales", **values}
     with pytest.raises(RegisterError, match=message):
@@ -67,7 +67,7 @@ def test_a_wrong_value_is_refused_and_nothing_is_stored(tmp_path, values, messag
     assert len(load_registry(tmp_path)) == len(bundled_registry())
 
 
-def test_the_cli_says_what_is_wrong(tmp_path, capsys):  # type: ignore[no-untyped-def]
+def test_the_cli_says_what_is_wrong(tmp_path, capsys):
     d = str(tmp_path / "d")
     args = [a if a != "sponsored_body" else "railway" for a in TFW]
     assert main([*args, "--data-dir", d]) == 1

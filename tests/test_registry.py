@@ -69,22 +69,22 @@ def test_illustrative_denominators_are_marked():
         ("  velindre  university nhs trust ", "velindre"),
     ],
 )
-def test_names_people_type_find_the_body(matcher, typed, body):  # type: ignore[no-untyped-def]
+def test_names_people_type_find_the_body(matcher, typed, body):
     assert matcher.resolve(typed) == body
 
 
-def test_near_misses_get_a_suggestion_not_a_guess(matcher):  # type: ignore[no-untyped-def]
+def test_near_misses_get_a_suggestion_not_a_guess(matcher):
     assert matcher.resolve("Cardif") is None
     assert matcher.suggest("Cardif") == "Cardiff Council"
     assert matcher.resolve("Gotham City Council") is None
 
 
-def test_names_in_both_languages(matcher):  # type: ignore[no-untyped-def]
+def test_names_in_both_languages(matcher):
     assert matcher.name("newport", "cy") == "Cyngor Dinas Casnewydd"
     assert matcher.name("newport", "cy", short=True) == "Casnewydd"
 
 
-def test_a_register_in_the_data_directory_replaces_the_bundled_one(tmp_path):  # type: ignore[no-untyped-def]
+def test_a_register_in_the_data_directory_replaces_the_bundled_one(tmp_path):
     bundled = bundled_registry()
     smaller = bundled[bundled["type"] == "national_park_authority"].copy()
     smaller.to_csv(tmp_path / "registry.csv", index=False)
@@ -92,7 +92,7 @@ def test_a_register_in_the_data_directory_replaces_the_bundled_one(tmp_path):  #
     assert sorted(loaded["id"]) == ["bannau_brycheiniog_npa", "eryri_npa", "pembrokeshire_coast_npa"]
 
 
-def test_a_broken_replacement_register_is_refused(tmp_path):  # type: ignore[no-untyped-def]
+def test_a_broken_replacement_register_is_refused(tmp_path):
     bundled = bundled_registry().copy()
     bundled.loc[0, "region"] = "Narnia"
     bundled.to_csv(tmp_path / "registry.csv", index=False)

@@ -55,7 +55,7 @@ def engine(registry: pd.DataFrame) -> Engine:
     return engine_of(LINES, registry)
 
 
-def test_coverage_counts_the_bodies_and_their_share_of_the_baseline(engine, registry):  # type: ignore[no-untyped-def]
+def test_coverage_counts_the_bodies_and_their_share_of_the_baseline(engine, registry):
     c = rollups.coverage(engine.categories, registry, BODIES, "2021-22")
     assert (c["bodies_reported"], c["bodies_expected"], c["reported_pct"]) == (3, 4, 75.0)
     assert c["baseline_share_pct"] == pytest.approx(100 * 7_400 / 8_000)  # 92.5: all but Newport's 600
@@ -69,7 +69,7 @@ def test_coverage_counts_the_bodies_and_their_share_of_the_baseline(engine, regi
     assert (full["bodies_reported"], full["baseline_share_pct"], full["provisional"]) == (4, 100.0, False)
 
 
-def test_a_group_s_change_is_like_for_like_over_the_bodies_in_both_years(engine):  # type: ignore[no-untyped-def]
+def test_a_group_s_change_is_like_for_like_over_the_bodies_in_both_years(engine):
     lfl = rollups.like_for_like(engine.categories, BODIES, "2021-22", "2019-20")
     assert lfl["bodies"] == ["betsi_cadwaladr_uhb", "cardiff", "gwynedd"]
     # 1,900 + 4,400 + 240 = 6,540 against 2,100 + 5,000 + 300 = 7,400
@@ -82,7 +82,7 @@ def test_a_group_s_change_is_like_for_like_over_the_bodies_in_both_years(engine)
     assert lfl["left_out"] == {"gwynedd": "no return for 2020-21"}
 
 
-def test_gap_filling_carries_each_missing_body_category_forward_from_its_latest_figure(engine, registry):  # type: ignore[no-untyped-def]
+def test_gap_filling_carries_each_missing_body_category_forward_from_its_latest_figure(engine, registry):
     filled = rollups.gap_fill(engine.categories, BODIES, "2021-22")
     assert sorted((f["organisation_id"], f["category"], f["from_year"], f["tco2e"]) for f in filled) == [
         ("newport", "buildings", "2020-21", 450.0),   # its latest buildings figure
@@ -96,7 +96,7 @@ def test_gap_filling_carries_each_missing_body_category_forward_from_its_latest_
     assert rollups.group_summary(engine.categories, registry, BODIES, "2021-22")["gap_filled_tco2e"] is None
 
 
-def test_the_group_trajectory_starts_from_the_whole_baseline(engine, registry):  # type: ignore[no-untyped-def]
+def test_the_group_trajectory_starts_from_the_whole_baseline(engine, registry):
     t = rollups.group_trajectory(engine.categories, registry, BODIES, "2021-22")
     assert t["baseline_tco2e"] == 8_000  # everyone's 2019-20, not only the bodies that reported this year
     assert t["achieved_reduction_pct"] == pytest.approx(860 / 7_400 * 100)  # like for like: 11.62%
@@ -107,7 +107,7 @@ def test_the_group_trajectory_starts_from_the_whole_baseline(engine, registry): 
     assert t["coverage"]["bodies_reported"] == 3
 
 
-def test_one_new_return_leaves_every_earlier_year_alone_and_is_provisional(engine, registry):  # type: ignore[no-untyped-def]
+def test_one_new_return_leaves_every_earlier_year_alone_and_is_provisional(engine, registry):
     before = {y: rollups.overview(engine.categories, registry, y) for y in ("2019-20", "2020-21", "2021-22")}
     after_engine = engine_of([*LINES, "cardiff,2022-23,Buildings,700,", "cardiff,2022-23,Supply chain,3000,"],
                              registry)
@@ -125,7 +125,7 @@ def test_one_new_return_leaves_every_earlier_year_alone_and_is_provisional(engin
                                                                                           registry)
 
 
-def test_the_default_year_is_the_latest_with_adequate_coverage(engine, registry, monkeypatch):  # type: ignore[no-untyped-def]
+def test_the_default_year_is_the_latest_with_adequate_coverage(engine, registry, monkeypatch):
     assert rollups.default_year(engine.categories, registry) == "2019-20"  # 4 of 4; later years 3 of 4 (75%)
     monkeypatch.setenv("DECARB_ADEQUATE_COVERAGE_PCT", "75")
     assert rollups.default_year(engine.categories, registry) == "2021-22"
@@ -134,7 +134,7 @@ def test_the_default_year_is_the_latest_with_adequate_coverage(engine, registry,
         rollups.default_year(engine.categories, registry)
 
 
-def test_an_aggregate_names_the_flagged_figures_it_includes(engine, registry):  # type: ignore[no-untyped-def]
+def test_an_aggregate_names_the_flagged_figures_it_includes(engine, registry):
     flags = pd.DataFrame([{"organisation_id": "gwynedd", "reporting_year": "2021-22", "kind": "unit_slip",
                            "category": "buildings", "value_tco2e": 240.0},
                           {"organisation_id": "cardiff", "reporting_year": "2021-22", "kind": "outlier",
@@ -146,7 +146,7 @@ def test_an_aggregate_names_the_flagged_figures_it_includes(engine, registry):  
     assert north_health["flagged_figures"] == []
 
 
-def test_overview_by_sector_and_region(engine, registry):  # type: ignore[no-untyped-def]
+def test_overview_by_sector_and_region(engine, registry):
     o = rollups.overview(engine.categories, registry, "2021-22", with_gap_fill=True)
     council = o["by_sector"]["council"]
     assert council["total_tco2e"] == 4_640 and council["gap_filled_tco2e"] == 5_190  # + Newport's 450 + 100

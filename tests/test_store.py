@@ -21,22 +21,22 @@ CARDIFF_2022 = ["Cardiff,2022-23,Buildings,Electricity,,,,100,,,", "Cardiff,2022
 
 
 @pytest.fixture
-def store(tmp_path) -> SubmissionStore:  # type: ignore[no-untyped-def]
+def store(tmp_path) -> SubmissionStore:
     return SubmissionStore(tmp_path / "data")
 
 
-def lines_of(*rows: str):  # type: ignore[no-untyped-def]
+def lines_of(*rows: str):
     report = check(*rows)
     assert report.valid, report.to_text()
     return report.lines
 
 
-def totals(frame) -> dict:  # type: ignore[no-untyped-def]
+def totals(frame) -> dict:
     grouped = frame.groupby(["organisation_id", "reporting_year"], observed=True)["emissions_tco2e"].sum()
     return {k: round(v, 3) for k, v in grouped.items()}
 
 
-def test_the_latest_submission_is_current_and_earlier_ones_stay_readable(store):  # type: ignore[no-untyped-def]
+def test_the_latest_submission_is_current_and_earlier_ones_stay_readable(store):
     first = store.submit(lines_of(*CARDIFF_2022), b"v1", submitted_by="alice", file_name="v1.csv")
     corrected = [CARDIFF_2022[0].replace(",100,", ",80,"), *CARDIFF_2022[1:]]
     second = store.submit(lines_of(*corrected), b"v2", submitted_by="alice", file_name="v2.csv")
@@ -46,7 +46,7 @@ def test_the_latest_submission_is_current_and_earlier_ones_stay_readable(store):
     assert [s.submission_id for s in store.history("cardiff")] == [first, second]
 
 
-def test_a_multi_body_file_is_current_per_body_and_year(store):  # type: ignore[no-untyped-def]
+def test_a_multi_body_file_is_current_per_body_and_year(store):
     central = store.submit(lines_of(*CARDIFF_2022, "Newport,2022-23,Waste,,,,,7,,,", "Newport,2021-22,Waste,,,,,9,,,"),
                            b"central", submitted_by="wg-team")
     newport = store.submit(lines_of("Newport,2022-23,Waste,,,,,6,,,"), b"np", submitted_by="newport")
@@ -60,7 +60,7 @@ def test_a_multi_body_file_is_current_per_body_and_year(store):  # type: ignore[
         ("newport", "2021-22"): 9}
 
 
-def test_withdrawal_brings_back_the_previous_version(store):  # type: ignore[no-untyped-def]
+def test_withdrawal_brings_back_the_previous_version(store):
     first = store.submit(lines_of(*CARDIFF_2022), b"v1", submitted_by="alice")
     second = store.submit(lines_of(CARDIFF_2022[0]), b"v2", submitted_by="alice")
     store.set_status(second, "withdrawn", actor="alice", message="sent the wrong file")
@@ -72,7 +72,7 @@ def test_withdrawal_brings_back_the_previous_version(store):  # type: ignore[no-
         store.set_status(first, "accepted", actor="reviewer")
 
 
-def test_review_status_changes_are_appended_to_the_audit_log(store):  # type: ignore[no-untyped-def]
+def test_review_status_changes_are_appended_to_the_audit_log(store):
     sid = store.submit(lines_of(*CARDIFF_2022), b"v1", submitted_by="alice", file_name="v1.csv")
     with pytest.raises(StoreError, match="message"):
         store.set_status(sid, "queried", actor="wg-reviewer")
@@ -93,7 +93,7 @@ def test_review_status_changes_are_appended_to_the_audit_log(store):  # type: ig
     assert len(store.audit_log(sid)) == 3
 
 
-def test_metadata(store):  # type: ignore[no-untyped-def]
+def test_metadata(store):
     sid = store.submit(lines_of(*CARDIFF_2022), b"the original bytes", submitted_by="alice", file_name="r.csv")
     s = store.submission(sid)
     assert (s.submitted_by, s.file_name, s.line_count, s.status) == ("alice", "r.csv", 3, "submitted")
@@ -101,7 +101,7 @@ def test_metadata(store):  # type: ignore[no-untyped-def]
     assert s.submitted_at.endswith("Z") and s.submitted_at.startswith(str(time.gmtime().tm_year))
 
 
-def test_diff_between_versions(store):  # type: ignore[no-untyped-def]
+def test_diff_between_versions(store):
     first = store.submit(lines_of(*CARDIFF_2022), b"v1", submitted_by="alice")
     second = store.submit(lines_of(CARDIFF_2022[0].replace(",100,", ",80,"), CARDIFF_2022[1],
                                    "Cardiff,2022-23,Water,,,,,2,,,"), b"v2", submitted_by="alice")
@@ -112,7 +112,7 @@ def test_diff_between_versions(store):  # type: ignore[no-untyped-def]
     assert rows[("water", "added")][1] == 2.0
 
 
-def test_invalid_lines_are_refused_and_nothing_is_stored(store):  # type: ignore[no-untyped-def]
+def test_invalid_lines_are_refused_and_nothing_is_stored(store):
     bad = lines_of(*CARDIFF_2022).assign(emissions_tco2e=-1.0)
     with pytest.raises(StoreError, match="ReturnLines"):
         store.submit(bad, b"x", submitted_by="alice")
@@ -122,7 +122,7 @@ def test_invalid_lines_are_refused_and_nothing_is_stored(store):  # type: ignore
     assert not list((store.root / "lines").rglob("*.parquet"))
 
 
-def test_the_parquet_files_are_readable_without_this_package(store):  # type: ignore[no-untyped-def]
+def test_the_parquet_files_are_readable_without_this_package(store):
     store.submit(lines_of(*CARDIFF_2022), b"v1", submitted_by="alice")
     store.submit(lines_of("Newport,2022-23,Waste,,,,,6,,,"), b"np", submitted_by="newport")
     files = sorted(str(p) for p in (store.root / "lines").glob("*/*/*.parquet"))
@@ -134,7 +134,7 @@ def test_the_parquet_files_are_readable_without_this_package(store):  # type: ig
     assert total.fetchall()[0][0] == 1011.0
 
 
-def test_sixteen_processes_submitting_at_once_are_all_stored(tmp_path):  # type: ignore[no-untyped-def]
+def test_sixteen_processes_submitting_at_once_are_all_stored(tmp_path):
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(["tests.store_workers"])
     data_dir = str(tmp_path / "data")
@@ -150,7 +150,7 @@ def test_sixteen_processes_submitting_at_once_are_all_stored(tmp_path):  # type:
     assert len(store.current_lines()) == 16 * 8
 
 
-def test_a_writer_killed_mid_submission_never_leaves_a_partial_one(tmp_path):  # type: ignore[no-untyped-def]
+def test_a_writer_killed_mid_submission_never_leaves_a_partial_one(tmp_path):
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(["tests.store_workers"])
     data_dir = tmp_path / "data"
@@ -192,12 +192,12 @@ def test_a_writer_killed_mid_submission_never_leaves_a_partial_one(tmp_path):  #
     assert leftover
 
 
-def test_the_compacted_snapshot_of_current_lines_always_equals_reading_every_part(store):  # type: ignore[no-untyped-def]
-    def by_parts():  # type: ignore[no-untyped-def]
+def test_the_compacted_snapshot_of_current_lines_always_equals_reading_every_part(store):
+    def by_parts():
         frame = from_arrow(store._read_table(store.current_parts()))
         return frame.astype({c: str for c in frame.columns if frame[c].dtype == "category"})
 
-    def current():  # type: ignore[no-untyped-def]
+    def current():
         frame = store.current_lines()
         return frame.astype({c: str for c in frame.columns if frame[c].dtype == "category"})
 
@@ -219,7 +219,7 @@ def test_the_compacted_snapshot_of_current_lines_always_equals_reading_every_par
     assert current().equals(by_parts())
 
 
-def test_the_version_before_skips_withdrawn_ones_and_current_parts_of_one_body(store):  # type: ignore[no-untyped-def]
+def test_the_version_before_skips_withdrawn_ones_and_current_parts_of_one_body(store):
     first = store.submit(lines_of(*CARDIFF_2022, "Newport,2022-23,Waste,,,,,7,,,"), b"1", submitted_by="team")
     second = store.submit(lines_of(CARDIFF_2022[0]), b"2", submitted_by="alice")
     third = store.submit(lines_of(CARDIFF_2022[1]), b"3", submitted_by="alice")

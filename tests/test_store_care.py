@@ -17,7 +17,7 @@ CARDIFF = ["Cardiff,2022-23,Buildings,Electricity,,,,100,,,", "Cardiff,2022-23,W
 NEWPORT = ["Newport,2022-23,Waste,,,,,7,,,", "Newport,2021-22,Waste,,,,,9,,,"]
 
 
-def lines_of(*rows: str):  # type: ignore[no-untyped-def]
+def lines_of(*rows: str):
     report = check(*rows)
     assert report.valid, report.to_text()
     return report.lines
@@ -30,20 +30,20 @@ def totals(store: SubmissionStore) -> dict:
 
 
 @pytest.fixture
-def store(tmp_path) -> SubmissionStore:  # type: ignore[no-untyped-def]
+def store(tmp_path) -> SubmissionStore:
     s = SubmissionStore(tmp_path / "data")
     s.submit(lines_of(*CARDIFF), b"cardiff bytes", submitted_by="alice", file_name="cardiff.csv")
     s.submit(lines_of(*NEWPORT), b"newport bytes", submitted_by="bob", file_name="newport.csv")
     return s
 
 
-def cardiff_part(store: SubmissionStore):  # type: ignore[no-untyped-def]
+def cardiff_part(store: SubmissionStore):
     parts = store.current_parts("cardiff")
     return store.root / parts["path"].iloc[0]
 
 
 # ---- 14: a lost catalogue ---------------------------------------------------------------
-def test_a_lost_catalogue_refuses_to_start_instead_of_seeding_sample_returns(store):  # type: ignore[no-untyped-def]
+def test_a_lost_catalogue_refuses_to_start_instead_of_seeding_sample_returns(store):
     from decarb_dashboard.web import create_app
 
     (store.root / "store.sqlite").unlink()
@@ -54,7 +54,7 @@ def test_a_lost_catalogue_refuses_to_start_instead_of_seeding_sample_returns(sto
     assert not (store.root / "store.sqlite").exists()  # nothing was made in its place
 
 
-def test_the_catalogue_is_rebuilt_from_the_parts(store):  # type: ignore[no-untyped-def]
+def test_the_catalogue_is_rebuilt_from_the_parts(store):
     before = {s.submission_id: s for s in store.submissions()}
     # An interrupted two-part submission: one file renamed before the crash, the other not.
     interrupted = store.submit(lines_of(*NEWPORT), b"again", submitted_by="bob")
@@ -70,7 +70,7 @@ def test_the_catalogue_is_rebuilt_from_the_parts(store):  # type: ignore[no-unty
         maintenance.rebuild_catalogue(store.root)
 
 
-def test_sample_returns_go_only_into_an_entirely_empty_directory(tmp_path):  # type: ignore[no-untyped-def]
+def test_sample_returns_go_only_into_an_entirely_empty_directory(tmp_path):
     from decarb_dashboard.registry import bundled_registry
 
     (tmp_path / "used").mkdir()
@@ -83,13 +83,13 @@ def test_sample_returns_go_only_into_an_entirely_empty_directory(tmp_path):  # t
 
 
 # ---- 13: a damaged part ---------------------------------------------------------------
-def damage(path) -> None:  # type: ignore[no-untyped-def]
+def damage(path) -> None:
     data = bytearray(path.read_bytes())
     data[len(data) // 2] ^= 0xFF
     path.write_bytes(bytes(data))
 
 
-def test_a_damaged_part_makes_only_its_body_and_year_unavailable(store):  # type: ignore[no-untyped-def]
+def test_a_damaged_part_makes_only_its_body_and_year_unavailable(store):
     assert totals(store)[("cardiff", "2022-23")] == 105  # the snapshot is made
     version = store.version()
     damage(cardiff_part(store))
@@ -109,14 +109,14 @@ def test_a_damaged_part_makes_only_its_body_and_year_unavailable(store):  # type
     assert store.unavailable() == [] and totals(store)[("cardiff", "2022-23")] == 105
 
 
-def test_a_part_damaged_under_the_snapshot_is_found_by_check(store):  # type: ignore[no-untyped-def]
+def test_a_part_damaged_under_the_snapshot_is_found_by_check(store):
     totals(store)
     damage(cardiff_part(store))
     assert maintenance.check(store).damaged[0][1:3] == ("cardiff", "2022-23")
     assert ("cardiff", "2022-23") not in totals(store)  # the snapshot is remade without it
 
 
-def test_healthz_and_every_page_name_what_is_unavailable(store):  # type: ignore[no-untyped-def]
+def test_healthz_and_every_page_name_what_is_unavailable(store):
     from decarb_dashboard.web import create_app, render_shell
 
     damage(cardiff_part(store))
@@ -134,11 +134,11 @@ def test_healthz_and_every_page_name_what_is_unavailable(store):  # type: ignore
 
 
 # ---- 15: a full disk ---------------------------------------------------------------
-def full_disk(*_args, **_kwargs):  # type: ignore[no-untyped-def]
+def full_disk(*_args, **_kwargs):
     raise OSError(errno.ENOSPC, "No space left on device")
 
 
-def test_a_full_disk_keeps_reads_working_and_refuses_a_submission_cleanly(store, monkeypatch):  # type: ignore[no-untyped-def]
+def test_a_full_disk_keeps_reads_working_and_refuses_a_submission_cleanly(store, monkeypatch):
     from decarb_dashboard.web import create_app
 
     app = create_app(store.root, seed=False)
@@ -156,7 +156,7 @@ def test_a_full_disk_keeps_reads_working_and_refuses_a_submission_cleanly(store,
     assert sorted(p.name for p in store.root.rglob("*")) == before  # no part, no temporary file left
 
 
-def test_leftover_temporary_files_are_removed_at_start_up(store):  # type: ignore[no-untyped-def]
+def test_leftover_temporary_files_are_removed_at_start_up(store):
     import os
     import time
 
@@ -175,7 +175,7 @@ def test_leftover_temporary_files_are_removed_at_start_up(store):  # type: ignor
 
 
 # ---- 16: backups ---------------------------------------------------------------
-def test_a_backup_made_while_submissions_arrive_restores_every_submission(store, tmp_path):  # type: ignore[no-untyped-def]
+def test_a_backup_made_while_submissions_arrive_restores_every_submission(store, tmp_path):
     first = store.submissions()[0].submission_id
     store.set_status(first, "queried", actor="wg", message="why so low?")
     stop = threading.Event()

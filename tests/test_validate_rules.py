@@ -9,7 +9,7 @@ from tests.conftest import VALID_LINES, check
 ROW = "Cardiff Council,2022-23,Buildings,Electricity,,1000,kWh,,,,"
 
 
-def only_error(report):  # type: ignore[no-untyped-def]
+def only_error(report):
     assert not report.valid
     assert len(report.errors) == 1, [e.to_dict() for e in report.errors]
     return report.errors[0]
@@ -74,7 +74,7 @@ def only_error(report):  # type: ignore[no-untyped-def]
          "“guesswork” is not a calculation method.", "activity-based, spend-based"),
     ],
 )
-def test_each_rule_gives_its_message(line, code, column, message, fix_contains):  # type: ignore[no-untyped-def]
+def test_each_rule_gives_its_message(line, code, column, message, fix_contains):
     error = only_error(check(line))
     assert error.code == code
     assert error.row == 2
@@ -199,7 +199,7 @@ def test_welsh_names_are_accepted_and_messages_can_be_welsh():
     assert bad.errors[0].message("cy") == "Nid yw “Adeiladu” yn gategori adrodd."
 
 
-def test_valid_return_gives_clean_lines(valid_csv):  # type: ignore[no-untyped-def]
+def test_valid_return_gives_clean_lines(valid_csv):
     report = check(*VALID_LINES)
     assert report.valid
     lines = report.lines
@@ -216,7 +216,7 @@ def test_valid_return_gives_clean_lines(valid_csv):  # type: ignore[no-untyped-d
 
 # ---- activity that cannot become emissions (issue 11, item 3) ---------------
 
-def factor_table(*rows: tuple[int, str, str, str, float]):  # type: ignore[no-untyped-def]
+def factor_table(*rows: tuple[int, str, str, str, float]):
     """A factor table of (set year, category, source, unit, kgCO2e per unit), activities named by factor_map."""
     import pandas as pd
 
@@ -273,7 +273,7 @@ def test_a_year_with_no_factor_of_its_own_is_a_warning_and_a_newer_year_is_told_
                                             "the 2022 factor.")
 
 
-def test_not_reported_lines_and_memo_sources_need_no_factor(monkeypatch):  # type: ignore[no-untyped-def]
+def test_not_reported_lines_and_memo_sources_need_no_factor(monkeypatch):
     from dataclasses import replace
 
     from uploads_schema.vocabulary import vocabulary
@@ -288,7 +288,7 @@ def test_not_reported_lines_and_memo_sources_need_no_factor(monkeypatch):  # typ
     assert report.warnings == []
 
 
-def test_one_factor_lookup_per_kind_of_line_however_many_lines(monkeypatch):  # type: ignore[no-untyped-def]
+def test_one_factor_lookup_per_kind_of_line_however_many_lines(monkeypatch):
     from decarb_dashboard.factors import FactorIndex
 
     asked = []
@@ -308,12 +308,12 @@ def test_one_factor_lookup_per_kind_of_line_however_many_lines(monkeypatch):  # 
 LINES_150_5 = ("Cardiff,2022-23,Buildings,Electricity,,,,100,,,", "Cardiff,2022-23,Waste,,,,,50.5,,,")
 
 
-def total_warnings(report):  # type: ignore[no-untyped-def]
+def total_warnings(report):
     return [(w.code, w.row) for w in report.warnings if w.code.startswith("total_row")]
 
 
 @pytest.mark.parametrize("total", ["150.5", "151", "150"])  # 0.33% off is within the 0.5% allowed
-def test_a_total_row_that_matches_its_lines_is_checked_and_not_stored(total):  # type: ignore[no-untyped-def]
+def test_a_total_row_that_matches_its_lines_is_checked_and_not_stored(total):
     report = check(*LINES_150_5, f"Cardiff,2022-23,Total,,,,,{total},,,")
     assert report.valid
     assert report.line_count == 2
@@ -346,7 +346,7 @@ def test_a_category_total_is_checked_against_that_category_only():
 
 @pytest.mark.parametrize(("total", "code"), [("70", "total_row_ignored"), ("100", "total_row_ignored"),
                                              ("85", "total_row_mismatch")])
-def test_a_total_may_be_net_of_land_or_without_it(total, code):  # type: ignore[no-untyped-def]
+def test_a_total_may_be_net_of_land_or_without_it(total, code):
     report = check("Cardiff,2022-23,Waste,,,,,100,,,", "Cardiff,2022-23,Land,,,,,-30,,,",
                    f"Cardiff,2022-23,Total,,,,,{total},,,")
     assert total_warnings(report) == [(code, 4)]

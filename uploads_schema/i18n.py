@@ -192,4 +192,4 @@ def date(value: object, lang: str, format: str = "medium") -> str:
     """Return a date or datetime in ``lang``'s CLDR format ("1 Dec 2026" in English, "1 Rhag 2026" in Welsh)."""
     from babel.dates import format_date
 
-    return format_date(value, format=format, locale=babel_locale(lang))  # type: ignore[arg-type]
+    return format_date(value, format=format, locale=babel_locale(lang))

@@ -303,7 +303,7 @@ class Vocabulary:
         }
 
 
-def _index(terms) -> LabelIndex:  # type: ignore[no-untyped-def]
+def _index(terms) -> LabelIndex:
     return LabelIndex((t.id, t.name_en, t.labels) for t in terms)
 
 

@@ -82,10 +82,10 @@ def assemble(header: list, body: pd.DataFrame, header_row: int, kind: str,
         if name == "total":
             if total_column is None:
                 total_column = position
-                unit_of[position] = total_header(text)[1]  # type: ignore[index]
+                unit_of[position] = total_header(text)[1]
             continue
         if name == "year":
-            year_columns[position], unit_of[position] = year_header(text)  # type: ignore[misc]
+            year_columns[position], unit_of[position] = year_header(text)
             continue
         if name is None:
             if text:
@@ -178,9 +178,9 @@ def _in_tonnes(table: RawTable, header: list, positions: list[int], unit_of: dic
             if len(explicit) > 1 and header_unit_ is not None:
                 _mixed_units(problems, header, positions, unit_of)
                 return table
-            per_cell = np.array([u.to_tonnes for u in in_cells] + [np.nan])[cells.codes]  # type: ignore[union-attr]
+            per_cell = np.array([u.to_tonnes for u in in_cells] + [np.nan])[cells.codes]
             scale = np.where(cells.blank, scale, per_cell)
-            converted |= {u.id: u for u in in_cells}  # type: ignore[union-attr]
+            converted |= {u.id: u for u in in_cells}
             table.frame = table.frame.drop(columns="activity_unit")
             table.cells.pop("activity_unit", None)
     converted.pop("tCO2e", None)

@@ -112,7 +112,7 @@ def cell_value(value: object) -> object:
 _PLAIN_CELLS = frozenset({type(None), str, int, float})
 
 
-def _pick_sheet(workbook):  # type: ignore[no-untyped-def]
+def _pick_sheet(workbook):
     sheets = [ws for ws in workbook.worksheets if hasattr(ws, "iter_rows")]
     if not sheets:
         raise UnreadableFile("workbook_corrupt")

@@ -223,7 +223,7 @@ def create_app(data_dir: Path | None = None, seed: bool = True) -> Dash:
     auth.init(app.server, settings)
     if settings.trust_proxy:
         # Behind one reverse proxy: the client address and https come from it, and from nobody else.
-        app.server.wsgi_app = auth.TrustedProxy(app.server.wsgi_app, settings.trusted_proxies)  # type: ignore[method-assign]
+        app.server.wsgi_app = auth.TrustedProxy(app.server.wsgi_app, settings.trusted_proxies)
     # The upload limit is enforced by the server too: base64 adds a third, the form a little more.
     app.server.config["MAX_CONTENT_LENGTH"] = int(config.max_upload_bytes() * 1.4) + 64 * 1024
     app.server.add_url_rule("/healthz", "healthz", lambda: health(store))

@@ -16,7 +16,7 @@ PASSWORD = "a long enough passphrase"
 AXE = REPO / ".cache" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 
 
-def pytest_setup_options():  # type: ignore[no-untyped-def]
+def pytest_setup_options():
     from selenium.webdriver.chrome.options import Options
 
     options = Options()
@@ -30,7 +30,7 @@ def pytest_setup_options():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def data_dir(sample_store, tmp_path):  # type: ignore[no-untyped-def]
+def data_dir(sample_store, tmp_path):
     """A private copy of the seeded sample store, so that submissions in one test stay there."""
     target = tmp_path / "data"
     shutil.copytree(sample_store.root, target)

@@ -16,7 +16,7 @@ from tests.conftest import csv_bytes
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 
-def open_page(dash_duo, data_dir, path: str, user: str | None = None):  # type: ignore[no-untyped-def]
+def open_page(dash_duo, data_dir, path: str, user: str | None = None):
     """Start the app, sign in as ``user`` through the sign-in form if given, then open ``path``."""
     app = create_app(data_dir, seed=False)
     dash_duo.start_server(app)
@@ -31,11 +31,11 @@ def open_page(dash_duo, data_dir, path: str, user: str | None = None):  # type: 
     return app
 
 
-def upload(dash_duo, path) -> None:  # type: ignore[no-untyped-def]
+def upload(dash_duo, path) -> None:
     dash_duo.find_element("#up-file input[type=file]").send_keys(str(path))
 
 
-def test_upload_a_valid_file_and_get_a_receipt(dash_duo, data_dir, tmp_path):  # type: ignore[no-untyped-def]
+def test_upload_a_valid_file_and_get_a_receipt(dash_duo, data_dir, tmp_path):
     open_page(dash_duo, data_dir, "/upload?body=newport&year=2024-25", user="officer")
     path = tmp_path / "newport.csv"
     path.write_bytes(csv_bytes("Newport,2024-25,Buildings,Electricity,,,,2500,,,",
@@ -55,7 +55,7 @@ def test_upload_a_valid_file_and_get_a_receipt(dash_duo, data_dir, tmp_path):  #
     dash_duo.wait_for_contains_text("#up-history-table", "2024-25", timeout=20)
 
 
-def test_upload_a_broken_file_and_see_the_error_summary(dash_duo, data_dir, tmp_path):  # type: ignore[no-untyped-def]
+def test_upload_a_broken_file_and_see_the_error_summary(dash_duo, data_dir, tmp_path):
     open_page(dash_duo, data_dir, "/upload?body=cardiff&year=2024-25", user="officer")
     path = tmp_path / "broken.csv"
     path.write_bytes(csv_bytes("Cardiff,2024-25,Buildings,Electricity,,,,100,,,",
@@ -81,7 +81,7 @@ def test_upload_a_broken_file_and_see_the_error_summary(dash_duo, data_dir, tmp_
     assert dash_duo.find_element("#up-history").text == before
 
 
-def test_a_body_s_page_shows_the_engine_s_figures(dash_duo, data_dir):  # type: ignore[no-untyped-def]
+def test_a_body_s_page_shows_the_engine_s_figures(dash_duo, data_dir):
     open_page(dash_duo, data_dir, "/organisation?body=newport&year=2022-23")
     dash_duo.wait_for_element("#org-headlines", timeout=20)
     expected = compare(Engine.from_data_dir(data_dir), "newport", "2022-23")
@@ -98,7 +98,7 @@ def test_a_body_s_page_shows_the_engine_s_figures(dash_duo, data_dir):  # type: 
     assert not [e for e in dash_duo.get_logs() or [] if e.get("level") == "SEVERE"]
 
 
-def test_switch_to_welsh(dash_duo, data_dir):  # type: ignore[no-untyped-def]
+def test_switch_to_welsh(dash_duo, data_dir):
     open_page(dash_duo, data_dir, "/organisation?body=cardiff&year=2022-23")
     dash_duo.find_element("#language-switch").click()
     dash_duo.wait_for_text_to_equal("#main h1", "Fy sefydliad", timeout=20)
@@ -107,7 +107,7 @@ def test_switch_to_welsh(dash_duo, data_dir):  # type: ignore[no-untyped-def]
     assert dash_duo.driver.execute_script("return document.documentElement.lang") == "cy"
 
 
-def test_the_wales_overview_shows_the_planted_problems(dash_duo, data_dir):  # type: ignore[no-untyped-def]
+def test_the_wales_overview_shows_the_planted_problems(dash_duo, data_dir):
     open_page(dash_duo, data_dir, "/wales?year=2022-23")
     dash_duo.wait_for_element("#quality-flags li", timeout=20)
     flags = dash_duo.find_element("#quality-flags").text
@@ -122,7 +122,7 @@ def test_the_wales_overview_shows_the_planted_problems(dash_duo, data_dir):  # t
     ("/", None), ("/upload", "officer"), ("/organisation?body=cardiff&year=2022-23", None), ("/compare", None),
     ("/wales?year=2022-23", None), ("/organisation?lang=cy&body=cardiff&year=2022-23", None), ("/sign-in", None),
     ("/review?status=all", "reviewer"), ("/upload?lang=cy", None)])
-def test_no_serious_accessibility_violations(dash_duo, data_dir, axe_source, path, user):  # type: ignore[no-untyped-def]
+def test_no_serious_accessibility_violations(dash_duo, data_dir, axe_source, path, user):
     open_page(dash_duo, data_dir, path, user)
     dash_duo.wait_for_element("#main h1", timeout=20)
     dash_duo.driver.execute_script(axe_source)
@@ -134,7 +134,7 @@ def test_no_serious_accessibility_violations(dash_duo, data_dir, axe_source, pat
         "nodes": [n["target"] for n in v["nodes"][:5]]} for v in serious], indent=1)
 
 
-def test_a_reviewer_queries_a_return_and_the_officer_sees_the_question(dash_duo, data_dir):  # type: ignore[no-untyped-def]
+def test_a_reviewer_queries_a_return_and_the_officer_sees_the_question(dash_duo, data_dir):
     from decarb_dashboard.store import SubmissionStore
 
     latest = SubmissionStore(data_dir).history("cardiff")[-1].submission_id

@@ -9,7 +9,7 @@ from tests.browser.test_pages import open_page
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 
-def csp_complaints(dash_duo) -> list[str]:  # type: ignore[no-untyped-def]
+def csp_complaints(dash_duo) -> list[str]:
     return [e["message"] for e in dash_duo.driver.get_log("browser") if "Content Security Policy" in e["message"]]
 
 
@@ -18,7 +18,7 @@ def csp_complaints(dash_duo) -> list[str]:  # type: ignore[no-untyped-def]
     ("/wales?year=2022-23", None, "#quality-flags li"),
     ("/upload?body=cardiff&year=2024-25", "officer", "#up-history-table"),
 ])
-def test_pages_work_under_the_policy_and_it_refuses_injected_script(dash_duo, data_dir, path, user, ready):  # type: ignore[no-untyped-def]
+def test_pages_work_under_the_policy_and_it_refuses_injected_script(dash_duo, data_dir, path, user, ready):
     open_page(dash_duo, data_dir, path, user)
     dash_duo.wait_for_element(ready, timeout=20)
     dash_duo.wait_for_element(".js-plotly-plot, #up-history-table", timeout=20)

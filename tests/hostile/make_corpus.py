@@ -300,7 +300,7 @@ def _bomb(workbook: bytes, size: int) -> bytes:
     return out.getvalue()
 
 
-def row_flood_sheet(sheet_xml: bytes, row: Callable[[int], bytes], count: int, chunk: int = 100_000):  # type: ignore[no-untyped-def]
+def row_flood_sheet(sheet_xml: bytes, row: Callable[[int], bytes], count: int, chunk: int = 100_000):
     """Yield ``sheet_xml`` in pieces with ``count`` rows made by ``row(number)`` added after its own rows."""
     head, tail = sheet_xml.split(b"</sheetData>", 1)
     yield head

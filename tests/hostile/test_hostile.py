@@ -60,12 +60,12 @@ def results() -> dict[str, dict]:
     assert run.returncode == 0 and "Traceback" not in run.stderr, run.stderr[-3000:]
     lines = [json.loads(x) for x in run.stdout.splitlines()]
     out = {x["file"]: x for x in lines if "file" in x}
-    out["_peak_mib"] = max(x["peak_mib"] for x in lines if "file" in x)  # type: ignore[assignment]
+    out["_peak_mib"] = max(x["peak_mib"] for x in lines if "file" in x)
     return out
 
 
 @pytest.mark.parametrize("case", MANIFEST, ids=[r["file"] for r in MANIFEST])
-def test_each_file_gets_a_clear_report(results, case):  # type: ignore[no-untyped-def]
+def test_each_file_gets_a_clear_report(results, case):
     result = results[case["file"]]
     for lang in ("en", "cy"):
         report = result[f"report_{lang}"]
@@ -84,12 +84,12 @@ def test_each_file_gets_a_clear_report(results, case):  # type: ignore[no-untype
             assert p["row"] is None or p["row"] >= 1
 
 
-def test_memory_stays_bounded_over_the_whole_corpus(results):  # type: ignore[no-untyped-def]
+def test_memory_stays_bounded_over_the_whole_corpus(results):
     assert results["_peak_mib"] < MEMORY_LIMIT_MIB
 
 
 @pytest.fixture(scope="module")
-def site(sample_store, tmp_path_factory):  # type: ignore[no-untyped-def]
+def site(sample_store, tmp_path_factory):
     root = tmp_path_factory.mktemp("hostile") / "data"
     shutil.copytree(sample_store.root, root)
     AccountStore(root).add("officer", PASSWORD, "submitter", ["cardiff"], "Cardiff officer")
@@ -109,7 +109,7 @@ def component_types(node: object) -> set[str]:
 
 
 @pytest.mark.parametrize("case", MANIFEST, ids=[r["file"] for r in MANIFEST])
-def test_each_file_through_the_upload_page_changes_nothing_stored(site, case):  # type: ignore[no-untyped-def]
+def test_each_file_through_the_upload_page_changes_nothing_stored(site, case):
     browser, store = site
     before = (store.version(), len(store.submissions()))
     data = (HERE / "files" / case["file"]).read_bytes()
@@ -145,7 +145,7 @@ def test_each_file_through_the_upload_page_changes_nothing_stored(site, case):  
     ("data:text/csv;base64,YQ==", "<script>alert(1)</script>" * 400),
 ], ids=["bad-chars", "bad-padding", "no-comma", "empty-base64", "empty", "number", "list", "object", "16MB",
         "path-traversal-name", "number-name", "long-script-name"])
-def test_malformed_upload_payloads_are_refused_plainly(site, contents, filename):  # type: ignore[no-untyped-def]
+def test_malformed_upload_payloads_are_refused_plainly(site, contents, filename):
     browser, store = site
     before = (store.version(), len(store.submissions()))
     for output in ("up-report.children", "..up-receipt.children"):
@@ -164,7 +164,7 @@ HOSTILE_VALUES = [None, 12345, -1.5, True, [], ["cardiff", None], {"id": "cardif
 
 
 @pytest.mark.parametrize("role", ["submitter", "reviewer", "admin"])
-def test_no_callback_fails_whatever_values_it_is_sent(sample_store, tmp_path, role):  # type: ignore[no-untyped-def]
+def test_no_callback_fails_whatever_values_it_is_sent(sample_store, tmp_path, role):
     """Post every server callback with strange values in every input: always an answer, never a server error."""
     root = tmp_path / "data"
     shutil.copytree(sample_store.root, root)

@@ -28,7 +28,7 @@ def test_compact_numbers_the_keys_in_order():
     assert distinct.tolist() == [3, 5, 9]
 
 
-def test_compact_by_hashing_when_the_keys_are_too_many_to_mark(monkeypatch):  # type: ignore[no-untyped-def]
+def test_compact_by_hashing_when_the_keys_are_too_many_to_mark(monkeypatch):
     monkeypatch.setattr(codes, "DIRECT_DOMAIN", 4)
     inverse, distinct = compact(np.array([5_000_000_000, 3, 5_000_000_000, 9]), 10_000_000_000)
     assert inverse.tolist() == [2, 0, 2, 1]
@@ -36,7 +36,7 @@ def test_compact_by_hashing_when_the_keys_are_too_many_to_mark(monkeypatch):  # 
 
 
 @pytest.mark.parametrize("direct_domain", [codes.DIRECT_DOMAIN, 16])
-def test_duplicated_agrees_with_pandas_on_wide_keys(monkeypatch, direct_domain):  # type: ignore[no-untyped-def]
+def test_duplicated_agrees_with_pandas_on_wide_keys(monkeypatch, direct_domain):
     # Five columns of up to 5,000 codes: 5,000^5 possible keys, far more than can be marked in an array,
     # so the keys are renumbered as the columns are folded in (and, with a tiny limit, by hashing).
     monkeypatch.setattr(codes, "DIRECT_DOMAIN", direct_domain)

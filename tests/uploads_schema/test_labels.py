@@ -19,13 +19,13 @@ def bodies(n: int) -> LabelIndex:
     ("corff synthetig 00042", "Synthetic Body 00042"),  # resolves outright, and is its own nearest
     ("Cardiff Council", None),
 ])
-def test_a_long_register_suggests_from_its_closest_labels(typed, nearest):  # type: ignore[no-untyped-def]
+def test_a_long_register_suggests_from_its_closest_labels(typed, nearest):
     index = bodies(5_000)  # 10,000 labels: past COMPARE_ALL_UP_TO, so only the closest few are compared
     assert len(index._ids) > labels.COMPARE_ALL_UP_TO
     assert index.suggest(typed) == nearest
 
 
-def test_the_shortlist_finds_what_comparing_every_label_finds(monkeypatch):  # type: ignore[no-untyped-def]
+def test_the_shortlist_finds_what_comparing_every_label_finds(monkeypatch):
     typed = ["Synthetic Bdy 00007", "Synthtic Body 00123", "Corff Synthetg 00999", "Synthetic Body 0099"]
     shortlisted = [bodies(1_200).suggest(t) for t in typed]
     monkeypatch.setattr(labels, "COMPARE_ALL_UP_TO", 10**9)
@@ -33,7 +33,7 @@ def test_the_shortlist_finds_what_comparing_every_label_finds(monkeypatch):  # t
     assert shortlisted[:3] == ["Synthetic Body 00007", "Synthetic Body 00123", "Synthetic Body 00999"]
 
 
-def test_a_suggestion_is_worked_out_once_per_text(monkeypatch):  # type: ignore[no-untyped-def]
+def test_a_suggestion_is_worked_out_once_per_text(monkeypatch):
     index = bodies(10)
     calls = []
     nearest = index._nearest

@@ -18,24 +18,24 @@ def lines() -> pd.DataFrame:
     return report.lines.copy()
 
 
-def test_valid_lines_keep_the_contract(lines):  # type: ignore[no-untyped-def]
+def test_valid_lines_keep_the_contract(lines):
     assert len(ReturnLines.validate(lines)) == 6
 
 
 @pytest.mark.parametrize("column, value", [("category", "bogus"), ("status", "probably"), ("activity_unit", "cubits")])
-def test_a_value_outside_the_vocabulary_is_refused(lines, column, value):  # type: ignore[no-untyped-def]
+def test_a_value_outside_the_vocabulary_is_refused(lines, column, value):
     lines[column] = lines[column].cat.add_categories([value])
     lines.loc[0, column] = value
     with pytest.raises(pandera.errors.SchemaError, match="one_of"):
         ReturnLines.validate(lines)
 
 
-def test_an_unused_unknown_category_is_not_a_problem(lines):  # type: ignore[no-untyped-def]
+def test_an_unused_unknown_category_is_not_a_problem(lines):
     lines["category"] = lines["category"].cat.add_categories(["bogus"])  # declared, held by no line
     ReturnLines.validate(lines)
 
 
-def test_a_repeated_line_is_refused(lines):  # type: ignore[no-untyped-def]
+def test_a_repeated_line_is_refused(lines):
     twice = pd.concat([lines, lines.iloc[[0]]], ignore_index=True)
     with pytest.raises(pandera.errors.SchemaError, match="the same organisation, year, category, source and scope"):
         ReturnLines.validate(twice)

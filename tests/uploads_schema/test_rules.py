@@ -39,7 +39,7 @@ line = st.tuples(st.sampled_from(["cardiff", "newport", None]), st.sampled_from(
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(line, max_size=40))
-def test_the_coded_rules_agree_with_plain_pandas(rows):  # type: ignore[no-untyped-def]
+def test_the_coded_rules_agree_with_plain_pandas(rows):
     lines = _lines(rows)
     # One line per key: every row of a key that occurs twice (missing values compare equal, as in a key).
     expected_repeated = lines[LINE_KEY].astype(object).fillna("<none>").duplicated(keep=False).to_numpy()
@@ -66,7 +66,7 @@ KINDS = [("Buildings", "Electricity", "kWh"), ("Buildings", "Natural gas", "kWh"
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(BODIES), st.sampled_from(["2021-22", "2022-23"]),
                           st.sampled_from(KINDS), st.integers(1, 10_000)), min_size=1, max_size=25))
-def test_the_validator_refuses_the_same_lines_as_pandas_duplicated(rows):  # type: ignore[no-untyped-def]
+def test_the_validator_refuses_the_same_lines_as_pandas_duplicated(rows):
     text = [f"{b},{y},{c},{s},,{n},{u},{n / 1000},measured,," for b, y, (c, s, u), n in rows]
     report = validate_upload(csv_bytes(*text, header=HEADER), "x.csv", today=TODAY)
     frame = pd.DataFrame([(b, y, c, s) for b, y, (c, s, _), _ in rows])

@@ -6,7 +6,7 @@ from decarb_dashboard.store import SubmissionStore
 from decarb_dashboard.web import create_app
 
 
-def test_first_start_seeds_the_sample_returns_and_serves_a_page(tmp_path):  # type: ignore[no-untyped-def]
+def test_first_start_seeds_the_sample_returns_and_serves_a_page(tmp_path):
     app = create_app(tmp_path)
     store = SubmissionStore(tmp_path)
     assert not store.is_empty()
@@ -21,7 +21,7 @@ def test_first_start_seeds_the_sample_returns_and_serves_a_page(tmp_path):  # ty
     assert len(store.submissions()) == 46
 
 
-def test_app_module_exposes_server_for_gunicorn(monkeypatch, tmp_path):  # type: ignore[no-untyped-def]
+def test_app_module_exposes_server_for_gunicorn(monkeypatch, tmp_path):
     import importlib
     import sys
 
@@ -31,7 +31,7 @@ def test_app_module_exposes_server_for_gunicorn(monkeypatch, tmp_path):  # type:
     assert module.server is module.app.server
 
 
-def test_pages_follow_a_submission_within_the_rebuild_interval(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+def test_pages_follow_a_submission_within_the_rebuild_interval(tmp_path, monkeypatch):
     from decarb_dashboard.web import data
     from tests.conftest import check
 

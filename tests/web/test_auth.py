@@ -18,14 +18,14 @@ PASSWORD = "a long enough passphrase"
 
 
 @pytest.fixture
-def site(sample_store, tmp_path):  # type: ignore[no-untyped-def]
+def site(sample_store, tmp_path):
     root = tmp_path / "data"
     shutil.copytree(sample_store.root, root)
     AccountStore(root).add("officer", PASSWORD, "submitter", ["cardiff"], "Cardiff officer")
     return root
 
 
-def form_token(client) -> str:  # type: ignore[no-untyped-def]
+def form_token(client) -> str:
     """Render the sign-in page in ``client``'s session (Flask test client) and return its form token."""
     client.get("/")  # as a browser does first: Dash adds the pages' own callbacks on the first page
     body = callback_body(client.get("/_dash-dependencies").get_json(), ".._pages_content",
@@ -33,13 +33,13 @@ def form_token(client) -> str:  # type: ignore[no-untyped-def]
     return find_prop(client.post("/_dash-update-component", json=body).get_json(), "name", "csrf_token")["value"]
 
 
-def post_sign_in(client, username: str, password: str, next_path: str = "/upload", token: str | None = None):  # type: ignore[no-untyped-def]
+def post_sign_in(client, username: str, password: str, next_path: str = "/upload", token: str | None = None):
     token = form_token(client) if token is None else token
     return client.post("/auth/sign-in", data={"csrf_token": token, "username": username, "password": password,
                                               "lang": "cy", "next": next_path})
 
 
-def test_signing_in_sets_an_httponly_samesite_cookie_and_goes_back(site):  # type: ignore[no-untyped-def]
+def test_signing_in_sets_an_httponly_samesite_cookie_and_goes_back(site):
     client = create_app(site, seed=False).server.test_client()
     r = post_sign_in(client, "officer", PASSWORD)
     assert (r.status_code, r.headers["Location"]) == (303, "/upload")
@@ -48,7 +48,7 @@ def test_signing_in_sets_an_httponly_samesite_cookie_and_goes_back(site):  # typ
     assert "officer" not in cookie.split(";")[0].split("=", 1)[1][:5]  # signed, not a bare user name
 
 
-def test_the_cookie_is_secure_when_served_over_https(site, monkeypatch):  # type: ignore[no-untyped-def]
+def test_the_cookie_is_secure_when_served_over_https(site, monkeypatch):
     monkeypatch.setenv("DECARB_TRUST_PROXY", "1")
     client = create_app(site, seed=False).server.test_client()
     client.get("/")
@@ -64,7 +64,7 @@ def test_the_cookie_is_secure_when_served_over_https(site, monkeypatch):  # type
     ("officer", PASSWORD, "forged", "expired"),
     ("officer", PASSWORD, "", "expired"),
 ])
-def test_a_failed_sign_in_says_why_and_starts_no_session(site, username, password, token, error):  # type: ignore[no-untyped-def]
+def test_a_failed_sign_in_says_why_and_starts_no_session(site, username, password, token, error):
     client = create_app(site, seed=False).server.test_client()
     r = post_sign_in(client, username, password, token=token)
     assert r.status_code == 303 and f"error={error}" in r.headers["Location"] and "lang=cy" in r.headers["Location"]
@@ -72,7 +72,7 @@ def test_a_failed_sign_in_says_why_and_starts_no_session(site, username, passwor
         assert "sid" not in session
 
 
-def test_after_three_failures_sign_in_asks_for_a_short_wait(site):  # type: ignore[no-untyped-def]
+def test_after_three_failures_sign_in_asks_for_a_short_wait(site):
     app = create_app(site, seed=False)
     with serve(app.server) as url:
         browser = DashClient(url)
@@ -89,12 +89,12 @@ def test_after_three_failures_sign_in_asks_for_a_short_wait(site):  # type: igno
 
 @pytest.mark.parametrize("target", ["//evil.example/phish", "https://evil.example/", "javascript:alert(1)",
                                     "/\\evil.example"])
-def test_sign_in_never_redirects_off_the_site(site, target):  # type: ignore[no-untyped-def]
+def test_sign_in_never_redirects_off_the_site(site, target):
     client = create_app(site, seed=False).server.test_client()
     assert post_sign_in(client, "officer", PASSWORD, next_path=target).headers["Location"] == "/"
 
 
-def test_sign_out_ends_the_session_and_needs_the_form_token(site):  # type: ignore[no-untyped-def]
+def test_sign_out_ends_the_session_and_needs_the_form_token(site):
     app = create_app(site, seed=False)
     with serve(app.server) as url:
         browser = DashClient(url)
@@ -108,7 +108,7 @@ def test_sign_out_ends_the_session_and_needs_the_form_token(site):  # type: igno
         assert "You need to sign in to upload a return" in text_of(browser.page("/upload"))
 
 
-def test_a_password_change_signs_out_other_sessions(site):  # type: ignore[no-untyped-def]
+def test_a_password_change_signs_out_other_sessions(site):
     app = create_app(site, seed=False)
     with serve(app.server) as url:
         browser = DashClient(url)
@@ -117,7 +117,7 @@ def test_a_password_change_signs_out_other_sessions(site):  # type: ignore[no-un
         assert "You need to sign in" in text_of(browser.page("/upload"))
 
 
-def test_production_refuses_to_start_without_a_secret_key(site, monkeypatch):  # type: ignore[no-untyped-def]
+def test_production_refuses_to_start_without_a_secret_key(site, monkeypatch):
     monkeypatch.setenv("DECARB_ENV", "production")
     monkeypatch.delenv("DECARB_SECRET_KEY", raising=False)
     with pytest.raises(ConfigurationError, match="DECARB_SECRET_KEY is not set"):
@@ -134,7 +134,7 @@ def test_production_refuses_to_start_without_a_secret_key(site, monkeypatch):  #
     assert app.server.secret_key == "x" * 64 and app.server.config["SESSION_COOKIE_SECURE"] is True
 
 
-def test_app_py_exits_with_the_reason_instead_of_a_traceback(site):  # type: ignore[no-untyped-def]
+def test_app_py_exits_with_the_reason_instead_of_a_traceback(site):
     env = {"DECARB_ENV": "production", "DECARB_DATA_DIR": str(site), "PATH": "/usr/bin:/bin"}
     run = subprocess.run([sys.executable, "-c", "import app"], cwd=REPO, env=env, capture_output=True, text=True,
                          timeout=120)
@@ -143,7 +143,7 @@ def test_app_py_exits_with_the_reason_instead_of_a_traceback(site):  # type: ign
     assert "Traceback" not in run.stderr
 
 
-def test_single_sign_on_proxy_header_names_the_account(site, monkeypatch):  # type: ignore[no-untyped-def]
+def test_single_sign_on_proxy_header_names_the_account(site, monkeypatch):
     monkeypatch.setenv("DECARB_TRUSTED_USER_HEADER", "X-Forwarded-User")
     app = create_app(site, seed=False)
     with serve(app.server) as url:
@@ -154,7 +154,7 @@ def test_single_sign_on_proxy_header_names_the_account(site, monkeypatch):  # ty
         assert "You need to sign in" in text_of(browser.page("/upload"))
 
 
-def test_demo_accounts_let_a_visitor_try_the_upload_page(site, monkeypatch):  # type: ignore[no-untyped-def]
+def test_demo_accounts_let_a_visitor_try_the_upload_page(site, monkeypatch):
     from decarb_dashboard.sample import DEMO_PASSWORD
 
     monkeypatch.setenv("DECARB_DEMO_ACCOUNTS", "1")

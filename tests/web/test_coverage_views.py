@@ -10,7 +10,7 @@ from tests.conftest import HEADER
 
 
 @pytest.fixture(scope="module")
-def early_app(tmp_path_factory):  # type: ignore[no-untyped-def]
+def early_app(tmp_path_factory):
     from decarb_dashboard.registry import bundled_registry
     from decarb_dashboard.sample import seed
     from decarb_dashboard.store import SubmissionStore
@@ -25,7 +25,7 @@ def early_app(tmp_path_factory):  # type: ignore[no-untyped-def]
     return create_app(store.root, seed=False)
 
 
-def test_the_pages_open_on_the_latest_adequate_year_and_mark_the_new_one(early_app):  # type: ignore[no-untyped-def]
+def test_the_pages_open_on_the_latest_adequate_year_and_mark_the_new_one(early_app):
     from decarb_dashboard.web import data
 
     with early_app.server.app_context():
@@ -38,7 +38,7 @@ def test_the_pages_open_on_the_latest_adequate_year_and_mark_the_new_one(early_a
         assert "'value': '2023-24'" in page.replace('"', "'")
 
 
-def test_the_wales_overview_says_a_year_is_provisional_and_how_covered(early_app):  # type: ignore[no-untyped-def]
+def test_the_wales_overview_says_a_year_is_provisional_and_how_covered(early_app):
     from decarb_dashboard.web import data
 
     with early_app.server.app_context():
@@ -55,7 +55,7 @@ def test_the_wales_overview_says_a_year_is_provisional_and_how_covered(early_app
         assert early["text"] == ["1 of 45 bodies have reported"]
 
 
-def test_gap_filling_is_shown_as_its_own_part(early_app):  # type: ignore[no-untyped-def]
+def test_gap_filling_is_shown_as_its_own_part(early_app):
     from decarb_dashboard.web import data
 
     with early_app.server.app_context():

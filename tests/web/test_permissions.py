@@ -33,7 +33,7 @@ REFUSED = "You cannot do this with your account"
 
 
 @pytest.fixture(scope="module")
-def site(sample_store, tmp_path_factory):  # type: ignore[no-untyped-def]
+def site(sample_store, tmp_path_factory):
     root = tmp_path_factory.mktemp("permissions") / "data"
     shutil.copytree(sample_store.root, root)
     accounts = AccountStore(root)
@@ -95,7 +95,7 @@ def act(client: DashClient, store: SubmissionStore, action: str, body: str) -> t
 @pytest.mark.parametrize("body", [OWN, OTHER])
 @pytest.mark.parametrize("action", ACTIONS)
 @pytest.mark.parametrize("role", ROLES)
-def test_role_action_body(site, role, action, body):  # type: ignore[no-untyped-def]
+def test_role_action_body(site, role, action, body):
     clients, store, accounts = site
     before = snapshot(store, accounts)
     done, shown = act(clients[role], store, action, body)
@@ -112,7 +112,7 @@ def test_role_action_body(site, role, action, body):  # type: ignore[no-untyped-
         accounts.set_disabled("spare", False)
 
 
-def test_a_submitter_cannot_slip_another_body_s_lines_under_their_own_id(site):  # type: ignore[no-untyped-def]
+def test_a_submitter_cannot_slip_another_body_s_lines_under_their_own_id(site):
     clients, store, accounts = site
     before = snapshot(store, accounts)
     r = clients["submitter"].callback("..up-receipt.children", upload_values(
@@ -121,7 +121,7 @@ def test_a_submitter_cannot_slip_another_body_s_lines_under_their_own_id(site): 
     assert snapshot(store, accounts) == before
 
 
-def test_pages_for_drafts_show_a_sign_in_link_and_no_data_to_anonymous_readers(site):  # type: ignore[no-untyped-def]
+def test_pages_for_drafts_show_a_sign_in_link_and_no_data_to_anonymous_readers(site):
     clients, store, _ = site
     latest = store.history(OWN)[-1].submission_id
     for path in ("/upload", "/review", "/accounts"):
@@ -132,7 +132,7 @@ def test_pages_for_drafts_show_a_sign_in_link_and_no_data_to_anonymous_readers(s
     assert "Only administrators" in text_of(clients["reviewer"].page("/accounts"))
 
 
-def test_the_submitter_sees_the_reviewer_s_query_and_the_thread(site):  # type: ignore[no-untyped-def]
+def test_the_submitter_sees_the_reviewer_s_query_and_the_thread(site):
     clients, store, accounts = site
     latest = store.history(OWN)[-1].submission_id
     before = snapshot(store, accounts)

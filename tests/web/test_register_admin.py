@@ -21,14 +21,14 @@ FIELDS = {"id": "transport_for_wales", "name_en": "Transport for Wales", "name_c
 
 
 @pytest.fixture
-def app(sample_store, tmp_path):  # type: ignore[no-untyped-def]
+def app(sample_store, tmp_path):
     root = tmp_path / "data"
     shutil.copytree(sample_store.root, root)
     return create_app(root, seed=False)
 
 
 @contextlib.contextmanager
-def as_role(app, role: str):  # type: ignore[no-untyped-def]
+def as_role(app, role: str):
     with app.server.test_request_context():
         flask.g.decarb_account = Account(f"test.{role}", "Test", role, ("cardiff",) if role == "submitter" else (),
                                          False, 0)
@@ -40,7 +40,7 @@ def save(body: str, fields: dict, kind: str | None, region: str | None, lang: st
     return register_admin.save(1, body, *values, kind, region, lang)
 
 
-def test_an_admin_adds_a_body_and_it_is_in_the_register_with_its_history(app):  # type: ignore[no-untyped-def]
+def test_an_admin_adds_a_body_and_it_is_in_the_register_with_its_history(app):
     root = Path(app.server.config["DECARB_DATA_DIR"])
     with as_role(app, "admin"):
         outcome, history = save(register_admin.NEW, FIELDS, "sponsored_body", "South East Wales")
@@ -53,7 +53,7 @@ def test_an_admin_adds_a_body_and_it_is_in_the_register_with_its_history(app):  
     assert "test.admin" in str(history)
 
 
-def test_an_admin_changes_a_body_from_its_current_values(app):  # type: ignore[no-untyped-def]
+def test_an_admin_changes_a_body_from_its_current_values(app):
     root = Path(app.server.config["DECARB_DATA_DIR"])
     with as_role(app, "admin"):
         *values, kind, region, id_locked = register_admin.fill("cardiff", "en")
@@ -67,7 +67,7 @@ def test_an_admin_changes_a_body_from_its_current_values(app):  # type: ignore[n
     assert change["changes"] == {"own_baseline_year": [None, "2018-19"]}
 
 
-def test_a_refused_change_says_why_in_welsh_and_stores_nothing(app):  # type: ignore[no-untyped-def]
+def test_a_refused_change_says_why_in_welsh_and_stores_nothing(app):
     root = Path(app.server.config["DECARB_DATA_DIR"])
     before = len(load_registry(root))
     with as_role(app, "admin"):
@@ -81,7 +81,7 @@ def test_a_refused_change_says_why_in_welsh_and_stores_nothing(app):  # type: ig
     assert len(load_registry(root)) == before and SubmissionStore(root).register_history() == []
 
 
-def test_only_an_admin_may_change_the_register(app):  # type: ignore[no-untyped-def]
+def test_only_an_admin_may_change_the_register(app):
     root = Path(app.server.config["DECARB_DATA_DIR"])
     for role in ("submitter", "reviewer"):
         with as_role(app, role):

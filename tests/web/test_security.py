@@ -35,7 +35,7 @@ PASSWORD = "a long enough passphrase"
 
 
 @pytest.fixture
-def site(sample_store, tmp_path):  # type: ignore[no-untyped-def]
+def site(sample_store, tmp_path):
     root = tmp_path / "data"
     shutil.copytree(sample_store.root, root)
     AccountStore(root).add("officer", PASSWORD, "submitter", ["cardiff"], "Cardiff officer")
@@ -49,7 +49,7 @@ def site(sample_store, tmp_path):  # type: ignore[no-untyped-def]
     ("https://evil.example/", "/?body=cardiff&lang=cy"),
     ("/compare", "/compare?body=cardiff&lang=cy"),
 ])
-def test_the_language_link_never_leaves_the_site(site, pathname, expected):  # type: ignore[no-untyped-def]
+def test_the_language_link_never_leaves_the_site(site, pathname, expected):
     app = create_app(site, seed=False)
     with app.server.test_request_context("/"):
         children, lang = render_shell(pathname, "?body=cardiff")
@@ -58,7 +58,7 @@ def test_the_language_link_never_leaves_the_site(site, pathname, expected):  # t
 
 
 # ---- 11. demo accounts never survive into production; DECARB_ENV is one of the known values ------------------
-def test_production_refuses_to_start_while_a_demo_account_has_the_demo_password(site, monkeypatch):  # type: ignore[no-untyped-def]
+def test_production_refuses_to_start_while_a_demo_account_has_the_demo_password(site, monkeypatch):
     from decarb_dashboard.sample import DEMO_ACCOUNTS, DEMO_PASSWORD
 
     fresh = site.parent / "fresh"
@@ -82,7 +82,7 @@ def test_production_refuses_to_start_while_a_demo_account_has_the_demo_password(
 
 
 @pytest.mark.parametrize("value", ["prod", "Production ", "live", "staging"])
-def test_an_unknown_decarb_env_is_an_error_not_silently_development(site, monkeypatch, value):  # type: ignore[no-untyped-def]
+def test_an_unknown_decarb_env_is_an_error_not_silently_development(site, monkeypatch, value):
     monkeypatch.setenv("DECARB_ENV", value)
     monkeypatch.setenv("DECARB_SECRET_KEY", "k" * 64)
     if value.strip().lower() == "production":
@@ -94,7 +94,7 @@ def test_an_unknown_decarb_env_is_an_error_not_silently_development(site, monkey
 
 
 # ---- 12. without DECARB_SECRET_KEY, all workers over one data directory share one key -------------------------
-def test_workers_without_a_secret_key_share_the_data_directory_s_key(site, monkeypatch, caplog):  # type: ignore[no-untyped-def]
+def test_workers_without_a_secret_key_share_the_data_directory_s_key(site, monkeypatch, caplog):
     monkeypatch.delenv("DECARB_SECRET_KEY", raising=False)
     with ThreadPoolExecutor(8) as pool:  # eight workers starting at once agree on one key
         keys = set(pool.map(lambda _: config.local_secret_key(site), range(8)))
@@ -112,7 +112,7 @@ def test_workers_without_a_secret_key_share_the_data_directory_s_key(site, monke
     assert "Submitting as Cardiff officer" in _page_text(other, "/upload")
 
 
-def _page_text(client, path: str) -> str:  # type: ignore[no-untyped-def]
+def _page_text(client, path: str) -> str:
     """The words of page ``path`` as the Flask test client ``client`` would see them."""
     client.get("/")
     body = callback_body(client.get("/_dash-dependencies").get_json(), ".._pages_content",
@@ -120,7 +120,7 @@ def _page_text(client, path: str) -> str:  # type: ignore[no-untyped-def]
     return json.dumps(client.post("/_dash-update-component", json=body).get_json())
 
 
-def _form_token(client) -> str:  # type: ignore[no-untyped-def]
+def _form_token(client) -> str:
     client.get("/")
     body = callback_body(client.get("/_dash-dependencies").get_json(), ".._pages_content",
                          {"_pages_location.pathname": "/sign-in", "_pages_location.search": ""})
@@ -143,7 +143,7 @@ def _form_token(client) -> str:  # type: ignore[no-untyped-def]
     ("iloveyou 1234", "commonest passwords"),
     ("alice.jones99", "your user name"),
 ])
-def test_common_and_trivial_passwords_are_refused(tmp_path, password, why):  # type: ignore[no-untyped-def]
+def test_common_and_trivial_passwords_are_refused(tmp_path, password, why):
     accounts = AccountStore(tmp_path)
     with pytest.raises(AccountError, match=why):
         accounts.add("alice.jones@cardiff.gov.wales", password, "reviewer")
@@ -157,7 +157,7 @@ def test_common_and_trivial_passwords_are_refused(tmp_path, password, why):  # t
 
 @pytest.mark.parametrize("password", ["correct horse battery", "a long enough passphrase", "illustrative-demo-only",
                                       "Gwyntoedd y gorllewin 7"])
-def test_passphrases_are_accepted(tmp_path, password):  # type: ignore[no-untyped-def]
+def test_passphrases_are_accepted(tmp_path, password):
     AccountStore(tmp_path).add("alice", password, "reviewer")
     assert AccountStore(tmp_path).password_matches("alice", password)
 
@@ -165,7 +165,7 @@ def test_passphrases_are_accepted(tmp_path, password):  # type: ignore[no-untype
 # ---- 4. a forged year from a callback is refused, as the CLI would ------------------------------------------
 @pytest.mark.parametrize("year", ["2024-26", "2024-25/../../x", "../../../../tmp/x", "2099-00", "2014-15", " 2024-25",
                                   "2024/25"])
-def test_a_forged_year_is_refused_plainly_and_stores_nothing(site, year):  # type: ignore[no-untyped-def]
+def test_a_forged_year_is_refused_plainly_and_stores_nothing(site, year):
     store = SubmissionStore(site)
     years_before = set(store.current_lines()["reporting_year"].astype(str))
     submissions_before = len(store.submissions())
@@ -186,7 +186,7 @@ def test_a_forged_year_is_refused_plainly_and_stores_nothing(site, year):  # typ
 
 
 # ---- 8. one rule for who sees a submission: history and detail agree -----------------------------------------
-def test_a_reviewer_s_message_about_a_shared_submission_stays_with_those_who_may_see_it(site):  # type: ignore[no-untyped-def]
+def test_a_reviewer_s_message_about_a_shared_submission_stays_with_those_who_may_see_it(site):
     from decarb_dashboard.registry import bundled_registry
     from decarb_dashboard.validate import validate_upload
 
@@ -212,7 +212,7 @@ def test_a_reviewer_s_message_about_a_shared_submission_stays_with_those_who_may
 
 # ---- 6. sessions end on the server: a copied cookie dies with sign-out, disabling and a new password -------------
 @pytest.mark.parametrize("how", ["sign out", "disable", "new password"])
-def test_a_session_s_cookie_stops_working_when_the_session_ends(site, how):  # type: ignore[no-untyped-def]
+def test_a_session_s_cookie_stops_working_when_the_session_ends(site, how):
     with serve(create_app(site, seed=False).server) as url:
         browser = DashClient(url)
         browser.sign_in("officer", PASSWORD)
@@ -239,7 +239,7 @@ def test_a_session_s_cookie_stops_working_when_the_session_ends(site, how):  # t
     ("203.0.113.9", "198.51.100.7", "203.0.113.9"),  # straight to the app, around the proxy: its own address
     ("2001:db8:1:2:3:4:5:6", "", "2001:db8:1:2::/64"),  # an IPv6 client: its /64
 ])
-def test_sign_in_limits_count_the_address_the_trusted_proxy_saw(site, monkeypatch, peer, forwarded, counted):  # type: ignore[no-untyped-def]
+def test_sign_in_limits_count_the_address_the_trusted_proxy_saw(site, monkeypatch, peer, forwarded, counted):
     from decarb_dashboard.web import auth
 
     monkeypatch.setenv("DECARB_TRUST_PROXY", "1")
@@ -250,7 +250,7 @@ def test_sign_in_limits_count_the_address_the_trusted_proxy_saw(site, monkeypatc
     assert r.get_data(as_text=True) == counted
 
 
-def test_a_new_forwarded_address_per_guess_does_not_escape_the_wait(site, monkeypatch):  # type: ignore[no-untyped-def]
+def test_a_new_forwarded_address_per_guess_does_not_escape_the_wait(site, monkeypatch):
     monkeypatch.setenv("DECARB_TRUST_PROXY", "1")
     client = create_app(site, seed=False).server.test_client()
     token = _form_token(client)
@@ -263,14 +263,14 @@ def test_a_new_forwarded_address_per_guess_does_not_escape_the_wait(site, monkey
 
 
 @pytest.mark.parametrize("value", ["yes please", "10.0.0", "proxy.example"])
-def test_decarb_trust_proxy_must_name_an_address(site, monkeypatch, value):  # type: ignore[no-untyped-def]
+def test_decarb_trust_proxy_must_name_an_address(site, monkeypatch, value):
     monkeypatch.setenv("DECARB_TRUST_PROXY", value)
     with pytest.raises(ConfigurationError, match="not an IP address"):
         create_app(site, seed=False)
 
 
 # ---- 9. security headers ---------------------------------------------------------------------------------------
-def test_every_response_carries_the_security_headers(site, monkeypatch):  # type: ignore[no-untyped-def]
+def test_every_response_carries_the_security_headers(site, monkeypatch):
     client = create_app(site, seed=False).server.test_client()
     for path in ("/", "/_dash-layout", "/healthz", "/assets/style.css"):
         r = client.get(path)
@@ -288,7 +288,7 @@ def test_every_response_carries_the_security_headers(site, monkeypatch):  # type
     assert r.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
 
 
-def test_the_development_server_sends_no_version_banner(site):  # type: ignore[no-untyped-def]
+def test_the_development_server_sends_no_version_banner(site):
     from werkzeug.serving import make_server
 
     from decarb_dashboard.web.headers import QuietRequestHandler
@@ -313,7 +313,7 @@ def _download_body(block: str, query: object, kind: str = "download-csv") -> dic
             "changedPropIds": [json.dumps(ids[kind], separators=(",", ":"), sort_keys=True) + ".n_clicks"]}
 
 
-def test_a_download_is_the_table_the_page_shows_built_again_on_the_server(site):  # type: ignore[no-untyped-def]
+def test_a_download_is_the_table_the_page_shows_built_again_on_the_server(site):
     client = create_app(site, seed=False).server.test_client()
     client.get("/")
     values = {"org-body.value": "cardiff", "org-year.value": "2022-23", "org-metric.value": "per_fte",
@@ -339,7 +339,7 @@ def test_a_download_is_the_table_the_page_shows_built_again_on_the_server(site):
     {"view": "org-view.children", "values": [{"a": 1}, [], None, 5, True, "en"]},
     "not a query",
 ])
-def test_a_forged_download_builds_nothing(site, query):  # type: ignore[no-untyped-def]
+def test_a_forged_download_builds_nothing(site, query):
     store = SubmissionStore(site)
     before = (store.version(), len(store.submissions()))
     client = create_app(site, seed=False).server.test_client()
@@ -349,7 +349,7 @@ def test_a_forged_download_builds_nothing(site, query):  # type: ignore[no-untyp
     assert (store.version(), len(store.submissions())) == before
 
 
-def test_a_large_body_to_a_callback_that_takes_no_file_is_refused_before_it_is_read(site):  # type: ignore[no-untyped-def]
+def test_a_large_body_to_a_callback_that_takes_no_file_is_refused_before_it_is_read(site):
     client = create_app(site, seed=False).server.test_client()
     client.get("/")
     big = [{"Value": "x" * 100, "Row": k} for k in range(20_000)]  # about 2.5 MB of rows
@@ -360,7 +360,7 @@ def test_a_large_body_to_a_callback_that_takes_no_file_is_refused_before_it_is_r
 
 
 # ---- 1. a file is parsed once per upload, not again on submit -------------------------------------------------
-def test_submitting_a_checked_file_does_not_parse_it_again(site, monkeypatch):  # type: ignore[no-untyped-def]
+def test_submitting_a_checked_file_does_not_parse_it_again(site, monkeypatch):
     from decarb_dashboard.web.pages import upload
 
     parsed = []
@@ -377,7 +377,7 @@ def test_submitting_a_checked_file_does_not_parse_it_again(site, monkeypatch):  
     assert parsed == ["once.csv"]
 
 
-def test_the_sign_in_link_s_next_is_a_path_on_this_site(site):  # type: ignore[no-untyped-def]
+def test_the_sign_in_link_s_next_is_a_path_on_this_site(site):
     app = create_app(site, seed=False)
     with app.server.test_request_context("/"):
         children, _ = render_shell("//evil.example/x", "")

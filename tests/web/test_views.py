@@ -19,12 +19,12 @@ from tests.conftest import csv_bytes
 
 
 @pytest.fixture(scope="module")
-def app(sample_store):  # type: ignore[no-untyped-def]
+def app(sample_store):
     return create_app(sample_store.root, seed=False)
 
 
 @contextlib.contextmanager
-def signed_in(app, role: str = "submitter", bodies: tuple[str, ...] = ("cardiff", "newport")):  # type: ignore[no-untyped-def]
+def signed_in(app, role: str = "submitter", bodies: tuple[str, ...] = ("cardiff", "newport")):
     """Run view functions as if a signed-in account of ``role`` (bound to ``bodies``) made the request."""
     with app.server.test_request_context():
         flask.g.decarb_account = Account("test.officer", "Test officer", role, bodies if role == "submitter" else (),
@@ -45,7 +45,7 @@ def test_both_languages_have_every_key():
     assert t("rank_value", "cy", rank=2, count=22) == "2 o 22 (1 = isaf)"
 
 
-def test_every_page_renders_in_both_languages(app):  # type: ignore[no-untyped-def]
+def test_every_page_renders_in_both_languages(app):
     with signed_in(app):
         for lang in ("en", "cy"):
             for page in (home_layout(lang), organisation.layout(lang, body="torfaen", year="2022-23"),
@@ -55,7 +55,7 @@ def test_every_page_renders_in_both_languages(app):  # type: ignore[no-untyped-d
         assert "Caerdydd" in str(organisation.layout("cy"))  # body names in the chosen language
 
 
-def test_not_reported_shows_as_not_reported_never_zero(app):  # type: ignore[no-untyped-def]
+def test_not_reported_shows_as_not_reported_never_zero(app):
     with app.server.app_context():
         from decarb_dashboard.web import data
 
@@ -65,7 +65,7 @@ def test_not_reported_shows_as_not_reported_never_zero(app):  # type: ignore[no-
     assert land["Emissions (tCO2e)"] == "not reported"
 
 
-def test_upload_check_reports_every_problem_with_rows(app):  # type: ignore[no-untyped-def]
+def test_upload_check_reports_every_problem_with_rows(app):
     raw = csv_bytes("Cardiff,2024-25,Bulidings,,,,,5,,,", "Cardiff,2024-25,Waste,,,,,lots,,,")
     with signed_in(app):
         _, report, shown = upload.check(payload(raw), "x.csv", "cardiff", "2024-25", "en")
@@ -75,7 +75,7 @@ def test_upload_check_reports_every_problem_with_rows(app):  # type: ignore[no-u
 
 @pytest.mark.parametrize("lang, more", [("en", "…and 10 more: see the table of problems below."),
                                          ("cy", "…a 10 arall: gweler tabl y problemau isod.")])
-def test_the_error_summary_names_the_first_twenty_problems_and_counts_the_rest(app, lang, more):  # type: ignore[no-untyped-def]
+def test_the_error_summary_names_the_first_twenty_problems_and_counts_the_rest(app, lang, more):
     # 30 misspelt categories on rows 2 to 31. The summary is a live region (read out whole): it names 20,
     # each linked to its row below, and says how many more the table holds.
     raw = csv_bytes(*[f"Cardiff,2024-25,Bulidings,,,,,{k},,," for k in range(1, 31)])
@@ -87,7 +87,7 @@ def test_the_error_summary_names_the_first_twenty_problems_and_counts_the_rest(a
     assert len(items) == 21 and items[20].children == more
 
 
-def test_upload_check_refuses_oversized_and_malformed_payloads(app, monkeypatch):  # type: ignore[no-untyped-def]
+def test_upload_check_refuses_oversized_and_malformed_payloads(app, monkeypatch):
     monkeypatch.setenv("DECARB_MAX_UPLOAD_MB", "0.001")
     with signed_in(app):
         _raw, report, shown = upload.check(payload(b"x" * 2000), "big.csv", "cardiff", "2024-25", "en")
@@ -96,7 +96,7 @@ def test_upload_check_refuses_oversized_and_malformed_payloads(app, monkeypatch)
         assert report is None and "could not be read" in str(shown)
 
 
-def test_plausibility_warning_for_a_category_far_from_last_year(app):  # type: ignore[no-untyped-def]
+def test_plausibility_warning_for_a_category_far_from_last_year(app):
     with signed_in(app):
         from decarb_dashboard.web import data
 
@@ -110,7 +110,7 @@ def test_plausibility_warning_for_a_category_far_from_last_year(app):  # type: i
                         "Check the unit and the figures."]
 
 
-def test_the_excel_template_is_pre_filled_with_last_year_s_lines_and_blank_values(app):  # type: ignore[no-untyped-def]
+def test_the_excel_template_is_pre_filled_with_last_year_s_lines_and_blank_values(app):
     with app.server.app_context():
         from decarb_dashboard.web import data
 
@@ -123,7 +123,7 @@ def test_the_excel_template_is_pre_filled_with_last_year_s_lines_and_blank_value
     assert ws.cell(row=2, column=1).value == "Newport City Council"
 
 
-def test_plausibility_warning_for_a_line_far_outside_the_peer_range(app):  # type: ignore[no-untyped-def]
+def test_plausibility_warning_for_a_line_far_outside_the_peer_range(app):
     with signed_in(app):
         from decarb_dashboard.web import data
 
@@ -139,7 +139,7 @@ def test_plausibility_warning_for_a_line_far_outside_the_peer_range(app):  # typ
                            "Check the unit.")
 
 
-def test_quality_flags_on_the_wales_overview_are_worded_in_welsh(app):  # type: ignore[no-untyped-def]
+def test_quality_flags_on_the_wales_overview_are_worded_in_welsh(app):
     with app.server.app_context():
         from decarb_dashboard.web import data
 
@@ -167,7 +167,7 @@ def test_long_tables_show_their_first_rows_and_download_them_all():
     assert len(frames["t"]) == MAX_TABLE_ROWS + 5
 
 
-def test_reasons_for_missing_figures_are_in_welsh_on_welsh_pages(app):  # type: ignore[no-untyped-def]
+def test_reasons_for_missing_figures_are_in_welsh_on_welsh_pages(app):
     with app.server.app_context():
         from decarb_dashboard.web import data
 
@@ -192,7 +192,7 @@ def test_downloaded_tables_never_run_text_as_a_formula_in_excel():
     assert cells and all(c.data_type == "s" for c in cells)  # text, not a formula
 
 
-def test_the_wales_overview_says_who_has_submitted_each_year(app, sample_store):  # type: ignore[no-untyped-def]
+def test_the_wales_overview_says_who_has_submitted_each_year(app, sample_store):
     from decarb_dashboard.engine import Engine
     from decarb_dashboard.factors import load_factors
     from decarb_dashboard.registry import load_registry
