@@ -297,7 +297,8 @@ def submitter(url: str, username: str, until: float, tally: Tally, rnd: random.R
     signed_in = tally.timed("sign in", lambda: browser.sign_in(username, PASSWORD))
     if signed_in is None or "error=" in signed_in.headers.get("Location", "error="):
         with tally.lock:
-            tally.errors.append(f"{username} could not sign in")
+            where = signed_in.headers.get("Location", "") if signed_in is not None else "no answer"
+            tally.errors.append(f"{username} could not sign in ({where})")
         return
     body = username.split(".", 1)[1]
     name = dict(SUBMITTING_BODIES)[body]

@@ -322,15 +322,17 @@ class AccountStore:
         guesses sent at once only the free ones are checked, the rest wait.
         """
         username = (username or "").strip().lower()[:120]
-        now = time.time()
         keys = {rule: rule.key(username, client) for rule in THROTTLES}
         with self._write() as db:
+            # The time is taken once the write lock is held: an attempt that waited for the lock while another
+            # was counted must not see that one's time as being in its future (a wait out of nothing).
+            now = time.time()
             counted = {}
             wait = 0.0
             for rule, key in keys.items():
                 row = db.execute("SELECT failures, last_at FROM sign_in_throttle WHERE key = ?", (key,)).fetchone()
                 failures = row["failures"] if row and now - row["last_at"] <= FAILURE_WINDOW_S else 0
-                if failures:
+                if rule.delay_s(failures) > 0:  # within its free tries a rule asks for no wait at all
                     wait = max(wait, row["last_at"] + rule.delay_s(failures) - now)
                 counted[key] = failures + 1
             if wait > 0:

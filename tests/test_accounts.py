@@ -204,3 +204,16 @@ def test_decarb_users_refuses_unknown_bodies_and_weak_passwords(tmp_path, monkey
     assert "at least 12 characters" in capsys.readouterr().err
     assert main(["users", "disable", "nobody", "--data-dir", d]) == 1
     assert AccountStore(tmp_path).list() == []
+
+
+def test_colleagues_signing_in_at_once_from_one_office_are_not_told_to_wait(store, clock):
+    # Two sign-ins at once from one address (an office behind one NAT): alice's attempt is counted (its
+    # password not yet checked) at a time a little after the moment bob's attempt began.
+    store.add("bob", PASSWORD, "submitter", ["cardiff"])
+    with store._write() as db:
+        db.execute("INSERT INTO sign_in_throttle VALUES (?, ?, ?)", ("client:10.0.0.9", 1, clock[0] + 0.5))
+    assert store.authenticate("bob", PASSWORD, "10.0.0.9") is not None  # well within the free tries: no wait
+    for _ in range(3):  # and the throttle still throttles
+        assert store.authenticate("bob", "guess", "10.0.0.9") is None
+    with pytest.raises(SignInThrottled):
+        store.authenticate("bob", PASSWORD, "10.0.0.9")
