@@ -202,3 +202,11 @@ def test_decarb_validate_in_a_pseudo_language_brackets_every_string(pseudo_langu
     assert lines[0] == "[mixed.csv: there is a problem. [2 error(s)], [1 warning(s)].]"
     unbracketed = [line for line in lines if not (line.removeprefix("- ").startswith("[") and line.endswith("]"))]
     assert len(lines) == 11 and unbracketed == []
+
+
+def test_the_wales_page_counts_bodies_and_figures_in_the_plural_form_of_their_count():
+    assert t("wales_headline_change", "cy", count=2) == "Newid ers 2019-20, o'i gymharu'n deg dros 2 gorff"
+    assert t("wales_headline_change", "cy", count=3) == "Newid ers 2019-20, o'i gymharu'n deg dros 3 chorff"
+    assert t("wales_headline_change", "en", count=1) == "Change since 2019-20, like for like over 1 body"
+    assert t("flagged_note", "en", count=1, items="x").startswith("These figures include 1 figure flagged")
+    assert t("gap_filled_value", "cy", cells=2, total="a", added="b").endswith("2 gyfuniad corff a chategori coll)")
