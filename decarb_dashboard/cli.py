@@ -1,5 +1,8 @@
 """The ``decarb`` command line (also ``python -m decarb_dashboard``).
 
+What it prints for people is the ``cli`` domain of the gettext catalogues (:func:`say`),
+in the language of ``--lang`` where a command has it (validate, submit), else English.
+
 Exit codes of ``decarb validate``: 0 valid, 1 read but has errors, 2 could not be read at all.
 """
 
@@ -13,6 +16,7 @@ import sys
 from pathlib import Path
 
 from decarb_dashboard import config
+from decarb_dashboard.report import say
 from uploads_schema import i18n
 from uploads_schema.vocabulary import vocabulary
 
@@ -25,7 +29,7 @@ def _check(args: argparse.Namespace, registry=None):
     try:
         data = path.read_bytes()
     except OSError as exc:
-        print(f"decarb: cannot read {path}: {exc.strerror or exc}", file=sys.stderr)
+        print(say("cannot_read", args.lang, path=path, reason=exc.strerror or exc), file=sys.stderr)
         return None
     max_bytes = int(args.max_mb * 1024 * 1024) if args.max_mb is not None else None
     return data, validate_upload(data, path.name, organisation=args.org, reporting_year=args.year,
@@ -56,7 +60,7 @@ def _cmd_template(args: argparse.Namespace) -> int:
         sys.stdout.buffer.write(data)
     else:
         Path(args.output).write_bytes(data)
-        print(f"wrote {args.output}")
+        print(say("wrote", path=args.output))
     return 0
 
 
@@ -76,7 +80,7 @@ def _cmd_submit(args: argparse.Namespace) -> int:
     data, report = checked
     if not report.valid:
         print(report.to_text(args.lang), file=sys.stderr)
-        print("Nothing was stored.", file=sys.stderr)
+        print(say("nothing_stored", args.lang), file=sys.stderr)
         return 1 if report.readable else 2
     submission_id = store.submit(report.lines, data, submitted_by=args.user, file_name=Path(args.file).name)
     print(submission_id)
@@ -92,12 +96,13 @@ def _cmd_history(args: argparse.Namespace) -> int:
         print("[" + ",\n".join(submission_json(s) for s in history) + "]")
         return 0
     if not history:
-        print(f"No submissions for {args.org}" + (f" in {args.year}" if args.year else "") + ".")
+        print(say("history_none_in_year", org=args.org, year=args.year) if args.year
+              else say("history_none", org=args.org))
         return 0
     current = set(store.current_parts().query("organisation_id == @args.org")["submission_id"])
-    print(f"{'submission':34} {'submitted at (UTC)':28} {'by':16} {'lines':>6}  {'status':10} years")
+    print(say("history_header"))
     for s in history:
-        mark = " (current)" if s.submission_id in current else ""
+        mark = say("history_current") if s.submission_id in current else ""
         print(f"{s.submission_id:34} {s.submitted_at:28} {s.submitted_by[:16]:16} {s.line_count:>6}  "
               f"{s.status:10} {', '.join(s.reporting_years)}{mark}")
         if s.status_message:
@@ -111,7 +116,7 @@ def _cmd_status(args: argparse.Namespace) -> int:
     try:
         _store(args).set_status(args.submission, args.set, actor=args.user, message=args.message)
     except StoreError as exc:
-        print(f"decarb: {exc}", file=sys.stderr)
+        print(say("error", error=exc), file=sys.stderr)
         return 1
     print(f"{args.submission}: {args.set}")
     return 0
@@ -125,13 +130,13 @@ def _cmd_export(args: argparse.Namespace) -> int:
     store = _store(args)
     frame = export.export_table(store.current_lines(), OrganisationMatcher(load_registry(store.root)))
     export.write(frame, args.format, Path(args.output))
-    print(f"wrote {len(frame)} lines to {args.output}")
+    print(say("exported", count=len(frame), path=args.output))
     return 0
 
 
 def _fmt(value: object, unit: str = "", digits: int = 1, signed: bool = False) -> str:
     if value is None:
-        return "n/a"
+        return say("not_available")
     if isinstance(value, float | int):
         return f"{value:{'+' if signed else ''},.{digits}f}{unit}"
     return str(value)
@@ -144,7 +149,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     store = _store(args)
     engine = Engine.from_store(store)
     if args.year not in engine.years():
-        print(f"decarb: no returns for {args.year} in the store", file=sys.stderr)
+        print(say("no_returns", year=args.year), file=sys.stderr)
         return 2
     result = compare(engine, args.org, args.year, peer_group=args.peer_group, metric=args.metric,
                      include_supply_chain=not args.without_supply_chain)
@@ -154,41 +159,45 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     r, peer = result, result["peer_group"]
     key = peer["metric"]
     out = [f"{r['organisation']['name']}, {r['reporting_year']}",
-           f"Total: {_fmt(r['total_tco2e'], ' tCO2e')} (without supply chain "
-           f"{_fmt(r['total_without_supply_chain_tco2e'], ' tCO2e')}; land {_fmt(r['land_tco2e'], ' tCO2e')})",
-           f"Change since {r['baseline_year']}: {_fmt(r['change_vs_baseline_pct'], '%')} "
-           f"({_fmt(r['change_vs_baseline_tco2e'], ' tCO2e')}) over {len(r['change_vs_baseline_categories'])} "
-           "categories in both years",
-           f"Change on last year: {_fmt(r['change_year_on_year_pct'], '%')} "
-           f"({_fmt(r['change_year_on_year_tco2e'], ' tCO2e')})", "", "By category:"]
+           say("compare_total", total=_fmt(r["total_tco2e"], " tCO2e"),
+               without_supply_chain=_fmt(r["total_without_supply_chain_tco2e"], " tCO2e"),
+               land=_fmt(r["land_tco2e"], " tCO2e")),
+           say("compare_change_baseline", baseline_year=r["baseline_year"],
+               pct=_fmt(r["change_vs_baseline_pct"], "%"), tco2e=_fmt(r["change_vs_baseline_tco2e"], " tCO2e"),
+               count=len(r["change_vs_baseline_categories"])),
+           say("compare_change_last_year", pct=_fmt(r["change_year_on_year_pct"], "%"),
+               tco2e=_fmt(r["change_year_on_year_tco2e"], " tCO2e")), "", say("compare_by_category")]
     for c in r["categories"]:
         change = _fmt(c["change_vs_baseline_pct"], "%") if c["change_vs_baseline_reason"] is None \
             else c["change_vs_baseline_reason"]
-        out.append(f"  {c['category']:16} {_fmt(c['tco2e'], ' tCO2e') if c['tco2e'] is not None else c['status']:>22}"
-                   f"   vs baseline: {change}")
-    out += ["", "Intensities: " + "; ".join(f"{k} {_fmt(v, digits=3)}" for k, v in r["intensities"].items()),
-            f"Peer group {peer['name']}: rank {peer['rank']} of {peer['peer_count']} on {key} (1 = lowest), "
-            f"percentile {_fmt(peer['percentile'], digits=0)}, quartile {peer['quartile']}, "
-            f"median {_fmt(peer['peer_median_' + key])}"]
+        value = _fmt(c["tco2e"], " tCO2e") if c["tco2e"] is not None else c["status"]
+        out.append(say("compare_category_row", category=c["category"], value=value, change=change))
+    out += ["", say("compare_intensities", items="; ".join(f"{k} {_fmt(v, digits=3)}"
+                                                            for k, v in r["intensities"].items())),
+            say("compare_peer", name=peer["name"], rank=peer["rank"], count=peer["peer_count"], metric=key,
+                percentile=_fmt(peer["percentile"], digits=0), quartile=peer["quartile"],
+                median=_fmt(peer["peer_median_" + key]))]
     if peer["left_out"]:
-        out.append("  left out: " + "; ".join(f"{b} ({why})" for b, why in peer["left_out"].items()))
+        out.append(say("compare_left_out", items="; ".join(f"{b} ({why})" for b, why in peer["left_out"].items())))
     if peer["note"]:
-        out.append("  note: " + peer["note"])
+        out.append(say("compare_note", note=peer["note"]))
     t = r["trajectory"]
-    out.append(f"Trajectory to net zero in 2030: {t['status']} (required {_fmt(t['required_reduction_pct'], '%')}, "
-               f"achieved {_fmt(t['achieved_reduction_pct'], '%')})")
+    out.append(say("compare_trajectory", status=t["status"], required=_fmt(t["required_reduction_pct"], "%"),
+                   achieved=_fmt(t["achieved_reduction_pct"], "%")))
     for flag in r["quality_flags"]:
-        out.append(f"Quality flag ({flag['kind']}): {flag['category'] or ''} {flag['detail']}")
+        out.append(say("compare_quality_flag", kind=flag["kind"], category=flag["category"] or "",
+                       detail=flag["detail"]))
     for warning in r["factor_warnings"]:
-        out.append(f"Factor warning: {warning}")
+        out.append(say("compare_factor_warning", warning=warning))
     print("\n".join(out))
     return 0
 
 
 def _coverage_text(c: dict) -> str:
-    share = "" if c["baseline_share_pct"] is None else f", {c['baseline_share_pct']:.1f}% of the 2019-20 emissions"
-    mark = " - provisional" if c["provisional"] else ""
-    return f"{c['bodies_reported']} of {c['bodies_expected']} bodies reported{share}{mark}"
+    share = "" if c["baseline_share_pct"] is None else say("coverage_share", pct=f"{c['baseline_share_pct']:.1f}")
+    mark = say("coverage_provisional") if c["provisional"] else ""
+    return say("coverage", reported=c["bodies_reported"], expected=c["bodies_expected"], share=share,
+               provisional=mark)
 
 
 def _cmd_overview(args: argparse.Namespace) -> int:
@@ -198,7 +207,7 @@ def _cmd_overview(args: argparse.Namespace) -> int:
 
     engine = Engine.from_store(_store(args))
     if args.year not in engine.years():
-        print(f"decarb: no returns for {args.year} in the store", file=sys.stderr)
+        print(say("no_returns", year=args.year), file=sys.stderr)
         return 2
     flags = peers.quality_flags(engine.facts, engine.categories, engine.values, engine.registry, args.year)
     result = json_ready(rollups.overview(engine.categories, engine.registry, args.year, flags, args.gap_fill))
@@ -207,26 +216,25 @@ def _cmd_overview(args: argparse.Namespace) -> int:
         return 0
     w, path = result["all_wales"], result["trajectory"]
     lfl = w["like_for_like"]
-    out = [f"All Wales, {args.year}: {_fmt(w['total_tco2e'], ' tCO2e')} ({_coverage_text(w['coverage'])})"]
+    out = [say("overview_all_wales", year=args.year, total=_fmt(w["total_tco2e"], " tCO2e"),
+               coverage=_coverage_text(w["coverage"]))]
     if w["gap_filled_tco2e"] is not None:
-        out.append(f"  gap-filled: {_fmt(w['gap_filled_tco2e'], ' tCO2e')} (carried forward "
-                   f"{_fmt(w['gap_fill']['filled_tco2e'], ' tCO2e')} over {len(w['gap_fill']['cells'])} "
-                   "body-categories from their latest reported year)")
-    out.append(f"  change since 2019-20, like for like over {len(lfl['bodies'])} bodies: "
-               f"{_fmt(lfl['change_vs_baseline_pct'], '%', signed=True)} "
-               f"({_fmt(lfl['change_vs_baseline_tco2e'], ' tCO2e', signed=True)})")
-    out.append(f"  trajectory from the all-Wales 2019-20 baseline of {_fmt(path['baseline_tco2e'], ' tCO2e')}: "
-               f"{path['status']} (required {_fmt(path['required_reduction_pct'], '%')}, achieved "
-               f"{_fmt(path['achieved_reduction_pct'], '%')})")
-    for label, key in (("By sector", "by_sector"), ("By region", "by_region")):
-        out += ["", f"{label}:"]
+        out.append(say("overview_gap_filled", total=_fmt(w["gap_filled_tco2e"], " tCO2e"),
+                       filled=_fmt(w["gap_fill"]["filled_tco2e"], " tCO2e"), count=len(w["gap_fill"]["cells"])))
+    out.append(say("overview_change", count=len(lfl["bodies"]),
+                   pct=_fmt(lfl["change_vs_baseline_pct"], "%", signed=True),
+                   tco2e=_fmt(lfl["change_vs_baseline_tco2e"], " tCO2e", signed=True)))
+    out.append(say("overview_trajectory", baseline=_fmt(path["baseline_tco2e"], " tCO2e"), status=path["status"],
+                   required=_fmt(path["required_reduction_pct"], "%"),
+                   achieved=_fmt(path["achieved_reduction_pct"], "%")))
+    for label, key in ((say("overview_by_sector"), "by_sector"), (say("overview_by_region"), "by_region")):
+        out += ["", label]
         for name, g in result[key].items():
             out.append(f"  {name:24} {_fmt(g['total_tco2e'], ' tCO2e'):>20}  {_coverage_text(g['coverage'])}")
     flagged = w["flagged_figures"]
     if flagged:
-        out += ["", f"Includes {len(flagged)} flagged figures: "
-                + "; ".join(f"{f['organisation_id']} {f['category']} ({f['kind']})" for f in flagged[:10])
-                + ("; ..." if len(flagged) > 10 else "")]
+        items = "; ".join(f"{f['organisation_id']} {f['category']} ({f['kind']})" for f in flagged[:10])
+        out += ["", say("overview_flagged", count=len(flagged), items=items + ("; ..." if len(flagged) > 10 else ""))]
     print("\n".join(out))
     return 0
 
@@ -242,15 +250,15 @@ def _cmd_factors(args: argparse.Namespace) -> int:
     path = Path(args.file)
     try:
         if path.stat().st_size > MAX_FLAT_FILE_BYTES:  # refused before it is read
-            raise FlatFileError(f"the file is {path.stat().st_size / 2**20:.0f} MB; an official flat file is "
-                                f"under 3 MB and more than {MAX_FLAT_FILE_BYTES // 2**20} MB is refused")
+            raise FlatFileError(say("factors_too_large", size_mb=f"{path.stat().st_size / 2**20:.0f}",
+                                    max_mb=MAX_FLAT_FILE_BYTES // 2**20))
         result = import_flat_file(path.read_bytes(), path.name, store.root)
     except (OSError, FlatFileError, ValueError) as exc:
-        print(f"decarb: cannot import {path}: {exc}", file=sys.stderr)
+        print(say("factors_cannot_import", path=path, error=exc), file=sys.stderr)
         return 1
-    print(f"imported {len(result.imported)} factors for {result.factor_year} from {path.name}")
+    print(say("factors_imported", count=len(result.imported), year=result.factor_year, file=path.name))
     if result.missing:
-        print("not found in the file: " + ", ".join(result.missing))
+        print(say("factors_missing", items=", ".join(result.missing)))
     return 0
 
 
@@ -258,9 +266,9 @@ def _password(args: argparse.Namespace) -> str:
     """The new password: one line of standard input with --password-stdin, else typed twice at a prompt."""
     if args.password_stdin:
         return sys.stdin.readline().rstrip("\r\n")
-    first = getpass.getpass("New password: ")
-    if first != getpass.getpass("The same password again: "):
-        raise ValueError("the two passwords differ")
+    first = getpass.getpass(say("password_new"))
+    if first != getpass.getpass(say("password_again")):
+        raise ValueError(say("password_differ"))
     return first
 
 
@@ -276,25 +284,27 @@ def _cmd_users(args: argparse.Namespace) -> int:
                 print(json.dumps([{"username": a.username, "display_name": a.display_name, "role": a.role,
                                    "bodies": list(a.bodies), "disabled": a.disabled} for a in rows], indent=2))
                 return 0
-            print(f"{'user name':32} {'role':10} {'state':9} bodies")
+            print(say("users_header"))
             for a in rows:
-                print(f"{a.username:32} {a.role:10} {'disabled' if a.disabled else 'active':9} {', '.join(a.bodies)}")
+                state = say("user_disabled_state") if a.disabled else say("user_active")
+                print(f"{a.username:32} {a.role:10} {state:9} {', '.join(a.bodies)}")
             return 0
         if not args.username:
-            print(f"decarb: users {args.action} needs the user name", file=sys.stderr)
+            print(say("users_needs_name", action=args.action), file=sys.stderr)
             return 2
         if args.action == "add":
             account = accounts.add(args.username, _password(args), args.role, args.body or [], args.name)
-            print(f"added {account.username} ({account.role}" + (f" for {', '.join(account.bodies)})" if
-                                                                 account.bodies else ")"))
+            print(say("user_added_for", user=account.username, role=account.role, bodies=", ".join(account.bodies))
+                  if account.bodies else say("user_added", user=account.username, role=account.role))
         elif args.action == "set-password":
             accounts.set_password(args.username, _password(args))
-            print(f"password changed for {args.username}; their other sessions are signed out")
+            print(say("password_changed", user=args.username))
         else:
             accounts.set_disabled(args.username, args.action == "disable")
-            print(f"{args.username}: {args.action}d")
+            print(say("user_disabled", user=args.username) if args.action == "disable"
+                  else say("user_enabled", user=args.username))
     except (AccountError, ValueError) as exc:
-        print(f"decarb: {exc}", file=sys.stderr)
+        print(say("error", error=exc), file=sys.stderr)
         return 1
     return 0
 
@@ -308,34 +318,35 @@ def _cmd_store(args: argparse.Namespace) -> int:
     try:
         if args.action == "rebuild-catalogue":
             rebuilt = maintenance.rebuild_catalogue(data_dir)
-            print(f"rebuilt {data_dir / 'store.sqlite'}: {rebuilt.submissions} submissions, {rebuilt.parts} files")
+            print(say("store_rebuilt", path=data_dir / "store.sqlite",
+                      submissions=say("store_submissions", count=rebuilt.submissions),
+                      files=say("store_files", count=rebuilt.parts)))
             for sid, why in sorted(rebuilt.left_out.items()):
-                print(f"left out {sid}: {why}")
+                print(say("store_left_out", submission=sid, reason=why))
             for path in rebuilt.damaged:
-                print(f"damaged: {path} (its body and year is unavailable)")
-            print("Review statuses and withdrawals were kept only in the catalogue: every submission is "
-                  "'submitted' again (use decarb status, or restore a backup, to set them).")
+                print(say("store_damaged_unknown", path=path))
+            print(say("store_statuses_reset"))
             return 0
         if args.action == "restore":
             if not args.dir:
-                print("decarb: store restore needs the backup directory", file=sys.stderr)
+                print(say("store_restore_needs_dir"), file=sys.stderr)
                 return 2
             manifest = maintenance.restore(Path(args.dir), data_dir)
-            print(f"restored {len(manifest['files'])} files, backed up at {manifest['made_at']}, into {data_dir}")
+            print(say("store_restored", count=len(manifest["files"]), made_at=manifest["made_at"], dir=data_dir))
             return 0
         store = _store(args)
         if args.action == "backup":
             if not args.dir:
-                print("decarb: store backup needs the directory to write the backup to", file=sys.stderr)
+                print(say("store_backup_needs_dir"), file=sys.stderr)
                 return 2
             manifest = maintenance.backup(store, Path(args.dir))
-            print(f"backed up {len(manifest['files'])} files to {args.dir}")
+            print(say("store_backed_up", count=len(manifest["files"]), dir=args.dir))
             return 0
         if args.action == "repair":
             result, moved = maintenance.repair(store)
             for path in moved:
-                print(f"quarantined {path} -> quarantine/{path}")
-            print(f"removed {len(result.leftovers)} leftover temporary files")
+                print(say("store_quarantined", path=path))
+            print(say("store_removed_leftovers", count=len(result.leftovers)))
         else:
             result = maintenance.check(store)
         if args.json:
@@ -344,19 +355,19 @@ def _cmd_store(args: argparse.Namespace) -> int:
                                                     "reason", "current"), d, strict=True)) for d in result.damaged],
                               "unreferenced": result.unreferenced, "leftovers": result.leftovers}, indent=2))
         else:
-            print(f"checked {result.parts_checked} files")
+            print(say("store_checked", count=result.parts_checked))
             for path, org, year, sid, why, current in result.damaged:
-                print(f"{why}: {path} ({org} {year}, submission {sid}"
-                      + (": its current return, unavailable until submitted again)" if current else ")"))
+                where = {"reason": why, "path": path, "org": org, "year": year, "submission": sid}
+                print(say("store_damaged_current", **where) if current else say("store_damaged", **where))
             if result.unreferenced:
-                print(f"{len(result.unreferenced)} files belong to no submission (interrupted before their commit)")
+                print(say("store_unreferenced", count=len(result.unreferenced)))
             if result.leftovers:
-                print(f"{len(result.leftovers)} leftover temporary files (decarb store repair removes them)")
+                print(say("store_leftovers", count=len(result.leftovers)))
             if result.ok:
-                print("no damaged files")
+                print(say("store_no_damage"))
         return 0 if args.action == "repair" or result.ok else 1
     except (StoreError, OSError) as exc:
-        print(f"decarb: {exc}", file=sys.stderr)
+        print(say("error", error=exc), file=sys.stderr)
         return 1
 
 
@@ -379,12 +390,12 @@ def _cmd_bodies(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps(rows, ensure_ascii=False, indent=2))
             return 0
-        print(f"{'id':32} {'type':24} {'region':17} {'own baseline':12} name")
+        print(say("bodies_header"))
         for r in rows:
             print(f"{r['id']:32} {r['type']:24} {r['region']:17} {r['own_baseline_year'] or '':12} {r['name_en']}")
         return 0
     if not args.id:
-        print(f"decarb: bodies {args.action} needs the body's id, e.g. transport_for_wales", file=sys.stderr)
+        print(say("bodies_needs_id", action=args.action), file=sys.stderr)
         return 2
     values = {column: getattr(args, option) for option, column in BODY_OPTIONS.items()}
     try:
@@ -393,10 +404,10 @@ def _cmd_bodies(args: argparse.Namespace) -> int:
         else:
             row = edit_body(data_dir, args.id, values, actor=args.user)
     except RegisterError as exc:
-        print(f"decarb: {exc}. Nothing was stored.", file=sys.stderr)
+        print(say("bodies_not_stored", error=exc), file=sys.stderr)
         return 1
-    print(f"{'added' if args.action == 'add' else 'changed'} {row['id']}: {row['name_en']} ({row['type']}, "
-          f"{row['region']})")
+    body = {"id": row["id"], "name": row["name_en"], "type": row["type"], "region": row["region"]}
+    print(say("body_added", **body) if args.action == "add" else say("body_changed", **body))
     return 0
 
 
@@ -529,6 +540,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    lang = getattr(args, "lang", "en")
     # Bodies named on the command line (--org, a submitter's --body) become register ids here, once.
     named = ([args.org] if getattr(args, "org", None) else []) + (getattr(args, "body", None) or [])
     if named:
@@ -540,7 +552,7 @@ def main(argv: list[str] | None = None) -> int:
         ids = {name: matcher.resolve(name) for name in named}
         unknown = [name for name in named if ids[name] is None]
         if unknown:
-            print(f"decarb: no body called {unknown[0]!r} in the register", file=sys.stderr)
+            print(say("no_body", lang, name=repr(unknown[0])), file=sys.stderr)
             return 2
         if getattr(args, "org", None):
             args.org = ids[args.org]
@@ -552,15 +564,15 @@ def main(argv: list[str] | None = None) -> int:
         try:
             args.year = years.label(years.parse(args.year))
         except years.YearProblem:
-            print(f"decarb: {args.year!r} is not a financial year such as 2022-23", file=sys.stderr)
+            print(say("not_a_year", lang, year=repr(args.year)), file=sys.stderr)
             return 2
     if getattr(args, "command", None) == "factors" and args.action == "import" and not args.file:
-        print("decarb: factors import needs the flat file", file=sys.stderr)
+        print(say("factors_needs_file"), file=sys.stderr)
         return 2
     from decarb_dashboard.store import CatalogueLost
 
     try:
         return int(args.func(args))
     except CatalogueLost as exc:
-        print(f"decarb: {exc}", file=sys.stderr)
+        print(say("error", lang, error=exc), file=sys.stderr)
         return 2

@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from uploads_schema import messages
+from uploads_schema import i18n, messages
 
 REPORT_SCHEMA_VERSION = 1
 #: Problems of one kind listed in full; the rest are counted. A million bad
@@ -24,6 +24,14 @@ MAX_LISTED_PER_CODE = 200
 MAX_VALUE_CHARS = 120
 #: Rows with errors kept in the report as the user typed them, to show beside the problems.
 ERROR_ROWS_KEPT = 50
+
+
+def say(key: str, lang: str = "en", **params: object) -> str:
+    """Return ``key`` of the ``cli`` domain (what ``decarb`` prints for people) in ``lang``, placeholders filled.
+
+    A counted message takes the form of its count in ``lang`` (``report_error_count``, count=3).
+    """
+    return i18n.gettext("cli", key, lang, **params)
 
 
 def _shorten(value: object) -> str | None:
@@ -185,28 +193,29 @@ class ValidationReport:
         d = self.to_dict(lang)
         s = d["summary"]
         out: list[str] = []
-        name = d["file"] or "the upload"
+        name = d["file"] or say("report_the_upload", lang)
         if d["valid"]:
-            out.append(f"{name}: valid. {s['lines']} lines.")
+            out.append(say("report_valid", lang, name=name, count=s["lines"]))
         else:
-            out.append(f"{name}: there is a problem. {s['error_count']} error(s), "
-                       f"{s['warning_count']} warning(s).")
+            out.append(say("report_problem", lang, name=name,
+                           errors=say("report_error_count", lang, count=s["error_count"]),
+                           warnings=say("report_warning_count", lang, count=s["warning_count"])))
         if s["organisations"]:
-            out.append("Organisations: " + ", ".join(o["name"] for o in s["organisations"]))
+            out.append(say("report_organisations", lang, names=", ".join(o["name"] for o in s["organisations"])))
         if s["reporting_years"]:
-            out.append("Reporting years: " + ", ".join(s["reporting_years"]))
-        for heading, items, hidden in (("Errors", d["errors"], s["errors_not_listed"]),
-                                       ("Warnings", d["warnings"], s["warnings_not_listed"])):
+            out.append(say("report_years", lang, years=", ".join(s["reporting_years"])))
+        for heading, items, hidden in ((say("report_errors", lang), d["errors"], s["errors_not_listed"]),
+                                       (say("report_warnings", lang), d["warnings"], s["warnings_not_listed"])):
             if not items:
                 continue
             out.append("")
-            out.append(f"{heading}:")
+            out.append(heading)
             for item in items:
                 where = ", ".join(p for p in (
-                    f"row {item['row']}" if item["row"] else "",
-                    f"column {item['column']}" if item["column"] else "") if p)
+                    say("report_row", lang, row=item["row"]) if item["row"] else "",
+                    say("report_column", lang, column=item["column"]) if item["column"] else "") if p)
                 out.append(f"- {where + ': ' if where else ''}{item['message']}")
-                out.append(f"  Fix: {item['fix']}")
+                out.append(say("report_fix", lang, fix=item["fix"]))
             if hidden:
-                out.append(f"  ... and {hidden} more not listed.")
+                out.append(say("report_not_listed", lang, count=hidden))
         return "\n".join(out)

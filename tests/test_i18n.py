@@ -15,9 +15,10 @@ from babel.messages.pofile import write_po
 
 from decarb_dashboard.accounts import Account
 from decarb_dashboard.validate import validate_upload
-from decarb_dashboard.web import create_app, home_layout, shell
+from decarb_dashboard.web import create_app, shell
 from decarb_dashboard.web.components import fmt
 from decarb_dashboard.web.i18n import t
+from decarb_dashboard.web.pages.home import layout as home_layout
 from tests.conftest import csv_bytes
 from uploads_schema import i18n
 from uploads_schema.vocabulary import vocabulary
@@ -48,7 +49,7 @@ def test_numbers_and_dates_use_the_cldr_conventions_of_the_language():
     assert i18n.date(dt.date(2026, 12, 1), "en") == "Dec 1, 2026"
 
 
-@pytest.mark.parametrize("domain", ["web", "messages", "reasons"])
+@pytest.mark.parametrize("domain", ["web", "messages", "reasons", "cli"])
 def test_no_welsh_message_is_left_untranslated(domain):
     english = {m.id for m in i18n.catalog(domain, "en") if m.id}
     welsh = {m.id: m.string for m in i18n.catalog(domain, "cy") if m.id}
@@ -67,13 +68,18 @@ def _decompose(found: str, keys: set[str]) -> bool:
     return any(found.startswith(k) and _decompose(found[len(k):], keys) for k in keys if found != k)
 
 
+def _extracted(domain: str) -> set[str]:
+    """The keys of ``domain`` that Babel's extraction finds in the code, as ``pybabel extract`` would."""
+    keywords = {k: None for k in i18n.EXTRACT_KEYWORDS[domain]}
+    return {msg if isinstance(msg, str) else msg[0]
+            for package in ({"web": ("decarb_dashboard/web",)}.get(domain, ("decarb_dashboard", "uploads_schema")))
+            for _, _, msg, _, _ in extract_from_dir(ROOT / package, [("**.py", "python")], keywords=keywords)}
+
+
 @pytest.mark.parametrize("domain", ["web", "messages", "reasons"])
 def test_every_key_the_code_uses_is_in_the_catalogues(domain, caplog):
     caplog.set_level(logging.ERROR)  # f-strings are skipped with a warning: their keys are built from data
-    keywords = {k: None for k in i18n.EXTRACT_KEYWORDS[domain]}
-    found = {msg if isinstance(msg, str) else msg[0]
-             for package in ({"web": ("decarb_dashboard/web",)}.get(domain, ("decarb_dashboard", "uploads_schema")))
-             for _, _, msg, _, _ in extract_from_dir(ROOT / package, [("**.py", "python")], keywords=keywords)}
+    found = _extracted(domain)
     keys = set(i18n.entries(domain, "en"))
     # Babel also joins the literals of a condition, t("a" if x == "type" else "b"): these two call sites
     # (web/pages/wales.py, web/submissions.py) should say t("a") if ... else t("b").
@@ -85,12 +91,18 @@ def test_every_key_the_code_uses_is_in_the_catalogues(domain, caplog):
     assert missing == []
 
 
+def test_every_key_decarb_prints_is_in_the_cli_catalogue_and_every_entry_is_used():
+    found, keys = _extracted("cli"), set(i18n.entries("cli", "en"))
+    assert len(found) >= 80
+    assert sorted(found - keys) == [] and sorted(keys - found) == []
+
+
 @pytest.fixture
 def pseudo_language(tmp_path):
     """A copy of the catalogues plus "qps", every text of every domain in [brackets], and its one line."""
     root = tmp_path / "locale"
     shutil.copytree(i18n.LOCALE_DIR, root)
-    for domain in ("web", "messages", "reasons"):
+    for domain in i18n.DOMAINS:
         pseudo = Catalog(locale=None, domain=domain)  # Babel's default plural rule: one and other
         for m in i18n.catalog(domain, "en"):
             if m.id:
@@ -136,3 +148,66 @@ def test_a_third_language_is_its_catalogues_and_one_line(pseudo_language, sample
     for problem in problems:
         for part in ("title", "message", "fix"):
             assert problem[part].startswith("[") and problem[part].endswith("]"), (problem["code"], part)
+
+
+# ---- the cli domain: what decarb prints ------------------------------------------------------
+def _decarb(capsys, *argv: str) -> str:
+    from decarb_dashboard.cli import main
+
+    main(list(argv))
+    captured = capsys.readouterr()
+    return captured.out + captured.err
+
+
+#: Two errors (a misspelt category in row 2, a negative figure in row 3) and a warning (an unknown column).
+MIXED = csv_bytes("Cardiff,2024-25,Bulidings,,,,,5,,,,x", "Cardiff,2024-25,Waste,,,,,-5,,,,y",
+                  header="organisation,reporting_year,category,source,scope,amount,unit,tco2e,status,method,notes,colour")
+
+
+def test_decarb_validate_in_welsh_prints_no_english_words_but_codes_columns_and_names(tmp_path, capsys):
+    import re
+
+    from uploads_schema.columns import column_names
+
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(MIXED)
+    welsh = _decarb(capsys, "validate", str(path), "--lang", "cy")
+    english = _decarb(capsys, "validate", str(path))
+    assert welsh.splitlines()[0] == "mixed.csv: mae problem. 2 wall, 1 rhybudd."
+    assert "Gwallau:" in welsh and "Rhybuddion:" in welsh and "- rhes 2, colofn category: " in welsh
+    names = " ".join([path.name, MIXED.decode(), "Cardiff Council tCO2e", *column_names(),
+                      *(term.name_en for term in vocabulary().categories.values()),
+                      "a problem"])  # Welsh words too ("and", "problem")
+    allowed = set(re.findall(r"[^\W\d]\w*", names))
+    shared = set(re.findall(r"[^\W\d]\w*", welsh)) & set(re.findall(r"[^\W\d]\w*", english))
+    assert shared - allowed == set()
+
+
+@pytest.mark.parametrize(("key", "forms"), [
+    ("report_error_count", {1: "1 gwall", 2: "2 wall", 3: "3 gwall", 6: "6 gwall", 7: "7 gwall"}),
+    ("report_warning_count", {1: "1 rhybudd", 2: "2 rybudd", 3: "3 rhybudd", 6: "6 rhybudd"}),
+    ("store_submissions", {1: "1 cyflwyniad", 2: "2 gyflwyniad", 3: "3 chyflwyniad", 6: "6 chyflwyniad"}),
+])
+def test_the_cli_counts_take_the_welsh_plural_forms(key, forms):
+    from decarb_dashboard.report import say
+
+    assert {n: say(key, "cy", count=n) for n in forms} == forms
+    assert say("report_valid", "cy", name="r.csv", count=2) == "r.csv: dilys. 2 linell."  # dwy + soft mutation
+    assert say("report_error_count", "en", count=1) == "1 error(s)"  # the English the CLI has always printed
+
+
+def test_decarb_validate_in_a_pseudo_language_brackets_every_string(pseudo_language, tmp_path, capsys):
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(MIXED)
+    lines = [line for line in _decarb(capsys, "validate", str(path), "--lang", pseudo_language).splitlines() if line]
+    assert lines[0] == "[mixed.csv: there is a problem. [2 error(s)], [1 warning(s)].]"
+    unbracketed = [line for line in lines if not (line.removeprefix("- ").startswith("[") and line.endswith("]"))]
+    assert len(lines) == 11 and unbracketed == []
+
+
+def test_the_wales_page_counts_bodies_and_figures_in_the_plural_form_of_their_count():
+    assert t("wales_headline_change", "cy", count=2) == "Newid ers 2019-20, o'i gymharu'n deg dros 2 gorff"
+    assert t("wales_headline_change", "cy", count=3) == "Newid ers 2019-20, o'i gymharu'n deg dros 3 chorff"
+    assert t("wales_headline_change", "en", count=1) == "Change since 2019-20, like for like over 1 body"
+    assert t("flagged_note", "en", count=1, items="x").startswith("These figures include 1 figure flagged")
+    assert t("gap_filled_value", "cy", cells=2, total="a", added="b").endswith("2 gyfuniad corff a chategori coll)")
