@@ -15,7 +15,7 @@ import datetime
 import io
 import random
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 HERE = Path(__file__).parent
@@ -284,20 +284,25 @@ def _zip(members: dict[str, bytes]) -> bytes:
     return out.getvalue()
 
 
-def _bomb(workbook: bytes, size: int) -> bytes:
-    """Replace the sheet with ``size`` bytes of spaces, which deflate to about a thousandth."""
+def _with_sheet(workbook: bytes, pieces: Callable[[bytes], Iterable[bytes]]) -> bytes:
+    """The workbook with its sheet replaced by the pieces ``pieces(sheet_xml)`` yields, every other part kept."""
     source = zipfile.ZipFile(io.BytesIO(workbook))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as target:
         for info in source.infolist():
             if info.filename == "xl/worksheets/sheet1.xml":
                 with target.open(info.filename, "w", force_zip64=True) as part:
-                    block = b" " * (1024 * 1024)
-                    for _ in range(size // len(block)):
-                        part.write(block)
+                    for piece in pieces(source.read(info)):
+                        part.write(piece)
             else:
                 target.writestr(info.filename, source.read(info))
     return out.getvalue()
+
+
+def _bomb(workbook: bytes, size: int) -> bytes:
+    """Replace the sheet with ``size`` bytes of spaces, which deflate to about a thousandth."""
+    block = b" " * (1024 * 1024)
+    return _with_sheet(workbook, lambda _sheet: (block for _ in range(size // len(block))))
 
 
 def row_flood_sheet(sheet_xml: bytes, row: Callable[[int], bytes], count: int, chunk: int = 100_000):
@@ -312,17 +317,7 @@ def row_flood_sheet(sheet_xml: bytes, row: Callable[[int], bytes], count: int, c
 
 def _row_flood(workbook: bytes, row: Callable[[int], bytes], count: int) -> bytes:
     """The workbook with ``count`` extra rows at the end of its sheet (item 1 of issue 12: rows, not values, cost)."""
-    source = zipfile.ZipFile(io.BytesIO(workbook))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as target:
-        for info in source.infolist():
-            if info.filename == "xl/worksheets/sheet1.xml":
-                with target.open(info.filename, "w", force_zip64=True) as part:
-                    for piece in row_flood_sheet(source.read(info), row, count):
-                        part.write(piece)
-            else:
-                target.writestr(info.filename, source.read(info))
-    return out.getvalue()
+    return _with_sheet(workbook, lambda sheet: row_flood_sheet(sheet, row, count))
 
 
 def _lying_sizes(workbook: bytes) -> bytes:

@@ -13,16 +13,7 @@ from decarb_dashboard.config import ConfigurationError
 from decarb_dashboard.web import create_app
 from tests.conftest import REPO
 from tests.dash_http import DashClient, callback_body, find_prop, serve, text_of
-
-PASSWORD = "a long enough passphrase"
-
-
-@pytest.fixture
-def site(sample_store, tmp_path):
-    root = tmp_path / "data"
-    shutil.copytree(sample_store.root, root)
-    AccountStore(root).add("officer", PASSWORD, "submitter", ["cardiff"], "Cardiff officer")
-    return root
+from tests.web.conftest import PASSWORD
 
 
 def form_token(client) -> str:

@@ -30,16 +30,7 @@ from tests.dash_http import (
     upload_payload,
     upload_values,
 )
-
-PASSWORD = "a long enough passphrase"
-
-
-@pytest.fixture
-def site(sample_store, tmp_path):
-    root = tmp_path / "data"
-    shutil.copytree(sample_store.root, root)
-    AccountStore(root).add("officer", PASSWORD, "submitter", ["cardiff"], "Cardiff officer")
-    return root
+from tests.web.conftest import PASSWORD
 
 
 # ---- 5. the language link is built from the path only -------------------------------------------------------
