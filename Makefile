@@ -22,11 +22,13 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 run: $(VENV)/.installed
 	DECARB_DEMO_ACCOUNTS=1 $(BIN)/python app.py
 
-## Debian's chromium and chromium-driver, for the browser tests.
+## Debian's chromium and chromium-driver, for the browser tests; nginx and openssl, for the test of the
+## deployment's reverse proxy (docs/deployment.md).
 browser:
-	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null \
+		|| ! { command -v nginx >/dev/null || [ -x /usr/sbin/nginx ]; } || ! command -v openssl >/dev/null; then \
 		$(SUDO) apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver; \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver nginx openssl; \
 	fi
 
 ## axe-core, from the npm registry, for the accessibility checks in the browser tests.
