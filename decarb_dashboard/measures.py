@@ -17,6 +17,7 @@ import pandas as pd
 from decarb_dashboard import reasons, years
 from decarb_dashboard.memo import per_object
 from uploads_schema.codes import compact, fold
+from uploads_schema.i18n import languages
 from uploads_schema.vocabulary import vocabulary
 
 BASELINE_YEAR = years.BASELINE_YEAR
@@ -130,9 +131,13 @@ def metric_values(categories: pd.DataFrame, registry: pd.DataFrame, include_supp
         else:
             den = pd.Series(_lookup_body(base["organisation_id"], reg[metric.denominator].astype(float)),
                             index=base.index)
-            missing = reasons.text("no_denominator", denominator=metric.denominator_name())
-            reason = pd.Series(np.where(den.isna() | (den <= 0), missing, None),
-                               index=base.index, dtype=object)
+            missing = reasons.text("no_denominator", denominator=metric.denominator_name(),
+                                   **{f"denominator_{lang}": metric.denominator_name(lang) for lang in languages()})
+            # Filled in place, not with np.where, which would turn the Reason into a plain str that no page
+            # could put into Welsh.
+            why = np.full(len(base), None, dtype=object)
+            why[(den.isna() | (den <= 0)).to_numpy()] = missing
+            reason = pd.Series(why, index=base.index, dtype=object)
         no_numerator = reasons.text(f"no_{metric.category_role}" if metric.category_role else "no_figures")
         reason = reason.where(numerator.notna(), no_numerator)
         frames.append(pd.DataFrame({

@@ -36,3 +36,16 @@ def test_reasons_the_engine_gives_are_all_translated(sample_store):
     assert untranslated == set()
     not_reported = next(g for g in given if g == "not reported in 2022-23")  # as the engine gave it
     assert reasons.translate(not_reported, "cy") == "heb ei adrodd yn 2022-23"
+
+
+def test_a_missing_denominator_is_named_in_the_reader_s_language():
+    from decarb_dashboard.factors import load_factors
+    from decarb_dashboard.registry import bundled_registry
+    from tests.conftest import check
+
+    no_staff = bundled_registry().assign(staff_fte=None)
+    engine = Engine.from_lines(check("cardiff,2022-23,Buildings,,,,,100,,,").lines, no_staff, load_factors())
+    values = engine.values
+    why = values[values["metric"] == "per_fte"]["missing_reason"].iloc[0]
+    assert why == "no staff full-time equivalent figure for this body"  # the figure's name, not its column id
+    assert reasons.translate(why, "cy") == "dim ffigur cyfwerth ag amser llawn staff ar gyfer y corff hwn"

@@ -136,7 +136,12 @@ def text(domain: str, key: str, lang: str, params: Mapping[str, object] | None =
 def gettext(domain: str, key: str, lang: str, **params: object) -> str:
     """Return ``key`` of ``domain`` in ``lang`` with its ``{placeholders}`` filled."""
     template = text(domain, key, lang, params)
-    return template.format(**params) if params else template
+    if not params:
+        return template
+    # A value given per language (``denominator_cy``) fills its placeholder (``{denominator}``) in that language.
+    suffix = f"_{language(lang)}"
+    values = {**params, **{k.removesuffix(suffix): v for k, v in params.items() if k.endswith(suffix)}}
+    return template.format(**values)
 
 
 def entries(domain: str, lang: str) -> dict[str, str]:

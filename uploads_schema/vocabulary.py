@@ -127,7 +127,7 @@ class Metric:
 
     def denominator_name(self, lang: str = "en") -> str:
         """Return the name of the figure divided by, in ``lang``."""
-        return self.denominator_cy if lang == "cy" else self.denominator_en
+        return localised(self, "denominator", lang)
 
 
 @dataclass(frozen=True)
