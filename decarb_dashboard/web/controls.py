@@ -15,6 +15,16 @@ from decarb_dashboard.web.i18n import t
 from uploads_schema.vocabulary import vocabulary
 
 
+def sector_name(kind: str, lang: str) -> str:
+    """A body type's name in ``lang`` ("Councils")."""
+    return t(f"type_{kind}", lang)
+
+
+def region_name(region: str, lang: str) -> str:
+    """A region's name in ``lang`` ("Gogledd Cymru")."""
+    return t("region_" + region.lower().replace(" ", "_"), lang)
+
+
 def metrics() -> list[str]:
     """Return the ids of the metrics a page offers, in ``metrics.csv`` order."""
     return list(vocabulary().metrics)

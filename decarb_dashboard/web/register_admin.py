@@ -15,7 +15,9 @@ from decarb_dashboard import reasons
 from decarb_dashboard.registry import RegisterError, add_body, edit_body, load_registry
 from decarb_dashboard.web import auth, data
 from decarb_dashboard.web.components import dropdown, refused, table
+from decarb_dashboard.web.controls import region_name, sector_name
 from decarb_dashboard.web.i18n import language, t
+from uploads_schema.i18n import localised
 from uploads_schema.models import BODY_TYPES, REGIONS
 
 NEW = "__new__"
@@ -33,18 +35,22 @@ FIELDS = [
 HISTORY_SHOWN = 20
 
 
-def _region_key(region: str) -> str:
-    return "region_" + region.lower().replace(" ", "_")
-
-
 def history_table(lang: str) -> html.Div:
     """The latest changes of the register: when, who, which body, what changed."""
     # The first change copies the bundled register in ("seed" entries): not changes anyone made.
     history = [h for h in reversed(data.store().register_history()) if h["action"] != "seed"][:HISTORY_SHOWN]
+    names = load_registry(data.data_dir()).set_index("id")
+    labels = {column: t(label, lang) for _key, column, label, _number in FIELDS}
+    labels.update(type=t("reg_field_type", lang), region=t("reg_field_region", lang))
+
+    def body(body_id: str) -> str:
+        return localised(names.loc[body_id], "name", lang) if body_id in names.index else body_id
+
     frame = pd.DataFrame(
         [{t("col_when_utc", lang): h["at"].replace("T", " ")[:16], t("col_who", lang): h["actor"],
-          t("col_body", lang): h["organisation_id"],
-          t("col_what_changed", lang): "; ".join(f"{k}: {old} → {new}" for k, (old, new) in h["changes"].items())}
+          t("col_body", lang): body(h["organisation_id"]),
+          t("col_what_changed", lang): "; ".join(f"{labels.get(k, k)}: {'' if old is None else old} → {new}"
+                                                 for k, (old, new) in h["changes"].items())}
          for h in history],
         columns=[t(k, lang) for k in ("col_when_utc", "col_who", "col_body", "col_what_changed")])
     if frame.empty:
@@ -71,9 +77,9 @@ def section(lang: str) -> html.Section:
             html.Div(fields[:4], className="controls"),
             html.Div(
                 [dropdown("reg-type", t("reg_field_type", lang),
-                          [{"label": t(f"type_{k}", lang), "value": k} for k in BODY_TYPES], None),
+                          [{"label": sector_name(k, lang), "value": k} for k in BODY_TYPES], None),
                  dropdown("reg-region", t("reg_field_region", lang),
-                          [{"label": t(_region_key(r), lang), "value": r} for r in REGIONS], None)],
+                          [{"label": region_name(r, lang), "value": r} for r in REGIONS], None)],
                 className="controls"),
             html.Div(fields[4:], className="controls"),
             html.Button(t("reg_save", lang), id="reg-save", className="primary-button"),
@@ -126,11 +132,11 @@ def save(_clicks: int | None, body: str | None, *values: object) -> tuple:
     try:
         if body == NEW or not isinstance(body, str):
             row = add_body(data.data_dir(), given, actor=account.username)
-            done = t("reg_done_added", lang, name=row["name_en"], id=row["id"])
+            done = t("reg_done_added", lang, name=localised(row, "name", lang), id=row["id"])
         else:
             given.pop("id")
             row = edit_body(data.data_dir(), body, given, actor=account.username)
-            done = t("reg_done_changed", lang, name=row["name_en"])
+            done = t("reg_done_changed", lang, name=localised(row, "name", lang))
     except RegisterError as exc:
         problem = html.Div([html.H2(t("error_summary_title", lang)),
                             html.P(t("reg_refused", lang, reason=reasons.translate(exc.reason, lang)))],

@@ -21,20 +21,13 @@ from decarb_dashboard.web.components import (
     table_block,
     trajectory_figure,
 )
+from decarb_dashboard.web.controls import region_name, sector_name
 from decarb_dashboard.web.flags import flag_items
 from decarb_dashboard.web.i18n import language, t
 from uploads_schema.vocabulary import vocabulary
 
 #: Longer lists are cut to this many entries on the page; the downloads hold them all.
 MAX_ITEMS = 200
-
-
-def sector_name(kind: str, lang: str) -> str:
-    return t(f"type_{kind}", lang)
-
-
-def region_name(region: str, lang: str) -> str:
-    return t("region_" + region.lower().replace(" ", "_"), lang)
 
 
 def layout(lang: str = "en", year: str | None = None, gaps: str | None = None, **_query: str) -> html.Div:
@@ -152,8 +145,8 @@ def coverage_notice(engine: Engine, year: str, lang: str, gap_fill: bool) -> htm
     share = fmt(c["baseline_share_pct"], 1, "%", lang).replace(" %", "%")
     coverage_text = t("coverage_line", lang, year=year, reported=c["bodies_reported"], expected=c["bodies_expected"],
                       share=share)
-    trajectory = rollups.group_trajectory(engine.categories, engine.registry,
-                                          sorted(engine.registry["id"].astype(str)), year)
+    trajectory = per_object(engine, ("all-Wales trajectory", year), lambda: rollups.group_trajectory(
+        engine.categories, engine.registry, rollups.expected_bodies(engine.registry, year), year))
     items = [
         (t("wales_headline_total", lang, year=year), fmt(summary["total_tco2e"], 0, "tCO2e", lang)),
         (t("wales_headline_coverage", lang), coverage_text),
@@ -207,8 +200,7 @@ def coverage_table(engine: Engine, year: str, lang: str) -> pd.DataFrame:
 
 def submission_status(engine: Engine, year: str, lang: str) -> pd.DataFrame:
     m = data.matcher()
-    c = engine.categories
-    done = set(c.loc[c["reporting_year"] == year, "organisation_id"].astype(str))
+    done = rollups.reported_bodies(engine.categories, year)
     rows = [
         {
             t("col_body", lang): m.name(b, lang, short=True),
