@@ -30,6 +30,7 @@ import pandas as pd
 
 from decarb_dashboard import measures, reasons, years
 from decarb_dashboard.measures import BASELINE_YEAR
+from decarb_dashboard.memo import per_object
 from uploads_schema.vocabulary import vocabulary
 
 #: At least this share of the expected bodies (per cent) makes a year's figures final, not provisional.
@@ -77,7 +78,7 @@ def coverage(categories: pd.DataFrame, registry: pd.DataFrame, bodies: list[str]
     """
     expected = sorted(set(bodies) & set(expected_bodies(registry, year)))
     done = reported_bodies(categories, year) & set(expected)
-    baseline = body_totals(categories, BASELINE_YEAR)
+    baseline = per_object(categories, "baseline totals", lambda: body_totals(categories, BASELINE_YEAR))
     group_baseline = sum(baseline[b] for b in expected if b in baseline)
     share = (100.0 * sum(baseline[b] for b in done if b in baseline) / group_baseline) if group_baseline else None
     reported_pct = 100.0 * len(done) / len(expected) if expected else None
