@@ -76,7 +76,8 @@ def view(engine: Engine, bodies: list[str], peer_group: str, metric: str, year: 
     fig = base_layout(
         fig, t("chart_ranked", lang, metric=t(f"metric_{metric}", lang), year=year), t(f"metric_{metric}", lang), ""
     )
-    fig.update_layout(height=max(350, 30 * len(names) + 120), showlegend=False, yaxis={"autorange": "reversed"})
+    fig.update_layout(height=max(350, 30 * len(names) + 120), showlegend=False,
+                      yaxis={"autorange": "reversed", "automargin": True})  # names never cut ("Vrexham")
     values = available["value"].to_numpy()
     places = [peers.standing(x, values) for x in values]  # the library's one rule: ties share the lower rank
     ranks = [p["rank"] for p in places]

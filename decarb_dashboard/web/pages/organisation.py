@@ -108,7 +108,7 @@ def headlines(r: dict, metric: str, lang: str) -> html.Dl:
         ),
         (
             t("org_headline_intensity", lang, metric=t(f"metric_{metric}", lang), year=year),
-            fmt(value, 3, t(f"unit_{metric}", lang), lang),
+            fmt(value, 0 if metric == "total" else 3, t(f"unit_{metric}", lang), lang),  # tonnes need no decimals
         ),
         (
             t("org_headline_rank", lang, group=t(f"peer_{peer['name'].split(':')[0]}", lang)),
