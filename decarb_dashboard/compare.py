@@ -64,9 +64,10 @@ def compare(engine: Engine, body: str, year: str, peer_group: str | list[str] = 
     own_year = engine.registry.set_index("id").get("own_baseline_year", pd.Series(dtype=object)).get(body)
     own_baseline = None
     if isinstance(own_year, str) and own_year:
-        own = measures.like_for_like(cats, body, year, own_year)
-        own_baseline = {"year": own_year, "change_tco2e": own["change_tco2e"], "change_pct": own["change_pct"],
-                        "categories": own["categories"], "left_out": own["left_out"]}
+        since_own = measures.like_for_like(cats, body, year, own_year)
+        own_baseline = {"year": own_year, "change_tco2e": since_own["change_tco2e"],
+                        "change_pct": since_own["change_pct"], "categories": since_own["categories"],
+                        "left_out": since_own["left_out"]}
     group_name, members = peers.peer_bodies(engine.registry, body, peer_group)
     label = peer_group if isinstance(peer_group, str) else "chosen"
     ranking = peers.rank_in_group(values, body, members, year, metric, group_label=label)

@@ -28,6 +28,10 @@ OUTLIER_Z = 3.5
 #: A robust spread needs this many bodies: in a smaller group no body is called an outlier.
 OUTLIER_MIN_GROUP = 4
 ESTIMATED_SHARE_PCT = 50.0
+#: The kinds of quality flag, likeliest mistakes first (the order the pages list them in).
+FLAG_KINDS = ("unit_slip", "jump", "outlier", "estimated_share")
+#: The kinds that point at one figure (a line or a category): a group figure including it says so.
+FIGURE_FLAG_KINDS = ("unit_slip", "jump")
 #: The metric the outlier flag looks at (``metrics.csv``): total per staff FTE.
 OUTLIER_METRIC = "per_fte"
 
@@ -129,7 +133,7 @@ def rank_in_group(values: pd.DataFrame, body: str, members: list[str], year: str
     return {**out, "value": value, **place, "gap_to_median": value - median}
 
 
-def coverage(categories: pd.DataFrame, year: str, bodies: list[str]) -> pd.DataFrame:
+def category_grid(categories: pd.DataFrame, year: str, bodies: list[str]) -> pd.DataFrame:
     """Return a body x category grid of statuses for ``year``: reported, estimated, not_reported,
     not_applicable or missing (no line at all)."""
     c = categories[(categories["reporting_year"] == year) & categories["organisation_id"].isin(bodies)].copy()
@@ -142,7 +146,7 @@ def coverage(categories: pd.DataFrame, year: str, bodies: list[str]) -> pd.DataF
 
 def category_set_note(categories: pd.DataFrame, year: str, bodies: list[str]) -> dict:
     """Say whether bodies compared on totals reported different sets of categories."""
-    grid = coverage(categories, year, bodies)
+    grid = category_grid(categories, year, bodies)
     reported = grid.isin(["reported", "estimated"])
     partly = [c for c in grid.columns if reported[c].any() and not reported[c].all()]
     return {"same_categories": not partly,

@@ -28,15 +28,13 @@ import os
 
 import pandas as pd
 
-from decarb_dashboard import measures, reasons, years
+from decarb_dashboard import measures, peers, reasons, years
 from decarb_dashboard.measures import BASELINE_YEAR
 from decarb_dashboard.memo import per_object
 from uploads_schema.vocabulary import vocabulary
 
 #: At least this share of the expected bodies (per cent) makes a year's figures final, not provisional.
 DEFAULT_ADEQUATE_COVERAGE_PCT = 80.0
-#: The flags that point at one figure: an aggregate that includes it says so.
-FIGURE_FLAGS = ("unit_slip", "jump")
 OVERVIEW_SCHEMA_VERSION = 1
 
 
@@ -158,7 +156,7 @@ def flagged_figures(flags: pd.DataFrame, bodies: list[str]) -> list[dict]:
     """Return the flagged figures of ``bodies`` that a group's figure includes (unit slips and jumps)."""
     if flags is None or flags.empty:
         return []
-    f = flags[flags["kind"].isin(FIGURE_FLAGS) & flags["organisation_id"].isin(bodies)]
+    f = flags[flags["kind"].isin(peers.FIGURE_FLAG_KINDS) & flags["organisation_id"].isin(bodies)]
     return [{"organisation_id": str(r.organisation_id), "kind": str(r.kind), "category": r.category,
              "value_tco2e": r.value_tco2e} for r in f.itertuples()]
 

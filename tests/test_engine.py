@@ -218,7 +218,7 @@ def test_trajectory_to_net_zero(engine):
 
 
 def test_coverage_grid_and_category_note(engine):
-    grid = peers.coverage(engine.categories, "2022-23", ["cardiff", "newport"])
+    grid = peers.category_grid(engine.categories, "2022-23", ["cardiff", "newport"])
     assert grid.at["newport", "fleet"] == "not_reported"
     assert grid.at["cardiff", "supply_chain"] == "estimated"
     assert grid.at["newport", "land"] == "missing"

@@ -14,7 +14,7 @@ from decarb_dashboard.web.i18n import t
 from uploads_schema.vocabulary import vocabulary
 
 #: The order the kinds are listed in: the likeliest mistakes first.
-KIND_ORDER = {"unit_slip": 0, "jump": 1, "outlier": 2, "estimated_share": 3}
+KIND_ORDER = {kind: k for k, kind in enumerate(peers.FLAG_KINDS)}
 
 
 def flag_items(flags: pd.DataFrame, year: str, lang: str, limit: int | None = None, link: bool = True) -> list:

@@ -191,7 +191,7 @@ def change_text(pct: float | None, tco2e: float | None, lang: str) -> str:
 def coverage_table(engine: Engine, year: str, lang: str) -> pd.DataFrame:
     m = data.matcher()
     bodies = sorted(engine.registry["id"], key=lambda b: m.name(b, lang, short=True))
-    grid = peers.coverage(engine.categories, year, bodies)
+    grid = peers.category_grid(engine.categories, year, bodies)
     frame = grid.map(lambda s: t(s, lang))
     frame.columns = [vocabulary().categories[c].name(lang) for c in grid.columns]
     frame.insert(0, t("col_body", lang), [m.name(b, lang, short=True) for b in grid.index])
