@@ -28,9 +28,12 @@ def connect(path: Path, *, durable: bool = True, timeout_s: float = 60) -> Itera
 
 
 @contextlib.contextmanager
-def transaction(path: Path, *, durable: bool = True) -> Iterator[sqlite3.Connection]:
-    """A write transaction: committed if the block ends normally, rolled back if it raises."""
-    with connect(path, durable=durable) as db:
+def transaction(path: Path, *, durable: bool = True, timeout_s: float = 60) -> Iterator[sqlite3.Connection]:
+    """A write transaction: committed if the block ends normally, rolled back if it raises.
+
+    ``timeout_s``: how long to wait for another writer's lock before raising ``sqlite3.OperationalError``.
+    """
+    with connect(path, durable=durable, timeout_s=timeout_s) as db:
         db.execute("BEGIN IMMEDIATE")
         try:
             yield db
