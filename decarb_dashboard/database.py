@@ -43,11 +43,11 @@ def transaction(path: Path, *, durable: bool = True, timeout_s: float = 60) -> I
         db.execute("COMMIT")
 
 
-def create_once(path: Path, schema_sql: str, last_object: str) -> None:
+def create_once(path: Path, schema_sql: str, last_object: str, *, timeout_s: float = 60) -> None:
     """Run ``schema_sql`` unless ``last_object`` (the last thing it creates) already exists.
 
-    Checking first keeps a write, and its fsync, off every open.
+    Checking first keeps a write, and its fsync, off every open. ``timeout_s`` as for :func:`transaction`.
     """
-    with connect(path) as db:
+    with connect(path, timeout_s=timeout_s) as db:
         if not db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (last_object,)).fetchone():
             db.executescript(schema_sql)

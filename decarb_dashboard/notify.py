@@ -192,7 +192,7 @@ def _outbox(root: Path) -> Path:
     if path not in _made:
         if not path.is_file():  # never make a stray catalogue where there is no store
             raise FileNotFoundError(f"no submission store in {root} ({_CATALOGUE} is missing)")
-        database.create_once(path, _OUTBOX_SQL, _LAST_OUTBOX_OBJECT)
+        database.create_once(path, _OUTBOX_SQL, _LAST_OUTBOX_OBJECT, timeout_s=ENQUEUE_TIMEOUT_S)
         _made.add(path)
     return path
 
@@ -380,9 +380,9 @@ def _email(row: dict, settings: SmtpSettings) -> EmailMessage:
     domain = email.utils.parseaddr(settings.sender)[1].rpartition("@")[2] or "decarb.invalid"
     # the same for every try, so that a message sent twice after a crash is recognisably one
     msg["Message-ID"] = f"<decarb-outbox-{row['entry']}-{row['created_at'].replace(':', '')}@{domain}>"
-    msg["Content-Language"] = ", ".join(row["languages"].split(","))
     msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: no out-of-office replies
     msg.set_content(row["body"])
+    msg["Content-Language"] = ", ".join(row["languages"].split(","))  # after set_content, which clears Content-*
     return msg
 
 
