@@ -79,6 +79,8 @@ BATCH = 20
 POLL_S = 60.0
 #: How long smtplib waits for the server at each step, in seconds.
 SMTP_TIMEOUT_S = 20.0
+#: A longer message is cut there in the e-mail (the whole of it is in the review thread), in characters.
+MAX_QUOTED_CHARS = 5000
 #: Welsh first in a message for a recipient with no language (the Welsh Language Standards).
 FIRST_LANGUAGE = "cy"
 
@@ -227,20 +229,22 @@ class _Context:
     reporting_years: tuple[str, ...]
     actor: str
     message: str | None
+    #: the bodies' names with their ids in each language ("Cyngor Caerdydd (cardiff)")
+    body_names: dict[str, str]
 
 
-def _body_names(root: Path, organisations: Iterable[str], lang: str) -> str:
-    """The bodies' names in ``lang`` with their ids ("Cyngor Caerdydd (cardiff)"); the ids alone if unreadable."""
+def _body_names(root: Path, organisations: Iterable[str]) -> dict[str, str]:
+    """The bodies' names with their ids in every language; the ids alone if the register cannot be read."""
     ids = list(organisations)
     try:
         from decarb_dashboard.matcher import matcher_for
         from decarb_dashboard.registry import load_registry
 
         matcher = matcher_for(load_registry(root))
-        return ", ".join(f"{matcher.name(body, lang)} ({body})" for body in ids)
+        return {lang: ", ".join(f"{matcher.name(body, lang)} ({body})" for body in ids) for lang in i18n.languages()}
     except Exception:  # a name is a courtesy: the message still goes with the ids
         log.warning("notify: the register could not be read for the bodies' names; using their ids", exc_info=True)
-        return ", ".join(ids)
+        return {lang: ", ".join(ids) for lang in i18n.languages()}
 
 
 def _link(ctx: _Context, kind: str, lang: str) -> str | None:
@@ -254,14 +258,13 @@ def _link(ctx: _Context, kind: str, lang: str) -> str | None:
     return f"{base}{PAGES[kind]}?{urllib.parse.urlencode(query)}"
 
 
-def compose(ctx: _Context, recipient: Account, actor_name: str, root: Path) -> tuple[str, str, tuple[str, ...]]:
+def _compose(ctx: _Context, recipient: Account, actor_name: str) -> tuple[str, str, tuple[str, ...]]:
     """Return the subject, the plain-text body and the languages of ``ctx``'s message to ``recipient``."""
     kind = EVENTS[ctx.event]
     langs = message_languages(recipient.language)
     subjects, bodies = [], []
     for lang in langs:
-        names = _body_names(root, ctx.organisations, lang)
-        params = {"reference": ctx.reference, "bodies": names, "years": ", ".join(ctx.reporting_years),
+        params = {"reference": ctx.reference, "bodies": ctx.body_names[lang], "years": ", ".join(ctx.reporting_years),
                   "actor": actor_name, "count": len(ctx.organisations)}
         subjects.append(mail_text(f"mail_subject_{ctx.event}", lang, **params))
         lines = [mail_text("mail_greeting", lang, name=recipient.display_name), "",
@@ -270,7 +273,9 @@ def compose(ctx: _Context, recipient: Account, actor_name: str, root: Path) -> t
                  mail_text("mail_years", lang, years=params["years"], count=len(ctx.reporting_years)),
                  mail_text("mail_reference", lang, reference=ctx.reference, submission_id=ctx.submission_id)]
         if ctx.message and ctx.message.strip():
-            quoted = "\n".join(f"> {line}" for line in ctx.message.strip().splitlines())
+            words = ctx.message.strip()
+            words = words if len(words) <= MAX_QUOTED_CHARS else words[:MAX_QUOTED_CHARS - 1] + "…"
+            quoted = "\n".join(f"> {line}" for line in words.splitlines())
             lines += ["", mail_text("mail_message_from", lang, actor=actor_name), quoted]
         link = _link(ctx, kind, lang)
         lines += ["", mail_text(f"mail_link_{kind}", lang, url=link) if link else mail_text(f"mail_page_{kind}", lang)]
@@ -279,7 +284,7 @@ def compose(ctx: _Context, recipient: Account, actor_name: str, root: Path) -> t
     return " / ".join(subjects), ("\n\n" + "-" * 40 + "\n\n").join(bodies), langs
 
 
-def _messages(ctx: _Context, accounts: AccountStore, root: Path) -> list[tuple]:
+def _messages(ctx: _Context, accounts: AccountStore) -> list[tuple]:
     """The outbox rows of one event: one per recipient with an address, the actor left out."""
     kind = EVENTS[ctx.event]
     people = accounts.recipients(kind, ctx.organisations) if kind == "submitter" else accounts.recipients(kind)
@@ -290,7 +295,7 @@ def _messages(ctx: _Context, accounts: AccountStore, root: Path) -> list[tuple]:
     for person in people:
         if person.username == (acting.username if acting is not None else ctx.actor):
             continue  # nobody is told of what they did themselves
-        subject, body, langs = compose(ctx, person, actor_name, root)
+        subject, body, langs = _compose(ctx, person, actor_name)
         rows.append((_now_iso(now), ctx.event, ctx.submission_id, ctx.reference, person.username, person.email,
                      ",".join(langs), subject, body, "pending", now))
     return rows
@@ -312,10 +317,11 @@ def notify(event: str, submission: object, *, actor: str, message: str | None = 
             raise ValueError(f"unknown event {event!r}; one of {', '.join(EVENTS)}")
         root = _root(store)
         path = _outbox(root)
+        organisations = tuple(submission.organisations)
         ctx = _Context(event, submission_id, str(getattr(submission, "reference", None) or submission_id),
-                       tuple(submission.organisations), tuple(submission.reporting_years), actor,
-                       message)
-        rows = _messages(ctx, accounts if accounts is not None else AccountStore(root), root)
+                       organisations, tuple(submission.reporting_years), actor, message,
+                       _body_names(root, organisations))
+        rows = _messages(ctx, accounts if accounts is not None else AccountStore(root))
         if rows:
             with database.transaction(path, timeout_s=ENQUEUE_TIMEOUT_S) as db:
                 db.executemany(
