@@ -145,7 +145,7 @@ class SmtpSettings:
     def describe(self) -> str:
         """The server and sender without the password, for the admin page and the log."""
         scheme = "smtps" if self.implicit_tls else "smtp"
-        user = f"{self.username}@" if self.username else ""
+        user = f"{urllib.parse.quote(self.username, safe='')}@" if self.username else ""
         tls = "?starttls=1" if self.starttls else ""
         return f"{scheme}://{user}{self.host}:{self.port}{tls} from {self.sender}"
 

@@ -481,3 +481,68 @@ def test_the_sender_thread_is_one_per_process(tmp_path, monkeypatch):
     while len(set(started)) < 2 and time.monotonic() < deadline:
         time.sleep(0.05)
     assert set(started) == {tmp_path, tmp_path / "other"}
+
+
+@pytest.fixture
+def certificate(tmp_path_factory) -> Path:
+    """A self-signed certificate for 127.0.0.1 (made with openssl), with its key in the same file."""
+    folder = tmp_path_factory.mktemp("tls")
+    pem = folder / "server.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(folder / "key.pem"),
+                    "-out", str(folder / "cert.pem")], check=True, capture_output=True, timeout=60)
+    pem.write_text((folder / "cert.pem").read_text() + (folder / "key.pem").read_text())
+    return pem
+
+
+class _Logins:
+    """An aiosmtpd authenticator that takes one user name and password and keeps who signed in."""
+
+    def __init__(self, login: str, password: str) -> None:
+        self.expected = (login.encode(), password.encode())
+        self.seen: list[str] = []
+
+    def __call__(self, server, session, envelope, mechanism, auth_data):
+        from aiosmtpd.smtp import AuthResult
+
+        self.seen.append(auth_data.login.decode())
+        return AuthResult(success=(auth_data.login, auth_data.password) == self.expected)
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")  # implicit TLS: see below
+@pytest.mark.parametrize("scheme", ["starttls", "smtps"])
+def test_mail_goes_over_tls_signed_in_and_an_untrusted_certificate_is_refused(site, certificate, monkeypatch, scheme):
+    import ssl
+
+    store, accounts = site
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(certificate)
+    inbox, logins = Inbox(), _Logins("decarb@council", "s3cret:pass word")
+    # aiosmtpd does not count implicit TLS as TLS for AUTH: it is told not to ask (the connection is TLS throughout)
+    tls = ({"tls_context": context, "require_starttls": True} if scheme == "starttls"
+           else {"ssl_context": context, "auth_require_tls": False})
+    for _ in range(20):
+        port = _free_port()
+        controller = Controller(inbox, hostname="127.0.0.1", port=port, authenticator=logins, auth_required=True,
+                                **tls)
+        try:
+            controller.start()
+            break
+        except (OSError, RuntimeError):
+            continue
+    try:
+        url = (f"smtp://decarb%40council:s3cret%3Apass%20word@127.0.0.1:{port}?starttls=1" if scheme == "starttls"
+               else f"smtps://decarb%40council:s3cret%3Apass%20word@127.0.0.1:{port}")
+        monkeypatch.setenv("DECARB_SMTP_URL", url)
+        monkeypatch.setenv("DECARB_MAIL_FROM", "dashboard@example.invalid")
+        notify.notify("submitted", submission(), actor="cardiff.cy", store=store, accounts=accounts)
+        # the server's certificate is checked: one the system does not trust is refused, and nothing is sent
+        monkeypatch.setenv("SSL_CERT_FILE", str(certificate.with_name("missing.pem")))
+        assert notify.deliver_pending(store.root).retrying == 2
+        assert "CERTIFICATE_VERIFY_FAILED" in _rows(store.root)[0]["last_error"] and inbox.messages == []
+        monkeypatch.setenv("SSL_CERT_FILE", str(certificate))  # trusted: sent over TLS, signed in
+        assert notify.deliver_pending(store.root, everything=True).sent == 2
+        assert sorted(m["To"] for m in inbox.messages) == ["rhys@example.invalid", "second@example.invalid"]
+        assert set(logins.seen) == {"decarb@council"}
+    finally:
+        controller.stop()
