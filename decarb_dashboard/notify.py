@@ -482,6 +482,9 @@ class _Sender:
             for root in roots:
                 try:
                     deliver_pending(root)
+                except FileNotFoundError:  # the store was moved or removed: nothing to send from there
+                    with self.lock:
+                        self.roots.discard(root)
                 except Exception:  # logged, and tried again at the next wake
                     log.exception("mail: delivering the outbox of %s failed", root)
 

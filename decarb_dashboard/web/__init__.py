@@ -14,7 +14,7 @@ import dash
 import flask
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html
 
-from decarb_dashboard import config
+from decarb_dashboard import config, notify
 from decarb_dashboard.accounts import AccountStore
 from decarb_dashboard.export import to_csv_bytes, to_xlsx_bytes
 from decarb_dashboard.maintenance import remove_leftovers
@@ -227,6 +227,8 @@ def create_app(data_dir: Path | None = None, seed: bool = True) -> Dash:
     # The upload limit is enforced by the server too: base64 adds a third, the form a little more.
     app.server.config["MAX_CONTENT_LENGTH"] = int(config.max_upload_bytes() * 1.4) + 64 * 1024
     app.server.add_url_rule("/healthz", "healthz", lambda: health(store))
+    # Mail still pending from before a restart goes out now, not only after the next notification.
+    notify.start_sender(store.root)
     for page in (home, upload, organisation, compare, wales, review, accounts, sign_in):
         page.register(app)
     register_shell(app)
