@@ -304,7 +304,7 @@ def test_the_review_view_of_a_resubmission(store, monkeypatch):
                                    "before_tco2e": 100.0, "after_tco2e": 90.0}]
     assert changes["totals_before"]["total_tco2e"] == 210.0
     assert review.change_in_words(changes["changes"][0], "en") == "Waste: 100.0 → 90.0 tCO2e"
-    assert review.change_in_words(changes["changes"][0], "cy") == "Gwastraff: 100.0 → 90.0 tCO2e"
+    assert review.change_in_words(changes["changes"][0], "cy") == "Gwastraff: newidiwyd o 100.0 i 90.0 tCO2e"
     # the other councils 50, 150, 300: q1 100, median 150, q3 225; 200 would be 3rd of 4, in quartile 3
     assert view["peer_range"] == {"group": "type:council", "n": 3, "q1_tco2e": 100.0, "median_tco2e": 150.0,
                                   "q3_tco2e": 225.0, "value_tco2e": 200.0, "rank": 3, "quartile": 3}
