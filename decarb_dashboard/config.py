@@ -117,6 +117,7 @@ def web_settings() -> WebSettings:
             "set it to a long random value shared by every worker, e.g. from `python -c \"import secrets; "
             "print(secrets.token_hex(32))\"`"
         )
+    publish_accepted_only()  # a DECARB_PUBLISH it does not understand stops the start, not a page later
     if settings.production and settings.demo_accounts:
         raise ConfigurationError("DECARB_DEMO_ACCOUNTS is set: demo accounts have published passwords and "
                                  "are refused in production; unset it and add accounts with `decarb users add`")

@@ -254,6 +254,8 @@ def test_an_unknown_publication_setting_is_refused(monkeypatch):
     monkeypatch.setenv("DECARB_PUBLISH", "approved")
     with pytest.raises(config.ConfigurationError, match="set it to accepted"):
         config.publish_accepted_only()
+    with pytest.raises(config.ConfigurationError, match="DECARB_PUBLISH is 'approved'"):  # the app does not start
+        config.web_settings()
 
 
 def test_decarb_compare_publishes_accepted_returns_only_when_set(store, monkeypatch, capsys):
