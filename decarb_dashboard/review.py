@@ -248,8 +248,8 @@ def decide(store: SubmissionStore, submission_id: str, action: str, *, actor: st
            message: str | None = None) -> Submission:
     """Make one move of the review cycle on a submission and return it as it now stands.
 
-    ``action`` is one of ``review_transitions.csv`` (accept, query, reopen, reply,
-    withdraw) allowed from the submission's status. ``actor`` is the signed-in
+    ``submission_id`` may be the reference. ``action`` is one of ``review_transitions.csv``
+    (accept, query, reopen, reply, withdraw) allowed from the submission's status. ``actor`` is the signed-in
     :class:`~decarb_dashboard.accounts.Account` (its role and bodies are checked against
     the move's ``who``), or a name: the command line, run by whoever may open the data
     directory, is trusted to act for either side. Raises :class:`ReturnRefused` with code
@@ -257,7 +257,7 @@ def decide(store: SubmissionStore, submission_id: str, action: str, *, actor: st
     ``message_too_long`` or ``status_changed`` (someone decided first); nothing changes then.
     """
     try:
-        s = store.submission(submission_id if isinstance(submission_id, str) else "")
+        s = store.find(submission_id if isinstance(submission_id, str) else "")
     except StoreError as exc:
         raise ReturnRefused("unknown_submission", submission_id=submission_id) from exc
     possible = [t for t in transitions_from(s.status) if t.action == action]
@@ -419,6 +419,7 @@ def review_view(store: SubmissionStore, engine, submission_id: str, organisation
 
     ``engine`` is over every current return (:meth:`Engine.from_store` without
     ``accepted_only``): the previous year, the peers and the quality flags come from it.
+    ``submission_id`` may be the submission's reference (``CARDIFF-2024-25-03``);
     ``organisation_id`` and ``reporting_year`` default to the submission's first. Keys:
     ``submission_id, reference, organisation_id, reporting_year, status, status_message,
     submitted_at, submitted_by, file_name, sha256, deadline, late, totals, previous_year,
@@ -428,7 +429,7 @@ def review_view(store: SubmissionStore, engine, submission_id: str, organisation
     Raises :class:`ReturnRefused` (``unknown_submission``, ``not_part``).
     """
     try:
-        s = store.submission(submission_id)
+        s = store.find(submission_id if isinstance(submission_id, str) else "")
     except StoreError as exc:
         raise ReturnRefused("unknown_submission", submission_id=submission_id) from exc
     org = organisation_id or s.organisations[0]

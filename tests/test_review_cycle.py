@@ -150,7 +150,7 @@ def test_query_reply_accept_reopen_with_messages_recorded_in_the_thread(store):
         == "queried"
     replied = decide(store, s.submission_id, "reply", actor=OFFICER, message="Recycling centres added")
     assert (replied.status, replied.status_message) == ("submitted", "Recycling centres added")
-    assert decide(store, s.submission_id, "accept", actor=REVIEWER).status == "accepted"
+    assert decide(store, "cardiff-2022-23-01", "accept", actor=REVIEWER).status == "accepted"  # by its reference
     reopened = decide(store, s.submission_id, "reopen", actor="wg.lead", message="Figures restated by the body")
     assert reopened.status == "submitted"
     log = [(e["actor"], e["action"], e["status"], e["message"]) for e in store.audit_log(s.submission_id)]
