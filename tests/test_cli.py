@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import argparse
+import gettext
 import json
+import re
 import subprocess
 import sys
+
+import pytest
 
 from decarb_dashboard.cli import main
 from tests.conftest import VALID_LINES, csv_bytes
@@ -66,3 +71,67 @@ def test_python_dash_m_runs_the_same_command(tmp_path):
                           capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["summary"]["lines"] == 6
+
+
+# ---- argparse in the reader's language --------------------------------------------------------
+def _parse(capsys, *argv: str) -> tuple[int, str, str]:
+    """Run decarb to argparse's exit (help, a usage error): its exit code, standard output and error."""
+    with pytest.raises(SystemExit) as done:
+        main(list(argv))
+    captured = capsys.readouterr()
+    return done.value.code, captured.out, captured.err
+
+
+def test_decarb_submit_help_in_welsh_says_argparse_words_and_help_texts_in_welsh(capsys):
+    code, out, _ = _parse(capsys, "--lang", "cy", "submit", "--help")
+    assert code == 0
+    assert out.startswith("defnydd: decarb submit [-h] [--data-dir CYFEIRIADUR_DATA]")
+    assert re.search(r"\ndadleuon safleol:\n  ffeil +y ffurflen: ffeil CSV neu lyfr gwaith .xlsx\n", out)
+    assert "\nopsiynau:\n  -h, --help" in out and "dangos y neges gymorth hon a gorffen" in out
+    assert "y ffurflen: ffeil CSV neu lyfr gwaith .xlsx" in out and "iaith y negeseuon" in out
+    for english in ("usage", "positional arguments", "options:", "show this help", "the return", "language"):
+        assert english not in out
+    assert argparse._ is gettext.gettext and argparse.ngettext is gettext.ngettext  # argparse is itself again
+
+
+def test_a_missing_argument_is_reported_in_welsh_wherever_lang_is_given(capsys):
+    assert _parse(capsys, "--lang", "cy", "submit")[2].splitlines()[-1] == \
+        "decarb submit: gwall: mae angen y dadleuon canlynol: ffeil"
+    assert _parse(capsys, "validate", "--lang=cy")[2].splitlines()[-1] == \
+        "decarb validate: gwall: mae angen y dadleuon canlynol: ffeil"
+    assert _parse(capsys, "--lang", "cy")[2].splitlines()[-1].startswith(
+        "decarb: gwall: mae angen y dadleuon canlynol: {validate,submit,")  # no English "command"
+    assert _parse(capsys, "--lang", "cy", "status", "x", "--set", "bogus")[2].splitlines()[-1] == (
+        "decarb status: gwall: dadl --set: dewis annilys: 'bogus' (dewiswch o blith 'queried', 'accepted', "
+        "'withdrawn')")
+    assert _parse(capsys, "--lang", "cy", "bodies", "add", "x", "--population", "lots")[2].splitlines()[-1] == \
+        "decarb bodies: gwall: dadl --population: gwerth annilys: 'lots'"
+
+
+def test_lang_en_leaves_argparse_in_english(capsys):
+    code, err = _parse(capsys, "--lang", "en", "submit")[::2]
+    assert code == 2 and err.splitlines()[-1] == "decarb submit: error: the following arguments are required: file"
+    english = _parse(capsys, "--lang", "en", "submit", "--help")[1]
+    assert english == _parse(capsys, "submit", "--help")[1]
+    assert english.startswith("usage: decarb submit [-h] [--data-dir DATA_DIR] [--user USER]")
+    assert "\npositional arguments:\n  file " in english and "\noptions:\n  -h, --help           show this help " \
+        "message and exit\n" in english
+
+
+def test_every_command_s_help_in_welsh_has_no_english_word_but_what_the_reader_types(capsys):
+    from decarb_dashboard.cli import build_parser
+    from uploads_schema.models import BODY_TYPES, REGIONS
+
+    words = re.compile(r"[^\W\d_]+")
+    commands = list(build_parser()._subparsers._group_actions[0].choices)
+    assert len(commands) >= 12
+    for command in [None, *commands]:
+        argv = [command] if command else []
+        welsh, english = (_parse(capsys, "--lang", lang, *argv, "--help")[1] for lang in ("cy", "en"))
+        typed = " ".join([*re.findall(r"--?[\w-]+|\{[^}]*\}", english), *commands, *BODY_TYPES, *REGIONS,
+                          "DECARB_DATA_DIR DECARB_MAX_UPLOAD_MB ./var/decarb-data",
+                          "cardiff transport_for_wales W06000015",
+                          "CSV xls xlsx JSON Markdown MB GBP_M STAFF_FTE NAME_CY DATA_DIR",
+                          "e a carbon sector person"])  # e.g. is e.e.; words Welsh shares with English
+        shared = set(words.findall(welsh)) & set(words.findall(english))
+        assert shared - set(words.findall(typed)) == set(), command

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import logging
 import shutil
@@ -10,7 +11,7 @@ from pathlib import Path
 import flask
 import pytest
 from babel.messages.catalog import Catalog
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import extract_from_dir, extract_from_file
 from babel.messages.pofile import write_po
 
 from decarb_dashboard.accounts import Account
@@ -211,3 +212,26 @@ def test_the_wales_page_counts_bodies_and_figures_in_the_plural_form_of_their_co
     assert t("wales_headline_change", "en", count=1) == "Change since 2019-20, like for like over 1 body"
     assert t("flagged_note", "en", count=1, items="x").startswith("These figures include 1 figure flagged")
     assert t("gap_filled_value", "cy", cells=2, total="a", added="b").endswith("2 gyfuniad corff a chategori coll)")
+
+
+#: What argparse says only when a program builds its parser wrong (never to a reader of decarb's help or errors).
+ARGPARSE_BUILD_ERRORS = {
+    ".__call__() not defined", "conflicting subparser: %s", "conflicting subparser alias: %s",
+    'argument "-" with mode %r', "cannot merge actions - two groups are named %r",
+    "'required' is an invalid argument for positionals", "dest= is required for options like %r",
+    "invalid option string %(option)r: must start with a character %(prefix_chars)r",
+    "invalid conflict_resolution value: %r", "conflicting option string: %s",
+    "mutually exclusive arguments must be optional", "cannot have multiple subparser arguments", "%r is not callable",
+}
+
+
+def test_every_word_argparse_can_say_to_a_reader_is_in_the_cli_catalogue_in_welsh():
+    keywords = {"_": None, "ngettext": (1, 2)}  # as argparse imports gettext
+    said = {msg if isinstance(msg, str) else msg[0]
+            for _, msg, _, _ in extract_from_file("python", argparse.__file__, keywords=keywords)}
+    welsh = {(m.id if isinstance(m.id, str) else m.id[0]): m.string for m in i18n.catalog("cli", "cy")
+             if m.context == "argparse"}
+    assert len(said) >= 30 and "usage: " in said and "the following arguments are required: %s" in said
+    assert sorted(said - ARGPARSE_BUILD_ERRORS - set(welsh)) == []  # a newer Python's new words need a translation
+    assert sorted(set(welsh) - said) == []  # a msgid spelt otherwise than argparse spells it would never be used
+    assert welsh["usage: "] == "defnydd: " and welsh["options"] == "opsiynau"

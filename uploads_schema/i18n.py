@@ -17,6 +17,10 @@ rules need (Welsh has six). A text missing in a language falls back to English.
 The languages are listed once, in ``locale/languages.csv``: a new language is
 a line there plus its catalogue files.
 
+The ``cli`` catalogue also holds argparse's own words ("usage: ", "the following
+arguments are required: %s"), each with the context ``argparse`` and argparse's
+English as its msgid, so that ``decarb --lang cy`` says them in Welsh.
+
 ``pybabel extract`` finds the keys the code uses, one domain at a time, with the
 method map ``babel.cfg`` and the keywords of :data:`EXTRACT_KEYWORDS`, e.g.
 ``pybabel extract -F babel.cfg --no-default-keywords -k t -o web.pot decarb_dashboard``.
@@ -115,7 +119,8 @@ def translations(domain: str, lang: str) -> Translations:
 @functools.cache
 def _plural_params(root: Path, domain: str) -> dict[str, str]:
     source = next(iter(_languages(root)))
-    return {m.id[0]: m.id[1].partition(":")[2] for m in _catalog(root, domain, source) if m.pluralizable}
+    return {m.id[0]: m.id[1].partition(":")[2] for m in _catalog(root, domain, source)
+            if m.pluralizable and not m.context}
 
 
 def plural_param(domain: str, key: str) -> str | None:
@@ -145,10 +150,13 @@ def gettext(domain: str, key: str, lang: str, **params: object) -> str:
 
 
 def entries(domain: str, lang: str) -> dict[str, str]:
-    """Return {key: text} of every message of ``domain`` in ``lang`` (a plural gives its last, "other", form)."""
+    """Return {key: text} of every message of ``domain`` in ``lang`` (a plural gives its last, "other", form).
+
+    Messages with a context are another program's own words (argparse's, in ``cli``), not keys: they are left out.
+    """
     out: dict[str, str] = {}
     for m in catalog(domain, default_language()):
-        if not m.id:
+        if not m.id or m.context:
             continue
         key = m.id[0] if m.pluralizable else m.id
         out[key] = text(domain, key, lang, {plural_param(domain, key): 1_000_001} if m.pluralizable else None)
