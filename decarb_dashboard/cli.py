@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from decarb_dashboard import config, report
+from decarb_dashboard.reasons import ReasonError
 from uploads_schema import i18n
 from uploads_schema.models import BODY_TYPES, REGIONS
 from uploads_schema.vocabulary import vocabulary
@@ -80,6 +81,12 @@ def _cmd_template(args: argparse.Namespace) -> int:
         Path(args.output).write_bytes(data)
         print(say("wrote", path=args.output))
     return 0
+
+
+def _os_error(exc: OSError) -> str:
+    """An error of the operating system, said in the reader's language: the file, the system's words, what to do."""
+    reason = exc.strerror or str(exc)
+    return say("os_error", path=exc.filename, reason=reason) if exc.filename else say("os_error_no_path", reason=reason)
 
 
 def _store(args: argparse.Namespace):
@@ -268,10 +275,13 @@ def _cmd_factors(args: argparse.Namespace) -> int:
     path = Path(args.file)
     try:
         if path.stat().st_size > MAX_FLAT_FILE_BYTES:  # refused before it is read
-            raise FlatFileError(say("factors_too_large", size_mb=f"{path.stat().st_size / 2**20:.0f}",
-                                    max_mb=MAX_FLAT_FILE_BYTES // 2**20))
+            raise FlatFileError("flat_file_too_large", size_mb=f"{path.stat().st_size / 2**20:.0f}",
+                                max_mb=MAX_FLAT_FILE_BYTES // 2**20)
         result = import_flat_file(path.read_bytes(), path.name, store.root)
-    except (OSError, FlatFileError, ValueError) as exc:
+    except OSError as exc:
+        print(_os_error(exc), file=sys.stderr)
+        return 1
+    except (FlatFileError, ValueError) as exc:
         print(say("factors_cannot_import", path=path, error=exc), file=sys.stderr)
         return 1
     print(say("factors_imported", count=len(result.imported), year=result.factor_year, file=path.name))
@@ -384,8 +394,11 @@ def _cmd_store(args: argparse.Namespace) -> int:
             if result.ok:
                 print(say("store_no_damage"))
         return 0 if args.action == "repair" or result.ok else 1
-    except (StoreError, OSError) as exc:
+    except StoreError as exc:
         print(say("error", error=exc), file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(_os_error(exc), file=sys.stderr)
         return 1
 
 
@@ -665,3 +678,9 @@ def _run(args: argparse.Namespace, lang: str) -> int:
     except CatalogueLost as exc:
         print(say("error", lang, error=exc), file=sys.stderr)
         return 2
+    except ReasonError as exc:  # a refusal a command did not expect: said, not a traceback
+        print(say("error", lang, error=exc), file=sys.stderr)
+        return 1
+    except OSError as exc:  # a file that cannot be written (decarb template, export), a full disk
+        print(_os_error(exc), file=sys.stderr)
+        return 1

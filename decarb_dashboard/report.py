@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from decarb_dashboard import reasons
 from uploads_schema import i18n, messages
 
 REPORT_SCHEMA_VERSION = 1
@@ -29,9 +30,10 @@ ERROR_ROWS_KEPT = 50
 def say(key: str, lang: str = "en", **params: object) -> str:
     """Return ``key`` of the ``cli`` domain (what ``decarb`` prints for people) in ``lang``, placeholders filled.
 
-    A counted message takes the form of its count in ``lang`` (``report_error_count``, count=3).
+    A counted message takes the form of its count in ``lang`` (``report_error_count``, count=3); an error or
+    a reason among ``params`` (a :class:`decarb_dashboard.reasons.ReasonError`) is said in ``lang`` too.
     """
-    return i18n.gettext("cli", key, lang, **params)
+    return i18n.gettext("cli", key, lang, **{k: reasons.said(v, lang) for k, v in params.items()})
 
 
 def _shorten(value: object) -> str | None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import gettext
+import io
 import json
+import pickle
 import re
 import subprocess
 import sys
@@ -135,3 +137,53 @@ def test_every_command_s_help_in_welsh_has_no_english_word_but_what_the_reader_t
                           "e a carbon sector person"])  # e.g. is e.e.; words Welsh shares with English
         shared = set(words.findall(welsh)) & set(words.findall(english))
         assert shared - set(words.findall(typed)) == set(), command
+
+
+# ---- errors in the reader's language ----------------------------------------------------------
+def _said(capsys, monkeypatch, *argv: str, stdin: str = "") -> tuple[int, str]:
+    monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+    code = main(list(argv))
+    return code, capsys.readouterr().err.strip()
+
+
+def test_an_account_refused_is_said_in_welsh_and_stays_english_for_logs(tmp_path, capsys, monkeypatch):
+    from decarb_dashboard.accounts import AccountError
+
+    where = ["--data-dir", str(tmp_path)]
+    assert _said(capsys, monkeypatch, "--lang", "cy", "users", "add", "wg.admin", "--role", "admin", "--body",
+                 "cardiff", "--password-stdin", *where, stdin="four unrelated words here\n") == (
+        1, "decarb: mae'r rôl admin yn gweithio ar draws pob corff; rhowch --body ar gyfer cyflwynydd yn unig")
+    assert _said(capsys, monkeypatch, "users", "add", "a.b", "--role", "admin", "--password-stdin", *where,
+                 "--lang", "cy", stdin="short\n")[1] == (
+        "decarb: mae angen o leiaf 12 nod mewn cyfrinair (heb gyfrif bylchau ar y naill ben na'r llall); mae "
+        "ychydig eiriau'n gwneud un da")
+    assert _said(capsys, monkeypatch, "users", "disable", "nobody", *where)[1] == \
+        "decarb: there is no account called 'nobody'"
+    error = AccountError("account_unknown", username="'nobody'")
+    assert str(error) == "there is no account called 'nobody'"  # the log's English
+    copy = pickle.loads(pickle.dumps(error))  # as it crosses to another process
+    assert type(copy) is AccountError and copy.reason.code == "account_unknown" and str(copy) == str(error)
+
+
+def test_store_and_flat_file_refusals_are_said_in_welsh(tmp_path, capsys, monkeypatch):
+    (tmp_path / "not-a-backup").mkdir()
+    assert _said(capsys, monkeypatch, "--lang", "cy", "store", "restore", str(tmp_path / "not-a-backup"),
+                 "--data-dir", str(tmp_path / "new")) == (
+        1, f"decarb: nid yw {tmp_path / 'not-a-backup'} yn gopi wrth gefn a wnaed gan `decarb store backup` "
+           "(methu darllen backup-manifest.json)")
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"  \n")
+    assert _said(capsys, monkeypatch, "--lang", "cy", "factors", "import", str(empty), "--data-dir", str(tmp_path)) \
+        == (1, f"decarb: methu mewnforio {empty}: mae'r ffeil yn wag")
+    assert _said(capsys, monkeypatch, "factors", "import", str(empty), "--data-dir", str(tmp_path))[1] == \
+        f"decarb: cannot import {empty}: the file is empty"
+
+
+def test_an_os_error_names_the_file_and_what_to_do_in_welsh(tmp_path, capsys, monkeypatch):
+    target = tmp_path / "no-such-folder" / "t.csv"
+    code, err = _said(capsys, monkeypatch, "--lang", "cy", "template", "--format", "csv", "-o", str(target))
+    assert code == 1 and err == (
+        f"decarb: {target}: No such file or directory. Gwiriwch ei fod yno a bod gennych hawl i'w ddarllen (ac i "
+        "ysgrifennu i'w ffolder), yna rhowch gynnig arall arni.")  # the system's own words, framed in Welsh
+    code, err = _said(capsys, monkeypatch, "factors", "import", str(target), "--data-dir", str(tmp_path))
+    assert code == 1 and err.startswith(f"decarb: {target}: No such file or directory. Check that it is there")

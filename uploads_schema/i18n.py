@@ -46,7 +46,8 @@ DOMAINS = ("web", "messages", "reasons", "cli")
 EXTRACT_KEYWORDS: dict[str, tuple[str, ...]] = {
     "web": ("t",),
     "messages": ("add", "render", "problems.add"),
-    "reasons": ("reasons.text", "Reason", "RegisterError"),
+    "reasons": ("reasons.text", "Reason", "RegisterError", "AccountError", "FlatFileError", "SampleDataError",
+                "CatalogueLost"),  # StoreError too once SubmissionStore.submit and set_status raise codes
     "cli": ("say",),
 }
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -134,7 +135,10 @@ def text(domain: str, key: str, lang: str, params: Mapping[str, object] | None =
     if param is None:
         return translations(domain, lang).gettext(key)
     count = (params or {}).get(param)
-    n = count if isinstance(count, int) else int(float(str(count).replace(",", ""))) if count is not None else 2
+    try:
+        n = count if isinstance(count, int) else int(float(str(count).replace(",", ""))) if count is not None else 2
+    except ValueError:  # a count that is not a number (a template's own placeholder) takes the form of 2
+        n = 2
     return translations(domain, lang).ngettext(key, f"{key}:{param}", n)
 
 
