@@ -187,3 +187,34 @@ def test_an_os_error_names_the_file_and_what_to_do_in_welsh(tmp_path, capsys, mo
         "ysgrifennu i'w ffolder), yna rhowch gynnig arall arni.")  # the system's own words, framed in Welsh
     code, err = _said(capsys, monkeypatch, "factors", "import", str(target), "--data-dir", str(tmp_path))
     assert code == 1 and err.startswith(f"decarb: {target}: No such file or directory. Check that it is there")
+
+
+# ---- allowed values and columns in the reader's language ---------------------------------------
+#: A return with an error of most kinds: a misspelt category, a negative figure, an unknown body, source and
+#: method, a scope that is no scope, a misspelt status, a unit not allowed, a blank body and a bare year.
+SEVERAL_KINDS = csv_bytes(
+    "Cardiff,2024-25,Bulidings,,,,,5,,,,x", "Cardiff,2024-25,Waste,,,,,-5,,,,y",
+    "Cardif,2024-25,Buildings,Natral gas,,5,litres,,,spnd,,",
+    "Cardiff,2024-25,Buildings,Electricity,4,5,litres,,estimatd,,,",
+    ",2024,Fleet,,,,,,,,,",
+    header="organisation,reporting_year,category,source,scope,amount,unit,tco2e,status,method,notes,colour")
+ENGLISH = ["Use one of", "row", "column", "Fix", "error(s)", "Buildings", "Did you mean", "Electricity", "Natural gas",
+           "measured", "estimated", "spend-based", "Cardiff Council", "or", "in", "category", "source", "status",
+           "method", "emissions_tco2e", "activity_amount", "activity_unit", "reporting_year", "organisation"]
+
+
+def test_decarb_validate_in_welsh_names_lists_columns_and_bodies_in_welsh(tmp_path, capsys):
+    path = tmp_path / "several.csv"
+    path.write_bytes(SEVERAL_KINDS)
+    assert main(["validate", str(path), "--lang", "cy"]) == 1
+    welsh = capsys.readouterr().out
+    assert welsh.startswith("several.csv: mae problem. 11 gwall, 2 rybudd.")
+    assert [w for w in ENGLISH if re.search(rf"(?<![\w“]){re.escape(w)}(?!\w)", welsh)] == []
+    assert "- rhes 2, colofn categori: " in welsh and "Defnyddiwch un o: Adeiladau, Goleuadau stryd, Fflyd" in welsh
+    assert "Ai “Cyngor Caerdydd” oedd gennych mewn golwg?" in welsh and "Rhowch 1, 2 neu 3" in welsh
+    assert "Nid yw litres yn uned ar gyfer Trydan yn y categori Adeiladau." in welsh  # litres: the file's own value
+    assert main(["validate", str(path)]) == 1
+    english = capsys.readouterr().out
+    assert "- row 2, column category: " in english and "Use one of: Buildings, Street lighting, Fleet" in english
+    assert "litres is not a unit for Electricity in Buildings." in english and "Did you mean “Cardiff Council”?" \
+        in english

@@ -175,7 +175,7 @@ def test_decarb_validate_in_welsh_prints_no_english_words_but_codes_columns_and_
     welsh = _decarb(capsys, "validate", str(path), "--lang", "cy")
     english = _decarb(capsys, "validate", str(path))
     assert welsh.splitlines()[0] == "mixed.csv: mae problem. 2 wall, 1 rhybudd."
-    assert "Gwallau:" in welsh and "Rhybuddion:" in welsh and "- rhes 2, colofn category: " in welsh
+    assert "Gwallau:" in welsh and "Rhybuddion:" in welsh and "- rhes 2, colofn categori: " in welsh
     names = " ".join([path.name, MIXED.decode(), "Cardiff Council tCO2e", *column_names(),
                       *(term.name_en for term in vocabulary().categories.values()),
                       "a problem"])  # Welsh words too ("and", "problem")

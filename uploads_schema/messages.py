@@ -74,11 +74,11 @@ def render(code: str, part: str, params: Mapping[str, object], lang: str = "en")
         for k, v in params.items():
             if k.endswith("_" + suffix):
                 values[k.removesuffix("_" + suffix)] = "" if v is None else str(v)
-    suggestion = params.get("suggestion")
+    suggestion = values.get("suggestion")  # given as it is or per language (``suggestion_cy``)
     values["did_you_mean"] = (
         _template("did_you_mean", lang).format_map(_Params(suggestion=suggestion)) if suggestion else ""
     )
     for phrase, param in PHRASES.items():  # a sentence that is there only when its value is
-        given = params.get(param)
+        given = values.get(param)  # given as it is or per language (``factor_units_cy``)
         values[phrase] = _template(phrase, lang).format_map(_Params({param: given})) if given else ""
     return string.Formatter().vformat(_template(f"{code}.{part}", lang), (), values)
