@@ -235,3 +235,20 @@ def test_every_word_argparse_can_say_to_a_reader_is_in_the_cli_catalogue_in_wels
     assert sorted(said - ARGPARSE_BUILD_ERRORS - set(welsh)) == []  # a newer Python's new words need a translation
     assert sorted(set(welsh) - said) == []  # a msgid spelt otherwise than argparse spells it would never be used
     assert welsh["usage: "] == "defnydd: " and welsh["options"] == "opsiynau"
+
+
+def test_counted_messages_of_the_pages_and_the_upload_check_take_the_plural_form_of_their_count():
+    from uploads_schema import messages
+
+    said = {n: t("coverage_provisional", "cy", year="2024-25", reported=1, expected=n, share="2%") for n in (2, 3, 7)}
+    assert [s.split(" sydd ")[0] for s in said.values()] == [
+        "Dros dro: dim ond 1 o 2 gorff", "Dros dro: dim ond 1 o 3 chorff", "Dros dro: dim ond 1 o 7 corff"]
+    assert t("coverage_provisional", "en", year="2024-25", reported=0, expected=1, share="0%").startswith(
+        "Provisional: only 0 of 1 body has reported for 2024-25")
+    rows = {n: messages.render("too_many_rows", "message", {"count": n, "limit": "1,000,000"}, "cy") for n in (1, 2, 3)}
+    assert [r.split(";")[0] for r in rows.values()] == [
+        "Mae gan y daflen 1 res", "Mae gan y daflen 2 res", "Mae gan y daflen 3 rhes"]  # un res, dwy res, tair rhes
+    assert messages.render("too_many_columns", "message", {"count": "6", "expected": 11, "limit": 200}, "cy") \
+        .startswith("Mae gan y rhes bennawd 6 cholofn;")  # chwe + aspirate mutation
+    assert messages.render("too_many_rows", "message", {"count": "1,048,576", "limit": "1,000,000"}, "en") == \
+        "The sheet has 1,048,576 rows; at most 1,000,000 are read."

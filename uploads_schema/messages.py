@@ -50,8 +50,9 @@ def severity(code: str) -> str:
     return _severities()[code]
 
 
-def _template(key: str, lang: str) -> str:
-    return i18n.text("messages", key, lang)
+def _template(key: str, lang: str, params: Mapping[str, object] | None = None) -> str:
+    """The template of ``key`` in ``lang``; a counted message takes the form of its count in ``params``."""
+    return i18n.text("messages", key, lang, params)
 
 
 class _Params(dict):
@@ -81,4 +82,4 @@ def render(code: str, part: str, params: Mapping[str, object], lang: str = "en")
     for phrase, param in PHRASES.items():  # a sentence that is there only when its value is
         given = values.get(param)  # given as it is or per language (``factor_units_cy``)
         values[phrase] = _template(phrase, lang).format_map(_Params({param: given})) if given else ""
-    return string.Formatter().vformat(_template(f"{code}.{part}", lang), (), values)
+    return string.Formatter().vformat(_template(f"{code}.{part}", lang, params), (), values)
