@@ -109,7 +109,7 @@ def pseudo_language(tmp_path):
             if m.id:
                 forms = m.string if isinstance(m.string, tuple) else (m.string,)
                 bracketed = tuple(f"[{s}]" for s in forms)
-                pseudo.add(m.id, bracketed if m.pluralizable else bracketed[0])
+                pseudo.add(m.id, bracketed if m.pluralizable else bracketed[0], context=m.context)
         (root / "qps" / "LC_MESSAGES").mkdir(parents=True, exist_ok=True)
         with (root / "qps" / "LC_MESSAGES" / f"{domain}.po").open("wb") as fp:
             write_po(fp, pseudo)
