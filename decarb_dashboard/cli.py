@@ -605,9 +605,12 @@ def _language_asked(argv: list[str]) -> str:
 
     Read before the parser is built, so that its help texts and argparse's own words are in that language.
     """
-    pre = argparse.ArgumentParser(add_help=False)
+    pre = argparse.ArgumentParser(prog="decarb", add_help=False, exit_on_error=False)
     pre.add_argument("--lang")
-    return i18n.language(pre.parse_known_args(argv)[0].lang)
+    try:
+        return i18n.language(pre.parse_known_args(argv)[0].lang)
+    except argparse.ArgumentError:  # "--lang" with no value: the parser proper says so
+        return i18n.default_language()
 
 
 @contextlib.contextmanager

@@ -110,6 +110,13 @@ def test_a_missing_argument_is_reported_in_welsh_wherever_lang_is_given(capsys):
         "decarb bodies: gwall: dadl --population: gwerth annilys: 'lots'"
 
 
+def test_a_lang_without_a_value_or_of_no_supported_language_is_a_usage_error_of_decarb(capsys):
+    assert _parse(capsys, "validate", "x.csv", "--lang")[2].splitlines()[-1] == \
+        "decarb validate: error: argument --lang: expected one argument"
+    assert _parse(capsys, "--lang=xx", "validate", "x.csv")[2].splitlines()[-1] == \
+        "decarb: error: argument --lang: invalid choice: 'xx' (choose from 'en', 'cy')"
+
+
 def test_lang_en_leaves_argparse_in_english(capsys):
     code, err = _parse(capsys, "--lang", "en", "submit")[::2]
     assert code == 2 and err.splitlines()[-1] == "decarb submit: error: the following arguments are required: file"
