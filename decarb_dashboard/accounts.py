@@ -41,6 +41,7 @@ import email_validator
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from decarb_dashboard import database
+from decarb_dashboard.reasons import ReasonError
 from uploads_schema import i18n
 
 ROLES = ("submitter", "reviewer", "admin")
@@ -143,8 +144,12 @@ def _sha256(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-class AccountError(Exception):
-    """A request about accounts that cannot be done, worded for the person who asked."""
+class AccountError(ReasonError):
+    """A request about accounts that cannot be done, worded for the person who asked.
+
+    ``AccountError(code, **params)``, a message of the ``reasons`` catalogue: English in ``str()``, in the
+    reader's language with :func:`decarb_dashboard.reasons.said`.
+    """
 
 
 class SignInThrottled(Exception):
@@ -203,19 +208,16 @@ def check_password(password: str, username: str = "") -> None:
     """
     text = (password or "").strip()
     if len(text) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters (not counting spaces at "
-                           "either end); a few words make a good one")
+        raise AccountError("account_password_short", min=MIN_PASSWORD_LENGTH)
     folded = re.sub(r"\s+", "", text.lower())
     letters = re.sub(r"[^a-z]", "", folded)
     if len(set(folded)) < MIN_DISTINCT_CHARACTERS or _is_run(folded) or not letters:
-        raise AccountError("that password is too easy to guess (a repeated character, a run of keys, or no letters "
-                           "at all); a few unrelated words make a good one")
+        raise AccountError("account_password_guessable")
     # "P@ssw0rd 2024" is "password": digits and symbols at the end dropped, look-alike ones read as letters.
     look_alike = re.sub(r"[^a-z]", "", folded.rstrip("0123456789!?.#*_-").translate(_LOOK_ALIKE))
     name = re.sub(r"[^a-z]", "", (username or "").lower().split("@")[0])
     if {letters, look_alike} & common_passwords() or (len(name) >= 3 and name in (letters, look_alike)):
-        raise AccountError("that password is one of the commonest passwords, or a variation of one, or your user "
-                           "name; a few unrelated words make a good one")
+        raise AccountError("account_password_common")
 
 
 def check_email(address: str | None) -> str | None:
@@ -233,8 +235,7 @@ def check_email(address: str | None) -> str | None:
         # the demo domain is checked as an ordinary one would be, and kept
         checked = email_validator.validate_email(f"{local}@example.org" if demo else text, check_deliverability=False)
     except email_validator.EmailNotValidError as exc:
-        raise AccountError(f"{text!r} is not an e-mail address ({exc}); give one like name@example.gov.wales, "
-                           "or an empty value for none") from None
+        raise AccountError("account_bad_email", address=repr(text), why=str(exc)) from None
     return f"{checked.local_part}@{DEMO_EMAIL_DOMAIN}" if demo else checked.normalized
 
 
@@ -242,8 +243,7 @@ def check_language(code: str | None) -> str:
     """Return the notification language ``code`` ('' for every language); AccountError for one not supported."""
     text = (code or "").strip().lower()
     if text and text not in i18n.languages():
-        raise AccountError(f"unknown language {text!r}; use one of {', '.join(i18n.languages())}, or an empty "
-                           "value for every language (Welsh first)")
+        raise AccountError("account_unknown_language", language=repr(text), languages=", ".join(i18n.languages()))
     return text
 
 
@@ -283,19 +283,19 @@ class AccountStore:
         """
         username = (username or "").strip().lower()
         if not _USERNAME.match(username):
-            raise AccountError("a user name is lower-case letters, digits and . _ @ + - (an email address will do)")
+            raise AccountError("account_bad_username")
         if role not in ROLES:
-            raise AccountError(f"unknown role {role!r}; use one of {', '.join(ROLES)}")
+            raise AccountError("account_unknown_role", role=repr(role), roles=", ".join(ROLES))
         bodies = tuple(sorted(set(bodies)))
         if role == "submitter" and not bodies:
-            raise AccountError("a submitter needs the body or bodies they submit for (--body)")
+            raise AccountError("account_submitter_needs_body")
         if role != "submitter" and bodies:
-            raise AccountError(f"a {role} works across all bodies; give --body only for a submitter")
+            raise AccountError("account_role_all_bodies", role=role)
         check_password(password, username)
         email, language = check_email(email), check_language(language)
         with self._write() as db:
             if db.execute("SELECT 1 FROM accounts WHERE username = ?", (username,)).fetchone():
-                raise AccountError(f"there is already an account called {username!r}")
+                raise AccountError("account_exists", username=repr(username))
             db.execute(
                 "INSERT INTO accounts (username, display_name, role, password_hash, created_at, email, language)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -343,10 +343,10 @@ class AccountStore:
                 sets = ", ".join(f"{column} = ?" for column in changes)
                 changed = db.execute(f"UPDATE accounts SET {sets} WHERE username = ?", (*changes.values(), name))
                 if changed.rowcount != 1:
-                    raise AccountError(f"there is no account called {username!r}")
+                    raise AccountError("account_unknown", username=repr(username))
         account = self.get(username)
         if account is None:
-            raise AccountError(f"there is no account called {username!r}")
+            raise AccountError("account_unknown", username=repr(username))
         return account
 
     def recipients(self, role: str, bodies: Iterable[str] = ()) -> list[Account]:
@@ -373,7 +373,7 @@ class AccountStore:
         """Change one account and end all its sessions, in one transaction."""
         with self._write() as db:
             if db.execute(sql, (*args, (username or "").lower())).rowcount != 1:
-                raise AccountError(f"there is no account called {username!r}")
+                raise AccountError("account_unknown", username=repr(username))
             db.execute("DELETE FROM sessions WHERE username = ?", ((username or "").lower(),))
 
     # ---- sessions ------------------------------------------------------------

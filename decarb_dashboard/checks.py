@@ -10,11 +10,12 @@ calls them in order. The rules the pandera model applies too are in :mod:`upload
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from babel.lists import format_list
 
 from decarb_dashboard import years
 from decarb_dashboard.cells import Cells, Terms, pair, spread
@@ -31,14 +32,31 @@ from decarb_dashboard.numbers import (
     parse_column,
 )
 from decarb_dashboard.report import Issue, IssueCollector
-from uploads_schema import rules
+from uploads_schema import i18n, rules
 from uploads_schema.codes import combine_codes
 from uploads_schema.columns import column
-from uploads_schema.i18n import languages
-from uploads_schema.vocabulary import Vocabulary
+from uploads_schema.i18n import babel_locale, languages
+from uploads_schema.vocabulary import Term, Vocabulary
 
 DEFAULT_STATUS = "measured"
 Params = dict | Callable[[int], dict] | None
+
+
+def in_each_language(name: str, say: Callable[[str], object]) -> dict[str, object]:
+    """Return ``{<name>_<lang>: say(lang)}`` for every language: a value a message fills in its reader's language.
+
+    A list of names or a name put into a message (``allowed``, ``category``) is given so, never in English alone.
+    """
+    return {f"{name}_{lang}": say(lang) for lang in languages()}
+
+
+def _term_names(terms: Iterable[Term]) -> Callable[[str], str]:
+    return lambda lang: ", ".join(t.name(lang) for t in terms)
+
+
+def suggested(term_id: str | None, name: Callable[[str, str], str]) -> dict[str, object]:
+    """The "Did you mean ...?" of a message: the nearest term named in each language (nothing if none is near)."""
+    return {} if term_id is None else in_each_language("suggestion", lambda lang: name(term_id, lang))
 
 
 def join_shown(names: list[str], limit: int = 12) -> str:
@@ -119,7 +137,7 @@ class Flags:
         """Say a column is missing unless it is there or its value was chosen; every row is then unusable."""
         if name in self.table.frame.columns or chosen is not None:
             return True
-        self.problems.add("column_missing", column=name, description=column(name).description_en)
+        self.problems.add("column_missing", column=name, **in_each_language("description", column(name).description))
         self.unusable[:] = True
         return False
 
@@ -144,13 +162,14 @@ def organisations(cells: Cells, flags: Flags, matcher: OrganisationMatcher, chos
         ids.assign(cells.blank, chosen)
     else:
         flags.flag("organisation_missing", cells.blank, "organisation", key=True,
-                   params=lambda i: {"example": matcher.example_name()})
+                   params=lambda i: in_each_language("example", matcher.example_name))
     flags.flag("organisation_unknown", unknown, "organisation", key=True,
-               params=lambda i: {"suggestion": matcher.suggest(cells.at(i))})
+               params=lambda i: suggested(matcher.suggest_id(cells.at(i)), matcher.name))
     if chosen is not None:
         other = ids.where(lambda org: org != chosen)
         flags.flag("organisation_not_chosen", other, "organisation", key=True,
-                   params=lambda i: {"value": matcher.name(str(ids.at(i))), "chosen": matcher.name(chosen)})
+                   params=lambda i: {**in_each_language("value", lambda lang: matcher.name(str(ids.at(i)), lang)),
+                                     **in_each_language("chosen", lambda lang: matcher.name(chosen, lang))})
     return ids
 
 
@@ -185,10 +204,11 @@ def reporting_years(cells: Cells, flags: Flags, chosen: str | None, first_year: 
 def categories(cells: Cells, flags: Flags, vocab: Vocabulary) -> Terms:
     """Return each row's category id."""
     ids, unknown = cells.resolve(vocab.category_index.resolve)
-    allowed = ", ".join(c.name_en for c in vocab.ordered_categories())
-    flags.flag("category_missing", cells.blank, "category", key=True, params={"allowed": allowed})
+    allowed = in_each_language("allowed", _term_names(vocab.ordered_categories()))
+    flags.flag("category_missing", cells.blank, "category", key=True, params=allowed)
     flags.flag("category_unknown", unknown, "category", key=True,
-               params=lambda i: {"allowed": allowed, "suggestion": vocab.category_index.suggest(cells.at(i))})
+               params=lambda i: {**allowed, **suggested(vocab.category_index.suggest_id(cells.at(i)),
+                                                        lambda t, lang: vocab.categories[t].name(lang))})
     return ids
 
 
@@ -205,9 +225,10 @@ def sources(cells: Cells, category: Terms, flags: Flags, vocab: Vocabulary) -> t
 
     def params(i: int) -> dict:
         cat = str(category.at(i))
-        return {"category": vocab.categories[cat].name_en,
-                "allowed": join_shown([s.name_en for s in vocab.sources_of(cat)]),
-                "suggestion": vocab.source_index[cat].suggest(cells.at(i))}
+        return {**in_each_language("category", vocab.categories[cat].name),
+                **in_each_language("allowed", lambda lang: join_shown([s.name(lang) for s in vocab.sources_of(cat)])),
+                **suggested(vocab.source_index[cat].suggest_id(cells.at(i)),
+                            lambda t, lang: vocab.sources[(cat, t)].name(lang))}
 
     flags.flag("source_unknown", unknown, "source", key=True, params=params)
     return ids, kinds
@@ -231,24 +252,27 @@ def scopes(cells: Cells, category: Terms, source: Terms, kinds: SourceKinds, fla
     flags.flag("scope_invalid", spread((scope_codes >= 0) & (given == 0), inverse), "scope", key=True)
     contradicts = (given > 0) & (src_codes >= 0) & (given != implied)
     flags.flag("scope_contradicts_source", spread(contradicts, inverse), "scope", key=True,
-               params=lambda i: {"source": vocab.sources[(category.at(i), source.at(i))].name_en,
+               params=lambda i: {**in_each_language("source", vocab.sources[(category.at(i), source.at(i))].name),
                                  "implied": implied[inverse[i]]})
     allowed = np.ones((len(category.ids) + 1, 4), dtype=bool)  # the last row: unknown category
     for c, cat_id in enumerate(category.ids):
         allowed[c] = [True] + [s in vocab.categories[cat_id].scopes for s in (1, 2, 3)]
     not_allowed = (given > 0) & ~contradicts & ~allowed[cat_codes, given]
     flags.flag("scope_not_allowed", spread(not_allowed, inverse), "scope", key=True,
-               params=lambda i: {"category": vocab.categories[str(category.at(i))].name_en,
-                                 "allowed": " or ".join(map(str, vocab.categories[str(category.at(i))].scopes))})
+               params=lambda i: {**in_each_language("category", vocab.categories[str(category.at(i))].name),
+                                 **in_each_language("allowed", lambda lang: format_list(
+                                     list(map(str, vocab.categories[str(category.at(i))].scopes)), style="or",
+                                     locale=babel_locale(lang)))})
     return np.where(given > 0, given, implied)[inverse]
 
 
 def statuses(cells: Cells, flags: Flags, vocab: Vocabulary) -> tuple[Terms, np.ndarray]:
     """Return the status per row (measured when blank) and which status cells were blank."""
     ids, unknown = cells.resolve(vocab.status_index.resolve)
-    allowed = ", ".join(s.name_en for s in vocab.statuses.values())
+    allowed = in_each_language("allowed", _term_names(vocab.statuses.values()))
     flags.flag("status_unknown", unknown, "status",
-               params=lambda i: {"allowed": allowed, "suggestion": vocab.status_index.suggest(cells.at(i))})
+               params=lambda i: {**allowed, **suggested(vocab.status_index.suggest_id(cells.at(i)),
+                                                        lambda t, lang: vocab.statuses[t].name(lang))})
     ids.assign(cells.blank, DEFAULT_STATUS)
     return ids, cells.blank.copy()
 
@@ -281,11 +305,13 @@ def figures(emissions_cells: pd.Series, amount_cells: pd.Series, emissions_to_to
                 continue
             adopt = said & status_blank
             status.assign(adopt, status_id)
-            flags.flag("status_from_cell", adopt, name, params={"status": vocab.statuses[status_id].name_en})
+            flags.flag("status_from_cell", adopt, name,
+                       params=in_each_language("status", vocab.statuses[status_id].name))
             conflict = said & ~status_blank & ~status.missing & ~status.is_(status_id)
             flags.flag("status_conflict", conflict, name,
-                       params=lambda i, s=status_id: {"cell_status": vocab.statuses[s].name_en,
-                                                      "status": vocab.statuses[str(status.at(i))].name_en})
+                       params=lambda i, s=status_id: {
+                           **in_each_language("cell_status", vocab.statuses[s].name),
+                           **in_each_language("status", vocab.statuses[str(status.at(i))].name)})
             status_blank = status_blank & ~adopt
     return parsed[0], parsed[1]
 
@@ -295,8 +321,9 @@ def units(cells: Cells, amount: ParsedNumbers, category: Terms, source: Terms, k
     """Return each row's activity unit id, missing where it is unknown or not allowed for the line."""
     ids, unknown = cells.resolve(vocab.unit_index.resolve)
     flags.flag("unit_unknown", unknown, "activity_unit",
-               params=lambda i: {"allowed": ", ".join(vocab.units),
-                                 "suggestion": vocab.unit_index.suggest(cells.at(i))})
+               params=lambda i: {"allowed": ", ".join(vocab.units),  # units by their symbols, in any language
+                                 **suggested(vocab.unit_index.suggest_id(cells.at(i)),
+                                             lambda t, lang: vocab.units[t].name(lang))})
 
     def allowed(i: int) -> tuple[str, ...]:
         cat = category.at(i)
@@ -311,13 +338,15 @@ def units(cells: Cells, amount: ParsedNumbers, category: Terms, source: Terms, k
     ], dtype=bool)
     not_allowed = spread(~fits, inverse)
 
-    def what(i: int) -> str:
+    def what(i: int, lang: str) -> str:
         cat, src = str(category.at(i)), source.at(i)
-        name = vocab.categories[cat].name_en
-        return f"{vocab.sources[(cat, src)].name_en} in {name}" if src is not None else name
+        name = vocab.categories[cat].name(lang)
+        return name if src is None else i18n.gettext("messages", "source_in_category", lang,
+                                                     source=vocab.sources[(cat, src)].name(lang), category=name)
 
     flags.flag("unit_not_allowed", not_allowed, "activity_unit", value=ids.at,
-               params=lambda i: {"what": what(i), "allowed": ", ".join(allowed(i))})
+               params=lambda i: {**in_each_language("what", lambda lang: what(i, lang)),
+                                 "allowed": ", ".join(allowed(i))})
     amount_blank = amount.kind == K_BLANK
     flags.flag("unit_without_amount", ~cells.blank & amount_blank & ~unknown, "activity_unit")
     flags.flag("amount_without_unit", ~np.isnan(amount.values) & cells.blank, "activity_amount",
@@ -342,13 +371,14 @@ def consistency(status: Terms, emissions: ParsedNumbers, amount: ParsedNumbers, 
     flags.flag("figures_missing", missing, None)
     flags.flag("figures_with_status", unexpected, "emissions_tco2e",
                value=lambda i: flags.cell("emissions_tco2e" if has_emissions[i] else "activity_amount", i),
-               params=lambda i: {"status": vocab.statuses[str(status.at(i))].name_en})
+               params=lambda i: in_each_language("status", vocab.statuses[str(status.at(i))].name))
     if (emissions.values < 0).any():
         may_be_negative = rules.per_value(category.ids, category.codes, lambda c: rules.may_be_negative(vocab, c),
                                           missing=True)  # a row of no known category has its own error
         in_tonnes = (lambda i: f"{emissions.values[i]:g}") if emissions_converted else None
         flags.flag("emissions_negative", rules.negative_not_allowed(emissions.values, may_be_negative),
-                   "emissions_tco2e", params=lambda i: {"category": vocab.categories[str(category.at(i))].name_en},
+                   "emissions_tco2e", params=lambda i: in_each_language("category",
+                                                                         vocab.categories[str(category.at(i))].name),
                    value=in_tonnes)  # the message says tCO2e: a figure given in kg is shown converted
     flags.flag("activity_negative", amount.values < 0, "activity_amount")
 
@@ -409,9 +439,10 @@ def factor_problem(index: FactorIndex, vocab: Vocabulary, category: str, source:
 def methods(cells: Cells, flags: Flags, vocab: Vocabulary) -> Terms:
     """Return each row's method id."""
     ids, unknown = cells.resolve(vocab.method_index.resolve)
-    allowed = ", ".join(m.name_en for m in vocab.methods.values())
+    allowed = in_each_language("allowed", _term_names(vocab.methods.values()))
     flags.flag("method_unknown", unknown, "method",
-               params=lambda i: {"allowed": allowed, "suggestion": vocab.method_index.suggest(cells.at(i))})
+               params=lambda i: {**allowed, **suggested(vocab.method_index.suggest_id(cells.at(i)),
+                                                        lambda t, lang: vocab.methods[t].name(lang))})
     return ids
 
 
@@ -475,5 +506,5 @@ def duplicates(org: Terms, year: Terms, category: Terms, source: Terms, scope: n
     mask = np.zeros(n, dtype=bool)
     mask[list(group_of)] = True
     flags.flag("total_and_breakdown", mask, "source",
-               params=lambda i: {"category": vocab.categories[str(category.at(i))].name_en,
+               params=lambda i: {**in_each_language("category", vocab.categories[str(category.at(i))].name),
                                  "rows": join_shown([str(r) for r in breakdown[group_of[i]]])})

@@ -1,7 +1,8 @@
 """The ``decarb`` command line (also ``python -m decarb_dashboard``).
 
-What it prints for people is the ``cli`` domain of the gettext catalogues (:func:`say`),
-in the language of ``--lang`` where a command has it (validate, submit), else English.
+What it prints for people is the ``cli`` domain of the gettext catalogues (:func:`say`), in the
+language of ``--lang`` (which every command takes, before or after its name): its help texts,
+argparse's own words ("usage:", "error:"), its messages and the errors it reports.
 
 Exit codes of ``decarb validate``: 0 valid, 1 read but has errors, 2 could not be read at all.
 """
@@ -9,16 +10,34 @@ Exit codes of ``decarb validate``: 0 valid, 1 read but has errors, 2 could not b
 from __future__ import annotations
 
 import argparse
+import contextlib
+import contextvars
+import functools
 import getpass
 import json
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
-from decarb_dashboard import cli_review, config
-from decarb_dashboard.report import say
+from decarb_dashboard import cli_outbox, cli_review, config, report
+from decarb_dashboard.reasons import ReasonError
 from uploads_schema import i18n
+from uploads_schema.models import BODY_TYPES, REGIONS
 from uploads_schema.vocabulary import vocabulary
+
+#: The msgctxt of argparse's own words in the ``cli`` catalogue (their msgids are argparse's English).
+ARGPARSE_CONTEXT = "argparse"
+#: The language of the command running (``--lang``), in which :func:`say` speaks unless told otherwise.
+_reader: contextvars.ContextVar[str | None] = contextvars.ContextVar("decarb_reader_language", default=None)
+
+
+def say(key: str, lang: str | None = None, **params: object) -> str:
+    """Return ``key`` of the ``cli`` catalogue in ``lang``, by default the language of the command running.
+
+    An error among ``params`` (a store's, an account's, a flat file's) is said in that language too.
+    """
+    return report.say(key, lang or _reader.get() or i18n.default_language(), **params)
 
 
 def _check(args: argparse.Namespace, registry=None):
@@ -62,6 +81,12 @@ def _cmd_template(args: argparse.Namespace) -> int:
         Path(args.output).write_bytes(data)
         print(say("wrote", path=args.output))
     return 0
+
+
+def _os_error(exc: OSError) -> str:
+    """An error of the operating system, said in the reader's language: the file, the system's words, what to do."""
+    reason = exc.strerror or str(exc)
+    return say("os_error", path=exc.filename, reason=reason) if exc.filename else say("os_error_no_path", reason=reason)
 
 
 def _store(args: argparse.Namespace):
@@ -287,10 +312,13 @@ def _cmd_factors(args: argparse.Namespace) -> int:
     path = Path(args.file)
     try:
         if path.stat().st_size > MAX_FLAT_FILE_BYTES:  # refused before it is read
-            raise FlatFileError(say("factors_too_large", size_mb=f"{path.stat().st_size / 2**20:.0f}",
-                                    max_mb=MAX_FLAT_FILE_BYTES // 2**20))
+            raise FlatFileError("flat_file_too_large", size_mb=f"{path.stat().st_size / 2**20:.0f}",
+                                max_mb=MAX_FLAT_FILE_BYTES // 2**20)
         result = import_flat_file(path.read_bytes(), path.name, store.root)
-    except (OSError, FlatFileError, ValueError) as exc:
+    except OSError as exc:
+        print(_os_error(exc), file=sys.stderr)
+        return 1
+    except (FlatFileError, ValueError) as exc:
         print(say("factors_cannot_import", path=path, error=exc), file=sys.stderr)
         return 1
     print(say("factors_imported", count=len(result.imported), year=result.factor_year, file=path.name))
@@ -411,8 +439,11 @@ def _cmd_store(args: argparse.Namespace) -> int:
             if result.ok:
                 print(say("store_no_damage"))
         return 0 if args.action == "repair" or result.ok else 1
-    except (StoreError, OSError) as exc:
+    except StoreError as exc:
         print(say("error", error=exc), file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(_os_error(exc), file=sys.stderr)
         return 1
 
 
@@ -456,144 +487,219 @@ def _cmd_bodies(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="decarb", description="Annual carbon returns of Welsh public bodies.")
+def _choices(values: list[str] | tuple[str, ...]) -> str:
+    """The metavar argparse would show for a positional's choices, so that its error names no English word."""
+    return "{" + ",".join(values) + "}"
+
+
+def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
+    """Return the ``decarb`` parser with its help texts in ``lang`` (default: the language of the command running).
+
+    argparse's own words ("usage:", "error:") come from the catalogue only while :func:`argparse_in` is in force.
+    """
+    lang = lang or _reader.get() or i18n.default_language()
+    token = _reader.set(lang)  # what say() below says, it says in lang
+    try:
+        return _parser(lang)
+    finally:
+        _reader.reset(token)
+
+
+def _parser(lang: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="decarb", description=say("help_decarb"))
+    parser.add_argument("--lang", choices=i18n.languages(), default=lang, help=say("help_lang"))
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("validate", help="check a return (CSV or .xlsx) and print the report")
-    p.add_argument("file")
-    p.add_argument("--json", action="store_true", help="print the report as JSON")
-    p.add_argument("--org", help="the body the return is for (fills blank cells; other bodies are errors)")
-    p.add_argument("--year", help="the financial year, e.g. 2022-23 (fills blank cells)")
-    p.add_argument("--lang", choices=i18n.languages(), default="en", help="language of the messages")
-    p.add_argument("--max-mb", type=float, default=None,
-                   help=f"largest file accepted in MB (default {config.DEFAULT_MAX_UPLOAD_MB:g}, "
-                        "or $DECARB_MAX_UPLOAD_MB)")
+    p = sub.add_parser("validate", help=say("help_validate"))
+    p.add_argument("file", metavar=say("metavar_file"), help=say("help_return_file"))
+    p.add_argument("--json", action="store_true", help=say("help_validate_json"))
+    p.add_argument("--org", metavar=say("metavar_org"), help=say("help_validate_org"))
+    p.add_argument("--year", metavar=say("metavar_year"), help=say("help_validate_year"))
+    p.add_argument("--lang", choices=i18n.languages(), default=lang, help=say("help_lang"))
+    p.add_argument("--max-mb", type=float, default=None, metavar=say("metavar_max_mb"),
+                   help=say("help_max_mb", default=f"{config.DEFAULT_MAX_UPLOAD_MB:g}"))
     p.set_defaults(func=_cmd_validate)
 
     def store_options(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--data-dir", help="the data directory (default $DECARB_DATA_DIR or ./var/decarb-data)")
+        p.add_argument("--data-dir", metavar=say("metavar_data_dir"), help=say("help_data_dir"))
 
     user = os.environ.get("DECARB_USER") or getpass.getuser()
-    p = sub.add_parser("submit", help="validate a return and store it; prints the submission id")
-    p.add_argument("file")
+    p = sub.add_parser("submit", help=say("help_submit"))
+    p.add_argument("file", metavar=say("metavar_file"), help=say("help_return_file"))
     store_options(p)
-    p.add_argument("--user", default=user, help="who is submitting (default: your login name)")
-    p.add_argument("--org", help="the body the return is for")
-    p.add_argument("--year", help="the financial year, e.g. 2022-23")
-    p.add_argument("--lang", choices=i18n.languages(), default="en")
-    p.add_argument("--max-mb", type=float, default=None)
-    p.add_argument("--approved-by", help=say("help_submit_approved_by"))
-    p.add_argument("--approver-role", help=say("help_submit_approver_role"))
-    p.add_argument("--explain", action="append", metavar="KEY=TEXT", help=say("help_submit_explain"))
+    p.add_argument("--user", default=user, metavar=say("metavar_user"), help=say("help_submit_user"))
+    p.add_argument("--org", metavar=say("metavar_org"), help=say("help_submit_org"))
+    p.add_argument("--year", metavar=say("metavar_year"), help=say("help_year"))
+    p.add_argument("--lang", choices=i18n.languages(), default="en", help=say("help_lang"))
+    p.add_argument("--max-mb", type=float, default=None, metavar=say("metavar_max_mb"),
+                   help=say("help_max_mb", default=f"{config.DEFAULT_MAX_UPLOAD_MB:g}"))
+    p.add_argument("--approved-by", metavar=say("metavar_name"), help=say("help_submit_approved_by"))
+    p.add_argument("--approver-role", metavar=say("metavar_role"), help=say("help_submit_approver_role"))
+    p.add_argument("--explain", action="append", metavar=say("metavar_explain"), help=say("help_submit_explain"))
     p.set_defaults(func=_cmd_submit)
 
-    p = sub.add_parser("history", help="list a body's submissions, oldest first")
-    p.add_argument("--org", required=True, help="registry id of the body, e.g. cardiff")
-    p.add_argument("--year", help="only submissions covering this financial year")
-    p.add_argument("--json", action="store_true")
+    p = sub.add_parser("history", help=say("help_history"))
+    p.add_argument("--org", required=True, metavar=say("metavar_org"), help=say("help_history_org"))
+    p.add_argument("--year", metavar=say("metavar_year"), help=say("help_history_year"))
+    p.add_argument("--json", action="store_true", help=say("help_json"))
     store_options(p)
     p.set_defaults(func=_cmd_history)
 
-    p = sub.add_parser("status", help="query, accept or withdraw a submission")
-    p.add_argument("submission")
-    p.add_argument("--set", required=True,
-                   choices=[s.id for s in vocabulary().submission_statuses.values() if s.reviewer_may_set])
-    p.add_argument("--message", help="why (required for a query)")
-    p.add_argument("--user", default=user)
+    p = sub.add_parser("status", help=say("help_status"))
+    p.add_argument("submission", metavar=say("metavar_submission"), help=say("help_status_submission"))
+    p.add_argument("--set", required=True, help=say("help_status_set"),
+                   choices=[status.id for status in vocabulary().submission_statuses.values()
+                            if status.reviewer_may_set])
+    p.add_argument("--message", metavar=say("metavar_message"), help=say("help_status_message"))
+    p.add_argument("--user", default=user, metavar=say("metavar_user"), help=say("help_change_user"))
     store_options(p)
     p.set_defaults(func=_cmd_status)
 
-    p = sub.add_parser("export", help="write the current returns of all bodies and years")
-    p.add_argument("--format", choices=["csv", "xlsx", "parquet"], default="csv")
-    p.add_argument("-o", "--output", required=True)
+    p = sub.add_parser("export", help=say("help_export"))
+    p.add_argument("--format", choices=["csv", "xlsx", "parquet"], default="csv", help=say("help_export_format"))
+    p.add_argument("-o", "--output", required=True, metavar=say("metavar_output"), help=say("help_output"))
     store_options(p)
     p.set_defaults(func=_cmd_export)
 
-    p = sub.add_parser("compare", help="compare a body's return for a year with its past and its peers")
-    p.add_argument("--org", required=True)
-    p.add_argument("--year", required=True)
-    p.add_argument("--peer-group", choices=list(vocabulary().peer_groups), default="type")
-    p.add_argument("--metric", choices=list(vocabulary().metrics), default="total")
-    p.add_argument("--without-supply-chain", action="store_true", help="leave out the spend-based supply chain")
-    p.add_argument("--json", action="store_true")
+    p = sub.add_parser("compare", help=say("help_compare"))
+    p.add_argument("--org", required=True, metavar=say("metavar_org"), help=say("help_org"))
+    p.add_argument("--year", required=True, metavar=say("metavar_year"), help=say("help_year"))
+    p.add_argument("--peer-group", choices=list(vocabulary().peer_groups), default="type", help=say("help_peer_group"))
+    p.add_argument("--metric", choices=list(vocabulary().metrics), default="total", help=say("help_metric"))
+    p.add_argument("--without-supply-chain", action="store_true", help=say("help_without_supply_chain"))
+    p.add_argument("--json", action="store_true", help=say("help_json"))
     store_options(p)
     p.set_defaults(func=_cmd_compare)
 
-    p = sub.add_parser("overview", help="all Wales, each sector and region for a year, with coverage")
-    p.add_argument("--year", required=True)
-    p.add_argument("--gap-fill", action="store_true",
-                   help="also give totals with each missing body-category carried forward from its latest year")
-    p.add_argument("--json", action="store_true")
+    p = sub.add_parser("overview", help=say("help_overview"))
+    p.add_argument("--year", required=True, metavar=say("metavar_year"), help=say("help_year"))
+    p.add_argument("--gap-fill", action="store_true", help=say("help_gap_fill"))
+    p.add_argument("--json", action="store_true", help=say("help_json"))
     store_options(p)
     p.set_defaults(func=_cmd_overview)
 
-    p = sub.add_parser("factors", help="list the emission factors, or import an official UK flat file")
-    p.add_argument("action", choices=["list", "import"])
-    p.add_argument("file", nargs="?")
+    p = sub.add_parser("factors", help=say("help_factors"))
+    p.add_argument("action", choices=["list", "import"], metavar=_choices(["list", "import"]),
+                   help=say("help_factors_action"))
+    p.add_argument("file", nargs="?", metavar=say("metavar_file"), help=say("help_factors_file"))
     store_options(p)
     p.set_defaults(func=_cmd_factors)
 
-    p = sub.add_parser("users", help="manage the accounts that may sign in to the dashboard")
-    p.add_argument("action", choices=["add", "edit", "list", "disable", "enable", "set-password"])
-    p.add_argument("username", nargs="?", help="the account's user name (an email address will do)")
-    p.add_argument("--role", choices=["submitter", "reviewer", "admin"], default="submitter")
-    p.add_argument("--body", action="append", help="a body a submitter submits for (repeat for several)")
-    p.add_argument("--name", help="the person's name as shown in the history")
-    p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
-    p.add_argument("--email", help="where the review cycle's notifications go (edit: an empty value removes it)")
-    p.add_argument("--language", help=f"the notifications' language: {', '.join(i18n.languages())}, or an empty "
-                                      "value for every language, Welsh first")
-    p.add_argument("--json", action="store_true")
+    p = sub.add_parser("users", help=say("help_users"))
+    user_actions = ["add", "edit", "list", "disable", "enable", "set-password"]
+    p.add_argument("action", choices=user_actions, metavar=_choices(user_actions), help=say("help_users_action"))
+    p.add_argument("username", nargs="?", metavar=say("metavar_username"), help=say("help_username"))
+    p.add_argument("--role", choices=["submitter", "reviewer", "admin"], default="submitter", help=say("help_role"))
+    p.add_argument("--body", action="append", metavar=say("metavar_body"), help=say("help_user_body"))
+    p.add_argument("--name", metavar=say("metavar_name"), help=say("help_user_name"))
+    p.add_argument("--password-stdin", action="store_true", help=say("help_password_stdin"))
+    p.add_argument("--email", metavar=say("metavar_email"), help=say("help_user_email"))
+    p.add_argument("--language", metavar=say("metavar_language"),
+                   help=say("help_user_language", languages=", ".join(i18n.languages())))
+    p.add_argument("--json", action="store_true", help=say("help_json"))
     store_options(p)
     p.set_defaults(func=_cmd_users)
 
-    p = sub.add_parser("store", help="check, repair, rebuild, back up or restore the data directory")
-    p.add_argument("action", choices=["check", "repair", "rebuild-catalogue", "backup", "restore"])
-    p.add_argument("dir", nargs="?", help="backup: the new directory to write; restore: the backup to restore")
-    p.add_argument("--json", action="store_true", help="check and repair: print what was found as JSON")
+    actions = ["check", "repair", "rebuild-catalogue", "backup", "restore"]
+    p = sub.add_parser("store", help=say("help_store"))
+    p.add_argument("action", choices=actions, metavar=_choices(actions), help=say("help_store_action"))
+    p.add_argument("dir", nargs="?", metavar=say("metavar_dir"), help=say("help_store_dir"))
+    p.add_argument("--json", action="store_true", help=say("help_store_json"))
     store_options(p)
     p.set_defaults(func=_cmd_store)
 
-    p = sub.add_parser("bodies", help="list the register of bodies, or add or edit a body (kept with its history)")
-    p.add_argument("action", choices=["add", "edit", "list"])
-    p.add_argument("id", nargs="?", help="the body's id: lower-case letters, digits and _, e.g. transport_for_wales")
-    p.add_argument("--name", help="the official English name")
-    p.add_argument("--name-cy", help="the official Welsh name (default: the English one)")
-    p.add_argument("--short-name", help="the name used day to day (default: the official one)")
-    p.add_argument("--short-name-cy")
-    p.add_argument("--type", help="council, health_board, nhs_trust, fire_rescue_authority, national_park_authority, "
-                                  "welsh_government or sponsored_body")
-    p.add_argument("--region", help="North Wales, Mid Wales, South West Wales or South East Wales")
-    p.add_argument("--coverage", choices=["local", "national"])
-    p.add_argument("--ccr", action=argparse.BooleanOptionalAction, default=None,
-                   help="a member of the Cardiff Capital Region")
-    p.add_argument("--ons-code", help="the ONS code, e.g. W06000015")
-    p.add_argument("--aliases", help="other names, separated by |")
-    p.add_argument("--population", type=int, help="residents served")
-    p.add_argument("--population-year", type=int, help="the year of the population figure")
-    p.add_argument("--staff-fte", type=float, help="staff, full-time equivalents")
-    p.add_argument("--floor-area-m2", type=float, help="floor area, square metres")
-    p.add_argument("--gross-expenditure-gbp-m", type=float, help="gross expenditure, GBP million")
-    p.add_argument("--own-baseline-year", help="a baseline the body keeps besides the scheme's 2019-20, e.g. 2018-19")
-    p.add_argument("--provenance", help="where the figures come from")
-    p.add_argument("--user", default=user, help="who makes the change (kept in the register's history)")
-    p.add_argument("--json", action="store_true")
+    p = sub.add_parser("bodies", help=say("help_bodies"))
+    p.add_argument("action", choices=["add", "edit", "list"], metavar=_choices(["add", "edit", "list"]),
+                   help=say("help_bodies_action"))
+    p.add_argument("id", nargs="?", metavar=say("metavar_id"), help=say("help_body_id"))
+    p.add_argument("--name", metavar=say("metavar_name"), help=say("help_body_name"))
+    p.add_argument("--name-cy", metavar=say("metavar_name_cy"), help=say("help_body_name_cy"))
+    p.add_argument("--short-name", metavar=say("metavar_short_name"), help=say("help_body_short_name"))
+    p.add_argument("--short-name-cy", metavar=say("metavar_short_name_cy"), help=say("help_body_short_name_cy"))
+    p.add_argument("--type", metavar=say("metavar_type"), help=say("help_body_type", types=", ".join(BODY_TYPES)))
+    p.add_argument("--region", metavar=say("metavar_region"), help=say("help_body_region", regions=", ".join(REGIONS)))
+    p.add_argument("--coverage", choices=["local", "national"], help=say("help_body_coverage"))
+    p.add_argument("--ccr", action=argparse.BooleanOptionalAction, default=None, help=say("help_body_ccr"))
+    p.add_argument("--ons-code", metavar=say("metavar_ons_code"), help=say("help_body_ons_code"))
+    p.add_argument("--aliases", metavar=say("metavar_aliases"), help=say("help_body_aliases"))
+    p.add_argument("--population", type=int, metavar=say("metavar_population"), help=say("help_body_population"))
+    p.add_argument("--population-year", type=int, metavar=say("metavar_population_year"),
+                   help=say("help_body_population_year"))
+    p.add_argument("--staff-fte", type=float, metavar=say("metavar_staff_fte"), help=say("help_body_staff_fte"))
+    p.add_argument("--floor-area-m2", type=float, metavar=say("metavar_floor_area_m2"),
+                   help=say("help_body_floor_area_m2"))
+    p.add_argument("--gross-expenditure-gbp-m", type=float, metavar=say("metavar_gross_expenditure_gbp_m"),
+                   help=say("help_body_gross_expenditure_gbp_m"))
+    p.add_argument("--own-baseline-year", metavar=say("metavar_own_baseline_year"),
+                   help=say("help_body_own_baseline_year"))
+    p.add_argument("--provenance", metavar=say("metavar_provenance"), help=say("help_body_provenance"))
+    p.add_argument("--user", default=user, metavar=say("metavar_user"), help=say("help_change_user"))
+    p.add_argument("--json", action="store_true", help=say("help_json"))
     store_options(p)
     p.set_defaults(func=_cmd_bodies)
 
-    cli_review.add_commands(sub, i18n.default_language())
+    cli_review.add_commands(sub, lang)
+    cli_outbox.add_commands(sub, lang)
 
-    p = sub.add_parser("template", help="write a blank return, or the format documentation")
-    p.add_argument("--format", choices=["csv", "xlsx", "md"], default="xlsx")
-    p.add_argument("-o", "--output", required=True, help="file to write, or - for standard output")
+    p = sub.add_parser("template", help=say("help_template"))
+    p.add_argument("--format", choices=["csv", "xlsx", "md"], default="xlsx", help=say("help_template_format"))
+    p.add_argument("-o", "--output", required=True, metavar=say("metavar_output"), help=say("help_template_output"))
     p.set_defaults(func=_cmd_template)
+
+    # Every command takes --lang (a command added later too); the error of a missing command names no English word.
+    for command in sub.choices.values():
+        if command.get_default("lang") is None:
+            command.add_argument("--lang", choices=i18n.languages(), default=lang, help=say("help_lang"))
+    sub.metavar = _choices(list(sub.choices))
     return parser
 
 
+def _language_asked(argv: list[str]) -> str:
+    """The language of ``--lang`` wherever it is on the command line (English if none, or one not supported).
+
+    Read before the parser is built, so that its help texts and argparse's own words are in that language.
+    """
+    pre = argparse.ArgumentParser(prog="decarb", add_help=False, exit_on_error=False)
+    pre.add_argument("--lang")
+    try:
+        return i18n.language(pre.parse_known_args(argv)[0].lang)
+    except argparse.ArgumentError:  # "--lang" with no value: the parser proper says so
+        return i18n.default_language()
+
+
+@contextlib.contextmanager
+def argparse_in(lang: str) -> Iterator[None]:
+    """Make argparse say its own words ("usage:", "error:", "show this help message and exit") in ``lang``.
+
+    argparse looks each up with the ``gettext`` and ``ngettext`` it imported as ``argparse._`` and
+    ``argparse.ngettext``; for as long as this lasts they read the ``cli`` catalogue's entries of context
+    "argparse", whose msgids are argparse's own English.
+    """
+    translations = i18n.translations("cli", lang)
+    saved = argparse._, argparse.ngettext
+    argparse._ = functools.partial(translations.pgettext, ARGPARSE_CONTEXT)
+    argparse.ngettext = functools.partial(translations.npgettext, ARGPARSE_CONTEXT)
+    try:
+        yield
+    finally:
+        argparse._, argparse.ngettext = saved
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    lang = getattr(args, "lang", "en")
+    argv = sys.argv[1:] if argv is None else list(argv)
+    lang = _language_asked(argv)
+    token = _reader.set(lang)
+    try:
+        with argparse_in(lang):
+            args = build_parser(lang).parse_args(argv)
+        args.lang = lang
+        return _run(args, lang)
+    finally:
+        _reader.reset(token)
+
+
+def _run(args: argparse.Namespace, lang: str) -> int:
+    """Resolve the bodies and the year named on the command line, then run the command."""
     # Bodies named on the command line (--org, a submitter's --body) become register ids here, once.
     named = ([args.org] if getattr(args, "org", None) else []) + (getattr(args, "body", None) or [])
     if named:
@@ -629,3 +735,9 @@ def main(argv: list[str] | None = None) -> int:
     except CatalogueLost as exc:
         print(say("error", lang, error=exc), file=sys.stderr)
         return 2
+    except ReasonError as exc:  # a refusal a command did not expect: said, not a traceback
+        print(say("error", lang, error=exc), file=sys.stderr)
+        return 1
+    except OSError as exc:  # a file that cannot be written (decarb template, export), a full disk
+        print(_os_error(exc), file=sys.stderr)
+        return 1

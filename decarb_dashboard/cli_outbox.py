@@ -23,8 +23,9 @@ def add_commands(sub: argparse._SubParsersAction, lang: str = "en") -> None:
     p.add_argument("action", choices=["list", "send"], help=say("outbox_action_help", lang))
     p.add_argument("--json", action="store_true", help=say("outbox_json_help", lang))
     p.add_argument("--status", choices=notify.OUTBOX_STATUSES, help=say("outbox_status_help", lang))
-    p.add_argument("--limit", type=int, default=50, help=say("outbox_limit_help", lang))
-    p.add_argument("--data-dir", help=say("outbox_data_dir_help", lang))
+    p.add_argument("--limit", type=int, default=50, metavar=say("metavar_limit", lang),
+                   help=say("outbox_limit_help", lang))
+    p.add_argument("--data-dir", metavar=say("metavar_data_dir", lang), help=say("outbox_data_dir_help", lang))
     p.set_defaults(func=_cmd_outbox)
 
 

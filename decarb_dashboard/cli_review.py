@@ -149,7 +149,7 @@ def add_commands(sub: argparse._SubParsersAction, lang: str = "en") -> None:
     commands = review.add_subparsers(dest="review_command", required=True)
 
     def common(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--data-dir", help=say("help_review_data_dir", lang))
+        p.add_argument("--data-dir", metavar=say("metavar_data_dir", lang), help=say("help_review_data_dir", lang))
         p.add_argument("--lang", choices=i18n.languages(), default=lang, help=say("help_review_lang", lang))
 
     p = commands.add_parser("list", help=say("help_review_list", lang))
@@ -161,18 +161,18 @@ def add_commands(sub: argparse._SubParsersAction, lang: str = "en") -> None:
     p.set_defaults(func=_cmd_list)
 
     p = commands.add_parser("show", help=say("help_review_show", lang))
-    p.add_argument("submission", help=say("help_review_submission", lang))
-    p.add_argument("--org", help=say("help_review_org", lang))
-    p.add_argument("--year", help=say("help_review_year", lang))
+    p.add_argument("submission", metavar=say("metavar_submission", lang), help=say("help_review_submission", lang))
+    p.add_argument("--org", metavar=say("metavar_org", lang), help=say("help_review_org", lang))
+    p.add_argument("--year", metavar=say("metavar_year", lang), help=say("help_review_year", lang))
     p.add_argument("--json", action="store_true", help=say("help_review_json", lang))
     common(p)
     p.set_defaults(func=_cmd_show)
 
     p = commands.add_parser("decide", help=say("help_review_decide", lang))
-    p.add_argument("submission", help=say("help_review_submission", lang))
+    p.add_argument("submission", metavar=say("metavar_submission", lang), help=say("help_review_submission", lang))
     p.add_argument("--action", required=True, choices=list(vocabulary().review_actions()),
                    help=say("help_review_action", lang))
-    p.add_argument("--message", help=say("help_review_message", lang))
-    p.add_argument("--user", default=user, help=say("help_review_user", lang))
+    p.add_argument("--message", metavar=say("metavar_message", lang), help=say("help_review_message", lang))
+    p.add_argument("--user", default=user, metavar=say("metavar_user", lang), help=say("help_review_user", lang))
     common(p)
     p.set_defaults(func=_cmd_decide)

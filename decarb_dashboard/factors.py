@@ -26,7 +26,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from decarb_dashboard import years
+from decarb_dashboard import reasons, years
+from decarb_dashboard.reasons import ReasonError
+from uploads_schema import i18n
 
 FACTORS_FILE = "factors.csv"
 FACTOR_COLUMNS = ["factor_year", "activity", "unit", "kgco2e_per_unit", "scope", "confirmed", "source", "note"]
@@ -142,8 +144,12 @@ class ImportResult:
     missing: list[str]
 
 
-class FlatFileError(ValueError):
-    """The file is not a UK Government GHG conversion factors flat file."""
+class FlatFileError(ReasonError, ValueError):
+    """The file is not a UK Government GHG conversion factors flat file.
+
+    ``FlatFileError(code, **params)``, a message of the ``reasons`` catalogue: English in ``str()``, in the
+    reader's language with :func:`decarb_dashboard.reasons.said`.
+    """
 
 
 #: The official flat files are 0.5-3 MB; anything far larger is not one, and is not read.
@@ -179,16 +185,14 @@ def _workbook_rows(data: bytes) -> list[list[object]]:
             if any("Level 1" in [_text(c) for c in row] for row in rows):
                 return book.get_sheet_by_name(name).to_python()
     except Exception as exc:  # calamine raises several kinds for a corrupt or encrypted workbook
-        raise FlatFileError(f"the workbook cannot be read ({exc}); download the flat file again from "
-                            "GOV.UK and import it as published") from exc
-    raise FlatFileError(f"no sheet of the workbook ({', '.join(names) or 'none'}) has the flat file's header "
-                        "row (Scope, Level 1 ... Level 4, Column Text, UOM); is this the \"flat file for "
-                        "automatic processing\"?")
+        raise FlatFileError("flat_file_unreadable", detail=exc) from exc
+    raise FlatFileError("flat_file_no_header_sheet", **{
+        f"sheets_{lang}": ", ".join(names) or reasons.text("flat_file_no_sheets", lang) for lang in i18n.languages()})
 
 
 def _csv_rows(data: bytes) -> list[list[object]]:
     if b"\x00" in data[:4096]:
-        raise FlatFileError("the file is neither a workbook (.xls, .xlsx) nor a CSV text file")
+        raise FlatFileError("flat_file_not_text")
     text = data.decode("utf-8-sig", errors="replace")
     return list(csv.reader(io.StringIO(text)))
 
@@ -196,22 +200,21 @@ def _csv_rows(data: bytes) -> list[list[object]]:
 def _flat_frame(data: bytes) -> tuple[int, pd.DataFrame]:
     """Return (the set's year, its rows as text with the columns Scope, Level 1-4, Column Text, UOM, gas, value)."""
     if not data.strip():
-        raise FlatFileError("the file is empty")
+        raise FlatFileError("flat_file_empty")
     if len(data) > MAX_FLAT_FILE_BYTES:
-        raise FlatFileError(f"the file is {len(data) / 2**20:.0f} MB; an official flat file is under 3 MB "
-                            f"and more than {MAX_FLAT_FILE_BYTES // 2**20} MB is refused")
+        raise FlatFileError("flat_file_too_large", size_mb=f"{len(data) / 2**20:.0f}",
+                            max_mb=MAX_FLAT_FILE_BYTES // 2**20)
     rows = _workbook_rows(data) if data[:8] == _OLE2 or data[:4] == _ZIP else _csv_rows(data)
     header_at = next((i for i, row in enumerate(rows[:_HEADER_SEARCH_ROWS])
                       if "Level 1" in [_text(c) for c in row]), None)
     if header_at is None:
-        raise FlatFileError("no header row with 'Level 1' in the first "
-                            f"{_HEADER_SEARCH_ROWS} rows: this is not a GHG conversion factors flat file")
+        raise FlatFileError("flat_file_no_header", rows=_HEADER_SEARCH_ROWS)
     header = [_text(c) for c in rows[header_at]]
     value = next((c for c in header if _VALUE_COLUMN.match(c)), None)
     gas = next((c for c in _GAS_COLUMNS if c in header), None)
     absent = [c for c in ("Scope", *_HEADINGS) if c not in header]
     if value is None or gas is None or absent:
-        raise FlatFileError("the header row lacks " + ", ".join(
+        raise FlatFileError("flat_file_header_lacks", columns=", ".join(
             absent + (["GHG/Unit (or GHG)"] if gas is None else [])
             + (["GHG Conversion Factor YYYY"] if value is None else [])))
     width = len(header)
@@ -224,7 +227,7 @@ def _flat_frame(data: bytes) -> tuple[int, pd.DataFrame]:
         frame[column] = [_text(c).casefold() for c in frame[column]]
     frame = frame[frame["gas"].str.replace(" ", "") == "kgco2e"]
     if frame.empty:
-        raise FlatFileError("the file has no kg CO2e rows: this is not a GHG conversion factors flat file")
+        raise FlatFileError("flat_file_no_kgco2e")
     return int(_VALUE_COLUMN.match(value).group(1)), frame
 
 

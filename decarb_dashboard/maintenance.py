@@ -163,7 +163,7 @@ def rebuild_catalogue(root: Path) -> RebuildResult:
     written under a temporary name and renamed when complete.
     """
     if (root / CATALOGUE).exists():
-        raise StoreError(f"{root / CATALOGUE} exists: move it away first if you mean to rebuild it from the files")
+        raise StoreError("store_catalogue_exists", path=root / CATALOGUE)
     by_submission: dict[str, dict] = {}
     files: dict[str, dict[tuple[str, str], Path]] = {}
     for path in sorted(root.glob("lines/*/*/*.parquet")):
@@ -246,7 +246,7 @@ def backup(store: SubmissionStore, target: Path) -> dict:
     with a manifest of every file's SHA-256 that ``restore`` checks.
     """
     if target.exists():
-        raise StoreError(f"{target} exists: a backup goes into a new directory")
+        raise StoreError("store_backup_exists", target=target)
     work = target.with_name(f".{target.name}.{os.getpid()}-backup.tmp")
     shutil.rmtree(work, ignore_errors=True)
     try:
@@ -288,13 +288,13 @@ def restore(source: Path, target: Path) -> dict:
     try:
         manifest = json.loads((source / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise StoreError(f"{source} is not a backup made by `decarb store backup` ({MANIFEST} unreadable)") from exc
+        raise StoreError("store_not_a_backup", source=source, manifest=MANIFEST) from exc
     if target.exists() and any(target.iterdir()):
-        raise StoreError(f"{target} is not empty: restore into a new or empty data directory")
+        raise StoreError("store_restore_not_empty", target=target)
     bad = [name for name, sha in manifest["files"].items()
            if not (source / name).is_file() or file_sha256(source / name) != sha]
     if bad:
-        raise StoreError(f"the backup is damaged: {len(bad)} files differ from its manifest, e.g. {bad[0]}")
+        raise StoreError("store_backup_damaged", count=len(bad), example=bad[0])
     work = target.with_name(f".{target.name}.{os.getpid()}-restore.tmp")
     shutil.rmtree(work, ignore_errors=True)
     try:

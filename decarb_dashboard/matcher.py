@@ -124,10 +124,14 @@ class OrganisationMatcher:
         """Return the English name of the body nearest to ``text``, or None."""
         return self._exact.suggest(text) or self._exact.suggest(strip_kind(text)[0])
 
-    def example_name(self) -> str:
-        """Return a body's name to show in an example: Cardiff Council when registered."""
+    def suggest_id(self, text: object) -> str | None:
+        """Return the register id of the body nearest to ``text`` (to name it in any language), or None."""
+        return self._exact.suggest_id(text) or self._exact.suggest_id(strip_kind(text)[0])
+
+    def example_name(self, lang: str = "en") -> str:
+        """Return a body's name in ``lang`` to show in an example: Cardiff Council when registered."""
         body = "cardiff" if "cardiff" in self._names["name_en"] else next(iter(self._names["name_en"]))
-        return self.name(str(body))
+        return self.name(str(body), lang)
 
     def name(self, body_id: str, lang: str = "en", short: bool = False) -> str:
         """Return a body's name in ``lang``; ``short`` for the form people use day to day."""

@@ -47,3 +47,32 @@ def translate(reason: str, lang: str) -> str:
     if i18n.language(lang) == i18n.default_language() or not isinstance(reason, Reason):
         return reason
     return text(reason.code, lang, **reason.params)
+
+
+class ReasonError(Exception):
+    """An error that says what went wrong and how to fix it as a :class:`Reason` of the ``reasons`` catalogue.
+
+    ``str(error)`` is English (logs, JSON, tests); :func:`said` gives it in the reader's language.
+    ``ReasonError(code, **params)``, like :class:`Reason`; a value given per language (``allowed_cy``)
+    fills its placeholder in that language.
+    """
+
+    def __init__(self, code: str, **params: object) -> None:
+        self.reason = text(code, **params)
+        super().__init__(self.reason)
+
+    def __str__(self) -> str:
+        return str(self.reason)
+
+    def __reduce__(self) -> tuple:
+        return _rebuilt, (type(self), self.reason.code, self.reason.params)
+
+
+def _rebuilt(cls: type[ReasonError], code: str, params: dict[str, object]) -> ReasonError:
+    return cls(code, **params)
+
+
+def said(value: object, lang: str) -> object:
+    """Return ``value`` in ``lang`` if it is a reason or an error with one (``.reason``); any other value unchanged."""
+    reason = getattr(value, "reason", value)
+    return translate(reason, lang) if isinstance(reason, Reason) else value

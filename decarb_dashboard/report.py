@@ -8,6 +8,7 @@ by the CLI and the web page; its ``schema_version`` changes if its shape does.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import Counter
 from dataclasses import dataclass, field
@@ -15,7 +16,9 @@ from typing import Any
 
 import pandas as pd
 
+from decarb_dashboard import reasons
 from uploads_schema import i18n, messages
+from uploads_schema.columns import columns
 
 REPORT_SCHEMA_VERSION = 1
 #: Problems of one kind listed in full; the rest are counted. A million bad
@@ -29,9 +32,26 @@ ERROR_ROWS_KEPT = 50
 def say(key: str, lang: str = "en", **params: object) -> str:
     """Return ``key`` of the ``cli`` domain (what ``decarb`` prints for people) in ``lang``, placeholders filled.
 
-    A counted message takes the form of its count in ``lang`` (``report_error_count``, count=3).
+    A counted message takes the form of its count in ``lang`` (``report_error_count``, count=3); an error or
+    a reason among ``params`` (a :class:`decarb_dashboard.reasons.ReasonError`) is said in ``lang`` too.
     """
-    return i18n.gettext("cli", key, lang, **params)
+    return i18n.gettext("cli", key, lang, **{k: reasons.said(v, lang) for k, v in params.items()})
+
+
+@functools.cache
+def _column_headers(name: str, langs: tuple[str, ...]) -> dict[str, str]:
+    spec = next((c for c in columns() if c.name == name), None)
+    return {} if spec is None else {f"column_{lang}": spec.header(lang) for lang in langs}
+
+
+def column_headers(name: str | None) -> dict[str, str]:
+    """``{column_<lang>: header}`` of a declared column, for a message to name it in its reader's language."""
+    return _column_headers(name, i18n.languages()) if name else {}
+
+
+def _header(name: str, lang: str) -> str:
+    """The header of column ``name`` in ``lang`` (a column of the file's own, e.g. a year's figures: as it is)."""
+    return column_headers(name).get(f"column_{lang}", name)
 
 
 def _shorten(value: object) -> str | None:
@@ -56,7 +76,8 @@ class Issue:
         return messages.severity(self.code)
 
     def _params(self) -> dict[str, Any]:
-        return {"value": self.value, "column": self.column, "row": self.row, **self.params}
+        return {"value": self.value, "column": self.column, "row": self.row,
+                **column_headers(self.column), **self.params}
 
     def title(self, lang: str = "en") -> str:
         return messages.render(self.code, "title", self._params(), lang)
@@ -132,6 +153,8 @@ class ValidationReport:
     lines: pd.DataFrame | None = None
     line_count: int = 0
     error_rows: pd.DataFrame | None = None
+    #: {lang: {id: name}}: the bodies' names in each language, for the text in the reader's language.
+    organisation_names: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def readable(self) -> bool:
@@ -201,7 +224,9 @@ class ValidationReport:
                            errors=say("report_error_count", lang, count=s["error_count"]),
                            warnings=say("report_warning_count", lang, count=s["warning_count"])))
         if s["organisations"]:
-            out.append(say("report_organisations", lang, names=", ".join(o["name"] for o in s["organisations"])))
+            names = self.organisation_names.get(i18n.language(lang), {})
+            out.append(say("report_organisations", lang,
+                           names=", ".join(names.get(o["id"], o["name"]) for o in s["organisations"])))
         if s["reporting_years"]:
             out.append(say("report_years", lang, years=", ".join(s["reporting_years"])))
         for heading, items, hidden in ((say("report_errors", lang), d["errors"], s["errors_not_listed"]),
@@ -213,7 +238,7 @@ class ValidationReport:
             for item in items:
                 where = ", ".join(p for p in (
                     say("report_row", lang, row=item["row"]) if item["row"] else "",
-                    say("report_column", lang, column=item["column"]) if item["column"] else "") if p)
+                    say("report_column", lang, column=_header(item["column"], lang)) if item["column"] else "") if p)
                 out.append(f"- {where + ': ' if where else ''}{item['message']}")
                 out.append(say("report_fix", lang, fix=item["fix"]))
             if hidden:

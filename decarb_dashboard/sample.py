@@ -9,14 +9,16 @@ from importlib import resources
 import pandas as pd
 
 from decarb_dashboard.accounts import AccountError, AccountStore
+from decarb_dashboard.reasons import ReasonError
 from decarb_dashboard.store import SubmissionStore
 from decarb_dashboard.validate import validate_upload
+from uploads_schema import i18n
 
 log = logging.getLogger(__name__)
 SAMPLE_USER = "sample data (illustrative)"
 
 
-class SampleDataError(RuntimeError):
+class SampleDataError(ReasonError, RuntimeError):
     """A bundled sample return failed validation: a bug in the sample, not in a user's upload."""
 
 
@@ -39,7 +41,8 @@ def seed(store: SubmissionStore, registry: pd.DataFrame) -> list[str]:
         report = validate_upload(data, name, organisation=stem if stem in ids else None, registry=registry,
                                  max_bytes=0)
         if not report.valid:
-            raise SampleDataError(f"sample return {name} is not valid:\n{report.to_text()}")
+            raise SampleDataError("sample_invalid", name=name,
+                                  **{f"report_{lang}": report.to_text(lang) for lang in i18n.languages()})
         submitted.append(store.submit(report.lines, data, submitted_by=SAMPLE_USER, file_name=name))
     log.info("loaded %d sample returns", len(submitted))
     return submitted

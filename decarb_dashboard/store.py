@@ -41,6 +41,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from decarb_dashboard import config, database
+from decarb_dashboard.reasons import ReasonError
 from uploads_schema.models import LINE_KEY, ReturnLines
 from uploads_schema.vocabulary import vocabulary
 
@@ -183,8 +184,13 @@ STATUS_COLUMNS = ["organisation_id", "reporting_year", "submission_id", "referen
                   "first_submitted_at"]
 
 
-class StoreError(Exception):
-    """A request the store refuses (unknown submission, a change of a withdrawn one, bad lines)."""
+class StoreError(ReasonError):
+    """A request the store refuses (unknown submission, a change of a withdrawn one, bad lines).
+
+    ``StoreError(code, **params)``, a message of the ``reasons`` catalogue: English in ``str()``, in the
+    reader's language with :func:`decarb_dashboard.reasons.said`. (A plain English sentence instead of a
+    code is said as it is, in every language.)
+    """
 
 
 class CatalogueLost(StoreError, config.ConfigurationError):
@@ -370,11 +376,7 @@ class SubmissionStore:
         if not (self.root / CATALOGUE).exists():
             fresh = not self.root.exists() or not any(self.root.iterdir())
             if not fresh and any_part(self.root):
-                raise CatalogueLost(
-                    f"{self.root} holds submissions' files but no catalogue ({CATALOGUE}): it was lost or moved. "
-                    f"Nothing was started, so that those submissions are not hidden. Put {CATALOGUE} back, or "
-                    f"run `decarb store rebuild-catalogue --data-dir {self.root}` to rebuild it from the files "
-                    "(or restore a backup with `decarb store restore`).")
+                raise CatalogueLost("store_catalogue_lost", root=self.root, catalogue=CATALOGUE)
         self.root.mkdir(parents=True, exist_ok=True)
         (self.root / "lines").mkdir(exist_ok=True)
         self._create_catalogue(fresh)
@@ -794,21 +796,21 @@ class SubmissionStore:
             parts = pd.DataFrame([dict(r) for r in db.execute(query + " ORDER BY path", args)],
                                  columns=["path", "sha256", "organisation_id", "reporting_year"])
         if parts.empty:
-            raise StoreError(f"no lines of submission {submission_id} for that body and year")
+            raise StoreError("store_no_lines", submission=submission_id)
         read = [self.read_part(path, sha) for path, sha in zip(parts["path"], parts["sha256"], strict=True)]
         damaged = [(row, why) for row, why in zip(parts.itertuples(), read, strict=True) if isinstance(why, str)]
         if damaged:
             self.record_damage([(row.path, why) for row, why in damaged])
             row, why = damaged[0]
-            raise StoreError(f"the lines of submission {submission_id} for {row.organisation_id} "
-                             f"{row.reporting_year} are unavailable: {why}")
+            raise StoreError("store_lines_unavailable", submission=submission_id, org=row.organisation_id,
+                             year=row.reporting_year, why=why)
         return from_arrow(pa.concat_tables(read))
 
     def submission(self, submission_id: str) -> Submission:
         """Return one submission's metadata."""
         found = self._submissions("WHERE s.submission_id = ?", [submission_id])
         if not found:
-            raise StoreError(f"no submission {submission_id}")
+            raise StoreError("store_no_submission", submission=submission_id)
         return found[0]
 
     def find(self, id_or_reference: str) -> Submission:
@@ -875,8 +877,7 @@ class SubmissionStore:
                                " VALUES (?, 'bundled register', ?, 'seed', '{}')", (at, seed["id"]))
             exists = db.execute("SELECT 1 FROM register WHERE id = ?", (row["id"],)).fetchone() is not None
             if exists != (action == "edit"):
-                raise StoreError(f"body {row['id']} is already in the register" if exists else
-                                 f"no body {row['id']} in the register")
+                raise StoreError("store_body_exists" if exists else "store_no_body", id=row["id"])
             db.execute("INSERT OR REPLACE INTO register VALUES (?, ?)",
                        (row["id"], json.dumps(row, ensure_ascii=False)))
             db.execute("INSERT INTO register_history (at, actor, organisation_id, action, changes)"

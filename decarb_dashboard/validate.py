@@ -205,7 +205,8 @@ def check_table(table: RawTable, problems: IssueCollector | None = None, *,
     matcher = matcher_for(registry if registry is not None else load_registry(config.data_dir()))
     table, totals, labelled = _split_total_rows(table)
     if "category" not in table.frame.columns:
-        problems.add("column_missing", column="category", description=column("category").description_en)
+        problems.add("column_missing", column="category", **checks.in_each_language("description",
+                                                                          column("category").description))
     elif not ({"emissions_tco2e", "activity_amount"} & set(table.frame.columns)):
         problems.add("column_needs_figures")
     elif len(table.frame) == 0:
@@ -273,10 +274,13 @@ def _present(values: pd.Series) -> list:
 def _report(file_name: str | None, problems: IssueCollector, table: RawTable | None,
             lines: pd.DataFrame | None, matcher: OrganisationMatcher, valid: bool = False) -> ValidationReport:
     organisations: dict[str, str] = {}
+    organisation_names: dict[str, dict[str, str]] = {}
     reporting_years: list[str] = []
     if lines is not None:
         for org in _present(lines["organisation_id"]):
             organisations[str(org)] = matcher.name(str(org))
+            for lang in languages():
+                organisation_names.setdefault(lang, {})[str(org)] = matcher.name(str(org), lang)
         reporting_years = sorted(str(y) for y in _present(lines["reporting_year"]))
     # The contract (ReturnLines) is checked where the lines enter the store, not here as well: on a
     # million lines it costs as much as all the rules above, and it would run twice on every submission.
@@ -286,7 +290,8 @@ def _report(file_name: str | None, problems: IssueCollector, table: RawTable | N
         file_name=file_name, issues=ordered, counts=dict(problems.counts),
         rows_read=table.rows_read if table is not None else 0,
         layout=table.layout if table is not None else None,
-        organisations=organisations, reporting_years=reporting_years, lines=clean,
+        organisations=organisations, organisation_names=organisation_names, reporting_years=reporting_years,
+        lines=clean,
         line_count=0 if lines is None else len(lines),
         error_rows=_error_rows(table, ordered) if table is not None else None,
     )

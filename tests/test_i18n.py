@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import logging
 import shutil
@@ -10,7 +11,7 @@ from pathlib import Path
 import flask
 import pytest
 from babel.messages.catalog import Catalog
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import extract_from_dir, extract_from_file
 from babel.messages.pofile import write_po
 
 from decarb_dashboard.accounts import Account
@@ -108,7 +109,7 @@ def pseudo_language(tmp_path):
             if m.id:
                 forms = m.string if isinstance(m.string, tuple) else (m.string,)
                 bracketed = tuple(f"[{s}]" for s in forms)
-                pseudo.add(m.id, bracketed if m.pluralizable else bracketed[0])
+                pseudo.add(m.id, bracketed if m.pluralizable else bracketed[0], context=m.context)
         (root / "qps" / "LC_MESSAGES").mkdir(parents=True, exist_ok=True)
         with (root / "qps" / "LC_MESSAGES" / f"{domain}.po").open("wb") as fp:
             write_po(fp, pseudo)
@@ -174,7 +175,7 @@ def test_decarb_validate_in_welsh_prints_no_english_words_but_codes_columns_and_
     welsh = _decarb(capsys, "validate", str(path), "--lang", "cy")
     english = _decarb(capsys, "validate", str(path))
     assert welsh.splitlines()[0] == "mixed.csv: mae problem. 2 wall, 1 rhybudd."
-    assert "Gwallau:" in welsh and "Rhybuddion:" in welsh and "- rhes 2, colofn category: " in welsh
+    assert "Gwallau:" in welsh and "Rhybuddion:" in welsh and "- rhes 2, colofn categori: " in welsh
     names = " ".join([path.name, MIXED.decode(), "Cardiff Council tCO2e", *column_names(),
                       *(term.name_en for term in vocabulary().categories.values()),
                       "a problem"])  # Welsh words too ("and", "problem")
@@ -211,3 +212,43 @@ def test_the_wales_page_counts_bodies_and_figures_in_the_plural_form_of_their_co
     assert t("wales_headline_change", "en", count=1) == "Change since 2019-20, like for like over 1 body"
     assert t("flagged_note", "en", count=1, items="x").startswith("These figures include 1 figure flagged")
     assert t("gap_filled_value", "cy", cells=2, total="a", added="b").endswith("2 gyfuniad corff a chategori coll)")
+
+
+#: What argparse says only when a program builds its parser wrong (never to a reader of decarb's help or errors).
+ARGPARSE_BUILD_ERRORS = {
+    ".__call__() not defined", "conflicting subparser: %s", "conflicting subparser alias: %s",
+    'argument "-" with mode %r', "cannot merge actions - two groups are named %r",
+    "'required' is an invalid argument for positionals", "dest= is required for options like %r",
+    "invalid option string %(option)r: must start with a character %(prefix_chars)r",
+    "invalid conflict_resolution value: %r", "conflicting option string: %s",
+    "mutually exclusive arguments must be optional", "cannot have multiple subparser arguments", "%r is not callable",
+}
+
+
+def test_every_word_argparse_can_say_to_a_reader_is_in_the_cli_catalogue_in_welsh():
+    keywords = {"_": None, "ngettext": (1, 2)}  # as argparse imports gettext
+    said = {msg if isinstance(msg, str) else msg[0]
+            for _, msg, _, _ in extract_from_file("python", argparse.__file__, keywords=keywords)}
+    welsh = {(m.id if isinstance(m.id, str) else m.id[0]): m.string for m in i18n.catalog("cli", "cy")
+             if m.context == "argparse"}
+    assert len(said) >= 30 and "usage: " in said and "the following arguments are required: %s" in said
+    assert sorted(said - ARGPARSE_BUILD_ERRORS - set(welsh)) == []  # a newer Python's new words need a translation
+    assert sorted(set(welsh) - said) == []  # a msgid spelt otherwise than argparse spells it would never be used
+    assert welsh["usage: "] == "defnydd: " and welsh["options"] == "opsiynau"
+
+
+def test_counted_messages_of_the_pages_and_the_upload_check_take_the_plural_form_of_their_count():
+    from uploads_schema import messages
+
+    said = {n: t("coverage_provisional", "cy", year="2024-25", reported=1, expected=n, share="2%") for n in (2, 3, 7)}
+    assert [s.split(" sydd ")[0] for s in said.values()] == [
+        "Dros dro: dim ond 1 o 2 gorff", "Dros dro: dim ond 1 o 3 chorff", "Dros dro: dim ond 1 o 7 corff"]
+    assert t("coverage_provisional", "en", year="2024-25", reported=0, expected=1, share="0%").startswith(
+        "Provisional: only 0 of 1 body has reported for 2024-25")
+    rows = {n: messages.render("too_many_rows", "message", {"count": n, "limit": "1,000,000"}, "cy") for n in (1, 2, 3)}
+    assert [r.split(";")[0] for r in rows.values()] == [
+        "Mae gan y daflen 1 res", "Mae gan y daflen 2 res", "Mae gan y daflen 3 rhes"]  # un res, dwy res, tair rhes
+    assert messages.render("too_many_columns", "message", {"count": "6", "expected": 11, "limit": 200}, "cy") \
+        .startswith("Mae gan y rhes bennawd 6 cholofn;")  # chwe + aspirate mutation
+    assert messages.render("too_many_rows", "message", {"count": "1,048,576", "limit": "1,000,000"}, "en") == \
+        "The sheet has 1,048,576 rows; at most 1,000,000 are read."

@@ -24,10 +24,19 @@ class ColumnSpec:
     description_cy: str
     vocabulary: str | None = None
     units: str | None = None
+    header_cy: str | None = None
+
+    @property
+    def header_en(self) -> str:
+        return self.name
 
     def description(self, lang: str = "en") -> str:
         """Return the column's description in ``lang``."""
         return localised(self, "description", lang)
+
+    def header(self, lang: str = "en") -> str:
+        """Return the column's header in ``lang``, as a message names it ("category"; "categori" in Welsh)."""
+        return localised(self, "header", lang)
 
 
 @functools.cache
@@ -44,6 +53,7 @@ def columns() -> tuple[ColumnSpec, ...]:
             description_cy=c["description_cy"],
             vocabulary=c.get("vocabulary"),
             units=c.get("units"),
+            header_cy=c.get("header_cy"),
         )
         for c in _raw()["column"]
     )
@@ -122,7 +132,7 @@ def header_index() -> dict[str, str]:
     """Map every accepted header spelling (normalised) to its column name."""
     index: dict[str, str] = {}
     for c in columns():
-        for label in (c.name, c.name.replace("_", " "), *c.aliases):
+        for label in (c.name, c.name.replace("_", " "), *([c.header_cy] if c.header_cy else []), *c.aliases):
             index[normalise_label(label)] = c.name
     return index
 

@@ -18,6 +18,10 @@ rules need (Welsh has six). A text missing in a language falls back to English.
 The languages are listed once, in ``locale/languages.csv``: a new language is
 a line there plus its catalogue files.
 
+The ``cli`` catalogue also holds argparse's own words ("usage: ", "the following
+arguments are required: %s"), each with the context ``argparse`` and argparse's
+English as its msgid, so that ``decarb --lang cy`` says them in Welsh.
+
 ``pybabel extract`` finds the keys the code uses, one domain at a time, with the
 method map ``babel.cfg`` and the keywords of :data:`EXTRACT_KEYWORDS`, e.g.
 ``pybabel extract -F babel.cfg --no-default-keywords -k t -o web.pot decarb_dashboard``.
@@ -43,7 +47,8 @@ DOMAINS = ("web", "messages", "reasons", "cli", "mail")
 EXTRACT_KEYWORDS: dict[str, tuple[str, ...]] = {
     "web": ("t",),
     "messages": ("add", "render", "problems.add"),
-    "reasons": ("reasons.text", "Reason", "RegisterError"),
+    "reasons": ("reasons.text", "Reason", "RegisterError", "AccountError", "FlatFileError", "SampleDataError",
+                "CatalogueLost"),  # StoreError too once SubmissionStore.submit and set_status raise codes
     "cli": ("say",),
     "mail": ("mail_text",),
 }
@@ -117,7 +122,8 @@ def translations(domain: str, lang: str) -> Translations:
 @functools.cache
 def _plural_params(root: Path, domain: str) -> dict[str, str]:
     source = next(iter(_languages(root)))
-    return {m.id[0]: m.id[1].partition(":")[2] for m in _catalog(root, domain, source) if m.pluralizable}
+    return {m.id[0]: m.id[1].partition(":")[2] for m in _catalog(root, domain, source)
+            if m.pluralizable and not m.context}
 
 
 def plural_param(domain: str, key: str) -> str | None:
@@ -131,7 +137,10 @@ def text(domain: str, key: str, lang: str, params: Mapping[str, object] | None =
     if param is None:
         return translations(domain, lang).gettext(key)
     count = (params or {}).get(param)
-    n = count if isinstance(count, int) else int(float(str(count).replace(",", ""))) if count is not None else 2
+    try:
+        n = count if isinstance(count, int) else int(float(str(count).replace(",", ""))) if count is not None else 2
+    except ValueError:  # a count that is not a number (a template's own placeholder) takes the form of 2
+        n = 2
     return translations(domain, lang).ngettext(key, f"{key}:{param}", n)
 
 
@@ -147,10 +156,13 @@ def gettext(domain: str, key: str, lang: str, **params: object) -> str:
 
 
 def entries(domain: str, lang: str) -> dict[str, str]:
-    """Return {key: text} of every message of ``domain`` in ``lang`` (a plural gives its last, "other", form)."""
+    """Return {key: text} of every message of ``domain`` in ``lang`` (a plural gives its last, "other", form).
+
+    Messages with a context are another program's own words (argparse's, in ``cli``), not keys: they are left out.
+    """
     out: dict[str, str] = {}
     for m in catalog(domain, default_language()):
-        if not m.id:
+        if not m.id or m.context:
             continue
         key = m.id[0] if m.pluralizable else m.id
         out[key] = text(domain, key, lang, {plural_param(domain, key): 1_000_001} if m.pluralizable else None)

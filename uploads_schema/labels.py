@@ -92,6 +92,11 @@ class LabelIndex:
 
         Worked out once per distinct text: a report lists the same misspelling on many rows.
         """
+        term_id = self.suggest_id(text)
+        return None if term_id is None else self._display[term_id]
+
+    def suggest_id(self, text: object) -> str | None:
+        """Return the id of the term nearest to ``text`` (to name it in any language), or None if nothing is close."""
         key = normalise_label(text)
         if not key:
             return None
@@ -105,7 +110,7 @@ class LabelIndex:
             if not contained:
                 return None
             close = [max(contained, key=len)]
-        return self._display[self._ids[close[0]]]
+        return self._ids[close[0]]
 
     def _candidates(self, key: str) -> Iterable[str]:
         """Return the labels worth comparing with ``key``: all of them, or for a long register those

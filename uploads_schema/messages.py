@@ -50,8 +50,9 @@ def severity(code: str) -> str:
     return _severities()[code]
 
 
-def _template(key: str, lang: str) -> str:
-    return i18n.text("messages", key, lang)
+def _template(key: str, lang: str, params: Mapping[str, object] | None = None) -> str:
+    """The template of ``key`` in ``lang``; a counted message takes the form of its count in ``params``."""
+    return i18n.text("messages", key, lang, params)
 
 
 class _Params(dict):
@@ -74,11 +75,11 @@ def render(code: str, part: str, params: Mapping[str, object], lang: str = "en")
         for k, v in params.items():
             if k.endswith("_" + suffix):
                 values[k.removesuffix("_" + suffix)] = "" if v is None else str(v)
-    suggestion = params.get("suggestion")
+    suggestion = values.get("suggestion")  # given as it is or per language (``suggestion_cy``)
     values["did_you_mean"] = (
         _template("did_you_mean", lang).format_map(_Params(suggestion=suggestion)) if suggestion else ""
     )
     for phrase, param in PHRASES.items():  # a sentence that is there only when its value is
-        given = params.get(param)
+        given = values.get(param)  # given as it is or per language (``factor_units_cy``)
         values[phrase] = _template(phrase, lang).format_map(_Params({param: given})) if given else ""
-    return string.Formatter().vformat(_template(f"{code}.{part}", lang), (), values)
+    return string.Formatter().vformat(_template(f"{code}.{part}", lang, params), (), values)
