@@ -104,8 +104,7 @@ def layout(lang: str = "en", body: str | None = None, year: str | None = None, *
                 max_size=config.max_upload_bytes(),
             ),
             html.Div(id="up-report", **{"aria-live": "polite"}),
-            declaration_fields(lang),
-            html.Div(submit_button(lang), id="up-submit-area", className="submit-area"),
+            html.Div(submit_area(lang), id="up-submit-area", className="submit-area"),
             html.Div(id="up-receipt", **{"aria-live": "polite"}),
             html.Div(id="up-history", children=history(body, lang)),
         ]
@@ -115,9 +114,9 @@ def layout(lang: str = "en", body: str | None = None, year: str | None = None, *
 def declaration_fields(lang: str) -> html.Fieldset:
     """The declaration: the senior officer who approved the return, and their role (both required).
 
-    They stay filled in while corrected files are checked, and through a reload of the page
-    (the browser tab's session). The browser does not offer the signed-in user's own details:
-    the approver is someone else.
+    What was typed is kept (for the browser tab's session) when the fields are drawn again for
+    the next file, and through a reload of the page. The browser does not offer the signed-in
+    user's own details: the approver is someone else.
     """
     def field(field_id: str, label: str) -> html.Div:
         return html.Div(
@@ -140,9 +139,9 @@ def declaration_fields(lang: str) -> html.Fieldset:
     )
 
 
-def submit_button(lang: str) -> html.Button:
-    """The form's action; the receipt takes its place once the return is stored."""
-    return html.Button(t("submit_button", lang), id="up-submit", className="primary-button")
+def submit_area(lang: str) -> list:
+    """The form's action: the declaration and the Submit button; the receipt takes its place once stored."""
+    return [declaration_fields(lang), html.Button(t("submit_button", lang), id="up-submit", className="primary-button")]
 
 
 def decode(contents: object) -> bytes | None:
@@ -438,9 +437,9 @@ def check(
 
 
 def on_upload(contents: str | None, filename: str | None, body: str, year: str, lang: str) -> tuple:
-    """Check a file; a new file brings the Submit button back (after a receipt) and clears the last receipt."""
+    """Check a file; a new file brings the declaration and Submit back (after a receipt), the last receipt goes."""
     lang = language(lang)
-    return check(contents, filename, body, year, lang)[2], submit_button(lang), None
+    return check(contents, filename, body, year, lang)[2], submit_area(lang), None
 
 
 def explanations_sent(values: object, ids: object) -> dict[str, str]:
@@ -463,18 +462,23 @@ def on_submit(
     approver_role: str | None,
     lang: str,
 ) -> tuple:
-    """Submit a checked return through review.submit_return; on success the receipt replaces the Submit button."""
+    """Submit a checked return through review.submit_return.
+
+    Returns (receipt or refusal, history, the form's action, the report): on success the
+    receipt replaces the declaration and the Submit button, and the report's explanation
+    fields go (the receipt shows what was explained); a refusal leaves the form as it was.
+    """
     lang = language(lang)
     keep = dash.no_update
     raw, report, extra, refusal = validated(contents, filename, body, year, lang)
     if refusal is not None or report is None or raw is None:
-        return refusal, keep, keep
+        return refusal, keep, keep, keep
     if not report.valid:
-        return report_view(report, extra, lang), keep, keep
+        return report_view(report, extra, lang), keep, keep, keep
     account = auth.current_account()
     # The file was checked against ``body``; every body in it must still be one this account submits for.
     if account is None or not all(auth.allowed("submit", str(o)) for o in report.lines["organisation_id"].unique()):
-        return refused(lang), keep, keep
+        return refused(lang), keep, keep, keep
     declaration = {"approved_by": approved_by if isinstance(approved_by, str) else "",
                    "approver_role": approver_role if isinstance(approver_role, str) else ""}
     try:
@@ -482,8 +486,8 @@ def on_submit(
             data.store(), data.engine(), report, raw, submitted_by=account.username, file_name=file_name(filename),
             explanations=explanations_sent(explanations, explanation_ids), declaration=declaration)
     except review.ReturnRefused as refusal_:
-        return refusal_view(refusal_, lang), keep, keep
-    return receipt_panel(submission, lang), history(body, lang), []
+        return refusal_view(refusal_, lang), keep, keep, keep
+    return receipt_panel(submission, lang), history(body, lang), [], []
 
 
 def refusal_view(refusal_: review.ReturnRefused, lang: str) -> html.Div:
@@ -571,6 +575,7 @@ def register(app: Dash) -> None:
         Output("up-receipt", "children"),
         Output("up-history", "children"),
         Output("up-submit-area", "children"),
+        Output("up-report", "children", allow_duplicate=True),
         Input("up-submit", "n_clicks"),
         State("up-file", "contents"),
         State("up-file", "filename"),
