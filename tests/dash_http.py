@@ -60,17 +60,21 @@ def callback_body(deps: list[dict], output: str, values: dict, changed: str | No
     spec = next(d for d in deps if d["output"].lstrip(".").startswith(output.lstrip(".")))
 
     def fill(items: list) -> list:
-        return [wildcard(i) if i["id"].startswith("{") else {**i, "value": values.get(f"{i['id']}.{i['property']}")}
+        return [wildcard(i) if given(i) else {**i, "value": values.get(f"{i['id']}.{i['property']}")}
                 for i in items]
 
-    def wildcard(item: dict) -> list[dict]:
-        """A pattern-matching ALL: one entry per component, from ``values["<type>.<property>"]``, {key: value}.
+    def given(item: dict) -> bool:
+        return item["id"].startswith("{") and f"{json.loads(item['id']).get('type')}.value" in values
 
-        Only ids of the form {"type": ..., <one other key>: ALL} are supported, as the pages use.
+    def wildcard(item: dict) -> list[dict]:
+        """A pattern-matching ALL: one entry per component, from ``values["<type>.value"]``, {key: value}.
+
+        Only ids of the form {"type": ..., <one other key>: ALL} are supported, as the pages use;
+        a pattern ``values`` does not name is sent as one entry, as any other (a malformed request).
         """
         pattern = json.loads(item["id"])
         name = next(k for k in pattern if k != "type")
-        found = values.get(f"{pattern['type']}.value") or {}
+        found = values[f"{pattern['type']}.value"] or {}
         return [{"id": {**pattern, name: key}, "property": item["property"],
                  "value": {**pattern, name: key} if item["property"] == "id" else value}
                 for key, value in found.items()]
