@@ -69,6 +69,8 @@ def test_explain_declare_submit_once_and_print_the_receipt(dash_duo, data_dir, t
     dash_duo.find_element("#up-approver-role").send_keys("Director of Resources")
     upload(dash_duo, path)
     dash_duo.wait_for_contains_text("#up-valid", words["ready"], timeout=20)
+    time.sleep(1)
+    assert dash_duo.find_element("#up-receipt").text == ""  # nothing is submitted until Submit is clicked
     boxes = dash_duo.find_elements("#up-warnings textarea")
     assert len(boxes) == 2  # one per group of warnings: the "N/A" line, and buildings against 2023-24
     # Submitting before explaining is refused, and says so.

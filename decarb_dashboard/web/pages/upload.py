@@ -468,6 +468,8 @@ def on_submit(
     receipt replaces the declaration and the Submit button, and the report's explanation
     fields go (the receipt shows what was explained); a refusal leaves the form as it was.
     """
+    if not _clicks:  # the button drawn again for a new file: Dash calls this for its new input, unclicked
+        raise dash.exceptions.PreventUpdate
     lang = language(lang)
     keep = dash.no_update
     raw, report, extra, refusal = validated(contents, filename, body, year, lang)
