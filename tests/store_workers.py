@@ -30,7 +30,8 @@ def submit_forever(data_dir: str, log_path: str, worker: int) -> None:
     store = SubmissionStore(Path(data_dir))
     n = 0
     while True:
-        data = return_bytes(BODIES[(worker + n) % len(BODIES)], n)
+        # Figures unique to the worker and the round: the same file twice would be refused as a duplicate.
+        data = return_bytes(BODIES[(worker + n) % len(BODIES)], worker * 100_000 + n)
         report = validate_upload(data, f"w{worker}-{n}.csv")
         submission_id = store.submit(report.lines, data, submitted_by=f"worker {worker}")
         fd = os.open(log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
