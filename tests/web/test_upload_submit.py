@@ -171,3 +171,13 @@ def test_submit_is_disabled_while_the_submission_is_on_its_way(browsers):
     clients, _ = browsers
     spec = next(d for d in clients["officer"].deps() if d["output"].startswith("..up-receipt.children"))
     assert spec["running"] == {"running": {"up-submit.disabled": True}, "runningOff": {"up-submit.disabled": False}}
+
+
+def test_the_receipt_of_a_sample_return_says_it_has_no_declaration_and_no_warnings(browsers):
+    clients, store = browsers
+    sample = store.history("cardiff")[0]  # loaded with the sample data, before declarations were asked for
+    shown = text_of(clients["officer"].page(f"/receipt/{sample.submission_id}"))
+    assert f"Receipt {sample.reference}" in shown
+    assert "Approved by no declaration (submitted before a declaration was asked for)" in shown
+    assert "The check found no warnings." in shown
+    assert "Cardiff Council 2022-23: emissions by category (tCO2e)" in shown  # one table per body-year it covers
