@@ -197,7 +197,17 @@ def create_app(data_dir: Path | None = None, seed: bool = True) -> Dash:
     An empty store is first seeded with the illustrative sample returns, through
     the same validate-and-submit path as a user's upload.
     """
-    from decarb_dashboard.web.pages import accounts, compare, home, organisation, review, sign_in, upload, wales
+    from decarb_dashboard.web.pages import (
+        accounts,
+        compare,
+        home,
+        organisation,
+        receipt,
+        review,
+        sign_in,
+        upload,
+        wales,
+    )
 
     settings = config.web_settings()
     store = SubmissionStore(data_dir if data_dir is not None else config.data_dir())
@@ -229,7 +239,7 @@ def create_app(data_dir: Path | None = None, seed: bool = True) -> Dash:
     app.server.add_url_rule("/healthz", "healthz", lambda: health(store))
     # Mail still pending from before a restart goes out now, not only after the next notification.
     notify.start_sender(store.root)
-    for page in (home, upload, organisation, compare, wales, review, accounts, sign_in):
+    for page in (home, upload, receipt, organisation, compare, wales, review, accounts, sign_in):
         page.register(app)
     register_shell(app)
     app.layout = html.Div(
