@@ -25,6 +25,7 @@ from decarb_dashboard.store import (
     SubmissionStore,
     _now,
     file_sha256,
+    migrate_catalogue,
     part_metadata,
     temporary_name,
 )
@@ -185,10 +186,14 @@ def rebuild_catalogue(root: Path) -> RebuildResult:
                 if set(expected) != set(files[sid]):
                     left_out[sid] = "interrupted: not all of its files were written"
                     continue
+                declaration = meta.get("declaration")
                 db.execute("INSERT INTO submissions (submission_id, submitted_at, submitted_by, file_name, sha256,"
-                           " line_count, status) VALUES (?, ?, ?, ?, ?, ?, 'submitted')",
+                           " line_count, status, reference, declaration, warnings)"
+                           " VALUES (?, ?, ?, ?, ?, ?, 'submitted', ?, ?, ?)",
                            (sid, meta["submitted_at"], meta["submitted_by"], meta["file_name"], meta["sha256"],
-                            meta["line_count"]))
+                            meta["line_count"], meta.get("reference"),
+                            None if declaration is None else json.dumps(declaration, ensure_ascii=False),
+                            json.dumps(meta.get("warnings") or [], ensure_ascii=False)))
                 for (org, year), n in expected.items():
                     path = files[sid][(org, year)]
                     relative = path.relative_to(root).as_posix()
@@ -210,6 +215,7 @@ def rebuild_catalogue(root: Path) -> RebuildResult:
                            (meta["submitted_at"], meta["submitted_by"], sid, meta["file_name"]))
                 submissions += 1
             db.execute("COMMIT")
+            migrate_catalogue(db)  # references for parts written before submissions had them
             db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         os.replace(tmp, root / CATALOGUE)
     finally:

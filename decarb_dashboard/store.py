@@ -32,7 +32,7 @@ import os
 import secrets
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -82,7 +82,10 @@ CREATE TABLE IF NOT EXISTS submissions (
     sha256 TEXT NOT NULL,
     line_count INTEGER NOT NULL,
     status TEXT NOT NULL CHECK (status IN ({statuses})),
-    status_message TEXT
+    status_message TEXT,
+    reference TEXT,
+    declaration TEXT,
+    warnings TEXT
 );
 CREATE TABLE IF NOT EXISTS parts (
     submission_id TEXT NOT NULL REFERENCES submissions(submission_id),
@@ -132,7 +135,11 @@ BEGIN SELECT RAISE(ABORT, 'the register history is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS register_history_no_delete BEFORE DELETE ON register_history
 BEGIN SELECT RAISE(ABORT, 'the register history is append-only'); END;
 """.replace("{statuses}", ", ".join(f"'{s}'" for s in STATUSES))
-_LAST_SCHEMA_OBJECT = "register_history_no_delete"
+#: Columns added to ``submissions`` after its first version: an older catalogue gets them in place.
+_ADDED_SUBMISSION_COLUMNS = ("reference", "declaration", "warnings")
+#: Made last, once every submission has its reference (see :func:`migrate_catalogue`).
+_REFERENCE_INDEX_SQL = "CREATE UNIQUE INDEX IF NOT EXISTS submissions_by_reference ON submissions (reference)"
+_LAST_SCHEMA_OBJECT = "submissions_by_reference"
 #: Changes whenever anything a page shows changes: a submission, a status, a damaged part, the register.
 #: Each term is the newest entry of an append-only table, so the sum only grows.
 _VERSION_SQL = """
@@ -152,6 +159,28 @@ WHERE s.status != 'withdrawn'
                  AND s2.status != 'withdrawn')
 """
 _CURRENT_SQL = _LATEST_SQL + " AND p.path NOT IN (SELECT path FROM damaged_parts)"
+# The newest accepted part of each body and year: what is published with DECARB_PUBLISH=accepted.
+_ACCEPTED_SQL = """
+SELECT p.organisation_id, p.reporting_year, p.submission_id, p.path, p.line_count, p.sha256, s.seq
+FROM parts p JOIN submissions s USING (submission_id)
+WHERE s.status = 'accepted'
+  AND s.seq = (SELECT MAX(s2.seq) FROM parts p2 JOIN submissions s2 USING (submission_id)
+               WHERE p2.organisation_id = p.organisation_id AND p2.reporting_year = p.reporting_year
+                 AND s2.status = 'accepted')
+  AND p.path NOT IN (SELECT path FROM damaged_parts)
+"""
+#: One row per current return: its submission, reference, status, and when the body-year was first submitted.
+_STATUSES_SQL = """
+SELECT c.organisation_id, c.reporting_year, c.submission_id, s.reference, s.status, s.submitted_at,
+       (SELECT MIN(s3.submitted_at) FROM parts p3 JOIN submissions s3 USING (submission_id)
+        WHERE p3.organisation_id = c.organisation_id AND p3.reporting_year = c.reporting_year
+          AND s3.status != 'withdrawn') AS first_submitted_at
+FROM ({current}) c JOIN submissions s USING (submission_id)
+ORDER BY c.organisation_id, c.reporting_year
+"""
+#: The columns of :meth:`SubmissionStore.current_statuses`.
+STATUS_COLUMNS = ["organisation_id", "reporting_year", "submission_id", "reference", "status", "submitted_at",
+                  "first_submitted_at"]
 
 
 class StoreError(Exception):
@@ -164,6 +193,20 @@ class CatalogueLost(StoreError, config.ConfigurationError):
 
 class StoreFull(StoreError):
     """The data directory's disk is full: the submission was not stored (nothing was)."""
+
+
+class DuplicateSubmission(StoreError):
+    """The same file (SHA-256) for the same bodies and years is already stored and not withdrawn."""
+
+    def __init__(self, submission_id: str, reference: str) -> None:
+        super().__init__(f"this file is already stored as submission {reference} ({submission_id}) for the same "
+                         "bodies and years; nothing was stored")
+        self.submission_id = submission_id
+        self.reference = reference
+
+
+class StatusChanged(StoreError):
+    """A submission's status was no longer the one a decision was made on (someone else decided first)."""
 
 
 @dataclass(frozen=True)
@@ -180,6 +223,60 @@ class Submission:
     status_message: str | None
     organisations: tuple[str, ...]
     reporting_years: tuple[str, ...]
+    #: A short human reference, ``CARDIFF-2024-25-03`` (see :func:`make_reference`).
+    reference: str = ""
+    #: Who approved the return: ``{"approved_by": ..., "approver_role": ...}``, or None (sample data, older ones).
+    declaration: dict | None = field(default=None, hash=False)
+    #: The warning groups the submitter explained (``review.submit_return`` says their shape).
+    warnings: tuple[dict, ...] = field(default=(), hash=False)
+
+
+def make_reference(body_years: list[tuple[str, str]], number: int) -> str:
+    """Return a submission's short reference from its (body, year) pairs, sorted, and its number.
+
+    The first body's id upper-cased with ``-`` for ``_``, the first year, and ``number`` (the
+    submission's place among that body and year's submissions, 2 digits): ``CARDIFF-2024-25-03``.
+    A file with several bodies or years adds ``+N``, N the number of the others: ``CARDIFF-2024-25-03+4``.
+    """
+    body, year = body_years[0]
+    extra = f"+{len(body_years) - 1}" if len(body_years) > 1 else ""
+    return f"{body.upper().replace('_', '-')}-{year}-{number:02d}{extra}"
+
+
+def migrate_catalogue(db: sqlite3.Connection) -> None:
+    """Bring a catalogue made by an older version up to date, in place, in one write transaction.
+
+    Adds the columns of :data:`_ADDED_SUBMISSION_COLUMNS` and ``parts.sha256`` where
+    missing, gives every submission without a reference one, numbering in submission
+    order as :meth:`SubmissionStore.submit` does, and makes references unique.
+    """
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        if "sha256" not in {r["name"] for r in db.execute("PRAGMA table_info(parts)")}:
+            db.execute("ALTER TABLE parts ADD COLUMN sha256 TEXT")  # a catalogue made before checksums
+        have = {r["name"] for r in db.execute("PRAGMA table_info(submissions)")}
+        for column in _ADDED_SUBMISSION_COLUMNS:
+            if column not in have:
+                db.execute(f"ALTER TABLE submissions ADD COLUMN {column} TEXT")
+        counts: dict[tuple[str, str], int] = {}
+        rows = db.execute("SELECT s.submission_id, s.reference, p.organisation_id, p.reporting_year"
+                          " FROM submissions s JOIN parts p USING (submission_id)"
+                          " ORDER BY s.seq, p.organisation_id, p.reporting_year").fetchall()
+        by_submission: dict[str, tuple[str | None, list[tuple[str, str]]]] = {}
+        for r in rows:
+            by_submission.setdefault(r["submission_id"], (r["reference"], []))[1].append(
+                (r["organisation_id"], r["reporting_year"]))
+        for sid, (reference, body_years) in by_submission.items():
+            for key in body_years:
+                counts[key] = counts.get(key, 0) + 1
+            if reference is None:
+                db.execute("UPDATE submissions SET reference = ? WHERE submission_id = ?",
+                           (make_reference(body_years, counts[body_years[0]]), sid))
+        db.execute(_REFERENCE_INDEX_SQL)
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
 
 
 def _now() -> str:
@@ -287,8 +384,7 @@ class SubmissionStore:
         with self._connect() as db:
             if not db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (_LAST_SCHEMA_OBJECT,)).fetchone():
                 db.executescript(_SCHEMA_SQL)
-                if "sha256" not in {r["name"] for r in db.execute("PRAGMA table_info(parts)")}:
-                    db.execute("ALTER TABLE parts ADD COLUMN sha256 TEXT")  # a catalogue made before checksums
+                migrate_catalogue(db)
             if fresh:
                 # Only a data directory that was entirely empty may get the sample returns (sample.py).
                 db.execute("INSERT OR IGNORE INTO store_info VALUES ('sample_data', 'pending')")
@@ -329,13 +425,21 @@ class SubmissionStore:
 
     # ---- writing -----------------------------------------------------------
     def submit(self, lines: pd.DataFrame, original: bytes, *, submitted_by: str,
-               file_name: str | None = None) -> str:
+               file_name: str | None = None, declaration: dict | None = None,
+               warnings: tuple[dict, ...] | list[dict] = ()) -> str:
         """Store validated return lines and return the new submission id.
 
         ``lines`` must satisfy :class:`uploads_schema.models.ReturnLines`;
         ``original`` is the uploaded file's bytes (its SHA-256 is recorded).
-        The new submission becomes the current return of every body and year it covers.
-        Raises :class:`StoreFull` when the disk is full; nothing is stored then.
+        ``declaration`` (who approved the return) and ``warnings`` (the warning groups the
+        submitter explained) are kept with it as given (:func:`decarb_dashboard.review.submit_return`
+        checks them). The new submission becomes the current return of every body and year it covers.
+
+        Raises :class:`DuplicateSubmission` when a submission not withdrawn has the same
+        file and the same bodies and years, and :class:`StoreFull` when the disk is full;
+        nothing is stored then. The duplicate check, the reference's number and the files
+        are done holding the store's write lock, so that two clicks at once store one
+        submission and concurrent writers get distinct references.
         """
         if not submitted_by or not str(submitted_by).strip():
             raise StoreError("a submission needs the name of who submitted it")
@@ -348,23 +452,35 @@ class SubmissionStore:
         submission_id = _new_id()
         at = _now()
         groups = list(lines.groupby(["organisation_id", "reporting_year"], observed=True, sort=True))
-        described = {
-            "submission_id": submission_id, "submitted_at": at, "submitted_by": submitted_by, "file_name": file_name,
-            "sha256": hashlib.sha256(original).hexdigest(), "line_count": len(lines),
-            "parts": [[str(org), str(year), len(group)] for (org, year), group in groups],
-        }
+        body_years = [(str(org), str(year)) for (org, year), _ in groups]
+        sha256 = hashlib.sha256(original).hexdigest()
+        warnings = [dict(w) for w in warnings]
+        declaration_json = None if declaration is None else json.dumps(declaration, ensure_ascii=False)
+        warnings_json = json.dumps(warnings, ensure_ascii=False)
         parts: list[tuple] = []
         try:
-            for (org, year), group in groups:
-                relative = Path("lines") / str(org) / str(year) / f"{submission_id}.parquet"
-                part = {**described, "organisation_id": str(org), "reporting_year": str(year)}
-                sha256 = self._write_parquet(to_arrow(group, submission_id, part), self.root / relative)
-                parts.append((submission_id, str(org), str(year), relative.as_posix(), len(group), sha256))
             with self._write() as db:
+                self._refuse_duplicate(db, sha256, body_years)
+                number = db.execute("SELECT COUNT(*) FROM parts WHERE organisation_id = ? AND reporting_year = ?",
+                                    body_years[0]).fetchone()[0] + 1
+                reference = make_reference(body_years, number)
+                described = {
+                    "submission_id": submission_id, "submitted_at": at, "submitted_by": submitted_by,
+                    "file_name": file_name, "sha256": sha256, "line_count": len(lines),
+                    "parts": [[org, year, len(group)] for (org, year), (_, group) in zip(body_years, groups,
+                                                                                      strict=True)],
+                    "reference": reference, "declaration": declaration, "warnings": warnings,
+                }
+                for (org, year), (_, group) in zip(body_years, groups, strict=True):
+                    relative = Path("lines") / org / year / f"{submission_id}.parquet"
+                    part = {**described, "organisation_id": org, "reporting_year": year}
+                    part_sha = self._write_parquet(to_arrow(group, submission_id, part), self.root / relative)
+                    parts.append((submission_id, org, year, relative.as_posix(), len(group), part_sha))
                 db.execute(
                     "INSERT INTO submissions (submission_id, submitted_at, submitted_by, file_name, sha256,"
-                    " line_count, status) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (submission_id, at, submitted_by, file_name, described["sha256"], len(lines), INITIAL_STATUS),
+                    " line_count, status, reference, declaration, warnings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (submission_id, at, submitted_by, file_name, sha256, len(lines), INITIAL_STATUS, reference,
+                     declaration_json, warnings_json),
                 )
                 db.executemany("INSERT INTO parts (submission_id, organisation_id, reporting_year, path, line_count,"
                                " sha256) VALUES (?, ?, ?, ?, ?, ?)", parts)
@@ -383,6 +499,40 @@ class SubmissionStore:
                                 "Nothing was changed; try again once the operators have freed space.") from exc
             raise
         return submission_id
+
+    @staticmethod
+    def _refuse_duplicate(db: sqlite3.Connection, sha256: str, body_years: list[tuple[str, str]]) -> None:
+        """Raise DuplicateSubmission if a submission not withdrawn has this file for exactly these bodies and years."""
+        for r in db.execute("SELECT submission_id, reference FROM submissions"
+                            " WHERE sha256 = ? AND status != 'withdrawn' ORDER BY seq", (sha256,)).fetchall():
+            covered = sorted((p["organisation_id"], p["reporting_year"]) for p in db.execute(
+                "SELECT organisation_id, reporting_year FROM parts WHERE submission_id = ?", (r["submission_id"],)))
+            if covered == sorted(body_years):
+                raise DuplicateSubmission(r["submission_id"], r["reference"])
+
+    def change_status(self, submission_id: str, status: str, *, actor: str, action: str,
+                      from_status: str, message: str | None = None) -> None:
+        """Move a submission from ``from_status`` to ``status`` and log ``action`` (a review transition's id).
+
+        Checked and done in one write transaction: if the submission's status is no
+        longer ``from_status`` (another reviewer decided first), :class:`StatusChanged`
+        is raised and nothing changes. The rules (which moves are allowed, who may make
+        them) are :mod:`decarb_dashboard.review`'s.
+        """
+        if status not in STATUSES:
+            raise StoreError(f"unknown status {status!r}; use one of {', '.join(STATUSES)}")
+        with self._write() as db:
+            row = db.execute("SELECT status FROM submissions WHERE submission_id = ?", (submission_id,)).fetchone()
+            if row is None:
+                raise StoreError(f"no submission {submission_id}")
+            if row["status"] != from_status:
+                raise StatusChanged(f"submission {submission_id} is {row['status']} now, not {from_status}")
+            db.execute("UPDATE submissions SET status = ?, status_message = ? WHERE submission_id = ?",
+                       (status, message, submission_id))
+            db.execute(
+                "INSERT INTO audit_log (at, actor, submission_id, action, status, message) VALUES (?, ?, ?, ?, ?, ?)",
+                (_now(), actor, submission_id, action, status, message),
+            )
 
     def set_status(self, submission_id: str, status: str, *, actor: str, message: str | None = None) -> None:
         """Change a submission's review status (queried needs a message) and append it to the audit log.
@@ -439,13 +589,29 @@ class SubmissionStore:
                 " JOIN damaged_parts d ON d.path = l.path ORDER BY l.organisation_id, l.reporting_year").fetchall()
         return [(r[0], r[1], r[2]) for r in rows]
 
-    def _versioned_parts(self, organisation_id: str | None = None) -> tuple[int, pd.DataFrame]:
+    def current_statuses(self, accepted_only: bool = False) -> pd.DataFrame:
+        """Return one row per current return (body and year): its submission, reference and review status.
+
+        Columns :data:`STATUS_COLUMNS`: ``organisation_id, reporting_year, submission_id, reference,
+        status, submitted_at, first_submitted_at`` (when the body and year's first submission not
+        withdrawn arrived, UTC ISO 8601). The current return is the latest not withdrawn (a damaged
+        file keeps its status); with ``accepted_only`` the newest accepted one, as published with
+        ``DECARB_PUBLISH=accepted``.
+        """
+        sql = _STATUSES_SQL.replace("{current}", _ACCEPTED_SQL if accepted_only else _LATEST_SQL)
+        with self._connect() as db:
+            rows = db.execute(sql).fetchall()
+        return pd.DataFrame([dict(r) for r in rows], columns=STATUS_COLUMNS)
+
+    def _versioned_parts(self, organisation_id: str | None = None,
+                         accepted_only: bool = False) -> tuple[int, pd.DataFrame]:
         """Return (version, current parts), read in one transaction so that they agree."""
         where, args = (" AND p.organisation_id = ?", [organisation_id]) if organisation_id is not None else ("", [])
         with self._connect() as db:
             db.execute("BEGIN")
             version = int(db.execute(_VERSION_SQL).fetchone()[0])
-            rows = db.execute(_CURRENT_SQL + where + " ORDER BY p.organisation_id, p.reporting_year", args).fetchall()
+            rows = db.execute((_ACCEPTED_SQL if accepted_only else _CURRENT_SQL) + where
+                              + " ORDER BY p.organisation_id, p.reporting_year", args).fetchall()
             db.execute("COMMIT")
         return version, pd.DataFrame([dict(r) for r in rows], columns=[
             "organisation_id", "reporting_year", "submission_id", "path", "line_count", "sha256", "seq"])
@@ -460,19 +626,23 @@ class SubmissionStore:
                 " ORDER BY s.seq DESC LIMIT 1", (organisation_id, reporting_year, submission_id)).fetchone()
         return row["submission_id"] if row else None
 
-    def current_lines(self, organisation_id: str | None = None, reporting_year: str | None = None) -> pd.DataFrame:
+    def current_lines(self, organisation_id: str | None = None, reporting_year: str | None = None,
+                      accepted_only: bool = False) -> pd.DataFrame:
         """Return the current return lines of every body and year (or of one body, or one year).
 
         Bodies and years whose file is damaged are left out (and listed by :meth:`unavailable`).
+        With ``accepted_only``, each body and year's newest *accepted* submission instead: a
+        resubmission awaiting review leaves the accepted one in its place, and a body and year
+        with none accepted is left out.
         """
         if organisation_id is None and reporting_year is None:
-            return self._current_snapshot()
-        parts = self.current_parts(organisation_id)
+            return self._current_snapshot(accepted_only)
+        parts = self._versioned_parts(organisation_id, accepted_only)[1]
         if reporting_year is not None:
             parts = parts[parts["reporting_year"] == reporting_year]
         return from_arrow(self._read_table(parts))
 
-    def _current_snapshot(self) -> pd.DataFrame:
+    def _current_snapshot(self, accepted_only: bool = False) -> pd.DataFrame:
         """All current lines, from one compacted file per store version (written by the first reader after a change).
 
         Reading one file instead of one per body and year makes every page's first
@@ -483,17 +653,18 @@ class SubmissionStore:
         is not needed to answer.
         """
         folder = self.root / "snapshots"
-        path = folder / f"current-{self.version()}.parquet"
+        kind = "accepted" if accepted_only else "current"  # the published lines of each setting, apart
+        path = folder / f"{kind}-{self.version()}.parquet"
         if path.exists():
             try:
                 return from_arrow(pq.read_table(path, schema=LINES_SCHEMA))
             except (OSError, pa.ArrowException):
                 pass
-        version, parts = self._versioned_parts()
+        version, parts = self._versioned_parts(accepted_only=accepted_only)
         if parts.empty:
             return from_arrow(LINES_SCHEMA.empty_table())
-        table = self._snapshot_table(parts, sorted(folder.glob("current-*.parquet")))
-        path = folder / f"current-{version}.parquet"
+        table = self._snapshot_table(parts, sorted(folder.glob(f"{kind}-*.parquet")))
+        path = folder / f"{kind}-{version}.parquet"
         tmp = temporary_name(path)
         try:
             folder.mkdir(exist_ok=True)
@@ -503,7 +674,7 @@ class SubmissionStore:
             tmp.unlink(missing_ok=True)
             log.warning("could not write the snapshot %s (%s): answering without it", path, exc)
             return from_arrow(table)
-        for old in folder.glob("current-*.parquet"):
+        for old in folder.glob(f"{kind}-*.parquet"):
             if old != path:
                 old.unlink(missing_ok=True)  # another process may be reading it: on POSIX it stays readable
         return from_arrow(table)
@@ -637,7 +808,9 @@ class SubmissionStore:
             submission_id=r["submission_id"], submitted_at=r["submitted_at"], submitted_by=r["submitted_by"],
             file_name=r["file_name"], sha256=r["sha256"], line_count=r["line_count"], status=r["status"],
             status_message=r["status_message"], organisations=tuple(sorted(r["orgs"].split(","))),
-            reporting_years=tuple(sorted(r["years"].split(","))),
+            reporting_years=tuple(sorted(r["years"].split(","))), reference=r["reference"],
+            declaration=json.loads(r["declaration"]) if r["declaration"] else None,
+            warnings=tuple(json.loads(r["warnings"])) if r["warnings"] else (),
         ) for r in rows]
 
     # ---- the register of bodies (decarb_dashboard.registry checks and shapes its rows) ----

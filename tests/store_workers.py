@@ -46,3 +46,26 @@ def submit_once(data_dir: str, body: str, barrier) -> str:
     report = validate_upload(data, f"{body}.csv")
     barrier.wait()
     return store.submit(report.lines, data, submitted_by=body)
+
+
+def submit_same(data_dir: str, barrier) -> str:
+    """Wait for every other writer, then submit Cardiff's return of ``return_bytes("cardiff", 1)``: the same file."""
+    from decarb_dashboard.store import DuplicateSubmission
+
+    store = SubmissionStore(Path(data_dir))
+    data = return_bytes("cardiff", 1)
+    report = validate_upload(data, "cardiff.csv")
+    barrier.wait()
+    try:
+        return store.submit(report.lines, data, submitted_by="cardiff")
+    except DuplicateSubmission as exc:
+        return "duplicate of " + exc.submission_id
+
+
+def submit_once_reference(data_dir: str, n: int, barrier) -> str:
+    """Wait for every other writer, then submit a different Cardiff return (``n``); return its reference."""
+    store = SubmissionStore(Path(data_dir))
+    data = return_bytes("cardiff", n)
+    report = validate_upload(data, f"cardiff-{n}.csv")
+    barrier.wait()
+    return store.submission(store.submit(report.lines, data, submitted_by="cardiff")).reference

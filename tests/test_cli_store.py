@@ -42,6 +42,7 @@ def test_history_and_status(tmp_path, capsys):
     path.write_bytes(csv_bytes(*GOOD))
     d = str(tmp_path / "d")
     main(["submit", str(path), "--data-dir", d, "--user", "alice"])
+    path.write_bytes(csv_bytes(*GOOD) + b"\n")  # a new file (the same one again is refused as a duplicate)
     main(["submit", str(path), "--data-dir", d, "--user", "bob"])
     first, second = capsys.readouterr().out.split()
     assert main(["status", first, "--set", "queried", "--data-dir", d]) == 1  # a query needs a message

@@ -229,3 +229,146 @@ def test_the_version_before_skips_withdrawn_ones_and_current_parts_of_one_body(s
     assert store.previous_version(first, "newport", "2022-23") is None
     assert store.current_parts("newport")[["reporting_year", "submission_id"]].values.tolist() == [["2022-23", first]]
     assert store.current_parts("cardiff")["submission_id"].tolist() == [third]
+
+
+# ---- issue 14: references, declarations, warnings, duplicates, statuses, publication -----------
+NEWPORT_2022 = "Newport,2022-23,Waste,,,,,7,,,"
+
+
+def test_references_count_each_body_year_s_submissions_and_name_the_others():
+    from decarb_dashboard.store import make_reference
+
+    assert make_reference([("cardiff", "2024-25")], 3) == "CARDIFF-2024-25-03"
+    assert make_reference([("vale_of_glamorgan", "2023-24"), ("vale_of_glamorgan", "2024-25")], 1) == \
+        "VALE-OF-GLAMORGAN-2023-24-01+1"
+
+
+def test_each_submission_gets_the_next_reference_of_its_first_body_year(store):
+    first = store.submit(lines_of(*CARDIFF_2022), b"v1", submitted_by="alice")
+    both = store.submit(lines_of(*CARDIFF_2022, NEWPORT_2022, "Newport,2021-22,Waste,,,,,9,,,"), b"c",
+                        submitted_by="team")
+    newport = store.submit(lines_of(NEWPORT_2022), b"np", submitted_by="newport")
+    store.set_status(first, "withdrawn", actor="alice")
+    again = store.submit(lines_of(*CARDIFF_2022), b"v3", submitted_by="alice")  # a withdrawn one still counts
+    refs = [store.submission(s).reference for s in (first, both, newport, again)]
+    # the file of Cardiff 2022-23 and Newport 2021-22 and 2022-23 is the 2nd of Cardiff 2022-23, with 2 others;
+    # Newport's own 2022-23 is that body-year's 2nd
+    assert refs == ["CARDIFF-2022-23-01", "CARDIFF-2022-23-02+2", "NEWPORT-2022-23-02", "CARDIFF-2022-23-03"]
+
+
+def test_the_declaration_and_the_explained_warnings_are_kept_with_the_submission(store):
+    declaration = {"approved_by": "Jane Jones", "approver_role": "Director of Resources"}
+    warnings = ({"key": "factor_mismatch", "count": 2, "rows": [2, 3], "text": {"en": "a", "cy": "b"},
+                 "explanation": "our supplier's own factor"},)
+    sid = store.submit(lines_of(*CARDIFF_2022), b"v1", submitted_by="alice", declaration=declaration,
+                       warnings=warnings)
+    s = store.submission(sid)
+    assert s.declaration == declaration and s.warnings == warnings
+    plain = store.submission(store.submit(lines_of(NEWPORT_2022), b"np", submitted_by="sample data"))
+    assert plain.declaration is None and plain.warnings == ()
+
+
+def test_the_same_file_for_the_same_body_years_is_refused_with_the_one_stored(store):
+    from decarb_dashboard.store import DuplicateSubmission
+
+    first = store.submit(lines_of(*CARDIFF_2022), b"same bytes", submitted_by="alice")
+    with pytest.raises(DuplicateSubmission) as refused:
+        store.submit(lines_of(*CARDIFF_2022), b"same bytes", submitted_by="alice")
+    assert (refused.value.submission_id, refused.value.reference) == (first, "CARDIFF-2022-23-01")
+    assert len(store.submissions()) == 1 and len(list((store.root / "lines").rglob("*.parquet"))) == 1
+    # the same bytes for other body-years (another --org) are another return; a withdrawn copy is no obstacle
+    store.submit(lines_of(NEWPORT_2022), b"same bytes", submitted_by="alice")
+    store.set_status(first, "withdrawn", actor="alice")
+    store.submit(lines_of(*CARDIFF_2022), b"same bytes", submitted_by="alice")
+    assert len(store.submissions()) == 3
+
+
+def test_two_identical_clicks_at_once_store_one_submission(tmp_path):
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["tests.store_workers"])
+    data_dir = str(tmp_path / "data")
+    SubmissionStore(data_dir)
+    barrier = ctx.Manager().Barrier(4)
+    with ctx.Pool(4) as pool:
+        outcomes = pool.starmap(store_workers.submit_same, [(data_dir, barrier)] * 4)
+    stored = SubmissionStore(data_dir).submissions()
+    assert len(stored) == 1
+    assert sorted(outcomes) == sorted([stored[0].submission_id] + ["duplicate of " + stored[0].submission_id] * 3)
+
+
+def test_sixteen_writers_of_one_body_year_get_sixteen_distinct_references(tmp_path):
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["tests.store_workers"])
+    data_dir = str(tmp_path / "data")
+    SubmissionStore(data_dir)
+    barrier = ctx.Manager().Barrier(16)
+    with ctx.Pool(16) as pool:
+        refs = pool.starmap(store_workers.submit_once_reference, [(data_dir, n, barrier) for n in range(16)])
+    # every file covers Cardiff 2021-22 and 2022-23: numbered 1 to 16 in the order they were stored
+    assert sorted(refs) == [f"CARDIFF-2021-22-{n:02d}+1" for n in range(1, 17)]
+    in_order = [s.reference for s in SubmissionStore(data_dir).submissions()]
+    assert in_order == [f"CARDIFF-2021-22-{n:02d}+1" for n in range(1, 17)]
+
+
+def test_an_older_catalogue_is_migrated_in_place_with_references_in_submission_order(store):
+    first = store.submit(lines_of(*CARDIFF_2022), b"v1", submitted_by="alice")
+    second = store.submit(lines_of(*CARDIFF_2022, NEWPORT_2022), b"v2", submitted_by="team")
+    third = store.submit(lines_of(NEWPORT_2022), b"v3", submitted_by="newport")
+    with sqlite3.connect(store.root / "store.sqlite") as db:  # as a catalogue before issue 14 was
+        db.execute("DROP INDEX submissions_by_reference")
+        for column in ("reference", "declaration", "warnings"):
+            db.execute(f"ALTER TABLE submissions DROP COLUMN {column}")
+    reopened = SubmissionStore(store.root)
+    assert [reopened.submission(s).reference for s in (first, second, third)] == \
+        ["CARDIFF-2022-23-01", "CARDIFF-2022-23-02+1", "NEWPORT-2022-23-02"]
+    assert reopened.submission(first).declaration is None and reopened.submission(first).warnings == ()
+    with sqlite3.connect(store.root / "store.sqlite") as db, pytest.raises(sqlite3.IntegrityError):
+        db.execute("UPDATE submissions SET reference = 'CARDIFF-2022-23-01' WHERE submission_id = ?", (third,))
+
+
+def test_a_rebuilt_catalogue_brings_back_references_declarations_and_warnings(store):
+    from decarb_dashboard import maintenance
+
+    declaration = {"approved_by": "Jane Jones", "approver_role": "Chief Executive"}
+    warnings = ({"key": "stored:change", "count": 1, "rows": [], "text": {"en": "x", "cy": "y"},
+                 "explanation": "a new depot opened"},)
+    sid = store.submit(lines_of(*CARDIFF_2022), b"v1", submitted_by="alice", declaration=declaration,
+                       warnings=warnings)
+    store.submit(lines_of(*CARDIFF_2022[:2]), b"v2", submitted_by="alice")
+    before = [(s.submission_id, s.reference, s.declaration, s.warnings) for s in store.submissions()]
+    (store.root / "store.sqlite").unlink()
+    for leftover in store.root.glob("store.sqlite-*"):
+        leftover.unlink()
+    maintenance.rebuild_catalogue(store.root)
+    after = [(s.submission_id, s.reference, s.declaration, s.warnings)
+             for s in SubmissionStore(store.root).submissions()]
+    assert after == before and after[0][:2] == (sid, "CARDIFF-2022-23-01")
+
+
+def test_current_statuses_give_each_body_year_s_current_return_and_when_it_was_first_submitted(store):
+    first = store.submit(lines_of(*CARDIFF_2022), b"v1", submitted_by="alice")
+    store.set_status(first, "accepted", actor="wg")
+    second = store.submit(lines_of(*CARDIFF_2022[:2]), b"v2", submitted_by="alice")
+    newport = store.submit(lines_of(NEWPORT_2022), b"np", submitted_by="newport")
+    store.set_status(newport, "queried", actor="wg", message="waste looks low")
+    rows = store.current_statuses()
+    assert list(rows.columns) == ["organisation_id", "reporting_year", "submission_id", "reference", "status",
+                                  "submitted_at", "first_submitted_at"]
+    assert rows[["organisation_id", "submission_id", "reference", "status"]].values.tolist() == [
+        ["cardiff", second, "CARDIFF-2022-23-02", "submitted"], ["newport", newport, "NEWPORT-2022-23-01", "queried"]]
+    assert rows["first_submitted_at"].tolist() == [store.submission(first).submitted_at,
+                                                   store.submission(newport).submitted_at]
+    accepted = store.current_statuses(accepted_only=True)
+    assert accepted[["organisation_id", "submission_id", "status"]].values.tolist() == [
+        ["cardiff", first, "accepted"]]
+
+
+def test_accepted_only_publishes_each_body_year_s_newest_accepted_return(store):
+    first = store.submit(lines_of(*CARDIFF_2022), b"v1", submitted_by="alice")  # 100 + 900 + 5 tCO2e
+    store.submit(lines_of(NEWPORT_2022), b"np", submitted_by="newport")  # never accepted: not published
+    assert store.current_lines(accepted_only=True).empty
+    store.set_status(first, "accepted", actor="wg")
+    store.submit(lines_of(*CARDIFF_2022[:2]), b"v2", submitted_by="alice")  # 1000 tCO2e, awaiting review
+    assert totals(store.current_lines(accepted_only=True)) == {("cardiff", "2022-23"): 1005.0}
+    assert totals(store.current_lines("cardiff", accepted_only=True)) == {("cardiff", "2022-23"): 1005.0}
+    assert totals(store.current_lines()) == {("cardiff", "2022-23"): 1000.0, ("newport", "2022-23"): 7.0}

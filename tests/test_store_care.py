@@ -181,8 +181,10 @@ def test_a_backup_made_while_submissions_arrive_restores_every_submission(store,
     stop = threading.Event()
 
     def keep_submitting() -> None:
-        while not stop.is_set():
-            store.submit(lines_of("Torfaen,2022-23,Waste,,,,,3,,,"), b"t", submitted_by="torfaen")
+        n = 0
+        while not stop.is_set():  # each file different: the same file twice is refused as a duplicate
+            n += 1
+            store.submit(lines_of("Torfaen,2022-23,Waste,,,,,3,,,"), b"t%d" % n, submitted_by="torfaen")
 
     writer = threading.Thread(target=keep_submitting)
     writer.start()
