@@ -4,7 +4,8 @@ Categories (with their roles), sources (with the scope they imply and the units 
 allow), units, statuses and methods are data, not code: a change to the reporting
 scheme is an edit to a CSV file, and everything else (validation, templates,
 documentation) follows from it. So are the comparisons' vocabularies: the metrics
-(``metrics.csv``), peer groups, submission statuses, body types and regions. Their
+(``metrics.csv``), peer groups, submission statuses and the review cycle's moves between them
+(``review_transitions.csv``), body types and regions. Their
 names on screen are the dashboard's translation keys (``metric_<id>``, ``unit_<id>``,
 ``peer_<id>``, ``type_<id>``, ``region_<key>``, ``review_<id>``).
 """
@@ -147,6 +148,26 @@ class SubmissionStatus:
     reviewer_may_set: bool
 
 
+#: Who may make a review transition (``review_transitions.csv`` ``who``).
+TRANSITION_ROLES = ("reviewer", "submitter")
+
+
+@dataclass(frozen=True)
+class ReviewTransition:
+    """A move of the review cycle: ``action`` takes a submission from ``from_status`` to ``to_status``.
+
+    ``who`` may make it (a reviewer, or a submitter of the body); ``message_required`` says
+    whether it needs a message (a query, a reopening, a reply); ``event`` is what is announced.
+    """
+
+    from_status: str
+    action: str
+    to_status: str
+    who: str
+    message_required: bool
+    event: str
+
+
 @dataclass(frozen=True)
 class Region:
     """A region of Wales: its register value (``id``, English) and its translation ``key``."""
@@ -233,6 +254,11 @@ class Vocabulary:
                                       reviewer_may_set=r["reviewer_may_set"] == "yes")
             for r in _read("submission_statuses.csv")
         }
+        self.review_transitions: tuple[ReviewTransition, ...] = tuple(
+            ReviewTransition(from_status=r["from_status"], action=r["action"], to_status=r["to_status"],
+                             who=r["who"], message_required=r["message_required"] == "yes", event=r["event"])
+            for r in _read("review_transitions.csv"))
+        self._check_transitions()
         self.body_types: tuple[str, ...] = tuple(r["id"] for r in _read("body_types.csv"))
         self.regions: dict[str, Region] = {r["id"]: Region(id=r["id"], key=r["key"]) for r in _read("regions.csv")}
         self._check_roles()
@@ -268,6 +294,19 @@ class Vocabulary:
         for m in self.metrics.values():
             if m.category_role and m.category_role not in CATEGORY_ROLES:
                 raise ValueError(f"metrics.csv: {m.id} covers unknown role {m.category_role}")
+
+    def _check_transitions(self) -> None:
+        for t in self.review_transitions:
+            unknown = {t.from_status, t.to_status} - set(self.submission_statuses)
+            if unknown:
+                raise ValueError(f"review_transitions.csv: {t.action} names unknown statuses {sorted(unknown)}")
+            if t.who not in TRANSITION_ROLES:
+                raise ValueError(f"review_transitions.csv: {t.action} is for {t.who!r}; use one of "
+                                 f"{', '.join(TRANSITION_ROLES)}")
+
+    def review_actions(self) -> tuple[str, ...]:
+        """Return the review cycle's actions (accept, query ...), in file order, each once."""
+        return tuple(dict.fromkeys(t.action for t in self.review_transitions))
 
     def category_with_role(self, role: str) -> str | None:
         """Return the id of the category with ``role`` (one of :data:`CATEGORY_ROLES`), or None."""
