@@ -147,7 +147,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     from decarb_dashboard.engine import Engine
 
     store = _store(args)
-    engine = Engine.from_store(store)
+    engine = Engine.from_store(store, accepted_only=config.publish_accepted_only())
     if args.year not in engine.years():
         print(say("no_returns", year=args.year), file=sys.stderr)
         return 2
@@ -205,7 +205,7 @@ def _cmd_overview(args: argparse.Namespace) -> int:
     from decarb_dashboard.compare import json_ready
     from decarb_dashboard.engine import Engine
 
-    engine = Engine.from_store(_store(args))
+    engine = Engine.from_store(_store(args), accepted_only=config.publish_accepted_only())
     if args.year not in engine.years():
         print(say("no_returns", year=args.year), file=sys.stderr)
         return 2

@@ -45,6 +45,22 @@ def max_upload_bytes() -> int:
     return round(megabytes * 1024 * 1024)
 
 
+#: The values ``DECARB_PUBLISH`` may take: every current return (marked provisional until accepted), or accepted only.
+PUBLISH_SETTINGS = ("all", "accepted")
+
+
+def publish_accepted_only() -> bool:
+    """Return whether the comparisons show accepted returns only (``DECARB_PUBLISH=accepted``).
+
+    The default, ``all``, shows every current return, each marked provisional until it is accepted.
+    """
+    raw = os.environ.get("DECARB_PUBLISH", "").strip().lower() or "all"
+    if raw not in PUBLISH_SETTINGS:
+        raise ConfigurationError(f"DECARB_PUBLISH is {raw!r}: set it to accepted (publish accepted returns only) "
+                                 "or all (every current return, marked provisional until accepted), or unset it")
+    return raw == "accepted"
+
+
 @dataclass(frozen=True)
 class WebSettings:
     """How the web app is deployed (the variables are documented in the README)."""

@@ -43,8 +43,10 @@ class Engine:
         return measures.metric_values(self.categories, self.registry, include_supply_chain=False)
 
     @classmethod
-    def from_store(cls, store: SubmissionStore) -> Engine:
-        return cls.from_lines(store.current_lines(), load_registry(store.root), load_factors(store.root))
+    def from_store(cls, store: SubmissionStore, accepted_only: bool = False) -> Engine:
+        """The engine over the store's current lines (with ``accepted_only``, each body-year's newest accepted)."""
+        return cls.from_lines(store.current_lines(accepted_only=accepted_only), load_registry(store.root),
+                              load_factors(store.root))
 
     @classmethod
     def from_data_dir(cls, data_dir: Path) -> Engine:

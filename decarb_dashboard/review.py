@@ -24,10 +24,18 @@ catalogue, keys ``refused_<code>``).
 
 from __future__ import annotations
 
+import json
 import logging
+import math
 from dataclasses import dataclass
 
-from decarb_dashboard import accounts, reasons
+import numpy as np
+import pandas as pd
+
+from decarb_dashboard import accounts, deadlines, measures, peers, reasons, rollups, years
+from decarb_dashboard.compare import json_ready
+from decarb_dashboard.memo import per_object
+from decarb_dashboard.normalise import normalise
 from decarb_dashboard.peers import checks_against_stored
 from decarb_dashboard.report import ValidationReport
 from decarb_dashboard.store import (
@@ -289,3 +297,287 @@ def _announce(event: str, submission: Submission, actor: str, message: str | Non
     log.info("review event %s: %s (%s) by %s%s", event, submission.reference, submission.submission_id, actor,
              f": {message}" if message else "")
 
+
+
+# ---- what the reviewer sees ------------------------------------------------------------------------
+#: The columns of :func:`queue`'s rows, in order.
+QUEUE_COLUMNS = ["submission_id", "reference", "organisation_id", "reporting_year", "status", "submitted_at",
+                 "submitted_by", "late", "quality_flag_count", "warning_count", "total_tco2e", "previous_total_tco2e",
+                 "change_on_last_year_pct"]
+#: The columns of :func:`body_statuses`.
+BODY_STATUS_COLUMNS = ["organisation_id", "status", "late", "deadline", "submission_id", "reference"]
+#: A body-year's status on the Wales page: its current return's, or not submitted.
+NOT_SUBMITTED = "not_submitted"
+#: The metric a submission's peer range is worked out on (``metrics.csv``): total tCO2e.
+PEER_RANGE_METRIC = "total"
+
+
+def _number(value: object) -> float | None:
+    """A figure as JSON keeps it: None for missing (never 0), Python float otherwise."""
+    if value is None or value is pd.NA:
+        return None
+    value = float(value)
+    return None if math.isnan(value) else value
+
+
+@dataclass(frozen=True)
+class _Totals:
+    """A return's figures as the engine works them out: category table, facts, factor warnings."""
+
+    categories: pd.DataFrame
+    facts: pd.DataFrame
+    factor_warnings: list[str]
+
+    def as_json(self) -> dict:
+        """``{total_tco2e, by_category {category: tCO2e | null}, by_scope {"1", "2", "3", "unsplit"}}``.
+
+        The total is gross of land over the reported categories (as ``decarb compare``'s);
+        a category not reported, or not computed, is null, never 0; each scope sums the
+        lines of the reported categories (land left out), ``unsplit`` the category totals
+        that were not split by scope.
+        """
+        reported = self.categories[self.categories["status"] == "reported"]
+        cells = dict(zip(reported["category"].astype(str), reported["tco2e"], strict=True))
+        by_category = {c.id: _number(cells.get(c.id)) for c in vocabulary().ordered_categories()}
+        t = measures.totals(self.categories)
+        total = _number(t["total_tco2e"].iloc[0]) if len(t) else None
+        facts = self.facts[self.facts["category"].astype(str).isin(set(cells))]
+        scopes = measures.scope_totals(facts)
+        per_scope = dict(zip(scopes["scope"].astype(int), scopes["tco2e"], strict=True))
+        by_scope = {str(n): _number(per_scope.get(n)) for n in (1, 2, 3)} | {"unsplit": _number(per_scope.get(0))}
+        return {"total_tco2e": total, "by_category": by_category, "by_scope": by_scope}
+
+
+def _totals_of(lines: pd.DataFrame, factors: pd.DataFrame) -> _Totals:
+    facts, warnings = normalise(lines, factors)
+    return _Totals(measures.category_table(facts), facts, [str(m) for m in warnings["message"]])
+
+
+def _line_key(r) -> tuple[str, str | None, int | None]:
+    """A line's (category, source, scope): how two versions' lines are matched (as ``SubmissionStore.diff`` does)."""
+    return (str(r.category), None if pd.isna(r.source) else str(r.source), None if pd.isna(r.scope) else int(r.scope))
+
+
+def _per_line(facts: pd.DataFrame) -> dict[tuple, float | None]:
+    """tCO2e per (category, source, scope) line: the reported figure, else the computed one; None without either."""
+    out: dict[tuple, float | None] = {}
+    for r in facts.itertuples(index=False):
+        key = _line_key(r)
+        value = _number(r.emissions_tco2e)
+        out[key] = value if out.get(key) is None else (out[key] + value if value is not None else out[key])
+    return out
+
+
+def _changes(store: SubmissionStore, engine, before_id: str, s: Submission, org: str, year: str,
+             now: _Totals) -> dict:
+    """What changed from version ``before_id`` to ``s``, line by line, with the figures as the engine counts them."""
+    diff = store.diff(before_id, s.submission_id, org, year)
+    before = _totals_of(store.lines(before_id, org, year), engine.factors)
+    old, new = _per_line(before.facts), _per_line(now.facts)
+    changes = []
+    for r in diff.itertuples(index=False):
+        key = _line_key(r)
+        changes.append({"category": key[0], "source": key[1], "scope": key[2], "change": r.change,
+                        "before_tco2e": old.get(key) if r.change != "added" else None,
+                        "after_tco2e": new.get(key) if r.change != "removed" else None})
+    reference = store.submission(before_id).reference
+    return {"previous_submission_id": before_id, "previous_reference": reference, "changes": changes,
+            "totals_before": before.as_json()}
+
+
+def _flags_of_year(engine, year: str) -> pd.DataFrame:
+    """Every body's quality flags in ``year``, worked out once per engine (the pages' cache key)."""
+    return per_object(engine, ("quality flags", year), lambda: peers.quality_flags(
+        engine.facts, engine.categories, engine.values, engine.registry, year))
+
+
+def _peer_range(engine, org: str, year: str, value: float | None) -> dict:
+    """Where a total stands among the other bodies of its type in ``year`` (their current returns)."""
+    group, members = peers.peer_bodies(engine.registry, org, "type")
+    v = engine.values
+    others = v[(v["metric"] == PEER_RANGE_METRIC) & (v["reporting_year"] == year) & v["value"].notna()
+               & v["organisation_id"].astype(str).isin(set(members) - {org})]
+    figures = np.sort(others["value"].to_numpy(dtype=float))
+    out = {"group": group, "n": len(figures), "q1_tco2e": None, "median_tco2e": None, "q3_tco2e": None,
+           "value_tco2e": value, "rank": None, "quartile": None}
+    if len(figures):
+        out["q1_tco2e"], out["median_tco2e"], out["q3_tco2e"] = peers.quartiles(figures)
+        if value is not None:
+            place = peers.standing(value, figures, member=False)
+            out["rank"], out["quartile"] = place["rank"], place["quartile"]
+    return out
+
+
+def _first_submitted_at(history: list[Submission]) -> str | None:
+    times = [h.submitted_at for h in history if h.status != "withdrawn"]
+    return min(times) if times else None
+
+
+def review_view(store: SubmissionStore, engine, submission_id: str, organisation_id: str | None = None,
+                reporting_year: str | None = None) -> dict:
+    """Return everything a reviewer needs of one body-year of a submission (``decarb review show --json``).
+
+    ``engine`` is over every current return (:meth:`Engine.from_store` without
+    ``accepted_only``): the previous year, the peers and the quality flags come from it.
+    ``organisation_id`` and ``reporting_year`` default to the submission's first. Keys:
+    ``submission_id, reference, organisation_id, reporting_year, status, status_message,
+    submitted_at, submitted_by, file_name, sha256, deadline, late, totals, previous_year,
+    changes_vs_previous_version, peer_range, quality_flags, factor_warnings, warnings,
+    declaration, thread`` (``docs/store.md`` describes each). Quality flags are those of
+    the body-year while this submission is its current return (else an empty list).
+    Raises :class:`ReturnRefused` (``unknown_submission``, ``not_part``).
+    """
+    try:
+        s = store.submission(submission_id)
+    except StoreError as exc:
+        raise ReturnRefused("unknown_submission", submission_id=submission_id) from exc
+    org = organisation_id or s.organisations[0]
+    year = reporting_year or s.reporting_years[0]
+    try:
+        lines = store.lines(s.submission_id, org, year)
+    except StoreError as exc:
+        raise ReturnRefused("not_part", submission_id=s.submission_id, organisation_id=org,
+                            reporting_year=year) from exc
+    now = _totals_of(lines, engine.factors)
+    totals = now.as_json()
+    previous_year = years.previous(year)
+    before_lines = store.current_lines(org, previous_year)
+    previous = None if before_lines.empty else {"reporting_year": previous_year,
+                                                **_totals_of(before_lines, engine.factors).as_json()}
+    before_id = store.previous_version(s.submission_id, org, year)
+    history = store.history(org, year)
+    current = store.current_parts(org)
+    is_current = bool(((current["reporting_year"] == year) & (current["submission_id"] == s.submission_id)).any())
+    flags = []
+    if is_current:
+        found = _flags_of_year(engine, year)
+        flags = [{k: v for k, v in row.items() if k not in ("organisation_id", "reporting_year")}
+                 for row in json_ready(found[found["organisation_id"] == org].to_dict("records"))]
+        flags = [{k: v for k, v in f.items() if v is not None or k in ("category", "source")} for f in flags]
+    references = {h.submission_id: h.reference for h in history}
+    thread = [{**e, "reference": references.get(e["submission_id"])}
+              for e in store.audit_log([h.submission_id for h in history])]
+    return json_ready({
+        "submission_id": s.submission_id, "reference": s.reference, "organisation_id": org, "reporting_year": year,
+        "status": s.status, "status_message": s.status_message, "submitted_at": s.submitted_at,
+        "submitted_by": s.submitted_by, "file_name": s.file_name, "sha256": s.sha256,
+        "deadline": deadlines.deadline(year).isoformat(),
+        "late": deadlines.is_late(year, _first_submitted_at(history)),
+        "totals": totals, "previous_year": previous,
+        "changes_vs_previous_version": None if before_id is None else _changes(store, engine, before_id, s, org,
+                                                                               year, now),
+        "peer_range": _peer_range(engine, org, year, totals["total_tco2e"]),
+        "quality_flags": flags, "factor_warnings": now.factor_warnings,
+        "warnings": [dict(w) for w in s.warnings], "declaration": s.declaration, "thread": thread,
+    })
+
+
+def queue(store: SubmissionStore, engine, *, status: str | None = None, sector: str | None = None,
+          flagged: bool | None = None) -> list[dict]:
+    """Return the review queue: one row per (submission, body, year) that is current or awaits review.
+
+    Columns :data:`QUEUE_COLUMNS`, oldest submission first. ``status`` keeps one status;
+    ``sector`` one body type; ``flagged`` True keeps the rows with quality flags, False
+    those without (either leaves out the superseded rows, which have no count).
+    ``quality_flag_count`` is of the body-year while the row is its current return (else
+    null); ``warning_count`` the warnings the submitter explained; ``total_tco2e`` gross of
+    land; ``previous_total_tco2e`` the body's current return of the year before;
+    ``change_on_last_year_pct`` like for like over the categories reported in both years
+    (null when none, or no previous year). ``engine`` is over every current return.
+    """
+    parts = store.review_parts()
+    if status is not None:
+        parts = parts[parts["status"] == status]
+    types = engine.registry.set_index("id")["type"]
+    if sector is not None:
+        parts = parts[parts["organisation_id"].map(types) == sector]
+    if parts.empty:
+        return []
+    totals = measures.totals(engine.categories).set_index(["organisation_id", "reporting_year"])["total_tco2e"]
+    flag_counts: dict[str, pd.Series] = {}
+    rows = []
+    for r in parts.itertuples(index=False):
+        org, year, previous = r.organisation_id, r.reporting_year, years.previous(r.reporting_year)
+        if r.current:
+            if year not in flag_counts:
+                flag_counts[year] = _flags_of_year(engine, year)["organisation_id"].astype(str).value_counts()
+            flag_count = int(flag_counts[year].get(org, 0))
+            total = _number(totals.get((org, year)))
+            change = measures.like_for_like(engine.categories, org, year, previous)["change_pct"]
+        else:  # a superseded submission still awaiting review: its own figures
+            flag_count = None
+            own = _totals_of(store.lines(r.submission_id, org, year), engine.factors)
+            total = own.as_json()["total_tco2e"]
+            c = engine.categories
+            both = pd.concat([own.categories, c[(c["organisation_id"] == org) & (c["reporting_year"] == previous)]],
+                             ignore_index=True)
+            change = measures.like_for_like(both, org, year, previous)["change_pct"]
+        if flagged is not None and (flag_count is None or bool(flag_count) != flagged):
+            continue
+        stored = json.loads(r.warnings) if r.warnings else []
+        rows.append({
+            "submission_id": r.submission_id, "reference": r.reference, "organisation_id": org,
+            "reporting_year": year, "status": r.status, "submitted_at": r.submitted_at,
+            "submitted_by": r.submitted_by, "late": deadlines.is_late(year, r.first_submitted_at),
+            "quality_flag_count": flag_count, "warning_count": sum(int(w.get("count", 0)) for w in stored),
+            "total_tco2e": total, "previous_total_tco2e": _number(totals.get((org, previous))),
+            "change_on_last_year_pct": _number(change),
+        })
+    return json_ready(rows)
+
+
+def change_in_words(change: dict, lang: str = "en") -> str:
+    """Say one line's change between versions in ``lang``, with the vocabulary's names.
+
+    "Buildings, natural gas: 1,200.0 → 1,350.5 tCO2e"; "...: added, 30.0 tCO2e";
+    "...: removed (was 12.0 tCO2e)". A line without a figure says so ("no figure").
+    """
+    v = vocabulary()
+    category = v.categories.get(change["category"])
+    name = category.name(lang) if category else str(change["category"])
+    if change.get("source"):
+        source = v.sources.get((change["category"], change["source"]))
+        said = source.name(lang) if source else str(change["source"])
+        if len(said) > 1 and said[1].islower():  # "Natural gas" -> "natural gas", but "LPG" stays
+            said = said[0].lower() + said[1:]
+        name = f"{name}, {said}"
+
+    def figure(value: object) -> str:
+        return reasons.text("change_words_no_figure", lang) if value is None else i18n.number(float(value), 1, lang)
+
+    kind = change["change"]
+    if kind == "added":
+        return reasons.text("change_words_added", lang, line=name, after=figure(change.get("after_tco2e")))
+    if kind == "removed":
+        return reasons.text("change_words_removed", lang, line=name, before=figure(change.get("before_tco2e")))
+    return reasons.text("change_words_changed", lang, line=name, before=figure(change.get("before_tco2e")),
+                        after=figure(change.get("after_tco2e")))
+
+
+def body_statuses(store: SubmissionStore, registry: pd.DataFrame, reporting_year: str) -> pd.DataFrame:
+    """Return every expected body's status for ``reporting_year`` (the Wales page's column).
+
+    Columns :data:`BODY_STATUS_COLUMNS`: ``status`` is its current return's (submitted,
+    queried, accepted) or ``not_submitted``; ``late`` is a first submission after the
+    deadline, or none yet once the deadline has passed; ``deadline`` the year's
+    (:func:`decarb_dashboard.deadlines.deadline`); ``submission_id``, ``reference`` of the
+    current return (null when none).
+    """
+    current = store.current_statuses()
+    current = current[current["reporting_year"] == reporting_year].set_index("organisation_id")
+    due = deadlines.deadline(reporting_year)
+    overdue = deadlines.is_overdue(reporting_year)
+    rows = []
+    for body in rollups.expected_bodies(registry, reporting_year):
+        if body in current.index:
+            r = current.loc[body]
+            rows.append({"organisation_id": body, "status": r["status"],
+                         "late": deadlines.is_late(reporting_year, r["first_submitted_at"]), "deadline": due,
+                         "submission_id": r["submission_id"], "reference": r["reference"]})
+        else:
+            rows.append({"organisation_id": body, "status": NOT_SUBMITTED, "late": overdue, "deadline": due,
+                         "submission_id": None, "reference": None})
+    out = pd.DataFrame(rows, columns=BODY_STATUS_COLUMNS)
+    for column in ("submission_id", "reference"):  # null, not NaN, where there is no return
+        out[column] = out[column].astype(object).where(out[column].notna(), None)
+    return out

@@ -603,6 +603,33 @@ class SubmissionStore:
             rows = db.execute(sql).fetchall()
         return pd.DataFrame([dict(r) for r in rows], columns=STATUS_COLUMNS)
 
+    def review_parts(self) -> pd.DataFrame:
+        """Return every part that is its body-year's current return or awaits review, with its submission's fields.
+
+        One row per (submission, body, year): ``submission_id, organisation_id, reporting_year,
+        reference, status, submitted_at, submitted_by, warnings`` (JSON), ``line_count``,
+        ``current`` (the body-year's latest submission not withdrawn) and ``first_submitted_at``
+        (of the body-year, as in :meth:`current_statuses`); oldest submission first.
+        """
+        sql = """
+        SELECT p.submission_id, p.organisation_id, p.reporting_year, s.reference, s.status, s.submitted_at,
+               s.submitted_by, s.warnings, p.line_count, (l.submission_id IS NOT NULL) AS current,
+               (SELECT MIN(s3.submitted_at) FROM parts p3 JOIN submissions s3 USING (submission_id)
+                WHERE p3.organisation_id = p.organisation_id AND p3.reporting_year = p.reporting_year
+                  AND s3.status != 'withdrawn') AS first_submitted_at
+        FROM parts p JOIN submissions s USING (submission_id)
+        LEFT JOIN ({latest}) l ON l.submission_id = p.submission_id AND l.organisation_id = p.organisation_id
+                                AND l.reporting_year = p.reporting_year
+        WHERE l.submission_id IS NOT NULL OR s.status = 'submitted'
+        ORDER BY s.seq, p.organisation_id, p.reporting_year
+        """.replace("{latest}", _LATEST_SQL)
+        with self._connect() as db:
+            rows = [dict(r) for r in db.execute(sql)]
+        frame = pd.DataFrame(rows, columns=["submission_id", "organisation_id", "reporting_year", "reference", "status",
+                                            "submitted_at", "submitted_by", "warnings", "line_count", "current",
+                                            "first_submitted_at"])
+        return frame.astype({"current": bool})
+
     def _versioned_parts(self, organisation_id: str | None = None,
                          accepted_only: bool = False) -> tuple[int, pd.DataFrame]:
         """Return (version, current parts), read in one transaction so that they agree."""

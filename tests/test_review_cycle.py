@@ -203,3 +203,184 @@ def test_every_event_is_announced_once_through_one_function(store, monkeypatch):
     decide(store, s.submission_id, "accept", actor=REVIEWER)
     assert said == [("submitted", "cardiff.officer", None), ("queried", "wg.reviewer", "why?"),
                     ("replied", "cardiff.officer", "because"), ("accepted", "wg.reviewer", None)]
+
+
+# ---- deadlines and the publication setting -----------------------------------------------------------
+def test_the_default_deadline_is_30_september_after_the_year_ends_and_a_file_overrides_it(tmp_path, monkeypatch):
+    import datetime as dt
+
+    from decarb_dashboard import deadlines
+
+    monkeypatch.delenv("DECARB_DEADLINES_CSV", raising=False)
+    assert deadlines.deadline("2024-25") == dt.date(2025, 9, 30)
+    # the day ends at midnight in Wales: 22:59 UTC on 30 September is 23:59 BST, 23:00 UTC is 1 October
+    assert not deadlines.is_late("2024-25", "2025-09-30T22:59:59Z")
+    assert deadlines.is_late("2024-25", "2025-09-30T23:00:00Z")
+    assert not deadlines.is_late("2024-25", None)
+    path = tmp_path / "deadlines.csv"
+    path.write_text("reporting_year,deadline\n2024-25,2025-10-31\n")
+    monkeypatch.setenv("DECARB_DEADLINES_CSV", str(path))
+    assert deadlines.deadline("2024-25") == dt.date(2025, 10, 31)
+    assert deadlines.deadline("2023-24") == dt.date(2024, 9, 30)  # a year the file leaves out keeps the rule
+    assert not deadlines.is_late("2024-25", "2025-10-01T09:00:00Z")
+
+
+def test_a_deadlines_file_that_is_not_years_and_dates_is_refused_in_words(tmp_path, monkeypatch):
+    from decarb_dashboard import deadlines
+    from decarb_dashboard.config import ConfigurationError
+
+    path = tmp_path / "deadlines.csv"
+    path.write_text("reporting_year,deadline\n2024-25,30/09/2025\n")
+    monkeypatch.setenv("DECARB_DEADLINES_CSV", str(path))
+    with pytest.raises(ConfigurationError, match="row 2: '2024-25', '30/09/2025' is not a financial year and an ISO"):
+        deadlines.deadline("2024-25")
+
+
+@pytest.mark.parametrize(("value", "accepted_only"), [(None, False), ("all", False), ("accepted", True),
+                                                      ("Accepted", True)])
+def test_the_publication_setting(monkeypatch, value, accepted_only):
+    from decarb_dashboard import config
+
+    if value is None:
+        monkeypatch.delenv("DECARB_PUBLISH", raising=False)
+    else:
+        monkeypatch.setenv("DECARB_PUBLISH", value)
+    assert config.publish_accepted_only() is accepted_only
+
+
+def test_an_unknown_publication_setting_is_refused(monkeypatch):
+    from decarb_dashboard import config
+
+    monkeypatch.setenv("DECARB_PUBLISH", "approved")
+    with pytest.raises(config.ConfigurationError, match="set it to accepted"):
+        config.publish_accepted_only()
+
+
+def test_decarb_compare_publishes_accepted_returns_only_when_set(store, monkeypatch, capsys):
+    from decarb_dashboard.cli import main
+
+    s = submitted(store)
+    argv = ["compare", "--org", "cardiff", "--year", "2022-23", "--json", "--data-dir", str(store.root)]
+    monkeypatch.setenv("DECARB_PUBLISH", "accepted")
+    assert main(argv) == 2  # nothing accepted for 2022-23 yet
+    decide(store, s.submission_id, "accept", actor=REVIEWER)
+    capsys.readouterr()
+    assert main(argv) == 0
+    assert '"total_tco2e": 210.0' in capsys.readouterr().out
+
+
+# ---- the review view, the queue and the Wales page's statuses ------------------------------------------
+OTHERS = {"newport": 50, "torfaen": 150, "swansea": 300}  # councils' Waste 2022-23, tCO2e
+
+
+def with_peers_and_a_resubmission(store: SubmissionStore):
+    for body, tco2e in OTHERS.items():
+        report = check(f"{body},2022-23,Waste,,,,,{tco2e},,,")
+        store.submit(report.lines, csv_bytes(f"{body},2022-23,Waste,,,,,{tco2e},,,"), submitted_by=body)
+    first = submitted(store)
+    again = [line.replace(",100,", ",90,") for line in WARNED]  # Waste 100 -> 90 tCO2e
+    report = check(*again)
+    second = submit_return(store, engine_of(store), report, csv_bytes(*again), submitted_by="cardiff.officer",
+                           file_name="r2.csv", explanations=EXPLAINED, declaration=DECLARATION)
+    return first, second
+
+
+def test_the_review_view_of_a_resubmission(store, monkeypatch):
+    monkeypatch.delenv("DECARB_DEADLINES_CSV", raising=False)
+    first, second = with_peers_and_a_resubmission(store)
+    view = review.review_view(store, engine_of(store), second.submission_id)
+    assert (view["reference"], view["organisation_id"], view["reporting_year"]) == \
+        ("CARDIFF-2022-23-02", "cardiff", "2022-23")
+    # 110 (electricity, scope 2) + 90 (waste, scope 3); water not applicable and commuting not reported: null
+    assert view["totals"]["total_tco2e"] == 200.0
+    assert view["totals"]["by_category"]["buildings"] == 110.0 and view["totals"]["by_category"]["waste"] == 90.0
+    assert view["totals"]["by_category"]["water"] is None and view["totals"]["by_category"]["commuting"] is None
+    assert view["totals"]["by_scope"] == {"1": None, "2": 110.0, "3": 90.0, "unsplit": None}
+    assert view["previous_year"]["reporting_year"] == "2021-22" and view["previous_year"]["total_tco2e"] == 110.0
+    changes = view["changes_vs_previous_version"]
+    assert (changes["previous_submission_id"], changes["previous_reference"]) == (first.submission_id,
+                                                                                  "CARDIFF-2022-23-01")
+    assert changes["changes"] == [{"category": "waste", "source": None, "scope": 3, "change": "changed",
+                                   "before_tco2e": 100.0, "after_tco2e": 90.0}]
+    assert changes["totals_before"]["total_tco2e"] == 210.0
+    assert review.change_in_words(changes["changes"][0], "en") == "Waste: 100.0 → 90.0 tCO2e"
+    assert review.change_in_words(changes["changes"][0], "cy") == "Gwastraff: 100.0 → 90.0 tCO2e"
+    # the other councils 50, 150, 300: q1 100, median 150, q3 225; 200 would be 3rd of 4, in quartile 3
+    assert view["peer_range"] == {"group": "type:council", "n": 3, "q1_tco2e": 100.0, "median_tco2e": 150.0,
+                                  "q3_tco2e": 225.0, "value_tco2e": 200.0, "rank": 3, "quartile": 3}
+    assert [w["key"] for w in view["warnings"]] == ["status_from_cell", "stored:change"]
+    assert view["warnings"][0]["explanation"] == EXPLAINED["status_from_cell"]
+    assert view["declaration"] == DECLARATION
+    assert (view["deadline"], view["late"]) == ("2023-09-30", True)
+    assert [(e["reference"], e["action"]) for e in view["thread"]] == [("CARDIFF-2022-23-01", "submit"),
+                                                                      ("CARDIFF-2022-23-02", "submit")]
+
+
+def test_a_first_return_has_no_previous_version_and_a_line_added_or_removed_is_said(store):
+    s = submitted(store)
+    view = review.review_view(store, engine_of(store), s.submission_id)
+    assert view["changes_vs_previous_version"] is None and view["status"] == "submitted"
+    added = {"category": "buildings", "source": "electricity", "scope": 2, "change": "added", "before_tco2e": None,
+             "after_tco2e": 1350.5}
+    assert review.change_in_words(added, "en") == "Buildings, electricity: added, 1,350.5 tCO2e"
+    assert review.change_in_words({**added, "change": "removed", "before_tco2e": 1200.0}, "cy") == \
+        "Adeiladau, trydan: tynnwyd (roedd yn 1,200.0 tCO2e)"
+    assert review.change_in_words({**added, "change": "changed", "before_tco2e": None}, "en") == \
+        "Buildings, electricity: no figure → 1,350.5 tCO2e"
+    with pytest.raises(ReturnRefused) as refused:
+        review.review_view(store, engine_of(store), s.submission_id, "newport", "2022-23")
+    assert refused.value.code == "not_part"
+
+
+def test_the_queue_has_each_part_awaiting_review_with_its_figures(store, monkeypatch):
+    monkeypatch.delenv("DECARB_DEADLINES_CSV", raising=False)
+    _first, second = with_peers_and_a_resubmission(store)
+    rows = {(r["reference"], r["organisation_id"]): r for r in review.queue(store, engine_of(store))}
+    assert list(next(iter(rows.values()))) == review.QUEUE_COLUMNS
+    latest = rows[("CARDIFF-2022-23-02", "cardiff")]
+    # like for like over buildings and waste: (110 + 90) - (100 + 10) = +90 on 110, +81.8182%
+    assert (latest["total_tco2e"], latest["previous_total_tco2e"], latest["change_on_last_year_pct"]) == \
+        (200.0, 110.0, 81.8182)
+    assert (latest["warning_count"], latest["late"], latest["submitted_by"]) == (3, True, "cardiff.officer")
+    assert isinstance(latest["quality_flag_count"], int)
+    superseded = rows[("CARDIFF-2022-23-01", "cardiff")]  # still awaiting review: its own figures, no flags
+    assert (superseded["total_tco2e"], superseded["change_on_last_year_pct"], superseded["quality_flag_count"]) == \
+        (210.0, 90.9091, None)
+    assert rows[("NEWPORT-2022-23-01", "newport")]["previous_total_tco2e"] is None
+    decide(store, second.submission_id, "query", actor=REVIEWER, message="why?")
+    queried = review.queue(store, engine_of(store), status="queried")
+    assert [r["reference"] for r in queried] == ["CARDIFF-2022-23-02"]
+    assert review.queue(store, engine_of(store), sector="health_board") == []
+    flagged, clear = (review.queue(store, engine_of(store), flagged=f) for f in (True, False))
+    assert all(r["quality_flag_count"] > 0 for r in flagged) and all(r["quality_flag_count"] == 0 for r in clear)
+    assert len(flagged) + len(clear) == len(review.queue(store, engine_of(store))) - 1  # the superseded row
+
+
+def test_every_expected_body_has_a_status_for_the_wales_page(store, tmp_path, monkeypatch):
+    from decarb_dashboard.registry import bundled_registry
+
+    s = submitted(store)
+    decide(store, s.submission_id, "accept", actor=REVIEWER)
+    monkeypatch.delenv("DECARB_DEADLINES_CSV", raising=False)
+    registry = bundled_registry()
+    rows = review.body_statuses(store, registry, "2022-23").set_index("organisation_id")
+    assert len(rows) == len(registry) and list(rows.columns) == review.BODY_STATUS_COLUMNS[1:]
+    assert (rows.at["cardiff", "status"], rows.at["cardiff", "reference"]) == ("accepted", "CARDIFF-2022-23-01")
+    assert rows.at["newport", "status"] == "not_submitted" and rows.at["newport", "reference"] is None
+    assert rows["late"].all()  # 30 September 2023 has passed: Cardiff came in late, the others are overdue
+    path = tmp_path / "deadlines.csv"
+    path.write_text("reporting_year,deadline\n2022-23,2099-09-30\n")
+    monkeypatch.setenv("DECARB_DEADLINES_CSV", str(path))
+    rows = review.body_statuses(store, registry, "2022-23").set_index("organisation_id")
+    assert not rows["late"].any() and str(rows.at["cardiff", "deadline"]) == "2099-09-30"
+
+
+def test_one_review_view_of_the_sample_data_takes_well_under_a_second(sample_store):
+    import time
+
+    engine = engine_of(sample_store)
+    cardiff = [s for s in sample_store.history("cardiff", "2022-23")][-1]
+    started = time.perf_counter()
+    view = review.review_view(sample_store, engine, cardiff.submission_id, "cardiff", "2022-23")
+    assert time.perf_counter() - started < 1.0
+    assert view["changes_vs_previous_version"] is not None  # the sample's corrected return

@@ -16,7 +16,7 @@ from pathlib import Path
 import flask
 import pandas as pd
 
-from decarb_dashboard import rollups
+from decarb_dashboard import config, rollups
 from decarb_dashboard.engine import Engine
 from decarb_dashboard.matcher import OrganisationMatcher, matcher_for
 from decarb_dashboard.memo import per_object
@@ -93,7 +93,7 @@ def engine(directory: Path | None = None) -> Engine:
             cached = _engines.get(key)
         if cached is not None and cached.version >= version:
             return cached.engine
-        built = _Built(version, time.monotonic(), Engine.from_store(s))
+        built = _Built(version, time.monotonic(), Engine.from_store(s, accepted_only=config.publish_accepted_only()))
         with _lock:
             _engines[key] = built
         return built.engine
