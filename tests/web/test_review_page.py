@@ -70,7 +70,7 @@ def test_the_queue_has_one_row_per_current_return_with_its_change_on_last_year(a
         assert cardiff["total_tco2e"] == pytest.approx(152553.93)
         assert cardiff["previous_total_tco2e"] == pytest.approx(154627.7)
         assert cardiff["change_on_last_year_pct"] == pytest.approx(-1.3411, abs=1e-4)
-        shown = str(page.queue_table(queue, page.filters(), None, "en"))
+        shown = str(page.queue_table(queue, page.filters(), page.row_key(cardiff), "en"))  # its page of the queue
         assert "-1.3%" in shown and "Cardiff" in shown
         # The first year of the scheme has no year before it to compare with.
         first = next(r for r in queue if (r["organisation_id"], r["reporting_year"]) == ("cardiff", "2019-20"))
@@ -124,6 +124,12 @@ def test_previous_and_next_move_through_the_queue_as_filtered(app):
         assert following.href == page.address("en", f, page.row_key(queue[2]))
         assert position.children == f"Return 2 of {len(queue)} in the queue"
         assert "sector=fire_rescue_authority" in following.href
+        # A long queue is shown 20 rows at a time, the page holding the chosen return: the 45th of 226 is on the
+        # third page, rows 41 to 60, with links to the pages either side.
+        everyone = page.queue_rows(page.filters())
+        shown = str(page.queue_table(everyone, page.filters(), page.row_key(everyone[44]), "en"))
+        assert "Returns 41 to 60 of 226" in shown and "page=2" in shown and "page=4" in shown
+        assert shown.count("Tr(") == 1 + 20
 
 
 def test_the_view_shows_the_figures_and_no_decision_is_preselected(app):
@@ -138,7 +144,11 @@ def test_the_view_shows_the_figures_and_no_decision_is_preselected(app):
         assert decision.value is None
         assert [o["value"] for o in decision.options] == ["accept", "query"]
         assert find(page.detail(key, "cy"), "rv-decision").value is None
-        assert "Derbyn y ffurflen" in str(page.detail(key, "cy"))
+        welsh = str(page.detail(key, "cy"))
+        assert "Derbyn y ffurflen" in welsh
+        # The lines in the vocabulary's words, in the reader's language: Buildings, Electricity -> Adeiladau, Trydan.
+        lines = str(page.lines_block(data.store().submission(key[0]), "cardiff", "2023-24", "cy"))
+        assert "'Adeiladau'" in lines and "'Trydan'" in lines and "buildings" not in lines
 
 
 def test_the_view_of_a_resubmission_says_what_changed_in_words(app):

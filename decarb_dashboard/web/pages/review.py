@@ -11,6 +11,7 @@ the server-side rules again, whatever the page showed.
 
 from __future__ import annotations
 
+import math
 import urllib.parse
 
 import dash
@@ -45,8 +46,8 @@ SORTS = {
     "change": lambda r: r["change_on_last_year_pct"],
 }
 MAX_MESSAGE_CHARS = 2000
-#: Rows of the queue shown on the page; the filters narrow it.
-MAX_LISTED = 200
+#: Rows of the queue shown at once, so that the chosen return's view is near; the page holding it is shown.
+PAGE_ROWS = 20
 
 
 def _may_decide(s: Submission) -> bool:
@@ -96,7 +97,7 @@ def address(lang: str, f: dict[str, str], key: list[str] | None = None, **change
 
 def layout(lang: str = "en", status: str | None = None, sector: str | None = None, flagged: str | None = None,
            sort: str | None = None, order: str | None = None, submission: str | None = None,
-           body: str | None = None, year: str | None = None, **_query: str) -> html.Div:
+           body: str | None = None, year: str | None = None, page: str | None = None, **_query: str) -> html.Div:
     lang = language(lang)
     if not auth.allowed("read_drafts"):
         return html.Div([html.H1(t("review_title", lang)), sign_in_prompt(lang, "/review", "review_refused")])
@@ -113,7 +114,7 @@ def layout(lang: str = "en", status: str | None = None, sector: str | None = Non
             dcc.Store(id="rv-key", data=key),
             dcc.Store(id="rv-version", data=0),
             filter_controls(f, lang),
-            html.Div(queue_table(rows, f, key, lang), id="rv-queue"),
+            html.Div(queue_table(rows, f, key, lang, page), id="rv-queue"),
             html.Nav(queue_nav(rows, f, key, lang), id="rv-nav", **{"aria-label": t("review_nav_label", lang)}),
             html.Div(detail(key, lang), id="rv-detail"),
             html.Div(id="rv-outcome", **{"aria-live": "polite"}),
@@ -167,9 +168,18 @@ def _change_pct(value: float | None, lang: str) -> str:
     return ("+" if value > 0 else "-" if value < 0 else "") + i18n.number(abs(value), 1, lang) + "%"
 
 
-def queue_table(rows: list[dict], f: dict[str, str], key: list[str] | None, lang: str) -> list:
-    """The queue as a table: each column heading sorts it (again: the other way round), each reference opens
-    that return's view below."""
+def page_of(rows: list[dict], key: list[str] | None, asked: object = None) -> int:
+    """The page of the queue to show (from 1): the one asked for, else the one holding the chosen return."""
+    pages = max(1, math.ceil(len(rows) / PAGE_ROWS))
+    if isinstance(asked, str) and asked.isdigit() and 1 <= int(asked) <= pages:
+        return int(asked)
+    keys = [row_key(r) for r in rows]
+    return keys.index(key) // PAGE_ROWS + 1 if key in keys else 1
+
+
+def queue_table(rows: list[dict], f: dict[str, str], key: list[str] | None, lang: str, page: object = None) -> list:
+    """The queue as a table, a page of PAGE_ROWS rows at a time: each column heading sorts it (again: the other
+    way round), each reference opens that return's view below."""
     m = data.matcher()
     columns = [("body", "col_body"), ("year", "col_year"), ("reference", "col_reference"),
                ("submitted_at", "col_submitted_local"), ("submitted_by", "col_submitted_by"),
@@ -203,11 +213,21 @@ def queue_table(rows: list[dict], f: dict[str, str], key: list[str] | None, lang
     caption = t("review_queue_caption", lang, count=len(rows))
     if not rows:
         return [html.H2(t("review_queue_title", lang)), html.P(t("review_none", lang), id="rv-queue-empty")]
-    more = [html.P(t("showing_first", lang, shown=MAX_LISTED, total=len(rows)))] if len(rows) > MAX_LISTED else []
+    number = page_of(rows, key, page)
+    shown = rows[(number - 1) * PAGE_ROWS:number * PAGE_ROWS]
+    pages = math.ceil(len(rows) / PAGE_ROWS)
+    more = [] if pages == 1 else [html.Nav([
+        *([dcc.Link(t("review_page_earlier", lang), href=address(lang, f, key, page=str(number - 1)),
+                    id="rv-page-earlier", className="secondary-button")] if number > 1 else []),
+        html.Span(t("review_page_rows", lang, first=(number - 1) * PAGE_ROWS + 1,
+                    last=(number - 1) * PAGE_ROWS + len(shown), count=len(rows))),
+        *([dcc.Link(t("review_page_later", lang), href=address(lang, f, key, page=str(number + 1)),
+                    id="rv-page-later", className="secondary-button")] if number < pages else []),
+    ], className="queue-pages", **{"aria-label": t("review_pages_label", lang)})]
     return [
         html.H2(t("review_queue_title", lang)),
         html.Div(html.Table([html.Caption(caption), html.Thead(html.Tr([heading(c, label) for c, label in columns])),
-                             html.Tbody([row(r) for r in rows[:MAX_LISTED]])],
+                             html.Tbody([row(r) for r in shown])],
                             className="data-table queue-table", id="rv-queue-table"), className="table-scroll"),
         *more,
     ]
@@ -276,7 +296,7 @@ def _definitions(items: list[tuple[str, object]], list_id: str) -> html.Dl:
 def summary(v: dict, lang: str) -> html.Dl:
     """Who sent the return, when, in which file, its status and its deadline."""
     status = t(f"review_{v['status']}", lang) + (f": {v['status_message']}" if v.get("status_message") else "")
-    deadline = i18n.date(pd.Timestamp(v["deadline"]).date(), lang, "long") if v.get("deadline") else ""
+    deadline = i18n.date(pd.Timestamp(v["deadline"]).date(), lang, "d MMMM y") if v.get("deadline") else ""
     return _definitions([
         (t("col_status", lang), status),
         (t("review_submitted_label", lang), t("review_submitted_value", lang, at=local_time(v["submitted_at"], lang),
@@ -393,16 +413,34 @@ def declaration(v: dict, lang: str) -> html.Section:
     return html.Section([title, html.P(text)], id="rv-declaration")
 
 
-def lines_block(s: Submission, body: str, year: str, lang: str) -> html.Section:
-    """The return's lines as submitted, with CSV and Excel downloads of them all (made on the server)."""
+def lines_block(s: Submission, body: str, year: str, lang: str) -> html.Div:
+    """The return's lines as submitted, in the vocabulary's words in ``lang``, with CSV and Excel downloads of
+    them all (made on the server)."""
     lines = data.store().lines(s.submission_id, body, year)
-    columns = [c for c in ("category", "source", "scope", "activity_amount", "activity_unit", "emissions_tco2e",
-                           "status", "method") if c in lines.columns]
-    frame = lines[columns].rename(columns={c: t(f"col_line_{c}", lang) for c in columns})
-    frame = frame.astype(object).where(frame.notna(), "")
-    return html.Section([html.H3(t("review_lines_title", lang)),
-                         table_block("rv-lines", frame, t("review_lines_caption", lang, count=len(lines)), lang)],
-                        id="rv-lines")
+    v = vocabulary()
+
+    def named(terms: dict, code: object) -> str:
+        if code is None or code is pd.NA or (isinstance(code, float) and math.isnan(code)):
+            return ""
+        term = terms.get(code)
+        return term.name(lang) if term else str(code)
+
+    frame = pd.DataFrame({
+        t("col_line_category", lang): [named(v.categories, c) for c in lines["category"]],
+        t("col_line_source", lang): [named(v.sources, (str(c), x)) if isinstance(x, str) else ""
+                                     for c, x in zip(lines["category"], lines["source"], strict=True)],
+        t("col_line_scope", lang): ["" if pd.isna(x) else str(int(x)) for x in lines["scope"]],
+        t("col_line_activity_amount", lang): ["" if pd.isna(x) else fmt(float(x), 0, lang=lang)
+                                              for x in lines["activity_amount"]],
+        t("col_line_activity_unit", lang): [named(v.units, u) for u in lines["activity_unit"]],
+        t("col_line_emissions_tco2e", lang): ["" if pd.isna(x) else fmt(float(x), 2, lang=lang)
+                                              for x in lines["emissions_tco2e"]],
+        t("col_line_status", lang): [named(v.statuses, x) for x in lines["status"]],
+        t("col_line_method", lang): [named(v.methods, x) for x in lines["method"]],
+    })
+    return html.Div([html.H3(t("review_lines_title", lang)),
+                     table_block("rv-lines", frame, t("review_lines_caption", lang, count=len(lines)), lang)],
+                    id="rv-lines", className="table-scroll")
 
 
 def decision_actions(status: str) -> list[str]:
