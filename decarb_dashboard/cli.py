@@ -15,7 +15,7 @@ import os
 import sys
 from pathlib import Path
 
-from decarb_dashboard import config
+from decarb_dashboard import cli_review, config
 from decarb_dashboard.report import say
 from uploads_schema import i18n
 from uploads_schema.vocabulary import vocabulary
@@ -70,7 +70,20 @@ def _store(args: argparse.Namespace):
     return SubmissionStore(Path(args.data_dir) if args.data_dir else config.data_dir())
 
 
+def _explanations(pairs: list[str] | None) -> dict[str, str] | None:
+    """``--explain KEY=TEXT`` options as {key: text}, or None if one has no ``=``."""
+    out = {}
+    for pair in pairs or []:
+        key, sep, text = pair.partition("=")
+        if not sep or not key.strip():
+            return None
+        out[key.strip()] = text
+    return out
+
+
 def _cmd_submit(args: argparse.Namespace) -> int:
+    from decarb_dashboard import review
+    from decarb_dashboard.engine import Engine
     from decarb_dashboard.registry import load_registry
 
     store = _store(args)
@@ -82,8 +95,28 @@ def _cmd_submit(args: argparse.Namespace) -> int:
         print(report.to_text(args.lang), file=sys.stderr)
         print(say("nothing_stored", args.lang), file=sys.stderr)
         return 1 if report.readable else 2
-    submission_id = store.submit(report.lines, data, submitted_by=args.user, file_name=Path(args.file).name)
-    print(submission_id)
+    explanations = _explanations(args.explain)
+    if explanations is None:
+        print(say("submit_bad_explain", args.lang), file=sys.stderr)
+        return 2
+    engine = Engine.from_store(store)
+    declaration = {"approved_by": args.approved_by, "approver_role": args.approver_role}
+    try:
+        submission = review.submit_return(store, engine, report, data, submitted_by=args.user,
+                                          file_name=Path(args.file).name, explanations=explanations,
+                                          declaration=declaration)
+    except review.ReturnRefused as refused:
+        if refused.code == "duplicate":
+            print(refused.params["submission_id"])  # the receipt a script looks for, as a success prints its own
+        print(refused.reason(args.lang), file=sys.stderr)
+        if refused.code == "unexplained":
+            for group in review.warnings_to_explain(report, engine):
+                if group.key in refused.groups:
+                    print(say("submit_unexplained_group", args.lang, group=group.key, text=group.text(args.lang)),
+                          file=sys.stderr)
+        return 1
+    print(submission.submission_id)
+    print(say("submit_stored", args.lang, reference=submission.reference), file=sys.stderr)
     return 0
 
 
@@ -110,13 +143,17 @@ def _cmd_history(args: argparse.Namespace) -> int:
     return 0
 
 
+#: ``decarb status --set``'s statuses and the review move that reaches each (``decarb review decide``).
+STATUS_ACTIONS = {"queried": "query", "accepted": "accept", "withdrawn": "withdraw"}
+
+
 def _cmd_status(args: argparse.Namespace) -> int:
-    from decarb_dashboard.store import StoreError
+    from decarb_dashboard import review
 
     try:
-        _store(args).set_status(args.submission, args.set, actor=args.user, message=args.message)
-    except StoreError as exc:
-        print(say("error", error=exc), file=sys.stderr)
+        review.decide(_store(args), args.submission, STATUS_ACTIONS[args.set], actor=args.user, message=args.message)
+    except review.ReturnRefused as refused:
+        print(say("error", error=refused.reason()), file=sys.stderr)
         return 1
     print(f"{args.submission}: {args.set}")
     return 0
@@ -438,6 +475,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--year", help="the financial year, e.g. 2022-23")
     p.add_argument("--lang", choices=i18n.languages(), default="en")
     p.add_argument("--max-mb", type=float, default=None)
+    p.add_argument("--approved-by", help=say("help_submit_approved_by"))
+    p.add_argument("--approver-role", help=say("help_submit_approver_role"))
+    p.add_argument("--explain", action="append", metavar="KEY=TEXT", help=say("help_submit_explain"))
     p.set_defaults(func=_cmd_submit)
 
     p = sub.add_parser("history", help="list a body's submissions, oldest first")
@@ -530,6 +570,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     store_options(p)
     p.set_defaults(func=_cmd_bodies)
+
+    cli_review.add_commands(sub, i18n.default_language())
 
     p = sub.add_parser("template", help="write a blank return, or the format documentation")
     p.add_argument("--format", choices=["csv", "xlsx", "md"], default="xlsx")

@@ -811,6 +811,14 @@ class SubmissionStore:
             raise StoreError(f"no submission {submission_id}")
         return found[0]
 
+    def find(self, id_or_reference: str) -> Submission:
+        """Return a submission by its id or its reference (``CARDIFF-2024-25-03``, any case)."""
+        found = self._submissions("WHERE s.submission_id = ? OR s.reference = ?",
+                                  [id_or_reference, str(id_or_reference).strip().upper()])
+        if not found:
+            raise StoreError(f"no submission {id_or_reference}")
+        return found[0]
+
     def history(self, organisation_id: str, reporting_year: str | None = None) -> list[Submission]:
         """Return every submission covering a body (and year), oldest first, withdrawn ones included."""
         where = "WHERE s.submission_id IN (SELECT submission_id FROM parts WHERE organisation_id = ?"

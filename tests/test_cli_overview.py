@@ -9,6 +9,9 @@ import pytest
 from decarb_dashboard.cli import main
 from tests.conftest import HEADER
 
+#: What decarb submit needs besides the file: who approved the return, and their role.
+DECLARED = ["--approved-by", "Jane Jones", "--approver-role", "Director of Resources"]
+
 
 def overview(capsys, data_dir, year: str, *extra: str) -> dict:
     assert main(["overview", "--year", year, "--data-dir", str(data_dir), "--json", *extra]) == 0
@@ -33,7 +36,7 @@ def test_one_return_for_a_new_year_is_provisional_and_changes_no_earlier_year(ca
     early = tmp_path / "cardiff-2024-25.csv"
     early.write_text(HEADER + "\nCardiff Council,2024-25,Buildings,,,,,15000,,,\n"
                      "Cardiff Council,2024-25,Supply chain,,,,,95000,estimated,spend,\n", encoding="utf-8")
-    assert main(["submit", str(early), "--data-dir", str(own_store.root), "--user", "test"]) == 0
+    assert main(["submit", str(early), "--data-dir", str(own_store.root), "--user", "test", *DECLARED]) == 0
     capsys.readouterr()
 
     assert overview(capsys, own_store.root, "2023-24") == before  # nothing earlier moves

@@ -12,6 +12,9 @@ from decarb_dashboard.cli import main
 from decarb_dashboard.store import SubmissionStore
 from tests.conftest import csv_bytes
 
+#: What decarb submit needs besides the file: who approved the return, and their role.
+DECLARED = ["--approved-by", "Jane Jones", "--approver-role", "Director of Resources"]
+
 GOOD = ["Cardiff,2022-23,Buildings,Electricity,,,,100,,,=HYPERLINK(\"http://x\")",
         "Cardiff,2022-23,Land,Woodland,,10,ha,-45,,,@risk", "Cardiff,2022-23,Waste,,,,,5,,,-5 tonnes"]
 
@@ -19,7 +22,7 @@ GOOD = ["Cardiff,2022-23,Buildings,Electricity,,,,100,,,=HYPERLINK(\"http://x\")
 def test_submit_stores_a_valid_file_and_prints_its_id(tmp_path, capsys):
     path = tmp_path / "r.csv"
     path.write_bytes(csv_bytes(*GOOD))
-    assert main(["submit", str(path), "--data-dir", str(tmp_path / "d"), "--user", "alice"]) == 0
+    assert main(["submit", str(path), "--data-dir", str(tmp_path / "d"), "--user", "alice", *DECLARED]) == 0
     submission_id = capsys.readouterr().out.strip()
     s = SubmissionStore(tmp_path / "d").submission(submission_id)
     assert (s.submitted_by, s.file_name, s.line_count) == ("alice", "r.csv", 3)
@@ -28,12 +31,12 @@ def test_submit_stores_a_valid_file_and_prints_its_id(tmp_path, capsys):
 def test_submit_refuses_an_invalid_file_and_stores_nothing(tmp_path, capsys):
     path = tmp_path / "bad.csv"
     path.write_bytes(csv_bytes(GOOD[0], "Cardiff,2022-23,Bulidings,,,,,5,,,"))
-    assert main(["submit", str(path), "--data-dir", str(tmp_path / "d")]) == 1
+    assert main(["submit", str(path), "--data-dir", str(tmp_path / "d"), *DECLARED]) == 1
     err = capsys.readouterr().err
     assert "“Bulidings” is not a reporting category." in err and "Nothing was stored." in err
     assert SubmissionStore(tmp_path / "d").is_empty()
     path.write_bytes(b"\x00\x01junk")
-    assert main(["submit", str(path), "--data-dir", str(tmp_path / "d")]) == 2
+    assert main(["submit", str(path), "--data-dir", str(tmp_path / "d"), *DECLARED]) == 2
     assert SubmissionStore(tmp_path / "d").is_empty()
 
 
@@ -41,9 +44,9 @@ def test_history_and_status(tmp_path, capsys):
     path = tmp_path / "r.csv"
     path.write_bytes(csv_bytes(*GOOD))
     d = str(tmp_path / "d")
-    main(["submit", str(path), "--data-dir", d, "--user", "alice"])
+    main(["submit", str(path), "--data-dir", d, "--user", "alice", *DECLARED])
     path.write_bytes(csv_bytes(*GOOD) + b"\n")  # a new file (the same one again is refused as a duplicate)
-    main(["submit", str(path), "--data-dir", d, "--user", "bob"])
+    main(["submit", str(path), "--data-dir", d, "--user", "bob", *DECLARED])
     first, second = capsys.readouterr().out.split()
     assert main(["status", first, "--set", "queried", "--data-dir", d]) == 1  # a query needs a message
     assert main(["status", first, "--set", "queried", "--message", "why so low?", "--data-dir", d,
@@ -63,7 +66,7 @@ def submitted(tmp_path) -> str:
     path = tmp_path / "r.csv"
     path.write_bytes(csv_bytes(*GOOD))
     d = str(tmp_path / "d")
-    assert main(["submit", str(path), "--data-dir", d]) == 0
+    assert main(["submit", str(path), "--data-dir", d, *DECLARED]) == 0
     return d
 
 

@@ -11,6 +11,9 @@ from decarb_dashboard.registry import RegisterError, add_body, bundled_registry,
 from decarb_dashboard.store import SubmissionStore
 from tests.conftest import csv_bytes
 
+#: What decarb submit needs besides the file: who approved the return, and their role.
+DECLARED = ["--approved-by", "Jane Jones", "--approver-role", "Director of Resources"]
+
 TFW = ["bodies", "add", "transport_for_wales", "--name", "Transport for Wales", "--name-cy", "Trafnidiaeth Cymru",
        "--type", "sponsored_body", "--region", "South East Wales", "--no-ccr", "--staff-fte", "3000",
        "--user", "admin"]
@@ -20,10 +23,10 @@ def test_a_body_added_with_the_cli_can_submit_at_once(tmp_path, capsys):
     d = str(tmp_path / "d")
     path = tmp_path / "tfw.csv"
     path.write_bytes(csv_bytes("Transport for Wales,2023-24,Buildings,Electricity,,,,40,,,"))
-    assert main(["submit", str(path), "--data-dir", d]) == 1  # not in the register yet
+    assert main(["submit", str(path), "--data-dir", d, *DECLARED]) == 1  # not in the register yet
     assert main([*TFW, "--data-dir", d]) == 0
     assert "added transport_for_wales" in capsys.readouterr().out
-    assert main(["submit", str(path), "--data-dir", d, "--user", "tfw"]) == 0
+    assert main(["submit", str(path), "--data-dir", d, "--user", "tfw", *DECLARED]) == 0
     capsys.readouterr()
     store = SubmissionStore(d)
     assert store.current_parts()["organisation_id"].tolist() == ["transport_for_wales"]

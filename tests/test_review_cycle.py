@@ -380,7 +380,71 @@ def test_one_review_view_of_the_sample_data_takes_well_under_a_second(sample_sto
 
     engine = engine_of(sample_store)
     cardiff = [s for s in sample_store.history("cardiff", "2022-23")][-1]
-    started = time.perf_counter()
+    started = time.process_time()  # CPU seconds: what the view costs, not how busy the machine is
     view = review.review_view(sample_store, engine, cardiff.submission_id, "cardiff", "2022-23")
-    assert time.perf_counter() - started < 1.0
+    assert time.process_time() - started < 1.0
     assert view["changes_vs_previous_version"] is not None  # the sample's corrected return
+
+
+# ---- the command line ---------------------------------------------------------------------------------
+DECLARED = ["--approved-by", "Jane Jones", "--approver-role", "Director of Resources"]
+
+
+def decarb(capsys, *argv: str) -> tuple[int, str, str]:
+    from decarb_dashboard.cli import main
+
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_decarb_submit_asks_for_the_declaration_and_each_explanation(store, tmp_path, capsys):
+    path = tmp_path / "r.csv"
+    path.write_bytes(csv_bytes(*WARNED))
+    d = ["--data-dir", str(store.root), "--user", "cardiff.officer"]
+    code, out, err = decarb(capsys, "submit", str(path), *d)
+    assert (code, out) == (1, "") and "Name the senior officer who approved this return" in err
+    code, out, err = decarb(capsys, "submit", str(path), *d, *DECLARED, "--explain", "status_from_cell=not ours")
+    assert code == 1 and "still unexplained: Text read as a status; A large change on the year before." in err
+    assert "  --explain status_from_cell=...   Text read as a status: spreadsheet rows 2, 3." in err
+    assert "  --explain stored:change=...   More than 50% up or down" in err
+    assert decarb(capsys, "submit", str(path), *d, *DECLARED, "--explain", "no equals sign")[0] == 2
+    assert len(store.submissions()) == 1  # only the one stored before
+    explain = [f"--explain={key}={text}" for key, text in EXPLAINED.items()]
+    code, out, err = decarb(capsys, "submit", str(path), *d, *DECLARED, *explain)
+    assert code == 0 and err.strip() == "Stored as CARDIFF-2022-23-01."
+    s = store.submission(out.strip())
+    assert s.declaration == DECLARATION and [w["explanation"] for w in s.warnings] == list(EXPLAINED.values())
+    code, again, err = decarb(capsys, "submit", str(path), *d, *DECLARED, *explain, "--lang", "cy")
+    assert (code, again.strip()) == (1, s.submission_id)  # the existing receipt, for a script
+    assert f"eisoes wedi'i chyflwyno ar gyfer yr un cyrff a blynyddoedd, fel CARDIFF-2022-23-01 ({s.submission_id})" \
+        in err
+
+
+def test_decarb_review_list_show_and_decide(store, capsys):
+    s = submitted(store)
+    d = ["--data-dir", str(store.root)]
+    code, out, _ = decarb(capsys, "review", "list", "--json", *d)
+    rows = __import__("json").loads(out)
+    assert code == 0 and [(r["reference"], r["status"], r["warning_count"]) for r in rows] == [
+        ("CARDIFF-2021-22-01", "submitted", 0), ("CARDIFF-2022-23-01", "submitted", 3)]
+    code, out, err = decarb(capsys, "review", "decide", "cardiff-2022-23-01", "--action", "query", *d)
+    assert code == 1 and "“query” needs a message" in err
+    code, out, _ = decarb(capsys, "review", "decide", "CARDIFF-2022-23-01", "--action", "query", "--message",
+                          "Why is waste ten times up?", "--user", "wg.reviewer", *d)
+    assert (code, out.strip()) == (0, f"CARDIFF-2022-23-01 ({s.submission_id}): queried")
+    code, out, _ = decarb(capsys, "review", "list", "--status", "queried", "--json", *d)
+    assert [r["reference"] for r in __import__("json").loads(out)] == ["CARDIFF-2022-23-01"]
+    code, out, _ = decarb(capsys, "review", "show", s.submission_id, "--json", *d)
+    view = __import__("json").loads(out)
+    assert code == 0 and {"submission_id", "reference", "organisation_id", "reporting_year", "status", "totals",
+                          "previous_year", "changes_vs_previous_version", "quality_flags", "warnings",
+                          "declaration"} <= set(view)
+    assert (view["status"], view["totals"]["total_tco2e"], view["previous_year"]["total_tco2e"]) == \
+        ("queried", 210.0, 110.0)
+    assert view["warnings"][1]["explanation"] == EXPLAINED["stored:change"]
+    code, out, _ = decarb(capsys, "review", "show", "CARDIFF-2022-23-01", "--lang", "cy", *d)
+    assert code == 0 and "Cymeradwywyd gan Jane Jones, Director of Resources" in out
+    assert "Ffurflen gyntaf y corff hwn ar gyfer y flwyddyn hon" in out and "  Gwastraff: 100.0 tCO2e" in out
+    code, _, err = decarb(capsys, "review", "show", "NOPE-2022-23-01", *d)
+    assert code == 1 and "There is no submission NOPE-2022-23-01" in err
