@@ -7,14 +7,17 @@ it needs only the server's address (it reads the callbacks from ``/_dash-depende
 from __future__ import annotations
 
 import base64
+import csv
 import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import requests
 
 PAGE = "_pages_content.children"
+PROBLEMS = Path(__file__).resolve().parent.parent / "uploads_schema" / "problems.csv"
 
 
 def _targets(output: str) -> list[dict]:
@@ -27,10 +30,25 @@ def upload_payload(data: bytes, mime: str = "text/csv") -> str:
     return f"data:{mime};base64," + base64.b64encode(data).decode()
 
 
-def upload_values(contents: object, filename: object, body: object, year: object) -> dict:
-    """What the upload page sends when its file is checked or submitted (warnings acknowledged)."""
+#: The declaration the upload page's tests make: the senior officer who approved the return, and their role.
+DECLARATION = {"up-approved-by.value": "Jo Bloggs", "up-approver-role.value": "Director of Resources"}
+#: An explanation for every group of warnings a return can have (each issue code that is a warning,
+#: and each kind of check against the stored figures), for tests that are about something else.
+EXPLAIN_EVERY = {key: "Checked against our records: the figure is right." for key in
+                 [code for code, severity in csv.reader(PROBLEMS.read_text(encoding="utf-8").splitlines()[1:])
+                  if severity == "warning"] + ["stored:peer_range", "stored:change"]}
+
+
+def upload_values(contents: object, filename: object, body: object, year: object,
+                  explanations: dict[str, str] | None = None, lang: str = "en") -> dict:
+    """What the upload page sends when its file is checked or submitted, declared (see DECLARATION).
+
+    ``explanations`` are what the submitter wrote for each group of warnings, by the group's key
+    (default: every group explained, see EXPLAIN_EVERY; ``{}``: none).
+    """
     return {"up-file.contents": contents, "up-file.filename": filename, "up-body.value": body,
-            "up-year.value": year, "up-ack.value": ["ok"], "up-lang.data": "en", "up-submit.n_clicks": 1}
+            "up-year.value": year, "up-lang.data": lang, "up-submit.n_clicks": 1, **DECLARATION,
+            "up-explain.value": EXPLAIN_EVERY if explanations is None else explanations}
 
 
 def callback_body(deps: list[dict], output: str, values: dict, changed: str | None = None) -> dict:
@@ -42,7 +60,24 @@ def callback_body(deps: list[dict], output: str, values: dict, changed: str | No
     spec = next(d for d in deps if d["output"].lstrip(".").startswith(output.lstrip(".")))
 
     def fill(items: list) -> list:
-        return [{**i, "value": values.get(f"{i['id']}.{i['property']}")} for i in items]
+        return [wildcard(i) if given(i) else {**i, "value": values.get(f"{i['id']}.{i['property']}")}
+                for i in items]
+
+    def given(item: dict) -> bool:
+        return item["id"].startswith("{") and f"{json.loads(item['id']).get('type')}.value" in values
+
+    def wildcard(item: dict) -> list[dict]:
+        """A pattern-matching ALL: one entry per component, from ``values["<type>.value"]``, {key: value}.
+
+        Only ids of the form {"type": ..., <one other key>: ALL} are supported, as the pages use;
+        a pattern ``values`` does not name is sent as one entry, as any other (a malformed request).
+        """
+        pattern = json.loads(item["id"])
+        name = next(k for k in pattern if k != "type")
+        found = values[f"{pattern['type']}.value"] or {}
+        return [{"id": {**pattern, name: key}, "property": item["property"],
+                 "value": {**pattern, name: key} if item["property"] == "id" else value}
+                for key, value in found.items()]
 
     inputs = fill(spec["inputs"])
     targets = _targets(spec["output"])

@@ -197,7 +197,17 @@ def create_app(data_dir: Path | None = None, seed: bool = True) -> Dash:
     An empty store is first seeded with the illustrative sample returns, through
     the same validate-and-submit path as a user's upload.
     """
-    from decarb_dashboard.web.pages import accounts, compare, home, organisation, review, sign_in, upload, wales
+    from decarb_dashboard.web.pages import (
+        accounts,
+        compare,
+        home,
+        organisation,
+        receipt,
+        review,
+        sign_in,
+        upload,
+        wales,
+    )
 
     settings = config.web_settings()
     store = SubmissionStore(data_dir if data_dir is not None else config.data_dir())
@@ -227,7 +237,7 @@ def create_app(data_dir: Path | None = None, seed: bool = True) -> Dash:
     # The upload limit is enforced by the server too: base64 adds a third, the form a little more.
     app.server.config["MAX_CONTENT_LENGTH"] = int(config.max_upload_bytes() * 1.4) + 64 * 1024
     app.server.add_url_rule("/healthz", "healthz", lambda: health(store))
-    for page in (home, upload, organisation, compare, wales, review, accounts, sign_in):
+    for page in (home, upload, receipt, organisation, compare, wales, review, accounts, sign_in):
         page.register(app)
     register_shell(app)
     app.layout = html.Div(

@@ -35,26 +35,6 @@ def upload(dash_duo, path) -> None:
     dash_duo.find_element("#up-file input[type=file]").send_keys(str(path))
 
 
-def test_upload_a_valid_file_and_get_a_receipt(dash_duo, data_dir, tmp_path):
-    open_page(dash_duo, data_dir, "/upload?body=newport&year=2024-25", user="officer")
-    path = tmp_path / "newport.csv"
-    path.write_bytes(csv_bytes("Newport,2024-25,Buildings,Electricity,,,,2500,,,",
-                               "Newport,2024-25,Supply chain,,,,,52000,estimated,spend,"))
-    upload(dash_duo, path)
-    dash_duo.wait_for_text_to_equal("#up-valid", "newport.csv is ready to submit: 2 lines for Newport, 2024-25.",
-                                    timeout=20)
-    # Buildings far below Newport's stored 2023-24 figure: a warning to acknowledge first.
-    assert "Buildings 2024-25:" in dash_duo.find_element("#up-warnings").text
-    dash_duo.find_element("#up-submit").click()
-    dash_duo.wait_for_contains_text("#up-receipt", "Tick the box to confirm", timeout=20)
-    dash_duo.find_element("#up-ack input[type=checkbox]").click()
-    dash_duo.find_element("#up-submit").click()
-    dash_duo.wait_for_contains_text("#up-receipt-panel", "Return submitted", timeout=20)
-    dash_duo.driver.save_screenshot("/tmp/upload-receipt.png")
-    assert "Keep this reference" in dash_duo.find_element("#up-receipt-panel").text
-    dash_duo.wait_for_contains_text("#up-history-table", "2024-25", timeout=20)
-
-
 def test_upload_a_broken_file_and_see_the_error_summary(dash_duo, data_dir, tmp_path):
     open_page(dash_duo, data_dir, "/upload?body=cardiff&year=2024-25", user="officer")
     path = tmp_path / "broken.csv"

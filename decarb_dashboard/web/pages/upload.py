@@ -1,4 +1,9 @@
-"""Upload a return: template, file, every problem at once, warnings to acknowledge, submit, receipt, history."""
+"""Upload a return: template, file, every problem at once, warnings to explain, a declaration, submit, receipt.
+
+The rules of a submission (what must be explained, what a declaration needs, what is a
+duplicate) live in :mod:`decarb_dashboard.review`; this page shows them and hands on what
+the submitter wrote.
+"""
 
 from __future__ import annotations
 
@@ -10,18 +15,19 @@ from collections import OrderedDict
 
 import dash
 import pandas as pd
-from dash import Dash, Input, Output, State, dcc, html
+from dash import ALL, Dash, Input, Output, State, dcc, html
 
-from decarb_dashboard import config, years
+from decarb_dashboard import config, review, years
 from decarb_dashboard.engine import Engine
 from decarb_dashboard.peers import checks_against_stored
 from decarb_dashboard.report import ValidationReport
 from decarb_dashboard.store import Submission, SubmissionStore
 from decarb_dashboard.validate import validate_upload
 from decarb_dashboard.web import auth, data
-from decarb_dashboard.web.components import dropdown, refused, table, utc_time
+from decarb_dashboard.web.components import dropdown, refused, table
 from decarb_dashboard.web.controls import sign_in_prompt
 from decarb_dashboard.web.i18n import language, t
+from decarb_dashboard.web.pages import receipt
 from decarb_dashboard.web.submissions import review_thread, submissions_table, visible
 from uploads_schema import template
 from uploads_schema.vocabulary import vocabulary
@@ -98,18 +104,44 @@ def layout(lang: str = "en", body: str | None = None, year: str | None = None, *
                 max_size=config.max_upload_bytes(),
             ),
             html.Div(id="up-report", **{"aria-live": "polite"}),
-            html.Div(
-                [
-                    dcc.Checklist(id="up-ack", options=[{"label": t("warnings_ack", lang), "value": "ok"}], value=[]),
-                    html.Button(t("submit_button", lang), id="up-submit", className="primary-button"),
-                ],
-                id="up-submit-area",
-                className="submit-area",
-            ),
+            html.Div(submit_area(lang), id="up-submit-area", className="submit-area"),
             html.Div(id="up-receipt", **{"aria-live": "polite"}),
             html.Div(id="up-history", children=history(body, lang)),
         ]
     )
+
+
+def declaration_fields(lang: str) -> html.Fieldset:
+    """The declaration: the senior officer who approved the return, and their role (both required).
+
+    What was typed is kept (for the browser tab's session) when the fields are drawn again for
+    the next file, and through a reload of the page. The browser does not offer the signed-in
+    user's own details: the approver is someone else.
+    """
+    def field(field_id: str, label: str) -> html.Div:
+        return html.Div(
+            [html.Label(label, htmlFor=field_id),
+             dcc.Input(id=field_id, type="text", maxLength=review.MAX_DECLARATION_CHARS, autoComplete="off",
+                       required=True, persistence=True, persistence_type="session", className="text-input")],
+            className="control",
+        )
+
+    return html.Fieldset(
+        [
+            html.Legend(t("declaration_title", lang)),
+            html.P(t("declaration_intro", lang), className="hint"),
+            html.Div([field("up-approved-by", t("declaration_approved_by", lang)),
+                      field("up-approver-role", t("declaration_role", lang))],
+                     className="controls"),
+        ],
+        className="declaration",
+        id="up-declaration",
+    )
+
+
+def submit_area(lang: str) -> list:
+    """The form's action: the declaration and the Submit button; the receipt takes its place once stored."""
+    return [declaration_fields(lang), html.Button(t("submit_button", lang), id="up-submit", className="primary-button")]
 
 
 def decode(contents: object) -> bytes | None:
@@ -167,8 +199,14 @@ def offending_rows(report: ValidationReport, lang: str) -> html.Table | None:
     )
 
 
-def report_view(report: ValidationReport, extra_warnings: list[str], lang: str) -> list:
-    """Return the report: the error summary first (GOV.UK pattern), each problem, the rows, then warnings."""
+def report_view(report: ValidationReport, extra_warnings: list[str], lang: str,
+                groups: list[review.WarningToExplain] | None = None) -> list:
+    """Return the report: the error summary first (GOV.UK pattern), each problem, the rows, then warnings.
+
+    ``extra_warnings`` are the checks against the stored figures, in words; ``groups``, for a
+    valid return, the groups of warnings to explain before it can be submitted (they say the
+    checks against the stored figures themselves).
+    """
     d = report.to_dict(lang)
     s = d["summary"]
     out: list = []
@@ -242,9 +280,11 @@ def report_view(report: ValidationReport, extra_warnings: list[str], lang: str) 
                 id="up-valid",
             )
         )
-    warnings = [
-        f"{(w['row'] and t('col_row', lang) + ' ' + str(w['row']) + ': ') or ''}{w['message']}" for w in d["warnings"]
-    ] + extra_warnings
+    if groups:
+        out.append(warnings_to_explain_view(groups, d["warnings"], lang))
+        return out
+    warnings = [f"{(w['row'] and t('col_row', lang) + ' ' + str(w['row']) + ': ') or ''}{w['message']}"
+                for w in d["warnings"]] + extra_warnings
     if warnings:
         out.append(
             html.Div(
@@ -254,6 +294,40 @@ def report_view(report: ValidationReport, extra_warnings: list[str], lang: str) 
             )
         )
     return out
+
+
+def warnings_to_explain_view(groups: list[review.WarningToExplain], warnings: list[dict], lang: str) -> html.Div:
+    """Each group of warnings: what it says and where, its warnings one by one, and a required explanation.
+
+    One explanation per group (an issue code, or a kind of check against the stored figures),
+    as review.warnings_to_explain groups them; it is kept with the submission and shown to the
+    reviewer. ``warnings`` are the report's listed warnings (its JSON form), shown under their group.
+    """
+    sections = []
+    for k, g in enumerate(groups):
+        listed = [f"{t('col_row', lang)} {w['row']}: {w['message']}" if w["row"] else w["message"]
+                  for w in warnings if w["code"] == g.key]
+        sections.append(html.Div(
+            [
+                html.H3(g.text(lang), id=f"up-warning-{k}"),
+                *([html.Ul([html.Li(text) for text in listed])] if listed else []),
+                html.Label(
+                    [html.Span(t("explain_label", lang, min=review.MIN_EXPLANATION_CHARS), className="label-text"),
+                     dcc.Textarea(id={"type": "up-explain", "key": g.key}, className="message-box explain-box",
+                                  maxLength=review.MAX_TEXT_CHARS, required=True)],
+                    className="explain-label",
+                ),
+            ],
+            className="warning-group",
+            role="group",
+            **{"aria-labelledby": f"up-warning-{k}"},
+        ))
+    return html.Div(
+        [html.H2(t("warning_explain_title", lang)),
+         html.P(t("warning_explain_intro", lang, min=review.MIN_EXPLANATION_CHARS)), *sections],
+        className="warning-summary",
+        id="up-warnings",
+    )
 
 
 def history(body: str, lang: str) -> html.Div:
@@ -284,7 +358,7 @@ def open_queries(store: SubmissionStore, body: str, entries: list[Submission], l
         html.Div(
             [
                 html.H2(t("query_title", lang, year=y)),
-                html.P(t("query_text", lang, id=s.submission_id)),
+                html.P(t("query_text", lang, id=s.reference or s.submission_id)),
                 html.Blockquote(s.status_message or ""),
                 html.P(t("query_fix", lang)),
             ],
@@ -358,11 +432,22 @@ def check(
     raw, report, extra, refusal = validated(contents, filename, body, year, lang)
     if refusal is not None or report is None:
         return raw, report, [refusal]
-    return raw, report, report_view(report, extra, lang)
+    groups = review.warnings_to_explain(report, data.engine()) if report.valid else None
+    return raw, report, report_view(report, extra, lang, groups)
 
 
-def on_upload(contents: str | None, filename: str | None, body: str, year: str, lang: str) -> list:
-    return check(contents, filename, body, year, language(lang))[2]
+def on_upload(contents: str | None, filename: str | None, body: str, year: str, lang: str) -> tuple:
+    """Check a file; a new file brings the declaration and Submit back (after a receipt), the last receipt goes."""
+    lang = language(lang)
+    return check(contents, filename, body, year, lang)[2], submit_area(lang), None
+
+
+def explanations_sent(values: object, ids: object) -> dict[str, str]:
+    """{group key: explanation} from the page's explanation fields (anything else the browser sends is dropped)."""
+    if not isinstance(values, list) or not isinstance(ids, list):
+        return {}
+    return {i["key"]: v for i, v in zip(ids, values, strict=False)
+            if isinstance(i, dict) and isinstance(i.get("key"), str) and isinstance(v, str)}
 
 
 def on_submit(
@@ -371,34 +456,70 @@ def on_submit(
     filename: str | None,
     body: str,
     year: str,
-    ack: list | None,
+    explanations: list | None,
+    explanation_ids: list | None,
+    approved_by: str | None,
+    approver_role: str | None,
     lang: str,
 ) -> tuple:
+    """Submit a checked return through review.submit_return.
+
+    Returns (receipt or refusal, history, the form's action, the report): on success the
+    receipt replaces the declaration and the Submit button, and the report's explanation
+    fields go (the receipt shows what was explained); a refusal leaves the form as it was.
+    """
     lang = language(lang)
+    keep = dash.no_update
     raw, report, extra, refusal = validated(contents, filename, body, year, lang)
     if refusal is not None or report is None or raw is None:
-        return refusal, dash.no_update
+        return refusal, keep, keep, keep
     if not report.valid:
-        return report_view(report, extra, lang), dash.no_update
-    if (report.warnings or extra) and "ok" not in (ack or []):
-        return html.P(t("submit_needs_ack", lang), className="error-summary", role="alert"), dash.no_update
+        return report_view(report, extra, lang), keep, keep, keep
     account = auth.current_account()
     # The file was checked against ``body``; every body in it must still be one this account submits for.
     if account is None or not all(auth.allowed("submit", str(o)) for o in report.lines["organisation_id"].unique()):
-        return refused(lang), dash.no_update
-    store = data.store()
-    submission_id = store.submit(report.lines, raw, submitted_by=account.username, file_name=file_name(filename))
-    at = store.submission(submission_id).submitted_at
-    receipt = html.Div(
+        return refused(lang), keep, keep, keep
+    declaration = {"approved_by": approved_by if isinstance(approved_by, str) else "",
+                   "approver_role": approver_role if isinstance(approver_role, str) else ""}
+    try:
+        submission = review.submit_return(
+            data.store(), data.engine(), report, raw, submitted_by=account.username, file_name=file_name(filename),
+            explanations=explanations_sent(explanations, explanation_ids), declaration=declaration)
+    except review.ReturnRefused as refusal_:
+        return refusal_view(refusal_, lang), keep, keep, keep
+    return receipt_panel(submission, lang), history(body, lang), [], []
+
+
+def refusal_view(refusal_: review.ReturnRefused, lang: str) -> html.Div:
+    """Why the return was not submitted (nothing was stored); a duplicate links to the receipt it already has."""
+    link = []
+    existing = refusal_.params.get("submission_id")
+    if refusal_.code == "duplicate" and isinstance(existing, str):
+        link = [html.P(html.A(t("duplicate_receipt_link", lang), href=receipt.receipt_href(existing, lang),
+                              id="up-duplicate-link"))]
+    return html.Div(
+        [html.H2(t("submit_refused_title", lang)), html.P(refusal_.reason(lang)), *link],
+        className="error-summary",
+        role="alert",
+        id="up-refused",
+    )
+
+
+def receipt_panel(submission: Submission, lang: str) -> html.Div:
+    """The receipt shown the moment the return is stored, with a link to the page to print or save."""
+    return html.Div(
         [
-            html.H2(t("receipt_title", lang)),
-            html.P(t("receipt_text", lang, id=submission_id, at=utc_time(at))),
+            html.H2(t("receipt_title_reference", lang, reference=submission.reference), className="receipt-reference"),
+            html.P(t("receipt_text_local", lang, id=submission.submission_id,
+                     at=receipt.local_time(submission.submitted_at, lang), reference=submission.reference)),
+            *receipt.receipt_body(submission, lang),
+            html.P(html.A(t("receipt_print_link", lang), href=receipt.receipt_href(submission.submission_id, lang),
+                          id="up-receipt-link", target="_blank")),
         ],
         className="receipt",
         role="status",
         id="up-receipt-panel",
     )
-    return receipt, history(body, lang)
 
 
 def on_body(body: str, lang: str) -> html.Div:
@@ -441,6 +562,8 @@ def register(app: Dash) -> None:
     dash.register_page(__name__, path="/upload", layout=layout, title="Upload a return")
     app.callback(
         Output("up-report", "children"),
+        Output("up-submit-area", "children", allow_duplicate=True),
+        Output("up-receipt", "children", allow_duplicate=True),
         Input("up-file", "contents"),
         State("up-file", "filename"),
         State("up-body", "value"),
@@ -451,13 +574,20 @@ def register(app: Dash) -> None:
     app.callback(
         Output("up-receipt", "children"),
         Output("up-history", "children"),
+        Output("up-submit-area", "children"),
+        Output("up-report", "children", allow_duplicate=True),
         Input("up-submit", "n_clicks"),
         State("up-file", "contents"),
         State("up-file", "filename"),
         State("up-body", "value"),
         State("up-year", "value"),
-        State("up-ack", "value"),
+        State({"type": "up-explain", "key": ALL}, "value"),
+        State({"type": "up-explain", "key": ALL}, "id"),
+        State("up-approved-by", "value"),
+        State("up-approver-role", "value"),
         State("up-lang", "data"),
+        # No second submission while one is on its way; after it, the receipt takes the button's place.
+        running=[(Output("up-submit", "disabled"), True, False)],
         prevent_initial_call=True,
     )(on_submit)
     app.callback(
