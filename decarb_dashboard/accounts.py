@@ -16,6 +16,10 @@ admin
     manages accounts and may read every history; neither submits nor reviews,
     so that only a body's own staff change its figures.
 Anyone, signed in or not, may read the published comparisons.
+
+An account may have an e-mail address and a language (``en``, ``cy``, or empty for
+both) for the review cycle's notifications (:mod:`decarb_dashboard.notify`):
+:meth:`AccountStore.recipients` says who is told.
 """
 
 from __future__ import annotations
@@ -29,12 +33,15 @@ import re
 import secrets
 import sqlite3
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import email_validator
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from decarb_dashboard import database
+from uploads_schema import i18n
 
 ROLES = ("submitter", "reviewer", "admin")
 #: What each role may do; "own" means only for the bodies the account is bound to.
@@ -87,6 +94,8 @@ THROTTLES = (
     Throttle("client", free=20, max_wait_s=FAILURE_WINDOW_S, forget_on_success=False),
     Throttle("account", free=10, max_wait_s=60, forget_on_success=True),
 )
+#: RFC 2606's domain that never resolves: the demo accounts' addresses, which no real server delivers to.
+DEMO_EMAIL_DOMAIN = "example.invalid"
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@+-]{0,119}$")
 # Checked against when the account does not exist, so that a wrong name takes as long as a wrong password.
 _DUMMY_HASH = generate_password_hash("not a password of anyone")
@@ -100,7 +109,10 @@ CREATE TABLE IF NOT EXISTS accounts (
     disabled INTEGER NOT NULL DEFAULT 0,
     -- bumped when the password changes or the account is disabled: older sessions end
     session_epoch INTEGER NOT NULL DEFAULT 0,
-    created_at TEXT NOT NULL
+    created_at TEXT NOT NULL,
+    -- where notifications go (NULL: none) and in which language ('': every language, Welsh first)
+    email TEXT,
+    language TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS account_bodies (
     username TEXT NOT NULL REFERENCES accounts (username),
@@ -122,6 +134,9 @@ CREATE TABLE IF NOT EXISTS sign_in_throttle (
 );
 DROP TABLE IF EXISTS sign_in_failures;
 """
+#: Columns added to ``accounts`` since it was first made, with their definitions: an older accounts.sqlite
+#: gains them in place when it is opened (:meth:`AccountStore._migrate`).
+_ADDED_COLUMNS = {"email": "TEXT", "language": "TEXT NOT NULL DEFAULT ''"}
 
 
 def _sha256(token: str) -> str:
@@ -148,6 +163,10 @@ class Account:
     bodies: tuple[str, ...]
     disabled: bool
     session_epoch: int
+    #: where notifications go (None: nowhere)
+    email: str | None = None
+    #: the language of notifications, a code of ``locale/languages.csv``; empty: every language, Welsh first
+    language: str = ""
 
 
 def allowed(account: Account | None, action: str, organisation_id: str | None = None) -> bool:
@@ -199,6 +218,35 @@ def check_password(password: str, username: str = "") -> None:
                            "name; a few unrelated words make a good one")
 
 
+def check_email(address: str | None) -> str | None:
+    """Return ``address`` in normal form (domain in lower case), None for no address; AccountError if not one.
+
+    Checked with the email-validator library: syntax only, no DNS look-up (it works offline). Reserved names
+    are refused, except :data:`DEMO_EMAIL_DOMAIN`.
+    """
+    text = (address or "").strip()
+    if not text:
+        return None
+    local, _, domain = text.rpartition("@")
+    demo = domain.lower() == DEMO_EMAIL_DOMAIN
+    try:
+        # the demo domain is checked as an ordinary one would be, and kept
+        checked = email_validator.validate_email(f"{local}@example.org" if demo else text, check_deliverability=False)
+    except email_validator.EmailNotValidError as exc:
+        raise AccountError(f"{text!r} is not an e-mail address ({exc}); give one like name@example.gov.wales, "
+                           "or an empty value for none") from None
+    return f"{checked.local_part}@{DEMO_EMAIL_DOMAIN}" if demo else checked.normalized
+
+
+def check_language(code: str | None) -> str:
+    """Return the notification language ``code`` ('' for every language); AccountError for one not supported."""
+    text = (code or "").strip().lower()
+    if text and text not in i18n.languages():
+        raise AccountError(f"unknown language {text!r}; use one of {', '.join(i18n.languages())}, or an empty "
+                           "value for every language (Welsh first)")
+    return text
+
+
 class AccountStore:
     """The accounts of a deployment, in ``<data_dir>/accounts.sqlite``."""
 
@@ -206,6 +254,19 @@ class AccountStore:
         self.path = Path(data_dir) / "accounts.sqlite"
         self.path.parent.mkdir(parents=True, exist_ok=True)
         database.create_once(self.path, _SCHEMA_SQL, "sign_in_throttle")
+        self._migrate()
+
+    def _migrate(self) -> None:
+        """Add the columns an accounts.sqlite made by an older version lacks (in place, keeping every row)."""
+        with self._connect() as db:
+            have = {r["name"] for r in db.execute("PRAGMA table_info(accounts)")}
+        if have.issuperset(_ADDED_COLUMNS):
+            return
+        with self._write() as db:  # checked again under the write lock: another worker may have just added them
+            have = {r["name"] for r in db.execute("PRAGMA table_info(accounts)")}
+            for column, definition in _ADDED_COLUMNS.items():
+                if column not in have:
+                    db.execute(f"ALTER TABLE accounts ADD COLUMN {column} {definition}")
 
     def _connect(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
         return database.connect(self.path, timeout_s=30)
@@ -215,8 +276,11 @@ class AccountStore:
 
     # ---- managing ------------------------------------------------------------
     def add(self, username: str, password: str, role: str, bodies: tuple[str, ...] | list[str] = (),
-            display_name: str | None = None) -> Account:
-        """Create an account; a submitter must be bound to at least one body, other roles to none."""
+            display_name: str | None = None, *, email: str | None = None, language: str = "") -> Account:
+        """Create an account; a submitter must be bound to at least one body, other roles to none.
+
+        ``email`` (optional) is where notifications go, in ``language`` ('' for every language).
+        """
         username = (username or "").strip().lower()
         if not _USERNAME.match(username):
             raise AccountError("a user name is lower-case letters, digits and . _ @ + - (an email address will do)")
@@ -228,14 +292,15 @@ class AccountStore:
         if role != "submitter" and bodies:
             raise AccountError(f"a {role} works across all bodies; give --body only for a submitter")
         check_password(password, username)
+        email, language = check_email(email), check_language(language)
         with self._write() as db:
             if db.execute("SELECT 1 FROM accounts WHERE username = ?", (username,)).fetchone():
                 raise AccountError(f"there is already an account called {username!r}")
             db.execute(
-                "INSERT INTO accounts (username, display_name, role, password_hash, created_at)"
-                " VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO accounts (username, display_name, role, password_hash, created_at, email, language)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (username, (display_name or username).strip()[:120], role, generate_password_hash(password),
-                 time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())),
+                 time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), email, language),
             )
             db.executemany("INSERT INTO account_bodies VALUES (?, ?)", [(username, b) for b in bodies])
         account = self.get(username)
@@ -251,11 +316,57 @@ class AccountStore:
                 "SELECT organisation_id FROM account_bodies WHERE username = ? ORDER BY organisation_id",
                 (row["username"],))]
         return Account(row["username"], row["display_name"], row["role"], tuple(bodies), bool(row["disabled"]),
-                       row["session_epoch"])
+                       row["session_epoch"], row["email"], row["language"])
 
     def list(self) -> list[Account]:
         with self._connect() as db:
             names = [r[0] for r in db.execute("SELECT username FROM accounts ORDER BY username")]
+        return [a for a in map(self.get, names) if a is not None]
+
+    def edit(self, username: str, *, email: str | None = None, language: str | None = None,
+             display_name: str | None = None) -> Account:
+        """Change an account's e-mail address, notification language or name; None leaves a field as it is.
+
+        An empty ``email`` removes the address (no more notifications); an empty ``language`` means every language.
+        Sessions go on: nothing here changes who may do what.
+        """
+        changes: dict[str, object] = {}
+        if email is not None:
+            changes["email"] = check_email(email)
+        if language is not None:
+            changes["language"] = check_language(language)
+        if display_name is not None and display_name.strip():
+            changes["display_name"] = display_name.strip()[:120]
+        if changes:
+            name = (username or "").strip().lower()
+            with self._write() as db:
+                sets = ", ".join(f"{column} = ?" for column in changes)
+                changed = db.execute(f"UPDATE accounts SET {sets} WHERE username = ?", (*changes.values(), name))
+                if changed.rowcount != 1:
+                    raise AccountError(f"there is no account called {username!r}")
+        account = self.get(username)
+        if account is None:
+            raise AccountError(f"there is no account called {username!r}")
+        return account
+
+    def recipients(self, role: str, bodies: Iterable[str] = ()) -> list[Account]:
+        """Return who is told of a review event: the submitters bound to any of ``bodies``, or every reviewer.
+
+        ``role`` is ``submitter`` (with ``bodies``) or ``reviewer``. Disabled accounts and
+        accounts without an e-mail address are left out; sorted by user name.
+        """
+        with self._connect() as db:
+            if role == "submitter":
+                wanted = sorted(set(bodies))
+                marks = ", ".join("?" * len(wanted))
+                names = [r[0] for r in db.execute(
+                    "SELECT DISTINCT a.username FROM accounts a JOIN account_bodies b USING (username)"
+                    f" WHERE a.role = 'submitter' AND b.organisation_id IN ({marks})"
+                    " AND a.disabled = 0 AND COALESCE(a.email, '') != '' ORDER BY a.username", wanted)]
+            else:
+                names = [r[0] for r in db.execute(
+                    "SELECT username FROM accounts WHERE role = ? AND disabled = 0 AND COALESCE(email, '') != ''"
+                    " ORDER BY username", (role,))]
         return [a for a in map(self.get, names) if a is not None]
 
     def _update(self, username: str, sql: str, args: tuple) -> None:

@@ -319,20 +319,28 @@ def _cmd_users(args: argparse.Namespace) -> int:
             rows = accounts.list()
             if args.json:
                 print(json.dumps([{"username": a.username, "display_name": a.display_name, "role": a.role,
-                                   "bodies": list(a.bodies), "disabled": a.disabled} for a in rows], indent=2))
+                                   "bodies": list(a.bodies), "disabled": a.disabled, "email": a.email,
+                                   "language": a.language} for a in rows], indent=2))
                 return 0
             print(say("users_header"))
             for a in rows:
                 state = say("user_disabled_state") if a.disabled else say("user_active")
-                print(f"{a.username:32} {a.role:10} {state:9} {', '.join(a.bodies)}")
+                print(f"{a.username:32} {a.role:10} {state:9} {a.email or '-':32} {a.language or '-':4} "
+                      f"{', '.join(a.bodies)}")
             return 0
         if not args.username:
             print(say("users_needs_name", action=args.action), file=sys.stderr)
             return 2
         if args.action == "add":
-            account = accounts.add(args.username, _password(args), args.role, args.body or [], args.name)
+            account = accounts.add(args.username, _password(args), args.role, args.body or [], args.name,
+                                   email=args.email, language=args.language or "")
             print(say("user_added_for", user=account.username, role=account.role, bodies=", ".join(account.bodies))
                   if account.bodies else say("user_added", user=account.username, role=account.role))
+        elif args.action == "edit":
+            account = accounts.edit(args.username, email=args.email, language=args.language,
+                                    display_name=args.name)
+            print(say("user_changed", user=account.username, email=account.email or "-",
+                      language=account.language or "-"))
         elif args.action == "set-password":
             accounts.set_password(args.username, _password(args))
             print(say("password_changed", user=args.username))
@@ -527,12 +535,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_factors)
 
     p = sub.add_parser("users", help="manage the accounts that may sign in to the dashboard")
-    p.add_argument("action", choices=["add", "list", "disable", "enable", "set-password"])
+    p.add_argument("action", choices=["add", "edit", "list", "disable", "enable", "set-password"])
     p.add_argument("username", nargs="?", help="the account's user name (an email address will do)")
     p.add_argument("--role", choices=["submitter", "reviewer", "admin"], default="submitter")
     p.add_argument("--body", action="append", help="a body a submitter submits for (repeat for several)")
     p.add_argument("--name", help="the person's name as shown in the history")
     p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    p.add_argument("--email", help="where the review cycle's notifications go (edit: an empty value removes it)")
+    p.add_argument("--language", help=f"the notifications' language: {', '.join(i18n.languages())}, or an empty "
+                                      "value for every language, Welsh first")
     p.add_argument("--json", action="store_true")
     store_options(p)
     p.set_defaults(func=_cmd_users)

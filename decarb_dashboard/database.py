@@ -28,9 +28,12 @@ def connect(path: Path, *, durable: bool = True, timeout_s: float = 60) -> Itera
 
 
 @contextlib.contextmanager
-def transaction(path: Path, *, durable: bool = True) -> Iterator[sqlite3.Connection]:
-    """A write transaction: committed if the block ends normally, rolled back if it raises."""
-    with connect(path, durable=durable) as db:
+def transaction(path: Path, *, durable: bool = True, timeout_s: float = 60) -> Iterator[sqlite3.Connection]:
+    """A write transaction: committed if the block ends normally, rolled back if it raises.
+
+    ``timeout_s``: how long to wait for another writer's lock before raising ``sqlite3.OperationalError``.
+    """
+    with connect(path, durable=durable, timeout_s=timeout_s) as db:
         db.execute("BEGIN IMMEDIATE")
         try:
             yield db
@@ -40,11 +43,11 @@ def transaction(path: Path, *, durable: bool = True) -> Iterator[sqlite3.Connect
         db.execute("COMMIT")
 
 
-def create_once(path: Path, schema_sql: str, last_object: str) -> None:
+def create_once(path: Path, schema_sql: str, last_object: str, *, timeout_s: float = 60) -> None:
     """Run ``schema_sql`` unless ``last_object`` (the last thing it creates) already exists.
 
-    Checking first keeps a write, and its fsync, off every open.
+    Checking first keeps a write, and its fsync, off every open. ``timeout_s`` as for :func:`transaction`.
     """
-    with connect(path) as db:
+    with connect(path, timeout_s=timeout_s) as db:
         if not db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (last_object,)).fetchone():
             db.executescript(schema_sql)

@@ -66,12 +66,14 @@ def seed_if_empty(store: SubmissionStore, registry: pd.DataFrame) -> bool:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-#: Accounts for trying the dashboard on the sample data (``DECARB_DEMO_ACCOUNTS=1``; refused in production).
+#: Accounts for trying the dashboard on the sample data (``DECARB_DEMO_ACCOUNTS=1``; refused in production):
+#: user name, role, bodies, name, e-mail address (``example.invalid`` never resolves: no real mail goes out).
 DEMO_ACCOUNTS = (
-    ("cardiff.officer", "submitter", ("cardiff",), "Cardiff energy officer"),
-    ("central.team", "submitter", ("cardiff", "newport", "torfaen"), "Central returns team"),
-    ("wg.reviewer", "reviewer", (), "Welsh Government reviewer"),
-    ("admin", "admin", (), "Dashboard administrator"),
+    ("cardiff.officer", "submitter", ("cardiff",), "Cardiff energy officer", "cardiff.officer@example.invalid"),
+    ("central.team", "submitter", ("cardiff", "newport", "torfaen"), "Central returns team",
+     "central.team@example.invalid"),
+    ("wg.reviewer", "reviewer", (), "Welsh Government reviewer", "wg.reviewer@example.invalid"),
+    ("admin", "admin", (), "Dashboard administrator", "admin@example.invalid"),
 )
 DEMO_PASSWORD = "illustrative-demo-only"
 
@@ -80,9 +82,9 @@ def seed_demo_accounts(accounts: AccountStore) -> bool:
     """Add the demo accounts (all with DEMO_PASSWORD) to a deployment that has none; return whether it did."""
     if accounts.list():
         return False
-    for username, role, bodies, name in DEMO_ACCOUNTS:
+    for username, role, bodies, name, email in DEMO_ACCOUNTS:
         try:
-            accounts.add(username, DEMO_PASSWORD, role, bodies, name)
+            accounts.add(username, DEMO_PASSWORD, role, bodies, name, email=email)
         except AccountError:  # another worker added it first
             return False
     return True

@@ -181,14 +181,24 @@ def test_decarb_users_add_list_disable_and_set_password(tmp_path, monkeypatch, c
     d = str(tmp_path)
     monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
     assert main(["users", "add", "alice", "--role", "submitter", "--body", "Cyngor Caerdydd", "--body",
-                 "Newport City Council", "--name", "Alice Jones", "--password-stdin", "--data-dir", d]) == 0
+                 "Newport City Council", "--name", "Alice Jones", "--password-stdin", "--data-dir", d,
+                 "--email", "Alice.Jones@Cardiff.GOV.Wales", "--language", "cy"]) == 0
     assert "added alice (submitter for cardiff, newport)" in capsys.readouterr().out
     assert main(["users", "disable", "alice", "--data-dir", d]) == 0
     capsys.readouterr()
     assert main(["users", "list", "--json", "--data-dir", d]) == 0
     assert json.loads(capsys.readouterr().out) == [{"username": "alice", "display_name": "Alice Jones",
                                                     "role": "submitter", "bodies": ["cardiff", "newport"],
-                                                    "disabled": True}]
+                                                    "disabled": True, "email": "Alice.Jones@cardiff.gov.wales",
+                                                    "language": "cy"}]
+    # edit: another address, every language; an address that is not one changes nothing
+    assert main(["users", "edit", "alice", "--email", "a.jones@newport.gov.wales", "--language", "",
+                 "--data-dir", d]) == 0
+    assert "alice: e-mail a.jones@newport.gov.wales, language -" in capsys.readouterr().out
+    assert main(["users", "edit", "alice", "--email", "a.jones@", "--data-dir", d]) == 1
+    assert "is not an e-mail address" in capsys.readouterr().err
+    alice = AccountStore(tmp_path).get("alice")
+    assert (alice.email, alice.language, alice.display_name) == ("a.jones@newport.gov.wales", "", "Alice Jones")
     monkeypatch.setattr("sys.stdin", io.StringIO("a brand new passphrase\n"))
     assert main(["users", "set-password", "alice", "--password-stdin", "--data-dir", d]) == 0
     assert AccountStore(tmp_path).get("alice").session_epoch == 2
@@ -217,3 +227,58 @@ def test_colleagues_signing_in_at_once_from_one_office_are_not_told_to_wait(stor
         assert store.authenticate("bob", "guess", "10.0.0.9") is None
     with pytest.raises(SignInThrottled):
         store.authenticate("bob", PASSWORD, "10.0.0.9")
+
+
+@pytest.mark.parametrize(("email", "language", "message"), [
+    ("alice@", "", "is not an e-mail address"),
+    ("alice at cardiff.gov.wales", "", "is not an e-mail address"),
+    ("alice@localhost", "", "is not an e-mail address"),
+    ("alice@cardiff.gov.wales", "fr", "unknown language 'fr'"),
+])
+def test_an_address_or_language_that_is_not_one_is_refused_and_nothing_is_stored(store, email, language, message):
+    with pytest.raises(AccountError, match=message):
+        store.add("alice", PASSWORD, "reviewer", email=email, language=language)
+    assert store.list() == []
+
+
+def test_an_account_without_an_address_gets_no_mail_and_the_demo_domain_is_accepted(store):
+    assert store.add("bob", PASSWORD, "reviewer").email is None
+    demo = store.add("carol", PASSWORD, "reviewer", email="Carol@Example.Invalid")
+    assert (demo.email, demo.language) == ("Carol@example.invalid", "")
+
+
+def test_recipients_are_the_bodies_submitters_or_the_reviewers_with_an_address_and_enabled(store):
+    store.add("cardiff.a", PASSWORD, "submitter", ["cardiff"], email="a@example.invalid", language="cy")
+    store.add("central", PASSWORD, "submitter", ["cardiff", "newport"], email="c@example.invalid")
+    store.add("newport.n", PASSWORD, "submitter", ["newport"], email="n@example.invalid")
+    store.add("cardiff.quiet", PASSWORD, "submitter", ["cardiff"])  # no address
+    store.add("cardiff.gone", PASSWORD, "submitter", ["cardiff"], email="g@example.invalid")
+    store.set_disabled("cardiff.gone")
+    store.add("wg.one", PASSWORD, "reviewer", email="r1@example.invalid")
+    store.add("wg.two", PASSWORD, "reviewer", email="r2@example.invalid", language="en")
+    store.add("wg.off", PASSWORD, "reviewer", email="r3@example.invalid")
+    store.set_disabled("wg.off")
+    store.add("admin", PASSWORD, "admin", email="admin@example.invalid")
+    assert [a.username for a in store.recipients("submitter", ["cardiff"])] == ["cardiff.a", "central"]
+    assert [a.username for a in store.recipients("submitter", ["cardiff", "torfaen"])] == ["cardiff.a", "central"]
+    assert [a.username for a in store.recipients("submitter", ["newport"])] == ["central", "newport.n"]
+    assert store.recipients("submitter", []) == []
+    assert [(a.username, a.language) for a in store.recipients("reviewer")] == [("wg.one", ""), ("wg.two", "en")]
+
+
+def test_an_older_accounts_database_gains_email_and_language_in_place(tmp_path):
+    with sqlite3.connect(tmp_path / "accounts.sqlite") as db:  # the accounts table as it was before
+        db.executescript(acc._SCHEMA_SQL.replace("""    created_at TEXT NOT NULL,
+    -- where notifications go (NULL: none) and in which language ('': every language, Welsh first)
+    email TEXT,
+    language TEXT NOT NULL DEFAULT ''
+""", "    created_at TEXT NOT NULL\n"))
+        assert "email" not in {r[1] for r in db.execute("PRAGMA table_info(accounts)")}
+        db.execute("INSERT INTO accounts (username, display_name, role, password_hash, created_at)"
+                   " VALUES ('old', 'Old account', 'reviewer', 'scrypt:x', '2025-01-01T00:00:00Z')")
+    db.close()
+    store = AccountStore(tmp_path)
+    old = store.get("old")
+    assert (old.display_name, old.email, old.language) == ("Old account", None, "")
+    assert store.edit("old", email="old@example.invalid", language="cy").email == "old@example.invalid"
+    assert AccountStore(tmp_path).get("old").language == "cy"  # opening it again changes nothing more

@@ -2,8 +2,9 @@
 
 The catalogues are ``locale/<lang>/LC_MESSAGES/<domain>.po``, one domain per part:
 ``web`` (the dashboard's pages), ``messages`` (the upload check's problems),
-``reasons`` (why a figure is missing) and ``cli`` (what the ``decarb`` command
-prints, the validation report as text included). They
+``reasons`` (why a figure is missing), ``cli`` (what the ``decarb`` command
+prints, the validation report as text included) and ``mail`` (the review
+cycle's e-mail notifications). They
 are what translators' tools (Poedit, Weblate, CAT tools) open; they are read
 here at first use and kept in memory, so there is no compile step.
 
@@ -37,13 +38,14 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
-DOMAINS = ("web", "messages", "reasons", "cli")
+DOMAINS = ("web", "messages", "reasons", "cli", "mail")
 #: The functions whose first argument is a key of each domain (a problem code, for ``messages``).
 EXTRACT_KEYWORDS: dict[str, tuple[str, ...]] = {
     "web": ("t",),
     "messages": ("add", "render", "problems.add"),
     "reasons": ("reasons.text", "Reason", "RegisterError"),
     "cli": ("say",),
+    "mail": ("mail_text",),
 }
 LOCALE_DIR = Path(__file__).parent / "locale"
 _locale_dir = LOCALE_DIR

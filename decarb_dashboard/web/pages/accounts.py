@@ -1,17 +1,32 @@
-"""Accounts: admins see who may sign in, disable or enable an account (``decarb users`` does the rest), and
-keep the register of bodies."""
+"""Accounts: admins see who may sign in (with where their notifications go), disable or enable an account
+(``decarb users`` does the rest), see the e-mail outbox, and keep the register of bodies."""
 
 from __future__ import annotations
+
+import sqlite3
 
 import dash
 import pandas as pd
 from dash import Dash, Input, Output, State, dcc, html
 
+from decarb_dashboard import notify
 from decarb_dashboard.accounts import AccountError
 from decarb_dashboard.web import auth, data, register_admin
 from decarb_dashboard.web.components import refused, table
 from decarb_dashboard.web.controls import sign_in_prompt
 from decarb_dashboard.web.i18n import language, t
+from uploads_schema import i18n
+
+ACCOUNT_COLUMNS = ("col_username", "col_person", "col_role", "col_bodies", "col_email", "col_mail_language",
+                   "col_account_state")
+OUTBOX_COLUMNS = ("col_outbox_created", "col_outbox_recipient", "col_outbox_subject", "col_outbox_status",
+                  "col_outbox_attempts", "col_outbox_last_error")
+#: How many of the newest outbox messages the page lists.
+OUTBOX_SHOWN = 20
+
+
+def _mail_language(code: str, lang: str) -> str:
+    return i18n.language_name(code) if code in i18n.languages() else t("mail_language_every", lang)
 
 
 def accounts_table(lang: str) -> html.Div:
@@ -25,13 +40,38 @@ def accounts_table(lang: str) -> html.Div:
                 t("col_person", lang): a.display_name,
                 t("col_role", lang): t(f"role_{a.role}", lang),
                 t("col_bodies", lang): ", ".join(m.name(b, lang, short=True) for b in a.bodies),
+                t("col_email", lang): a.email or t("no_email", lang),
+                t("col_mail_language", lang): _mail_language(a.language, lang),
                 t("col_account_state", lang): t("account_disabled" if a.disabled else "account_active", lang),
             }
             for a in auth.account_store().list()
         ],
-        columns=[t(k, lang) for k in ("col_username", "col_person", "col_role", "col_bodies", "col_account_state")],
+        columns=[t(k, lang) for k in ACCOUNT_COLUMNS],
     )
     return html.Div(table(frame, t("accounts_title", lang), "ac-table"))
+
+
+def outbox_section(lang: str) -> html.Section:
+    """Whether e-mail can be sent, how many messages wait, went or failed, and the newest of them."""
+    state = notify.mail_state()
+    said = [html.P(state.text(lang) if isinstance(state, notify.MailNotConfigured)
+                   else t("outbox_configured", lang, server=state.describe()), id="ac-mail-state")]
+    if notify.public_url() is None:
+        said.append(html.P(t("outbox_no_public_url", lang)))
+    try:
+        counts = notify.outbox_counts(data.data_dir())
+        rows = notify.outbox_rows(data.data_dir(), limit=OUTBOX_SHOWN)
+    except (OSError, sqlite3.Error):  # the page still shows the accounts
+        return html.Section([html.H2(t("outbox_title", lang)), *said, html.P(t("outbox_unreadable", lang))])
+    said.append(html.Ul([html.Li(t(f"outbox_count_{status}", lang, count=counts[status]))
+                         for status in ("pending", "sent", "failed")], id="ac-outbox-counts"))
+    frame = pd.DataFrame(
+        [[r["created_at"], r["recipient"], r["subject"], t(f"outbox_status_{r['status']}", lang), str(r["attempts"]),
+          r["last_error"] or ""] for r in rows],
+        columns=[t(k, lang) for k in OUTBOX_COLUMNS],
+    )
+    shown = [table(frame, t("outbox_latest", lang), "ac-outbox")] if rows else [html.P(t("outbox_empty", lang))]
+    return html.Section([html.H2(t("outbox_title", lang)), *said, *shown], id="ac-outbox-section")
 
 
 def layout(lang: str = "en", **_query: str) -> html.Div:
@@ -61,6 +101,7 @@ def layout(lang: str = "en", **_query: str) -> html.Div:
                 className="button-row",
             ),
             html.Div(id="ac-outcome", **{"aria-live": "polite"}),
+            outbox_section(lang),
             register_admin.section(lang),
         ]
     )
