@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from decarb_dashboard import accounts, deadlines, measures, peers, reasons, rollups, years
+from decarb_dashboard import accounts, deadlines, measures, notify, peers, reasons, rollups, years
 from decarb_dashboard.compare import json_ready
 from decarb_dashboard.memo import per_object
 from decarb_dashboard.normalise import normalise
@@ -228,7 +228,7 @@ def submit_return(store: SubmissionStore, engine, report: ValidationReport, raw:
     except StoreFull as exc:
         raise ReturnRefused("disk_full") from exc
     submission = store.submission(submission_id)
-    _announce("submitted", submission, submitted_by, None)
+    _announce("submitted", submission, submitted_by, None, store)
     return submission
 
 
@@ -283,11 +283,11 @@ def decide(store: SubmissionStore, submission_id: str, action: str, *, actor: st
     except StatusChanged as exc:
         raise ReturnRefused("status_changed", submission_id=s.submission_id) from exc
     decided = store.submission(s.submission_id)
-    _announce(transition.event, decided, name, message)
+    _announce(transition.event, decided, name, message, store)
     return decided
 
 
-def _announce(event: str, submission: Submission, actor: str, message: str | None) -> None:
+def _announce(event: str, submission: Submission, actor: str, message: str | None, store: SubmissionStore) -> None:
     """Tell the people concerned of a step of the cycle (``event``: submitted, queried, accepted, reopened,
     replied, withdrawn).
 
@@ -296,6 +296,7 @@ def _announce(event: str, submission: Submission, actor: str, message: str | Non
     """
     log.info("review event %s: %s (%s) by %s%s", event, submission.reference, submission.submission_id, actor,
              f": {message}" if message else "")
+    notify.notify(event, submission, actor=actor, message=message, store=store)
 
 
 
