@@ -196,7 +196,8 @@ def test_an_unknown_submission_is_refused_in_words(store):
 
 def test_every_event_is_announced_once_through_one_function(store, monkeypatch):
     said = []
-    monkeypatch.setattr(review, "_announce", lambda event, s, actor, message: said.append((event, actor, message)))
+    monkeypatch.setattr(review, "_announce",
+                        lambda event, s, actor, message, _store: said.append((event, actor, message)))
     s = submitted(store)
     decide(store, s.submission_id, "query", actor=REVIEWER, message="why?")
     decide(store, s.submission_id, "reply", actor=OFFICER, message="because")
