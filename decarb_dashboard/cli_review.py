@@ -110,7 +110,7 @@ def _cmd_show(args: argparse.Namespace) -> int:
     store = _store(args)
     try:
         s = store.find(args.submission)
-        view = review.review_view(store, Engine.from_store(store), s.submission_id, args.org, args.year)
+        view = review.review_view(store, Engine.from_store(store), s.submission_id, args.org, args.year, args.lang)
     except StoreError:
         print(review.ReturnRefused("unknown_submission", submission_id=args.submission).reason(args.lang),
               file=sys.stderr)

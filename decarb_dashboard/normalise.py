@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from decarb_dashboard.factors import factor_index, factor_year
+from decarb_dashboard.reasons import Reason
 from uploads_schema.codes import combine_codes
 from uploads_schema.vocabulary import vocabulary
 
@@ -148,8 +149,9 @@ def normalise(lines: pd.DataFrame, factors: pd.DataFrame) -> tuple[pd.DataFrame,
                                     "emissions_reported_tco2e", "emissions_computed_tco2e", "factor_year",
                                     "factor_confirmed"]].assign(difference_pct=difference[mismatch].round(1))
     warnings = warnings.astype({c: object for c in ("organisation_id", "reporting_year", "category", "source")})
-    warnings["message"] = [
-        f"reported {r.emissions_reported_tco2e:,.1f} tCO2e is {r.difference_pct:+.1f}% from "
-        f"{r.emissions_computed_tco2e:,.1f} tCO2e computed at the {r.factor_year} factor: "
-        "check the factor year and the unit" for r in warnings.itertuples()]
+    # Each a Reason, English, said in the reader's language by the pages (object dtype keeps it one).
+    warnings["message"] = pd.Series([
+        Reason("factor_mismatch", reported=f"{r.emissions_reported_tco2e:,.1f}", pct=f"{r.difference_pct:+.1f}",
+               computed=f"{r.emissions_computed_tco2e:,.1f}", factor_year=r.factor_year)
+        for r in warnings.itertuples()], index=warnings.index, dtype=object)
     return frame[FACT_COLUMNS], warnings.reset_index(drop=True)

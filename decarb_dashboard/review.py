@@ -327,7 +327,7 @@ class _Totals:
 
     categories: pd.DataFrame
     facts: pd.DataFrame
-    factor_warnings: list[str]
+    factor_warnings: list  # each a Reason (normalise's warnings), said in the reader's language by review_view
 
     def as_json(self) -> dict:
         """``{total_tco2e, by_category {category: tCO2e | null}, by_scope {"1", "2", "3", "unsplit"}}``.
@@ -351,7 +351,7 @@ class _Totals:
 
 def _totals_of(lines: pd.DataFrame, factors: pd.DataFrame) -> _Totals:
     facts, warnings = normalise(lines, factors)
-    return _Totals(measures.category_table(facts), facts, [str(m) for m in warnings["message"]])
+    return _Totals(measures.category_table(facts), facts, list(warnings["message"]))
 
 
 def _line_key(r) -> tuple[str, str | None, int | None]:
@@ -415,11 +415,12 @@ def _first_submitted_at(history: list[Submission]) -> str | None:
 
 
 def review_view(store: SubmissionStore, engine, submission_id: str, organisation_id: str | None = None,
-                reporting_year: str | None = None) -> dict:
+                reporting_year: str | None = None, lang: str = "en") -> dict:
     """Return everything a reviewer needs of one body-year of a submission (``decarb review show --json``).
 
     ``engine`` is over every current return (:meth:`Engine.from_store` without
-    ``accepted_only``): the previous year, the peers and the quality flags come from it.
+    ``accepted_only``): the previous year, the peers and the quality flags come from it;
+    ``lang`` is the language of the factor warnings.
     ``submission_id`` may be the submission's reference (``CARDIFF-2024-25-03``);
     ``organisation_id`` and ``reporting_year`` default to the submission's first. Keys:
     ``submission_id, reference, organisation_id, reporting_year, status, status_message,
@@ -469,7 +470,7 @@ def review_view(store: SubmissionStore, engine, submission_id: str, organisation
         "changes_vs_previous_version": None if before_id is None else _changes(store, engine, before_id, s, org,
                                                                                year, now),
         "peer_range": _peer_range(engine, org, year, totals["total_tco2e"]),
-        "quality_flags": flags, "factor_warnings": now.factor_warnings,
+        "quality_flags": flags, "factor_warnings": [str(reasons.said(m, lang)) for m in now.factor_warnings],
         "warnings": [dict(w) for w in s.warnings], "declaration": s.declaration, "thread": thread,
     })
 

@@ -450,3 +450,18 @@ def test_decarb_review_list_show_and_decide(store, capsys):
     assert "Ffurflen gyntaf y corff hwn ar gyfer y flwyddyn hon" in out and "  Gwastraff: 100.0 tCO2e" in out
     code, _, err = decarb(capsys, "review", "show", "NOPE-2022-23-01", *d)
     assert code == 1 and "There is no submission NOPE-2022-23-01" in err
+
+
+def test_the_review_view_says_factor_warnings_in_the_reader_s_language(store):
+    # 100,000 kWh of grid electricity at the 2022 factor (0.19338 kgCO2e/kWh) is 19.338 tCO2e; 25 was reported.
+    lines = ["Newport,2022-23,Buildings,Electricity,2,100000,kWh,25,,,"]
+    report = check(*lines)
+    s = submit_return(store, engine_of(store), report, csv_bytes(*lines), submitted_by="newport.officer",
+                      file_name="n.csv", explanations={g.key: "Our meter reading differs." for g in
+                                                        warnings_to_explain(report, engine_of(store))},
+                      declaration=DECLARATION)
+    english = review.review_view(store, engine_of(store), s.submission_id)["factor_warnings"]
+    welsh = review.review_view(store, engine_of(store), s.submission_id, lang="cy")["factor_warnings"]
+    assert len(english) == len(welsh) == 1
+    assert english[0].startswith("reported 25.0 tCO2e is +29.3% from 19.3 tCO2e")
+    assert welsh[0] != english[0] and "29.3" in welsh[0]

@@ -65,8 +65,12 @@ def matcher() -> OrganisationMatcher:
     return matcher_for(engine().registry)
 
 
-def engine(directory: Path | None = None) -> Engine:
+def engine(directory: Path | None = None, *, drafts: bool = False) -> Engine:
     """Return the engine over the current returns, rebuilt when the store has changed.
+
+    The published figures: with ``DECARB_PUBLISH=accepted`` only accepted returns. ``drafts``
+    (the review and upload pages, never a public one) gives every current return whatever
+    the setting; without that setting the two are the same engine.
 
     A process rebuilds at most once every ``REBUILD_INTERVAL_S``: between rebuilds,
     and while one thread of the process rebuilds, the pages are drawn from the engine
@@ -77,7 +81,8 @@ def engine(directory: Path | None = None) -> Engine:
     directory = directory or data_dir()
     s = store(directory)
     version = s.version()
-    key = str(directory)
+    accepted_only = config.publish_accepted_only() and not drafts
+    key = f"{directory}#{'published' if accepted_only else 'current'}"
     with _lock:
         cached = _engines.get(key)
         building = _building.setdefault(key, threading.Lock())
@@ -93,7 +98,7 @@ def engine(directory: Path | None = None) -> Engine:
             cached = _engines.get(key)
         if cached is not None and cached.version >= version:
             return cached.engine
-        built = _Built(version, time.monotonic(), Engine.from_store(s, accepted_only=config.publish_accepted_only()))
+        built = _Built(version, time.monotonic(), Engine.from_store(s, accepted_only=accepted_only))
         with _lock:
             _engines[key] = built
         return built.engine

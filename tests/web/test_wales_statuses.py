@@ -103,3 +103,16 @@ def test_publishing_accepted_returns_only_shows_nothing_unaccepted(app, monkeypa
         shown = str(organisation.view(engine, "cardiff", "2023-24", "total", "type", True, "en"))
         assert "provisional (awaiting review)" not in shown
         assert "Only returns accepted by Welsh Government are included" in shown
+
+
+def test_with_accepted_returns_only_published_the_reviewers_still_see_every_current_return(app, monkeypatch):
+    with request(app):
+        review.decide(data.store(), current("cardiff", "2023-24"), "accept", actor="wg.reviewer")
+        monkeypatch.setenv("DECARB_PUBLISH", "accepted")
+        data._engines.clear()
+        # The public pages' engine has Cardiff alone; the review and upload pages' has all 45 bodies' returns.
+        assert set(data.engine().categories["organisation_id"]) == {"cardiff"}
+        drafts = data.engine(drafts=True)
+        assert drafts.categories["organisation_id"].nunique() == 45
+        newport = review.review_view(data.store(), drafts, current("newport", "2023-24"), "newport", "2023-24")
+        assert newport["previous_year"] is not None and newport["previous_year"]["reporting_year"] == "2022-23"

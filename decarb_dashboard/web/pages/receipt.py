@@ -107,7 +107,7 @@ def warnings_explained(warnings: tuple[dict, ...], lang: str, heading: type = ht
 def receipt_body(submission: Submission, lang: str, heading: type = html.H3) -> list:
     """What the receipt says: when, who, which file (name and SHA-256), the declaration, the returns
     with their totals, the warnings and their explanations; ``heading`` for its sections' titles."""
-    store, engine = data.store(), data.engine()
+    store, engine = data.store(), data.engine(drafts=True)
     pairs = body_years(submission)
     covers = "; ".join(f"{data.matcher().name(o, lang)} {y}" for o, y in pairs)
     declaration = submission.declaration or {}

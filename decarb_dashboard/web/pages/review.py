@@ -73,7 +73,7 @@ def queue_rows(f: dict[str, str]) -> list[dict]:
     A missing figure (no change on last year) sorts last whichever way round.
     """
     rows = review.queue(
-        data.store(), data.engine(),
+        data.store(), data.engine(drafts=True),
         status=None if f["status"] == "all" else f["status"],
         sector=None if f["sector"] == "all" else f["sector"],
         flagged=None if f["flagged"] == "all" else f["flagged"] == "flagged",
@@ -265,7 +265,7 @@ def detail(key: object, lang: str) -> html.Div:
         return refused(lang, "review_unknown")
     if not may_see(s) or body not in s.organisations or year not in s.reporting_years:
         return refused(lang) if not may_see(s) else refused(lang, "review_unknown")
-    v = review.review_view(store, data.engine(), submission_id, body, year)
+    v = review.review_view(store, data.engine(drafts=True), submission_id, body, year, lang)
     name = data.matcher().name(body, lang, short=True)
     parts: list = [
         html.H2(t("review_view_title", lang, body=name, year=year, reference=v["reference"]), id="rv-title"),

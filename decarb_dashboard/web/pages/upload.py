@@ -401,7 +401,7 @@ def validated(
             id="up-too-large",
         )
         return None, None, [], refusal
-    engine = data.engine()
+    engine = data.engine(drafts=True)
     report = checked_report(raw, filename, body, year, engine)
     return raw, report, plausibility_warnings(report, engine, lang), None
 
@@ -432,7 +432,7 @@ def check(
     raw, report, extra, refusal = validated(contents, filename, body, year, lang)
     if refusal is not None or report is None:
         return raw, report, [refusal]
-    groups = review.warnings_to_explain(report, data.engine()) if report.valid else None
+    groups = review.warnings_to_explain(report, data.engine(drafts=True)) if report.valid else None
     return raw, report, report_view(report, extra, lang, groups)
 
 
@@ -485,7 +485,8 @@ def on_submit(
                    "approver_role": approver_role if isinstance(approver_role, str) else ""}
     try:
         submission = review.submit_return(
-            data.store(), data.engine(), report, raw, submitted_by=account.username, file_name=file_name(filename),
+            data.store(), data.engine(drafts=True), report, raw, submitted_by=account.username,
+            file_name=file_name(filename),
             explanations=explanations_sent(explanations, explanation_ids), declaration=declaration)
     except review.ReturnRefused as refusal_:
         return refusal_view(refusal_, lang), keep, keep, keep
@@ -556,7 +557,7 @@ def on_template(_csv: int | None, _xlsx: int | None, body: str, year: str) -> di
         return dcc.send_bytes(template.csv_template(), "annual-return-template.csv")
     if accepted_year(year) is None or body not in set(data.registry()["id"]):
         return dcc.send_bytes(template.xlsx_template([]), "annual-return-template.xlsx")
-    rows = template_rows(data.engine(), body, year)
+    rows = template_rows(data.engine(drafts=True), body, year)
     return dcc.send_bytes(template.xlsx_template(rows), f"annual-return-{body}-{year}.xlsx")
 
 
