@@ -72,13 +72,16 @@ def deadline(reporting_year: str) -> dt.date:
     return configured().get(reporting_year) or default_deadline(reporting_year)
 
 
-def is_late(reporting_year: str, first_submitted_at_iso: str | None) -> bool:
+def is_late(reporting_year: str, first_submitted_at_iso: str | None, history_until_iso: str | None = None) -> bool:
     """Return whether a first submission at ``first_submitted_at_iso`` (UTC ISO 8601) came after the deadline day.
 
     The day ends at midnight in Wales: 23:30 UTC on 30 September is 00:30 BST on 1 October, late.
-    No submission (None) is not a late submission.
+    No submission (None) is not a late submission, and nor is one stored up to ``history_until_iso``
+    (returns loaded as history, such as the sample data: nobody sent them for the deadline).
     """
     if not first_submitted_at_iso:
+        return False
+    if history_until_iso and first_submitted_at_iso <= history_until_iso:
         return False
     at = dt.datetime.fromisoformat(first_submitted_at_iso.replace("Z", "+00:00"))
     if at.tzinfo is None:

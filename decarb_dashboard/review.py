@@ -465,7 +465,7 @@ def review_view(store: SubmissionStore, engine, submission_id: str, organisation
         "status": s.status, "status_message": s.status_message, "submitted_at": s.submitted_at,
         "submitted_by": s.submitted_by, "file_name": s.file_name, "sha256": s.sha256,
         "deadline": deadlines.deadline(year).isoformat(),
-        "late": deadlines.is_late(year, _first_submitted_at(history)),
+        "late": deadlines.is_late(year, _first_submitted_at(history), store.history_until()),
         "totals": totals, "previous_year": previous,
         "changes_vs_previous_version": None if before_id is None else _changes(store, engine, before_id, s, org,
                                                                                year, now),
@@ -498,6 +498,7 @@ def queue(store: SubmissionStore, engine, *, status: str | None = None, sector: 
         return []
     totals = measures.totals(engine.categories).set_index(["organisation_id", "reporting_year"])["total_tco2e"]
     flag_counts: dict[str, pd.Series] = {}
+    history = store.history_until()
     rows = []
     for r in parts.itertuples(index=False):
         org, year, previous = r.organisation_id, r.reporting_year, years.previous(r.reporting_year)
@@ -521,7 +522,7 @@ def queue(store: SubmissionStore, engine, *, status: str | None = None, sector: 
         rows.append({
             "submission_id": r.submission_id, "reference": r.reference, "organisation_id": org,
             "reporting_year": year, "status": r.status, "submitted_at": r.submitted_at,
-            "submitted_by": r.submitted_by, "late": deadlines.is_late(year, r.first_submitted_at),
+            "submitted_by": r.submitted_by, "late": deadlines.is_late(year, r.first_submitted_at, history),
             "quality_flag_count": flag_count, "warning_count": sum(int(w.get("count", 0)) for w in stored),
             "total_tco2e": total, "previous_total_tco2e": _number(totals.get((org, previous))),
             "change_on_last_year_pct": _number(change),
@@ -570,12 +571,14 @@ def body_statuses(store: SubmissionStore, registry: pd.DataFrame, reporting_year
     current = current[current["reporting_year"] == reporting_year].set_index("organisation_id")
     due = deadlines.deadline(reporting_year)
     overdue = deadlines.is_overdue(reporting_year)
+    history = store.history_until()
     rows = []
     for body in rollups.expected_bodies(registry, reporting_year):
         if body in current.index:
             r = current.loc[body]
             rows.append({"organisation_id": body, "status": r["status"],
-                         "late": deadlines.is_late(reporting_year, r["first_submitted_at"]), "deadline": due,
+                         "late": deadlines.is_late(reporting_year, r["first_submitted_at"], history),
+                         "deadline": due,
                          "submission_id": r["submission_id"], "reference": r["reference"]})
         else:
             rows.append({"organisation_id": body, "status": NOT_SUBMITTED, "late": overdue, "deadline": due,

@@ -420,6 +420,18 @@ class SubmissionStore:
             _fsync_dir(path.parent)
         return hashlib.sha256(data).hexdigest()
 
+    def mark_history(self) -> None:
+        """Record that what is stored so far was loaded as history (the sample returns), not sent for a deadline."""
+        with self._write() as db:
+            db.execute("INSERT OR REPLACE INTO store_info VALUES ('history_until', ?)", (_now(),))
+
+    def history_until(self) -> str | None:
+        """Return when the returns loaded as history were stored (ISO, UTC), or None: their first submissions up to
+        then are never late (:func:`decarb_dashboard.deadlines.is_late`)."""
+        with self._connect() as db:
+            row = db.execute("SELECT value FROM store_info WHERE key = 'history_until'").fetchone()
+        return row[0] if row else None
+
     def sample_data_pending(self) -> bool:
         """Return whether this store was made in an empty data directory and nothing has been stored since."""
         with self._connect() as db:
