@@ -205,8 +205,7 @@ class DuplicateSubmission(StoreError):
     """The same file (SHA-256) for the same bodies and years is already stored and not withdrawn."""
 
     def __init__(self, submission_id: str, reference: str) -> None:
-        super().__init__(f"this file is already stored as submission {reference} ({submission_id}) for the same "
-                         "bodies and years; nothing was stored")
+        super().__init__("store_duplicate", reference=reference, submission=submission_id)
         self.submission_id = submission_id
         self.reference = reference
 
@@ -456,13 +455,13 @@ class SubmissionStore:
         submission and concurrent writers get distinct references.
         """
         if not submitted_by or not str(submitted_by).strip():
-            raise StoreError("a submission needs the name of who submitted it")
+            raise StoreError("store_needs_submitter")
         try:
             lines = ReturnLines.validate(lines)
         except Exception as exc:
-            raise StoreError(f"the lines do not satisfy the ReturnLines contract: {exc}") from exc
+            raise StoreError("store_lines_contract", detail=str(exc)) from exc
         if lines.empty:
-            raise StoreError("a submission needs at least one line")
+            raise StoreError("store_needs_line")
         submission_id = _new_id()
         at = _now()
         groups = list(lines.groupby(["organisation_id", "reporting_year"], observed=True, sort=True))
@@ -509,8 +508,7 @@ class SubmissionStore:
                 with contextlib.suppress(OSError):
                     (self.root / part[3]).unlink()
             if is_disk_full(exc):
-                raise StoreFull("the disk of the data directory is full: the submission was not stored. "
-                                "Nothing was changed; try again once the operators have freed space.") from exc
+                raise StoreFull("store_disk_full") from exc
             raise
         return submission_id
 
@@ -534,13 +532,14 @@ class SubmissionStore:
         them) are :mod:`decarb_dashboard.review`'s.
         """
         if status not in STATUSES:
-            raise StoreError(f"unknown status {status!r}; use one of {', '.join(STATUSES)}")
+            raise StoreError("store_unknown_status", status=repr(status), statuses=", ".join(STATUSES))
         with self._write() as db:
             row = db.execute("SELECT status FROM submissions WHERE submission_id = ?", (submission_id,)).fetchone()
             if row is None:
-                raise StoreError(f"no submission {submission_id}")
+                raise StoreError("store_no_submission", submission=submission_id)
             if row["status"] != from_status:
-                raise StatusChanged(f"submission {submission_id} is {row['status']} now, not {from_status}")
+                raise StatusChanged("store_status_changed", submission=submission_id, status=row["status"],
+                                    expected=from_status)
             db.execute("UPDATE submissions SET status = ?, status_message = ? WHERE submission_id = ?",
                        (status, message, submission_id))
             db.execute(
@@ -555,15 +554,15 @@ class SubmissionStore:
         never current again.
         """
         if status not in STATUSES:
-            raise StoreError(f"unknown status {status!r}; use one of {', '.join(STATUSES)}")
+            raise StoreError("store_unknown_status", status=repr(status), statuses=", ".join(STATUSES))
         if status == "queried" and not (message and message.strip()):
-            raise StoreError("a query needs a message for the submitter")
+            raise StoreError("store_query_needs_message")
         with self._write() as db:
             row = db.execute("SELECT status FROM submissions WHERE submission_id = ?", (submission_id,)).fetchone()
             if row is None:
-                raise StoreError(f"no submission {submission_id}")
+                raise StoreError("store_no_submission", submission=submission_id)
             if row["status"] == "withdrawn":
-                raise StoreError(f"submission {submission_id} was withdrawn; submit a new return instead")
+                raise StoreError("store_withdrawn", submission=submission_id)
             db.execute("UPDATE submissions SET status = ?, status_message = ? WHERE submission_id = ?",
                        (status, message, submission_id))
             db.execute(
@@ -830,7 +829,7 @@ class SubmissionStore:
         found = self._submissions("WHERE s.submission_id = ? OR s.reference = ?",
                                   [id_or_reference, str(id_or_reference).strip().upper()])
         if not found:
-            raise StoreError(f"no submission {id_or_reference}")
+            raise StoreError("store_no_submission", submission=id_or_reference)
         return found[0]
 
     def history(self, organisation_id: str, reporting_year: str | None = None) -> list[Submission]:

@@ -48,7 +48,7 @@ EXTRACT_KEYWORDS: dict[str, tuple[str, ...]] = {
     "web": ("t",),
     "messages": ("add", "render", "problems.add"),
     "reasons": ("reasons.text", "Reason", "RegisterError", "AccountError", "FlatFileError", "SampleDataError",
-                "CatalogueLost"),  # StoreError too once SubmissionStore.submit and set_status raise codes
+                "CatalogueLost", "StoreError", "StoreFull", "StatusChanged"),
     "cli": ("say",),
     "mail": ("mail_text",),
 }
