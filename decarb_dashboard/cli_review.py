@@ -102,19 +102,24 @@ def _show_text(view: dict, lang: str) -> list[str]:
     return out
 
 
+
+def _find(store, id_or_reference: str):
+    """The submission named by its id or reference; ReturnRefused (``unknown_submission``) if there is none."""
+    from decarb_dashboard import review
+    from decarb_dashboard.store import StoreError
+
+    try:
+        return store.find(id_or_reference)
+    except StoreError as exc:
+        raise review.ReturnRefused("unknown_submission", submission_id=id_or_reference) from exc
+
 def _cmd_show(args: argparse.Namespace) -> int:
     from decarb_dashboard import review
     from decarb_dashboard.engine import Engine
-    from decarb_dashboard.store import StoreError
-
     store = _store(args)
     try:
-        s = store.find(args.submission)
+        s = _find(store, args.submission)
         view = review.review_view(store, Engine.from_store(store), s.submission_id, args.org, args.year, args.lang)
-    except StoreError:
-        print(review.ReturnRefused("unknown_submission", submission_id=args.submission).reason(args.lang),
-              file=sys.stderr)
-        return 1
     except review.ReturnRefused as refused:
         print(refused.reason(args.lang), file=sys.stderr)
         return 1
@@ -124,16 +129,10 @@ def _cmd_show(args: argparse.Namespace) -> int:
 
 def _cmd_decide(args: argparse.Namespace) -> int:
     from decarb_dashboard import review
-    from decarb_dashboard.store import StoreError
-
     store = _store(args)
     try:
-        s = store.find(args.submission)
+        s = _find(store, args.submission)
         decided = review.decide(store, s.submission_id, args.action, actor=args.user, message=args.message)
-    except StoreError:
-        print(review.ReturnRefused("unknown_submission", submission_id=args.submission).reason(args.lang),
-              file=sys.stderr)
-        return 1
     except review.ReturnRefused as refused:
         print(refused.reason(args.lang), file=sys.stderr)
         return 1

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import email
 import email.policy
 import json
 import logging
 import os
-import random
 import sqlite3
 import subprocess
 import sys
@@ -24,6 +22,7 @@ from babel.messages.extract import extract_from_dir
 from decarb_dashboard import cli_outbox, notify
 from decarb_dashboard.accounts import Account, AccountStore
 from decarb_dashboard.store import Submission, SubmissionStore
+from tests import smtp as smtp_server
 from uploads_schema import i18n
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -46,50 +45,20 @@ def submission(**fields: object) -> Submission:
     return made
 
 
-class Inbox:
-    """An aiosmtpd handler keeping every message it accepts; ``refuse`` makes it answer DATA with a 451."""
-
-    def __init__(self) -> None:
-        self.messages: list[email.message.EmailMessage] = []
-        self.refuse = False
-        self.delay_s = 0.0
-
-    async def handle_DATA(self, server, session, envelope):  # aiosmtpd calls it by this name
-        if self.delay_s:
-            await asyncio.sleep(self.delay_s)
-        if self.refuse:
-            return "451 4.3.0 mailbox busy, try again later"
-        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
-        return "250 OK"
-
+class Inbox(smtp_server.Inbox):
     def to(self, address: str) -> list[email.message.EmailMessage]:
         return [m for m in self.messages if m["To"] == address]
 
 
-def _free_port() -> int:
-    return random.randint(18000, 18999)
+_free_port = smtp_server.free_port
 
 
 @pytest.fixture
 def smtp(monkeypatch):
     """A real SMTP server on 127.0.0.1 at a random port, and the settings that send through it."""
-    inbox = Inbox()
-    for _ in range(20):
-        port = _free_port()
-        controller = Controller(inbox, hostname="127.0.0.1", port=port)
-        try:
-            controller.start()
-            break
-        except (OSError, RuntimeError):
-            continue
-    else:
-        pytest.fail("no free port for the SMTP server")
-    monkeypatch.setenv("DECARB_SMTP_URL", f"smtp://127.0.0.1:{port}")
-    monkeypatch.setenv("DECARB_MAIL_FROM", "Decarbonisation Dashboard <dashboard@example.invalid>")
     monkeypatch.setenv("DECARB_PUBLIC_URL", PUBLIC + "/")
-    inbox.port = port
-    yield inbox
-    controller.stop()
+    with smtp_server.serving(Inbox(), monkeypatch) as inbox:
+        yield inbox
 
 
 @pytest.fixture

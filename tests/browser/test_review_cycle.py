@@ -13,17 +13,16 @@ from __future__ import annotations
 
 import email
 import email.policy
-import random
 import time
 
 import pytest
-from aiosmtpd.controller import Controller
 from selenium.webdriver.common.action_chains import ActionChains
 
 from decarb_dashboard import notify
 from decarb_dashboard.accounts import AccountStore
 from decarb_dashboard.store import SubmissionStore
 from decarb_dashboard.web import create_app, data
+from tests import smtp as smtp_server
 from tests.browser.conftest import PASSWORD
 from tests.conftest import csv_bytes
 
@@ -47,21 +46,16 @@ WORDS = {
 }
 
 
-class Inbox:
-    """An aiosmtpd handler that keeps every message it is sent."""
+class Inbox(smtp_server.Inbox):
+    """The SMTP server's inbox, delivering this test's outbox while it waits for a message."""
 
-    def __init__(self) -> None:
-        self.messages: list[email.message.EmailMessage] = []
-
-    async def handle_DATA(self, server, session, envelope):  # aiosmtpd calls it by this name
-        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
-        return "250 OK"
+    root = None
 
     def to(self, address: str, timeout_s: float = 30, at_least: int = 1) -> list[email.message.EmailMessage]:
         """The messages to ``address``, waiting up to ``timeout_s`` for ``at_least`` of them.
 
-        The app's background sender serves the first data directory of the process; this test's
-        outbox (a new directory for each language) is delivered as that sender does, meanwhile.
+        The test's outbox (a new directory for each language) is delivered here as the app's
+        background sender would, meanwhile.
         """
         end = time.monotonic() + timeout_s
         while True:
@@ -75,21 +69,8 @@ class Inbox:
 @pytest.fixture
 def smtp(monkeypatch):
     """A real SMTP server on 127.0.0.1 at a random port, and the settings that send through it."""
-    inbox = Inbox()
-    for _ in range(20):
-        port = random.randint(18000, 18999)
-        controller = Controller(inbox, hostname="127.0.0.1", port=port)
-        try:
-            controller.start()
-            break
-        except (OSError, RuntimeError):
-            continue
-    else:
-        pytest.fail("no free port for the SMTP server")
-    monkeypatch.setenv("DECARB_SMTP_URL", f"smtp://127.0.0.1:{port}")
-    monkeypatch.setenv("DECARB_MAIL_FROM", "Decarbonisation Dashboard <dashboard@example.invalid>")
-    yield inbox
-    controller.stop()
+    with smtp_server.serving(Inbox(), monkeypatch) as inbox:
+        yield inbox
 
 
 def sign_in(dash_duo, user: str) -> None:
