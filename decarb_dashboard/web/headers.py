@@ -108,7 +108,7 @@ def install_compression(app: Dash) -> None:
     Pages, callbacks' JSON, scripts and styles are compressed when the browser accepts it and
     they are over 500 bytes; images, workbooks and other already compressed formats are not
     (flask-compress's list of text types). A response that is streamed is compressed as it
-    goes, never held back whole. Versioned files (:func:`immutable`) are compressed once per
+    goes (Brotli only), never held back whole. Versioned files (:func:`immutable`) are compressed once per
     process and get ``Cache-Control: public, max-age=31536000, immutable``.
     """
     server = app.server
@@ -120,6 +120,8 @@ def install_compression(app: Dash) -> None:
     def compress(response: flask.Response) -> flask.Response:
         if immutable(app, flask.request) and response.status_code == 200:
             response.headers["Cache-Control"] = IMMUTABLE
+            response.direct_passthrough = False  # an asset is sent as a file: read it, to compress it once
+            response.make_sequence()
             return files.after_request(response)
         return pages.after_request(response)
 
