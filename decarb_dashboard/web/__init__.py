@@ -299,6 +299,8 @@ def create_app(data_dir: Path | None = None, seed: bool = True) -> Dash:
         __name__,
         title=t("service_name", "en"),
         update_title=None,  # the tab keeps the page's title (in its language) while callbacks run
+        # a phone lays the page out at its own width (without this, at 980 px and shrunk)
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
         assets_folder=str(ASSETS),
         use_pages=True,
         pages_folder="",
