@@ -60,46 +60,49 @@ def account_area(lang: str, path: str) -> html.Div:
 
 
 def shell(lang: str, path: str, search: str | None = None) -> list:
-    """Return the header, navigation and language switch of a page in ``lang``."""
+    """Return the header, navigation and language switch of a page in ``lang``.
+
+    One banner landmark (``<header>``) holds the header bar, the menu and the notices, so that
+    no text of the page is outside a landmark.
+    """
     langs = languages()  # the switch goes to the next language, round to the first
     other = langs[(langs.index(lang) + 1) % len(langs)] if lang in langs else langs[0]
     pages = PAGES + [(p, key) for p, key, action in ROLE_PAGES if auth.allowed(action)]
-    return [
-        html.A(t("skip_link", lang), href="#main", className="skip-link"),
-        html.Header(
-            [
-                html.Div(
-                    [
-                        html.A(t("service_name", lang), href=_href("/", lang), className="service-name"),
-                        html.Span(t("service_tagline", lang), className="tagline"),
-                    ]
-                ),
-                account_area(lang, path),
-                html.A(
-                    t("switch_language", lang),
-                    href=_href(path, other, search),
-                    lang=other,
-                    hrefLang=other,
-                    className="language-switch",
-                    id="language-switch",
-                    title=t("switch_language_label", lang),
-                ),
-            ],
-            className="site-header",
-        ),
-        html.Nav(
-            html.Ul(
+    bar = html.Div(
+        [
+            html.Div(
                 [
-                    html.Li(
-                        html.A(t(key, lang), href=_href(p, lang), **({"aria-current": "page"} if p == path else {}))
-                    )
-                    for p, key in pages
+                    html.A(t("service_name", lang), href=_href("/", lang), className="service-name"),
+                    html.Span(t("service_tagline", lang), className="tagline"),
                 ]
             ),
-            **{"aria-label": t("nav_label", lang)},
+            account_area(lang, path),
+            html.A(
+                t("switch_language", lang),
+                href=_href(path, other, search),
+                lang=other,
+                hrefLang=other,
+                className="language-switch",
+                id="language-switch",
+                title=t("switch_language_label", lang),
+            ),
+        ],
+        className="site-header",
+    )
+    menu = html.Nav(
+        html.Ul(
+            [
+                html.Li(html.A(t(key, lang), href=_href(p, lang), **({"aria-current": "page"} if p == path else {})))
+                for p, key in pages
+            ]
         ),
-        html.P(t("illustrative_notice", lang), className="notice"),
-        *([notice] if (notice := unavailable_notice(lang)) is not None else []),
+        **{"aria-label": t("nav_label", lang)},
+    )
+    notices = [html.P(t("illustrative_notice", lang), className="notice"),
+               *([notice] if (notice := unavailable_notice(lang)) is not None else [])]
+    return [
+        html.A(t("skip_link", lang), href="#main", className="skip-link"),
+        html.Header([bar, menu, *notices]),
     ]
 
 
@@ -225,6 +228,27 @@ class Dashboard(Dash):
     language and the page come from the address (``?lang=cy``), so the browser, a screen
     reader and a search engine know them before any script runs.
     """
+
+    #: Dash's own page, but with its scripts at the end of the body rather than in a second <footer>
+    #: (a page has one footer landmark: the site's, in the layout).
+    INDEX = """<!DOCTYPE html>
+<html>
+    <head>
+        {%metas%}
+        <title>{%title%}</title>
+        {%favicon%}
+        {%css%}
+    </head>
+    <body>
+        {%app_entry%}
+        {%config%}
+        {%scripts%}
+        {%renderer%}
+    </body>
+</html>"""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, index_string=self.INDEX, **kwargs)
 
     def interpolate_index(self, **kwargs: str) -> str:
         lang = request_language()

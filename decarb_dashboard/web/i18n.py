@@ -46,9 +46,11 @@ def request_language() -> str:
         return language(None)
     if "lang" in flask.request.args:
         return language(flask.request.args.get("lang"))
+    if not flask.request.path.endswith("/_dash-update-component"):
+        return language(None)
     try:
         inputs = dash.callback_context.inputs
-    except dash.exceptions.MissingCallbackContextException:  # a request that is not a callback
+    except (LookupError, dash.exceptions.MissingCallbackContextException):  # not inside the callback itself
         return language(None)
     search = next((v for k, v in inputs.items() if k.endswith(".search") and isinstance(v, str)), "")
     return language(dict(urllib.parse.parse_qsl(search.lstrip("?"))).get("lang"))
