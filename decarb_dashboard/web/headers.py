@@ -113,6 +113,9 @@ def install_compression(app: Dash) -> None:
     """
     server = app.server
     server.config.setdefault("COMPRESS_ALGORITHM", ALGORITHMS)
+    # Brotli quality 6, not flask-compress's 4: plotly.min.js (4.8 MB) is 1.27 MB against 1.41 MB, in about 0.4 s
+    # of CPU once per process (the files are kept compressed), and pages are small.
+    server.config.setdefault("COMPRESS_BR_LEVEL", 6)
     server.config.setdefault("COMPRESS_REGISTER", False)  # registered below, after the cache headers
     pages, files = Compress(server), Compress(server)
     files.cache, files.cache_key = CompressedFiles(), lambda request: request.full_path
