@@ -156,3 +156,39 @@ def local_secret_key(data_dir: Path) -> str:
         raise ConfigurationError(f"{path} holds a key shorter than {MIN_SECRET_KEY_CHARS} characters: delete it "
                                  "and start again to make a new one, or set DECARB_SECRET_KEY")
     return key
+
+
+@dataclass(frozen=True)
+class ServiceOwner:
+    """Who runs the service and how users reach them, as the footer and the service pages state it.
+
+    ``owner``/``owner_cy`` and ``controller``/``controller_cy`` are None where unset: the pages then say the
+    default ("Welsh Government", in the page's language). ``contact_email`` None: no address is set, and the
+    pages say so rather than show one nobody reads.
+    """
+
+    contact_email: str | None
+    owner: str | None
+    owner_cy: str | None
+    controller: str | None
+    controller_cy: str | None
+
+
+def service_owner() -> ServiceOwner:
+    """Return ``DECARB_CONTACT_EMAIL``, ``DECARB_SERVICE_OWNER`` (+ ``_CY``) and ``DECARB_DATA_CONTROLLER`` (+ ``_CY``).
+
+    A Welsh name left unset is the English one; the data controller left unset is the service owner.
+    """
+
+    def setting(name: str) -> str | None:
+        return (os.environ.get(name) or "").strip() or None
+
+    owner = setting("DECARB_SERVICE_OWNER")
+    controller = setting("DECARB_DATA_CONTROLLER")
+    return ServiceOwner(
+        contact_email=setting("DECARB_CONTACT_EMAIL"),
+        owner=owner,
+        owner_cy=setting("DECARB_SERVICE_OWNER_CY") or owner,
+        controller=controller or owner,
+        controller_cy=setting("DECARB_DATA_CONTROLLER_CY") or controller or setting("DECARB_SERVICE_OWNER_CY") or owner,
+    )

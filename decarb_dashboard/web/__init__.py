@@ -6,7 +6,10 @@ a pure function of its address: no per-user state lives on the server.
 
 from __future__ import annotations
 
+import functools
+import html as html_text
 import logging
+import re
 import urllib.parse
 from pathlib import Path
 
@@ -23,13 +26,16 @@ from decarb_dashboard.sample import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo_acco
 from decarb_dashboard.store import SubmissionStore
 from decarb_dashboard.web import auth, headers
 from decarb_dashboard.web.components import rebuild_block
-from decarb_dashboard.web.i18n import language, languages, t
-from decarb_dashboard.web.navigation import PAGES, ROLE_PAGES
+from decarb_dashboard.web.controls import localise, service_owner
+from decarb_dashboard.web.i18n import language, languages, request_language, t
+from decarb_dashboard.web.navigation import FOOTER_PAGES, PAGES, ROLE_PAGES, page_title
 from decarb_dashboard.web.navigation import href as _href
 from decarb_dashboard.web.store_health import health, unavailable_notice
 
 log = logging.getLogger(__name__)
 ASSETS = Path(__file__).parent / "assets"
+
+
 def account_area(lang: str, path: str) -> html.Div:
     """Who is signed in and a sign-out button, or a sign-in link."""
     account = auth.current_account()
@@ -54,52 +60,75 @@ def account_area(lang: str, path: str) -> html.Div:
 
 
 def shell(lang: str, path: str, search: str | None = None) -> list:
-    """Return the header, navigation and language switch of a page in ``lang``."""
+    """Return the header, navigation and language switch of a page in ``lang``.
+
+    One banner landmark (``<header>``) holds the header bar, the menu and the notices, so that
+    no text of the page is outside a landmark.
+    """
     langs = languages()  # the switch goes to the next language, round to the first
     other = langs[(langs.index(lang) + 1) % len(langs)] if lang in langs else langs[0]
     pages = PAGES + [(p, key) for p, key, action in ROLE_PAGES if auth.allowed(action)]
-    return [
-        html.A(t("skip_link", lang), href="#main", className="skip-link"),
-        html.Header(
-            [
-                html.Div(
-                    [
-                        html.A(t("service_name", lang), href=_href("/", lang), className="service-name"),
-                        html.Span(t("service_tagline", lang), className="tagline"),
-                    ]
-                ),
-                account_area(lang, path),
-                html.A(
-                    t("switch_language", lang),
-                    href=_href(path, other, search),
-                    lang=other,
-                    hrefLang=other,
-                    className="language-switch",
-                    id="language-switch",
-                    title=t("switch_language_label", lang),
-                ),
-            ],
-            className="site-header",
-        ),
-        html.Nav(
-            html.Ul(
+    bar = html.Div(
+        [
+            html.Div(
                 [
-                    html.Li(
-                        html.A(t(key, lang), href=_href(p, lang), **({"aria-current": "page"} if p == path else {}))
-                    )
-                    for p, key in pages
+                    html.A(t("service_name", lang), href=_href("/", lang), className="service-name"),
+                    html.Span(t("service_tagline", lang), className="tagline"),
                 ]
             ),
-            **{"aria-label": t("nav_label", lang)},
+            account_area(lang, path),
+            html.A(
+                t("switch_language", lang),
+                href=_href(path, other, search),
+                lang=other,
+                hrefLang=other,
+                className="language-switch",
+                id="language-switch",
+                title=t("switch_language_label", lang),
+            ),
+        ],
+        className="site-header",
+    )
+    menu = html.Nav(
+        html.Ul(
+            [
+                html.Li(html.A(t(key, lang), href=_href(p, lang), **({"aria-current": "page"} if p == path else {})))
+                for p, key in pages
+            ]
         ),
-        html.P(t("illustrative_notice", lang), className="notice"),
-        *([notice] if (notice := unavailable_notice(lang)) is not None else []),
+        **{"aria-label": t("nav_label", lang)},
+    )
+    notices = [html.P(t("illustrative_notice", lang), className="notice"),
+               *([notice] if (notice := unavailable_notice(lang)) is not None else [])]
+    return [
+        html.A(t("skip_link", lang), href="#main", className="skip-link"),
+        html.Header([bar, menu, *notices]),
     ]
 
 
+def footer(lang: str) -> list:
+    """Return the footer of every page in ``lang``: the service pages and who runs the service."""
+    return [
+        html.Nav(
+            html.Ul([html.Li(html.A(t(key, lang), href=_href(p, lang), id=f"footer-{p.strip('/')}"))
+                     for p, key in FOOTER_PAGES]),
+            **{"aria-label": t("footer_label", lang)},
+        ),
+        html.P(t("contact_owner", lang, owner=service_owner(lang)), className="footer-owner"),
+    ]
+
+
+def _lang_of(search: str | None) -> str:
+    return language(dict(urllib.parse.parse_qsl((search or "").lstrip("?"))).get("lang"))
+
+
 def render_shell(pathname: str | None, search: str | None) -> tuple[list, str]:
-    lang = language(dict(urllib.parse.parse_qsl((search or "").lstrip("?"))).get("lang"))
+    lang = _lang_of(search)
     return shell(lang, auth.local_path(pathname), search), lang  # the address bar's path, kept on this site
+
+
+def render_footer(search: str | None) -> list:
+    return footer(_lang_of(search))
 
 
 def download(_csv: list, _xlsx: list, queries: list, ids: list) -> dict:
@@ -171,6 +200,7 @@ def register_shell(app: Dash) -> None:
         Input("url", "pathname"),
         Input("url", "search"),
     )(render_shell)
+    app.callback(Output("page-footer", "children"), Input("url", "search"))(render_footer)
     app.callback(
         Output("download", "data"),
         Input({"type": "download-csv", "block": ALL}, "n_clicks"),
@@ -191,6 +221,74 @@ def refuse_demo_accounts(accounts: AccountStore) -> None:
             f"`decarb users set-password NAME`), then start again")
 
 
+class Dashboard(Dash):
+    """Dash, with its first HTML in the page's language: ``<html lang>``, the tab's title, "Loading...".
+
+    Dash writes the page that starts the app (its "index") once for every address; the
+    language and the page come from the address (``?lang=cy``), so the browser, a screen
+    reader and a search engine know them before any script runs.
+    """
+
+    #: Dash's own page, but with its scripts at the end of the body rather than in a second <footer>
+    #: (a page has one footer landmark: the site's, in the layout).
+    INDEX = """<!DOCTYPE html>
+<html>
+    <head>
+        {%metas%}
+        <title>{%title%}</title>
+        {%favicon%}
+        {%css%}
+    </head>
+    <body>
+        {%app_entry%}
+        {%config%}
+        {%scripts%}
+        {%renderer%}
+    </body>
+</html>"""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, index_string=self.INDEX, **kwargs)
+
+    def interpolate_index(self, **kwargs: str) -> str:
+        lang = request_language()
+        kwargs["title"] = html_text.escape(page_title(_registered_path(flask.request.path), lang))
+        kwargs["app_entry"] = kwargs.get("app_entry", "").replace("Loading...", html_text.escape(t("loading", lang)))
+        index = super().interpolate_index(**kwargs)
+        return re.sub(r"<html(\s[^>]*)?>", f'<html lang="{html_text.escape(lang)}">', index, count=1)
+
+
+def _registered_path(path: str) -> str:
+    """Return the path (or path template, ``/receipt/<submission_id>``) a page is registered at for ``path``."""
+    path = "/" + path.strip("/")
+    for page in dash.page_registry.values():
+        template = page.get("path_template")
+        if template and re.fullmatch(re.sub(r"<[^/>]+>", "[^/]+", template), path):
+            return template
+        if page.get("path") == path:
+            return path
+    return path
+
+
+def localised_pages() -> None:
+    """Pass every registered page through :func:`controls.localise` and title it in its language.
+
+    Pages are registered by their own modules; this wraps each once, so that no page can
+    show Dash's own English words or an English tab title on a Welsh page.
+    """
+    for page in dash.page_registry.values():
+        layout = page["layout"]
+        if callable(layout) and not getattr(layout, "localised", False):
+            @functools.wraps(layout)
+            def wrapped(*args: object, _layout=layout, **query: str) -> object:
+                return localise(_layout(*args, **query), language(query.get("lang")))
+
+            wrapped.localised = True
+            page["layout"] = wrapped
+        path = page.get("path_template") or page["path"]
+        page["title"] = lambda _path=path, **_variables: page_title(_path, request_language())
+
+
 def create_app(data_dir: Path | None = None, seed: bool = True) -> Dash:
     """Return the dashboard over the store in ``data_dir`` (default ``$DECARB_DATA_DIR``).
 
@@ -198,10 +296,13 @@ def create_app(data_dir: Path | None = None, seed: bool = True) -> Dash:
     the same validate-and-submit path as a user's upload.
     """
     from decarb_dashboard.web.pages import (
+        accessibility,
         accounts,
         compare,
+        contact,
         home,
         organisation,
+        privacy,
         receipt,
         review,
         sign_in,
@@ -218,9 +319,12 @@ def create_app(data_dir: Path | None = None, seed: bool = True) -> Dash:
         seed_if_empty(store, load_registry(store.root))
     if settings.demo_accounts:
         seed_demo_accounts(AccountStore(store.root))
-    app = Dash(
+    app = Dashboard(
         __name__,
-        title="Decarbonisation Dashboard",
+        title=t("service_name", "en"),
+        update_title=None,  # the tab keeps the page's title (in its language) while callbacks run
+        # a phone lays the page out at its own width (without this, at 980 px and shrunk)
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
         assets_folder=str(ASSETS),
         use_pages=True,
         pages_folder="",
@@ -239,8 +343,10 @@ def create_app(data_dir: Path | None = None, seed: bool = True) -> Dash:
     app.server.add_url_rule("/healthz", "healthz", lambda: health(store))
     # Mail still pending from before a restart goes out now, not only after the next notification.
     notify.start_sender(store.root)
-    for page in (home, upload, receipt, organisation, compare, wales, review, accounts, sign_in):
+    for page in (home, upload, receipt, organisation, compare, wales, review, accounts, sign_in,
+                 accessibility, privacy, contact):
         page.register(app)
+    localised_pages()
     register_shell(app)
     app.layout = html.Div(
         [
@@ -251,6 +357,7 @@ def create_app(data_dir: Path | None = None, seed: bool = True) -> Dash:
             html.Div(id="page-shell", children=shell("en", "/")),
             html.Div(id="callback-error", role="alert", className="callback-error"),
             html.Main(dash.page_container, id="main", tabIndex="-1"),
+            html.Footer(id="page-footer", children=footer("en"), className="site-footer"),
         ]
     )
     app.clientside_callback(
@@ -260,5 +367,6 @@ def create_app(data_dir: Path | None = None, seed: bool = True) -> Dash:
     )
     limit_callback_bodies(app)
     headers.install(app, settings.production)
+    headers.install_compression(app)
     return app
 

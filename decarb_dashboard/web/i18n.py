@@ -10,6 +10,11 @@ lookup.
 
 from __future__ import annotations
 
+import urllib.parse
+
+import dash
+import flask
+
 from uploads_schema import i18n
 
 language = i18n.language
@@ -28,3 +33,24 @@ def catalogue(lang: str) -> dict[str, str]:
 def t(key: str, lang: str = "en", **params: object) -> str:
     """Return the text of ``key`` in ``lang`` with its placeholders filled (a plural in the form for its count)."""
     return i18n.gettext("web", key, lang, **params)
+
+
+def request_language() -> str:
+    """Return the language of the page being answered: the ``lang`` of its address.
+
+    The page itself (``GET /organisation?lang=cy``) has it in its query; Dash's page-routing
+    callback, which answers a move to another page, has it in the ``search`` of the
+    address it is sent. Anything else is the default language.
+    """
+    if not flask.has_request_context():
+        return language(None)
+    if "lang" in flask.request.args:
+        return language(flask.request.args.get("lang"))
+    if not flask.request.path.endswith("/_dash-update-component"):
+        return language(None)
+    try:
+        inputs = dash.callback_context.inputs
+    except (LookupError, dash.exceptions.MissingCallbackContextException):  # not inside the callback itself
+        return language(None)
+    search = next((v for k, v in inputs.items() if k.endswith(".search") and isinstance(v, str)), "")
+    return language(dict(urllib.parse.parse_qsl(search.lstrip("?"))).get("lang"))

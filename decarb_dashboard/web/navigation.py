@@ -5,6 +5,7 @@ from __future__ import annotations
 import urllib.parse
 
 from decarb_dashboard.web import auth
+from decarb_dashboard.web.i18n import t
 
 PAGES = [
     ("/", "nav_home"),
@@ -27,3 +28,25 @@ def href(path: str, lang: str, search: str | None = None, **query: str) -> str:
     params = dict(urllib.parse.parse_qsl((search or "").lstrip("?")))
     params.update({"lang": lang, **query})
     return f"{path}?{urllib.parse.urlencode({k: v for k, v in params.items() if v})}"
+
+#: The service pages every page's footer links to.
+FOOTER_PAGES = [
+    ("/accessibility", "nav_accessibility"),
+    ("/privacy", "nav_privacy"),
+    ("/contact", "nav_contact"),
+]
+#: The name of each page in its browser tab (``page_title``: "Compare – Decarbonisation Dashboard"), by its
+#: path as registered; home is the service's name alone.
+TITLE_KEYS = {
+    **dict(PAGES[1:]),
+    **{p: key for p, key, _ in ROLE_PAGES},
+    **dict(FOOTER_PAGES),
+    "/sign-in": "sign_in_title",
+    "/receipt/<submission_id>": "tab_receipt",
+}
+
+
+def page_title(path: str, lang: str) -> str:
+    """Return the browser tab's title of the page registered at ``path`` (a template such as ``/receipt/<id>``)."""
+    key = TITLE_KEYS.get(path)
+    return t("page_title", lang, page=t(key, lang)) if key else t("service_name", lang)
