@@ -70,9 +70,9 @@ def view(engine: Engine, bodies: list[str], peer_group: str, metric: str, year: 
     if len(available) >= 2:
         q1, median, q3 = peers.quartiles(available["value"].to_numpy())
         fig.add_vrect(
-            x0=q1, x1=q3, fillcolor=PALETTE[4], opacity=0.2, line_width=0, annotation_text=t("series_quartiles", lang)
+            x0=q1, x1=q3, fillcolor=PALETTE[4], opacity=0.2, name=t("series_quartiles", lang)
         )
-        fig.add_vline(x=median, line_dash="dash", line_color=PALETTE[7], annotation_text=t("series_median", lang))
+        fig.add_vline(x=median, line_dash="dash", line_color=PALETTE[7], name=t("series_median", lang))
     fig = base_layout(
         fig, t("chart_ranked", lang, metric=t(f"metric_{metric}", lang), year=year), t(f"metric_{metric}", lang), ""
     )

@@ -187,9 +187,9 @@ def peer_chart(
     q1, median, q3 = peer.get(f"peer_q1_{key}"), peer.get(f"peer_median_{key}"), peer.get(f"peer_q3_{key}")
     if median is not None:
         fig.add_vrect(
-            x0=q1, x1=q3, fillcolor=PALETTE[4], opacity=0.2, line_width=0, annotation_text=t("series_quartiles", lang)
+            x0=q1, x1=q3, fillcolor=PALETTE[4], opacity=0.2, name=t("series_quartiles", lang)
         )
-        fig.add_vline(x=median, line_dash="dash", line_color=PALETTE[7], annotation_text=t("series_median", lang))
+        fig.add_vline(x=median, line_dash="dash", line_color=PALETTE[7], name=t("series_median", lang))
     title = t(
         "chart_peers",
         lang,
