@@ -328,7 +328,6 @@ def stacked_panels(fig: Figure, titles: tuple[str, str], y_title: str, height: i
         xaxis={**x, "anchor": "y", "title": {"text": ""}},
         yaxis2={**y, "domain": [0.0, 0.43], "anchor": "x2", "title": {"text": y_title}},
         xaxis2={**x, "anchor": "y2", "matches": "x"},
-        legend={**fig.layout.get("legend", {}), "y": -0.12},
     )
     for top, text in zip((1.0, 0.43), titles, strict=True):
         fig.layout["annotations"].append(
@@ -356,8 +355,8 @@ def base_layout(fig: Figure, title: str, x_title: str, y_title: str) -> Figure:
     """
     values = [x for trace in fig.data for x in (trace.get("x") or [])]
     labels = sorted({x for x in values if isinstance(x, str) and len(x) == 7 and x[4] == "-"})
-    if labels:
-        fig.update_xaxes(categoryorder="array", categoryarray=labels)
+    if labels:  # at a slant, so that a phone's narrow axis has room for every year ("2030-31", never "2030-3")
+        fig.update_xaxes(categoryorder="array", categoryarray=labels, tickangle=-45)
     # A plain layout instead of a named template: plotly rebuilds a named template on every figure.
     grid = {"gridcolor": "#e5e5e5", "zerolinecolor": "#b1b4b6", "linecolor": "#b1b4b6", "automargin": True}
     fig.update_layout(
@@ -369,20 +368,23 @@ def base_layout(fig: Figure, title: str, x_title: str, y_title: str) -> Figure:
         colorway=PALETTE,
         font={"family": "Arial, sans-serif", "size": 14},
         margin={"l": 10, "r": 30, "t": 30, "b": 10},
-        legend={"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0, "xanchor": "left"},
+        # Below the axis title, however many rows the legend takes at the page's width.
+        legend={"orientation": "h", "yref": "container", "yanchor": "bottom", "y": 0, "x": 0, "xanchor": "left"},
     )
     return fig
 
 
 #: The toolbar's buttons a chart keeps: download as an image, zoom and reset (no selection tools: nothing
-#: on these pages acts on a selection).
-MODEBAR_REMOVE = ["select2d", "lasso2d", "toggleSpikelines", "hoverClosestCartesian", "hoverCompareCartesian"]
+#: on these pages acts on a selection; never "Share chart...", which uploads the figures to Plotly's cloud).
+MODEBAR_REMOVE = ["select2d", "lasso2d", "toggleSpikelines", "hoverClosestCartesian", "hoverCompareCartesian",
+                  "sendChartToCloud"]
 
 
 def graph_config(lang: str) -> dict:
     """The chart's plotly config: plotly's own words (toolbar, number format) in ``lang`` when it is not English
     (``assets/plotly-locale-<lang>.js`` registers them), the toolbar shown on hover, without plotly's logo."""
-    config: dict = {"displaylogo": False, "displayModeBar": "hover", "modeBarButtonsToRemove": MODEBAR_REMOVE}
+    config: dict = {"displaylogo": False, "displayModeBar": "hover", "modeBarButtonsToRemove": MODEBAR_REMOVE,
+                    "showSendToCloud": False}
     if lang != i18n.default_language():
         config["locale"] = lang
     return config

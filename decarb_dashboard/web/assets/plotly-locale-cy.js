@@ -5,7 +5,7 @@
     "moduleType": "locale",
     "name": "cy",
     "dictionary": {
-      "Download plot as a png": "Lawrlwytho'r siart fel delwedd PNG",
+      "Download plot as a PNG": "Lawrlwytho'r siart fel delwedd PNG",
       "Zoom": "Chwyddo",
       "Pan": "Symud",
       "Zoom in": "Chwyddo i mewn",
@@ -14,9 +14,9 @@
       "Reset axes": "Ailosod yr echelinau",
       "Double-click on legend to isolate one trace": "Cliciwch ddwywaith ar yr allwedd i ddangos un gyfres yn unig",
       "Double-click to zoom back out": "Cliciwch ddwywaith i chwyddo allan eto",
-      "Taking snapshot - this may take a few seconds": "Wrthi'n gwneud delwedd - gall hyn gymryd ychydig eiliadau",
-      "Snapshot succeeded": "Gwnaed y ddelwedd",
-      "Sorry, there was a problem downloading your snapshot!": "Mae'n ddrwg gennym, roedd problem wrth lawrlwytho'r ddelwedd."
+      "Preparing image - this may take a few seconds": "Wrthi'n gwneud delwedd - gall hyn gymryd ychydig eiliadau",
+      "Image download succeeded": "Lawrlwythwyd y ddelwedd",
+      "Sorry, there was a problem downloading your image!": "Mae'n ddrwg gennym, roedd problem wrth lawrlwytho'r ddelwedd."
     },
     "format": {
       "decimal": ".",
