@@ -419,11 +419,11 @@ def deliver_pending(data_dir: Path | str | None = None, *, now: float | None = N
     nothing is claimed or changed (``not_configured`` says why). Raises only for a data directory
     without a store; the sender thread logs that.
     """
-    path = _outbox(Path(data_dir) if data_dir is not None else config.data_dir())
     try:
         settings = smtp_settings()
-    except MailNotConfigured as exc:
+    except MailNotConfigured as exc:  # nothing can be sent: the store is not even opened
         return Delivery(not_configured=exc)
+    path = _outbox(Path(data_dir) if data_dir is not None else config.data_dir())
     at = time.time() if now is None else now
     token = f"{os.getpid()}-{threading.get_ident()}-{secrets.token_hex(4)}"
     outcomes: list[str] = []

@@ -8,13 +8,16 @@ which stays distinguishable with the common forms of colour blindness.
 from __future__ import annotations
 
 import contextvars
+import datetime
 import math
 import urllib.parse
 from collections.abc import Mapping
+from zoneinfo import ZoneInfo
 
 import dash
 import flask
 import pandas as pd
+from babel.dates import format_datetime
 from dash import dcc, html
 
 from decarb_dashboard import reasons
@@ -29,7 +32,7 @@ PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F
 
 #: The callbacks whose output holds download blocks and that may be run again to build a download
 #: (they only read published figures); "page" is a page's layout, from its path and query string.
-DOWNLOAD_VIEWS = ("org-view.children", "cmp-view.children", "wales-view.children")
+DOWNLOAD_VIEWS = ("org-view.children", "cmp-view.children", "wales-view.children", "rv-detail.children")
 PAGE_VIEW = "page"
 #: While a view is built again for a download: the frames its blocks are made from, by block id.
 _REBUILDING: contextvars.ContextVar[dict[str, pd.DataFrame] | None] = contextvars.ContextVar("rebuilding",
@@ -524,6 +527,67 @@ def trajectory_figure(actual: dict, path: dict, title: str, lang: str, provision
 def utc_time(at: str) -> str:
     """A stored timestamp ("2026-11-28T13:52:22.123Z") as people read it: "2026-11-28 13:52:22.123" (UTC)."""
     return at.replace("T", " ").rstrip("Z")
+
+
+#: Where the returns' times are shown as people there read them.
+LOCAL_ZONE = ZoneInfo("Europe/London")
+
+
+def local_time(at: str, lang: str) -> str:
+    """A stored UTC timestamp as Welsh readers read it: Europe/London time to the minute, in ``lang``'s words
+    ("1 Dec 2026, 14:33"; "1 Rhag 2026, 14:33"); British Summer Time applied where it was in force."""
+    when = datetime.datetime.fromisoformat(at.replace("Z", "+00:00"))
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=datetime.UTC)
+    return format_datetime(when, "d MMM y, HH:mm", tzinfo=LOCAL_ZONE, locale=i18n.babel_locale(lang))
+
+
+#: A public figure from a return not yet accepted says so: the words of each status that is not final.
+UNACCEPTED = ("submitted", "queried")
+
+
+def status_mark(status: str | None, lang: str) -> str:
+    """The words that mark a public figure from a return in ``status``: "provisional (awaiting review)",
+    "queried", or "" for an accepted return (or no return)."""
+    return t(f"public_status_{status}", lang) if status in UNACCEPTED else ""
+
+
+def review_statuses() -> dict[tuple[str, str], str]:
+    """{(body, year): review status} of every return the public pages show (the store's current ones, or only the
+    accepted ones with ``DECARB_PUBLISH=accepted``), worked out once per engine so the marks match the figures."""
+    from decarb_dashboard import config
+    from decarb_dashboard.memo import per_object
+    from decarb_dashboard.web import data
+
+    def build() -> dict[tuple[str, str], str]:
+        found = data.store().current_statuses(accepted_only=config.publish_accepted_only())
+        return dict(zip(zip(found["organisation_id"], found["reporting_year"], strict=True), found["status"],
+                        strict=True))
+
+    return per_object(data.engine(), "review statuses", build)
+
+
+def status_words(status: str | None, lang: str) -> str:
+    """A public return's review status in a figures table: the mark of :func:`status_mark`, "accepted", or "" when
+    there is no return."""
+    return status_mark(status, lang) or (t("review_accepted", lang) if status == "accepted" else "")
+
+
+def status_badge(status: str | None, lang: str, badge_id: str | None = None) -> html.Strong | str:
+    """The mark of :func:`status_mark` as a badge beside a headline figure ("" when there is nothing to mark)."""
+    words = status_mark(status, lang)
+    if not words:
+        return ""
+    return html.Strong(words, className=f"status-badge status-{status}", **({"id": badge_id} if badge_id else {}))
+
+
+def publication_note(lang: str) -> html.P:
+    """Say which returns the public figures include: every current one, marked until accepted
+    (the default), or only the accepted ones (``DECARB_PUBLISH=accepted``)."""
+    from decarb_dashboard import config
+
+    key = "publication_accepted_only" if config.publish_accepted_only() else "publication_all"
+    return html.P(t(key, lang), className="publication-note", id="publication-note")
 
 
 def refused(lang: str, key: str = "action_refused") -> html.Div:

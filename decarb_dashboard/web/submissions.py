@@ -10,7 +10,7 @@ from dash import html
 
 from decarb_dashboard.store import Submission, SubmissionStore
 from decarb_dashboard.web import auth, data
-from decarb_dashboard.web.components import table, utc_time
+from decarb_dashboard.web.components import local_time, table
 from decarb_dashboard.web.i18n import t
 
 
@@ -34,9 +34,9 @@ def submissions_table(entries: list[Submission], lang: str, block: str) -> html.
     frame = pd.DataFrame(
         [
             {
-                t("col_submission", lang): s.submission_id,
+                t("col_reference", lang): s.reference or s.submission_id,
                 t("col_body", lang): ", ".join(data.matcher().name(o, lang, short=True) for o in s.organisations),
-                t("col_submitted_at", lang): s.submitted_at,
+                t("col_submitted_local", lang): local_time(s.submitted_at, lang),
                 t("col_submitted_by", lang): s.submitted_by,
                 t("col_year", lang): ", ".join(s.reporting_years),
                 t("col_lines", lang): s.line_count,
@@ -49,16 +49,27 @@ def submissions_table(entries: list[Submission], lang: str, block: str) -> html.
     return html.Div(table(frame, t("history_title", lang), block))
 
 
+def thread_text(entry: dict, reference: str, lang: str) -> str:
+    """What one entry of the audit log did, in words: "submitted CARDIFF-2024-25-03", "queried ...", "reopened ..."."""
+    if entry["action"] == "submit":
+        return t("thread_submit", lang, id=reference)
+    if entry["action"] == "status":  # a decision recorded before the review transitions had names
+        return t(f"thread_status_{entry['status']}", lang, id=reference)
+    return t(f"thread_action_{entry['action']}", lang, id=reference)
+
+
 def review_thread(store: SubmissionStore, entries: list[Submission], lang: str) -> html.Div:
-    """Every submission and review decision of these submissions, oldest first, as a conversation."""
-    log = store.audit_log([s.submission_id for s in visible(entries)])
+    """Every submission and review decision of these submissions, oldest first, as a conversation
+    (times in UK time to the minute, each submission by its reference)."""
+    shown = visible(entries)
+    references = {s.submission_id: s.reference or s.submission_id for s in shown}
+    log = store.audit_log(list(references))
     items = [
         html.Li(
             [
-                html.Strong(f"{utc_time(e['at'])} UTC, {e['actor']}: "),
-                t(f"thread_{e['action']}_{e['status']}" if e["action"] == "status" else "thread_submit", lang,
-                  id=e["submission_id"]),
-                *([html.Blockquote(e["message"])] if e["action"] == "status" and e["message"] else []),
+                html.Strong(f"{local_time(e['at'], lang)}, {e['actor']}: "),
+                thread_text(e, references.get(e["submission_id"], e["submission_id"]), lang),
+                *([html.Blockquote(e["message"])] if e["action"] != "submit" and e["message"] else []),
             ]
         )
         for e in log

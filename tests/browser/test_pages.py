@@ -117,12 +117,14 @@ def test_no_serious_accessibility_violations(dash_duo, data_dir, axe_source, pat
 def test_a_reviewer_queries_a_return_and_the_officer_sees_the_question(dash_duo, data_dir):
     from decarb_dashboard.store import SubmissionStore
 
-    latest = SubmissionStore(data_dir).history("cardiff")[-1].submission_id
+    newest = SubmissionStore(data_dir).history("cardiff")[-1]
+    latest = newest.submission_id
     open_page(dash_duo, data_dir, f"/review?status=all&submission={latest}", user="reviewer")
-    dash_duo.wait_for_contains_text("#rv-summary", "Cardiff", timeout=20)
+    dash_duo.wait_for_contains_text("#rv-title", "Cardiff", timeout=20)
     dash_duo.find_elements("#rv-decision input[type=radio]")[1].click()  # Query the return
     dash_duo.find_element("#rv-message").send_keys("Gas is 40% down on 2021-22: was a meter missed?")
     dash_duo.find_element("#rv-record").click()
-    dash_duo.wait_for_contains_text("#rv-done", f"Submission {latest} queried", timeout=20)
+    dash_duo.wait_for_contains_text("#rv-done", f"Return {newest.reference} queried", timeout=20)
+    dash_duo.wait_for_contains_text("#review-thread", "was a meter missed?", timeout=20)
     assert "Gas is 40% down on 2021-22: was a meter missed?" in dash_duo.find_element("#review-thread").text
     assert SubmissionStore(data_dir).submission(latest).status == "queried"

@@ -190,20 +190,3 @@ def test_downloaded_tables_never_run_text_as_a_formula_in_excel():
     sheet = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes(frame))).active
     cells = [c for row in sheet.iter_rows() for c in row if isinstance(c.value, str) and "HYPERLINK" in c.value]
     assert cells and all(c.data_type == "s" for c in cells)  # text, not a formula
-
-
-def test_the_wales_overview_says_who_has_submitted_each_year(app, sample_store):
-    from decarb_dashboard.engine import Engine
-    from decarb_dashboard.factors import load_factors
-    from decarb_dashboard.registry import load_registry
-
-    lines = sample_store.current_lines()
-    gone = (lines["organisation_id"] == "torfaen") & (lines["reporting_year"] == "2022-23")
-    engine = Engine.from_lines(lines[~gone], load_registry(sample_store.root), load_factors(sample_store.root))
-    with app.server.app_context():
-        table = wales.submission_status(engine, "2022-23", "en")
-        earlier = wales.submission_status(engine, "2021-22", "en")
-    said = dict(zip(table["Public body"], table["Submitted"], strict=True))
-    assert said["Torfaen"] == "not submitted" and said["Cardiff"] == "submitted"
-    assert list(table["Submitted"]).count("not submitted") == 1
-    assert set(earlier["Submitted"]) == {"submitted"}

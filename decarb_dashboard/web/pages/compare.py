@@ -9,7 +9,17 @@ from dash import Dash, Input, Output, State, dcc, html
 from decarb_dashboard import peers, rollups
 from decarb_dashboard.engine import Engine
 from decarb_dashboard.web import data
-from decarb_dashboard.web.components import PALETTE, Figure, base_layout, chart_block, left_out_note
+from decarb_dashboard.web.components import (
+    PALETTE,
+    Figure,
+    base_layout,
+    chart_block,
+    left_out_note,
+    publication_note,
+    review_statuses,
+    status_mark,
+    status_words,
+)
 from decarb_dashboard.web.controls import metric_control, metrics, peer_control, peer_groups
 from decarb_dashboard.web.flags import flag_items
 from decarb_dashboard.web.i18n import language, t
@@ -82,15 +92,24 @@ def view(engine: Engine, bodies: list[str], peer_group: str, metric: str, year: 
     places = [peers.standing(x, values) for x in values]  # the library's one rule: ties share the lower rank
     ranks = [p["rank"] for p in places]
     quartiles = [p["quartile"] for p in places]
+    statuses = review_statuses()
     frame = pd.DataFrame(
         {
             t("col_rank", lang): ranks,
             t("col_body", lang): names,
             t(f"metric_{metric}", lang): available["value"].round(3).tolist(),
             t("col_quartile", lang): quartiles,
+            t("col_review_status", lang): [status_words(statuses.get((b, year)), lang)
+                                           for b in available["organisation_id"]],
         }
     )
-    out = [chart_block("cmp-ranked", fig, frame, lang)]
+    unaccepted = [n for n, b in zip(names, available["organisation_id"], strict=True)
+                  if status_mark(statuses.get((b, year)), lang)]
+    out = [chart_block("cmp-ranked", fig, frame, lang), publication_note(lang)]
+    if unaccepted:
+        out.insert(0, html.P(html.Strong(t("compare_unaccepted", lang, count=len(unaccepted),
+                                           names=", ".join(unaccepted)), className="status-badge status-submitted"),
+                             id="cmp-unaccepted"))
     cover = rollups.coverage(engine.categories, engine.registry, bodies, year)
     out.append(html.P(t("peer_coverage", lang, reported=cover["bodies_reported"], expected=cover["bodies_expected"],
                         year=year), className="warning-text" if cover["provisional"] else None))

@@ -17,7 +17,12 @@ from decarb_dashboard.web.components import (
     chart_block,
     fmt,
     left_out_note,
+    publication_note,
     radios,
+    review_statuses,
+    status_badge,
+    status_mark,
+    status_words,
     table_block,
     trajectory_figure,
 )
@@ -87,6 +92,12 @@ def own_baseline_item(r: dict, lang: str) -> list[tuple[str, str]]:
              + t("over_categories", lang, count=len(own["categories"])))]
 
 
+def _marked(body: str, year: str, lang: str) -> str:
+    """" (provisional (awaiting review))" after a title of figures from a return not yet accepted, else ""."""
+    mark = status_mark(review_statuses().get((body, year)), lang)
+    return f" ({mark})" if mark else ""
+
+
 def headlines(r: dict, metric: str, lang: str) -> html.Dl:
     """Return the headline figures of a comparison as a description list."""
     year, peer, trajectory = r["reporting_year"], r["peer_group"], r["trajectory"]
@@ -94,8 +105,10 @@ def headlines(r: dict, metric: str, lang: str) -> html.Dl:
     value = r["total_tco2e"] if metric == "total" else r["intensities"].get(key)
     previous = years.previous(year)
     status = t(f"status_{trajectory['status']}", lang)
+    mark = status_badge(review_statuses().get((r["organisation"]["id"], year)), lang, "org-status")
     items = [
-        (t("org_headline_total", lang, year=year), fmt(r["total_tco2e"], 0, "tCO2e", lang)),
+        (t("org_headline_total", lang, year=year),
+         [fmt(r["total_tco2e"], 0, "tCO2e", lang), " " if mark else "", mark]),
         (
             t("org_headline_change_baseline", lang, baseline=r["baseline_year"]),
             f"{_pct(r['change_vs_baseline_pct'], lang)} ({fmt(r['change_vs_baseline_tco2e'], 0, 'tCO2e', lang)}), "
@@ -127,6 +140,7 @@ def category_history(engine: Engine, body: str, lang: str) -> tuple[Figure, pd.D
     v = vocabulary()
     cells = measures.body_cells(engine.categories, body)
     years = sorted({y for y, _ in cells})
+    statuses = review_statuses()
     fig = Figure()
     rows = []
     for i, cat in enumerate(v.ordered_categories()):
@@ -141,6 +155,7 @@ def category_history(engine: Engine, body: str, lang: str) -> tuple[Figure, pd.D
                     t("col_year", lang): y,
                     t("col_tco2e", lang): value,
                     t("col_status", lang): t(status[y], lang),
+                    t("col_review_status", lang): status_words(statuses.get((body, y)), lang),
                 }
             )
     fig.update_layout(barmode="relative")
@@ -294,7 +309,8 @@ def view(engine: Engine, body: str, year: str, metric: str, peer_group: str, inc
         chart_block("org-peers", peers_fig, peers, lang),
         *notes,
         table_block("org-categories", category_vs_median(engine, body, r, lang),
-                    t("chart_category_vs_median", lang, year=year), lang, heading=True),
+                    t("chart_category_vs_median", lang, year=year) + _marked(body, year, lang), lang, heading=True),
+        publication_note(lang),
     ]
 
 

@@ -7,17 +7,20 @@ import dash
 import pandas as pd
 from dash import Dash, Input, Output, State, dcc, html
 
-from decarb_dashboard import measures, peers, rollups
+from decarb_dashboard import measures, peers, review, rollups
 from decarb_dashboard.engine import Engine
 from decarb_dashboard.memo import per_object
 from decarb_dashboard.web import data
 from decarb_dashboard.web.components import (
     PALETTE,
+    UNACCEPTED,
     Figure,
     base_layout,
     chart_block,
     fmt,
+    publication_note,
     radios,
+    review_statuses,
     table_block,
     trajectory_figure,
 )
@@ -28,6 +31,8 @@ from uploads_schema.vocabulary import vocabulary
 
 #: Longer lists are cut to this many entries on the page; the downloads hold them all.
 MAX_ITEMS = 200
+#: The Wales page lists bodies by review status: those with nothing in first, then those waiting on someone.
+BODY_STATUS_ORDER = ("not_submitted", "queried", "submitted", "accepted")
 
 
 def layout(lang: str = "en", year: str | None = None, gaps: str | None = None, **_query: str) -> html.Div:
@@ -162,7 +167,7 @@ def coverage_notice(engine: Engine, year: str, lang: str, gap_fill: bool) -> htm
     children = []
     for term, detail in items:
         children += [html.Dt(term), html.Dd(detail)]
-    out = [html.Dl(children, className="headlines", id="wales-headlines")]
+    out = [html.Dl(children, className="headlines", id="wales-headlines"), unaccepted_note(year, lang)]
     if c["provisional"]:
         out.insert(0, html.P(t("coverage_provisional", lang, year=year, reported=c["bodies_reported"],
                                 expected=c["bodies_expected"], share=share), className="warning-text",
@@ -178,6 +183,16 @@ def coverage_notice(engine: Engine, year: str, lang: str, gap_fill: bool) -> htm
         out.append(html.P([t("flagged_note", lang, count=len(flagged), items=names), " ",
                            html.A(t("flagged_see", lang), href="#quality-flags")], className="flagged-note"))
     return html.Section(out, id="wales-coverage-notice")
+
+
+def unaccepted_note(year: str, lang: str) -> html.P:
+    """How many of the year's figures come from returns not yet accepted, and which returns the page includes."""
+    statuses = [s for (_, y), s in review_statuses().items() if y == year]
+    counts = {s: statuses.count(s) for s in UNACCEPTED}
+    words = t("wales_unaccepted", lang, count=sum(counts.values()),
+              submitted=counts["submitted"], queried=counts["queried"]) if sum(counts.values()) else ""
+    return html.P([html.Strong(words, className="status-badge status-submitted") if words else "", " " if words else "",
+                   publication_note(lang).children], id="wales-unaccepted", className="publication-note")
 
 
 def change_text(pct: float | None, tco2e: float | None, lang: str) -> str:
@@ -198,18 +213,26 @@ def coverage_table(engine: Engine, year: str, lang: str) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
-def submission_status(engine: Engine, year: str, lang: str) -> pd.DataFrame:
+def submission_status(year: str, lang: str) -> pd.DataFrame:
+    """Every expected body's review status for ``year`` (:func:`review.body_statuses`), in words: not submitted,
+    submitted (awaiting review), queried or accepted, and whether its return came (or is) late."""
     m = data.matcher()
-    done = rollups.reported_bodies(engine.categories, year)
+    registry = data.registry()
+    found = review.body_statuses(data.store(), registry, year)
+    sectors = dict(zip(registry["id"], registry["type"], strict=True))
     rows = [
         {
             t("col_body", lang): m.name(b, lang, short=True),
-            t("col_sector", lang): sector_name(kind, lang),
-            t("col_submitted", lang): t("submitted_yes" if b in done else "submitted_no", lang),
+            t("col_sector", lang): sector_name(sectors[b], lang) if b in sectors else "",
+            t("col_review_status", lang): t(f"body_status_{status}", lang),
+            t("col_late", lang): t("late_yes" if late else "late_no", lang),
         }
-        for b, kind in zip(engine.registry["id"], engine.registry["type"], strict=True)
+        for b, status, late in zip(found["organisation_id"], found["status"], found["late"], strict=True)
     ]
-    return pd.DataFrame(rows).sort_values([t("col_submitted", lang), t("col_body", lang)]).reset_index(drop=True)
+    order = {s: k for k, s in enumerate(BODY_STATUS_ORDER)}
+    frame = pd.DataFrame(rows).assign(order=found["status"].map(order).to_numpy())
+    return frame.sort_values(["order", t("col_body", lang)], kind="stable").drop(columns="order") \
+        .reset_index(drop=True)
 
 
 def quality_list(engine: Engine, year: str, lang: str) -> html.Section:
@@ -235,8 +258,8 @@ def view(engine: Engine, year: str, lang: str, gap_fill: bool = False) -> list:
         chart_block("wales-region", region_fig, region, lang),
         chart_block("wales-trajectory", path_fig, path, lang),
         html.P(t("trajectory_wales_note", lang, baseline=fmt(baseline, 0, "tCO2e", lang))),
-        table_block("wales-submissions", submission_status(engine, year, lang),
-                    t("submission_status_title", lang, year=year), lang, heading=True),
+        table_block("wales-submissions", submission_status(year, lang),
+                    t("wales_status_title", lang, year=year), lang, heading=True),
         table_block("wales-coverage", coverage_table(engine, year, lang), t("coverage_title", lang, year=year), lang,
                     heading=True),
     ]
