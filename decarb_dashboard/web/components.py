@@ -327,12 +327,12 @@ def stacked_panels(fig: Figure, titles: tuple[str, str], y_title: str, height: i
     x, y = fig.layout.get("xaxis", {}), fig.layout.get("yaxis", {})
     fig.update_layout(
         height=height,
-        yaxis={**y, "domain": [0.6, 1.0], "title": {"text": y_title}},
-        xaxis={**x, "anchor": "y", "title": {"text": ""}},
-        yaxis2={**y, "domain": [0.0, 0.43], "anchor": "x2", "title": {"text": y_title}},
+        yaxis={**y, "domain": [0.55, 1.0], "title": {"text": y_title}},
+        xaxis={**x, "anchor": "y", "title": {"text": ""}, "showticklabels": False},  # the years are below
+        yaxis2={**y, "domain": [0.0, 0.47], "anchor": "x2", "title": {"text": y_title}},
         xaxis2={**x, "anchor": "y2", "matches": "x"},
     )
-    for top, text in zip((1.0, 0.43), titles, strict=True):
+    for top, text in zip((1.0, 0.47), titles, strict=True):
         fig.layout["annotations"].append(
             {"x": 0, "y": top, "xref": "paper", "yref": "paper", "text": f"<b>{text}</b>", "showarrow": False,
              "xanchor": "left", "yanchor": "bottom", "font": {"size": 14}})

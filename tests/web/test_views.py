@@ -257,3 +257,13 @@ def test_the_organisation_pages_figures_are_right_aligned_and_rounded_by_kind(ap
     assert all("." not in x for x in texts[1:3])  # whole tonnes: the body's and its peers' median
     assert texts[3].count(".") <= 1 and len(texts[3].split(".")[-1]) == 1  # one decimal for a percentage
     assert table.children[0].className == "visually-hidden"  # the heading above says the same
+
+
+def test_the_headline_measure_carries_its_unit_in_the_readers_language(app):
+    with app.server.test_request_context():
+        from decarb_dashboard.web import data
+
+        r = organisation.compare(data.engine(), "cardiff", "2022-23", metric="per_fte")
+        shown = organisation.headlines(r, "per_fte", "cy")
+    details = [str(c.children) for c in shown.children if type(c).__name__ == "Dd"]
+    assert any(d.endswith(" tCO2e fesul CALl") for d in details), details  # once read "154,628 en"

@@ -132,7 +132,7 @@ def headlines(r: dict, metric: str, lang: str) -> html.Dl:
         ),
         (
             t("org_headline_intensity", lang, metric=t(f"metric_{metric}", lang), year=year),
-            figure_text(value, "tco2e" if metric == "total" else "intensity", t(f"unit_{metric}", lang), lang),
+            figure_text(value, "tco2e" if metric == "total" else "intensity", lang, t(f"unit_{metric}", lang)),
         ),
         (
             t("org_headline_rank", lang, group=t(f"peer_phrase_{peer['name'].split(':')[0]}", lang)),
