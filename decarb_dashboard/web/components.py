@@ -413,6 +413,8 @@ def chart_block(block_id: str, fig: Figure, data: pd.DataFrame, lang: str, kinds
                 config=graph_config(lang),
                 responsive=True,
                 className="chart",
+                # A responsive graph takes its container's height, never the figure's: give the container that.
+                **({"style": {"height": f"{fig.layout['height']}px"}} if fig.layout.get("height") else {}),
             ),
             html.Details([html.Summary(t("show_table", lang)),
                           table(data, title, f"{block_id}-table", lang, figures, caption_hidden=True)]),

@@ -117,3 +117,11 @@ def test_a_chart_title_is_a_heading_above_the_chart_not_inside_the_figure():
     assert heading.children == "Emissions by category, 2019-20 to 2023-24"
     assert "title" not in graph.figure["layout"]
     assert graph.config["locale"] == "cy"
+
+
+def test_a_tall_chart_gets_its_height_though_the_graph_is_responsive():
+    # dcc.Graph(responsive=True) drops layout.height and takes its container's: 22 peers in 450 px overlapped.
+    fig = components.base_layout(Figure(), "Peers", "tCO2e", "")
+    fig.update_layout(height=760)
+    block = components.chart_block("org-peers", fig, pd.DataFrame({"Body": ["Cardiff"]}), "en")
+    assert block.children[1].style == {"height": "760px"}

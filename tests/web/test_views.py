@@ -203,7 +203,7 @@ def test_supply_chain_has_a_panel_of_its_own_so_the_small_categories_show(app):
     assert {p for name, p in panel.items() if name != "Supply chain"} == {"y2"}
     top, bottom = fig.layout["yaxis"]["domain"], fig.layout["yaxis2"]["domain"]
     assert bottom[1] < top[0]  # one above the other, never overlapping
-    assert fig.layout["yaxis2"]["title"]["text"] == "Emissions (tCO2e)"
+    assert fig.layout["yaxis2"]["title"]["text"] == "tCO2e"
     # Cardiff's water in 2019-20 was 841.39 tCO2e: whole tonnes in its table, 841.
     shown = components.rounded_frame(frame, {"Emissions (tCO2e)": "tco2e"})
     assert shown[(shown["Category"] == "Water") & (shown["Financial year"] == "2019-20")].iloc[0][

@@ -88,7 +88,7 @@ def view(engine: Engine, bodies: list[str], peer_group: str, metric: str, year: 
         fig.add_vline(x=median, line_dash="dash", line_color=PALETTE[7], name=t("series_median", lang))
     fig = base_layout(
         fig, t("chart_ranked", lang, metric=t(f"metric_{metric}", lang), year=year),
-        f"{t(f'metric_{metric}', lang)}, {year}", ""
+        f"{t(f'unit_{metric}', lang)}, {year}", ""  # the unit and year: a phone cuts a longer axis title
     )
     # The band and the median in the legend (as labels over the plot they overlapped); the bars need none.
     fig.data[0]["showlegend"] = False

@@ -181,7 +181,8 @@ def category_history(engine: Engine, body: str, lang: str) -> tuple[Figure, pd.D
     title = t("chart_by_category", lang, first=years[0] if years else "", last=years[-1] if years else "")
     fig = base_layout(fig, title, t("axis_year", lang), t("axis_tco2e", lang))
     panels = (v.categories[supply_chain].name(lang), t("panel_other_categories", lang))
-    return stacked_panels(fig, panels, t("axis_tco2e", lang)), pd.DataFrame(rows)
+    # The panels name what they hold; their axes say the unit only, which leaves room for the plot on a phone.
+    return stacked_panels(fig, panels, t("unit_total", lang), height=760), pd.DataFrame(rows)
 
 
 def trajectory_chart(engine: Engine, body: str, r: dict, lang: str) -> tuple[Figure, pd.DataFrame]:
@@ -238,7 +239,7 @@ def peer_chart(
         metric=t(f"metric_{metric}", lang),
         year=r["reporting_year"],
     )
-    fig = base_layout(fig, title, f"{t(f'metric_{metric}', lang)}, {r['reporting_year']}", "")
+    fig = base_layout(fig, title, f"{t(f'unit_{metric}', lang)}, {r['reporting_year']}", "")
     fig.update_layout(height=max(350, 28 * len(names) + 180), showlegend=True, yaxis={"dtick": 1, "automargin": True})
     frame = pd.DataFrame({t("col_body", lang): names, t(f"metric_{metric}", lang): v["value"].tolist()})
     return fig, frame
