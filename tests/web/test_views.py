@@ -267,3 +267,16 @@ def test_the_headline_measure_carries_its_unit_in_the_readers_language(app):
         shown = organisation.headlines(r, "per_fte", "cy")
     details = [str(c.children) for c in shown.children if type(c).__name__ == "Dd"]
     assert any(d.endswith(" tCO2e fesul CALl") for d in details), details  # once read "154,628 en"
+
+
+def test_the_peer_chart_keeps_the_body_in_its_place_by_value_and_names_it_in_the_legend(app):
+    with app.server.app_context():
+        from decarb_dashboard.web import data
+
+        r = organisation.compare(data.engine(), "cardiff", "2022-23")
+        fig, frame = organisation.peer_chart(data.engine(), "cardiff", r, "total", True, "en")
+    order = fig.layout["yaxis"]["categoryarray"]
+    assert order == list(frame["Public body"]) and "Cardiff" in order  # lowest first, Cardiff at its rank, not on top
+    assert order.index("Cardiff") == 20  # rank 21 of 22
+    assert [trace["name"] for trace in fig.data] == ["Peers", "Cardiff (this body)"]
+    assert fig.layout["showlegend"] is True and fig.layout["annotations"] == []

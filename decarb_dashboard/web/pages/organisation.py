@@ -240,7 +240,8 @@ def peer_chart(
         year=r["reporting_year"],
     )
     fig = base_layout(fig, title, f"{t(f'unit_{metric}', lang)}, {r['reporting_year']}", "")
-    fig.update_layout(height=max(350, 28 * len(names) + 180), showlegend=True, yaxis={"dtick": 1, "automargin": True})
+    fig.update_layout(height=max(350, 28 * len(names) + 180), showlegend=True, yaxis={"dtick": 1, "automargin": True,
+                      "categoryorder": "array", "categoryarray": names})  # by value, the body among them
     frame = pd.DataFrame({t("col_body", lang): names, t(f"metric_{metric}", lang): v["value"].tolist()})
     return fig, frame
 
