@@ -25,7 +25,7 @@ from decarb_dashboard.registry import load_registry
 from decarb_dashboard.sample import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo_accounts, seed_if_empty
 from decarb_dashboard.store import SubmissionStore
 from decarb_dashboard.web import auth, headers
-from decarb_dashboard.web.components import rebuild_block
+from decarb_dashboard.web.components import download_filename, rebuild_block
 from decarb_dashboard.web.controls import localise, service_owner
 from decarb_dashboard.web.i18n import language, languages, request_language, t
 from decarb_dashboard.web.navigation import FOOTER_PAGES, PAGES, ROLE_PAGES, page_title
@@ -146,10 +146,11 @@ def download(_csv: list, _xlsx: list, queries: list, ids: list) -> dict:
     frame = rebuild_block(query, block) if isinstance(block, str) else None
     if frame is None:
         raise dash.exceptions.PreventUpdate
+    names = {extension: download_filename(frame, block, extension) for extension in ("csv", "xlsx")}
     frame = frame.astype(object).where(frame.notna(), None)
     if trigger["type"] == "download-xlsx":
-        return dcc.send_bytes(to_xlsx_bytes(frame), f"{block}.xlsx")
-    return dcc.send_bytes(to_csv_bytes(frame), f"{block}.csv")
+        return dcc.send_bytes(to_xlsx_bytes(frame), names["xlsx"])
+    return dcc.send_bytes(to_csv_bytes(frame), names["csv"])
 
 
 #: The largest request body of a callback that takes no file, in bytes (a review message is 2,000 characters).

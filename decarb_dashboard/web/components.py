@@ -11,6 +11,7 @@ import contextvars
 import datetime
 import math
 import urllib.parse
+from collections.abc import Mapping
 from zoneinfo import ZoneInfo
 
 import dash
@@ -36,6 +37,12 @@ PAGE_VIEW = "page"
 #: While a view is built again for a download: the frames its blocks are made from, by block id.
 _REBUILDING: contextvars.ContextVar[dict[str, pd.DataFrame] | None] = contextvars.ContextVar("rebuilding",
                                                                                                 default=None)
+
+#: The one rounding rule of every figure on screen and in downloads, by kind of figure: whole tonnes
+#: for emissions, one decimal for percentages, three significant figures for intensities (a ratio
+#: of 0.0123 tCO2e per resident keeps its digits; 1,234.6 tCO2e per GBP m needs no decimals).
+FIGURE_KINDS = ("tco2e", "pct", "intensity")
+INTENSITY_SIGNIFICANT_DIGITS = 3
 
 
 def download_query() -> dict | None:
@@ -94,12 +101,32 @@ def _plain(value: object) -> bool:
     return value is None or isinstance(value, int | float | bool) or (isinstance(value, str) and len(value) <= 200)
 
 
-def _download_store(block_id: str, data: pd.DataFrame) -> dcc.Store:
-    """The download's query (not its rows); while a view is built again for a download, hand over the frame."""
+def _download_store(block_id: str, data: pd.DataFrame, name: str | None) -> dcc.Store:
+    """The download's query (not its rows); while a view is built again for a download, hand over the frame.
+
+    The frame carries the file's name (without extension) in ``attrs["download_name"]``.
+    """
     frames = _REBUILDING.get()
     if frames is not None:
+        data = data.copy()
+        data.attrs["download_name"] = name or block_id
         frames[block_id] = data
     return dcc.Store(id={"type": "download-data", "block": block_id}, data=download_query())
+
+
+def download_name(*parts: object, lang: str) -> str:
+    """The name of a download (without extension): what it is about, its year, what it holds, its language.
+
+    ``download_name("cardiff", "2022-23", "categories", lang="en")`` -> ``cardiff-2022-23-categories-en``;
+    register ids' underscores become hyphens, and any other character than a letter, digit or hyphen goes.
+    """
+    words = [str(p).lower().replace("_", "-").replace(" ", "-") for p in (*parts, lang) if p not in (None, "")]
+    return "-".join("".join(ch for ch in w if ch.isascii() and (ch.isalnum() or ch == "-")) for w in words)
+
+
+def download_filename(frame: pd.DataFrame, block_id: str, extension: str) -> str:
+    """The file name of a rebuilt block's download: ``cardiff-2022-23-categories-en.csv`` (the block id if unnamed)."""
+    return f"{frame.attrs.get('download_name') or block_id}.{extension}"
 
 
 class Figure:
@@ -117,63 +144,23 @@ class Figure:
     def add_scatter(self, **trace: object) -> None:
         self.data.append({"type": "scatter", **_plotly_names(trace)})
 
-    def add_vrect(
-        self,
-        x0: float,
-        x1: float,
-        fillcolor: str,
-        opacity: float,
-        line_width: float = 0,
-        annotation_text: str | None = None,
-    ) -> None:
+    def add_vrect(self, x0: float, x1: float, fillcolor: str, opacity: float, name: str | None = None) -> None:
+        """Shade the band of the x axis from ``x0`` to ``x1``, named in the legend (never an annotation over the
+        plot, which overlaps the median's at any width)."""
         self.layout["shapes"].append(
-            {
-                "type": "rect",
-                "xref": "x",
-                "yref": "paper",
-                "x0": x0,
-                "x1": x1,
-                "y0": 0,
-                "y1": 1,
-                "fillcolor": fillcolor,
-                "opacity": opacity,
-                "line": {"width": line_width},
-                "layer": "below",
-            }
+            {"type": "rect", "xref": "x", "yref": "paper", "x0": x0, "x1": x1, "y0": 0, "y1": 1,
+             "fillcolor": fillcolor, "opacity": opacity, "line": {"width": 0}, "layer": "below",
+             **({"name": name, "showlegend": True} if name else {})}
         )
-        if annotation_text:
-            self.layout["annotations"].append(
-                {
-                    "x": x0,
-                    "y": 1,
-                    "xref": "x",
-                    "yref": "paper",
-                    "text": annotation_text,
-                    "showarrow": False,
-                    "xanchor": "left",
-                    "yanchor": "bottom",
-                }
-            )
 
-    def add_vline(
-        self, x: float, line_dash: str = "dash", line_color: str = "#000000", annotation_text: str | None = None
-    ) -> None:
+    def add_vline(self, x: float, line_dash: str = "dash", line_color: str = "#000000", name: str | None = None
+                  ) -> None:
+        """Draw a vertical line at ``x``, named in the legend."""
         self.layout["shapes"].append(
-            {
-                "type": "line",
-                "xref": "x",
-                "yref": "paper",
-                "x0": x,
-                "x1": x,
-                "y0": 0,
-                "y1": 1,
-                "line": {"dash": line_dash, "color": line_color},
-            }
+            {"type": "line", "xref": "x", "yref": "paper", "x0": x, "x1": x, "y0": 0, "y1": 1,
+             "line": {"dash": line_dash, "color": line_color, "width": 2},
+             **({"name": name, "showlegend": True} if name else {})}
         )
-        if annotation_text:
-            self.layout["annotations"].append(
-                {"x": x, "y": 1.04, "xref": "x", "yref": "paper", "text": annotation_text, "showarrow": False}
-            )
 
     def annotate(self, x: object, text: str) -> None:
         """Write ``text`` above category ``x`` of the x axis (a provisional year, say)."""
@@ -230,29 +217,151 @@ def _element(tag: str, children: object, **props: object) -> dict:
     return {"type": tag, "namespace": "dash_html_components", "props": {"children": children, **props}}
 
 
-def table(frame: pd.DataFrame, caption: str, table_id: str | None = None, lang: str = "en") -> html.Table:
-    """Return an accessible HTML table with a caption and column headers; figures in ``lang``'s number format."""
-    head = _element("Thead", _element("Tr", [_element("Th", str(c), scope="col") for c in frame.columns]))
+def decimals(value: float, kind: str) -> int:
+    """How many decimals a figure of ``kind`` (one of :data:`FIGURE_KINDS`) keeps, on screen and in downloads."""
+    if kind == "tco2e":
+        return 0
+    if kind == "pct":
+        return 1
+    if kind != "intensity":
+        raise ValueError(f"unknown kind of figure {kind!r}: one of {', '.join(FIGURE_KINDS)}")
+    if value == 0 or not math.isfinite(value):
+        return 0
+    return max(0, INTENSITY_SIGNIFICANT_DIGITS - 1 - math.floor(math.log10(abs(value))))
+
+
+def rounded(value: object, kind: str) -> object:
+    """Round a figure by the one rule: whole tonnes come back as an int, others as a float; text and gaps unchanged.
+
+    20640.699999999997 tCO2e -> 20641; -7.0789 % -> -7.1; 0.012345 tCO2e per resident -> 0.0123.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return value
+    digits = decimals(float(value), kind)
+    return round(float(value)) if digits == 0 else round(float(value), digits)
+
+
+def figure_text(value: object, kind: str, lang: str, unit: str = "") -> str:
+    """A figure for people: rounded by the one rule, in ``lang``'s CLDR number format; "n/a" in words when missing."""
+    value = rounded(value, kind)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return fmt(value, decimals(float(value), kind), unit, lang)
+    return fmt(value, lang=lang)
+
+
+def _numbers(series: pd.Series, floats_only: bool = False) -> bool:
+    """Whether ``series`` holds a number (a float, with ``floats_only``), whatever else it holds (text, gaps)."""
+    kinds = float if floats_only else int | float
+    return any(isinstance(v, kinds) and not isinstance(v, bool) and not (isinstance(v, float) and math.isnan(v))
+               for v in series)
+
+
+def kinds_of(frame: pd.DataFrame, kinds: Mapping[str, str] | str) -> dict[str, str]:
+    """Return {column: kind} of the figures of ``frame``: ``kinds`` names each column's, or is one kind for
+    every column holding fractional numbers (counts such as ranks and quartiles are left as they are)."""
+    if isinstance(kinds, str):
+        return {c: kinds for c in frame.columns if _numbers(frame[c], floats_only=True)}
+    return {c: kind for c, kind in kinds.items() if c in frame.columns and _numbers(frame[c])}
+
+
+def rounded_frame(frame: pd.DataFrame, kinds: Mapping[str, str] | str) -> pd.DataFrame:
+    """``frame`` with every figure rounded by the one rule (the frame a table shows and a download holds).
+
+    A column of whole tonnes holds ints (and None where there is no figure), so that a CSV reads
+    ``20641``, never ``20640.699999999997`` or ``20641.0``.
+    """
+    out = frame.copy()
+    for column, kind in kinds_of(frame, kinds).items():
+        out[column] = pd.Series([rounded(v, kind) for v in frame[column]], index=frame.index, dtype=object)
+        out[column] = out[column].where(out[column].notna(), None)
+    return out
+
+
+def table(frame: pd.DataFrame, caption: str, table_id: str | None = None, lang: str = "en",
+          kinds: Mapping[str, str] | str = "intensity", caption_hidden: bool = False) -> html.Table:
+    """Return an accessible HTML table with a caption and column headers; figures rounded by the one rule.
+
+    A figure's column (and its header) has the class ``num``: right-aligned, in figures of equal
+    width. ``caption_hidden`` keeps the caption for screen readers only, where a heading just above
+    says the same.
+    """
+    figures = kinds_of(frame, kinds)
+    numeric = {c for c in frame.columns if c in figures or _numbers(frame[c])}
+    head = _element("Thead", _element("Tr", [
+        _element("Th", str(c), scope="col", **({"className": "num"} if c in numeric else {})) for c in frame.columns]))
+    columns = list(frame.columns)
     rows = [
         _element("Tr", [
-            _element("Td", value if isinstance(value, str) else fmt(value, 2, lang=lang) if isinstance(value, float)
-                     else str(value))
-            for value in row
+            _element("Td", figure_text(value, figures[c], lang) if c in figures else _cell(value, lang),
+                     **({"className": "num"} if c in numeric else {}))
+            for c, value in zip(columns, row, strict=True)
         ])
         for row in frame.itertuples(index=False)
     ]
     props = {"id": table_id} if table_id else {}
-    return html.Table([html.Caption(caption), head, _element("Tbody", rows)], className="data-table", **props)
+    return html.Table([html.Caption(caption, className="visually-hidden" if caption_hidden else None), head,
+                       _element("Tbody", rows)], className="data-table", **props)
+
+
+def change_text(pct: float | None, tco2e: float | None, lang: str) -> str:
+    """Say a change in words, never as a negative reduction: "7.1% higher (+1,235 tCO2e)", "7.1% lower (-1,235 tCO2e)".
+
+    The percentage and the tonnes are rounded by the one rule (one decimal, whole tonnes).
+    """
+    if pct is None:
+        return t("not_available", lang)
+    pct, tonnes = rounded(pct, "pct"), rounded(tco2e, "tco2e")
+    key = "change_higher" if pct > 0 else "change_lower" if pct < 0 else "change_none"
+    signed = t("not_available", lang) if not isinstance(tonnes, int) else \
+        ("+" if tonnes > 0 else "") + i18n.number(tonnes, 0, lang)
+    return t(key, lang, pct=i18n.number(abs(pct), 1, lang), tco2e=signed)
+
+
+def stacked_panels(fig: Figure, titles: tuple[str, str], y_title: str, height: int = 620) -> Figure:
+    """Lay out a figure as two panels, one above the other, over the same years, each with its own scale.
+
+    Traces on axes ``x``/``y`` are drawn in the top panel, those on ``x2``/``y2`` in the bottom one,
+    so that a category of 60-90% of a total (supply chain) does not flatten the others to nothing.
+    Apply after :func:`base_layout`: the bottom panel takes the top one's axes' style and year order.
+    """
+    x, y = fig.layout.get("xaxis", {}), fig.layout.get("yaxis", {})
+    fig.update_layout(
+        height=height,
+        yaxis={**y, "domain": [0.55, 1.0], "title": {"text": y_title}},
+        xaxis={**x, "anchor": "y", "title": {"text": ""}, "showticklabels": False},  # the years are below
+        yaxis2={**y, "domain": [0.0, 0.47], "anchor": "x2", "title": {"text": y_title}},
+        xaxis2={**x, "anchor": "y2", "matches": "x"},
+    )
+    for top, text in zip((1.0, 0.47), titles, strict=True):
+        fig.layout["annotations"].append(
+            {"x": 0, "y": top, "xref": "paper", "yref": "paper", "text": f"<b>{text}</b>", "showarrow": False,
+             "xanchor": "left", "yanchor": "bottom", "font": {"size": 14}})
+    return fig
+
+
+def _cell(value: object, lang: str) -> str:
+    """Text as it is, a count as a whole number, a gap as "n/a" in words."""
+    if isinstance(value, str):
+        return value
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return t("not_available", lang)
+    return str(value)
 
 
 def base_layout(fig: Figure, title: str, x_title: str, y_title: str) -> Figure:
-    """Apply the house style; financial years on an x axis stay in calendar order."""
+    """Apply the house style; financial years on an x axis stay in calendar order.
+
+    The title is kept in the figure's layout for the table's caption and the chart's label, and
+    shown as the page's own heading above the chart (:func:`chart_block`): in the page it wraps on a
+    phone and the toolbar never covers it. Axes make room for their labels (no "Vrexham", no
+    "2030-3"); the legend sits below the plot.
+    """
     values = [x for trace in fig.data for x in (trace.get("x") or [])]
     labels = sorted({x for x in values if isinstance(x, str) and len(x) == 7 and x[4] == "-"})
-    if labels:
-        fig.update_xaxes(categoryorder="array", categoryarray=labels)
+    if labels:  # at a slant, so that a phone's narrow axis has room for every year ("2030-31", never "2030-3")
+        fig.update_xaxes(categoryorder="array", categoryarray=labels, tickangle=-45)
     # A plain layout instead of a named template: plotly rebuilds a named template on every figure.
-    grid = {"gridcolor": "#e5e5e5", "zerolinecolor": "#b1b4b6", "linecolor": "#b1b4b6"}
+    grid = {"gridcolor": "#e5e5e5", "zerolinecolor": "#b1b4b6", "linecolor": "#b1b4b6", "automargin": True}
     fig.update_layout(
         title={"text": title},
         paper_bgcolor="#ffffff",
@@ -261,47 +370,80 @@ def base_layout(fig: Figure, title: str, x_title: str, y_title: str) -> Figure:
         yaxis={**grid, "title": {"text": y_title}},
         colorway=PALETTE,
         font={"family": "Arial, sans-serif", "size": 14},
-        margin={"l": 60, "r": 20, "t": 60, "b": 50},
-        legend={"orientation": "h", "y": -0.2},
+        margin={"l": 10, "r": 30, "t": 30, "b": 10},
+        # Below the axis title, however many rows the legend takes at the page's width.
+        legend={"orientation": "h", "yref": "container", "yanchor": "bottom", "y": 0, "x": 0, "xanchor": "left"},
     )
     return fig
 
 
-def chart_block(block_id: str, fig: Figure, data: pd.DataFrame, lang: str) -> html.Section:
-    """Return a chart with its table alternative and a CSV download of the same figures."""
+#: The toolbar's buttons a chart keeps: download as an image, zoom and reset (no selection tools: nothing
+#: on these pages acts on a selection; never "Share chart...", which uploads the figures to Plotly's cloud).
+MODEBAR_REMOVE = ["select2d", "lasso2d", "toggleSpikelines", "hoverClosestCartesian", "hoverCompareCartesian",
+                  "sendChartToCloud"]
+
+
+def graph_config(lang: str) -> dict:
+    """The chart's plotly config: plotly's own words (toolbar, number format) in ``lang`` when it is not English
+    (``assets/plotly-locale-<lang>.js`` registers them), the toolbar shown on hover, without plotly's logo."""
+    config: dict = {"displaylogo": False, "displayModeBar": "hover", "modeBarButtonsToRemove": MODEBAR_REMOVE,
+                    "showSendToCloud": False}
+    if lang != i18n.default_language():
+        config["locale"] = lang
+    return config
+
+
+def chart_block(block_id: str, fig: Figure, data: pd.DataFrame, lang: str, kinds: Mapping[str, str] | str = "intensity",
+                download: str | None = None) -> html.Section:
+    """Return a chart under its title (a heading), with its table alternative and a CSV download of the same figures.
+
+    ``kinds`` says how the table's figures are rounded (one of :data:`FIGURE_KINDS` for every
+    fractional column, or one per column); ``download`` names the file (:func:`download_name`).
+    """
     title = fig.title or block_id
+    figures = kinds_of(data, kinds)
+    data = rounded_frame(data, figures)
+    shown = {"data": fig.data, "layout": {k: v for k, v in fig.layout.items() if k != "title"}}
     return html.Section(
         [
+            html.H2(title, className="chart-title", id=f"{block_id}-title"),
             dcc.Graph(
                 id=f"{block_id}-graph",
-                figure=fig.to_plotly_json(),
-                config={"displaylogo": False},
+                figure=shown,
+                config=graph_config(lang),
                 responsive=True,
                 className="chart",
+                # A responsive graph takes its container's height, never the figure's: give the container that.
+                **({"style": {"height": f"{fig.layout['height']}px"}} if fig.layout.get("height") else {}),
             ),
-            html.Details([html.Summary(t("show_table", lang)), table(data, title, f"{block_id}-table", lang)]),
+            html.Details([html.Summary(t("show_table", lang)),
+                          table(data, title, f"{block_id}-table", lang, figures, caption_hidden=True)]),
             html.Button(
                 t("download_csv", lang), id={"type": "download-csv", "block": block_id}, className="secondary-button"
             ),
-            _download_store(block_id, data),
+            _download_store(block_id, data, download),
         ],
         className="chart-block",
-        **{"aria-label": title},
+        **{"aria-labelledby": f"{block_id}-title"},
     )
 
 
-def table_block(block_id: str, data: pd.DataFrame, caption: str, lang: str, heading: bool = False) -> html.Section:
+def table_block(block_id: str, data: pd.DataFrame, caption: str, lang: str, heading: bool = False,
+                kinds: Mapping[str, str] | str = "intensity", download: str | None = None) -> html.Section:
     """Return a table with CSV and Excel downloads; a long table shows its first rows, the downloads all.
 
-    ``heading`` puts the caption above it as a section heading (h2) too.
+    ``heading`` puts the caption above it as a section heading (h2), the caption then for screen
+    readers only; ``kinds`` and ``download`` as for :func:`chart_block`.
     """
+    figures = kinds_of(data, kinds)
+    data = rounded_frame(data, figures)
     more = (
         [html.P(t("showing_first", lang, shown=MAX_TABLE_ROWS, total=len(data)))] if len(data) > MAX_TABLE_ROWS else []
     )
     return html.Section(
         [
             *([html.H2(caption)] if heading else []),
-            table(data.head(MAX_TABLE_ROWS), caption, f"{block_id}-table", lang),
+            table(data.head(MAX_TABLE_ROWS), caption, f"{block_id}-table", lang, figures, caption_hidden=heading),
             *more,
             html.Div(
                 [
@@ -318,7 +460,7 @@ def table_block(block_id: str, data: pd.DataFrame, caption: str, lang: str, head
                 ],
                 className="button-row",
             ),
-            _download_store(block_id, data),
+            _download_store(block_id, data, download),
         ],
         className="table-block",
     )

@@ -323,6 +323,8 @@ def test_a_download_is_the_table_the_page_shows_built_again_on_the_server(site):
     sent = client.post("/_dash-update-component", json=_download_body("org-categories", store["data"]))
     csv_text = base64.b64decode(sent.get_json()["response"]["download"]["data"]["content"]).decode("utf-8-sig")
     assert len(csv_text.strip().splitlines()) == 1 + rows_shown > 5  # a header and every row on the page
+    # named by body, year, contents and language, not by the page's block id
+    assert sent.get_json()["response"]["download"]["data"]["filename"] == "cardiff-2022-23-categories-en.csv"
 
 
 @pytest.mark.parametrize("query", [

@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 
 from decarb_dashboard.accounts import Account
-from decarb_dashboard.web import create_app
+from decarb_dashboard.web import components, create_app
 from decarb_dashboard.web.i18n import catalogue, t
 from decarb_dashboard.web.pages import compare, organisation, upload, wales
 from decarb_dashboard.web.pages.home import layout as home_layout
@@ -190,3 +190,93 @@ def test_downloaded_tables_never_run_text_as_a_formula_in_excel():
     sheet = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes(frame))).active
     cells = [c for row in sheet.iter_rows() for c in row if isinstance(c.value, str) and "HYPERLINK" in c.value]
     assert cells and all(c.data_type == "s" for c in cells)  # text, not a formula
+
+
+# ---- charts15: charts a person can read, plain wording, one rounding rule, named downloads --------------------------
+def test_supply_chain_has_a_panel_of_its_own_so_the_small_categories_show(app):
+    with app.server.app_context():
+        from decarb_dashboard.web import data
+
+        fig, frame = organisation.category_history(data.engine(), "cardiff", "en")
+    panel = {trace["name"]: trace.get("yaxis", "y") for trace in fig.data}
+    assert panel["Supply chain"] == "y" and panel["Water"] == "y2" and panel["Homeworking"] == "y2"
+    assert {p for name, p in panel.items() if name != "Supply chain"} == {"y2"}
+    top, bottom = fig.layout["yaxis"]["domain"], fig.layout["yaxis2"]["domain"]
+    assert bottom[1] < top[0]  # one above the other, never overlapping
+    assert fig.layout["yaxis2"]["title"]["text"] == "tCO2e"
+    # Cardiff's water in 2019-20 was 841.39 tCO2e: whole tonnes in its table, 841.
+    shown = components.rounded_frame(frame, {"Emissions (tCO2e)": "tco2e"})
+    assert shown[(shown["Category"] == "Water") & (shown["Financial year"] == "2019-20")].iloc[0][
+        "Emissions (tCO2e)"] == 841
+
+
+@pytest.mark.parametrize("lang, sentence, change", [
+    ("en", "8.5% higher than 2019-20; 27.3% lower needed by 2022-23 on a straight path to net zero in 2030.",
+     "8.5% higher (+11,612 tCO2e)"),
+    ("cy", "8.5% yn uwch na 2019-20; mae angen bod 27.3% yn is erbyn 2022-23 ar lwybr syth i sero net yn 2030.",
+     "8.5% yn uwch (+11,612 tCO2e)"),
+])
+def test_a_rise_is_said_as_higher_never_as_a_negative_reduction(app, lang, sentence, change):
+    # Cardiff 2022-23: 11,611.81 tCO2e (8.4571%) above 2019-20 over like-for-like categories; the straight path
+    # asks 3/11 = 27.2727% lower by then. This read "-8.5% reduction achieved" / "Gostyngiad o -8.5%".
+    with app.server.test_request_context():
+        from decarb_dashboard.web import data
+
+        shown = str(organisation.view(data.engine(), "cardiff", "2022-23", "total", "type", True, lang))
+    assert sentence in shown and change in shown
+    assert "-8.5%" not in shown and "reduction achieved" not in shown and "Gostyngiad o" not in shown
+    rank = {"en": "Rank among bodies of the same type", "cy": "Safle ymhlith cyrff o'r un math"}[lang]
+    assert rank in shown
+
+
+def test_every_download_of_the_organisation_page_is_named_by_body_year_and_language(app):
+    query = {"view": "org-view.children", "values": ["cardiff", "2022-23", "per_fte", "type", "with", "cy"]}
+    with app.server.test_request_context():
+        names = {block: components.download_filename(components.rebuild_block(query, block), block, "csv")
+                 for block in ("org-categories", "org-peers", "org-trajectory", "org-history")}
+    assert names == {"org-categories": "cardiff-2022-23-categories-cy.csv",
+                     "org-peers": "cardiff-2022-23-peers-per-fte-cy.csv",
+                     "org-trajectory": "cardiff-trajectory-cy.csv",
+                     "org-history": "cardiff-2019-20-to-2023-24-categories-cy.csv"}
+
+
+def test_the_organisation_pages_figures_are_right_aligned_and_rounded_by_kind(app):
+    with app.server.test_request_context():
+        from decarb_dashboard.web import data
+
+        blocks = organisation.view(data.engine(), "cardiff", "2022-23", "total", "type", True, "en")
+    categories = next(b for b in blocks if getattr(b, "className", None) == "table-block")
+    table = categories.children[1]
+    head = table.children[1]["props"]["children"]["props"]["children"]
+    classes = {h["props"]["children"]: h["props"].get("className") for h in head}
+    assert classes["Emissions (tCO2e)"] == "num" and classes["Change since 2019-20 (%)"] == "num"
+    assert classes["Category"] is None
+    first = table.children[2]["props"]["children"][0]["props"]["children"]
+    texts = [c["props"]["children"] for c in first]
+    assert texts[0] == "Buildings"
+    assert all("." not in x for x in texts[1:3])  # whole tonnes: the body's and its peers' median
+    assert texts[3].count(".") <= 1 and len(texts[3].split(".")[-1]) == 1  # one decimal for a percentage
+    assert table.children[0].className == "visually-hidden"  # the heading above says the same
+
+
+def test_the_headline_measure_carries_its_unit_in_the_readers_language(app):
+    with app.server.test_request_context():
+        from decarb_dashboard.web import data
+
+        r = organisation.compare(data.engine(), "cardiff", "2022-23", metric="per_fte")
+        shown = organisation.headlines(r, "per_fte", "cy")
+    details = [str(c.children) for c in shown.children if type(c).__name__ == "Dd"]
+    assert any(d.endswith(" tCO2e fesul CALl") for d in details), details  # once read "154,628 en"
+
+
+def test_the_peer_chart_keeps_the_body_in_its_place_by_value_and_names_it_in_the_legend(app):
+    with app.server.app_context():
+        from decarb_dashboard.web import data
+
+        r = organisation.compare(data.engine(), "cardiff", "2022-23")
+        fig, frame = organisation.peer_chart(data.engine(), "cardiff", r, "total", True, "en")
+    order = fig.layout["yaxis"]["categoryarray"]
+    assert order == list(frame["Public body"]) and "Cardiff" in order  # lowest first, Cardiff at its rank, not on top
+    assert order.index("Cardiff") == 20  # rank 21 of 22
+    assert [trace["name"] for trace in fig.data] == ["Peers", "Cardiff (this body)"]
+    assert fig.layout["showlegend"] is True and fig.layout["annotations"] == []

@@ -14,6 +14,8 @@ from decarb_dashboard.web.components import (
     Figure,
     base_layout,
     chart_block,
+    download_name,
+    figure_text,
     left_out_note,
     publication_note,
     review_statuses,
@@ -73,20 +75,24 @@ def view(engine: Engine, bodies: list[str], peer_group: str, metric: str, year: 
     available = v[v["value"].notna()].sort_values("value")
     left_out = v[v["value"].isna()]
     names = [m.name(b, lang, short=True) for b in available["organisation_id"]]
+    kind = "tco2e" if metric == "total" else "intensity"
     fig = Figure()
     fig.add_bar(
-        x=available["value"], y=names, orientation="h", marker_color=PALETTE[0], name=t(f"metric_{metric}", lang)
+        x=available["value"], y=names, orientation="h", marker_color=PALETTE[0], name=t(f"metric_{metric}", lang),
+        text=[figure_text(x, kind, lang, t(f"unit_{metric}", lang)) for x in available["value"]],
+        textposition="none", hovertemplate="%{y}: %{text}<extra></extra>",
     )
     if len(available) >= 2:
         q1, median, q3 = peers.quartiles(available["value"].to_numpy())
-        fig.add_vrect(
-            x0=q1, x1=q3, fillcolor=PALETTE[4], opacity=0.2, line_width=0, annotation_text=t("series_quartiles", lang)
-        )
-        fig.add_vline(x=median, line_dash="dash", line_color=PALETTE[7], annotation_text=t("series_median", lang))
+        fig.add_vrect(x0=q1, x1=q3, fillcolor=PALETTE[4], opacity=0.2, name=t("series_quartiles", lang))
+        fig.add_vline(x=median, line_dash="dash", line_color=PALETTE[7], name=t("series_median", lang))
     fig = base_layout(
-        fig, t("chart_ranked", lang, metric=t(f"metric_{metric}", lang), year=year), t(f"metric_{metric}", lang), ""
+        fig, t("chart_ranked", lang, metric=t(f"metric_{metric}", lang), year=year),
+        f"{t(f'unit_{metric}', lang)}, {year}", ""  # the unit and year: a phone cuts a longer axis title
     )
-    fig.update_layout(height=max(350, 30 * len(names) + 120), showlegend=False,
+    # The band and the median in the legend (as labels over the plot they overlapped); the bars need none.
+    fig.data[0]["showlegend"] = False
+    fig.update_layout(height=max(350, 30 * len(names) + 180), showlegend=True,
                       yaxis={"autorange": "reversed", "automargin": True})  # names never cut ("Vrexham")
     values = available["value"].to_numpy()
     places = [peers.standing(x, values) for x in values]  # the library's one rule: ties share the lower rank
@@ -97,7 +103,7 @@ def view(engine: Engine, bodies: list[str], peer_group: str, metric: str, year: 
         {
             t("col_rank", lang): ranks,
             t("col_body", lang): names,
-            t(f"metric_{metric}", lang): available["value"].round(3).tolist(),
+            t(f"metric_{metric}", lang): available["value"].tolist(),
             t("col_quartile", lang): quartiles,
             t("col_review_status", lang): [status_words(statuses.get((b, year)), lang)
                                            for b in available["organisation_id"]],
@@ -105,7 +111,8 @@ def view(engine: Engine, bodies: list[str], peer_group: str, metric: str, year: 
     )
     unaccepted = [n for n, b in zip(names, available["organisation_id"], strict=True)
                   if status_mark(statuses.get((b, year)), lang)]
-    out = [chart_block("cmp-ranked", fig, frame, lang), publication_note(lang)]
+    out = [chart_block("cmp-ranked", fig, frame, lang, {t(f"metric_{metric}", lang): kind},
+                       download_name("compare", year, metric, lang=lang)), publication_note(lang)]
     if unaccepted:
         out.insert(0, html.P(html.Strong(t("compare_unaccepted", lang, count=len(unaccepted),
                                            names=", ".join(unaccepted)), className="status-badge status-submitted"),

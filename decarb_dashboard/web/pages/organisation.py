@@ -14,12 +14,16 @@ from decarb_dashboard.web.components import (
     PALETTE,
     Figure,
     base_layout,
+    change_text,
     chart_block,
-    fmt,
+    download_name,
+    figure_text,
     left_out_note,
     publication_note,
     radios,
     review_statuses,
+    rounded,
+    stacked_panels,
     status_badge,
     status_mark,
     status_words,
@@ -61,8 +65,15 @@ def layout(lang: str = "en", body: str | None = None, year: str | None = None, *
     )
 
 
-def _pct(value: float | None, lang: str) -> str:
-    return t("not_available", lang) if value is None else f"{value:+.1f}%"
+def trajectory_sentence(trajectory: dict, baseline: str, year: str, lang: str) -> str:
+    """Say where a body stands on its path in plain words: "7.1% higher than 2019-20; 36.4% lower needed by
+    2022-23 ..." (never "-7.1% reduction achieved", a double negative)."""
+    required = figure_text(trajectory["required_reduction_pct"], "pct", lang)
+    achieved = rounded(trajectory["achieved_reduction_pct"], "pct")  # a reduction: positive is lower
+    if not isinstance(achieved, int | float):
+        return t("trajectory_unknown", lang, baseline=baseline, required=required, year=year)
+    key = "trajectory_lower" if achieved > 0 else "trajectory_higher" if achieved < 0 else "trajectory_same"
+    return t(key, lang, pct=figure_text(abs(achieved), "pct", lang), baseline=baseline, required=required, year=year)
 
 
 def rank_text(peer: dict, lang: str) -> str:
@@ -88,7 +99,7 @@ def own_baseline_item(r: dict, lang: str) -> list[tuple[str, str]]:
         return [(t("org_headline_change_own_baseline", lang, baseline=own["year"]),
                  t("not_available", lang) + (f" ({why})" if why else ""))]
     return [(t("org_headline_change_own_baseline", lang, baseline=own["year"]),
-             f"{_pct(own['change_pct'], lang)} ({fmt(own['change_tco2e'], 0, 'tCO2e', lang)}), "
+             change_text(own["change_pct"], own["change_tco2e"], lang) + ", "
              + t("over_categories", lang, count=len(own["categories"])))]
 
 
@@ -108,23 +119,23 @@ def headlines(r: dict, metric: str, lang: str) -> html.Dl:
     mark = status_badge(review_statuses().get((r["organisation"]["id"], year)), lang, "org-status")
     items = [
         (t("org_headline_total", lang, year=year),
-         [fmt(r["total_tco2e"], 0, "tCO2e", lang), " " if mark else "", mark]),
+         [figure_text(r["total_tco2e"], "tco2e", lang, "tCO2e"), " " if mark else "", mark]),
         (
             t("org_headline_change_baseline", lang, baseline=r["baseline_year"]),
-            f"{_pct(r['change_vs_baseline_pct'], lang)} ({fmt(r['change_vs_baseline_tco2e'], 0, 'tCO2e', lang)}), "
+            change_text(r["change_vs_baseline_pct"], r["change_vs_baseline_tco2e"], lang) + ", "
             + t("over_categories", lang, count=len(r["change_vs_baseline_categories"])),
         ),
         *own_baseline_item(r, lang),
         (
             t("org_headline_change_yoy", lang, previous=previous),
-            f"{_pct(r['change_year_on_year_pct'], lang)} ({fmt(r['change_year_on_year_tco2e'], 0, 'tCO2e', lang)})",
+            change_text(r["change_year_on_year_pct"], r["change_year_on_year_tco2e"], lang),
         ),
         (
             t("org_headline_intensity", lang, metric=t(f"metric_{metric}", lang), year=year),
-            fmt(value, 0 if metric == "total" else 3, t(f"unit_{metric}", lang), lang),  # tonnes need no decimals
+            figure_text(value, "tco2e" if metric == "total" else "intensity", lang, t(f"unit_{metric}", lang)),
         ),
         (
-            t("org_headline_rank", lang, group=t(f"peer_{peer['name'].split(':')[0]}", lang)),
+            t("org_headline_rank", lang, group=t(f"peer_phrase_{peer['name'].split(':')[0]}", lang)),
             rank_text(peer, lang),
         ),
         (t("org_headline_trajectory", lang), status),
@@ -136,8 +147,14 @@ def headlines(r: dict, metric: str, lang: str) -> html.Dl:
 
 
 def category_history(engine: Engine, body: str, lang: str) -> tuple[Figure, pd.DataFrame]:
-    """Stacked bars of a body's reported emissions by category over the years, and the same as a table."""
+    """A body's reported emissions by category over the years, as stacked bars in two panels, and as a table.
+
+    Supply chain (spend-based, typically 60-90% of a total) has the top panel to itself and every
+    other category shares the bottom one on its own scale, so that water, homeworking and travel
+    are seen rather than flattened under it.
+    """
     v = vocabulary()
+    supply_chain = v.category_with_role("spend_based")
     cells = measures.body_cells(engine.categories, body)
     years = sorted({y for y, _ in cells})
     statuses = review_statuses()
@@ -147,7 +164,9 @@ def category_history(engine: Engine, body: str, lang: str) -> tuple[Figure, pd.D
         status = {y: cells.get((y, cat.id), ("missing", None))[0] for y in years}
         values = [cells[(y, cat.id)][1] if status[y] == "reported" else None for y in years]
         if any(x is not None for x in values):
-            fig.add_bar(name=cat.name(lang), x=years, y=values, marker_color=PALETTE[i % len(PALETTE)])
+            axes = {} if cat.id == supply_chain else {"xaxis": "x2", "yaxis": "y2"}
+            fig.add_bar(name=cat.name(lang), x=years, y=values, marker_color=PALETTE[i % len(PALETTE)],
+                        hovertemplate="%{fullData.name}, %{x}: %{y:,.0f} tCO2e<extra></extra>", **axes)
         for y, value in zip(years, values, strict=True):
             rows.append(
                 {
@@ -160,7 +179,10 @@ def category_history(engine: Engine, body: str, lang: str) -> tuple[Figure, pd.D
             )
     fig.update_layout(barmode="relative")
     title = t("chart_by_category", lang, first=years[0] if years else "", last=years[-1] if years else "")
-    return base_layout(fig, title, t("axis_year", lang), t("axis_tco2e", lang)), pd.DataFrame(rows)
+    fig = base_layout(fig, title, t("axis_year", lang), t("axis_tco2e", lang))
+    panels = (v.categories[supply_chain].name(lang), t("panel_other_categories", lang))
+    # The panels name what they hold; their axes say the unit only, which leaves room for the plot on a phone.
+    return stacked_panels(fig, panels, t("unit_total", lang), height=760), pd.DataFrame(rows)
 
 
 def trajectory_chart(engine: Engine, body: str, r: dict, lang: str) -> tuple[Figure, pd.DataFrame]:
@@ -193,29 +215,34 @@ def peer_chart(
     ]
     v = v.sort_values("value")
     names = [m.name(b, lang, short=True) for b in v["organisation_id"]]
-    colours = [PALETTE[5] if b == body else PALETTE[0] for b in v["organisation_id"]]
+    own = (v["organisation_id"] == body).to_numpy()
+    unit, kind = t(f"unit_{metric}", lang), "tco2e" if metric == "total" else "intensity"
     fig = Figure()
-    fig.add_scatter(
-        x=v["value"], y=names, mode="markers", marker={"color": colours, "size": 11}, name=t("series_peer", lang)
-    )
+    for chosen, name, colour, size in ((~own, t("series_peer", lang), PALETTE[0], 11),
+                                       (own, t("series_this_body", lang, body=m.name(body, lang, short=True)),
+                                        PALETTE[5], 14)):
+        if chosen.any():
+            fig.add_scatter(x=v["value"][chosen], y=[n for n, c in zip(names, chosen, strict=True) if c],
+                            mode="markers", marker={"color": colour, "size": size}, name=name,
+                            text=[figure_text(x, kind, lang, unit) for x in v["value"][chosen]],
+                            hovertemplate="%{y}: %{text}<extra></extra>")
     key = measures.metric_key(metric)
     q1, median, q3 = peer.get(f"peer_q1_{key}"), peer.get(f"peer_median_{key}"), peer.get(f"peer_q3_{key}")
     if median is not None:
-        fig.add_vrect(
-            x0=q1, x1=q3, fillcolor=PALETTE[4], opacity=0.2, line_width=0, annotation_text=t("series_quartiles", lang)
-        )
-        fig.add_vline(x=median, line_dash="dash", line_color=PALETTE[7], annotation_text=t("series_median", lang))
+        fig.add_vrect(x0=q1, x1=q3, fillcolor=PALETTE[4], opacity=0.2, name=t("series_quartiles", lang))
+        fig.add_vline(x=median, line_dash="dash", line_color=PALETTE[7], name=t("series_median", lang))
     title = t(
         "chart_peers",
         lang,
         body=m.name(body, lang, short=True),
-        group=t(f"peer_{peer['name'].split(':')[0]}", lang),
+        group=t(f"peer_phrase_{peer['name'].split(':')[0]}", lang),
         metric=t(f"metric_{metric}", lang),
         year=r["reporting_year"],
     )
-    fig = base_layout(fig, title, t(f"metric_{metric}", lang), "")
-    fig.update_layout(height=max(350, 28 * len(names) + 120), showlegend=False, yaxis={"dtick": 1, "automargin": True})
-    frame = pd.DataFrame({t("col_body", lang): names, t(f"metric_{metric}", lang): v["value"].round(3).tolist()})
+    fig = base_layout(fig, title, f"{t(f'unit_{metric}', lang)}, {r['reporting_year']}", "")
+    fig.update_layout(height=max(350, 28 * len(names) + 180), showlegend=True, yaxis={"dtick": 1, "automargin": True,
+                      "categoryorder": "array", "categoryarray": names})  # by value, the body among them
+    frame = pd.DataFrame({t("col_body", lang): names, t(f"metric_{metric}", lang): v["value"].tolist()})
     return fig, frame
 
 
@@ -270,6 +297,8 @@ def view(engine: Engine, body: str, year: str, metric: str, peer_group: str, inc
         all_flags=data.quality_flags(year),
     )
     history_fig, history = category_history(engine, body, lang)
+    history_years = sorted(history[t("col_year", lang)].unique()) if len(history) else []
+    first, last = (history_years[0], history_years[-1]) if history_years else (None, None)
     path_fig, path = trajectory_chart(engine, body, r, lang)
     peers_fig, peers = peer_chart(engine, body, r, metric, include_sc, lang)
     notes = []
@@ -295,21 +324,18 @@ def view(engine: Engine, body: str, year: str, metric: str, peer_group: str, inc
     return [
         headlines(r, metric, lang),
         body_flags(body, year, lang),
-        html.P(
-            t(
-                "trajectory_detail",
-                lang,
-                achieved=_pct(trajectory["achieved_reduction_pct"], lang),
-                required=f"{trajectory['required_reduction_pct']:.1f}%",
-                year=year,
-            )
-        ),
-        chart_block("org-history", history_fig, history, lang),
-        chart_block("org-trajectory", path_fig, path, lang),
-        chart_block("org-peers", peers_fig, peers, lang),
+        html.P(trajectory_sentence(trajectory, r["baseline_year"], year, lang), id="org-trajectory-sentence"),
+        chart_block("org-history", history_fig, history, lang, {t("col_tco2e", lang): "tco2e"},
+                    download_name(body, f"{first}-to-{last}" if first else None, "categories", lang=lang)),
+        chart_block("org-trajectory", path_fig, path, lang, "tco2e", download_name(body, "trajectory", lang=lang)),
+        chart_block("org-peers", peers_fig, peers, lang, "tco2e" if metric == "total" else "intensity",
+                    download_name(body, year, "peers", metric, lang=lang)),
         *notes,
         table_block("org-categories", category_vs_median(engine, body, r, lang),
-                    t("chart_category_vs_median", lang, year=year) + _marked(body, year, lang), lang, heading=True),
+                    t("chart_category_vs_median", lang, year=year) + _marked(body, year, lang), lang, heading=True,
+                    kinds={t("col_tco2e", lang): "tco2e", t("col_peer_median", lang): "tco2e",
+                           t("col_change_baseline", lang): "pct", t("col_change_yoy", lang): "pct"},
+                    download=download_name(body, year, "categories", lang=lang)),
         publication_note(lang),
     ]
 

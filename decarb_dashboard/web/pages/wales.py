@@ -16,8 +16,10 @@ from decarb_dashboard.web.components import (
     UNACCEPTED,
     Figure,
     base_layout,
+    change_text,
     chart_block,
-    fmt,
+    download_name,
+    figure_text,
     publication_note,
     radios,
     review_statuses,
@@ -147,13 +149,13 @@ def coverage_notice(engine: Engine, year: str, lang: str, gap_fill: bool) -> htm
     summary = per_object(engine, ("all-Wales summary", year, gap_fill), lambda: rollups.group_summary(
         engine.categories, engine.registry, sorted(engine.registry["id"].astype(str)), year, flags, gap_fill))
     c, lfl = summary["coverage"], summary["like_for_like"]
-    share = fmt(c["baseline_share_pct"], 1, "%", lang).replace(" %", "%")
+    share = figure_text(c["baseline_share_pct"], "pct", lang) + "%"
     coverage_text = t("coverage_line", lang, year=year, reported=c["bodies_reported"], expected=c["bodies_expected"],
                       share=share)
     trajectory = per_object(engine, ("all-Wales trajectory", year), lambda: rollups.group_trajectory(
         engine.categories, engine.registry, rollups.expected_bodies(engine.registry, year), year))
     items = [
-        (t("wales_headline_total", lang, year=year), fmt(summary["total_tco2e"], 0, "tCO2e", lang)),
+        (t("wales_headline_total", lang, year=year), figure_text(summary["total_tco2e"], "tco2e", lang, "tCO2e")),
         (t("wales_headline_coverage", lang), coverage_text),
         (t("wales_headline_change", lang, count=len(lfl["bodies"])),
          change_text(lfl["change_vs_baseline_pct"], lfl["change_vs_baseline_tco2e"], lang)),
@@ -161,8 +163,9 @@ def coverage_notice(engine: Engine, year: str, lang: str, gap_fill: bool) -> htm
     ]
     if gap_fill and summary["gap_filled_tco2e"] is not None:
         items.insert(1, (t("wales_headline_gap_filled", lang, year=year),
-                         t("gap_filled_value", lang, total=fmt(summary["gap_filled_tco2e"], 0, "tCO2e", lang),
-                           added=fmt(summary["gap_fill"]["filled_tco2e"], 0, "tCO2e", lang),
+                         t("gap_filled_value", lang,
+                           total=figure_text(summary["gap_filled_tco2e"], "tco2e", lang, "tCO2e"),
+                           added=figure_text(summary["gap_fill"]["filled_tco2e"], "tco2e", lang, "tCO2e"),
                            cells=len(summary["gap_fill"]["cells"]))))
     children = []
     for term, detail in items:
@@ -193,14 +196,6 @@ def unaccepted_note(year: str, lang: str) -> html.P:
               submitted=counts["submitted"], queried=counts["queried"]) if sum(counts.values()) else ""
     return html.P([html.Strong(words, className="status-badge status-submitted") if words else "", " " if words else "",
                    publication_note(lang).children], id="wales-unaccepted", className="publication-note")
-
-
-def change_text(pct: float | None, tco2e: float | None, lang: str) -> str:
-    """Say a change in words: "7.1% higher (+1,200 tCO2e)" / "7.1% lower (-1,200 tCO2e)"."""
-    if pct is None:
-        return t("not_available", lang)
-    key = "change_higher" if pct > 0 else "change_lower" if pct < 0 else "change_none"
-    return t(key, lang, pct=f"{abs(pct):,.1f}", tco2e=f"{tco2e:+,.0f}")
 
 
 def coverage_table(engine: Engine, year: str, lang: str) -> pd.DataFrame:
@@ -251,17 +246,21 @@ def view(engine: Engine, year: str, lang: str, gap_fill: bool = False) -> list:
     region_fig, region = grouped_history(engine, "region", lang, "chart_by_region", gap_fill)
     path_fig, path = wales_trajectory(engine, lang)
     baseline = per_object(engine, "all-Wales trajectory", lambda: _wales_path(engine))[1].get(measures.BASELINE_YEAR)
+    filled = "gap-filled" if gap_fill else None
     return [
         coverage_notice(engine, year, lang, gap_fill),
         quality_list(engine, year, lang),
-        chart_block("wales-sector", sector_fig, sector, lang),
-        chart_block("wales-region", region_fig, region, lang),
-        chart_block("wales-trajectory", path_fig, path, lang),
-        html.P(t("trajectory_wales_note", lang, baseline=fmt(baseline, 0, "tCO2e", lang))),
+        chart_block("wales-sector", sector_fig, sector, lang, "tco2e",
+                    download_name("wales", "sectors-by-year", filled, lang=lang)),
+        chart_block("wales-region", region_fig, region, lang, "tco2e",
+                    download_name("wales", "regions-by-year", filled, lang=lang)),
+        chart_block("wales-trajectory", path_fig, path, lang, "tco2e", download_name("wales", "trajectory", lang=lang)),
+        html.P(t("trajectory_wales_note", lang, baseline=figure_text(baseline, "tco2e", lang, "tCO2e"))),
         table_block("wales-submissions", submission_status(year, lang),
-                    t("wales_status_title", lang, year=year), lang, heading=True),
+                    t("wales_status_title", lang, year=year), lang, heading=True,
+                    download=download_name("wales", year, "submissions", lang=lang)),
         table_block("wales-coverage", coverage_table(engine, year, lang), t("coverage_title", lang, year=year), lang,
-                    heading=True),
+                    heading=True, download=download_name("wales", year, "coverage", lang=lang)),
     ]
 
 
