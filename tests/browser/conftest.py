@@ -46,3 +46,12 @@ def axe_source() -> str:
             pytest.fail(f"axe-core is missing at {AXE}: `make test` installs it")
         pytest.skip("axe-core not installed (make test installs it)")
     return AXE.read_text(encoding="utf-8")
+
+
+def sign_in_form(dash_duo, user: str) -> None:
+    """Sign in as ``user`` through the sign-in form, as a person would, and wait until the page says so."""
+    dash_duo.driver.get(dash_duo.server_url + "/sign-in")
+    dash_duo.wait_for_element("#sign-in-username", timeout=20).send_keys(user)
+    dash_duo.find_element("#sign-in-password").send_keys(PASSWORD)
+    dash_duo.find_element("#sign-in-submit").click()
+    dash_duo.wait_for_element("#signed-in-as", timeout=20)

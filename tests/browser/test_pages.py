@@ -10,7 +10,7 @@ import pytest
 from decarb_dashboard.compare import compare
 from decarb_dashboard.engine import Engine
 from decarb_dashboard.web import create_app
-from tests.browser.conftest import PASSWORD
+from tests.browser.conftest import sign_in_form
 from tests.conftest import csv_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -21,11 +21,7 @@ def open_page(dash_duo, data_dir, path: str, user: str | None = None):
     app = create_app(data_dir, seed=False)
     dash_duo.start_server(app)
     if user:
-        dash_duo.driver.get(dash_duo.server_url + "/sign-in")
-        dash_duo.wait_for_element("#sign-in-username", timeout=20).send_keys(user)
-        dash_duo.find_element("#sign-in-password").send_keys(PASSWORD)
-        dash_duo.find_element("#sign-in-submit").click()
-        dash_duo.wait_for_element("#signed-in-as", timeout=20)
+        sign_in_form(dash_duo, user)
     dash_duo.driver.get(dash_duo.server_url + path)
     dash_duo.wait_for_element("#main h1", timeout=20)
     return app

@@ -8,7 +8,7 @@ import pytest
 
 from decarb_dashboard.store import SubmissionStore
 from decarb_dashboard.web import create_app
-from tests.browser.conftest import PASSWORD
+from tests.browser.conftest import sign_in_form
 from tests.browser.screenshots import PAGES, address, document_width, set_viewport, wait_for_content
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -18,11 +18,7 @@ def _start(dash_duo, data_dir, user: str | None = None) -> str:
     """Start the app over ``data_dir``, sign in as ``user`` if given; return a Cardiff submission's id."""
     dash_duo.start_server(create_app(data_dir, seed=False))
     if user:
-        dash_duo.driver.get(dash_duo.server_url + "/sign-in")
-        dash_duo.wait_for_element("#sign-in-username", timeout=20).send_keys(user)
-        dash_duo.find_element("#sign-in-password").send_keys(PASSWORD)
-        dash_duo.find_element("#sign-in-submit").click()
-        dash_duo.wait_for_element("#signed-in-as", timeout=20)
+        sign_in_form(dash_duo, user)
     return next(s.submission_id for s in SubmissionStore(data_dir).submissions() if "cardiff" in s.organisations)
 
 
