@@ -8,31 +8,12 @@ review.
 
 from __future__ import annotations
 
-import contextlib
-
-import flask
 import pytest
 
-from decarb_dashboard.accounts import Account
 from decarb_dashboard.store import SubmissionStore
-from decarb_dashboard.web import create_app, data
+from decarb_dashboard.web import data
 from decarb_dashboard.web.pages import review as page
-
-REVIEWER = Account("wg.reviewer", "WG reviewer", "reviewer", (), False, 0)
-ADMIN = Account("admin", "Administrator", "admin", (), False, 0)
-
-
-@pytest.fixture
-def app(site, monkeypatch):
-    monkeypatch.setattr(data, "REBUILD_INTERVAL_S", 0.0)  # the pages follow each decision at once
-    return create_app(site, seed=False)
-
-
-@contextlib.contextmanager
-def as_account(app, account: Account = REVIEWER):
-    with app.server.test_request_context():
-        flask.g.decarb_account = account
-        yield
+from tests.web.conftest import ADMIN, as_account
 
 
 def rows(status="submitted", sector=None, flagged=None, sort=None, order=None) -> list[dict]:

@@ -2,30 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
-
-import flask
-import pytest
-
 from decarb_dashboard import review
-from decarb_dashboard.accounts import Account
-from decarb_dashboard.web import create_app, data
+from decarb_dashboard.web import data
 from decarb_dashboard.web.pages import compare, organisation, wales
-
-REVIEWER = Account("wg.reviewer", "WG reviewer", "reviewer", (), False, 0)
-
-
-@pytest.fixture
-def app(site, monkeypatch):
-    monkeypatch.setattr(data, "REBUILD_INTERVAL_S", 0.0)  # the pages follow each decision at once
-    return create_app(site, seed=False)
-
-
-@contextlib.contextmanager
-def request(app):
-    with app.server.test_request_context():
-        flask.g.decarb_account = None
-        yield
+from tests.web.conftest import as_account
 
 
 def current(org: str, year: str) -> str:
@@ -41,7 +21,7 @@ def said(year: str, lang: str = "en") -> dict[str, tuple[str, str]]:
 
 
 def test_the_wales_page_says_each_body_s_review_status_in_both_languages(app):
-    with request(app):
+    with as_account(app, None):
         store = data.store()
         before = said("2022-23")
         assert len(before) == 45 and {s for s, _ in before.values()} == {"submitted, awaiting review"}
@@ -62,7 +42,7 @@ def test_the_wales_page_says_each_body_s_review_status_in_both_languages(app):
 
 
 def test_the_provisional_mark_goes_when_the_return_is_accepted(app):
-    with request(app):
+    with as_account(app, None):
         store = data.store()
         engine = data.engine()
         shown = str(organisation.view(engine, "cardiff", "2023-24", "total", "type", True, "en"))
@@ -80,7 +60,7 @@ def test_the_provisional_mark_goes_when_the_return_is_accepted(app):
 
 
 def test_a_queried_return_is_marked_queried_on_compare_and_wales(app):
-    with request(app):
+    with as_account(app, None):
         review.decide(data.store(), current("newport", "2023-24"), "query", actor="wg.reviewer",
                       message="Waste looks low")
         engine = data.engine()
@@ -94,7 +74,7 @@ def test_a_queried_return_is_marked_queried_on_compare_and_wales(app):
 
 
 def test_publishing_accepted_returns_only_shows_nothing_unaccepted(app, monkeypatch):
-    with request(app):
+    with as_account(app, None):
         review.decide(data.store(), current("cardiff", "2023-24"), "accept", actor="wg.reviewer")
         monkeypatch.setenv("DECARB_PUBLISH", "accepted")
         data._engines.clear()
@@ -106,7 +86,7 @@ def test_publishing_accepted_returns_only_shows_nothing_unaccepted(app, monkeypa
 
 
 def test_with_accepted_returns_only_published_the_reviewers_still_see_every_current_return(app, monkeypatch):
-    with request(app):
+    with as_account(app, None):
         review.decide(data.store(), current("cardiff", "2023-24"), "accept", actor="wg.reviewer")
         monkeypatch.setenv("DECARB_PUBLISH", "accepted")
         data._engines.clear()
