@@ -34,8 +34,8 @@ from dash import html
 
 from decarb_dashboard import measures, reasons, rollups
 from decarb_dashboard.engine import Engine
+from decarb_dashboard.matcher import matcher_for
 from decarb_dashboard.memo import per_object
-from decarb_dashboard.web import data
 from decarb_dashboard.web.components import Figure, base_layout, chart_block, figure_text, rounded
 from decarb_dashboard.web.i18n import t
 from uploads_schema.vocabulary import vocabulary
@@ -109,8 +109,15 @@ def _body_figure(engine: Engine, values: pd.DataFrame, bodies: list[str], year: 
     # A body with a figure has no reason (None, or NaN once the frames were put together).
     found = {b: why if isinstance(why, str) else None
              for b, why in zip(v["organisation_id"].astype(str), v["missing_reason"], strict=True)}
-    missing = {b: reasons.translate(found[b] or "", lang) if b in found else reasons.translate(
-        reasons.text("no_return", year=year), lang) for b in bodies if found.get(b, "") is not None}
+    returned = rollups.reported_bodies(engine.categories, year)
+
+    def why(body: str) -> str:
+        if body in found:
+            return found[body] or ""
+        # a return with no figure counted in it, or no return at all
+        return reasons.text("no_figures") if body in returned else reasons.text("no_return", year=year)
+
+    missing = {b: reasons.translate(why(b), lang) for b in bodies if found.get(b, "") is not None}
     return measures.group_intensity(values, bodies, year, measure), missing
 
 
@@ -118,7 +125,7 @@ def areas(engine: Engine, year: str, measure: str, level: str, lang: str, includ
           ) -> list[Area]:
     """Every area of ``level`` with its figure of ``measure`` in ``year`` (see the module's docstring), by name."""
     values = engine.values if include_supply_chain else engine.values_without_supply_chain
-    m = data.matcher()
+    m = matcher_for(engine.registry)
     reg = engine.registry[engine.registry["ons_code"].notna() & (engine.registry["ons_code"] != "")]
     by_code = dict(zip(reg["ons_code"].astype(str), reg["id"].astype(str), strict=True))
     council_of = {c: by_code[c] for c in vocabulary().health_board_areas if c in by_code}
@@ -137,7 +144,7 @@ def areas(engine: Engine, year: str, measure: str, level: str, lang: str, includ
                        if b == code and c in council_of]
             value, missing = _body_figure(engine, values, members, year, measure, lang)
             name = m.name(by_code[code], lang, short=True) if code in by_code else code
-            councils = ", ".join(m.name(b, lang, short=True) for b in members)
+            councils = ", ".join(sorted(m.name(b, lang, short=True) for b in members))
             if missing:
                 why = "; ".join(f"{m.name(b, lang, short=True)}: {w}" for b, w in missing.items())
                 note = t("map_area_incomplete", lang, reported=len(members) - len(missing), count=len(members),
