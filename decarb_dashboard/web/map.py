@@ -98,6 +98,23 @@ def measure_name(measure: str, lang: str) -> str:
         else t(f"metric_{measure}", lang)
 
 
+def value_words(value: float, measure: str, lang: str) -> str:
+    """A figure in words with its unit: "3,900 tCO2e", "0.403 tCO2e per resident"; a change as higher or lower
+    ("10.0% lower than 2019-20"), never a signed percentage alone."""
+    if measure != CHANGE:
+        return figure_text(value, kind(measure), lang, unit(measure, lang))
+    pct = rounded(value, "pct")
+    key = "map_change_higher" if pct > 0 else "map_change_lower" if pct < 0 else "map_change_none"
+    return t(key, lang, pct=figure_text(abs(pct), "pct", lang), baseline=measures.BASELINE_YEAR)
+
+
+def legend_title(measure: str, year: str, lang: str) -> str:
+    """The legend's title: the bands' unit and year ("tCO2e, 2022-23"; for a change, what its sign means)."""
+    if measure == CHANGE:
+        return t("map_legend_change", lang, baseline=measures.BASELINE_YEAR, year=year)
+    return f"{unit(measure, lang)}, {year}"
+
+
 def _body_figure(engine: Engine, values: pd.DataFrame, bodies: list[str], year: str, measure: str, lang: str
                  ) -> tuple[float | None, dict[str, str]]:
     """The figure of ``bodies`` together and {body left out: why, in ``lang``}: a sum, a ratio of sums or a change."""
@@ -219,14 +236,13 @@ def map_figure(found: list[Area], year: str, measure: str, level: str, lang: str
     shown = [a.value for a in found if a.value is not None]
     bounds = bin_bounds(shown, measure)
     labels = bin_labels(bounds, measure, lang)
-    u = unit(measure, lang)
     fig = Figure()
     ordered = sorted(found, key=lambda a: (-1 if a.value is None else bin_of(a.value, bounds, measure), a.name))
     legend_done: set[int] = set()
     for a in ordered:
         band = -1 if a.value is None else bin_of(a.value, bounds, measure)
         xs, ys = _rings(shapes[a.code])
-        words = figure_text(a.value, kind(measure), lang, u) if a.value is not None else a.note
+        words = value_words(a.value, measure, lang) if a.value is not None else a.note
         style = NO_FIGURE if band < 0 else {"fillcolor": BIN_COLOURS[_colour_index(band, len(labels))]}
         fig.add_scatter(
             x=xs, y=ys, mode="lines", fill="toself", line={"color": BORDER, "width": 0.8}, hoveron="fills",
@@ -245,7 +261,8 @@ def map_figure(found: list[Area], year: str, measure: str, level: str, lang: str
         height=640, hovermode="closest", dragmode="pan", showlegend=True,
         xaxis={**hidden, "constrain": "domain"},
         yaxis={**hidden, "scaleanchor": "x", "scaleratio": Y_SCALE, "constrain": "domain"},
-        legend={**fig.layout["legend"], "title": {"text": f"{u}, {year}", "side": "top"}, "traceorder": "normal"},
+        legend={**fig.layout["legend"], "title": {"text": legend_title(measure, year, lang), "side": "top"},
+                "traceorder": "normal"},
         margin={"l": 0, "r": 0, "t": 10, "b": 10},
     )
     return fig

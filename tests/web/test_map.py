@@ -125,7 +125,8 @@ def test_the_health_boards_own_figures_and_a_council_s_change_since_the_baseline
     assert change["Cardiff"].value == pytest.approx(-10.0)
     assert change["Gwynedd"].value is None  # no 2019-20 return: no change, never 0%
     fig = wmap.map_figure(list(change.values()), YEAR, wmap.CHANGE, "council", "en")
-    assert trace_of(fig, "Cardiff:")["text"] == "Cardiff: -10.0 % (2022-23)"
+    assert trace_of(fig, "Cardiff:")["text"] == "Cardiff: 10.0% lower than 2019-20 (2022-23)"
+    assert fig.layout["legend"]["title"]["text"] == "% change since 2019-20 (below 0: lower), 2022-23"
 
 
 def test_the_map_block_names_the_areas_without_a_figure_and_shows_the_attribution(engine):

@@ -80,3 +80,12 @@ def test_a_council_s_page_outlines_its_area_and_a_national_body_s_page_says_it_h
     assert find(velindre, "org-map-graph") is None
     assert find(velindre, "org-map-none").children == ("Velindre has no area of its own on the map of Wales, "
                                                        "which shows the councils and the health boards.")
+
+
+def test_the_organisation_map_downloads_as_the_page_shows_it(app):
+    query = {"view": "org-view.children", "values": ["cardiff", "2022-23", "per_fte", "type", "without", "cy"]}
+    with app.server.test_request_context():
+        frame = components.rebuild_block(query, "org-map")
+    assert components.download_filename(frame, "org-map", "csv") == \
+        "cardiff-2022-23-map-per-fte-without-supply-chain-cy.csv"
+    assert len(frame) == 22 and "Cyngor" in frame.columns
