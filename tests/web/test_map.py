@@ -6,7 +6,7 @@
 |---------------------------------------|------------|----------------|------------------------------------|
 | cardiff (council, Cardiff and Vale)   | 300,000    | buildings 1,000| buildings 900, supply chain 3,000  |
 | vale_of_glamorgan (council, C and V)  | 200,000    |                | buildings 600                      |
-| gwynedd (council, Betsi Cadwaladr)    | 100,000    |                | buildings 200                      |
+| gwynedd (council, Betsi Cadwaladr)    | not known  |                | buildings 200                      |
 | newport (council, Aneurin Bevan)      | 150,000    |                | buildings not reported             |
 | cardiff_and_vale_uhb (health board)   | 500,000    |                | buildings 5,000                    |
 
@@ -41,7 +41,7 @@ LINES = [
     "newport,2022-23,Buildings,,not reported",
     "cardiff_and_vale_uhb,2022-23,Buildings,5000,",
 ]
-POPULATION = {"cardiff": 300_000, "vale_of_glamorgan": 200_000, "gwynedd": 100_000, "newport": 150_000,
+POPULATION = {"cardiff": 300_000, "vale_of_glamorgan": 200_000, "gwynedd": None, "newport": 150_000,
               "cardiff_and_vale_uhb": 500_000}
 YEAR = "2022-23"
 
@@ -116,6 +116,13 @@ def test_a_health_board_area_is_the_sum_of_its_councils_and_its_intensity_the_ra
     # Aneurin Bevan's only council in this register (Newport) has no figure: incomplete, not a small figure
     bevan = {a.code: a for a in wmap.areas(engine, YEAR, "total", "health_board_area", "en")}["W11000028"]
     assert bevan.value is None and bevan.note.startswith("incomplete, councils with a figure: 0 of 1")
+
+
+def test_a_council_without_the_metric_s_denominator_has_no_intensity_and_is_said_why(engine):
+    gwynedd = by_name(wmap.areas(engine, YEAR, "per_resident", "council", "en"))["Gwynedd"]
+    assert gwynedd.value is None and gwynedd.note == "no population figure for this body"
+    welsh = {a.code: a for a in wmap.areas(engine, YEAR, "per_resident", "council", "cy")}["W06000002"]
+    assert welsh.note == "dim ffigur poblogaeth ar gyfer y corff hwn"
 
 
 def test_the_health_boards_own_figures_and_a_council_s_change_since_the_baseline(engine):
