@@ -5,7 +5,9 @@ allow), units, statuses and methods are data, not code: a change to the reportin
 scheme is an edit to a CSV file, and everything else (validation, templates,
 documentation) follows from it. So are the comparisons' vocabularies: the metrics
 (``metrics.csv``), peer groups, submission statuses and the review cycle's moves between them
-(``review_transitions.csv``), body types and regions. Their
+(``review_transitions.csv``), body types, regions, and which council areas make up each health
+board's area (``health_board_areas.csv``, by ONS code: ONS's "Local Authority District to Local
+Health Board (April 2019) Lookup in Wales", unchanged since Bridgend joined Cwm Taf Morgannwg). Their
 names on screen are the dashboard's translation keys (``metric_<id>``, ``unit_<id>``,
 ``peer_<id>``, ``type_<id>``, ``region_<key>``, ``review_<id>``).
 """
@@ -261,6 +263,9 @@ class Vocabulary:
         self._check_transitions()
         self.body_types: tuple[str, ...] = tuple(r["id"] for r in _read("body_types.csv"))
         self.regions: dict[str, Region] = {r["id"]: Region(id=r["id"], key=r["key"]) for r in _read("regions.csv")}
+        #: {council ONS code: ONS code of the health board whose area holds it}.
+        self.health_board_areas: dict[str, str] = {
+            r["council_ons_code"]: r["health_board_ons_code"] for r in _read("health_board_areas.csv")}
         self._check_roles()
         self.category_index = _index(self.categories.values())
         self.unit_index = _index(self.units.values())

@@ -1,4 +1,12 @@
-"""My organisation: one body's figures for a year, its history, its path to net zero and its peers."""
+"""My organisation: one body's figures for a year, its history, its path to net zero, its peers and its map.
+
+The map (:func:`area_map`) shows a council among every council of Wales, or a health board among
+the health boards, each coloured by the page's measure for the year, with the body's own area
+outlined: a councillor asks "how do we compare with the councils around us and across Wales?",
+which a map of their own region (the body's area in one colour) cannot answer, and the peer chart
+above gives the ranking. A body without an area of its own on the map (national bodies, NHS
+trusts, fire and national park authorities) gets a sentence saying so instead.
+"""
 
 from __future__ import annotations
 
@@ -32,6 +40,7 @@ from decarb_dashboard.web.components import (
 )
 from decarb_dashboard.web.controls import controls, metric_control, metrics, peer_control, peer_groups
 from decarb_dashboard.web.i18n import language, t
+from decarb_dashboard.web.map import level_of, map_block, ons_code
 from uploads_schema.vocabulary import vocabulary
 
 
@@ -285,6 +294,22 @@ def body_flags(body: str, year: str, lang: str) -> html.Section:
                         className="flag-list")
 
 
+def area_map(engine: Engine, body: str, year: str, metric: str, include_sc: bool, lang: str) -> html.Div | html.P:
+    """The body's area outlined on the map of its kind of area (councils or health boards), each coloured by
+    ``metric`` in ``year``; a sentence for a body with no area of its own on the map."""
+    m = data.matcher()
+    code = ons_code(engine, body)
+    if code is None:
+        return html.P(t("map_org_none", lang, body=m.name(body, lang, short=True)), id="org-map-none")
+    level = level_of(code)
+    return html.Div([
+        html.P(t("map_org_peers", lang, level=t(f"map_org_level_{level}", lang), body=m.name(body, lang, short=True))),
+        map_block("org-map", engine, year, metric, level, lang, include_sc, highlight=code,
+                  download=download_name(body, year, "map", metric, None if include_sc else "without-supply-chain",
+                                         lang=lang)),
+    ], id="org-map-section")
+
+
 def view(engine: Engine, body: str, year: str, metric: str, peer_group: str, include_sc: bool, lang: str) -> list:
     """Return the page's figures for a body and year (the callback is a thin wrapper around this)."""
     r = compare(
@@ -331,6 +356,7 @@ def view(engine: Engine, body: str, year: str, metric: str, peer_group: str, inc
         chart_block("org-peers", peers_fig, peers, lang, "tco2e" if metric == "total" else "intensity",
                     download_name(body, year, "peers", metric, lang=lang)),
         *notes,
+        area_map(engine, body, year, metric, include_sc, lang),
         table_block("org-categories", category_vs_median(engine, body, r, lang),
                     t("chart_category_vs_median", lang, year=year) + _marked(body, year, lang), lang, heading=True,
                     kinds={t("col_tco2e", lang): "tco2e", t("col_peer_median", lang): "tco2e",

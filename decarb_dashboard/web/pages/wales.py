@@ -1,5 +1,5 @@
-"""Wales overview, Welsh Government's view: sectors, regions, the all-Wales trajectory, coverage,
-who has submitted, and the figures to check."""
+"""Wales overview, Welsh Government's view: sectors, regions, categories, the map, the all-Wales trajectory,
+coverage, who has submitted, and the figures to check."""
 
 from __future__ import annotations
 
@@ -19,16 +19,19 @@ from decarb_dashboard.web.components import (
     change_text,
     chart_block,
     download_name,
+    dropdown,
     figure_text,
     publication_note,
     radios,
     review_statuses,
+    stacked_panels,
     table_block,
     trajectory_figure,
 )
 from decarb_dashboard.web.controls import region_name, sector_name
 from decarb_dashboard.web.flags import flag_items
 from decarb_dashboard.web.i18n import language, t
+from decarb_dashboard.web.map import LEVELS, map_block, measure_name, measures_offered
 from uploads_schema.vocabulary import vocabulary
 
 #: Longer lists are cut to this many entries on the page; the downloads hold them all.
@@ -37,11 +40,14 @@ MAX_ITEMS = 200
 BODY_STATUS_ORDER = ("not_submitted", "queried", "submitted", "accepted")
 
 
-def layout(lang: str = "en", year: str | None = None, gaps: str | None = None, **_query: str) -> html.Div:
+def layout(lang: str = "en", year: str | None = None, gaps: str | None = None, measure: str | None = None,
+           areas: str | None = None, **_query: str) -> html.Div:
     lang = language(lang)
     engine = data.engine()
     year = data.chosen_year(year)
     gap_fill = gaps == "fill"
+    measure = measure if measure in measures_offered() else "total"
+    areas = areas if areas in LEVELS else "council"
     return html.Div(
         [
             html.H1(t("wales_title", lang)),
@@ -59,10 +65,15 @@ def layout(lang: str = "en", year: str | None = None, gaps: str | None = None, *
                     radios("wales-gaps", t("gap_fill_label", lang),
                            [{"label": t("gap_fill_off", lang), "value": "leave"},
                             {"label": t("gap_fill_on", lang), "value": "fill"}], "fill" if gap_fill else "leave"),
+                    dropdown("wales-map-measure", t("map_label_measure", lang),
+                             [{"label": measure_name(m, lang), "value": m} for m in measures_offered()], measure,
+                             clearable=False),
+                    radios("wales-map-areas", t("map_label_level", lang),
+                           [{"label": t(f"map_level_{level}", lang), "value": level} for level in LEVELS], areas),
                 ],
                 className="controls",
             ),
-            dcc.Loading(html.Div(id="wales-view", children=view(engine, year, lang, gap_fill))),
+            dcc.Loading(html.Div(id="wales-view", children=view(engine, year, lang, gap_fill, measure, areas))),
         ]
     )
 
@@ -122,6 +133,43 @@ def grouped_history(engine: Engine, column: str, lang: str, title_key: str, gap_
                           expected=cover[y]["bodies_expected"]) for y in year_list}})
     frame = pd.concat([frame, pd.DataFrame(extra)], ignore_index=True)
     return base_layout(fig, title, t("axis_year", lang), t("axis_tco2e", lang)), frame
+
+
+def wales_categories(engine: Engine, lang: str) -> tuple[Figure, pd.DataFrame]:
+    """All Wales's reported tCO2e by category over the years, in two panels (supply chain above every other
+    category, each on its own scale, as a body's page draws them), and the same as a table.
+
+    A category's bar is the sum over the bodies that reported it that year (not reported is left
+    out, never counted as zero); the table says how many bodies that is. A provisional year is pale.
+    """
+    v = vocabulary()
+    supply_chain = v.category_with_role("spend_based")
+    reported = engine.categories[engine.categories["status"] == "reported"]
+    g = reported.groupby(["category", "reporting_year"], observed=True)
+    sums, counts = g["tco2e"].sum(), g["organisation_id"].nunique()
+    year_list = engine.years()
+    provisional = _provisional_years(lang)
+    fig = Figure()
+    rows = []
+    for i, cat in enumerate(v.ordered_categories()):
+        values = [float(sums[(cat.id, y)]) if (cat.id, y) in sums.index else None for y in year_list]
+        if any(x is not None for x in values):
+            axes = {} if cat.id == supply_chain else {"xaxis": "x2", "yaxis": "y2"}
+            fig.add_bar(name=cat.name(lang), x=year_list, y=values, marker_color=PALETTE[i % len(PALETTE)],
+                        marker_opacity=[0.35 if y in provisional else 1.0 for y in year_list],
+                        hovertemplate="%{fullData.name}, %{x}: %{y:,.0f} tCO2e<extra></extra>", **axes)
+        for y, value in zip(year_list, values, strict=True):
+            rows.append({t("col_category", lang): cat.name(lang), t("col_year", lang): y, t("col_tco2e", lang): value,
+                         t("col_bodies_with_category", lang): int(counts.get((cat.id, y), 0))})
+    fig.update_layout(barmode="relative")
+    title = t("chart_wales_by_category", lang, first=year_list[0] if year_list else "",
+              last=year_list[-1] if year_list else "")
+    fig = base_layout(fig, title, t("axis_year", lang), t("axis_tco2e", lang))
+    for y in year_list:
+        if y in provisional:
+            fig.annotate(y, t("provisional_mark", lang))
+    panels = (v.categories[supply_chain].name(lang), t("panel_other_categories", lang))
+    return stacked_panels(fig, panels, t("unit_total", lang), height=760), pd.DataFrame(rows)
 
 
 def wales_trajectory(engine: Engine, lang: str) -> tuple[Figure, pd.DataFrame]:
@@ -241,8 +289,10 @@ def quality_list(engine: Engine, year: str, lang: str) -> html.Section:
     return html.Section([html.H2(title), html.Ul(items), *more], id="quality-flags")
 
 
-def view(engine: Engine, year: str, lang: str, gap_fill: bool = False) -> list:
+def view(engine: Engine, year: str, lang: str, gap_fill: bool = False, measure: str = "total",
+         areas: str = "council") -> list:
     sector_fig, sector = grouped_history(engine, "type", lang, "chart_by_sector", gap_fill)
+    category_fig, category = per_object(engine, ("all-Wales categories", lang), lambda: wales_categories(engine, lang))
     region_fig, region = grouped_history(engine, "region", lang, "chart_by_region", gap_fill)
     path_fig, path = wales_trajectory(engine, lang)
     baseline = per_object(engine, "all-Wales trajectory", lambda: _wales_path(engine))[1].get(measures.BASELINE_YEAR)
@@ -254,6 +304,10 @@ def view(engine: Engine, year: str, lang: str, gap_fill: bool = False) -> list:
                     download_name("wales", "sectors-by-year", filled, lang=lang)),
         chart_block("wales-region", region_fig, region, lang, "tco2e",
                     download_name("wales", "regions-by-year", filled, lang=lang)),
+        chart_block("wales-categories", category_fig, category, lang, {t("col_tco2e", lang): "tco2e"},
+                    download_name("wales", "categories-by-year", lang=lang)),
+        map_block("wales-map", engine, year, measure, areas, lang,
+                  download=download_name("wales", year, "map", areas, measure, lang=lang)),
         chart_block("wales-trajectory", path_fig, path, lang, "tco2e", download_name("wales", "trajectory", lang=lang)),
         html.P(t("trajectory_wales_note", lang, baseline=figure_text(baseline, "tco2e", lang, "tCO2e"))),
         table_block("wales-submissions", submission_status(year, lang),
@@ -264,11 +318,12 @@ def view(engine: Engine, year: str, lang: str, gap_fill: bool = False) -> list:
     ]
 
 
-def update(year: str, gaps: str, lang: str) -> list:
+def update(year: str, gaps: str, measure: str, areas: str, lang: str) -> list:
     engine = data.engine()
-    if year not in engine.years() or gaps not in ("leave", "fill"):
+    if year not in engine.years() or gaps not in ("leave", "fill") or measure not in measures_offered() \
+            or areas not in LEVELS:
         raise dash.exceptions.PreventUpdate
-    return view(engine, year, language(lang), gaps == "fill")
+    return view(engine, year, language(lang), gaps == "fill", measure, areas)
 
 
 def register(app: Dash) -> None:
@@ -277,6 +332,8 @@ def register(app: Dash) -> None:
         Output("wales-view", "children"),
         Input("wales-year", "value"),
         Input("wales-gaps", "value"),
+        Input("wales-map-measure", "value"),
+        Input("wales-map-areas", "value"),
         State("wales-lang", "data"),
         prevent_initial_call=True,
     )(update)
