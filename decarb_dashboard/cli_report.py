@@ -55,7 +55,10 @@ def _cmd_report(args: argparse.Namespace) -> int:
     try:
         pdf = report_pack.report_pdf(engine, args.org, args.year, lang, status, accepted_only)
     except report_pack.NoReport as refused:
-        print(say(refused.code, lang, **refused.params), file=sys.stderr)
+        if refused.code == "report_unknown_body":
+            print(say("report_unknown_body", lang, **refused.params), file=sys.stderr)
+        else:
+            print(say("report_no_figures", lang, **refused.params), file=sys.stderr)
         return 2
     out = Path(args.output)
     try:

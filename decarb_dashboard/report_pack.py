@@ -228,12 +228,13 @@ def method(engine: Engine, body: str, year: str, lang: str) -> list[str]:
     computed = facts[facts["emissions_basis"] == "computed"]
     out = [t("report_method_lines", lang, computed=len(computed), reported=int((facts["emissions_basis"]
                                                                                == "reported").sum()))]
-    used = sorted({int(y) for y in computed["factor_year"].dropna()})
+    # A factor computes a figure from its activity, or checks a reported figure against its activity (5% rule).
+    used = sorted({int(y) for y in facts.loc[facts["emissions_computed_tco2e"].notna(), "factor_year"].dropna()})
     if used:
         sources = engine.factors.drop_duplicates("factor_year").set_index("factor_year")["source"]
         files = [f"{y} ({str(sources.get(y, '')).rsplit(' ', 1)[-1]})" for y in used]
         out.append(t("report_method_factors", lang, sets="; ".join(files)))
-        if computed["factor_newest_set_used"].fillna(False).astype(bool).any():
+        if facts["factor_newest_set_used"].fillna(False).astype(bool).any():
             out.append(t("report_method_newest", lang, year=year))
         out.append(t(FACTORS_ATTRIBUTION_KEY, lang))
     else:
