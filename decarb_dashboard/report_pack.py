@@ -37,7 +37,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from matplotlib.figure import Figure as MplFigure
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from decarb_dashboard import measures, peers, reasons, rollups, years
 from decarb_dashboard.compare import compare
@@ -189,6 +189,7 @@ def peer_chart(engine: Engine, body: str, r: dict, rank: str, lang: str) -> Char
     ax.set_xlabel(f"{t('unit_total', lang)}, {year}")
     ax.tick_params(axis="y", labelsize=7)
     _axis_numbers(ax, lang, "x")
+    ax.xaxis.set_major_locator(MaxNLocator(5))  # a few round figures: wide numbers must not run together
     group = t(f"peer_phrase_{peer['name'].split(':')[0]}", lang)
     short = m.name(body, lang, short=True)
     heading = t("chart_peers", lang, body=short, group=group, metric=t("metric_total", lang), year=year)
