@@ -23,12 +23,15 @@ run: $(VENV)/.installed
 	DECARB_DEMO_ACCOUNTS=1 $(BIN)/python app.py
 
 ## Debian's chromium and chromium-driver, for the browser tests; nginx and openssl, for the test of the
-## deployment's reverse proxy (docs/deployment.md).
+## deployment's reverse proxy (docs/deployment.md); Pango and DejaVu fonts (with ŵ and ŷ), which WeasyPrint
+## needs to write the report pack's PDF.
 browser:
 	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null \
-		|| ! { command -v nginx >/dev/null || [ -x /usr/sbin/nginx ]; } || ! command -v openssl >/dev/null; then \
+		|| ! { command -v nginx >/dev/null || [ -x /usr/sbin/nginx ]; } || ! command -v openssl >/dev/null \
+		|| ! ls /usr/lib/*/libpangoft2-1.0.so.0 >/dev/null 2>&1 || ! [ -d /usr/share/fonts/truetype/dejavu ]; then \
 		$(SUDO) apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver nginx openssl; \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver nginx openssl \
+			libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core; \
 	fi
 
 ## axe-core, from the npm registry, for the accessibility checks in the browser tests.

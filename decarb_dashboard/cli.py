@@ -20,7 +20,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from decarb_dashboard import cli_outbox, cli_review, config, report
+from decarb_dashboard import cli_outbox, cli_report, cli_review, config, report
 from decarb_dashboard.reasons import ReasonError
 from uploads_schema import i18n
 from uploads_schema.models import BODY_TYPES, REGIONS
@@ -640,6 +640,7 @@ def _parser(lang: str) -> argparse.ArgumentParser:
 
     cli_review.add_commands(sub, lang)
     cli_outbox.add_commands(sub, lang)
+    cli_report.add_commands(sub, lang)
 
     p = sub.add_parser("template", help=say("help_template"))
     p.add_argument("--format", choices=["csv", "xlsx", "md"], default="xlsx", help=say("help_template_format"))

@@ -348,6 +348,8 @@ def view(engine: Engine, body: str, year: str, metric: str, peer_group: str, inc
     trajectory = r["trajectory"]
     return [
         headlines(r, metric, lang),
+        html.P(html.A(t("report_download", lang, year=year), href=f"/report/{body}/{year}.pdf?lang={lang}",
+                      id="org-report-link", className="report-link"), className="report-download"),
         body_flags(body, year, lang),
         html.P(trajectory_sentence(trajectory, r["baseline_year"], year, lang), id="org-trajectory-sentence"),
         chart_block("org-history", history_fig, history, lang, {t("col_tco2e", lang): "tco2e"},

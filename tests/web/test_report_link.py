@@ -1,0 +1,25 @@
+"""My organisation's "Download the report" link and GET /report/<body>/<year>.pdf (web/report_route.py)."""
+
+from __future__ import annotations
+
+
+def test_the_web_link_gives_the_pdf_and_only_published_figures(site, monkeypatch):
+    from decarb_dashboard.web import create_app
+
+    app = create_app(site, seed=False)
+    with app.server.app_context():
+        from decarb_dashboard.web import data
+        from decarb_dashboard.web.pages.organisation import view
+
+        page = str(view(data.engine(), "cardiff", "2022-23", "total", "type", True, "cy"))
+    assert "/report/cardiff/2022-23.pdf?lang=cy" in page and "Lawrlwytho'r adroddiad ar gyfer 2022-23 (PDF)" in page
+    client = app.server.test_client()
+    response = client.get("/report/cardiff/2022-23.pdf?lang=cy")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.data.startswith(b"%PDF-")
+    assert response.headers["Content-Disposition"] == 'attachment; filename="cardiff-2022-23-report-cy.pdf"'
+    missing = client.get("/report/atlantis/2022-23.pdf?lang=cy")
+    assert missing.status_code == 404 and "Nid oes adroddiad" in missing.get_data(as_text=True)
+    # With DECARB_PUBLISH=accepted a return not yet accepted is not public: no report of it.
+    monkeypatch.setenv("DECARB_PUBLISH", "accepted")
+    assert client.get("/report/cardiff/2022-23.pdf").status_code == 404
