@@ -97,3 +97,5 @@ def test_the_compressed_files_kept_are_bounded():
         kept.set(f"/file-{i}.js", b"x")
     assert len(kept._bytes) == kept.MAX_FILES
     assert kept.get("/file-0.js") is None and kept.get(f"/file-{kept.MAX_FILES + 9}.js") == b"x"
+    kept.set(f"/file-{kept.MAX_FILES + 9}.js", b"x")  # what flask-compress does on every hit: nothing else dropped
+    assert len(kept._bytes) == kept.MAX_FILES and kept.get("/file-10.js") == b"x"
