@@ -21,6 +21,7 @@ HTTPS proxy of docs/deployment.md the bytes are smaller still.
 from __future__ import annotations
 
 import argparse
+import logging
 import statistics
 import sys
 import tempfile
@@ -149,6 +150,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="the larger store's bodies (0: Wales scale only)")
     args = parser.parse_args(argv)
     pages = args.pages.split(",")
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # not a line per request
     scales = [("Wales scale (45 bodies, the sample returns)", None, TARGET_S)]
     driver = chromium()
     failed = []
