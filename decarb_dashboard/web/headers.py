@@ -100,7 +100,10 @@ class CompressedFiles:
 
 
 #: One for the process: every app of a process (the tests make many) serves the same files at the same addresses,
-#: Dash's and the package's own, so plotly.js is compressed once per process, not once per app.
+#: Dash's and the package's own, so plotly.js is compressed once per process, not once per app. (Not before the
+#: first request: a request made while the app is set up would end its setup. A test's server stopped while a
+#: thread compressed the full plotly.js, 0.4 s each time, printed dash_duo's ``SystemExit`` warning; the basic
+#: bundle takes 0.1 s, once.)
 KEPT = CompressedFiles()
 
 
@@ -154,22 +157,6 @@ def install_compression(app: Dash) -> None:
         return pages.after_request(response)
 
     server.after_request(compress)
-    compress_plotly_now(app)
-
-
-def compress_plotly_now(app: Dash) -> None:
-    """Compress plotly.js (once per process) as the app starts, rather than while the first chart waits for it.
-
-    It also keeps that tenth of a second out of a request's thread: a test's server stopped
-    while a thread compressed plotly.js printed a ``SystemExit`` warning (dash_duo stops its
-    server by raising ``SystemExit`` in every thread the server started).
-    """
-    path = plotly_bundle.url_path(app)
-    if not any(rule.rule == path for rule in app.server.url_map.iter_rules()):
-        return
-    with app.server.test_client() as client:
-        for algorithm in ALGORITHMS:
-            client.get(path, headers={"Accept-Encoding": algorithm})
 
 
 class QuietRequestHandler(WSGIRequestHandler):
