@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint browser axe clean
+.PHONY: run test lint browser axe plotly-bundle clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,12 @@ axe: $(AXE)
 $(AXE):
 	mkdir -p .cache/axe
 	npm install --prefix .cache/axe --no-save --no-audit --no-fund --loglevel=error axe-core@4
+
+## Fetch again, with npm, the plotly.js partial bundle the charts use (vendored in decarb_dashboard/web/vendor/,
+## so that `make run` needs no npm): the version pinned in decarb_dashboard/web/plotly_bundle.py, or PLOTLY_JS=x.y.z.
+plotly-bundle: $(VENV)/.installed
+	$(BIN)/python -c 'import sys; from decarb_dashboard.web import plotly_bundle; sys.exit(plotly_bundle.main(sys.argv[1:]))' \
+		$(PLOTLY_JS)
 
 ## Set up and run the whole test suite (ruff included).
 test: $(VENV)/.installed-test browser $(AXE)

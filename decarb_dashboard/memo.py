@@ -11,8 +11,10 @@ from collections.abc import Callable, Hashable
 from typing import TypeVar
 
 T = TypeVar("T")
-#: More owners than this and the oldest results are dropped (a process serves one store).
-MAX_ENTRIES = 64
+#: More results than this and the least recently used are dropped. A page of one body keeps one
+#: comparison per body, year, peer group and metric asked for; a result is a few kilobytes to a few
+#: megabytes (a year's quality flags of 5,000 bodies), so the bound keeps the process's memory in hand.
+MAX_ENTRIES = 256
 
 _lock = threading.Lock()
 _kept: dict[tuple[int, Hashable], tuple[object, object]] = {}
@@ -22,12 +24,13 @@ def per_object(owner: object, key: Hashable, build: Callable[[], T]) -> T:
     """Return ``build()``, worked out once per ``owner`` object and ``key``."""
     slot = (id(owner), key)
     with _lock:
-        found = _kept.get(slot)
+        found = _kept.pop(slot, None)
         if found is not None and found[0] is owner:
+            _kept[slot] = found  # now the most recently used
             return found[1]
     value = build()
     with _lock:
-        if len(_kept) >= MAX_ENTRIES:
+        while len(_kept) >= MAX_ENTRIES:
             _kept.pop(next(iter(_kept)))
         _kept[slot] = (owner, value)
     return value

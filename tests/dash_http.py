@@ -2,6 +2,8 @@
 
 Used by the permission matrix and hostile-input tests and by ``benchmarks/load.py``;
 it needs only the server's address (it reads the callbacks from ``/_dash-dependencies``).
+:func:`serve` is the one way to serve an app in a thread: for those tests, the screenshots
+(``tests/browser/screenshots.py``) and ``benchmarks/bench_browser.py``.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import base64
 import csv
 import json
+import random
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -173,12 +176,28 @@ def text_of(response: requests.Response) -> str:
     return " ".join(" ".join(found).split())
 
 
+#: The ports a server started here may take (this machine's convention: 127.0.0.1, a random port in 18000-18999).
+PORTS = range(18000, 19000)
+
+
 @contextmanager
-def serve(wsgi_app) -> Iterator[str]:
-    """Serve ``wsgi_app`` on a free loopback port in a thread (werkzeug, threaded); yield its address."""
+def serve(wsgi_app, ports: range = PORTS) -> Iterator[str]:
+    """Serve ``wsgi_app`` on a free loopback port of ``ports`` in a thread (werkzeug, threaded); yield its address.
+
+    The one way the tests, the screenshots and the browser benchmark serve an app. The server
+    is shut down on leaving: its loop ends, and the requests still being answered finish in their own
+    daemon threads (no ``SystemExit`` raised into them, as dash_duo's runner does).
+    """
     from werkzeug.serving import make_server
 
-    server = make_server("127.0.0.1", 0, wsgi_app, threaded=True)
+    for port in random.sample(ports, min(20, len(ports))):
+        try:
+            server = make_server("127.0.0.1", port, wsgi_app, threaded=True)
+            break
+        except OSError:  # taken by someone else's server
+            continue
+    else:
+        raise RuntimeError(f"no free port in {ports.start}-{ports.stop - 1}")
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -186,3 +205,4 @@ def serve(wsgi_app) -> Iterator[str]:
     finally:
         server.shutdown()
         thread.join(timeout=10)
+        server.server_close()

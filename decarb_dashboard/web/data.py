@@ -80,7 +80,7 @@ def engine(directory: Path | None = None, *, drafts: bool = False) -> Engine:
     """
     directory = directory or data_dir()
     s = store(directory)
-    version = s.version()
+    version = _version(s)
     accepted_only = config.publish_accepted_only() and not drafts
     key = f"{directory}#{'published' if accepted_only else 'current'}"
     with _lock:
@@ -104,6 +104,31 @@ def engine(directory: Path | None = None, *, drafts: bool = False) -> Engine:
         return built.engine
     finally:
         building.release()
+
+
+def _version(s: SubmissionStore) -> int:
+    """Return the store's version, read once per request: a page's callback asks for the engine some 20 times,
+    and each reading opens the database (a few milliseconds each)."""
+    if not flask.has_request_context():
+        return s.version()
+    read = flask.g.setdefault("decarb_store_versions", {})
+    if s.root not in read:
+        read[s.root] = s.version()
+    return read[s.root]
+
+
+def comparison(e: Engine, body: str, year: str, peer_group: str | list[str] = "type", metric: str = "total",
+               include_supply_chain: bool = True) -> dict:
+    """Return :func:`decarb_dashboard.compare.compare` of ``body`` in ``year`` over ``e``, worked out once per engine.
+
+    The same dict is returned to every caller until the store changes: treat it as read-only.
+    """
+    from decarb_dashboard.compare import compare
+
+    group = tuple(peer_group) if isinstance(peer_group, list) else peer_group
+    return per_object(e, ("comparison", body, year, group, metric, include_supply_chain), lambda: compare(
+        e, body, year, peer_group=peer_group, metric=metric, include_supply_chain=include_supply_chain,
+        all_flags=quality_flags(year)))
 
 
 def body_options(lang: str) -> list[dict]:

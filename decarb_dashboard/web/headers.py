@@ -17,6 +17,8 @@ from dash.fingerprint import check_fingerprint
 from flask_compress import Compress
 from werkzeug.serving import WSGIRequestHandler
 
+from decarb_dashboard.web import plotly_bundle
+
 #: Sent on every response (HSTS only in production).
 STATIC_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -70,13 +72,17 @@ ALGORITHMS = ["br", "gzip"]
 
 
 class CompressedFiles:
-    """The compressed bytes of the files whose address names their version, kept per process.
+    """The compressed bytes of the files whose content is fixed for the life of the process, kept per process.
 
-    plotly.js is 4.8 MB: compressing it again for every visitor would cost a fraction of a second of
-    CPU each time, for the same result. Only files that never change at the same address are kept
-    here (see :func:`immutable`); a page or a callback's answer is compressed afresh each time.
-    The few files Dash serves (about 10 MB before compression) bound the memory it takes.
+    Compressing plotly.js again for every visitor would cost a tenth of a second of CPU each
+    time, for the same result. Only files that never change at the same address are kept
+    here (see :func:`kept_compressed`); a page or a callback's answer is compressed afresh each time.
+    At most ``MAX_FILES`` are kept, the oldest dropped first: Dash serves about 20 such files
+    (some 3 MB before compression), and addresses made up by a client (a versioned file's
+    address accepts any version) cannot make the process keep more.
     """
+
+    MAX_FILES = 64
 
     def __init__(self) -> None:
         self._bytes: dict[str, bytes] = {}
@@ -87,7 +93,18 @@ class CompressedFiles:
 
     def set(self, key: str, value: bytes) -> None:
         with self._lock:
+            # flask-compress sets again what it has just got: that keeps the entry, and drops no other
+            while key not in self._bytes and len(self._bytes) >= self.MAX_FILES:
+                self._bytes.pop(next(iter(self._bytes)))
             self._bytes[key] = value
+
+
+#: One for the process: every app of a process (the tests make many) serves the same files at the same addresses,
+#: Dash's and the package's own, so plotly.js is compressed once per process, not once per app. (Not before the
+#: first request: a request made while the app is set up would end its setup. A test's server stopped while a
+#: thread compressed the full plotly.js, 0.4 s each time, printed dash_duo's ``SystemExit`` warning; the basic
+#: bundle takes 0.1 s, once.)
+KEPT = CompressedFiles()
 
 
 def immutable(app: Dash, request: flask.Request) -> bool:
@@ -102,27 +119,38 @@ def immutable(app: Dash, request: flask.Request) -> bool:
     return request.path.startswith(f"{prefix}{app.config.assets_url_path.strip('/')}/") and "m" in request.args
 
 
+def kept_compressed(app: Dash, request: flask.Request) -> bool:
+    """Whether ``request`` is for a file whose content is fixed for the life of the process.
+
+    The versioned files (:func:`immutable`) and plotly.js (:mod:`decarb_dashboard.web.plotly_bundle`,
+    whose address has no version but whose content changes only with a new release of the app).
+    """
+    return immutable(app, request) or request.path == plotly_bundle.url_path(app)
+
+
 def install_compression(app: Dash) -> None:
     """Compress text responses with Brotli or gzip (flask-compress), and let browsers keep versioned files a year.
 
     Pages, callbacks' JSON, scripts and styles are compressed when the browser accepts it and
     they are over 500 bytes; images, workbooks and other already compressed formats are not
     (flask-compress's list of text types). A response that is streamed is compressed as it
-    goes (Brotli only), never held back whole. Versioned files (:func:`immutable`) are compressed once per
-    process and get ``Cache-Control: public, max-age=31536000, immutable``.
+    goes (Brotli only), never held back whole. Files fixed for the process (:func:`kept_compressed`) are
+    compressed once per process, and versioned ones (:func:`immutable`) get
+    ``Cache-Control: public, max-age=31536000, immutable``.
     """
     server = app.server
     server.config.setdefault("COMPRESS_ALGORITHM", ALGORITHMS)
-    # Brotli quality 6, not flask-compress's 4: plotly.min.js (4.8 MB) is 1.27 MB against 1.41 MB, in about 0.4 s
-    # of CPU once per process (the files are kept compressed), and pages are small.
+    # Brotli quality 6, not flask-compress's 4: plotly.js (the basic bundle, 1.19 MB) is 361 kB against 401 kB,
+    # in about 0.1 s of CPU once per process (the files are kept compressed), and pages are small.
     server.config.setdefault("COMPRESS_BR_LEVEL", 6)
     server.config.setdefault("COMPRESS_REGISTER", False)  # registered below, after the cache headers
     pages, files = Compress(server), Compress(server)
-    files.cache, files.cache_key = CompressedFiles(), lambda request: request.full_path
+    files.cache, files.cache_key = KEPT, lambda request: request.full_path
 
     def compress(response: flask.Response) -> flask.Response:
-        if immutable(app, flask.request) and response.status_code == 200:
-            response.headers["Cache-Control"] = IMMUTABLE
+        if response.status_code == 200 and kept_compressed(app, flask.request):
+            if immutable(app, flask.request):
+                response.headers["Cache-Control"] = IMMUTABLE
             response.direct_passthrough = False  # an asset is sent as a file: read it, to compress it once
             response.make_sequence()
             return files.after_request(response)

@@ -16,10 +16,8 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import random
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -43,7 +41,6 @@ PAGES = {
     "contact": "/contact",
 }
 USERS = ("-", "cardiff.officer", "wg.reviewer")  # "-": signed out
-PORTS = range(18000, 19000)
 #: The tallest screenshot taken, in CSS pixels (a longer page is cut there).
 MAX_HEIGHT = 8000
 
@@ -55,10 +52,9 @@ def running_site(data_dir: Path | None = None) -> Iterator[tuple[str, str]]:
     The copy is made by the app's own first start (the sample returns through the upload path)
     in a temporary directory, removed afterwards.
     """
-    from werkzeug.serving import make_server
-
     from decarb_dashboard.store import SubmissionStore
     from decarb_dashboard.web import create_app
+    from tests.dash_http import serve
 
     with tempfile.TemporaryDirectory(prefix="decarb-screens-") as tmp:
         root = data_dir or Path(tmp) / "data"
@@ -66,22 +62,8 @@ def running_site(data_dir: Path | None = None) -> Iterator[tuple[str, str]]:
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # not a line per request
         app = create_app(root)
         receipt = next(s.submission_id for s in SubmissionStore(root).submissions() if "cardiff" in s.organisations)
-        server = None
-        for port in random.sample(PORTS, 20):
-            try:
-                server = make_server("127.0.0.1", port, app.server, threaded=True)
-                break
-            except OSError:  # taken by someone else's server
-                continue
-        if server is None:
-            raise RuntimeError("no free port in 18000-18999")
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        try:
-            yield f"http://127.0.0.1:{server.server_port}", receipt
-        finally:
-            server.shutdown()
-            thread.join(timeout=10)
+        with serve(app.server) as base:
+            yield base, receipt
 
 
 def chromium(performance_log: bool = False):

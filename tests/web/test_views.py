@@ -59,7 +59,7 @@ def test_not_reported_shows_as_not_reported_never_zero(app):
     with app.server.app_context():
         from decarb_dashboard.web import data
 
-        r = organisation.compare(data.engine(), "isle_of_anglesey", "2022-23")
+        r = data.comparison(data.engine(), "isle_of_anglesey", "2022-23")
         table = organisation.category_vs_median(data.engine(), "isle_of_anglesey", r, "en")
     land = table[table["Category"] == "Land"].iloc[0]
     assert land["Emissions (tCO2e)"] == "not reported"
@@ -171,7 +171,7 @@ def test_reasons_for_missing_figures_are_in_welsh_on_welsh_pages(app):
     with app.server.app_context():
         from decarb_dashboard.web import data
 
-        r = organisation.compare(data.engine(), "isle_of_anglesey", "2019-20")
+        r = data.comparison(data.engine(), "isle_of_anglesey", "2019-20")
         table = organisation.category_vs_median(data.engine(), "isle_of_anglesey", r, "cy")
     reasons_shown = set(table[t("col_change_baseline", "cy")].astype(str))
     assert "dyma'r flwyddyn sylfaen" in reasons_shown
@@ -263,7 +263,7 @@ def test_the_headline_measure_carries_its_unit_in_the_readers_language(app):
     with app.server.test_request_context():
         from decarb_dashboard.web import data
 
-        r = organisation.compare(data.engine(), "cardiff", "2022-23", metric="per_fte")
+        r = data.comparison(data.engine(), "cardiff", "2022-23", metric="per_fte")
         shown = organisation.headlines(r, "per_fte", "cy")
     details = [str(c.children) for c in shown.children if type(c).__name__ == "Dd"]
     assert any(d.endswith(" tCO2e fesul CALl") for d in details), details  # once read "154,628 en"
@@ -273,7 +273,7 @@ def test_the_peer_chart_keeps_the_body_in_its_place_by_value_and_names_it_in_the
     with app.server.app_context():
         from decarb_dashboard.web import data
 
-        r = organisation.compare(data.engine(), "cardiff", "2022-23")
+        r = data.comparison(data.engine(), "cardiff", "2022-23")
         fig, frame = organisation.peer_chart(data.engine(), "cardiff", r, "total", True, "en")
     order = fig.layout["yaxis"]["categoryarray"]
     assert order == list(frame["Public body"]) and "Cardiff" in order  # lowest first, Cardiff at its rank, not on top

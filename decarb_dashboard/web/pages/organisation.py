@@ -15,7 +15,6 @@ import pandas as pd
 from dash import Dash, Input, Output, State, dcc, html
 
 from decarb_dashboard import measures, reasons, rollups, years
-from decarb_dashboard.compare import compare
 from decarb_dashboard.engine import Engine
 from decarb_dashboard.web import data
 from decarb_dashboard.web.components import (
@@ -312,15 +311,7 @@ def area_map(engine: Engine, body: str, year: str, metric: str, include_sc: bool
 
 def view(engine: Engine, body: str, year: str, metric: str, peer_group: str, include_sc: bool, lang: str) -> list:
     """Return the page's figures for a body and year (the callback is a thin wrapper around this)."""
-    r = compare(
-        engine,
-        body,
-        year,
-        peer_group=peer_group,
-        metric=metric,
-        include_supply_chain=include_sc,
-        all_flags=data.quality_flags(year),
-    )
+    r = data.comparison(engine, body, year, peer_group=peer_group, metric=metric, include_supply_chain=include_sc)
     history_fig, history = category_history(engine, body, lang)
     history_years = sorted(history[t("col_year", lang)].unique()) if len(history) else []
     first, last = (history_years[0], history_years[-1]) if history_years else (None, None)
