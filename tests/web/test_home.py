@@ -78,7 +78,7 @@ def test_the_headline_figures_are_decarb_overview_s_with_their_coverage(app, cap
     lfl = wales["like_for_like"]
     assert (lfl["tco2e"], lfl["baseline_tco2e"]) == (2_502_296.67, 2_491_617.36)
     assert lfl["change_vs_baseline_tco2e"] == pytest.approx(10_679.31) and lfl["change_vs_baseline_pct"] == 0.4286
-    assert f"Reported emissions {year} | 2,600,816 tCO2e" in shown
+    assert f"Reported emissions {year} | 2,600,816 tCO2e, from the bodies that have reported" in shown
     assert "Coverage | 45 of 45 bodies have reported" in shown
     assert "Change since 2019-20, like for like over 45 bodies | 0.4% higher (+10,679 tCO2e)" in shown
     with as_account(app, None):
@@ -118,13 +118,14 @@ def test_a_submitter_sees_each_body_s_next_step_for_the_year_due(app, monkeypatc
     with as_account(app, OFFICER):
         steps = links(home.next_step("en"))
         welsh = links(home.next_step("cy"))
-    assert steps == [("Submit your 2025-26 return by 30 September 2026", "/upload?lang=en&body=cardiff&year=2025-26"),
-                     ("Submit your 2025-26 return by 30 September 2026", "/upload?lang=en&body=newport&year=2025-26")]
-    assert welsh[0][0] == "Cyflwynwch eich ffurflen 2025-26 erbyn 30 Medi 2026"
+    assert steps == [
+        ("Cardiff: Submit your 2025-26 return by 30 September 2026", "/upload?lang=en&body=cardiff&year=2025-26"),
+        ("Newport: Submit your 2025-26 return by 30 September 2026", "/upload?lang=en&body=newport&year=2025-26")]
+    assert welsh[0][0] == "Caerdydd: Cyflwynwch eich ffurflen 2025-26 erbyn 30 Medi 2026"
     monkeypatch.setattr(home.deadlines, "is_overdue", lambda year: True)
     with as_account(app, OFFICER):
         steps = dict(links(home.next_step("en")))
-    assert "Your 2025-26 return was due by 30 September 2026: submit it now" in steps
+    assert "Cardiff: Your 2025-26 return was due by 30 September 2026: submit it now" in steps
 
 
 def test_a_submitter_with_a_queried_return_sees_the_reply_link(app, monkeypatch):
@@ -135,10 +136,10 @@ def test_a_submitter_with_a_queried_return_sees_the_reply_link(app, monkeypatch)
                         from_status=latest.status, message="Gas looks 1000 times too big.")
     with as_account(app, OFFICER):
         steps = dict(links(home.next_step("en")))
-    assert steps["Reply to the reviewer's query about your 2023-24 return"] == \
+    assert steps["Cardiff: Reply to the reviewer's query about your 2023-24 return"] == \
         "/upload?lang=en&body=cardiff&year=2023-24"
     newport = store.history("newport", "2023-24")[-1]
-    assert steps["Your 2023-24 return is provisional, awaiting review: see its receipt"] == \
+    assert steps["Newport: Your 2023-24 return is provisional, awaiting review: see its receipt"] == \
         f"/receipt/{newport.submission_id}?lang=en"
 
 

@@ -40,7 +40,8 @@ def headlines(lang: str) -> html.Section:
     summary = all_wales_summary(year)
     c, lfl = summary["coverage"], summary["like_for_like"]
     items = [
-        (t("wales_headline_total", lang, year=year), figure_text(summary["total_tco2e"], "tco2e", lang, "tCO2e")),
+        (t("wales_headline_total", lang, year=year),
+         t("home_total_value", lang, total=figure_text(summary["total_tco2e"], "tco2e", lang))),
         (t("wales_headline_coverage", lang),
          t("home_coverage", lang, count=c["bodies_expected"], reported=c["bodies_reported"],
            expected=c["bodies_expected"])),
@@ -72,14 +73,13 @@ def _submitter_steps(account: Account, lang: str) -> list:
         upload = href("/upload", lang, body=body, year=year)
         if status == review.NOT_SUBMITTED:
             key = "home_next_overdue" if deadlines.is_overdue(year) else "home_next_submit"
-            link = (t(key, lang, year=year, deadline=due), upload)
+            link = (t(key, lang, body=name, year=year, deadline=due), upload)
         elif status == "queried":
-            link = (t("home_next_reply", lang, year=year), upload)
+            link = (t("home_next_reply", lang, body=name, year=year), upload)
         else:
             receipt = f"/receipt/{statuses.at[body, 'submission_id']}?lang={lang}"
-            link = (t(f"home_next_{status}", lang, year=year), receipt)
-        items.append(html.Li([html.Strong(name), ": ", html.A(link[0], href=link[1])],
-                             className=f"next-step next-{status}"))
+            link = (t(f"home_next_{status}", lang, body=name, year=year), receipt)
+        items.append(html.Li(html.A(link[0], href=link[1]), className=f"next-step next-{status}"))
     return [html.Ul(items, id="home-next-steps")]
 
 
@@ -91,7 +91,7 @@ def _reviewer_steps(lang: str) -> list:
 
 def _admin_steps(lang: str) -> list:
     attention = auth.account_store().needing_attention()
-    items = [html.Li(f"{a.username}: {t(f'home_attention_{why}', lang)}") for a, why in attention]
+    items = [html.Li(t(f"home_attention_{why}", lang, user=a.username)) for a, why in attention]
     return [html.P(html.A(t("home_next_accounts", lang, count=len(attention)), href=href("/accounts", lang)),
                    id="home-next-accounts"), *([html.Ul(items, id="home-attention")] if items else [])]
 
@@ -115,8 +115,9 @@ def page_links(lang: str) -> html.Section:
     """A link to every page the reader may use, each with what it is for."""
     links = [(p, key) for p, key in PAGES[1:]] + [(p, key) for p, key, action in ROLE_PAGES if auth.allowed(action)]
     return html.Section([html.H2(t("home_pages_title", lang)),
-                         html.Ul([html.Li([html.A(t(key, lang), href=href(p, lang)), " – ",
-                                           t(f"home_about_{key}", lang)]) for p, key in links],
+                         html.Ul([html.Li([html.A(t(key, lang), href=href(p, lang)), " ",
+                                           html.Span(t(f"home_about_{key}", lang), className="hint")])
+                                  for p, key in links],
                                  id="home-pages")])
 
 
