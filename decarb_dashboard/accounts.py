@@ -28,11 +28,13 @@ import contextlib
 import csv
 import functools
 import hashlib
+import json
 import math
 import re
 import secrets
 import sqlite3
 import time
+import urllib.parse
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,6 +66,10 @@ _LOOK_ALIKE = str.maketrans("@4310$5!7", "aaeiosslt")
 COMMON_PASSWORDS_CSV = Path(__file__).parent / "data" / "common_passwords.csv"
 #: Failed sign-ins are forgotten this long after the last one.
 FAILURE_WINDOW_S = 15 * 60
+#: A password reset link works once, for this long after it was made.
+RESET_LINK_HOURS = 24
+#: What the accounts audit records (``action`` of :meth:`AccountStore.audit`).
+AUDIT_ACTIONS = ("add", "edit", "assign", "disable", "enable", "set_password", "reset_link", "reset_used")
 
 
 @dataclass(frozen=True)
@@ -133,11 +139,46 @@ CREATE TABLE IF NOT EXISTS sign_in_throttle (
     failures INTEGER NOT NULL,
     last_at REAL NOT NULL
 );
+-- every change to an account, who made it and when: append-only (the triggers refuse changes and deletions)
+CREATE TABLE IF NOT EXISTS accounts_audit (
+    entry INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    username TEXT NOT NULL,
+    -- what changed, as JSON ({"role": ["submitter", "reviewer"]}, {"delivery": "email"})
+    detail TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX IF NOT EXISTS accounts_audit_by_user ON accounts_audit (username);
+-- a one-time link to set a new password: only the token's SHA-256 is kept
+CREATE TABLE IF NOT EXISTS password_resets (
+    token_sha256 TEXT PRIMARY KEY,
+    username TEXT NOT NULL REFERENCES accounts (username),
+    created_by TEXT NOT NULL,
+    expires_at REAL NOT NULL,
+    used_at REAL
+);
+CREATE TRIGGER IF NOT EXISTS accounts_audit_no_update BEFORE UPDATE ON accounts_audit
+BEGIN SELECT RAISE(ABORT, 'the accounts audit is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS accounts_audit_no_delete BEFORE DELETE ON accounts_audit
+BEGIN SELECT RAISE(ABORT, 'the accounts audit is append-only'); END;
 DROP TABLE IF EXISTS sign_in_failures;
 """
+#: The last object :data:`_SCHEMA_SQL` makes: an accounts.sqlite without it gets the tables it lacks.
+_LAST_SCHEMA_OBJECT = "accounts_audit_no_delete"
 #: Columns added to ``accounts`` since it was first made, with their definitions: an older accounts.sqlite
 #: gains them in place when it is opened (:meth:`AccountStore._migrate`).
 _ADDED_COLUMNS = {"email": "TEXT", "language": "TEXT NOT NULL DEFAULT ''"}
+
+
+def _now_iso() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def _audit(db: sqlite3.Connection, actor: str, action: str, username: str, **detail: object) -> None:
+    """Record one change to an account in the append-only audit, in the caller's transaction."""
+    db.execute("INSERT INTO accounts_audit (at, actor, action, username, detail) VALUES (?, ?, ?, ?, ?)",
+               (_now_iso(), actor or "system", action, username, json.dumps(detail, ensure_ascii=False)))
 
 
 def _sha256(token: str) -> str:
@@ -220,6 +261,16 @@ def check_password(password: str, username: str = "") -> None:
         raise AccountError("account_password_common")
 
 
+def _checked_bodies(role: str, bodies: Iterable[str]) -> tuple[str, ...]:
+    """The bodies of an account of ``role``, sorted: a submitter needs one or more, other roles none."""
+    chosen = tuple(sorted({str(b).strip() for b in bodies if str(b).strip()}))
+    if role == "submitter" and not chosen:
+        raise AccountError("account_submitter_needs_body")
+    if role != "submitter" and chosen:
+        raise AccountError("account_role_all_bodies", role=role)
+    return chosen
+
+
 def check_email(address: str | None) -> str | None:
     """Return ``address`` in normal form (domain in lower case), None for no address; AccountError if not one.
 
@@ -253,7 +304,7 @@ class AccountStore:
     def __init__(self, data_dir: Path | str) -> None:
         self.path = Path(data_dir) / "accounts.sqlite"
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        database.create_once(self.path, _SCHEMA_SQL, "sign_in_throttle")
+        database.create_once(self.path, _SCHEMA_SQL, _LAST_SCHEMA_OBJECT)
         self._migrate()
 
     def _migrate(self) -> None:
@@ -276,21 +327,19 @@ class AccountStore:
 
     # ---- managing ------------------------------------------------------------
     def add(self, username: str, password: str, role: str, bodies: tuple[str, ...] | list[str] = (),
-            display_name: str | None = None, *, email: str | None = None, language: str = "") -> Account:
+            display_name: str | None = None, *, email: str | None = None, language: str = "",
+            actor: str = "system") -> Account:
         """Create an account; a submitter must be bound to at least one body, other roles to none.
 
         ``email`` (optional) is where notifications go, in ``language`` ('' for every language).
+        ``actor`` (who added it) is recorded in the audit with the role and bodies.
         """
         username = (username or "").strip().lower()
         if not _USERNAME.match(username):
             raise AccountError("account_bad_username")
         if role not in ROLES:
             raise AccountError("account_unknown_role", role=repr(role), roles=", ".join(ROLES))
-        bodies = tuple(sorted(set(bodies)))
-        if role == "submitter" and not bodies:
-            raise AccountError("account_submitter_needs_body")
-        if role != "submitter" and bodies:
-            raise AccountError("account_role_all_bodies", role=role)
+        bodies = _checked_bodies(role, bodies)
         check_password(password, username)
         email, language = check_email(email), check_language(language)
         with self._write() as db:
@@ -300,9 +349,10 @@ class AccountStore:
                 "INSERT INTO accounts (username, display_name, role, password_hash, created_at, email, language)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (username, (display_name or username).strip()[:120], role, generate_password_hash(password),
-                 time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), email, language),
+                 _now_iso(), email, language),
             )
             db.executemany("INSERT INTO account_bodies VALUES (?, ?)", [(username, b) for b in bodies])
+            _audit(db, actor, "add", username, role=role, bodies=list(bodies), email=email, language=language)
         account = self.get(username)
         assert account is not None
         return account
@@ -324,7 +374,7 @@ class AccountStore:
         return [a for a in map(self.get, names) if a is not None]
 
     def edit(self, username: str, *, email: str | None = None, language: str | None = None,
-             display_name: str | None = None) -> Account:
+             display_name: str | None = None, actor: str = "system") -> Account:
         """Change an account's e-mail address, notification language or name; None leaves a field as it is.
 
         An empty ``email`` removes the address (no more notifications); an empty ``language`` means every language.
@@ -340,10 +390,14 @@ class AccountStore:
         if changes:
             name = (username or "").strip().lower()
             with self._write() as db:
-                sets = ", ".join(f"{column} = ?" for column in changes)
-                changed = db.execute(f"UPDATE accounts SET {sets} WHERE username = ?", (*changes.values(), name))
-                if changed.rowcount != 1:
+                before = db.execute("SELECT * FROM accounts WHERE username = ?", (name,)).fetchone()
+                if before is None:
                     raise AccountError("account_unknown", username=repr(username))
+                sets = ", ".join(f"{column} = ?" for column in changes)
+                db.execute(f"UPDATE accounts SET {sets} WHERE username = ?", (*changes.values(), name))
+                changed = {k: [before[k], v] for k, v in changes.items() if before[k] != v}
+                if changed:
+                    _audit(db, actor, "edit", name, **changed)
         account = self.get(username)
         if account is None:
             raise AccountError("account_unknown", username=repr(username))
@@ -369,12 +423,15 @@ class AccountStore:
                     " ORDER BY username", (role,))]
         return [a for a in map(self.get, names) if a is not None]
 
-    def _update(self, username: str, sql: str, args: tuple) -> None:
-        """Change one account and end all its sessions, in one transaction."""
+    def _update(self, username: str, sql: str, args: tuple, *, actor: str, action: str) -> None:
+        """Change one account, end all its sessions and record ``action`` in the audit, in one transaction."""
+        name = (username or "").strip().lower()
         with self._write() as db:
-            if db.execute(sql, (*args, (username or "").lower())).rowcount != 1:
+            if db.execute(sql, (*args, name)).rowcount != 1:
                 raise AccountError("account_unknown", username=repr(username))
-            db.execute("DELETE FROM sessions WHERE username = ?", ((username or "").lower(),))
+            db.execute("DELETE FROM sessions WHERE username = ?", (name,))
+            db.execute("DELETE FROM password_resets WHERE username = ? AND used_at IS NULL", (name,))
+            _audit(db, actor, action, name)
 
     # ---- sessions ------------------------------------------------------------
     def start_session(self, username: str, lifetime_s: float) -> str:
@@ -402,16 +459,133 @@ class AccountStore:
             with self._write() as db:
                 db.execute("DELETE FROM sessions WHERE token_sha256 = ?", (_sha256(token),))
 
-    def set_disabled(self, username: str, disabled: bool = True) -> None:
-        """Disable (or enable again) an account; a disabled account's sessions end at once."""
+    def set_disabled(self, username: str, disabled: bool = True, *, actor: str = "system") -> None:
+        """Disable (or enable again) an account; a disabled account's sessions and reset links end at once."""
         self._update(username, "UPDATE accounts SET disabled = ?, session_epoch = session_epoch + 1"
-                     " WHERE username = ?", (int(disabled),))
+                     " WHERE username = ?", (int(disabled),), actor=actor,
+                     action="disable" if disabled else "enable")
 
-    def set_password(self, username: str, password: str) -> None:
-        """Change a password; every session signed in with the old one ends."""
+    def set_password(self, username: str, password: str, *, actor: str = "system") -> None:
+        """Change a password; every session signed in with the old one, and every unused reset link, ends."""
         check_password(password, username)
         self._update(username, "UPDATE accounts SET password_hash = ?, session_epoch = session_epoch + 1"
-                     " WHERE username = ?", (generate_password_hash(password),))
+                     " WHERE username = ?", (generate_password_hash(password),), actor=actor,
+                     action="set_password")
+
+    def assign(self, username: str, role: str, bodies: Iterable[str], *, actor: str = "system") -> Account:
+        """Set an account's role and the bodies it submits for (a submitter needs one or more, other roles none).
+
+        The account's sessions go on: who may do what is read afresh on every request. Recorded in the audit
+        with the role and bodies before and after; nothing is recorded when nothing changes.
+        """
+        if role not in ROLES:
+            raise AccountError("account_unknown_role", role=repr(role), roles=", ".join(ROLES))
+        wanted = _checked_bodies(role, bodies)
+        before = self.get(username)
+        if before is None:
+            raise AccountError("account_unknown", username=repr(username))
+        with self._write() as db:
+            row = db.execute("SELECT role FROM accounts WHERE username = ?", (before.username,)).fetchone()
+            if row is None:
+                raise AccountError("account_unknown", username=repr(username))
+            had = tuple(r[0] for r in db.execute(
+                "SELECT organisation_id FROM account_bodies WHERE username = ? ORDER BY organisation_id",
+                (before.username,)))
+            if (row["role"], had) != (role, wanted):
+                db.execute("UPDATE accounts SET role = ? WHERE username = ?", (role, before.username))
+                db.execute("DELETE FROM account_bodies WHERE username = ?", (before.username,))
+                db.executemany("INSERT INTO account_bodies VALUES (?, ?)", [(before.username, b) for b in wanted])
+                _audit(db, actor, "assign", before.username, role=[row["role"], role],
+                       bodies=[list(had), list(wanted)])
+        account = self.get(before.username)
+        assert account is not None
+        return account
+
+    # ---- password reset links ---------------------------------------------------
+    def start_reset(self, username: str, *, actor: str, delivery: str,
+                    lifetime_s: float = RESET_LINK_HOURS * 3600) -> str:
+        """Make a one-time link token for ``username`` to set a new password; return it (shown or mailed once).
+
+        Only its SHA-256 is kept; it works once, for ``lifetime_s`` seconds. An earlier unused link of the
+        account stops working. ``delivery`` (``email`` or ``shown``) is recorded in the audit with ``actor``.
+        A disabled account gets no link (enable it first).
+        """
+        account = self.get(username)
+        if account is None:
+            raise AccountError("account_unknown", username=repr(username))
+        if account.disabled:
+            raise AccountError("account_reset_disabled", username=repr(account.username))
+        token = secrets.token_urlsafe(32)
+        now = time.time()
+        with self._write() as db:
+            db.execute("DELETE FROM password_resets WHERE expires_at < ? OR (username = ? AND used_at IS NULL)",
+                       (now, account.username))
+            db.execute("INSERT INTO password_resets VALUES (?, ?, ?, ?, NULL)",
+                       (_sha256(token), account.username, actor, now + lifetime_s))
+            _audit(db, actor, "reset_link", account.username, delivery=delivery,
+                   expires_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now + lifetime_s)))
+        return token
+
+    def reset_account(self, token: str) -> Account | None:
+        """Return the enabled account an unused, unexpired reset ``token`` is for, or None."""
+        if not isinstance(token, str) or not token:
+            return None
+        with self._connect() as db:
+            row = db.execute("SELECT username FROM password_resets WHERE token_sha256 = ? AND used_at IS NULL"
+                             " AND expires_at > ?", (_sha256(token), time.time())).fetchone()
+        account = self.get(row["username"]) if row else None
+        return account if account is not None and not account.disabled else None
+
+    def use_reset(self, token: str, password: str) -> Account:
+        """Set a new password with a reset link: once only, before it expires; every session of the account ends.
+
+        AccountError ``account_reset_link_invalid`` for a link unknown, used, expired or of a disabled
+        account; a refused password changes nothing and leaves the link usable.
+        """
+        account = self.reset_account(token)
+        if account is None:
+            raise AccountError("account_reset_link_invalid")
+        check_password(password, account.username)
+        digest, now = _sha256(token), time.time()
+        with self._write() as db:  # checked again under the lock: two tabs posting at once use it once
+            taken = db.execute("UPDATE password_resets SET used_at = ? WHERE token_sha256 = ? AND used_at IS NULL"
+                               " AND expires_at > ?", (now, digest, now))
+            if taken.rowcount != 1:
+                raise AccountError("account_reset_link_invalid")
+            db.execute("UPDATE accounts SET password_hash = ?, session_epoch = session_epoch + 1 WHERE username = ?",
+                       (generate_password_hash(password), account.username))
+            db.execute("DELETE FROM sessions WHERE username = ?", (account.username,))
+            _audit(db, account.username, "reset_used", account.username)
+        return account
+
+    # ---- the audit -----------------------------------------------------------------
+    def audit(self, username: str | None = None, limit: int | None = None) -> list[dict]:
+        """Return the accounts audit, newest first: ``at`` (UTC ISO), ``actor``, ``action``, ``username``, ``detail``.
+
+        ``username`` keeps one account's entries; ``limit`` the newest so many.
+        """
+        sql = "SELECT * FROM accounts_audit" + (" WHERE username = ?" if username else "") + " ORDER BY entry DESC"
+        args: tuple = ((username or "").strip().lower(),) if username else ()
+        if limit is not None:
+            sql, args = sql + " LIMIT ?", (*args, int(limit))
+        with self._connect() as db:
+            return [{"entry": r["entry"], "at": r["at"], "actor": r["actor"], "action": r["action"],
+                     "username": r["username"], "detail": json.loads(r["detail"])} for r in db.execute(sql, args)]
+
+    def needing_attention(self) -> list[tuple[Account, str]]:
+        """Return the accounts an admin should look at, each with why: ``disabled``, ``no_email`` (an enabled
+        account that gets no notifications and whose reset link cannot be mailed) or ``reset_pending``
+        (a reset link made and not yet used). Sorted by user name."""
+        with self._connect() as db:
+            pending = {r[0] for r in db.execute("SELECT username FROM password_resets WHERE used_at IS NULL"
+                                                " AND expires_at > ?", (time.time(),))}
+        out = []
+        for a in self.list():
+            why = ("disabled" if a.disabled else "reset_pending" if a.username in pending
+                   else "no_email" if not a.email else None)
+            if why:
+                out.append((a, why))
+        return out
 
     def password_matches(self, username: str, password: str) -> bool:
         """Whether ``username`` is an enabled account with this password (for start-up checks: no sign-in limits)."""
@@ -464,3 +638,48 @@ class AccountStore:
                 else:
                     db.execute("UPDATE sign_in_throttle SET failures = max(failures - 1, 0) WHERE key = ?", (key,))
         return self.get(username)
+
+
+#: The page a password reset link opens (``web/pages/reset_password.py``).
+RESET_PATH = "/reset-password"
+
+
+@dataclass(frozen=True)
+class ResetIssued:
+    """A password reset link made for ``username``: e-mailed to ``emailed_to``, or (None) ``link`` to show once."""
+
+    username: str
+    link: str | None
+    emailed_to: str | None
+    hours: int
+
+
+def issue_password_reset(store: AccountStore, username: str, *, actor: str, actor_name: str,
+                         base_url: str | None, lang: str = "") -> ResetIssued:
+    """Make a one-time reset link for ``username`` and deliver it: e-mailed through the outbox when the account
+    has an address and ``base_url`` (the site's address) is known, else returned to be shown once to the admin.
+
+    If the outbox cannot be written the link is made again (the first one stops working) to be shown: the
+    audit records both. ``lang`` is the language of the page the link opens ('' the account's own).
+    """
+    from decarb_dashboard import notify
+
+    account = store.get(username)
+    if account is None:
+        raise AccountError("account_unknown", username=repr(username))
+    hours = RESET_LINK_HOURS
+
+    def link(token: str, base: str | None) -> str:
+        query = {"token": token, **({"lang": lang or account.language} if (lang or account.language) else {})}
+        return f"{(base or '').rstrip('/')}{RESET_PATH}?{urllib.parse.urlencode(query)}"
+
+    if account.email and base_url:
+        token = store.start_reset(account.username, actor=actor, delivery="email")
+        try:
+            notify.queue_password_reset(store.path.parent, account, link(token, base_url), actor_name=actor_name,
+                                        hours=hours)
+            return ResetIssued(account.username, None, account.email, hours)
+        except (OSError, sqlite3.Error):
+            pass  # shown instead, below: a new link, so the one that could not be mailed works nowhere
+    token = store.start_reset(account.username, actor=actor, delivery="shown")
+    return ResetIssued(account.username, link(token, base_url), None, hours)

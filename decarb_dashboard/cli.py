@@ -20,7 +20,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from decarb_dashboard import cli_outbox, cli_report, cli_review, config, report
+from decarb_dashboard import cli_outbox, cli_report, cli_review, cli_users, config, report
 from decarb_dashboard.reasons import ReasonError
 from uploads_schema import i18n
 from uploads_schema.models import BODY_TYPES, REGIONS
@@ -327,61 +327,6 @@ def _cmd_factors(args: argparse.Namespace) -> int:
     return 0
 
 
-def _password(args: argparse.Namespace) -> str:
-    """The new password: one line of standard input with --password-stdin, else typed twice at a prompt."""
-    if args.password_stdin:
-        return sys.stdin.readline().rstrip("\r\n")
-    first = getpass.getpass(say("password_new"))
-    if first != getpass.getpass(say("password_again")):
-        raise ValueError(say("password_differ"))
-    return first
-
-
-def _cmd_users(args: argparse.Namespace) -> int:
-    from decarb_dashboard.accounts import AccountError, AccountStore
-
-    data_dir = Path(args.data_dir) if args.data_dir else config.data_dir()
-    accounts = AccountStore(data_dir)
-    try:
-        if args.action == "list":
-            rows = accounts.list()
-            if args.json:
-                print(json.dumps([{"username": a.username, "display_name": a.display_name, "role": a.role,
-                                   "bodies": list(a.bodies), "disabled": a.disabled, "email": a.email,
-                                   "language": a.language} for a in rows], indent=2))
-                return 0
-            print(say("users_header"))
-            for a in rows:
-                state = say("user_disabled_state") if a.disabled else say("user_active")
-                print(f"{a.username:32} {a.role:10} {state:9} {a.email or '-':32} {a.language or '-':4} "
-                      f"{', '.join(a.bodies)}")
-            return 0
-        if not args.username:
-            print(say("users_needs_name", action=args.action), file=sys.stderr)
-            return 2
-        if args.action == "add":
-            account = accounts.add(args.username, _password(args), args.role, args.body or [], args.name,
-                                   email=args.email, language=args.language or "")
-            print(say("user_added_for", user=account.username, role=account.role, bodies=", ".join(account.bodies))
-                  if account.bodies else say("user_added", user=account.username, role=account.role))
-        elif args.action == "edit":
-            account = accounts.edit(args.username, email=args.email, language=args.language,
-                                    display_name=args.name)
-            print(say("user_changed", user=account.username, email=account.email or "-",
-                      language=account.language or "-"))
-        elif args.action == "set-password":
-            accounts.set_password(args.username, _password(args))
-            print(say("password_changed", user=args.username))
-        else:
-            accounts.set_disabled(args.username, args.action == "disable")
-            print(say("user_disabled", user=args.username) if args.action == "disable"
-                  else say("user_enabled", user=args.username))
-    except (AccountError, ValueError) as exc:
-        print(say("error", error=exc), file=sys.stderr)
-        return 1
-    return 0
-
-
 def _cmd_store(args: argparse.Namespace) -> int:
     """decarb store check|repair|rebuild-catalogue|backup DIR|restore BACKUP: look after the data directory."""
     from decarb_dashboard import maintenance
@@ -585,20 +530,7 @@ def _parser(lang: str) -> argparse.ArgumentParser:
     store_options(p)
     p.set_defaults(func=_cmd_factors)
 
-    p = sub.add_parser("users", help=say("help_users"))
-    user_actions = ["add", "edit", "list", "disable", "enable", "set-password"]
-    p.add_argument("action", choices=user_actions, metavar=_choices(user_actions), help=say("help_users_action"))
-    p.add_argument("username", nargs="?", metavar=say("metavar_username"), help=say("help_username"))
-    p.add_argument("--role", choices=["submitter", "reviewer", "admin"], default="submitter", help=say("help_role"))
-    p.add_argument("--body", action="append", metavar=say("metavar_body"), help=say("help_user_body"))
-    p.add_argument("--name", metavar=say("metavar_name"), help=say("help_user_name"))
-    p.add_argument("--password-stdin", action="store_true", help=say("help_password_stdin"))
-    p.add_argument("--email", metavar=say("metavar_email"), help=say("help_user_email"))
-    p.add_argument("--language", metavar=say("metavar_language"),
-                   help=say("help_user_language", languages=", ".join(i18n.languages())))
-    p.add_argument("--json", action="store_true", help=say("help_json"))
-    store_options(p)
-    p.set_defaults(func=_cmd_users)
+    cli_users.add_commands(sub, lang)
 
     actions = ["check", "repair", "rebuild-catalogue", "backup", "restore"]
     p = sub.add_parser("store", help=say("help_store"))

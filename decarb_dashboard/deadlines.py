@@ -93,3 +93,12 @@ def is_overdue(reporting_year: str, today: dt.date | None = None) -> bool:
     """Return whether the deadline of ``reporting_year`` has passed (today in Wales)."""
     today = today or dt.datetime.now(WALES).date()
     return today > deadline(reporting_year)
+
+
+def due_year(today: dt.date | None = None) -> str:
+    """Return the reporting year whose return is due now: the latest financial year to have ended (today in Wales).
+
+    From 1 April 2026 to 31 March 2027 it is 2025-26 (due by 30 September 2026 by default), overdue or not.
+    """
+    today = today or dt.datetime.now(WALES).date()
+    return years.label(years.current_start(today) - 1)

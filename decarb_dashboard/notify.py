@@ -334,6 +334,38 @@ def notify(event: str, submission: object, *, actor: str, message: str | None = 
         log.exception("notify: the %s e-mails of submission %s could not be queued", event, submission_id)
 
 
+def queue_password_reset(data_dir: Path | str, recipient: Account, link: str, *, actor_name: str,
+                         hours: int) -> None:
+    """Queue the e-mail carrying a one-time password reset ``link`` to ``recipient`` (who must have an address).
+
+    In the account's language or every language, Welsh first, like the review cycle's messages; the
+    outbox row has no submission (``submission_id`` and ``reference`` empty). Unlike :func:`notify` it
+    raises (OSError, sqlite3.Error) when the outbox cannot be written, so that the admin can be shown
+    the link instead.
+    """
+    if not recipient.email:
+        raise ValueError(f"{recipient.username} has no e-mail address")
+    root = Path(data_dir)
+    path = _outbox(root)
+    langs = message_languages(recipient.language)
+    subjects, bodies = [], []
+    for lang in langs:
+        subjects.append(mail_text("mail_reset_subject", lang))
+        bodies.append("\n".join([mail_text("mail_greeting", lang, name=recipient.display_name), "",
+                                 mail_text("mail_reset_body", lang, actor=actor_name,
+                                           username=recipient.username, count=hours, hours=hours), "",
+                                 link, "", mail_text("mail_reset_not_asked", lang), "",
+                                 mail_text("mail_footer", lang)]))
+    now = time.time()
+    with database.transaction(path, timeout_s=ENQUEUE_TIMEOUT_S) as db:
+        db.execute("INSERT INTO mail_outbox (created_at, event, submission_id, reference, username, recipient,"
+                   " languages, subject, body, status, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                   (_now_iso(now), "password_reset", "", "", recipient.username, recipient.email, ",".join(langs),
+                    " / ".join(subjects), ("\n\n" + "-" * 40 + "\n\n").join(bodies), "pending", now))
+    log.info("notify: a password reset link for %s queued", recipient.username)
+    start_sender(root)
+
+
 # ---- delivery ---------------------------------------------------------------------------------------------
 def retry_delay_s(attempts: int) -> float:
     """The wait before the next try after ``attempts`` failed ones: 1 min, 2, 4 ... up to 1 hour, in seconds."""

@@ -305,6 +305,7 @@ def create_app(data_dir: Path | None = None, seed: bool = True) -> Dash:
         organisation,
         privacy,
         receipt,
+        reset_password,
         review,
         sign_in,
         upload,
@@ -346,7 +347,7 @@ def create_app(data_dir: Path | None = None, seed: bool = True) -> Dash:
     # Mail still pending from before a restart goes out now, not only after the next notification.
     notify.start_sender(store.root)
     for page in (home, upload, receipt, organisation, compare, wales, review, accounts, sign_in,
-                 accessibility, privacy, contact):
+                 accessibility, privacy, contact, reset_password):
         page.register(app)
     localised_pages()
     register_shell(app)

@@ -42,6 +42,7 @@ TITLE_KEYS = {
     **{p: key for p, key, _ in ROLE_PAGES},
     **dict(FOOTER_PAGES),
     "/sign-in": "sign_in_title",
+    "/reset-password": "reset_title",
     "/receipt/<submission_id>": "tab_receipt",
 }
 

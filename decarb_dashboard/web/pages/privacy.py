@@ -5,7 +5,7 @@ from __future__ import annotations
 import dash
 from dash import Dash, html
 
-from decarb_dashboard.accounts import FAILURE_WINDOW_S
+from decarb_dashboard.accounts import FAILURE_WINDOW_S, RESET_LINK_HOURS
 from decarb_dashboard.web.auth import SESSION_HOURS
 from decarb_dashboard.web.controls import contact_line, data_controller
 from decarb_dashboard.web.i18n import language, t
@@ -30,6 +30,7 @@ def layout(lang: str = "en", **_query: str) -> html.Div:
                     html.Li(t("privacy_sessions", lang, hours=SESSION_HOURS), id="privacy-sessions"),
                     html.Li(t("privacy_returns", lang)),
                     html.Li(t("privacy_mail", lang)),
+                    html.Li(t("privacy_audit", lang, hours=RESET_LINK_HOURS), id="privacy-audit"),
                 ]
             ),
             html.H2(t("privacy_why_heading", lang)),
