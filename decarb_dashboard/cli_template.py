@@ -12,8 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from decarb_dashboard import config, years
-from decarb_dashboard.matcher import matcher_for
+from decarb_dashboard import config
 from decarb_dashboard.registry import load_registry
 from decarb_dashboard.report import say
 from decarb_dashboard.return_template import return_template
@@ -37,21 +36,10 @@ def _cmd_template(args: argparse.Namespace) -> int:
     if args.format == "md":
         data, name = template.format_markdown().encode("utf-8"), "upload-format.md"
     else:
-        year = None
-        if args.year:
-            try:
-                year = years.label(years.parse(args.year))
-            except years.YearProblem:
-                print(say("template_bad_year", lang, year=args.year), file=sys.stderr)
-                return 2
+        # The command line's --org and --year are already a register id and a year label (cli._run).
         root = Path(args.data_dir) if args.data_dir else config.data_dir()
         registry = load_registry(root)
-        body = None
-        if args.org:
-            body = matcher_for(registry).resolve(args.org)
-            if body is None:
-                print(say("template_unknown_body", lang, org=args.org), file=sys.stderr)
-                return 2
+        body, year = args.org, args.year
         store = SubmissionStore(root) if body and (root / "store.sqlite").exists() else None
         data, name = return_template(args.format, lang, registry, store, body, year)
     output = args.output or name

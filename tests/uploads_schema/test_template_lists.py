@@ -76,7 +76,7 @@ def test_every_value_a_drop_down_offers_is_accepted_by_the_check(lang):
     lists = {header: values for header, (values, _) in _drop_downs(_workbook(lang), lang).items()}
     assert set(lists) == {template.column(n).header(lang) for n in template.LIST_COLUMNS}
     v = vocabulary()
-    # Every term of each vocabulary is offered, in the template's language (a source once, though in several categories).
+    # Every term of each vocabulary is offered in the template's language (a source once, though in several categories).
     assert len(lists[template.column("category").header(lang)]) == len(v.categories) == 10
     assert len(lists[template.column("status").header(lang)]) == len(v.statuses) == 5
     assert len(lists[template.column("activity_unit").header(lang)]) == len(v.units) == 13
@@ -117,8 +117,8 @@ def test_the_prompts_say_what_to_choose_in_plain_words():
     assert said["prompt"] == "Choose the unit of the activity amount from the list, for example kWh."
     cy = template.prompts("cy")
     assert cy["category"]["prompt"] == "Dewiswch o'r rhestr: categori adrodd, er enghraifft Adeiladau."
-    assert cy["status"]["error"] == ("Nid yw hwn yn un o werthoedd y rhestr. Dewiswch o'r rhestr: statws ansawdd y data. "
-                                     "Mae taflen Rhestrau yn eu dangos i gyd.")
+    assert cy["status"]["error"] == ("Nid yw hwn yn un o werthoedd y rhestr. Dewiswch o'r rhestr: statws ansawdd y "
+                                     "data. Mae taflen Rhestrau yn eu dangos i gyd.")
 
 
 def test_the_welsh_template_is_in_welsh():
