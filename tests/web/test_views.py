@@ -111,17 +111,20 @@ def test_plausibility_warning_for_a_category_far_from_last_year(app):
 
 
 def test_the_upload_page_s_excel_template_is_pre_filled_with_last_year_s_lines(app):
-    from decarb_dashboard.return_template import return_template
-
     with app.server.app_context():
-        from decarb_dashboard.web import data
-
-        content, name = return_template("xlsx", "en", data.registry(), data.store(), "newport", "2024-25")
+        content, name = upload.template_download("xlsx", "newport", "2024-25", "en")
+        welsh, welsh_name = upload.template_download("csv", "newport", "2024-25", "cy")
+        odd, odd_name = upload.template_download("csv", "../newport", "2024-26", "cy")
     assert name == "newport-2024-25-return-template-en.xlsx"
     ws = openpyxl.load_workbook(io.BytesIO(content))["Return"]
     rows = [r for r in ws.iter_rows(min_row=2, values_only=True) if any(r)]
     assert rows and all(r[0] == "Newport City Council" and r[1] == "2023-24" for r in rows)  # last year's, to update
     assert ("Buildings", "Electricity", "kWh") in {(r[2], r[3], r[6]) for r in rows}
+    assert welsh_name == "newport-2024-25-return-template-cy.csv"
+    assert welsh.decode("utf-8-sig").startswith("sefydliad,blwyddyn_ariannol,categori,")
+    assert "Cyngor Dinas Casnewydd,2023-24,Adeiladau,Trydan" in welsh.decode("utf-8-sig")
+    # A body or year the page does not offer: the example row, named by no body.
+    assert odd_name.startswith("return-template-") and odd.decode("utf-8-sig").count("\r\n") == 2
 
 
 def test_plausibility_warning_for_a_line_far_outside_the_peer_range(app):

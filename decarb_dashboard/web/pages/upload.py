@@ -529,13 +529,18 @@ def on_body(body: str, lang: str) -> html.Div:
     return history(body, language(lang))
 
 
-def on_template(_csv: int | None, _xlsx: int | None, body: str, year: str, lang: str) -> dict:
-    """The template the submitter asked for: the same file ``decarb template --org BODY --year YEAR`` writes."""
-    fmt = "csv" if dash.ctx.triggered_id == "up-template-csv" else "xlsx"
+def template_download(fmt: str, body: object, year: object, lang: object) -> tuple[bytes, str]:
+    """Return (bytes, file name) of the template in ``fmt`` (csv or xlsx) for the body and year chosen on the page:
+    the same file ``decarb template --org BODY --year YEAR`` writes. A body or year the page does not offer (the
+    browser may send anything) gives the template with the example row."""
     known = accepted_year(year) is not None and body in set(data.registry()["id"])
-    content, name = return_template(fmt, language(lang), data.registry(), data.store(),
-                                    body if known else None, year if known else None)
-    return dcc.send_bytes(content, name)
+    return return_template(fmt, language(lang), data.registry(), data.store(),
+                           str(body) if known else None, str(year) if known else None)
+
+
+def on_template(_csv: int | None, _xlsx: int | None, body: str, year: str, lang: str) -> dict:
+    fmt = "csv" if dash.ctx.triggered_id == "up-template-csv" else "xlsx"
+    return dcc.send_bytes(*template_download(fmt, body, year, lang))
 
 
 def register(app: Dash) -> None:
