@@ -259,14 +259,14 @@ def xlsx_template(rows: Iterable[Sequence[object]] = (), lang: str = "en", guida
         guide.cell(row=1, column=1).alignment = wrap
         guide.row_dimensions[1].height = 45
         guide.append([])
-    first = guide.max_row + 1 if guidance else 1
     guide.append([_say(key, lang) for key in ("template_guide_column", "template_guide_required",
                                               "template_guide_example", "template_guide_meaning")])
+    first = guide.max_row  # the row of the headings
     for cell in guide[first]:
         cell.font, cell.fill = bold, fill
     example = {**{c.name: c.example for c in columns()}, **{n: _example_value(n, lang) for n in LIST_COLUMNS}}
     for spec in columns():
-        guide.append([spec.header(lang), _REQUIRED_TEXT[spec.required][0 if lang == "en" else 1],
+        guide.append([spec.header(lang), _REQUIRED_TEXT[spec.required][1 if lang == "cy" else 0],
                       example[spec.name], spec.description(lang)])
     for letter, width in zip("ABCD", (20, 24, 22, 90), strict=True):
         guide.column_dimensions[letter].width = width

@@ -141,3 +141,13 @@ def test_number_cells_are_formatted_and_the_year_is_text():
     ws = _workbook("en")["Return"]
     assert ws["F2"].number_format == ws["H500"].number_format == "#,##0.00"  # activity_amount, emissions_tco2e
     assert ws["B2"].number_format == "@"  # 2022-23 stays text, never a date
+
+
+def test_the_columns_sheet_says_what_the_rows_are_above_its_headings():
+    guide = _workbook("en")["Columns"]
+    assert guide["A1"].value == "column" and guide["D1"].font.b
+    wb = openpyxl.load_workbook(io.BytesIO(template.xlsx_template([], "en", guidance="The first row is an example.")))
+    guide = wb["Columns"]
+    assert guide["A1"].value == "The first row is an example."
+    assert [c.value for c in guide[3]] == ["column", "required", "example", "what to enter"] and guide["D3"].font.b
+    assert guide["A4"].value == "organisation" and guide["A4"].alignment.wrap_text
