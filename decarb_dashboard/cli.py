@@ -20,7 +20,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from decarb_dashboard import cli_outbox, cli_report, cli_review, cli_users, config, report
+from decarb_dashboard import cli_outbox, cli_report, cli_review, cli_template, cli_users, config, report
 from decarb_dashboard.reasons import ReasonError
 from uploads_schema import i18n
 from uploads_schema.models import BODY_TYPES, REGIONS
@@ -64,23 +64,6 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     if report.valid:
         return 0
     return 1 if report.readable else 2
-
-
-def _cmd_template(args: argparse.Namespace) -> int:
-    from uploads_schema import template
-
-    if args.format == "csv":
-        data = template.csv_template()
-    elif args.format == "xlsx":
-        data = template.xlsx_template()
-    else:
-        data = template.format_markdown().encode("utf-8")
-    if args.output == "-":
-        sys.stdout.buffer.write(data)
-    else:
-        Path(args.output).write_bytes(data)
-        print(say("wrote", path=args.output))
-    return 0
 
 
 def _os_error(exc: OSError) -> str:
@@ -574,10 +557,7 @@ def _parser(lang: str) -> argparse.ArgumentParser:
     cli_outbox.add_commands(sub, lang)
     cli_report.add_commands(sub, lang)
 
-    p = sub.add_parser("template", help=say("help_template"))
-    p.add_argument("--format", choices=["csv", "xlsx", "md"], default="xlsx", help=say("help_template_format"))
-    p.add_argument("-o", "--output", required=True, metavar=say("metavar_output"), help=say("help_template_output"))
-    p.set_defaults(func=_cmd_template)
+    cli_template.add_commands(sub, lang)
 
     # Every command takes --lang (a command added later too); the error of a missing command names no English word.
     for command in sub.choices.values():

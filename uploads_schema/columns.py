@@ -25,6 +25,8 @@ class ColumnSpec:
     vocabulary: str | None = None
     units: str | None = None
     header_cy: str | None = None
+    label_en: str = ""
+    label_cy: str = ""
 
     @property
     def header_en(self) -> str:
@@ -33,6 +35,10 @@ class ColumnSpec:
     def description(self, lang: str = "en") -> str:
         """Return the column's description in ``lang``."""
         return localised(self, "description", lang)
+
+    def label(self, lang: str = "en") -> str:
+        """Return the column's name in plain words in ``lang`` ("unit of the activity amount"), never its code."""
+        return localised(self, "label", lang)
 
     def header(self, lang: str = "en") -> str:
         """Return the column's header in ``lang``, as a message names it ("category"; "categori" in Welsh)."""
@@ -54,6 +60,8 @@ def columns() -> tuple[ColumnSpec, ...]:
             vocabulary=c.get("vocabulary"),
             units=c.get("units"),
             header_cy=c.get("header_cy"),
+            label_en=c["label_en"],
+            label_cy=c["label_cy"],
         )
         for c in _raw()["column"]
     )

@@ -110,17 +110,21 @@ def test_plausibility_warning_for_a_category_far_from_last_year(app):
                         "Check the unit and the figures."]
 
 
-def test_the_excel_template_is_pre_filled_with_last_year_s_lines_and_blank_values(app):
+def test_the_upload_page_s_excel_template_is_pre_filled_with_last_year_s_lines(app):
     with app.server.app_context():
-        from decarb_dashboard.web import data
-
-        rows = upload.template_rows(data.engine(), "newport", "2024-25")
-    assert rows and all(r[1] == "2024-25" and r[5] is None and r[7] is None for r in rows)
+        content, name = upload.template_download("xlsx", "newport", "2024-25", "en")
+        welsh, welsh_name = upload.template_download("csv", "newport", "2024-25", "cy")
+        odd, odd_name = upload.template_download("csv", "../newport", "2024-26", "cy")
+    assert name == "newport-2024-25-return-template-en.xlsx"
+    ws = openpyxl.load_workbook(io.BytesIO(content))["Return"]
+    rows = [r for r in ws.iter_rows(min_row=2, values_only=True) if any(r)]
+    assert rows and all(r[0] == "Newport City Council" and r[1] == "2023-24" for r in rows)  # last year's, to update
     assert ("Buildings", "Electricity", "kWh") in {(r[2], r[3], r[6]) for r in rows}
-    from uploads_schema.template import xlsx_template
-
-    ws = openpyxl.load_workbook(io.BytesIO(xlsx_template(rows)))["Return"]
-    assert ws.cell(row=2, column=1).value == "Newport City Council"
+    assert welsh_name == "newport-2024-25-return-template-cy.csv"
+    assert welsh.decode("utf-8-sig").startswith("sefydliad,blwyddyn_ariannol,categori,")
+    assert "Cyngor Dinas Casnewydd,2023-24,Adeiladau,Trydan" in welsh.decode("utf-8-sig")
+    # A body or year the page does not offer: the example row, named by no body.
+    assert odd_name.startswith("return-template-") and odd.decode("utf-8-sig").count("\r\n") == 2
 
 
 def test_plausibility_warning_for_a_line_far_outside_the_peer_range(app):

@@ -21,6 +21,7 @@ from decarb_dashboard import config, review, years
 from decarb_dashboard.engine import Engine
 from decarb_dashboard.peers import checks_against_stored
 from decarb_dashboard.report import ValidationReport
+from decarb_dashboard.return_template import return_template
 from decarb_dashboard.store import Submission, SubmissionStore
 from decarb_dashboard.validate import validate_upload
 from decarb_dashboard.web import auth, data
@@ -29,7 +30,6 @@ from decarb_dashboard.web.controls import sign_in_prompt
 from decarb_dashboard.web.i18n import language, t
 from decarb_dashboard.web.pages import receipt
 from decarb_dashboard.web.submissions import review_thread, submissions_table, visible
-from uploads_schema import template
 from uploads_schema.vocabulary import vocabulary
 
 #: Problems named in the error summary at the top (read out in full by screen readers); the table lists them all.
@@ -529,36 +529,18 @@ def on_body(body: str, lang: str) -> html.Div:
     return history(body, language(lang))
 
 
-def template_rows(engine: Engine, body: str, year: str) -> list[list[object]]:
-    """Last year's lines of the body (its latest return before ``year``), with the figures blank.
-
-    Each row names the body, ``year``, the category, the source and the unit (the facts' canonical
-    unit), in the contract's column order (:func:`uploads_schema.template.template_row`).
-    """
-    v = vocabulary()
-    facts = engine.facts[engine.facts["organisation_id"] == body]
-    earlier = sorted(y for y in facts["reporting_year"].unique() if y < year)
-    if not earlier:
-        return []
-    last = facts[facts["reporting_year"] == earlier[-1]]
-    name = data.matcher().name(body)
-    rows = []
-    for f in last.itertuples():
-        source = v.sources[(f.category, f.source)].name_en if isinstance(f.source, str) else None
-        unit = f.activity_canonical_unit if isinstance(f.activity_canonical_unit, str) else None
-        rows.append(template.template_row({"organisation": name, "reporting_year": year,
-                                           "category": v.categories[f.category].name_en, "source": source,
-                                           "activity_unit": unit}))
-    return rows
+def template_download(fmt: str, body: object, year: object, lang: object) -> tuple[bytes, str]:
+    """Return (bytes, file name) of the template in ``fmt`` (csv or xlsx) for the body and year chosen on the page:
+    the same file ``decarb template --org BODY --year YEAR`` writes. A body or year the page does not offer (the
+    browser may send anything) gives the template with the example row."""
+    known = accepted_year(year) is not None and body in set(data.registry()["id"])
+    return return_template(fmt, language(lang), data.registry(), data.store(),
+                           str(body) if known else None, str(year) if known else None)
 
 
-def on_template(_csv: int | None, _xlsx: int | None, body: str, year: str) -> dict:
-    if dash.ctx.triggered_id == "up-template-csv":
-        return dcc.send_bytes(template.csv_template(), "annual-return-template.csv")
-    if accepted_year(year) is None or body not in set(data.registry()["id"]):
-        return dcc.send_bytes(template.xlsx_template([]), "annual-return-template.xlsx")
-    rows = template_rows(data.engine(drafts=True), body, year)
-    return dcc.send_bytes(template.xlsx_template(rows), f"annual-return-{body}-{year}.xlsx")
+def on_template(_csv: int | None, _xlsx: int | None, body: str, year: str, lang: str) -> dict:
+    fmt = "csv" if dash.ctx.triggered_id == "up-template-csv" else "xlsx"
+    return dcc.send_bytes(*template_download(fmt, body, year, lang))
 
 
 def register(app: Dash) -> None:
@@ -605,5 +587,6 @@ def register(app: Dash) -> None:
         Input("up-template-xlsx", "n_clicks"),
         State("up-body", "value"),
         State("up-year", "value"),
+        State("up-lang", "data"),
         prevent_initial_call=True,
     )(on_template)
