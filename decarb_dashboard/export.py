@@ -14,6 +14,8 @@ from pathlib import Path
 import pandas as pd
 
 from decarb_dashboard.matcher import OrganisationMatcher
+from uploads_schema.columns import columns
+from uploads_schema.vocabulary import vocabulary
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FORMATS = ("csv", "xlsx", "parquet")
@@ -79,3 +81,30 @@ def write(frame: pd.DataFrame, fmt: str, path: Path) -> None:
         frame.to_parquet(path, index=False)
     else:
         raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+
+
+def _ids(entries: dict) -> list[str]:
+    """The ids a vocabulary allows; a vocabulary keyed by (category, source) gives each source id once."""
+    return list(dict.fromkeys(key[-1] if isinstance(key, tuple) else key for key in entries))
+
+
+def data_dictionary() -> pd.DataFrame:
+    """Return the data dictionary of the exported lines, generated from the contract (``columns.toml``).
+
+    One row per column of a return, in template order: its name, its header in English and
+    Welsh, its kind, whether it is required, the vocabulary its values come from and the ids
+    that vocabulary allows (``|``-separated), and its description in English and Welsh.
+    """
+    vocab = vocabulary()
+    rows = [{
+        "column": spec.name,
+        "header_en": spec.header("en"),
+        "header_cy": spec.header("cy"),
+        "kind": spec.kind,
+        "required": spec.required,
+        "vocabulary": spec.vocabulary,
+        "allowed_values": "|".join(_ids(getattr(vocab, spec.vocabulary))) if spec.vocabulary else None,
+        "description_en": spec.description("en"),
+        "description_cy": spec.description("cy"),
+    } for spec in columns()]
+    return pd.DataFrame(rows, dtype=object)
