@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from decarb_dashboard import rollups
+from decarb_dashboard.engine import Engine
 from decarb_dashboard.matcher import OrganisationMatcher
 from uploads_schema.columns import columns
 from uploads_schema.vocabulary import vocabulary
@@ -108,3 +110,17 @@ def data_dictionary() -> pd.DataFrame:
         "description_cy": spec.description("cy"),
     } for spec in columns()]
     return pd.DataFrame(rows, dtype=object)
+
+
+def coverage_table(engine: Engine) -> pd.DataFrame:
+    """Return the all-Wales coverage of each year in ``engine``, oldest first (see :func:`rollups.coverage`).
+
+    Columns: ``reporting_year, bodies_reported, bodies_expected, reported_pct, baseline_share_pct``
+    (the reporting bodies' share of the 2019-20 emissions, per cent; empty without 2019-20 returns)
+    and ``provisional`` (below the adequate share of bodies).
+    """
+    everyone = sorted(engine.registry["id"].astype(str))
+    keys = ("bodies_reported", "bodies_expected", "reported_pct", "baseline_share_pct", "provisional")
+    rows = [{"reporting_year": year, **{k: rollups.coverage(engine.categories, engine.registry, everyone, year)[k]
+                                        for k in keys}} for year in engine.years()]
+    return pd.DataFrame(rows, columns=["reporting_year", *keys])
