@@ -192,3 +192,23 @@ def service_owner() -> ServiceOwner:
         controller=controller or owner,
         controller_cy=setting("DECARB_DATA_CONTROLLER_CY") or controller or setting("DECARB_SERVICE_OWNER_CY") or owner,
     )
+
+
+#: The licence open data is published under unless the deployment sets another (``DECARB_DATA_LICENCE``).
+DEFAULT_DATA_LICENCE = "Open Government Licence v3.0"
+DEFAULT_DATA_LICENCE_CY = "Trwydded Llywodraeth Agored v3.0"
+DEFAULT_DATA_LICENCE_URL = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
+
+
+def data_licence(lang: str = "en") -> tuple[str, str]:
+    """Return (name in ``lang``, address) of the licence the open data is published under.
+
+    ``DECARB_DATA_LICENCE`` (Welsh: ``DECARB_DATA_LICENCE_CY``, else the same) and
+    ``DECARB_DATA_LICENCE_URL``; unset, the Open Government Licence v3.0.
+    """
+    name = os.environ.get("DECARB_DATA_LICENCE", "").strip()
+    url = os.environ.get("DECARB_DATA_LICENCE_URL", "").strip()
+    if not name:
+        return (DEFAULT_DATA_LICENCE_CY if lang == "cy" else DEFAULT_DATA_LICENCE), url or DEFAULT_DATA_LICENCE_URL
+    welsh = os.environ.get("DECARB_DATA_LICENCE_CY", "").strip()
+    return (welsh or name) if lang == "cy" else name, url

@@ -13,7 +13,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from decarb_dashboard import rollups
+from decarb_dashboard.engine import Engine
 from decarb_dashboard.matcher import OrganisationMatcher
+from uploads_schema.columns import columns
+from uploads_schema.vocabulary import vocabulary
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FORMATS = ("csv", "xlsx", "parquet")
@@ -79,3 +83,44 @@ def write(frame: pd.DataFrame, fmt: str, path: Path) -> None:
         frame.to_parquet(path, index=False)
     else:
         raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+
+
+def _ids(entries: dict) -> list[str]:
+    """The ids a vocabulary allows; a vocabulary keyed by (category, source) gives each source id once."""
+    return list(dict.fromkeys(key[-1] if isinstance(key, tuple) else key for key in entries))
+
+
+def data_dictionary() -> pd.DataFrame:
+    """Return the data dictionary of the exported lines, generated from the contract (``columns.toml``).
+
+    One row per column of a return, in template order: its name, its header in English and
+    Welsh, its kind, whether it is required, the vocabulary its values come from and the ids
+    that vocabulary allows (``|``-separated), and its description in English and Welsh.
+    """
+    vocab = vocabulary()
+    rows = [{
+        "column": spec.name,
+        "header_en": spec.header("en"),
+        "header_cy": spec.header("cy"),
+        "kind": spec.kind,
+        "required": spec.required,
+        "vocabulary": spec.vocabulary,
+        "allowed_values": "|".join(_ids(getattr(vocab, spec.vocabulary))) if spec.vocabulary else None,
+        "description_en": spec.description("en"),
+        "description_cy": spec.description("cy"),
+    } for spec in columns()]
+    return pd.DataFrame(rows, dtype=object)
+
+
+def coverage_table(engine: Engine) -> pd.DataFrame:
+    """Return the all-Wales coverage of each year in ``engine``, oldest first (see :func:`rollups.coverage`).
+
+    Columns: ``reporting_year, bodies_reported, bodies_expected, reported_pct, baseline_share_pct``
+    (the reporting bodies' share of the 2019-20 emissions, per cent; empty without 2019-20 returns)
+    and ``provisional`` (below the adequate share of bodies).
+    """
+    everyone = sorted(engine.registry["id"].astype(str))
+    keys = ("bodies_reported", "bodies_expected", "reported_pct", "baseline_share_pct", "provisional")
+    rows = [{"reporting_year": year, **{k: rollups.coverage(engine.categories, engine.registry, everyone, year)[k]
+                                        for k in keys}} for year in engine.years()]
+    return pd.DataFrame(rows, columns=["reporting_year", *keys])
