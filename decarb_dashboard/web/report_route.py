@@ -10,6 +10,7 @@ import flask
 from dash import Dash
 
 from decarb_dashboard import config, report_pack
+from decarb_dashboard.memo import per_object
 from decarb_dashboard.web import data
 from decarb_dashboard.web.components import download_name
 from decarb_dashboard.web.i18n import language, t
@@ -28,7 +29,10 @@ def report(body: str, year: str) -> flask.Response:
     accepted_only = config.publish_accepted_only()
     try:
         status = report_pack.review_status(data.store(), body, year, accepted_only)
-        pdf = report_pack.report_pdf(engine, body, year, lang, status, accepted_only)
+        # seconds of drawing and typesetting: made once per engine (the store's version), body, year,
+        # language and review status, then every reader of it gets the same bytes
+        pdf = per_object(engine, ("report_pdf", body, year, lang, status, accepted_only),
+                         lambda: report_pack.report_pdf(engine, body, year, lang, status, accepted_only))
     except report_pack.NoReport:
         return flask.Response(t("report_not_found", lang), status=404, mimetype="text/plain",
                               headers={"Content-Language": lang})

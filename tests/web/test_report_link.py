@@ -23,3 +23,18 @@ def test_the_web_link_gives_the_pdf_and_only_published_figures(site, monkeypatch
     # With DECARB_PUBLISH=accepted a return not yet accepted is not public: no report of it.
     monkeypatch.setenv("DECARB_PUBLISH", "accepted")
     assert client.get("/report/cardiff/2022-23.pdf").status_code == 404
+
+
+def test_a_report_is_made_once_per_store_version_and_language(site, monkeypatch):
+    """Making a PDF takes seconds: a second reader of the same report gets the kept bytes, another language
+    its own; a submission (a new store version) makes it again."""
+    from decarb_dashboard import report_pack
+    from decarb_dashboard.web import create_app
+
+    made = []
+    monkeypatch.setattr(report_pack, "report_pdf", lambda engine, body, year, lang, *rest: made.append(lang)
+                        or b"%PDF-1.7 " + lang.encode())
+    client = create_app(site, seed=False).server.test_client()
+    for lang in ("en", "en", "cy", "en"):
+        assert client.get(f"/report/cardiff/2022-23.pdf?lang={lang}").data == b"%PDF-1.7 " + lang.encode()
+    assert made == ["en", "cy"]
