@@ -120,6 +120,16 @@ def english_in(page: str, read: list[list[str]], names: tuple[str, ...]) -> list
     return found
 
 
+def charts_drawn(driver, timeout_s: float = 15) -> None:
+    """Wait until every chart on the page has drawn its SVG (Dash loads plotly.js when the first chart appears)."""
+    script = ("return [...document.querySelectorAll('.dash-graph')]"
+              ".every(g => g.querySelector('.main-svg'));")
+    start = time.perf_counter()
+    while time.perf_counter() - start < timeout_s and not driver.execute_script(script):
+        time.sleep(0.1)
+    time.sleep(0.3)
+
+
 def reveal(driver) -> None:
     """Open every <details> (the figures behind each chart) so that their text is shown."""
     driver.execute_script("for (const d of document.querySelectorAll('details')) d.open = true;")
@@ -164,7 +174,7 @@ def test_no_english_word_on_a_welsh_page(site, user):
         for page, path in screenshots.PAGES.items():
             driver.get(base + screenshots.address(path, "cy", receipt))
             screenshots.wait_for_content(driver)
-            time.sleep(0.5)  # the charts draw their SVG after the callbacks
+            charts_drawn(driver)
             reveal(driver)
             read = driver.execute_script(READ_PAGE) + read_dropdowns(driver)
             found += english_in(f"{page} ({user if user != '-' else 'signed out'})", read, names)
