@@ -182,3 +182,23 @@ def test_no_english_word_on_a_welsh_page(site, user):
         driver.quit()
     found = list(dict.fromkeys(found))
     assert not found, f"{len(found)} English words on Welsh pages:\n" + "\n".join(found[:80])
+
+
+def test_the_review_page_fits_a_phone_in_welsh(site):
+    """At 390 px the Welsh review page (the longest words) neither scrolls sideways nor cuts the queue's caption."""
+    base, receipt = site
+    driver = screenshots.chromium()
+    try:
+        screenshots.sign_in(driver, base, "wg.reviewer")
+        screenshots.set_viewport(driver, 390)
+        driver.get(base + screenshots.address(screenshots.PAGES["review"], "cy", receipt))
+        screenshots.wait_for_content(driver)
+        driver.execute_script("document.querySelector('#rv-queue-caption').scrollIntoView();")
+        document, viewport = screenshots.document_width(driver)
+        assert document <= viewport == 390, f"the review page is {document} px wide in a {viewport} px window"
+        left, right = driver.execute_script(
+            "const r = document.querySelector('#rv-queue-caption').getBoundingClientRect(); return [r.left, r.right];")
+        assert left >= 0 and right <= viewport, f"the queue's caption spans {left}-{right} px of {viewport}"
+        assert driver.find_element("id", "rv-queue-caption").text.endswith("pennawd colofn i drefnu")
+    finally:
+        driver.quit()
