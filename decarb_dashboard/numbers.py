@@ -5,6 +5,10 @@ negative) are numbers. ``N/A``, ``-`` and ``Not reported`` are statuses, not
 errors and not zero. ``nan`` and ``inf`` are refused: a return holds finite
 figures. The fast path is pandas' own parser; only cells it cannot read go
 through the slower, friendlier one.
+
+Figures going out (pages, downloads, the CLI's flag texts) are rounded by one rule,
+:func:`rounded`: whole tonnes, percentages to one decimal, intensities to three
+significant digits; :func:`figure_text` says them in a language's CLDR number format.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from uploads_schema import i18n
+
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009']+")
 # ASCII digits only: float() would read other scripts' digits too, and a figure must read the same to everyone.
 _SPACE_GROUPED = re.compile(r"\d{1,3}(?:[\s\u00a0\u202f\u2009']\d{3})+(?:\.\d+)?", re.ASCII)
@@ -23,6 +29,10 @@ _GROUPED = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$", re.ASCII)
 _PLAIN = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$", re.ASCII)
 _NON_FINITE = {"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity",
                "#num!", "#div/0!", "#value!", "#ref!", "#n/a", "#name?", "#null!"}
+
+#: The kinds of figure the one rounding rule knows (:func:`decimals`).
+FIGURE_KINDS = ("tco2e", "pct", "intensity")
+INTENSITY_SIGNIFICANT_DIGITS = 3
 
 BLANK = "blank"
 INVALID = "invalid"
@@ -134,3 +144,33 @@ def parse_column(values: pd.Series, status_tokens: dict[str, str]) -> ParsedNumb
                 kind[i] = {BLANK: K_BLANK, INVALID: K_INVALID, NOT_FINITE: K_NOT_FINITE}.get(
                     result, status_kind.get(result, K_INVALID))
     return ParsedNumbers(numbers, kind, statuses)
+
+
+def decimals(value: float, kind: str) -> int:
+    """How many decimals a figure of ``kind`` (one of :data:`FIGURE_KINDS`) keeps, on screen and in downloads."""
+    if kind == "tco2e":
+        return 0
+    if kind == "pct":
+        return 1
+    if kind != "intensity":
+        raise ValueError(f"unknown kind of figure {kind!r}: one of {', '.join(FIGURE_KINDS)}")
+    if value == 0 or not math.isfinite(value):
+        return 0
+    return max(0, INTENSITY_SIGNIFICANT_DIGITS - 1 - math.floor(math.log10(abs(value))))
+
+
+def rounded(value: object, kind: str) -> object:
+    """Round a figure by the one rule: whole tonnes come back as an int, others as a float; text and gaps unchanged.
+
+    20640.699999999997 tCO2e -> 20641; -7.0789 % -> -7.1; 0.012345 tCO2e per resident -> 0.0123.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return value
+    digits = decimals(float(value), kind)
+    return round(float(value)) if digits == 0 else round(float(value), digits)
+
+
+def figure_text(value: float, kind: str, lang: str) -> str:
+    """A finite figure rounded by the one rule, in ``lang``'s CLDR number format: 1927646.6 tCO2e -> "1,927,647"."""
+    value = rounded(value, kind)
+    return i18n.number(value, decimals(float(value), kind), lang)

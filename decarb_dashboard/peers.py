@@ -16,6 +16,8 @@ import pandas as pd
 from decarb_dashboard import reasons, years
 from decarb_dashboard.measures import group_numbers, totals
 from decarb_dashboard.memo import per_object
+from decarb_dashboard.numbers import figure_text, rounded
+from uploads_schema import i18n
 from uploads_schema.vocabulary import vocabulary
 
 JUMP_PCT = 50.0
@@ -257,18 +259,25 @@ def quality_flags(facts: pd.DataFrame, categories: pd.DataFrame, values: pd.Data
 
 def flag_detail(flag: Mapping[str, object], lang: str = "en") -> str:
     """Say what a quality flag found, in ``lang``, from its figures: one template per kind (the reasons catalogue),
-    for the CLI and its JSON (English) and the pages alike."""
+    for the CLI and its JSON (English) and the pages alike. Figures are rounded by the one rule
+    (:func:`numbers.rounded`: whole tonnes, percentages to one decimal) in ``lang``'s CLDR format, and a
+    change is said as higher or lower, never as a signed percentage."""
     kind = flag["kind"]
     if kind == "unit_slip":
         code = "flag_detail_unit_slip_self" if flag["against"] == "previous_year" else "flag_detail_unit_slip_peers"
-        return reasons.text(code, lang, value=f"{flag['value_tco2e']:,.1f}", ratio=f"{flag['ratio']:,.0f}",
-                            previous=flag["previous_year"])
+        return reasons.text(code, lang, value=figure_text(flag["value_tco2e"], "tco2e", lang),
+                            ratio=i18n.number(flag["ratio"], 0, lang), previous=flag["previous_year"])
     if kind == "jump":
-        return reasons.text("flag_detail_jump", lang, pct=f"{flag['change_pct']:+.0f}", previous=flag["previous_year"],
-                            before=f"{flag['before_tco2e']:,.1f}", now=f"{flag['value_tco2e']:,.1f}")
+        pct = rounded(flag["change_pct"], "pct")
+        change = reasons.text("flag_change_higher" if pct > 0 else "flag_change_lower", lang,
+                              pct=figure_text(abs(pct), "pct", lang))
+        return reasons.text("flag_detail_jump", lang, change=change, previous=flag["previous_year"],
+                            before=figure_text(flag["before_tco2e"], "tco2e", lang),
+                            now=figure_text(flag["value_tco2e"], "tco2e", lang))
     if kind == "outlier":
-        return reasons.text("flag_detail_outlier", lang, z=f"{flag['z']:+.1f}")
-    return reasons.text("flag_detail_estimated_share", lang, share=f"{flag['share_pct']:.0f}")
+        z = ("+" if flag["z"] > 0 else "") + i18n.number(flag["z"], 1, lang)
+        return reasons.text("flag_detail_outlier", lang, z=z)
+    return reasons.text("flag_detail_estimated_share", lang, share=figure_text(flag["share_pct"], "pct", lang))
 
 
 def checks_against_stored(lines: pd.DataFrame, categories: pd.DataFrame, registry: pd.DataFrame) -> pd.DataFrame:

@@ -230,11 +230,17 @@ def test_quality_flags_jump_and_unit_slip(engine, registry):
     flags = peers.quality_flags(engine.facts, engine.categories, engine.values, registry, "2022-23")
     jumps = flags[flags["kind"] == "jump"]
     assert jumps[["organisation_id", "category"]].values.tolist() == [["powys", "buildings"]]  # 150 -> 330: +120%
+    # Said as higher or lower, rounded by the one rule (whole tonnes, one decimal of a percentage), in each language
+    assert jumps["detail"].iloc[0].startswith("120.0% higher than 2021-22 (150 to 330 tCO2e);")
+    jump = jumps.iloc[0].to_dict()
+    assert peers.flag_detail(jump, "cy").startswith("120.0% yn uwch na 2021-22 (150 i 330 tCO2e);")
+    assert peers.flag_detail({**jump, "change_pct": -52.04, "before_tco2e": 1927646.6, "value_tco2e": 924_870.25},
+                             "en").startswith("52.0% lower than 2021-22 (1,927,647 to 924,870 tCO2e);")
     slip = check("torfaen,2021-22,Fleet,Diesel,,,2000,", "torfaen,2022-23,Fleet,Diesel,,,1990000,", header=H)
     e = Engine.from_lines(slip.lines, bundled_registry(), load_factors())
     found = peers.quality_flags(e.facts, e.categories, e.values, bundled_registry(), "2022-23")
     assert found["kind"].tolist() == ["unit_slip"]
-    assert found["detail"].iloc[0].startswith("1,990,000.0 tCO2e is 995x its 2021-22 figure")
+    assert found["detail"].iloc[0].startswith("1,990,000 tCO2e is 995x its 2021-22 figure")
 
 
 def test_robust_outliers_use_median_and_mad():

@@ -21,6 +21,7 @@ from babel.dates import format_datetime
 from dash import dcc, html
 
 from decarb_dashboard import reasons
+from decarb_dashboard.numbers import FIGURE_KINDS, INTENSITY_SIGNIFICANT_DIGITS, decimals, rounded  # noqa: F401
 from decarb_dashboard.web.i18n import t
 from uploads_schema import i18n
 
@@ -41,8 +42,6 @@ _REBUILDING: contextvars.ContextVar[dict[str, pd.DataFrame] | None] = contextvar
 #: The one rounding rule of every figure on screen and in downloads, by kind of figure: whole tonnes
 #: for emissions, one decimal for percentages, three significant figures for intensities (a ratio
 #: of 0.0123 tCO2e per resident keeps its digits; 1,234.6 tCO2e per GBP m needs no decimals).
-FIGURE_KINDS = ("tco2e", "pct", "intensity")
-INTENSITY_SIGNIFICANT_DIGITS = 3
 
 
 def download_query() -> dict | None:
@@ -215,30 +214,6 @@ def _element(tag: str, children: object, **props: object) -> dict:
     Dash's component constructors; the browser receives exactly the same JSON.
     """
     return {"type": tag, "namespace": "dash_html_components", "props": {"children": children, **props}}
-
-
-def decimals(value: float, kind: str) -> int:
-    """How many decimals a figure of ``kind`` (one of :data:`FIGURE_KINDS`) keeps, on screen and in downloads."""
-    if kind == "tco2e":
-        return 0
-    if kind == "pct":
-        return 1
-    if kind != "intensity":
-        raise ValueError(f"unknown kind of figure {kind!r}: one of {', '.join(FIGURE_KINDS)}")
-    if value == 0 or not math.isfinite(value):
-        return 0
-    return max(0, INTENSITY_SIGNIFICANT_DIGITS - 1 - math.floor(math.log10(abs(value))))
-
-
-def rounded(value: object, kind: str) -> object:
-    """Round a figure by the one rule: whole tonnes come back as an int, others as a float; text and gaps unchanged.
-
-    20640.699999999997 tCO2e -> 20641; -7.0789 % -> -7.1; 0.012345 tCO2e per resident -> 0.0123.
-    """
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        return value
-    digits = decimals(float(value), kind)
-    return round(float(value)) if digits == 0 else round(float(value), digits)
 
 
 def figure_text(value: object, kind: str, lang: str, unit: str = "") -> str:

@@ -226,9 +226,13 @@ def queue_table(rows: list[dict], f: dict[str, str], key: list[str] | None, lang
     ], className="queue-pages", **{"aria-label": t("review_pages_label", lang)})]
     return [
         html.H2(t("review_queue_title", lang)),
-        html.Div(html.Table([html.Caption(caption), html.Thead(html.Tr([heading(c, label) for c, label in columns])),
+        # The caption is said above the scroll box, not inside it: a <caption> is as wide as its table and
+        # scrolled out of sight with it on a phone. The table takes its name from it.
+        html.P(caption, id="rv-queue-caption", className="queue-caption"),
+        html.Div(html.Table([html.Thead(html.Tr([heading(c, label) for c, label in columns])),
                              html.Tbody([row(r) for r in shown])],
-                            className="data-table queue-table", id="rv-queue-table"), className="table-scroll"),
+                            className="data-table queue-table", id="rv-queue-table",
+                            **{"aria-labelledby": "rv-queue-caption"}), className="table-scroll"),
         *more,
     ]
 
