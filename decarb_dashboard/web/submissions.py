@@ -8,6 +8,7 @@ from __future__ import annotations
 import pandas as pd
 from dash import html
 
+from decarb_dashboard.sample import SAMPLE_USER
 from decarb_dashboard.store import Submission, SubmissionStore
 from decarb_dashboard.web import auth, data
 from decarb_dashboard.web.components import local_time, table
@@ -24,6 +25,15 @@ def may_see(s: Submission) -> bool:
     return all(auth.allowed("read_drafts", o) for o in s.organisations)
 
 
+def submitter_name(username: str, lang: str) -> str:
+    """Who submitted, as a reader is told: "Full name (username)" of the account, the username alone if the
+    account has gone, and the sample loader's name in ``lang`` (the stored name is the English one)."""
+    if username == SAMPLE_USER:
+        return t("submitter_sample", lang)
+    account = auth.account_store().get(username)
+    return f"{account.display_name} ({username})" if account is not None and account.display_name else username
+
+
 def visible(entries: list[Submission]) -> list[Submission]:
     """The submissions of ``entries`` this request may see (see :func:`may_see`), in the same order."""
     return [s for s in entries if may_see(s)]
@@ -37,7 +47,7 @@ def submissions_table(entries: list[Submission], lang: str, block: str) -> html.
                 t("col_reference", lang): s.reference or s.submission_id,
                 t("col_body", lang): ", ".join(data.matcher().name(o, lang, short=True) for o in s.organisations),
                 t("col_submitted_local", lang): local_time(s.submitted_at, lang),
-                t("col_submitted_by", lang): s.submitted_by,
+                t("col_submitted_by", lang): submitter_name(s.submitted_by, lang),
                 t("col_year", lang): ", ".join(s.reporting_years),
                 t("col_lines", lang): s.line_count,
                 t("col_status", lang): t(f"review_{s.status}", lang)

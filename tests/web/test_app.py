@@ -14,7 +14,7 @@ def test_first_start_seeds_the_sample_returns_and_serves_a_page(tmp_path):
     with app.server.app_context():
         from decarb_dashboard.web.pages.home import layout as home_layout
 
-        assert "current returns from 45 bodies for 5 financial years" in str(home_layout("en"))
+        assert "45 of 45 bodies have reported" in str(home_layout("en"))  # the seeded returns, all Wales
     response = app.server.test_client().get("/")
     assert response.status_code == 200
     create_app(tmp_path)  # a second start does not seed again

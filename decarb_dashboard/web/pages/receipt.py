@@ -18,11 +18,11 @@ from dash import Dash, Input, Output, html
 
 from decarb_dashboard import review
 from decarb_dashboard.store import StoreError, Submission
-from decarb_dashboard.web import auth, data
+from decarb_dashboard.web import data
 from decarb_dashboard.web.components import fmt, refused, table
 from decarb_dashboard.web.i18n import language, t
 from decarb_dashboard.web.navigation import href
-from decarb_dashboard.web.submissions import may_see
+from decarb_dashboard.web.submissions import may_see, submitter_name
 from uploads_schema import i18n
 from uploads_schema.vocabulary import vocabulary
 
@@ -45,12 +45,6 @@ def local_time(at: str, lang: str) -> str:
 def receipt_href(submission_id: str, lang: str) -> str:
     """The address of a submission's printable receipt, in ``lang``."""
     return href(f"/receipt/{submission_id}", lang)
-
-
-def submitter_name(username: str) -> str:
-    """"Full name (username)" of the account that submitted, or the username alone if it has gone."""
-    account = auth.account_store().get(username)
-    return f"{account.display_name} ({username})" if account is not None and account.display_name else username
 
 
 def body_years(submission: Submission) -> list[tuple[str, str]]:
@@ -113,7 +107,7 @@ def receipt_body(submission: Submission, lang: str, heading: type = html.H3) -> 
     declaration = submission.declaration or {}
     facts = [
         (t("receipt_submitted_at", lang), local_time(submission.submitted_at, lang)),
-        (t("receipt_submitted_by", lang), submitter_name(submission.submitted_by)),
+        (t("receipt_submitted_by", lang), submitter_name(submission.submitted_by, lang)),
         (t("receipt_file", lang), submission.file_name or ""),
         (t("receipt_sha256", lang), html.Code(submission.sha256, className="sha256")),
         (t("receipt_covers", lang), covers),

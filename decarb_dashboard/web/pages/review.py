@@ -25,7 +25,7 @@ from decarb_dashboard.web.components import fmt, local_time, refused, table, tab
 from decarb_dashboard.web.controls import sector_name, sign_in_prompt
 from decarb_dashboard.web.flags import flag_items
 from decarb_dashboard.web.i18n import language, t
-from decarb_dashboard.web.submissions import may_see, review_thread
+from decarb_dashboard.web.submissions import may_see, review_thread, submitter_name
 from uploads_schema import i18n
 from uploads_schema.vocabulary import vocabulary
 
@@ -201,7 +201,7 @@ def queue_table(rows: list[dict], f: dict[str, str], key: list[str] | None, lang
             html.Strong([r["reference"], html.Span(t("review_shown_below", lang), className="visually-hidden")])
             if chosen else dcc.Link(r["reference"], href=address(lang, f, row_key(r))),
             local_time(r["submitted_at"], lang),
-            r["submitted_by"],
+            submitter_name(r["submitted_by"], lang),
             t(f"review_{r['status']}", lang),
             t("late_yes" if r["late"] else "late_no", lang),
             str(r["quality_flag_count"]),
@@ -304,7 +304,7 @@ def summary(v: dict, lang: str) -> html.Dl:
     return _definitions([
         (t("col_status", lang), status),
         (t("review_submitted_label", lang), t("review_submitted_value", lang, at=local_time(v["submitted_at"], lang),
-                                              by=v["submitted_by"])),
+                                              by=submitter_name(v["submitted_by"], lang))),
         (t("review_file_label", lang), [v.get("file_name") or "", html.Br(),
                                         html.Code(f"SHA-256 {v['sha256']}", className="sha256")]),
         (t("review_deadline_label", lang), t("review_late" if v["late"] else "review_on_time", lang,
