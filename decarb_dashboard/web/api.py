@@ -1,0 +1,225 @@
+"""``/api/v1/``: the read-only JSON API, on the Dash app's Flask server.
+
+Every figure is the published one (the engine the public pages read, so ``DECARB_PUBLISH=accepted``
+applies), and each endpoint answers exactly what the CLI prints with ``--json``: the same
+library function (:func:`decarb_dashboard.compare.compare`, :func:`decarb_dashboard.rollups.overview`)
+is called. Responses carry an ETag (a 304 answers a matching ``If-None-Match``), ``Cache-Control``
+and, for GET, ``Access-Control-Allow-Origin: *`` (flask-cors). Errors are
+``{"error": {"code", "message"}}`` in the ``?lang=`` or ``Accept-Language`` language.
+
+The OpenAPI 3.1 document at ``/api/v1/openapi.json`` is built by apispec's Flask plugin from the
+YAML after ``---`` in each view's docstring below, so the document and the routes cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import json
+
+import flask
+from apispec import APISpec
+from apispec_webframeworks.flask import FlaskPlugin
+from dash import Dash
+from flask_cors import CORS
+
+from decarb_dashboard import peers, rollups
+from decarb_dashboard.compare import compare, json_ready
+from decarb_dashboard.web import data
+from decarb_dashboard.web.i18n import language, languages, t
+from uploads_schema.vocabulary import vocabulary
+
+PREFIX = "/api/v1"
+#: How long a client may reuse an answer without asking again: none, it revalidates with its ETag.
+CACHE_CONTROL = "public, no-cache"
+PER_PAGE_DEFAULT = 50
+PER_PAGE_MAX = 200
+#: The register's columns the API gives for a body (each key carries its unit).
+BODY_FIELDS = ["id", "ons_code", "type", "name_en", "name_cy", "short_name_en", "short_name_cy", "region",
+               "coverage", "ccr_member", "population", "population_year", "staff_fte", "floor_area_m2",
+               "gross_expenditure_gbp_m", "own_baseline_year", "provenance"]
+
+blueprint = flask.Blueprint("api_v1", __name__, url_prefix=PREFIX)
+
+
+class ApiError(Exception):
+    """An answer other than 200: an HTTP status, a code for programs and a message key (web domain)."""
+
+    def __init__(self, status: int, code: str, key: str, **params: object) -> None:
+        super().__init__(code)
+        self.status, self.code, self.key, self.params = status, code, key, params
+
+
+def _lang() -> str:
+    asked = flask.request.args.get("lang")
+    if asked:
+        return language(asked)
+    return flask.request.accept_languages.best_match(languages()) or languages()[0]
+
+
+def _answer(payload: object, status: int = 200) -> flask.Response:
+    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=False)
+    response = flask.Response(body, status=status, mimetype="application/json")
+    response.headers["Cache-Control"] = CACHE_CONTROL
+    response.headers["Content-Language"] = _lang()
+    if status == 200:
+        response.add_etag()
+        response.make_conditional(flask.request)
+    return response
+
+
+@blueprint.errorhandler(ApiError)
+def _api_error(error: ApiError) -> flask.Response:
+    lang = _lang()
+    return _answer({"error": {"code": error.code, "message": t(error.key, lang, **error.params)}}, error.status)
+
+
+def _int_arg(name: str, default: int, maximum: int) -> int:
+    raw = flask.request.args.get(name)
+    if raw is None:
+        return default
+    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+        raise ApiError(400, "bad_parameter", "api_error_bad_number", name=name, maximum=maximum)
+    return int(raw)
+
+
+def _choice_arg(name: str, default: str, choices: list[str]) -> str:
+    value = flask.request.args.get(name, default)
+    if value not in choices:
+        raise ApiError(400, "bad_parameter", "api_error_bad_choice", name=name, choices=", ".join(choices))
+    return value
+
+
+def _known(engine, body: str | None, year: str) -> None:
+    if body is not None and body not in set(engine.registry["id"]):
+        raise ApiError(404, "unknown_body", "api_error_unknown_body", body=body)
+    if year not in engine.years():
+        raise ApiError(404, "unknown_year", "api_error_unknown_year", year=year)
+
+
+def _page_link(page: int, per_page: int) -> str:
+    return flask.url_for(flask.request.endpoint, page=page, per_page=per_page, **flask.request.view_args)
+
+
+@blueprint.get("/bodies")
+def bodies() -> flask.Response:
+    """The register of public bodies, a page at a time.
+    ---
+    get:
+      summary: The register of bodies
+      description: Every registered body with its type, region and denominators, a page at a time.
+      parameters:
+        - {name: page, in: query, schema: {type: integer, minimum: 1, default: 1}}
+        - {name: per_page, in: query, schema: {type: integer, minimum: 1, maximum: 200, default: 50}}
+      responses:
+        "200":
+          description: A page of bodies, with links to the next and previous pages.
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/BodiesPage"}
+        "304": {description: Not modified since the ETag given in If-None-Match.}
+        "400": {$ref: "#/components/responses/Error"}
+    """
+    register = data.engine().registry
+    per_page = _int_arg("per_page", PER_PAGE_DEFAULT, PER_PAGE_MAX)
+    pages = max(1, -(-len(register) // per_page))
+    page = _int_arg("page", 1, pages)
+    rows = register.iloc[(page - 1) * per_page: page * per_page][BODY_FIELDS]
+    links = {"self": _page_link(page, per_page),
+             "next": _page_link(page + 1, per_page) if page < pages else None,
+             "prev": _page_link(page - 1, per_page) if page > 1 else None}
+    return _answer({"page": page, "per_page": per_page, "pages": pages, "count": len(register),
+                    "links": links, "bodies": json_ready(rows.to_dict("records"))})
+
+
+@blueprint.get("/bodies/<body>/comparison/<year>")
+def comparison(body: str, year: str) -> flask.Response:
+    """A body's comparison with its peers in a year: exactly ``decarb compare --org BODY --year YEAR --json``.
+    ---
+    get:
+      summary: A body compared with its peers
+      description: "Totals, categories, changes, intensities, peer ranking, trajectory and quality flags;
+        the JSON of `decarb compare --json`."
+      parameters:
+        - {name: body, in: path, required: true, schema: {type: string}, description: The body's register id.}
+        - {name: year, in: path, required: true, schema: {type: string, pattern: "^[0-9]{4}-[0-9]{2}$"}}
+        - {name: metric, in: query, schema: {type: string, default: total}}
+        - {name: peers, in: query, schema: {type: string, default: type}, description: The peer group.}
+      responses:
+        "200":
+          description: The comparison.
+          content: {application/json: {schema: {type: object}}}
+        "304": {description: Not modified since the ETag given in If-None-Match.}
+        "400": {$ref: "#/components/responses/Error"}
+        "404": {$ref: "#/components/responses/Error"}
+    """
+    engine = data.engine()
+    _known(engine, body, year)
+    metric = _choice_arg("metric", "total", list(vocabulary().metrics))
+    group = _choice_arg("peers", "type", list(vocabulary().peer_groups))
+    return _answer(compare(engine, body, year, peer_group=group, metric=metric))
+
+
+@blueprint.get("/overview/<year>")
+def overview(year: str) -> flask.Response:
+    """All of Wales in a year: exactly ``decarb overview --year YEAR --json``.
+    ---
+    get:
+      summary: The all-Wales overview of a year
+      description: "Totals by sector and region, like-for-like change, trajectory and flagged bodies;
+        the JSON of `decarb overview --json`."
+      parameters:
+        - {name: year, in: path, required: true, schema: {type: string, pattern: "^[0-9]{4}-[0-9]{2}$"}}
+        - {name: gap_fill, in: query, schema: {type: boolean, default: false},
+           description: Fill a body's missing year from its nearest reported one (as `--gap-fill`).}
+      responses:
+        "200":
+          description: The overview.
+          content: {application/json: {schema: {type: object}}}
+        "304": {description: Not modified since the ETag given in If-None-Match.}
+        "404": {$ref: "#/components/responses/Error"}
+    """
+    engine = data.engine()
+    _known(engine, None, year)
+    gap_fill = _choice_arg("gap_fill", "false", ["true", "false"]) == "true"
+    flags = peers.quality_flags(engine.facts, engine.categories, engine.values, engine.registry, year)
+    return _answer(json_ready(rollups.overview(engine.categories, engine.registry, year, flags, gap_fill)))
+
+
+def openapi_spec(app: flask.Flask) -> APISpec:
+    """Build the OpenAPI 3.1 document of the API from its routes' docstrings."""
+    spec = APISpec(title="decarb-dashboard API", version="1.0.0", openapi_version="3.1.0",
+                   plugins=[FlaskPlugin()],
+                   info={"description": "Published carbon emissions returns of Welsh public bodies, read-only."})
+    spec.components.schema("Error", {"type": "object", "required": ["error"], "properties": {"error": {
+        "type": "object", "required": ["code", "message"],
+        "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}}})
+    spec.components.schema("BodiesPage", {"type": "object", "properties": {
+        "page": {"type": "integer"}, "per_page": {"type": "integer"}, "pages": {"type": "integer"},
+        "count": {"type": "integer"},
+        "links": {"type": "object", "properties": {k: {"type": ["string", "null"]} for k in ("self", "next", "prev")}},
+        "bodies": {"type": "array", "items": {"type": "object"}}}})
+    error = {"schema": {"$ref": "#/components/schemas/Error"}}
+    spec.components.response("Error", {"description": "An error, coded, with a message in the asked language.",
+                                       "content": {"application/json": error}})
+    for view in (bodies, comparison, overview, openapi_document):
+        spec.path(view=view, app=app)
+    return spec
+
+
+@blueprint.get("/openapi.json")
+def openapi_document() -> flask.Response:
+    """This API's OpenAPI 3.1 document.
+    ---
+    get:
+      summary: This document
+      responses:
+        "200":
+          description: The OpenAPI 3.1 document of the API.
+          content: {application/json: {schema: {type: object}}}
+    """
+    return _answer(openapi_spec(flask.current_app).to_dict())
+
+
+def register(app: Dash) -> None:
+    """Serve the API on ``app``'s Flask server; any origin may GET it."""
+    app.server.register_blueprint(blueprint)
+    CORS(app.server, resources={rf"{PREFIX}/*": {"origins": "*", "methods": ["GET"], "send_wildcard": True}})

@@ -1,0 +1,111 @@
+"""The read-only JSON API (/api/v1/): the CLI's JSON for every sample body, pages, errors, caching, CORS, OpenAPI."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from openapi_spec_validator import validate
+
+from decarb_dashboard.cli import main
+from decarb_dashboard.web import create_app
+
+YEAR = "2022-23"
+
+
+@pytest.fixture(scope="module")
+def client(sample_store):
+    return create_app(sample_store.root, seed=False).server.test_client()
+
+
+def cli_json(capsys, sample_store, *args: str) -> dict:
+    assert main([*args, "--data-dir", str(sample_store.root), "--json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_comparison_equals_the_cli_for_every_sample_body(client, capsys, sample_store):
+    bodies = client.get("/api/v1/bodies?per_page=200").get_json()["bodies"]
+    assert len(bodies) > 20
+    for body in (b["id"] for b in bodies):
+        answer = client.get(f"/api/v1/bodies/{body}/comparison/{YEAR}")
+        assert answer.status_code == 200, body
+        assert answer.get_json() == cli_json(capsys, sample_store, "compare", "--org", body, "--year", YEAR), body
+
+
+def test_comparison_metric_and_peers_are_the_cli_options(client, capsys, sample_store):
+    answer = client.get(f"/api/v1/bodies/newport/comparison/{YEAR}?metric=per_fte&peers=region").get_json()
+    assert answer == cli_json(capsys, sample_store, "compare", "--org", "newport", "--year", YEAR,
+                              "--metric", "per_fte", "--peer-group", "region")
+    assert answer["peer_group"]["name"] == "region:South East Wales"
+
+
+def test_overview_equals_the_cli(client, capsys, sample_store):
+    for year in ("2021-22", YEAR):
+        assert client.get(f"/api/v1/overview/{year}").get_json() == cli_json(
+            capsys, sample_store, "overview", "--year", year)
+    assert client.get(f"/api/v1/overview/{YEAR}?gap_fill=true").get_json() == cli_json(
+        capsys, sample_store, "overview", "--year", YEAR, "--gap-fill")
+
+
+def test_bodies_are_paginated_with_links(client):
+    first = client.get("/api/v1/bodies?per_page=10").get_json()
+    everyone = client.get("/api/v1/bodies?per_page=200").get_json()
+    assert first["count"] == everyone["count"] and first["pages"] == -(-everyone["count"] // 10)
+    assert [b["id"] for b in first["bodies"]] == [b["id"] for b in everyone["bodies"][:10]]
+    assert first["links"]["prev"] is None and first["links"]["next"] == "/api/v1/bodies?page=2&per_page=10"
+    second = client.get(first["links"]["next"]).get_json()
+    assert [b["id"] for b in second["bodies"]] == [b["id"] for b in everyone["bodies"][10:20]]
+    last = client.get(f"/api/v1/bodies?per_page=10&page={first['pages']}").get_json()
+    assert last["links"]["next"] is None and len(last["bodies"]) == everyone["count"] - 10 * (first["pages"] - 1)
+    cardiff = next(b for b in everyone["bodies"] if b["id"] == "cardiff")
+    assert cardiff["name_cy"] == "Cyngor Caerdydd" and "staff_fte" in cardiff and "floor_area_m2" in cardiff
+
+
+@pytest.mark.parametrize(("path", "status", "code"), [
+    (f"/api/v1/bodies/nobody/comparison/{YEAR}", 404, "unknown_body"),
+    ("/api/v1/bodies/cardiff/comparison/2031-32", 404, "unknown_year"),
+    ("/api/v1/overview/2031-32", 404, "unknown_year"),
+    (f"/api/v1/bodies/cardiff/comparison/{YEAR}?metric=per_nothing", 400, "bad_parameter"),
+    ("/api/v1/bodies?page=0", 400, "bad_parameter"),
+    ("/api/v1/bodies?per_page=10&page=99", 400, "bad_parameter"),
+])
+def test_errors_are_coded_json(client, path, status, code):
+    answer = client.get(path)
+    assert answer.status_code == status and answer.mimetype == "application/json"
+    assert answer.get_json()["error"]["code"] == code
+
+
+def test_error_messages_in_the_asked_language(client):
+    path = f"/api/v1/bodies/nobody/comparison/{YEAR}"
+    assert client.get(path).get_json()["error"]["message"].startswith('There is no body with the id "nobody"')
+    welsh = 'Nid oes corff â\'r id "nobody"'
+    assert client.get(path + "?lang=cy").get_json()["error"]["message"].startswith(welsh)
+    answer = client.get(path, headers={"Accept-Language": "cy-GB,cy;q=0.9,en;q=0.5"})
+    assert answer.get_json()["error"]["message"].startswith(welsh) and answer.headers["Content-Language"] == "cy"
+
+
+def test_etag_gives_304_and_cache_control(client):
+    first = client.get(f"/api/v1/overview/{YEAR}")
+    etag = first.headers["ETag"]
+    assert first.headers["Cache-Control"] == "public, no-cache"
+    again = client.get(f"/api/v1/overview/{YEAR}", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+    other = client.get("/api/v1/overview/2021-22", headers={"If-None-Match": etag})
+    assert other.status_code == 200 and other.headers["ETag"] != etag
+
+
+def test_any_origin_may_get(client):
+    answer = client.get("/api/v1/bodies", headers={"Origin": "https://example.org"})
+    assert answer.status_code == 200 and answer.headers["Access-Control-Allow-Origin"] == "*"
+    # the app's pages are not opened to other origins
+    assert "Access-Control-Allow-Origin" not in client.get("/healthz", headers={"Origin": "https://example.org"}).headers
+
+
+def test_openapi_document_is_valid_and_lists_every_endpoint(client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    validate(document)  # raises on an invalid OpenAPI 3.1 document
+    assert document["openapi"] == "3.1.0"
+    assert set(document["paths"]) == {"/api/v1/bodies", "/api/v1/bodies/{body}/comparison/{year}",
+                                      "/api/v1/overview/{year}", "/api/v1/openapi.json"}
+    params = document["paths"]["/api/v1/bodies/{body}/comparison/{year}"]["get"]["parameters"]
+    assert {p["name"] for p in params} == {"body", "year", "metric", "peers"}
