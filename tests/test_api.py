@@ -109,3 +109,17 @@ def test_openapi_document_is_valid_and_lists_every_endpoint(client):
                                       "/api/v1/overview/{year}", "/api/v1/openapi.json"}
     params = document["paths"]["/api/v1/bodies/{body}/comparison/{year}"]["get"]["parameters"]
     assert {p["name"] for p in params} == {"body", "year", "metric", "peers"}
+
+
+def test_only_published_figures_with_decarb_publish_accepted(sample_store, capsys, monkeypatch):
+    everything = create_app(sample_store.root, seed=False).server.test_client()
+    every_return = everything.get(f"/api/v1/overview/{YEAR}").get_json()
+    monkeypatch.setenv("DECARB_PUBLISH", "accepted")
+    published = create_app(sample_store.root, seed=False).server.test_client()
+    code = main(["overview", "--year", YEAR, "--data-dir", str(sample_store.root), "--json"])
+    answer = published.get(f"/api/v1/overview/{YEAR}")
+    if code == 2:  # the CLI has no published returns for the year: nor has the API
+        assert answer.status_code == 404 and answer.get_json()["error"]["code"] == "unknown_year"
+    else:
+        assert answer.get_json() == json.loads(capsys.readouterr().out)
+    assert answer.get_json() != every_return
