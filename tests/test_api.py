@@ -65,6 +65,8 @@ def test_bodies_are_paginated_with_links(client):
     (f"/api/v1/bodies/nobody/comparison/{YEAR}", 404, "unknown_body"),
     ("/api/v1/bodies/cardiff/comparison/2031-32", 404, "unknown_year"),
     ("/api/v1/overview/2031-32", 404, "unknown_year"),
+    ("/api/v1/bodies/nobody/returns/2022-23", 404, "unknown_body"),
+    ("/api/v1/bodies/cardiff/returns/2031-32", 404, "no_return"),
     (f"/api/v1/bodies/cardiff/comparison/{YEAR}?metric=per_nothing", 400, "bad_parameter"),
     ("/api/v1/bodies?page=0", 400, "bad_parameter"),
     ("/api/v1/bodies?per_page=10&page=99", 400, "bad_parameter"),
@@ -106,6 +108,7 @@ def test_openapi_document_is_valid_and_lists_every_endpoint(client):
     validate(document)  # raises on an invalid OpenAPI 3.1 document
     assert document["openapi"] == "3.1.0"
     assert set(document["paths"]) == {"/api/v1/bodies", "/api/v1/bodies/{body}/comparison/{year}",
+                                      "/api/v1/bodies/{body}/returns/{year}",
                                       "/api/v1/overview/{year}", "/api/v1/openapi.json"}
     params = document["paths"]["/api/v1/bodies/{body}/comparison/{year}"]["get"]["parameters"]
     assert {p["name"] for p in params} == {"body", "year", "metric", "peers"}
@@ -123,3 +126,15 @@ def test_only_published_figures_with_decarb_publish_accepted(sample_store, capsy
     else:
         assert answer.get_json() == json.loads(capsys.readouterr().out)
     assert answer.get_json() != every_return
+
+
+def test_returns_are_the_current_lines_with_their_provenance(client, sample_store):
+    answer = client.get(f"/api/v1/bodies/cardiff/returns/{YEAR}").get_json()
+    stored = sample_store.current_lines("cardiff", YEAR)
+    assert (answer["organisation_id"], answer["reporting_year"]) == ("cardiff", YEAR)
+    assert len(answer["lines"]) == len(stored) > 0
+    assert {"category", "source", "scope", "activity_amount", "activity_unit", "emissions_tco2e", "status",
+            "method", "notes", "row", "submission_id"} == set(answer["lines"][0])
+    reported = [line["emissions_tco2e"] for line in answer["lines"] if line["emissions_tco2e"] is not None]
+    assert sum(reported) == pytest.approx(stored["emissions_tco2e"].sum())
+    assert {line["submission_id"] for line in answer["lines"]} == set(stored["submission_id"])

@@ -21,7 +21,7 @@ from apispec_webframeworks.flask import FlaskPlugin
 from dash import Dash
 from flask_cors import CORS
 
-from decarb_dashboard import peers, rollups
+from decarb_dashboard import config, peers, rollups
 from decarb_dashboard.compare import compare, json_ready
 from decarb_dashboard.web import data
 from decarb_dashboard.web.i18n import language, languages, t
@@ -88,10 +88,10 @@ def _choice_arg(name: str, default: str, choices: list[str]) -> str:
     return value
 
 
-def _known(engine, body: str | None, year: str) -> None:
+def _known(engine, body: str | None, year: str | None) -> None:
     if body is not None and body not in set(engine.registry["id"]):
         raise ApiError(404, "unknown_body", "api_error_unknown_body", body=body)
-    if year not in engine.years():
+    if year is not None and year not in engine.years():
         raise ApiError(404, "unknown_year", "api_error_unknown_year", year=year)
 
 
@@ -158,6 +158,34 @@ def comparison(body: str, year: str) -> flask.Response:
     return _answer(compare(engine, body, year, peer_group=group, metric=metric))
 
 
+@blueprint.get("/bodies/<body>/returns/<year>")
+def returns(body: str, year: str) -> flask.Response:
+    """A body's current (published) return for a year, line by line, with each line's provenance.
+    ---
+    get:
+      summary: A body's return for a year
+      description: "The lines of the body's current return (with `DECARB_PUBLISH=accepted`, its newest
+        accepted one): category, source, scope, activity and its unit, tCO2e, status, method, notes,
+        and the submission and row each line came from."
+      parameters:
+        - {name: body, in: path, required: true, schema: {type: string}, description: The body's register id.}
+        - {name: year, in: path, required: true, schema: {type: string, pattern: "^[0-9]{4}-[0-9]{2}$"}}
+      responses:
+        "200":
+          description: The return's lines.
+          content: {application/json: {schema: {type: object}}}
+        "304": {description: Not modified since the ETag given in If-None-Match.}
+        "404": {$ref: "#/components/responses/Error"}
+    """
+    engine = data.engine()
+    _known(engine, body, None)
+    lines = data.store().current_lines(body, year, accepted_only=config.publish_accepted_only())
+    if lines.empty:
+        raise ApiError(404, "no_return", "api_error_no_return", body=body, year=year)
+    records = json_ready(lines.drop(columns=["organisation_id", "reporting_year"]).to_dict("records"))
+    return _answer({"organisation_id": body, "reporting_year": year, "lines": records})
+
+
 @blueprint.get("/overview/<year>")
 def overview(year: str) -> flask.Response:
     """All of Wales in a year: exactly ``decarb overview --year YEAR --json``.
@@ -200,7 +228,7 @@ def openapi_spec(app: flask.Flask) -> APISpec:
     error = {"schema": {"$ref": "#/components/schemas/Error"}}
     spec.components.response("Error", {"description": "An error, coded, with a message in the asked language.",
                                        "content": {"application/json": error}})
-    for view in (bodies, comparison, overview, openapi_document):
+    for view in (bodies, comparison, returns, overview, openapi_document):
         spec.path(view=view, app=app)
     return spec
 
