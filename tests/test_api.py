@@ -15,7 +15,9 @@ YEAR = "2022-23"
 
 @pytest.fixture(scope="module")
 def client(sample_store):
-    return create_app(sample_store.root, seed=False).server.test_client()
+    with pytest.MonkeyPatch.context() as env:  # these tests ask more often than the default limit allows
+        env.setenv("DECARB_API_RATE_LIMIT", "10000 per minute")
+        return create_app(sample_store.root, seed=False).server.test_client()
 
 
 def cli_json(capsys, sample_store, *args: str) -> dict:
@@ -138,3 +140,25 @@ def test_returns_are_the_current_lines_with_their_provenance(client, sample_stor
     reported = [line["emissions_tco2e"] for line in answer["lines"] if line["emissions_tco2e"] is not None]
     assert sum(reported) == pytest.approx(stored["emissions_tco2e"].sum())
     assert {line["submission_id"] for line in answer["lines"]} == set(stored["submission_id"])
+
+
+def test_a_client_over_the_rate_limit_gets_429_json_with_retry_after(sample_store, monkeypatch):
+    monkeypatch.setenv("DECARB_API_RATE_LIMIT", "3 per minute")
+    limited = create_app(sample_store.root, seed=False).server.test_client()
+    assert [limited.get("/api/v1/bodies").status_code for _ in range(3)] == [200, 200, 200]
+    refused = limited.get("/api/v1/bodies?lang=cy")
+    assert refused.status_code == 429 and refused.get_json()["error"]["code"] == "rate_limited"
+    assert refused.get_json()["error"]["message"].startswith("Gormod o geisiadau")
+    assert 0 < int(refused.headers["Retry-After"]) <= 60
+    # another client is counted apart, and the pages are not limited
+    other = limited.get("/api/v1/bodies", environ_overrides={"REMOTE_ADDR": "192.0.2.9"})
+    assert other.status_code == 200
+    assert limited.get("/healthz").status_code == 200
+
+
+def test_a_rate_limit_setting_that_is_not_a_limit_is_refused(monkeypatch):
+    from decarb_dashboard import config
+
+    monkeypatch.setenv("DECARB_API_RATE_LIMIT", "lots")
+    with pytest.raises(config.ConfigurationError, match="DECARB_API_RATE_LIMIT is 'lots'"):
+        config.api_rate_limit()

@@ -20,6 +20,8 @@ from apispec import APISpec
 from apispec_webframeworks.flask import FlaskPlugin
 from dash import Dash
 from flask_cors import CORS
+from flask_limiter import Limiter, RateLimitExceeded
+from flask_limiter.util import get_remote_address
 
 from decarb_dashboard import config, peers, rollups
 from decarb_dashboard.compare import compare, json_ready
@@ -70,6 +72,17 @@ def _answer(payload: object, status: int = 200) -> flask.Response:
 def _api_error(error: ApiError) -> flask.Response:
     lang = _lang()
     return _answer({"error": {"code": error.code, "message": t(error.key, lang, **error.params)}}, error.status)
+
+
+@blueprint.errorhandler(RateLimitExceeded)
+def _too_many(error: RateLimitExceeded) -> flask.Response:
+    lang = _lang()
+    response = _answer({"error": {"code": "rate_limited",
+                                  "message": t("api_error_rate_limited", lang, limit=str(error.limit.limit))}}, 429)
+    retry_after = getattr(error, "retry_after", None)
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 def _int_arg(name: str, default: int, maximum: int) -> int:
@@ -248,6 +261,12 @@ def openapi_document() -> flask.Response:
 
 
 def register(app: Dash) -> None:
-    """Serve the API on ``app``'s Flask server; any origin may GET it."""
+    """Serve the API on ``app``'s Flask server; any origin may GET it, each client at most ``DECARB_API_RATE_LIMIT``.
+
+    The counts are kept in the process's memory: behind several workers each counts its own.
+    """
+    limiter = Limiter(get_remote_address, app=app.server, storage_uri="memory://", headers_enabled=True,
+                      default_limits=[])
+    limiter.limit(config.api_rate_limit())(blueprint)
     app.server.register_blueprint(blueprint)
     CORS(app.server, resources={rf"{PREFIX}/*": {"origins": "*", "methods": ["GET"], "send_wildcard": True}})
