@@ -79,6 +79,7 @@ def test_bodies_are_paginated_with_links(client):
     ("/api/v1/bodies/cardiff/returns/2031-32", 404, "no_return"),
     (f"/api/v1/bodies/cardiff/comparison/{YEAR}?metric=per_nothing", 400, "bad_parameter"),
     ("/api/v1/bodies?page=0", 400, "bad_parameter"),
+    ("/api/v1/nothing/here", 404, "unknown_endpoint"),
     ("/api/v1/bodies?per_page=10&page=99", 400, "bad_parameter"),
 ])
 def test_errors_are_coded_json(client, path, status, code):

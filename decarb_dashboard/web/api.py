@@ -225,6 +225,12 @@ def overview(year: str) -> flask.Response:
     return _answer(json_ready(rollups.overview(engine.categories, engine.registry, year, flags, gap_fill)))
 
 
+@blueprint.get("/<path:anything>")
+def unknown(anything: str) -> flask.Response:
+    """Any other address under /api/v1/: a JSON 404 (not the dashboard's page, which Dash gives any other path)."""
+    raise ApiError(404, "unknown_endpoint", "api_error_unknown_endpoint", path=f"{PREFIX}/{anything}")
+
+
 def openapi_spec(app: flask.Flask) -> APISpec:
     """Build the OpenAPI 3.1 document of the API from its routes' docstrings."""
     spec = APISpec(title="decarb-dashboard API", version="1.0.0", openapi_version="3.1.0",
