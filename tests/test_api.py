@@ -119,7 +119,7 @@ def test_openapi_document_is_valid_and_lists_every_endpoint(client):
     validate(document)  # raises on an invalid OpenAPI 3.1 document
     assert document["openapi"] == "3.1.0"
     assert set(document["paths"]) == {"/api/v1/bodies", "/api/v1/bodies/{body}/comparison/{year}",
-                                      "/api/v1/bodies/{body}/returns/{year}",
+                                      "/api/v1/bodies/{body}/returns/{year}", "/api/v1/factors",
                                       "/api/v1/overview/{year}", "/api/v1/openapi.json"}
     params = document["paths"]["/api/v1/bodies/{body}/comparison/{year}"]["get"]["parameters"]
     assert {p["name"] for p in params} == {"body", "year", "metric", "peers"}
@@ -171,3 +171,15 @@ def test_a_rate_limit_setting_that_is_not_a_limit_is_refused(monkeypatch):
     monkeypatch.setenv("DECARB_API_RATE_LIMIT", "lots")
     with pytest.raises(config.ConfigurationError, match="DECARB_API_RATE_LIMIT is 'lots'"):
         config.api_rate_limit()
+
+
+def test_factors_are_the_factor_table_a_page_at_a_time(client, sample_store):
+    from decarb_dashboard.factors import load_factors
+
+    table = load_factors(sample_store.root)
+    first = client.get("/api/v1/factors?per_page=200").get_json()
+    assert first["count"] == len(table) and first["pages"] == -(-len(table) // 200)
+    assert first["links"]["next"] == "/api/v1/factors?page=2&per_page=200"
+    assert first["factors"][0]["kgco2e_per_unit"] == table.iloc[0]["kgco2e_per_unit"]
+    assert set(first["factors"][0]) == {"factor_year", "activity", "unit", "kgco2e_per_unit", "scope", "confirmed",
+                                        "source", "note"}

@@ -25,6 +25,7 @@ from flask_limiter.util import get_remote_address
 
 from decarb_dashboard import config, peers, rollups
 from decarb_dashboard.compare import compare, json_ready
+from decarb_dashboard.factors import load_factors
 from decarb_dashboard.web import data
 from decarb_dashboard.web.i18n import language, languages, t
 from uploads_schema.vocabulary import vocabulary
@@ -131,16 +132,42 @@ def bodies() -> flask.Response:
         "304": {description: Not modified since the ETag given in If-None-Match.}
         "400": {$ref: "#/components/responses/Error"}
     """
-    register = data.engine().registry
+    return _paginated(data.engine().registry[BODY_FIELDS], "bodies")
+
+
+def _paginated(frame, key: str) -> flask.Response:
+    """Answer a page of ``frame``'s rows (``?page=&per_page=``) under ``key``, with links to the pages either side."""
     per_page = _int_arg("per_page", PER_PAGE_DEFAULT, PER_PAGE_MAX)
-    pages = max(1, -(-len(register) // per_page))
+    pages = max(1, -(-len(frame) // per_page))
     page = _int_arg("page", 1, pages)
-    rows = register.iloc[(page - 1) * per_page: page * per_page][BODY_FIELDS]
+    rows = frame.iloc[(page - 1) * per_page: page * per_page]
     links = {"self": _page_link(page, per_page),
              "next": _page_link(page + 1, per_page) if page < pages else None,
              "prev": _page_link(page - 1, per_page) if page > 1 else None}
-    return _answer({"page": page, "per_page": per_page, "pages": pages, "count": len(register),
-                    "links": links, "bodies": json_ready(rows.to_dict("records"))})
+    return _answer({"page": page, "per_page": per_page, "pages": pages, "count": len(frame),
+                    # pandas' JSON writer, not json_ready: a factor must keep every digit it is published with
+                    "links": links, key: json.loads(rows.to_json(orient="records", double_precision=15))})
+
+
+@blueprint.get("/factors")
+def factors() -> flask.Response:
+    """The conversion factors the figures are worked out with, a page at a time (as ``decarb factors list``).
+    ---
+    get:
+      summary: The conversion factors
+      description: "Every conversion factor in use (kgCO2e per unit of activity), by factor year, with its
+        source; the table `decarb factors list` prints."
+      parameters:
+        - {name: page, in: query, schema: {type: integer, minimum: 1, default: 1}}
+        - {name: per_page, in: query, schema: {type: integer, minimum: 1, maximum: 200, default: 50}}
+      responses:
+        "200":
+          description: A page of factors, with links to the next and previous pages.
+          content: {application/json: {schema: {type: object}}}
+        "304": {description: Not modified since the ETag given in If-None-Match.}
+        "400": {$ref: "#/components/responses/Error"}
+    """
+    return _paginated(load_factors(data.data_dir()), "factors")
 
 
 @blueprint.get("/bodies/<body>/comparison/<year>")
@@ -247,7 +274,7 @@ def openapi_spec(app: flask.Flask) -> APISpec:
     error = {"schema": {"$ref": "#/components/schemas/Error"}}
     spec.components.response("Error", {"description": "An error, coded, with a message in the asked language.",
                                        "content": {"application/json": error}})
-    for view in (bodies, comparison, returns, overview, openapi_document):
+    for view in (bodies, comparison, returns, overview, factors, openapi_document):
         spec.path(view=view, app=app)
     return spec
 
