@@ -212,3 +212,20 @@ def data_licence(lang: str = "en") -> tuple[str, str]:
         return (DEFAULT_DATA_LICENCE_CY if lang == "cy" else DEFAULT_DATA_LICENCE), url or DEFAULT_DATA_LICENCE_URL
     welsh = os.environ.get("DECARB_DATA_LICENCE_CY", "").strip()
     return (welsh or name) if lang == "cy" else name, url
+
+
+#: How many requests one client may make of /api/v1/ (Flask-Limiter's notation), unless DECARB_API_RATE_LIMIT says.
+API_RATE_LIMIT = "120 per minute"
+
+
+def api_rate_limit() -> str:
+    """Return the API's rate limit per client (``DECARB_API_RATE_LIMIT``, e.g. ``60 per minute;1000 per day``)."""
+    from limits import parse_many
+
+    raw = os.environ.get("DECARB_API_RATE_LIMIT", "").strip() or API_RATE_LIMIT
+    try:
+        parse_many(raw)
+    except ValueError:
+        raise ConfigurationError(f"DECARB_API_RATE_LIMIT is {raw!r}: write it as a count per period, such as "
+                                 "'120 per minute' or '60 per minute;1000 per day', or unset it") from None
+    return raw

@@ -1,0 +1,185 @@
+"""The read-only JSON API (/api/v1/): the CLI's JSON for every sample body, pages, errors, caching, CORS, OpenAPI."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from openapi_spec_validator import validate
+
+from decarb_dashboard.cli import main
+from decarb_dashboard.web import create_app
+
+YEAR = "2022-23"
+
+
+@pytest.fixture(scope="module")
+def client(sample_store):
+    with pytest.MonkeyPatch.context() as env:  # these tests ask more often than the default limit allows
+        env.setenv("DECARB_API_RATE_LIMIT", "10000 per minute")
+        return create_app(sample_store.root, seed=False).server.test_client()
+
+
+def cli_json(capsys, sample_store, *args: str) -> dict:
+    assert main([*args, "--data-dir", str(sample_store.root), "--json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_comparison_equals_the_cli_for_every_sample_body(client, capsys, sample_store, monkeypatch):
+    from decarb_dashboard.engine import Engine
+
+    # The CLI reads the store afresh on each call; it is the same store here, so read it once (keeps this fast).
+    built = {}
+    from_store = Engine.from_store.__func__
+    monkeypatch.setattr(Engine, "from_store", classmethod(
+        lambda cls, store, accepted_only=False: built.get(accepted_only) or built.setdefault(
+            accepted_only, from_store(cls, store, accepted_only))))
+    bodies = client.get("/api/v1/bodies?per_page=200").get_json()["bodies"]
+    assert len(bodies) > 20
+    for body in (b["id"] for b in bodies):
+        answer = client.get(f"/api/v1/bodies/{body}/comparison/{YEAR}")
+        assert answer.status_code == 200, body
+        assert answer.get_json() == cli_json(capsys, sample_store, "compare", "--org", body, "--year", YEAR), body
+
+
+def test_comparison_metric_and_peers_are_the_cli_options(client, capsys, sample_store):
+    answer = client.get(f"/api/v1/bodies/newport/comparison/{YEAR}?metric=per_fte&peers=region").get_json()
+    assert answer == cli_json(capsys, sample_store, "compare", "--org", "newport", "--year", YEAR,
+                              "--metric", "per_fte", "--peer-group", "region")
+    assert answer["peer_group"]["name"] == "region:South East Wales"
+
+
+def test_overview_equals_the_cli(client, capsys, sample_store):
+    for year in ("2021-22", YEAR):
+        assert client.get(f"/api/v1/overview/{year}").get_json() == cli_json(
+            capsys, sample_store, "overview", "--year", year)
+    assert client.get(f"/api/v1/overview/{YEAR}?gap_fill=true").get_json() == cli_json(
+        capsys, sample_store, "overview", "--year", YEAR, "--gap-fill")
+
+
+def test_bodies_are_paginated_with_links(client):
+    first = client.get("/api/v1/bodies?per_page=10").get_json()
+    everyone = client.get("/api/v1/bodies?per_page=200").get_json()
+    assert first["count"] == everyone["count"] and first["pages"] == -(-everyone["count"] // 10)
+    assert [b["id"] for b in first["bodies"]] == [b["id"] for b in everyone["bodies"][:10]]
+    assert first["links"]["prev"] is None and first["links"]["next"] == "/api/v1/bodies?page=2&per_page=10"
+    second = client.get(first["links"]["next"]).get_json()
+    assert [b["id"] for b in second["bodies"]] == [b["id"] for b in everyone["bodies"][10:20]]
+    last = client.get(f"/api/v1/bodies?per_page=10&page={first['pages']}").get_json()
+    assert last["links"]["next"] is None and len(last["bodies"]) == everyone["count"] - 10 * (first["pages"] - 1)
+    cardiff = next(b for b in everyone["bodies"] if b["id"] == "cardiff")
+    assert cardiff["name_cy"] == "Cyngor Caerdydd" and "staff_fte" in cardiff and "floor_area_m2" in cardiff
+
+
+@pytest.mark.parametrize(("path", "status", "code"), [
+    (f"/api/v1/bodies/nobody/comparison/{YEAR}", 404, "unknown_body"),
+    ("/api/v1/bodies/cardiff/comparison/2031-32", 404, "unknown_year"),
+    ("/api/v1/overview/2031-32", 404, "unknown_year"),
+    ("/api/v1/bodies/nobody/returns/2022-23", 404, "unknown_body"),
+    ("/api/v1/bodies/cardiff/returns/2031-32", 404, "no_return"),
+    (f"/api/v1/bodies/cardiff/comparison/{YEAR}?metric=per_nothing", 400, "bad_parameter"),
+    ("/api/v1/bodies?page=0", 400, "bad_parameter"),
+    ("/api/v1/nothing/here", 404, "unknown_endpoint"),
+    ("/api/v1/bodies?per_page=10&page=99", 400, "bad_parameter"),
+])
+def test_errors_are_coded_json(client, path, status, code):
+    answer = client.get(path)
+    assert answer.status_code == status and answer.mimetype == "application/json"
+    assert answer.get_json()["error"]["code"] == code
+
+
+def test_error_messages_in_the_asked_language(client):
+    path = f"/api/v1/bodies/nobody/comparison/{YEAR}"
+    assert client.get(path).get_json()["error"]["message"].startswith('There is no body with the id "nobody"')
+    welsh = 'Nid oes corff â\'r id "nobody"'
+    assert client.get(path + "?lang=cy").get_json()["error"]["message"].startswith(welsh)
+    answer = client.get(path, headers={"Accept-Language": "cy-GB,cy;q=0.9,en;q=0.5"})
+    assert answer.get_json()["error"]["message"].startswith(welsh) and answer.headers["Content-Language"] == "cy"
+
+
+def test_etag_gives_304_and_cache_control(client):
+    first = client.get(f"/api/v1/overview/{YEAR}")
+    etag = first.headers["ETag"]
+    assert first.headers["Cache-Control"] == "public, no-cache"
+    again = client.get(f"/api/v1/overview/{YEAR}", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+    other = client.get("/api/v1/overview/2021-22", headers={"If-None-Match": etag})
+    assert other.status_code == 200 and other.headers["ETag"] != etag
+
+
+def test_any_origin_may_get(client):
+    answer = client.get("/api/v1/bodies", headers={"Origin": "https://example.org"})
+    assert answer.status_code == 200 and answer.headers["Access-Control-Allow-Origin"] == "*"
+    # the app's pages are not opened to other origins
+    assert "Access-Control-Allow-Origin" not in client.get("/healthz", headers={"Origin": "https://example.org"}).headers
+
+
+def test_openapi_document_is_valid_and_lists_every_endpoint(client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    validate(document)  # raises on an invalid OpenAPI 3.1 document
+    assert document["openapi"] == "3.1.0"
+    assert set(document["paths"]) == {"/api/v1/bodies", "/api/v1/bodies/{body}/comparison/{year}",
+                                      "/api/v1/bodies/{body}/returns/{year}", "/api/v1/factors",
+                                      "/api/v1/overview/{year}", "/api/v1/openapi.json"}
+    params = document["paths"]["/api/v1/bodies/{body}/comparison/{year}"]["get"]["parameters"]
+    assert {p["name"] for p in params} == {"body", "year", "metric", "peers"}
+
+
+def test_only_published_figures_with_decarb_publish_accepted(sample_store, capsys, monkeypatch):
+    everything = create_app(sample_store.root, seed=False).server.test_client()
+    every_return = everything.get(f"/api/v1/overview/{YEAR}").get_json()
+    monkeypatch.setenv("DECARB_PUBLISH", "accepted")
+    published = create_app(sample_store.root, seed=False).server.test_client()
+    code = main(["overview", "--year", YEAR, "--data-dir", str(sample_store.root), "--json"])
+    answer = published.get(f"/api/v1/overview/{YEAR}")
+    if code == 2:  # the CLI has no published returns for the year: nor has the API
+        assert answer.status_code == 404 and answer.get_json()["error"]["code"] == "unknown_year"
+    else:
+        assert answer.get_json() == json.loads(capsys.readouterr().out)
+    assert answer.get_json() != every_return
+
+
+def test_returns_are_the_current_lines_with_their_provenance(client, sample_store):
+    answer = client.get(f"/api/v1/bodies/cardiff/returns/{YEAR}").get_json()
+    stored = sample_store.current_lines("cardiff", YEAR)
+    assert (answer["organisation_id"], answer["reporting_year"]) == ("cardiff", YEAR)
+    assert len(answer["lines"]) == len(stored) > 0
+    assert {"category", "source", "scope", "activity_amount", "activity_unit", "emissions_tco2e", "status",
+            "method", "notes", "row", "submission_id"} == set(answer["lines"][0])
+    reported = [line["emissions_tco2e"] for line in answer["lines"] if line["emissions_tco2e"] is not None]
+    assert sum(reported) == pytest.approx(stored["emissions_tco2e"].sum())
+    assert {line["submission_id"] for line in answer["lines"]} == set(stored["submission_id"])
+
+
+def test_a_client_over_the_rate_limit_gets_429_json_with_retry_after(sample_store, monkeypatch):
+    monkeypatch.setenv("DECARB_API_RATE_LIMIT", "3 per minute")
+    limited = create_app(sample_store.root, seed=False).server.test_client()
+    assert [limited.get("/api/v1/bodies").status_code for _ in range(3)] == [200, 200, 200]
+    refused = limited.get("/api/v1/bodies?lang=cy")
+    assert refused.status_code == 429 and refused.get_json()["error"]["code"] == "rate_limited"
+    assert refused.get_json()["error"]["message"].startswith("Gormod o geisiadau")
+    assert 0 < int(refused.headers["Retry-After"]) <= 60
+    # another client is counted apart, and the pages are not limited
+    other = limited.get("/api/v1/bodies", environ_overrides={"REMOTE_ADDR": "192.0.2.9"})
+    assert other.status_code == 200
+    assert limited.get("/healthz").status_code == 200
+
+
+def test_a_rate_limit_setting_that_is_not_a_limit_is_refused(monkeypatch):
+    from decarb_dashboard import config
+
+    monkeypatch.setenv("DECARB_API_RATE_LIMIT", "lots")
+    with pytest.raises(config.ConfigurationError, match="DECARB_API_RATE_LIMIT is 'lots'"):
+        config.api_rate_limit()
+
+
+def test_factors_are_the_factor_table_a_page_at_a_time(client, sample_store):
+    from decarb_dashboard.factors import load_factors
+
+    table = load_factors(sample_store.root)
+    first = client.get("/api/v1/factors?per_page=200").get_json()
+    assert first["count"] == len(table) and first["pages"] == -(-len(table) // 200)
+    assert first["links"]["next"] == "/api/v1/factors?page=2&per_page=200"
+    assert first["factors"][0]["kgco2e_per_unit"] == table.iloc[0]["kgco2e_per_unit"]
+    assert set(first["factors"][0]) == {"factor_year", "activity", "unit", "kgco2e_per_unit", "scope", "confirmed",
+                                        "source", "note"}
