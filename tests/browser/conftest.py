@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -46,6 +47,17 @@ def axe_source() -> str:
             pytest.fail(f"axe-core is missing at {AXE}: `make test` installs it")
         pytest.skip("axe-core not installed (make test installs it)")
     return AXE.read_text(encoding="utf-8")
+
+
+def axe_violations(dash_duo, axe_source: str) -> list[dict]:
+    """Run axe-core on the page ``dash_duo`` shows; return its serious and critical violations, each with the
+    first five elements it found them on (an empty list: none)."""
+    dash_duo.driver.execute_script(axe_source)
+    result = dash_duo.driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {resultTypes: ['violations']}).then(r => done(JSON.stringify(r.violations)));")
+    return [{k: v[k] for k in ("id", "impact", "help")} | {"nodes": [n["target"] for n in v["nodes"][:5]]}
+            for v in json.loads(result) if v["impact"] in ("serious", "critical")]
 
 
 def sign_in_form(dash_duo, user: str) -> None:

@@ -3,7 +3,6 @@ finds no serious violation on the page, in English and Welsh."""
 
 from __future__ import annotations
 
-import json
 import random
 
 import pytest
@@ -12,18 +11,9 @@ from selenium.webdriver.support.wait import WebDriverWait
 
 from decarb_dashboard.accounts import AccountStore
 from decarb_dashboard.web import create_app
-from tests.browser.conftest import PASSWORD, sign_in_form
+from tests.browser.conftest import PASSWORD, axe_violations, sign_in_form
 
 NEW_PASSWORD = "the kestrel over the moor"
-
-
-def axe_violations(dash_duo, axe_source: str) -> list[dict]:
-    dash_duo.driver.execute_script(axe_source)
-    result = dash_duo.driver.execute_async_script(
-        "const done = arguments[arguments.length - 1];"
-        "axe.run(document, {resultTypes: ['violations']}).then(r => done(JSON.stringify(r.violations)));")
-    return [{k: v[k] for k in ("id", "impact", "help")} | {"nodes": [n["target"] for n in v["nodes"][:5]]}
-            for v in json.loads(result) if v["impact"] in ("serious", "critical")]
 
 
 def choose(dash_duo, dropdown_id: str, label: str) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 
@@ -11,6 +10,7 @@ from selenium.webdriver.common.action_chains import ActionChains
 
 from decarb_dashboard import review
 from decarb_dashboard.store import SubmissionStore
+from tests.browser.conftest import axe_violations
 from tests.browser.test_pages import open_page, upload
 from tests.conftest import csv_bytes
 
@@ -28,15 +28,6 @@ WORDS = {
     "cy": {"ready": "Mae newport.csv yn barod i'w chyflwyno", "submitted": "Ffurflen wedi'i chyflwyno: ",
            "receipt": "Derbynneb ", "total": "Cyfanswm", "print": "Argraffu neu gadw'r dderbynneb"},
 }
-
-
-def axe_violations(dash_duo, axe_source: str) -> list[dict]:
-    dash_duo.driver.execute_script(axe_source)
-    result = dash_duo.driver.execute_async_script(
-        "const done = arguments[arguments.length - 1];"
-        "axe.run(document, {resultTypes: ['violations']}).then(r => done(JSON.stringify(r.violations)));")
-    return [{k: v[k] for k in ("id", "impact", "help")} | {"nodes": [n["target"] for n in v["nodes"][:5]]}
-            for v in json.loads(result) if v["impact"] in ("serious", "critical")]
 
 
 def screenshots(dash_duo, name: str) -> None:
