@@ -55,6 +55,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
     try:
         pdf = report_pack.report_pdf(engine, args.org, args.year, lang, status, accepted_only)
     except report_pack.NoReport as refused:
+        if refused.code == "report_renderer_missing":  # the machine's fault, not the command's
+            print(say("report_renderer_missing", lang), file=sys.stderr)
+            return 1
         if refused.code == "report_unknown_body":
             print(say("report_unknown_body", lang, **refused.params), file=sys.stderr)
         else:

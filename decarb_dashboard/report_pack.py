@@ -55,7 +55,8 @@ FACTORS_ATTRIBUTION_KEY = "report_factors_attribution"
 
 
 class NoReport(LookupError):
-    """No report can be made: ``code`` is ``report_unknown_body`` or ``report_no_figures``."""
+    """No report can be made: ``code`` is ``report_unknown_body``, ``report_no_figures`` or
+    ``report_renderer_missing`` (the machine lacks the system libraries WeasyPrint draws with: Pango)."""
 
     def __init__(self, code: str, **params: object) -> None:
         super().__init__(code)
@@ -338,7 +339,10 @@ def render_html(ctx: dict) -> str:
 
 def render_pdf(html: str) -> bytes:
     """The HTML as a tagged PDF/UA-1 document (structure tree, /Lang, title)."""
-    from weasyprint import HTML
+    try:
+        from weasyprint import HTML  # loads Pango: only this needs it, so the dashboard starts without
+    except OSError as exc:
+        raise NoReport("report_renderer_missing") from exc
 
     return HTML(string=html, base_url=str(TEMPLATES)).write_pdf(pdf_variant="pdf/ua-1")
 

@@ -33,9 +33,10 @@ def report(body: str, year: str) -> flask.Response:
         # language and review status, then every reader of it gets the same bytes
         pdf = per_object(engine, ("report_pdf", body, year, lang, status, accepted_only),
                          lambda: report_pack.report_pdf(engine, body, year, lang, status, accepted_only))
-    except report_pack.NoReport:
-        return flask.Response(t("report_not_found", lang), status=404, mimetype="text/plain",
-                              headers={"Content-Language": lang})
+    except report_pack.NoReport as refused:
+        missing = refused.code == "report_renderer_missing"  # the server's fault, not the address's
+        return flask.Response(t(refused.code if missing else "report_not_found", lang), status=503 if missing else 404,
+                              mimetype="text/plain", headers={"Content-Language": lang})
     name = download_name(body, year, "report", lang=lang)
     return flask.Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="{name}.pdf"', "Content-Language": lang,

@@ -38,3 +38,24 @@ def test_a_report_is_made_once_per_store_version_and_language(site, monkeypatch)
     for lang in ("en", "en", "cy", "en"):
         assert client.get(f"/report/cardiff/2022-23.pdf?lang={lang}").data == b"%PDF-1.7 " + lang.encode()
     assert made == ["en", "cy"]
+
+
+def test_a_server_without_pango_says_so_and_serves_no_broken_file(site, monkeypatch):
+    """WeasyPrint loads Pango when imported: a machine without it gets a 503 in the reader's language, and the
+    dashboard itself (which never imports it) keeps working."""
+    import sys
+    import types
+
+    from decarb_dashboard.web import create_app
+
+    class NoPango(types.ModuleType):
+        def __getattr__(self, name):
+            raise OSError("cannot load library 'libpango-1.0-0'")
+
+    monkeypatch.setitem(sys.modules, "weasyprint", NoPango("weasyprint"))
+    client = create_app(site, seed=False).server.test_client()
+    response = client.get("/report/cardiff/2022-23.pdf?lang=cy")
+    assert response.status_code == 503 and response.mimetype == "text/plain"
+    said = response.get_data(as_text=True)
+    assert "Pango" in said and "Ni ellir gwneud yr adroddiad" in said
+    assert client.get("/organisation?lang=cy").status_code == 200
