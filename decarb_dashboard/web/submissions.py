@@ -25,11 +25,13 @@ def may_see(s: Submission) -> bool:
     return all(auth.allowed("read_drafts", o) for o in s.organisations)
 
 
-def submitter_name(username: str, lang: str) -> str:
-    """Who submitted, as a reader is told: "Full name (username)" of the account, the username alone if the
-    account has gone, and the sample loader's name in ``lang`` (the stored name is the English one)."""
+def submitter_name(username: str, lang: str, full: bool = True) -> str:
+    """Who submitted (or decided), as a reader is told: "Full name (username)" of the account (``full``), else
+    or if the account has gone the username, and the sample loader's name in ``lang`` (stored in English)."""
     if username == SAMPLE_USER:
         return t("submitter_sample", lang)
+    if not full:
+        return username
     account = auth.account_store().get(username)
     return f"{account.display_name} ({username})" if account is not None and account.display_name else username
 
@@ -77,7 +79,7 @@ def review_thread(store: SubmissionStore, entries: list[Submission], lang: str) 
     items = [
         html.Li(
             [
-                html.Strong(f"{local_time(e['at'], lang)}, {e['actor']}: "),
+                html.Strong(f"{local_time(e['at'], lang)}, {submitter_name(e['actor'], lang, full=False)}: "),
                 thread_text(e, references.get(e["submission_id"], e["submission_id"]), lang),
                 *([html.Blockquote(e["message"])] if e["action"] != "submit" and e["message"] else []),
             ]

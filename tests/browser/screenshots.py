@@ -58,9 +58,16 @@ def running_site(data_dir: Path | None = None) -> Iterator[tuple[str, str]]:
 
     with tempfile.TemporaryDirectory(prefix="decarb-screens-") as tmp:
         root = data_dir or Path(tmp) / "data"
-        os.environ["DECARB_DEMO_ACCOUNTS"] = "1"
+        before = os.environ.get("DECARB_DEMO_ACCOUNTS")
+        os.environ["DECARB_DEMO_ACCOUNTS"] = "1"  # for this app only: later apps in the process must not add them
+        try:
+            app = create_app(root)
+        finally:
+            if before is None:
+                del os.environ["DECARB_DEMO_ACCOUNTS"]
+            else:
+                os.environ["DECARB_DEMO_ACCOUNTS"] = before
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # not a line per request
-        app = create_app(root)
         receipt = next(s.submission_id for s in SubmissionStore(root).submissions() if "cardiff" in s.organisations)
         with serve(app.server) as base:
             yield base, receipt
