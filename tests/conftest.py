@@ -54,3 +54,14 @@ def sample_store(tmp_path_factory):
     store = SubmissionStore(tmp_path_factory.mktemp("sample-store"), durable=False)
     seed(store, bundled_registry())
     return store
+
+
+@pytest.fixture(autouse=True)
+def _mail_sender_forgets_each_test_s_stores():
+    """The process's mail sender delivers the outbox of every data directory it was started for: a message one
+    test left pending (it had no SMTP server) must not be delivered in a later test that has one."""
+    yield
+    from decarb_dashboard import notify
+
+    with notify._sender.lock:
+        notify._sender.roots.clear()
