@@ -50,7 +50,7 @@ plotly-bundle: $(VENV)/.installed
 ## Set up and run the whole test suite (ruff included).
 test: $(VENV)/.installed-test browser $(AXE)
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -n 2 --dist loadgroup --headless
+	$(BIN)/python -m pytest -n 2 --dist loadgroup --headless --durations=25
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
