@@ -70,3 +70,47 @@ def test_guesses_sent_at_once_to_two_workers_share_one_count(tmp_path):
         server.wait(timeout=30)
         shutil.rmtree(data_dir, ignore_errors=True)
     assert outcomes.count("bad") <= 4 and outcomes.count("bad") + outcomes.count("wait") == 16, outcomes
+
+
+def _dockerfile() -> list[tuple[str, str]]:
+    """The Dockerfile's instructions as (INSTRUCTION, arguments), continuation lines joined, comments left out."""
+    from tests.conftest import REPO
+
+    text = (REPO / "Dockerfile").read_text().replace("\\\n", " ")
+    return [(line.split(None, 1)[0].upper(), line.split(None, 1)[1].strip())
+            for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+
+
+def test_the_container_runs_gunicorn_as_a_non_root_user_on_the_data_volume():
+    import json
+
+    steps = _dockerfile()
+    users = [args for step, args in steps if step == "USER"]
+    assert users and users[-1].split(":")[0] not in ("root", "0")  # the last USER is the one the server runs as
+    (cmd,) = [json.loads(args) for step, args in steps if step == "CMD"]
+    assert cmd == ["gunicorn", "app:server"]
+    env = " ".join(args for step, args in steps if step == "ENV")
+    assert "DECARB_DATA_DIR=/srv/decarb" in env and "DECARB_BIND=0.0.0.0:8000" in env  # the proxy is outside
+    assert [args for step, args in steps if step == "VOLUME"] == ['["/srv/decarb"]']
+
+
+def test_the_container_copies_what_the_app_needs_and_probes_a_path_the_app_answers(tmp_path):
+    """Every COPY source exists; the health check asks for /healthz, which the app answers with 200."""
+    from decarb_dashboard.web import create_app
+    from tests.conftest import REPO
+
+    steps = _dockerfile()
+    sources = [part for step, args in steps if step == "COPY" for part in args.split()[:-1]]
+    assert {"pyproject.toml", "app.py", "gunicorn.conf.py", "decarb_dashboard", "uploads_schema"} <= set(sources)
+    assert all((REPO / source).exists() for source in sources)
+    (probe,) = [args for step, args in steps if step == "HEALTHCHECK"]
+    assert "http://127.0.0.1:8000/healthz" in probe
+    assert create_app(tmp_path / "data", seed=False).server.test_client().get("/healthz").status_code == 200
+
+
+def test_the_container_has_the_fonts_and_pango_the_makefile_installs_for_the_report():
+    from tests.conftest import REPO
+
+    packages = {"libpango-1.0-0", "libpangoft2-1.0-0", "fonts-dejavu-core"}
+    run = " ".join(args for step, args in _dockerfile() if step == "RUN")
+    assert all(p in run for p in packages) and all(p in (REPO / "Makefile").read_text() for p in packages)
