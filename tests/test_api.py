@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 from openapi_spec_validator import validate
@@ -125,18 +126,36 @@ def test_openapi_document_is_valid_and_lists_every_endpoint(client):
     assert {p["name"] for p in params} == {"body", "year", "metric", "peers"}
 
 
-def test_only_published_figures_with_decarb_publish_accepted(sample_store, capsys, monkeypatch):
-    everything = create_app(sample_store.root, seed=False).server.test_client()
-    every_return = everything.get(f"/api/v1/overview/{YEAR}").get_json()
+def test_with_decarb_publish_accepted_a_return_not_yet_accepted_is_absent(sample_store, tmp_path, capsys, monkeypatch):
+    """Cardiff's 2022-23 return accepted, every other body's only submitted: only Cardiff's figures are published."""
+    from decarb_dashboard.store import SubmissionStore
+
+    root = tmp_path / "data"
+    shutil.copytree(sample_store.root, root)
+    store = SubmissionStore(root)
+    current = store.current_statuses()
+    accepted = current.query("organisation_id == 'cardiff' and reporting_year == @YEAR")["submission_id"].item()
+    store.set_status(accepted, "accepted", actor="wg.reviewer")
     monkeypatch.setenv("DECARB_PUBLISH", "accepted")
-    published = create_app(sample_store.root, seed=False).server.test_client()
-    code = main(["overview", "--year", YEAR, "--data-dir", str(sample_store.root), "--json"])
-    answer = published.get(f"/api/v1/overview/{YEAR}")
-    if code == 2:  # the CLI has no published returns for the year: nor has the API
-        assert answer.status_code == 404 and answer.get_json()["error"]["code"] == "unknown_year"
-    else:
-        assert answer.get_json() == json.loads(capsys.readouterr().out)
-    assert answer.get_json() != every_return
+    published = create_app(root, seed=False).server.test_client()
+
+    # returns: Newport's submitted return is not there (404 no_return); Cardiff's accepted one is, line for line
+    newport = published.get(f"/api/v1/bodies/newport/returns/{YEAR}")
+    assert newport.status_code == 404 and newport.get_json()["error"]["code"] == "no_return"
+    cardiff = published.get(f"/api/v1/bodies/cardiff/returns/{YEAR}").get_json()
+    assert {line["submission_id"] for line in cardiff["lines"]} == {accepted}
+    # comparison: Newport has no figures, every category left out as "no return", as decarb compare says
+    compared = published.get(f"/api/v1/bodies/newport/comparison/{YEAR}").get_json()
+    assert compared["total_tco2e"] is None and compared["total_categories"] == []
+    assert set(compared["change_vs_baseline_left_out"].values()) == {f"no return for {YEAR}"}
+    assert compared == cli_json(capsys, store, "compare", "--org", "newport", "--year", YEAR)
+    # overview: one body of 45 reported, and the all-Wales total is Cardiff's
+    cardiff_total = published.get(f"/api/v1/bodies/cardiff/comparison/{YEAR}").get_json()["total_tco2e"]
+    wales = published.get(f"/api/v1/overview/{YEAR}").get_json()["all_wales"]
+    assert wales["coverage"]["bodies_reported"] == 1 and wales["coverage"]["bodies_expected"] == 45
+    assert wales["total_tco2e"] == cardiff_total > 0
+    # a year with no accepted return at all is not a published year
+    assert published.get("/api/v1/overview/2021-22").get_json()["error"]["code"] == "unknown_year"
 
 
 def test_returns_are_the_current_lines_with_their_provenance(client, sample_store):
