@@ -173,7 +173,10 @@ def test_returns_are_the_current_lines_with_their_provenance(client, sample_stor
 def test_a_client_over_the_rate_limit_gets_429_json_with_retry_after(sample_store, monkeypatch):
     monkeypatch.setenv("DECARB_API_RATE_LIMIT", "3 per minute")
     limited = create_app(sample_store.root, seed=False).server.test_client()
-    assert [limited.get("/api/v1/bodies").status_code for _ in range(3)] == [200, 200, 200]
+    allowed = [limited.get("/api/v1/bodies") for _ in range(3)]
+    assert [answer.status_code for answer in allowed] == [200, 200, 200]
+    # only a refusal says when to come back: a 200 with Retry-After would tell a client to wait when it need not
+    assert [answer.headers.get("Retry-After") for answer in allowed] == [None, None, None]
     refused = limited.get("/api/v1/bodies?lang=cy")
     assert refused.status_code == 429 and refused.get_json()["error"]["code"] == "rate_limited"
     assert refused.get_json()["error"]["message"].startswith("Gormod o geisiadau")

@@ -14,6 +14,8 @@ YAML after ``---`` in each view's docstring below, so the document and the route
 from __future__ import annotations
 
 import json
+import math
+import time
 
 import flask
 from apispec import APISpec
@@ -80,9 +82,9 @@ def _too_many(error: RateLimitExceeded) -> flask.Response:
     lang = _lang()
     response = _answer({"error": {"code": "rate_limited",
                                   "message": t("api_error_rate_limited", lang, limit=str(error.limit.limit))}}, 429)
-    retry_after = getattr(error, "retry_after", None)
-    if retry_after is not None:
-        response.headers["Retry-After"] = str(retry_after)
+    breached = next(iter(flask.current_app.extensions["limiter"])).current_limit
+    if breached is not None:  # the limit this request broke: the seconds until its window resets
+        response.headers["Retry-After"] = str(max(1, math.ceil(breached.reset_at - time.time())))
     return response
 
 
@@ -298,7 +300,9 @@ def register(app: Dash) -> None:
 
     The counts are kept in the process's memory: behind several workers each counts its own.
     """
-    limiter = Limiter(get_remote_address, app=app.server, storage_uri="memory://", headers_enabled=True,
+    # No X-RateLimit headers: Flask-Limiter's (RATELIMIT_HEADERS_ENABLED) put a Retry-After on every 200 as well;
+    # only the 429 says when to come back (_too_many).
+    limiter = Limiter(get_remote_address, app=app.server, storage_uri="memory://", headers_enabled=False,
                       default_limits=[])
     limiter.limit(config.api_rate_limit())(blueprint)
     app.server.register_blueprint(blueprint)
