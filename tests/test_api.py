@@ -123,7 +123,11 @@ def test_openapi_document_is_valid_and_lists_every_endpoint(client):
                                       "/api/v1/bodies/{body}/returns/{year}", "/api/v1/factors",
                                       "/api/v1/overview/{year}", "/api/v1/openapi.json"}
     params = document["paths"]["/api/v1/bodies/{body}/comparison/{year}"]["get"]["parameters"]
-    assert {p["name"] for p in params} == {"body", "year", "metric", "peers"}
+    assert [p["$ref"].rsplit("/", 1)[1] for p in params] == ["body", "year", "metric", "peers", "lang"]
+    # the choices are the vocabulary's, and every operation answers 304 (its ETag) and 429 (the rate limit)
+    metric = document["components"]["parameters"]["metric"]["schema"]
+    assert metric["enum"][0] == metric["default"] == "total" and "per_fte" in metric["enum"]
+    assert all({"304", "429"} <= set(item["get"]["responses"]) for item in document["paths"].values())
 
 
 def test_with_decarb_publish_accepted_a_return_not_yet_accepted_is_absent(sample_store, tmp_path, capsys, monkeypatch):
