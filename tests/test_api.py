@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 from openapi_spec_validator import validate
@@ -122,21 +123,43 @@ def test_openapi_document_is_valid_and_lists_every_endpoint(client):
                                       "/api/v1/bodies/{body}/returns/{year}", "/api/v1/factors",
                                       "/api/v1/overview/{year}", "/api/v1/openapi.json"}
     params = document["paths"]["/api/v1/bodies/{body}/comparison/{year}"]["get"]["parameters"]
-    assert {p["name"] for p in params} == {"body", "year", "metric", "peers"}
+    assert [p["$ref"].rsplit("/", 1)[1] for p in params] == ["body", "year", "metric", "peers", "lang"]
+    # the choices are the vocabulary's, and every operation answers 304 (its ETag) and 429 (the rate limit)
+    metric = document["components"]["parameters"]["metric"]["schema"]
+    assert metric["enum"][0] == metric["default"] == "total" and "per_fte" in metric["enum"]
+    assert all({"304", "429"} <= set(item["get"]["responses"]) for item in document["paths"].values())
 
 
-def test_only_published_figures_with_decarb_publish_accepted(sample_store, capsys, monkeypatch):
-    everything = create_app(sample_store.root, seed=False).server.test_client()
-    every_return = everything.get(f"/api/v1/overview/{YEAR}").get_json()
+def test_with_decarb_publish_accepted_a_return_not_yet_accepted_is_absent(sample_store, tmp_path, capsys, monkeypatch):
+    """Cardiff's 2022-23 return accepted, every other body's only submitted: only Cardiff's figures are published."""
+    from decarb_dashboard.store import SubmissionStore
+
+    root = tmp_path / "data"
+    shutil.copytree(sample_store.root, root)
+    store = SubmissionStore(root)
+    current = store.current_statuses()
+    accepted = current.query("organisation_id == 'cardiff' and reporting_year == @YEAR")["submission_id"].item()
+    store.set_status(accepted, "accepted", actor="wg.reviewer")
     monkeypatch.setenv("DECARB_PUBLISH", "accepted")
-    published = create_app(sample_store.root, seed=False).server.test_client()
-    code = main(["overview", "--year", YEAR, "--data-dir", str(sample_store.root), "--json"])
-    answer = published.get(f"/api/v1/overview/{YEAR}")
-    if code == 2:  # the CLI has no published returns for the year: nor has the API
-        assert answer.status_code == 404 and answer.get_json()["error"]["code"] == "unknown_year"
-    else:
-        assert answer.get_json() == json.loads(capsys.readouterr().out)
-    assert answer.get_json() != every_return
+    published = create_app(root, seed=False).server.test_client()
+
+    # returns: Newport's submitted return is not there (404 no_return); Cardiff's accepted one is, line for line
+    newport = published.get(f"/api/v1/bodies/newport/returns/{YEAR}")
+    assert newport.status_code == 404 and newport.get_json()["error"]["code"] == "no_return"
+    cardiff = published.get(f"/api/v1/bodies/cardiff/returns/{YEAR}").get_json()
+    assert {line["submission_id"] for line in cardiff["lines"]} == {accepted}
+    # comparison: Newport has no figures, every category left out as "no return", as decarb compare says
+    compared = published.get(f"/api/v1/bodies/newport/comparison/{YEAR}").get_json()
+    assert compared["total_tco2e"] is None and compared["total_categories"] == []
+    assert set(compared["change_vs_baseline_left_out"].values()) == {f"no return for {YEAR}"}
+    assert compared == cli_json(capsys, store, "compare", "--org", "newport", "--year", YEAR)
+    # overview: one body of 45 reported, and the all-Wales total is Cardiff's
+    cardiff_total = published.get(f"/api/v1/bodies/cardiff/comparison/{YEAR}").get_json()["total_tco2e"]
+    wales = published.get(f"/api/v1/overview/{YEAR}").get_json()["all_wales"]
+    assert wales["coverage"]["bodies_reported"] == 1 and wales["coverage"]["bodies_expected"] == 45
+    assert wales["total_tco2e"] == cardiff_total > 0
+    # a year with no accepted return at all is not a published year
+    assert published.get("/api/v1/overview/2021-22").get_json()["error"]["code"] == "unknown_year"
 
 
 def test_returns_are_the_current_lines_with_their_provenance(client, sample_store):
@@ -154,7 +177,10 @@ def test_returns_are_the_current_lines_with_their_provenance(client, sample_stor
 def test_a_client_over_the_rate_limit_gets_429_json_with_retry_after(sample_store, monkeypatch):
     monkeypatch.setenv("DECARB_API_RATE_LIMIT", "3 per minute")
     limited = create_app(sample_store.root, seed=False).server.test_client()
-    assert [limited.get("/api/v1/bodies").status_code for _ in range(3)] == [200, 200, 200]
+    allowed = [limited.get("/api/v1/bodies") for _ in range(3)]
+    assert [answer.status_code for answer in allowed] == [200, 200, 200]
+    # only a refusal says when to come back: a 200 with Retry-After would tell a client to wait when it need not
+    assert [answer.headers.get("Retry-After") for answer in allowed] == [None, None, None]
     refused = limited.get("/api/v1/bodies?lang=cy")
     assert refused.status_code == 429 and refused.get_json()["error"]["code"] == "rate_limited"
     assert refused.get_json()["error"]["message"].startswith("Gormod o geisiadau")

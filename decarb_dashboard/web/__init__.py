@@ -299,6 +299,7 @@ def create_app(data_dir: Path | None = None, seed: bool = True) -> Dash:
     from decarb_dashboard.web.pages import (
         accessibility,
         accounts,
+        api_docs,
         compare,
         contact,
         home,
@@ -348,7 +349,7 @@ def create_app(data_dir: Path | None = None, seed: bool = True) -> Dash:
     # Mail still pending from before a restart goes out now, not only after the next notification.
     notify.start_sender(store.root)
     for page in (home, upload, receipt, organisation, compare, wales, review, accounts, sign_in,
-                 accessibility, privacy, contact, reset_password):
+                 accessibility, privacy, contact, reset_password, api_docs):
         page.register(app)
     localised_pages()
     register_shell(app)

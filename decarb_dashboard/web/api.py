@@ -14,9 +14,10 @@ YAML after ``---`` in each view's docstring below, so the document and the route
 from __future__ import annotations
 
 import json
+import time
 
 import flask
-from apispec import APISpec
+from apispec import APISpec, BasePlugin
 from apispec_webframeworks.flask import FlaskPlugin
 from dash import Dash
 from flask_cors import CORS
@@ -39,16 +40,38 @@ PER_PAGE_MAX = 200
 BODY_FIELDS = ["id", "ons_code", "type", "name_en", "name_cy", "short_name_en", "short_name_cy", "region",
                "coverage", "ccr_member", "population", "population_year", "staff_fte", "floor_area_m2",
                "gross_expenditure_gbp_m", "own_baseline_year", "provenance"]
+#: The factor table's columns (``decarb factors list``) and a return line's (the store's current lines, less the
+#: body and year the address names), in the order they are answered.
+FACTOR_FIELDS = ["factor_year", "activity", "unit", "kgco2e_per_unit", "scope", "confirmed", "source", "note"]
+LINE_FIELDS = ["category", "source", "scope", "activity_amount", "activity_unit", "emissions_tco2e", "status",
+               "method", "notes", "row", "submission_id"]
+#: The top-level keys of ``decarb compare --json`` and ``decarb overview --json`` (a test checks they are all).
+COMPARISON_KEYS = ["schema_version", "organisation", "reporting_year", "baseline_year", "total_tco2e",
+                   "total_without_supply_chain_tco2e", "land_tco2e", "net_tco2e", "total_categories", "by_scope",
+                   "categories", "change_vs_baseline_tco2e", "change_vs_baseline_pct",
+                   "change_vs_baseline_categories", "change_vs_baseline_left_out", "own_baseline",
+                   "change_year_on_year_tco2e", "change_year_on_year_pct", "change_year_on_year_categories",
+                   "change_year_on_year_left_out", "intensities", "include_supply_chain", "peer_group",
+                   "trajectory", "restatement", "quality_flags", "factor_warnings",
+                   "computed_with_unconfirmed_factors"]
+OVERVIEW_KEYS = ["schema_version", "reporting_year", "baseline_year", "adequate_coverage_pct", "all_wales",
+                 "by_sector", "by_region", "trajectory"]
 
 blueprint = flask.Blueprint("api_v1", __name__, url_prefix=PREFIX)
 
 
-class ApiError(Exception):
-    """An answer other than 200: an HTTP status, a code for programs and a message key (web domain)."""
+#: Every error code the API answers, with its HTTP status: the OpenAPI document's ``Error.code`` and the /api page
+#: list these (each code's meaning is ``api_code_<code>`` in the web catalogue).
+ERRORS = {"bad_parameter": 400, "unknown_body": 404, "unknown_year": 404, "no_return": 404,
+          "unknown_endpoint": 404, "rate_limited": 429}
 
-    def __init__(self, status: int, code: str, key: str, **params: object) -> None:
+
+class ApiError(Exception):
+    """An answer other than 200: a code for programs (its HTTP status is ``ERRORS[code]``) and a message key."""
+
+    def __init__(self, code: str, key: str, **params: object) -> None:
         super().__init__(code)
-        self.status, self.code, self.key, self.params = status, code, key, params
+        self.status, self.code, self.key, self.params = ERRORS[code], code, key, params
 
 
 def _lang() -> str:
@@ -78,11 +101,11 @@ def _api_error(error: ApiError) -> flask.Response:
 @blueprint.errorhandler(RateLimitExceeded)
 def _too_many(error: RateLimitExceeded) -> flask.Response:
     lang = _lang()
-    response = _answer({"error": {"code": "rate_limited",
-                                  "message": t("api_error_rate_limited", lang, limit=str(error.limit.limit))}}, 429)
-    retry_after = getattr(error, "retry_after", None)
-    if retry_after is not None:
-        response.headers["Retry-After"] = str(retry_after)
+    response = _answer({"error": {"code": "rate_limited", "message": t(
+        "api_error_rate_limited", lang, limit=str(error.limit.limit))}}, ERRORS["rate_limited"])
+    breached = next(iter(flask.current_app.extensions["limiter"])).current_limit
+    if breached is not None:  # the limit this request broke: the seconds until its window resets
+        response.headers["Retry-After"] = str(max(1, int(breached.reset_at - time.time())))
     return response
 
 
@@ -91,22 +114,22 @@ def _int_arg(name: str, default: int, maximum: int) -> int:
     if raw is None:
         return default
     if not raw.isdigit() or not 1 <= int(raw) <= maximum:
-        raise ApiError(400, "bad_parameter", "api_error_bad_number", name=name, maximum=maximum)
+        raise ApiError("bad_parameter", "api_error_bad_number", name=name, maximum=maximum)
     return int(raw)
 
 
 def _choice_arg(name: str, default: str, choices: list[str]) -> str:
     value = flask.request.args.get(name, default)
     if value not in choices:
-        raise ApiError(400, "bad_parameter", "api_error_bad_choice", name=name, choices=", ".join(choices))
+        raise ApiError("bad_parameter", "api_error_bad_choice", name=name, choices=", ".join(choices))
     return value
 
 
 def _known(engine, body: str | None, year: str | None) -> None:
     if body is not None and body not in set(engine.registry["id"]):
-        raise ApiError(404, "unknown_body", "api_error_unknown_body", body=body)
+        raise ApiError("unknown_body", "api_error_unknown_body", body=body)
     if year is not None and year not in engine.years():
-        raise ApiError(404, "unknown_year", "api_error_unknown_year", year=year)
+        raise ApiError("unknown_year", "api_error_unknown_year", year=year)
 
 
 def _page_link(page: int, per_page: int) -> str:
@@ -118,25 +141,25 @@ def bodies() -> flask.Response:
     """The register of public bodies, a page at a time.
     ---
     get:
-      summary: The register of bodies
-      description: Every registered body with its type, region and denominators, a page at a time.
-      parameters:
-        - {name: page, in: query, schema: {type: integer, minimum: 1, default: 1}}
-        - {name: per_page, in: query, schema: {type: integer, minimum: 1, maximum: 200, default: 50}}
+      operationId: bodies
+      summary: api_bodies_summary
+      description: api_bodies_description
+      parameters: [page, per_page]
       responses:
         "200":
-          description: A page of bodies, with links to the next and previous pages.
-          content:
-            application/json:
-              schema: {$ref: "#/components/schemas/BodiesPage"}
-        "304": {description: Not modified since the ETag given in If-None-Match.}
+          description: api_bodies_returns
+          content: {application/json: {schema: {$ref: "#/components/schemas/BodiesPage"}}}
         "400": {$ref: "#/components/responses/Error"}
     """
     return _paginated(data.engine().registry[BODY_FIELDS], "bodies")
 
 
 def _paginated(frame, key: str) -> flask.Response:
-    """Answer a page of ``frame``'s rows (``?page=&per_page=``) under ``key``, with links to the pages either side."""
+    """Answer a page of ``frame``'s rows (``?page=&per_page=``) under ``key``, with links to the pages either side.
+
+    The one pagination of the API: ``/bodies`` and ``/factors`` both answer through it, and their documents share
+    its parameters (``#/components/parameters/page``) and its envelope (:func:`_page_schema`).
+    """
     per_page = _int_arg("per_page", PER_PAGE_DEFAULT, PER_PAGE_MAX)
     pages = max(1, -(-len(frame) // per_page))
     page = _int_arg("page", 1, pages)
@@ -154,20 +177,17 @@ def factors() -> flask.Response:
     """The conversion factors the figures are worked out with, a page at a time (as ``decarb factors list``).
     ---
     get:
-      summary: The conversion factors
-      description: "Every conversion factor in use (kgCO2e per unit of activity), by factor year, with its
-        source; the table `decarb factors list` prints."
-      parameters:
-        - {name: page, in: query, schema: {type: integer, minimum: 1, default: 1}}
-        - {name: per_page, in: query, schema: {type: integer, minimum: 1, maximum: 200, default: 50}}
+      operationId: factors
+      summary: api_factors_summary
+      description: api_factors_description
+      parameters: [page, per_page]
       responses:
         "200":
-          description: A page of factors, with links to the next and previous pages.
-          content: {application/json: {schema: {type: object}}}
-        "304": {description: Not modified since the ETag given in If-None-Match.}
+          description: api_factors_returns
+          content: {application/json: {schema: {$ref: "#/components/schemas/FactorsPage"}}}
         "400": {$ref: "#/components/responses/Error"}
     """
-    return _paginated(load_factors(data.data_dir()), "factors")
+    return _paginated(load_factors(data.data_dir())[FACTOR_FIELDS], "factors")
 
 
 @blueprint.get("/bodies/<body>/comparison/<year>")
@@ -175,19 +195,14 @@ def comparison(body: str, year: str) -> flask.Response:
     """A body's comparison with its peers in a year: exactly ``decarb compare --org BODY --year YEAR --json``.
     ---
     get:
-      summary: A body compared with its peers
-      description: "Totals, categories, changes, intensities, peer ranking, trajectory and quality flags;
-        the JSON of `decarb compare --json`."
-      parameters:
-        - {name: body, in: path, required: true, schema: {type: string}, description: The body's register id.}
-        - {name: year, in: path, required: true, schema: {type: string, pattern: "^[0-9]{4}-[0-9]{2}$"}}
-        - {name: metric, in: query, schema: {type: string, default: total}}
-        - {name: peers, in: query, schema: {type: string, default: type}, description: The peer group.}
+      operationId: comparison
+      summary: api_comparison_summary
+      description: api_comparison_description
+      parameters: [body, year, metric, peers]
       responses:
         "200":
-          description: The comparison.
-          content: {application/json: {schema: {type: object}}}
-        "304": {description: Not modified since the ETag given in If-None-Match.}
+          description: api_comparison_returns
+          content: {application/json: {schema: {$ref: "#/components/schemas/Comparison"}}}
         "400": {$ref: "#/components/responses/Error"}
         "404": {$ref: "#/components/responses/Error"}
     """
@@ -203,25 +218,21 @@ def returns(body: str, year: str) -> flask.Response:
     """A body's current (published) return for a year, line by line, with each line's provenance.
     ---
     get:
-      summary: A body's return for a year
-      description: "The lines of the body's current return (with `DECARB_PUBLISH=accepted`, its newest
-        accepted one): category, source, scope, activity and its unit, tCO2e, status, method, notes,
-        and the submission and row each line came from."
-      parameters:
-        - {name: body, in: path, required: true, schema: {type: string}, description: The body's register id.}
-        - {name: year, in: path, required: true, schema: {type: string, pattern: "^[0-9]{4}-[0-9]{2}$"}}
+      operationId: returns
+      summary: api_returns_summary
+      description: api_returns_description
+      parameters: [body, year]
       responses:
         "200":
-          description: The return's lines.
-          content: {application/json: {schema: {type: object}}}
-        "304": {description: Not modified since the ETag given in If-None-Match.}
+          description: api_returns_returns
+          content: {application/json: {schema: {$ref: "#/components/schemas/Return"}}}
         "404": {$ref: "#/components/responses/Error"}
     """
     engine = data.engine()
     _known(engine, body, None)
     lines = data.store().current_lines(body, year, accepted_only=config.publish_accepted_only())
     if lines.empty:
-        raise ApiError(404, "no_return", "api_error_no_return", body=body, year=year)
+        raise ApiError("no_return", "api_error_no_return", body=body, year=year)
     records = json_ready(lines.drop(columns=["organisation_id", "reporting_year"]).to_dict("records"))
     return _answer({"organisation_id": body, "reporting_year": year, "lines": records})
 
@@ -231,18 +242,15 @@ def overview(year: str) -> flask.Response:
     """All of Wales in a year: exactly ``decarb overview --year YEAR --json``.
     ---
     get:
-      summary: The all-Wales overview of a year
-      description: "Totals by sector and region, like-for-like change, trajectory and flagged bodies;
-        the JSON of `decarb overview --json`."
-      parameters:
-        - {name: year, in: path, required: true, schema: {type: string, pattern: "^[0-9]{4}-[0-9]{2}$"}}
-        - {name: gap_fill, in: query, schema: {type: boolean, default: false},
-           description: Fill a body's missing year from its nearest reported one (as `--gap-fill`).}
+      operationId: overview
+      summary: api_overview_summary
+      description: api_overview_description
+      parameters: [year, gap_fill]
       responses:
         "200":
-          description: The overview.
-          content: {application/json: {schema: {type: object}}}
-        "304": {description: Not modified since the ETag given in If-None-Match.}
+          description: api_overview_returns
+          content: {application/json: {schema: {$ref: "#/components/schemas/Overview"}}}
+        "400": {$ref: "#/components/responses/Error"}
         "404": {$ref: "#/components/responses/Error"}
     """
     engine = data.engine()
@@ -255,28 +263,7 @@ def overview(year: str) -> flask.Response:
 @blueprint.get("/<path:anything>")
 def unknown(anything: str) -> flask.Response:
     """Any other address under /api/v1/: a JSON 404 (not the dashboard's page, which Dash gives any other path)."""
-    raise ApiError(404, "unknown_endpoint", "api_error_unknown_endpoint", path=f"{PREFIX}/{anything}")
-
-
-def openapi_spec(app: flask.Flask) -> APISpec:
-    """Build the OpenAPI 3.1 document of the API from its routes' docstrings."""
-    spec = APISpec(title="decarb-dashboard API", version="1.0.0", openapi_version="3.1.0",
-                   plugins=[FlaskPlugin()],
-                   info={"description": "Published carbon emissions returns of Welsh public bodies, read-only."})
-    spec.components.schema("Error", {"type": "object", "required": ["error"], "properties": {"error": {
-        "type": "object", "required": ["code", "message"],
-        "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}}})
-    spec.components.schema("BodiesPage", {"type": "object", "properties": {
-        "page": {"type": "integer"}, "per_page": {"type": "integer"}, "pages": {"type": "integer"},
-        "count": {"type": "integer"},
-        "links": {"type": "object", "properties": {k: {"type": ["string", "null"]} for k in ("self", "next", "prev")}},
-        "bodies": {"type": "array", "items": {"type": "object"}}}})
-    error = {"schema": {"$ref": "#/components/schemas/Error"}}
-    spec.components.response("Error", {"description": "An error, coded, with a message in the asked language.",
-                                       "content": {"application/json": error}})
-    for view in (bodies, comparison, returns, overview, factors, openapi_document):
-        spec.path(view=view, app=app)
-    return spec
+    raise ApiError("unknown_endpoint", "api_error_unknown_endpoint", path=f"{PREFIX}/{anything}")
 
 
 @blueprint.get("/openapi.json")
@@ -284,13 +271,99 @@ def openapi_document() -> flask.Response:
     """This API's OpenAPI 3.1 document.
     ---
     get:
-      summary: This document
+      operationId: openapi
+      summary: api_openapi_summary
+      description: api_openapi_description
       responses:
         "200":
-          description: The OpenAPI 3.1 document of the API.
+          description: api_openapi_returns
           content: {application/json: {schema: {type: object}}}
     """
-    return _answer(openapi_spec(flask.current_app).to_dict())
+    return _answer(document(flask.current_app))
+
+
+#: The views the document describes, in the order the /api page lists them.
+VIEWS = (bodies, returns, comparison, overview, factors, openapi_document)
+
+
+def _keys(names: list[str], of: str = "", **nested: dict) -> dict:
+    """A JSON object schema of ``names``, each described by the catalogue key ``api_key_<of><name>`` (the name says
+    the unit: ``emissions_tco2e``); ``of`` tells apart a name two objects use for different things (``source``)."""
+    return {"type": "object",
+            "properties": {n: {"description": f"api_key_{of}{n}", **nested.get(n, {})} for n in names}}
+
+
+def _page_schema(key: str, item_fields: list[str]) -> dict:
+    """The envelope :func:`_paginated` answers: the page, the counts, the links and the rows under ``key``."""
+    page = _keys(["page", "per_page", "pages", "count", "links", key],
+                 **{key: {"type": "array", "items": _keys(item_fields, of=f"{key}_")}})
+    page["properties"]["links"] |= _keys(["self", "next", "prev"])
+    return page
+
+
+def openapi_spec(app: flask.Flask) -> APISpec:
+    """Build the OpenAPI 3.1 document of the API from its routes' docstrings, its texts as catalogue keys.
+
+    Every ``summary`` and ``description`` is a key of the web catalogue: :func:`document` gives them in a language.
+    Declared once here, for every operation: the ``lang`` parameter, the 304 of a matching ETag and the 429 of the
+    rate limit.
+    """
+    spec = APISpec(title="decarb-dashboard API", version="1.0.0", openapi_version="3.1.0",
+                   plugins=[FlaskPlugin(), _EveryOperation()], info={"description": "api_intro"})
+    spec.components.schema("Error", {"type": "object", "required": ["error"], "properties": {"error": {
+        "type": "object", "required": ["code", "message"], "properties": {
+            "code": {"type": "string", "enum": list(ERRORS), "description": "api_key_code"},
+            "message": {"type": "string", "description": "api_key_message"}}}}})
+    spec.components.schema("BodiesPage", _page_schema("bodies", BODY_FIELDS))
+    spec.components.schema("FactorsPage", _page_schema("factors", FACTOR_FIELDS))
+    spec.components.schema("Return", _keys(["organisation_id", "reporting_year", "lines"],
+                                           lines={"type": "array", "items": _keys(LINE_FIELDS, of="line_")}))
+    spec.components.schema("Comparison", _keys(COMPARISON_KEYS))
+    spec.components.schema("Overview", _keys(OVERVIEW_KEYS))
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    spec.components.response("Error", {"description": "api_error_response", "content": error})
+    spec.components.response("NotModified", {"description": "api_not_modified"})
+    for name, where, schema, example in (
+            ("page", "query", {"type": "integer", "minimum": 1, "default": 1}, None),
+            ("per_page", "query", {"type": "integer", "minimum": 1, "maximum": PER_PAGE_MAX,
+                                   "default": PER_PAGE_DEFAULT}, None),
+            ("body", "path", {"type": "string"}, "cardiff"),
+            ("year", "path", {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"}, "2022-23"),
+            ("metric", "query", {"type": "string", "enum": list(vocabulary().metrics), "default": "total"}, None),
+            ("peers", "query", {"type": "string", "enum": list(vocabulary().peer_groups), "default": "type"}, None),
+            ("gap_fill", "query", {"type": "boolean", "default": False}, None),
+            ("lang", "query", {"type": "string", "enum": list(languages())}, None)):
+        spec.components.parameter(name, where, {"description": f"api_param_{name}", "schema": schema,
+                                                **({"example": example} if example else {})})
+    for view in VIEWS:
+        spec.path(view=view, app=app)
+    return spec
+
+
+class _EveryOperation(BasePlugin):
+    """What every operation has, said once: ``lang`` for its messages, a 304 for its ETag, the rate limit's 429."""
+
+    def operation_helper(self, path: str | None = None, operations: dict | None = None, **kwargs: object) -> None:
+        for operation in (operations or {}).values():
+            operation.setdefault("parameters", []).append("lang")
+            operation["responses"].setdefault("304", {"$ref": "#/components/responses/NotModified"})
+            operation["responses"]["429"] = {"$ref": "#/components/responses/Error"}
+
+
+def document(app: flask.Flask, lang: str = "en") -> dict:
+    """Return the OpenAPI document as a dict, its every ``summary`` and ``description`` in ``lang``.
+
+    ``/api/v1/openapi.json`` is it in English; the /api page reads it in the page's language, so that the two
+    cannot differ.
+    """
+    def localised(node: object, key: str | None = None) -> object:
+        if isinstance(node, dict):
+            return {k: localised(v, k) for k, v in node.items()}
+        if isinstance(node, list):
+            return [localised(v) for v in node]
+        return t(node, lang) if key in ("summary", "description") and isinstance(node, str) else node
+
+    return localised(openapi_spec(app).to_dict())
 
 
 def register(app: Dash) -> None:
@@ -298,7 +371,9 @@ def register(app: Dash) -> None:
 
     The counts are kept in the process's memory: behind several workers each counts its own.
     """
-    limiter = Limiter(get_remote_address, app=app.server, storage_uri="memory://", headers_enabled=True,
+    # No X-RateLimit headers: Flask-Limiter's (RATELIMIT_HEADERS_ENABLED) put a Retry-After on every 200 as well;
+    # only the 429 says when to come back (_too_many).
+    limiter = Limiter(get_remote_address, app=app.server, storage_uri="memory://", headers_enabled=False,
                       default_limits=[])
     limiter.limit(config.api_rate_limit())(blueprint)
     app.server.register_blueprint(blueprint)

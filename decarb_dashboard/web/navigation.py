@@ -44,6 +44,7 @@ TITLE_KEYS = {
     "/sign-in": "sign_in_title",
     "/reset-password": "reset_title",
     "/receipt/<submission_id>": "tab_receipt",
+    "/api": "api_page_title",
 }
 
 

@@ -48,7 +48,11 @@ PAGE_DOMAINS = ("web", "messages", "reasons")
 USERS = ("-", *(account[0] for account in DEMO_ACCOUNTS))
 #: What a reader meets on a page: [where, text] pairs.
 READ_PAGE = """
+// A <code> is the program's words (an address, a JSON key, a command), the same in every language: left unread.
+const codes = [...document.querySelectorAll("code")];
+for (const el of codes) el.style.setProperty("display", "none");
 const out = [["text", document.body.innerText]];
+for (const el of codes) el.style.removeProperty("display");
 for (const el of document.querySelectorAll("[title],[aria-label],[alt],[placeholder],[data-title]")) {
   for (const attr of ["title", "aria-label", "alt", "placeholder", "data-title"]) {
     const value = el.getAttribute(attr);
