@@ -20,6 +20,7 @@ from dash import Dash, Input, Output, State, dcc, html
 from decarb_dashboard import notify, reasons
 from decarb_dashboard.accounts import ROLES, AccountError, issue_password_reset
 from decarb_dashboard.reasons import ReasonError
+from decarb_dashboard.sample import display_name
 from decarb_dashboard.web import auth, data, register_admin
 from decarb_dashboard.web.components import dropdown, refused, table
 from decarb_dashboard.web.controls import sign_in_prompt
@@ -52,7 +53,7 @@ def accounts_table(lang: str) -> html.Div:
         [
             {
                 t("col_username", lang): a.username,
-                t("col_person", lang): a.display_name,
+                t("col_person", lang): display_name(a, lang),
                 t("col_role", lang): t(f"role_{a.role}", lang),
                 t("col_bodies", lang): ", ".join(m.name(b, lang, short=True) for b in a.bodies),
                 t("col_email", lang): a.email or t("no_email", lang),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dash
 from dash import Dash, dcc, html
 
+from decarb_dashboard.sample import display_name
 from decarb_dashboard.web import auth
 from decarb_dashboard.web.i18n import language, t
 
@@ -18,7 +19,7 @@ def layout(lang: str = "en", error: str | None = None, next: str | None = None, 
     account = auth.current_account()
     if account is not None:
         return html.Div([html.H1(t("sign_in_title", lang)),
-                         html.P(t("signed_in_as", lang, name=account.display_name), id="sign-in-done")])
+                         html.P(t("signed_in_as", lang, name=display_name(account, lang)), id="sign-in-done")])
     problem = []
     if error in ERRORS:
         problem = [html.Div(
