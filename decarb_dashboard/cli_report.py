@@ -1,4 +1,6 @@
-"""``decarb report --org ORG --year YEAR [--lang cy] -o FILE.pdf``: a body's report pack (report_pack.py).
+"""``decarb report --org ORG --year YEAR [--lang cy] [--peer-group type|region|ccr] [--metric METRIC] -o FILE.pdf``:
+a body's report pack (report_pack.py), its place among peers in the peer group and metric chosen (as on the
+My organisation page and in ``decarb compare``; default the bodies of the same type, by total emissions).
 
 The figures are the published ones (``DECARB_PUBLISH=accepted`` applies, as for ``decarb
 compare``). Exits 0 when the PDF was written, 2 for a body not in the register or a year with no
@@ -17,6 +19,7 @@ from pathlib import Path
 
 from decarb_dashboard import config
 from decarb_dashboard.report import say
+from uploads_schema.vocabulary import vocabulary
 
 
 def add_commands(sub: argparse._SubParsersAction, lang: str = "en") -> None:
@@ -24,6 +27,9 @@ def add_commands(sub: argparse._SubParsersAction, lang: str = "en") -> None:
     p = sub.add_parser("report", help=say("help_report", lang))
     p.add_argument("--org", required=True, metavar=say("metavar_org", lang), help=say("help_org", lang))
     p.add_argument("--year", required=True, metavar=say("metavar_year", lang), help=say("help_year", lang))
+    p.add_argument("--peer-group", "--peers", dest="peer_group", choices=list(vocabulary().peer_groups),
+                   default="type", help=say("help_peer_group", lang))
+    p.add_argument("--metric", choices=list(vocabulary().metrics), default="total", help=say("help_metric", lang))
     p.add_argument("-o", "--output", required=True, metavar=say("metavar_output", lang),
                    help=say("help_report_output", lang))
     p.add_argument("--data-dir", metavar=say("metavar_data_dir", lang), help=say("help_data_dir", lang))
@@ -53,7 +59,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
     engine = Engine.from_store(store, accepted_only=accepted_only)
     status = report_pack.review_status(store, args.org, args.year, accepted_only)
     try:
-        pdf = report_pack.report_pdf(engine, args.org, args.year, lang, status, accepted_only)
+        pdf = report_pack.report_pdf(engine, args.org, args.year, lang, status, accepted_only, args.peer_group,
+                                     args.metric)
     except report_pack.NoReport as refused:
         if refused.code == "report_renderer_missing":  # the machine's fault, not the command's
             print(say("report_renderer_missing", lang), file=sys.stderr)

@@ -31,7 +31,8 @@ def add_commands(sub: argparse._SubParsersAction, lang: str = "en") -> None:
     p.add_argument("username", nargs="?", metavar=say("metavar_username", lang), help=say("help_username", lang))
     p.add_argument("--role", choices=["submitter", "reviewer", "admin"], default=None, help=say("help_role", lang))
     p.add_argument("--body", action="append", metavar=say("metavar_body", lang), help=say("help_user_body", lang))
-    p.add_argument("--name", metavar=say("metavar_name", lang), help=say("help_user_name", lang))
+    p.add_argument("--name", "--display-name", dest="name", metavar=say("metavar_name", lang),
+                   help=say("help_user_name", lang))
     p.add_argument("--password-stdin", action="store_true", help=say("help_password_stdin", lang))
     p.add_argument("--email", metavar=say("metavar_email", lang), help=say("help_user_email", lang))
     p.add_argument("--language", metavar=say("metavar_language", lang),

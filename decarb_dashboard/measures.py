@@ -11,6 +11,8 @@ Rules that keep comparisons honest live here, once:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 import pandas as pd
 
@@ -266,6 +268,25 @@ def category_changes(categories: pd.DataFrame, body: str, year: str) -> list[dic
     return out
 
 
+def _counted(include_land: bool) -> list[str]:
+    """The categories a body's change is over, in the vocabulary's order (land only when asked)."""
+    return [cat.id for cat in vocabulary().ordered_categories() if include_land or cat.role != "land"]
+
+
+def _over(b: _Body, year: str, other: str, counted: list[str]) -> tuple[list[str], float, float]:
+    """The categories of ``counted`` reported in both years (a figure each), and their tCO2e in ``year`` and
+    ``other``: the one rule of a like-for-like change."""
+    compared, now, then = [], 0.0, 0.0
+    for cat in counted:
+        mine, theirs = b.cells.get((year, cat)), b.cells.get((other, cat))
+        if mine is None or theirs is None or mine[0] != "reported" or theirs[0] != "reported":
+            continue
+        now += mine[1]
+        then += theirs[1]
+        compared.append(cat)
+    return compared, now, then
+
+
 def like_for_like(categories: pd.DataFrame, body: str, year: str, other: str,
                   include_land: bool = False, _b: _Body | None = None) -> dict:
     """Return a body's change from ``other`` to ``year`` over the categories reported in both.
@@ -274,24 +295,28 @@ def like_for_like(categories: pd.DataFrame, body: str, year: str, other: str,
     ``categories`` compared and ``left_out`` ({category: reason}).
     """
     b = _b if _b is not None else _body(categories, body)
-    compared, left_out = [], {}
-    now = then = 0.0
-    for cat in vocabulary().ordered_categories():
-        if cat.role == "land" and not include_land:
-            continue
-        reason = b.reason(year, cat.id) or b.reason(other, cat.id)
-        if reason is not None:
-            left_out[cat.id] = reason
-            continue
-        now += b.tco2e(year, cat.id)
-        then += b.tco2e(other, cat.id)
-        compared.append(cat.id)
+    counted = _counted(include_land)
+    compared, now, then = _over(b, year, other, counted)
+    chosen = set(compared)
+    left_out = {cat: b.reason(year, cat) or b.reason(other, cat) for cat in counted if cat not in chosen}
     if not compared or year == other:
         return {"tco2e": None, "other_tco2e": None, "change_tco2e": None, "change_pct": None,
                 "categories": compared, "left_out": left_out}
     change, pct = _change(now, then)
     return {"tco2e": now, "other_tco2e": then, "change_tco2e": change, "change_pct": pct,
             "categories": compared, "left_out": left_out}
+
+
+def like_for_like_pcts(categories: pd.DataFrame, pairs: Iterable[tuple[str, str, str]],
+                       include_land: bool = False) -> dict[tuple[str, str, str], float | None]:
+    """Return :func:`like_for_like`'s ``change_pct`` for every (body, year, other) of ``pairs``, in % (None where
+    it has none), in one pass over the set: the body tables are built once per table and no reason is worded."""
+    tables, counted = _all_bodies(categories), _counted(include_land)
+    out: dict[tuple[str, str, str], float | None] = {}
+    for body, year, other in set(pairs):
+        compared, now, then = _over(tables.get(body) or _Body({}), year, other, counted)
+        out[(body, year, other)] = _change(now, then)[1] if compared and year != other else None
+    return out
 
 
 def restatement_activities() -> list[str]:

@@ -55,8 +55,9 @@ FACTORS_ATTRIBUTION_KEY = "report_factors_attribution"
 
 
 class NoReport(LookupError):
-    """No report can be made: ``code`` is ``report_unknown_body``, ``report_no_figures`` or
-    ``report_renderer_missing`` (the machine lacks the system libraries WeasyPrint draws with: Pango)."""
+    """No report can be made: ``code`` is ``report_unknown_body``, ``report_no_figures``, ``report_bad_peers``
+    or ``report_bad_metric`` (a peer group or metric the vocabulary lacks), or ``report_renderer_missing``
+    (the machine lacks the system libraries WeasyPrint draws with: Pango)."""
 
     def __init__(self, code: str, **params: object) -> None:
         super().__init__(code)
@@ -170,12 +171,24 @@ def trajectory_chart(engine: Engine, body: str, name: str, sentence: str, lang: 
                  t("report_alt_trajectory", lang, body=name, sentence=sentence), table)
 
 
-def peer_chart(engine: Engine, body: str, r: dict, rank: str, lang: str) -> Chart | None:
-    """Every peer's total emissions as a dot, the body highlighted, the median dashed; and the table."""
+def check_choice(peer_group: str, metric: str, lang: str) -> None:
+    """Raise :class:`NoReport` unless ``peer_group`` and ``metric`` are the vocabulary's (the page's choices);
+    its ``params`` name the value refused and those allowed, in ``lang``."""
+    if peer_group not in vocabulary().peer_groups:
+        allowed = ", ".join(f"{g} ({t(f'peer_phrase_{g}', lang)})" for g in vocabulary().peer_groups)
+        raise NoReport("report_bad_peers", value=repr(peer_group[:40]), allowed=allowed)
+    if metric not in vocabulary().metrics:
+        allowed = ", ".join(f"{m} ({t(f'metric_{m}', lang)})" for m in vocabulary().metrics)
+        raise NoReport("report_bad_metric", value=repr(metric[:40]), allowed=allowed)
+
+
+def peer_chart(engine: Engine, body: str, r: dict, rank: str, metric: str, lang: str) -> Chart | None:
+    """Every peer's figure of ``metric`` as a dot, the body highlighted, the median dashed; and the table."""
     m = matcher_for(engine.registry)
     peer, year = r["peer_group"], r["reporting_year"]
     values = engine.values
-    v = values[(values["metric"] == "total") & (values["reporting_year"] == year)
+    unit, kind = t(f"unit_{metric}", lang), "tco2e" if metric == "total" else "intensity"
+    v = values[(values["metric"] == metric) & (values["reporting_year"] == year)
                & values["organisation_id"].isin(peer["members"]) & values["value"].notna()].sort_values("value")
     if v.empty:
         return None
@@ -187,16 +200,18 @@ def peer_chart(engine: Engine, body: str, r: dict, rank: str, lang: str) -> Char
     if median is not None:
         ax.axvline(median, linestyle="--", color=PALETTE[7], label=t("series_median", lang))
         ax.legend(fontsize=8, frameon=False)
-    ax.set_xlabel(f"{t('unit_total', lang)}, {year}")
+    ax.set_xlabel(f"{unit}, {year}")
     ax.tick_params(axis="y", labelsize=7)
     _axis_numbers(ax, lang, "x")
     ax.xaxis.set_major_locator(MaxNLocator(5))  # a few round figures: wide numbers must not run together
     group = t(f"peer_phrase_{peer['name'].split(':')[0]}", lang)
     short = m.name(body, lang, short=True)
-    heading = t("chart_peers", lang, body=short, group=group, metric=t("metric_total", lang), year=year)
-    rows = [[n, _cell(x, "tco2e", lang)] for n, x in zip(names, v["value"], strict=True)]
-    table = Table(heading, [t("col_body", lang), t("metric_total", lang)], rows, {1})
-    return Chart(heading, _svg(fig), t("report_alt_peers", lang, body=short, group=group, year=year, rank=rank), table)
+    measure = t(f"metric_{metric}", lang)
+    heading = t("chart_peers", lang, body=short, group=group, metric=measure, year=year)
+    rows = [[n, _cell(x, kind, lang)] for n, x in zip(names, v["value"], strict=True)]
+    table = Table(heading, [t("col_body", lang), measure], rows, {1})
+    alt = t("report_alt_peers", lang, body=short, group=group, year=year, rank=rank, metric=measure)
+    return Chart(heading, _svg(fig), alt, table)
 
 
 def change_table(r: dict, lang: str) -> Table:
@@ -256,8 +271,10 @@ def flag_lines(r: dict, lang: str) -> list[str]:
 
 
 def context(engine: Engine, body: str, year: str, lang: str, review_status: str | None,
-            accepted_only: bool) -> dict:
-    """Everything the template shows, for ``body`` in ``year`` in ``lang`` (raises :class:`NoReport`)."""
+            accepted_only: bool, peer_group: str = "type", metric: str = "total") -> dict:
+    """Everything the template shows, for ``body`` in ``year`` in ``lang`` (raises :class:`NoReport`); its place
+    among its peers is in ``peer_group`` by ``metric``, as the reader chose on the page."""
+    check_choice(peer_group, metric, lang)
     if body not in set(engine.registry["id"]):
         raise NoReport("report_unknown_body", org=body)
     own = engine.categories[(engine.categories["organisation_id"] == body)
@@ -265,7 +282,7 @@ def context(engine: Engine, body: str, year: str, lang: str, review_status: str 
     if year not in engine.years() or own.empty:
         found = sorted(set(engine.categories[engine.categories["organisation_id"] == body]["reporting_year"]))
         raise NoReport("report_no_figures", org=body, year=year, years=", ".join(found) or "-")
-    r = compare(engine, body, year)
+    r = compare(engine, body, year, peer_group=peer_group, metric=metric)
     m = matcher_for(engine.registry)
     name = m.name(body, lang)
     previous, baseline = years.previous(year), r["baseline_year"]
@@ -297,7 +314,7 @@ def context(engine: Engine, body: str, year: str, lang: str, review_status: str 
     ]
     charts = {"categories": category_chart(engine, body, name, lang),
               "trajectory": trajectory_chart(engine, body, name, sentence, lang),
-              "peers": peer_chart(engine, body, r, rank, lang)}
+              "peers": peer_chart(engine, body, r, rank, metric, lang)}
     return {
         "lang": lang,
         "title": t("report_title", lang, body=name, year=year),
@@ -348,13 +365,15 @@ def render_pdf(html: str) -> bytes:
 
 
 def report_pdf(engine: Engine, body: str, year: str, lang: str, review_status: str | None = None,
-               accepted_only: bool = False) -> bytes:
+               accepted_only: bool = False, peer_group: str = "type", metric: str = "total") -> bytes:
     """The report pack of ``body`` in ``year`` in ``lang`` as PDF bytes (raises :class:`NoReport`).
 
     ``engine`` is the published one (accepted returns only when ``accepted_only``);
-    ``review_status`` is the status of the body-year's return the engine shows, for its mark.
+    ``review_status`` is the status of the body-year's return the engine shows, for its mark;
+    ``peer_group`` and ``metric`` (the vocabulary's ids) the place among peers the report shows.
     """
-    return render_pdf(render_html(context(engine, body, year, i18n.language(lang), review_status, accepted_only)))
+    return render_pdf(render_html(context(engine, body, year, i18n.language(lang), review_status, accepted_only,
+                                          peer_group, metric)))
 
 
 def review_status(store: object, body: str, year: str, accepted_only: bool) -> str | None:

@@ -8,7 +8,7 @@ from importlib import resources
 
 import pandas as pd
 
-from decarb_dashboard.accounts import AccountError, AccountStore
+from decarb_dashboard.accounts import Account, AccountError, AccountStore
 from decarb_dashboard.reasons import ReasonError
 from decarb_dashboard.store import SubmissionStore
 from decarb_dashboard.validate import validate_upload
@@ -71,24 +71,39 @@ def seed_if_empty(store: SubmissionStore, registry: pd.DataFrame) -> bool:
 
 
 #: Accounts for trying the dashboard on the sample data (``DECARB_DEMO_ACCOUNTS=1``; refused in production):
-#: user name, role, bodies, name, e-mail address (``example.invalid`` never resolves: no real mail goes out).
+#: user name, role, bodies, e-mail address (``example.invalid`` never resolves: no real mail goes out). Their
+#: names are the site's words, in each language: ``demo_account_<user name>`` of the ``web`` catalogue.
 DEMO_ACCOUNTS = (
-    ("cardiff.officer", "submitter", ("cardiff",), "Cardiff energy officer", "cardiff.officer@example.invalid"),
-    ("central.team", "submitter", ("cardiff", "newport", "torfaen"), "Central returns team",
-     "central.team@example.invalid"),
-    ("wg.reviewer", "reviewer", (), "Welsh Government reviewer", "wg.reviewer@example.invalid"),
-    ("admin", "admin", (), "Dashboard administrator", "admin@example.invalid"),
+    ("cardiff.officer", "submitter", ("cardiff",), "cardiff.officer@example.invalid"),
+    ("central.team", "submitter", ("cardiff", "newport", "torfaen"), "central.team@example.invalid"),
+    ("wg.reviewer", "reviewer", (), "wg.reviewer@example.invalid"),
+    ("admin", "admin", (), "admin@example.invalid"),
 )
 DEMO_PASSWORD = "illustrative-demo-only"
+
+
+def demo_name(username: str, lang: str) -> str | None:
+    """The name of demo account ``username`` in ``lang`` (the ``web`` catalogue's), None for any other account."""
+    if username not in {account[0] for account in DEMO_ACCOUNTS}:
+        return None
+    return i18n.gettext("web", "demo_account_" + username.replace(".", "_"), lang)
+
+
+def display_name(account: Account, lang: str) -> str:
+    """The name ``account`` goes by on a page in ``lang``: a demo account still bearing its demo name is called
+    by that name in ``lang`` (it is stored in English); every other name is the person's own, as given."""
+    if account.display_name == demo_name(account.username, "en"):
+        return demo_name(account.username, lang) or account.display_name
+    return account.display_name
 
 
 def seed_demo_accounts(accounts: AccountStore) -> bool:
     """Add the demo accounts (all with DEMO_PASSWORD) to a deployment that has none; return whether it did."""
     if accounts.list():
         return False
-    for username, role, bodies, name, email in DEMO_ACCOUNTS:
+    for username, role, bodies, email in DEMO_ACCOUNTS:
         try:
-            accounts.add(username, DEMO_PASSWORD, role, bodies, name, email=email)
+            accounts.add(username, DEMO_PASSWORD, role, bodies, demo_name(username, "en"), email=email)
         except AccountError:  # another worker added it first
             return False
     return True

@@ -199,6 +199,9 @@ def test_decarb_users_add_list_disable_and_set_password(tmp_path, monkeypatch, c
     assert "is not an e-mail address" in capsys.readouterr().err
     alice = AccountStore(tmp_path).get("alice")
     assert (alice.email, alice.language, alice.display_name) == ("a.jones@newport.gov.wales", "", "Alice Jones")
+    assert main(["users", "edit", "alice", "--display-name", "Alys Jones", "--data-dir", d]) == 0
+    assert AccountStore(tmp_path).get("alice").display_name == "Alys Jones"
+    assert AccountStore(tmp_path).audit("alice")[0]["detail"] == {"display_name": ["Alice Jones", "Alys Jones"]}
     monkeypatch.setattr("sys.stdin", io.StringIO("a brand new passphrase\n"))
     assert main(["users", "set-password", "alice", "--password-stdin", "--data-dir", d]) == 0
     assert AccountStore(tmp_path).get("alice").session_epoch == 2

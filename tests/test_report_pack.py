@@ -141,3 +141,32 @@ def test_decarb_report_refuses_an_unknown_body_or_year_with_a_coded_message(caps
     assert "[report_no_figures] dim ffigurau cyhoeddedig ar gyfer cardiff yn 2010-11" in err
     assert "2019-20, 2020-21, 2021-22, 2022-23, 2023-24" in err and not out.exists()
     assert list(tmp_path.iterdir()) == []  # no partial file either
+
+
+def test_the_place_among_peers_is_in_the_peer_group_and_metric_chosen(capsys, sample_store, tmp_path):
+    """``--peer-group region --metric per_fte``: the peers section ranks Cardiff by tCO2e per FTE among the
+    bodies of its region, with decarb compare's rank and figures; the default report ranks by total emissions."""
+    from decarb_dashboard.web.pages.organisation import rank_text
+
+    path = tmp_path / "cardiff-region-per-fte.pdf"
+    assert main(["report", "--org", "cardiff", "--year", "2022-23", "--peers", "region", "--metric", "per_fte",
+                 "-o", str(path), "--data-dir", str(sample_store.root)]) == 0
+    capsys.readouterr()
+    assert main(["compare", "--org", "cardiff", "--year", "2022-23", "--peer-group", "region", "--metric",
+                 "per_fte", "--json", "--data-dir", str(sample_store.root)]) == 0
+    peer = json.loads(capsys.readouterr().out)["peer_group"]
+    text = one_line(text_of(PdfReader(path)))
+    assert "Cardiff among bodies in the same region: Emissions per staff FTE (tCO2e per FTE), 2022-23" in text
+    assert "Cardiff among bodies of the same type" not in text
+    own = figure_text(peer["body_tco2e_per_fte"], "intensity", "en")
+    assert re.fullmatch(r"\d+\.\d+", own) and own in text  # Cardiff's tCO2e per FTE, not its total
+    assert (peer["rank"], peer["peer_count"]) == (11, 22) and rank_text(peer, "en") in text
+    assert "21 of 22 (1 = lowest)" not in text  # the default report's rank, among councils by total emissions
+
+
+def test_decarb_report_refuses_a_peer_group_or_metric_it_does_not_know(capsys, sample_store, tmp_path):
+    out = tmp_path / "report.pdf"
+    with pytest.raises(SystemExit) as stopped:
+        main(["report", "--org", "cardiff", "--year", "2022-23", "--metric", "per_cat", "-o", str(out),
+              "--data-dir", str(sample_store.root)])
+    assert stopped.value.code == 2 and "per_fte" in capsys.readouterr().err and not out.exists()

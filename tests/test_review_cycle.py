@@ -476,3 +476,26 @@ def test_the_review_view_says_factor_warnings_in_the_reader_s_language(store):
     assert len(english) == len(welsh) == 1
     assert english[0].startswith("reported 25.0 tCO2e is +29.3% from 19.3 tCO2e")
     assert welsh[0] != english[0] and "29.3" in welsh[0]
+
+
+def test_the_queue_s_changes_on_last_year_are_like_for_like_s_worked_out_in_one_pass(sample_store):
+    """Every sample body-year's change on last year from the one pass equals like_for_like's own, to the last
+    bit, and the queue shows it; a year with no year before it, or no category in both, has none."""
+    from decarb_dashboard import measures, years
+
+    engine = Engine.from_store(sample_store)
+    cats = engine.categories
+    pairs = {(str(o), str(y), years.previous(str(y))) for o, y in zip(cats["organisation_id"], cats["reporting_year"],
+                                                                       strict=True)}
+    pcts = measures.like_for_like_pcts(cats, pairs)
+    assert pcts == {p: measures.like_for_like(cats, *p)["change_pct"] for p in pairs}
+    assert pcts[("cardiff", "2019-20", "2018-19")] is None  # no return before the baseline year
+    assert sum(v is not None for v in pcts.values()) > 100
+    rows = [r for r in review.queue(sample_store, engine) if r["quality_flag_count"] is not None]
+    assert len(rows) > 100
+    for r in rows:
+        own = measures.like_for_like(cats, r["organisation_id"], r["reporting_year"],
+                                     years.previous(r["reporting_year"]))["change_pct"]
+        assert r["change_on_last_year_pct"] == (None if own is None else round(own, 4))
+    assert measures.like_for_like_pcts(cats, [("atlantis", "2022-23", "2021-22")]) == {
+        ("atlantis", "2022-23", "2021-22"): None}

@@ -22,7 +22,7 @@ from decarb_dashboard.accounts import AccountStore
 from decarb_dashboard.export import to_csv_bytes, to_xlsx_bytes
 from decarb_dashboard.maintenance import remove_leftovers
 from decarb_dashboard.registry import load_registry
-from decarb_dashboard.sample import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo_accounts, seed_if_empty
+from decarb_dashboard.sample import DEMO_ACCOUNTS, DEMO_PASSWORD, display_name, seed_demo_accounts, seed_if_empty
 from decarb_dashboard.store import SubmissionStore
 from decarb_dashboard.web import api, auth, headers, plotly_bundle, report_route
 from decarb_dashboard.web.components import download_filename, rebuild_block
@@ -44,7 +44,7 @@ def account_area(lang: str, path: str) -> html.Div:
         return html.Div(html.A(t("sign_in_link", lang), href=link, id="sign-in-link"), className="account-area")
     return html.Div(
         [
-            html.Span(t("signed_in_as", lang, name=account.display_name), id="signed-in-as"),
+            html.Span(t("signed_in_as", lang, name=display_name(account, lang)), id="signed-in-as"),
             html.Form(
                 [
                     dcc.Input(type="hidden", name="csrf_token", value=auth.form_token()),

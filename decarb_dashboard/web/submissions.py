@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 from dash import html
 
-from decarb_dashboard.sample import SAMPLE_USER
+from decarb_dashboard.sample import SAMPLE_USER, display_name
 from decarb_dashboard.store import Submission, SubmissionStore
 from decarb_dashboard.web import auth, data
 from decarb_dashboard.web.components import local_time, table
@@ -27,13 +27,16 @@ def may_see(s: Submission) -> bool:
 
 def submitter_name(username: str, lang: str, full: bool = True) -> str:
     """Who submitted (or decided), as a reader is told: "Full name (username)" of the account (``full``), else
-    or if the account has gone the username, and the sample loader's name in ``lang`` (stored in English)."""
+    or if the account has gone the username, and the sample loader's and the demo accounts' names in ``lang``
+    (stored in English)."""
     if username == SAMPLE_USER:
         return t("submitter_sample", lang)
     if not full:
         return username
     account = auth.account_store().get(username)
-    return f"{account.display_name} ({username})" if account is not None and account.display_name else username
+    if account is None or not account.display_name:
+        return username
+    return f"{display_name(account, lang)} ({username})"
 
 
 def visible(entries: list[Submission]) -> list[Submission]:

@@ -40,9 +40,9 @@ _PLACEHOLDER = re.compile(r"\{[^}]*\}|%\{[^}]*\}|<[^>]*>|%\([a-z_]+\)[sd]")
 _WORD = re.compile(r"[^\W\d_]+")
 #: Data, not the site's words: a submission's reference (CARDIFF-2022-23-02) and the name of an uploaded file.
 _DATA = re.compile(r"\b[A-Z][A-Z0-9]*(?:-[A-Z0-9+]+)+|[^\s()]+\.(?:csv|xlsx|xls|ods)\b")
-#: What people called themselves: the account holders' own words, not the site's (the sample loader's name is
-#: the site's, said in the page's language).
-PEOPLE = (*(account[3] for account in DEMO_ACCOUNTS), *(account[0] for account in DEMO_ACCOUNTS))
+#: What people called themselves: the account holders' user names, not the site's words (the sample loader's and
+#: the demo accounts' names are the site's, said in the page's language).
+PEOPLE = tuple(account[0] for account in DEMO_ACCOUNTS)
 #: The catalogues the pages speak from (cli's and mail's messages name commands, options and codes).
 PAGE_DOMAINS = ("web", "messages", "reasons")
 USERS = ("-", *(account[0] for account in DEMO_ACCOUNTS))

@@ -14,7 +14,7 @@ from tests.dash_http import DashClient, fell_back, find_prop, serve, text_of
 
 PASSWORD = "a long enough passphrase"
 NEW_PASSWORD = "rain on the slate roofs"
-BUTTONS = ("ac-add", "ac-assign", "ac-reset", "ac-disable", "ac-enable")
+BUTTONS = ("ac-add", "ac-edit", "ac-assign", "ac-reset", "ac-disable", "ac-enable")
 
 
 @pytest.fixture(scope="module")
@@ -94,6 +94,52 @@ def test_an_admin_assigns_a_body_and_the_audit_shows_before_and_after(site):
                                           "ac-bodies.value": []})
     assert "you cannot disable your own account or change your own role" in text_of(r)
     assert accounts.get("admin").role == "admin"
+
+
+def edit_values(username: str, name: str = "", email: str = "", language: str = "") -> dict:
+    return {"ac-user.value": username, "ac-name.value": name, "ac-email.value": email, "ac-language.value": language}
+
+
+def test_an_admin_edits_the_name_address_and_language_and_the_audit_says_what_changed(site):
+    _, admin, _, accounts = site
+    accounts.add("renamed", PASSWORD, "reviewer", display_name="Old Name", email="old@gov.wales", actor="cli:root")
+    r = post_button(admin, "ac-edit", edit_values("renamed", "Gwen Pritchard", "Gwen.P@GOV.WALES", "cy"))
+    assert "Saved renamed: name Gwen Pritchard; e-mail Gwen.P@gov.wales; notifications in: Cymraeg." in text_of(r)
+    account = accounts.get("renamed")
+    assert (account.display_name, account.email, account.language) == ("Gwen Pritchard", "Gwen.P@gov.wales", "cy")
+    entry = accounts.audit("renamed")[0]
+    assert (entry["actor"], entry["action"]) == ("admin", "edit")
+    assert entry["detail"] == {"display_name": ["Old Name", "Gwen Pritchard"],
+                               "email": ["old@gov.wales", "Gwen.P@gov.wales"], "language": ["", "cy"]}
+    audit = text_of(r)  # the audit table names each field by its label, the language by its name
+    assert "Name: Old Name → Gwen Pritchard" in audit and "old@gov.wales → Gwen.P@gov.wales" in audit
+    assert "– → Cymraeg" in audit and "display_name" not in audit
+    welsh = text_of(post_button(admin, "ac-edit", edit_values("renamed", "Gwen Pritchard", "", "cy"), lang="cy"))
+    assert "e-bost dim (dim e-byst)" in welsh and accounts.get("renamed").email is None  # no address: no mail
+
+
+@pytest.mark.parametrize("lang", ["en", "cy"])
+def test_a_malformed_address_is_refused_in_the_readers_language_and_nothing_changes(site, lang):
+    _, admin, _, accounts = site
+    if accounts.get("kept") is None:
+        accounts.add("kept", PASSWORD, "reviewer", display_name="Kept Name", email="kept@gov.wales")
+    before = (accounts.get("kept"), len(accounts.audit()))
+    r = post_button(admin, "ac-edit", edit_values("kept", "A New Name", "kept@", "cy"), lang=lang)
+    said = {"en": ("There is a problem", "is not an e-mail address"), "cy": ("Mae problem", "nid yw")}[lang]
+    assert said[0] in text_of(r) and said[1] in text_of(r) and "'kept@'" in text_of(r)
+    assert (accounts.get("kept"), len(accounts.audit())) == before
+
+
+def test_an_admin_cannot_disable_their_own_account_but_another_admin_can(site):
+    _, admin, _, accounts = site
+    before = len(accounts.audit())
+    r = post_button(admin, "ac-disable", {"ac-user.value": "admin"})
+    assert "you cannot disable your own account or change your own role; ask another admin" in text_of(r)
+    assert not accounts.get("admin").disabled and len(accounts.audit()) == before
+    welsh = text_of(post_button(admin, "ac-disable", {"ac-user.value": "admin"}, lang="cy"))
+    assert "Mae problem" in welsh and "ni allwch analluogi eich cyfrif eich hun" in welsh
+    r = post_button(admin, "ac-edit", edit_values("nobody.here", "X"))
+    assert "there is no account called 'nobody.here'" in text_of(r)
 
 
 def test_a_password_reset_link_works_once_and_ends_the_old_password(site, monkeypatch):

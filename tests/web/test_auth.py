@@ -159,3 +159,9 @@ def test_demo_accounts_let_a_visitor_try_the_upload_page(site, monkeypatch):
         assert browser.sign_in("central.team", DEMO_PASSWORD).headers["Location"] == "/"
         options = browser.page("/upload").text
         assert '"value":"torfaen"' in options and '"value":"swansea"' not in options
+        # a demo account's name is the site's, in the page's language; a name an admin gave it is its own
+        welsh, english = text_of(browser.page("/upload", "?lang=cy")), text_of(browser.page("/upload", "?lang=en"))
+        assert "Tîm canolog y ffurflenni" in welsh and "Central returns team" not in welsh
+        assert "Central returns team" in english
+        AccountStore(fresh).edit("central.team", display_name="Rhian Morgan")
+        assert "Rhian Morgan" in text_of(browser.page("/upload", "?lang=cy"))

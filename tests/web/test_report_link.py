@@ -59,3 +59,33 @@ def test_a_server_without_pango_says_so_and_serves_no_broken_file(site, monkeypa
     said = response.get_data(as_text=True)
     assert "Pango" in said and "Ni ellir gwneud yr adroddiad" in said
     assert client.get("/organisation?lang=cy").status_code == 200
+
+
+def test_the_link_carries_the_peer_group_and_metric_chosen_and_an_unknown_one_is_a_400(site, monkeypatch):
+    from decarb_dashboard import report_pack
+    from decarb_dashboard.web import create_app
+
+    app = create_app(site, seed=False)
+    with app.server.app_context():
+        from decarb_dashboard.web import data
+        from decarb_dashboard.web.pages.organisation import view
+
+        chosen = str(view(data.engine(), "cardiff", "2022-23", "per_fte", "region", True, "cy"))
+        default = str(view(data.engine(), "cardiff", "2022-23", "total", "type", True, "en"))
+    assert "/report/cardiff/2022-23.pdf?lang=cy&peers=region&metric=per_fte" in chosen
+    assert "/report/cardiff/2022-23.pdf?lang=en'" in default  # the default stays as it was
+    made = []
+    monkeypatch.setattr(report_pack, "report_pdf", lambda engine, body, year, lang, status, accepted, peers, metric:
+                        made.append((peers, metric)) or b"%PDF-1.7")
+    client = app.server.test_client()
+    assert client.get("/report/cardiff/2022-23.pdf?lang=cy&peers=region&metric=per_fte").status_code == 200
+    assert client.get("/report/cardiff/2022-23.pdf").status_code == 200
+    assert made == [("region", "per_fte"), ("type", "total")]
+    bad = client.get("/report/cardiff/2022-23.pdf?lang=cy&metric=per_cat")
+    said = bad.get_data(as_text=True)
+    assert bad.status_code == 400 and bad.headers["Content-Language"] == "cy"
+    assert "Nid oes adroddiad sy'n rhestru yn ôl y mesur 'per_cat'" in said and "per_fte (Allyriadau fesul" in said
+    bad = client.get("/report/cardiff/2022-23.pdf?peers=%3Cscript%3E")
+    assert bad.status_code == 400 and bad.mimetype == "text/plain" and "region (bodies in the same region)" in \
+        bad.get_data(as_text=True)
+    assert made == [("region", "per_fte"), ("type", "total")]  # nothing made for a refused address

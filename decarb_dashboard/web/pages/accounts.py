@@ -20,6 +20,7 @@ from dash import Dash, Input, Output, State, dcc, html
 from decarb_dashboard import notify, reasons
 from decarb_dashboard.accounts import ROLES, AccountError, issue_password_reset
 from decarb_dashboard.reasons import ReasonError
+from decarb_dashboard.sample import display_name
 from decarb_dashboard.web import auth, data, register_admin
 from decarb_dashboard.web.components import dropdown, refused, table
 from decarb_dashboard.web.controls import sign_in_prompt
@@ -35,7 +36,9 @@ AUDIT_COLUMNS = ("col_when_utc", "col_who", "col_audit_action", "col_audit_accou
 OUTBOX_SHOWN = 20
 AUDIT_SHOWN = 50
 #: The buttons of the page and what each does.
-BUTTONS = ("ac-add", "ac-assign", "ac-reset", "ac-disable", "ac-enable")
+BUTTONS = ("ac-add", "ac-edit", "ac-assign", "ac-reset", "ac-disable", "ac-enable")
+#: The fields ``edit`` changes, as the audit records them (``detail``'s keys), and the label of each.
+EDITED_FIELDS = {"display_name": "col_person", "email": "col_email", "language": "col_mail_language"}
 
 
 def _mail_language(code: str, lang: str) -> str:
@@ -50,7 +53,7 @@ def accounts_table(lang: str) -> html.Div:
         [
             {
                 t("col_username", lang): a.username,
-                t("col_person", lang): a.display_name,
+                t("col_person", lang): display_name(a, lang),
                 t("col_role", lang): t(f"role_{a.role}", lang),
                 t("col_bodies", lang): ", ".join(m.name(b, lang, short=True) for b in a.bodies),
                 t("col_email", lang): a.email or t("no_email", lang),
@@ -83,7 +86,13 @@ def _detail(entry: dict, lang: str) -> str:
     if entry["action"] == "reset_link":
         return t(f"audit_detail_reset_{d.get('delivery', 'shown')}", lang)
     if entry["action"] == "edit":
-        return "; ".join(f"{k}: {old or '–'} → {new or '–'}" for k, (old, new) in d.items())
+        def shown(field: str, value: object) -> str:
+            if not value:
+                return "–"
+            return _mail_language(str(value), lang) if field == "language" else str(value)
+
+        return "; ".join(f"{t(EDITED_FIELDS[k], lang) if k in EDITED_FIELDS else k}: {shown(k, old)} → {shown(k, new)}"
+                         for k, (old, new) in d.items())
     return ""
 
 
@@ -166,11 +175,18 @@ def add_section(lang: str) -> html.Section:
 
 
 def change_section(lang: str, names: list[str]) -> html.Section:
-    """Choose an account; set its role and bodies, send a password reset link, disable or enable it."""
+    """Choose an account; change its name, e-mail address and language, set its role and bodies, send a password
+    reset link, disable or enable it."""
     return html.Section(
         [
             html.H2(t("accounts_change", lang)),
             html.Div([dropdown("ac-user", t("col_username", lang), names, None)], className="controls"),
+            html.Div([_text_input("ac-name", t("col_person", lang), autoComplete="off"),
+                      _text_input("ac-email", t("col_email", lang), "email", autoComplete="off"),
+                      dropdown("ac-language", t("col_mail_language", lang), _language_options(lang), None,
+                               clearable=False)],
+                     className="controls"),
+            html.Button(t("accounts_edit_button", lang), id="ac-edit", className="secondary-button"),
             html.Div([dropdown("ac-role", t("col_role", lang), _role_options(lang), None, clearable=False),
                       dropdown("ac-bodies", t("col_bodies", lang), data.body_options(lang), [], multi=True,
                                wide=True)],
@@ -257,6 +273,12 @@ def act(button: str, admin, lang: str, fields: dict) -> html.Component:
         raise AccountError("account_choose_first")
     if store.get(username) is None:
         raise AccountError("account_unknown", username=repr(username[:120]))
+    if button == "ac-edit":
+        language = fields.get("language")
+        account = store.edit(username, display_name=_text(fields.get("name")), email=_text(fields.get("email")),
+                             language=language if isinstance(language, str) else None, actor=admin.username)
+        return _done("accounts_done_edited", lang, user=account.username, name=account.display_name,
+                     email=account.email or t("no_email", lang), language=_mail_language(account.language, lang))
     if button == "ac-assign":
         role = fields.get("role") if isinstance(fields.get("role"), str) else ""
         if username == admin.username and role != admin.role:
@@ -281,8 +303,9 @@ def act(button: str, admin, lang: str, fields: dict) -> html.Component:
     return _done("account_done_disabled" if disable else "account_done_enabled", lang, user=username)
 
 
-def on_change(_add: int | None, _assign: int | None, _reset: int | None, _disable: int | None,
-              _enable: int | None, username: str | None, role: str | None, bodies: list | None,
+def on_change(_add: int | None, _edit: int | None, _assign: int | None, _reset: int | None, _disable: int | None,
+              _enable: int | None, username: str | None, name: str | None, email: str | None,
+              mail_language: str | None, role: str | None, bodies: list | None,
               new_username: str | None, new_name: str | None, new_email: str | None, new_language: str | None,
               new_role: str | None, new_bodies: list | None, password: str | None, password2: str | None,
               lang: str) -> tuple:
@@ -296,7 +319,8 @@ def on_change(_add: int | None, _assign: int | None, _reset: int | None, _disabl
     button = dash.ctx.triggered_id if dash.ctx.triggered_id in BUTTONS else None
     if button is None:
         return dash.no_update, *unchanged
-    fields = {"user": username, "role": role, "bodies": bodies, "new_username": new_username, "new_name": new_name,
+    fields = {"user": username, "name": name, "email": email, "language": mail_language, "role": role,
+              "bodies": bodies, "new_username": new_username, "new_name": new_name,
               "new_email": new_email, "new_language": new_language, "new_role": new_role, "new_bodies": new_bodies,
               "password": password, "password2": password2}
     try:
@@ -309,13 +333,14 @@ def on_change(_add: int | None, _assign: int | None, _reset: int | None, _disabl
 
 
 def fill(username: str | None) -> tuple:
-    """The chosen account's role and bodies, to change them (admins only)."""
+    """The chosen account's name, e-mail address, language, role and bodies, to change them (admins only)."""
+    unchanged = (dash.no_update,) * 5
     if not auth.allowed("administer") or not isinstance(username, str):
-        return dash.no_update, dash.no_update
+        return unchanged
     account = auth.account_store().get(username)
     if account is None:
-        return dash.no_update, dash.no_update
-    return account.role, list(account.bodies)
+        return unchanged
+    return account.display_name, account.email or "", account.language, account.role, list(account.bodies)
 
 
 def register(app: Dash) -> None:
@@ -330,6 +355,9 @@ def register(app: Dash) -> None:
         Output("ac-new-password2", "value"),
         *(Input(b, "n_clicks") for b in BUTTONS),
         State("ac-user", "value"),
+        State("ac-name", "value"),
+        State("ac-email", "value"),
+        State("ac-language", "value"),
         State("ac-role", "value"),
         State("ac-bodies", "value"),
         *(State(f"ac-new-{k}", "value") for k in ("username", "name", "email", "language", "role", "bodies",
@@ -337,5 +365,6 @@ def register(app: Dash) -> None:
         State("ac-lang", "data"),
         prevent_initial_call=True,
     )(on_change)
-    app.callback(Output("ac-role", "value"), Output("ac-bodies", "value"), Input("ac-user", "value"),
+    app.callback(Output("ac-name", "value"), Output("ac-email", "value"), Output("ac-language", "value"),
+                 Output("ac-role", "value"), Output("ac-bodies", "value"), Input("ac-user", "value"),
                  prevent_initial_call=True)(fill)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import dash
 from dash import Dash, html
 
+from decarb_dashboard.web import service_pages
 from decarb_dashboard.web.controls import contact_line, service_owner
 from decarb_dashboard.web.i18n import language, t
+from decarb_dashboard.web.service_pages import service_page
 
 PATH = "/contact"
 
@@ -14,18 +15,14 @@ PATH = "/contact"
 def layout(lang: str = "en", **_query: str) -> html.Div:
     """Return the contact page in ``lang``."""
     lang = language(lang)
-    return html.Div(
-        [
-            html.H1(t("contact_title", lang)),
-            html.P(t("contact_owner", lang, owner=service_owner(lang)), id="contact-owner"),
-            html.P(t("contact_intro", lang)),
-            contact_line(lang),
-            html.P(t("contact_include", lang)),
-        ],
-        className="service-page",
-    )
+    return service_page("contact_title", lang, [
+        html.P(t("contact_owner", lang, owner=service_owner(lang)), id="contact-owner"),
+        html.P(t("contact_intro", lang)),
+        contact_line(lang),
+        html.P(t("contact_include", lang)),
+    ])
 
 
 def register(app: Dash) -> None:
     """Register the contact page at ``/contact``."""
-    dash.register_page(__name__, path=PATH, layout=layout)
+    service_pages.register(__name__, PATH, layout)

@@ -40,6 +40,7 @@ from decarb_dashboard.web.components import (
 from decarb_dashboard.web.controls import controls, metric_control, metrics, peer_control, peer_groups
 from decarb_dashboard.web.i18n import language, t
 from decarb_dashboard.web.map import level_of, map_block, ons_code
+from decarb_dashboard.web.navigation import href
 from uploads_schema.vocabulary import vocabulary
 
 
@@ -309,6 +310,12 @@ def area_map(engine: Engine, body: str, year: str, metric: str, include_sc: bool
     ], id="org-map-section")
 
 
+def report_link(body: str, year: str, peer_group: str, metric: str, lang: str) -> str:
+    """The report pack's address, its place among peers in the peer group and metric chosen (defaults left out)."""
+    return href(f"/report/{body}/{year}.pdf", lang, peers="" if peer_group == "type" else peer_group,
+                metric="" if metric == "total" else metric)
+
+
 def view(engine: Engine, body: str, year: str, metric: str, peer_group: str, include_sc: bool, lang: str) -> list:
     """Return the page's figures for a body and year (the callback is a thin wrapper around this)."""
     r = data.comparison(engine, body, year, peer_group=peer_group, metric=metric, include_supply_chain=include_sc)
@@ -339,7 +346,7 @@ def view(engine: Engine, body: str, year: str, metric: str, peer_group: str, inc
     trajectory = r["trajectory"]
     return [
         headlines(r, metric, lang),
-        html.P(html.A(t("report_download", lang, year=year), href=f"/report/{body}/{year}.pdf?lang={lang}",
+        html.P(html.A(t("report_download", lang, year=year), href=report_link(body, year, peer_group, metric, lang),
                       id="org-report-link", className="report-link"), className="report-download"),
         body_flags(body, year, lang),
         html.P(trajectory_sentence(trajectory, r["baseline_year"], year, lang), id="org-trajectory-sentence"),

@@ -13,11 +13,12 @@ import urllib.parse
 
 import dash
 import flask
-from dash import Dash, dcc, html
+from dash import Dash, html
 
 from decarb_dashboard import reasons
 from decarb_dashboard.accounts import MIN_PASSWORD_LENGTH, RESET_PATH, AccountError
 from decarb_dashboard.web import auth
+from decarb_dashboard.web.forms import error_summary, field, post_form
 from decarb_dashboard.web.i18n import language, t
 from decarb_dashboard.web.navigation import href
 
@@ -32,9 +33,7 @@ def _problem(error: str, lang: str) -> list:
         return []
     words = t("sign_in_error_expired", lang) if error == "reset_expired_form" else \
         reasons.text(error, lang, min=MIN_PASSWORD_LENGTH)
-    return [html.Div([html.H2(t("error_summary_title", lang), id="reset-error-title"), html.P(words)],
-                     className="error-summary", role="alert", tabIndex="-1", id="reset-error",
-                     **{"aria-labelledby": "reset-error-title"})]
+    return [error_summary("reset", words, lang)]
 
 
 def layout(lang: str = "en", token: str | None = None, error: str | None = None, done: str | None = None,
@@ -53,25 +52,12 @@ def layout(lang: str = "en", token: str | None = None, error: str | None = None,
             title,
             *_problem(error or "", lang),
             html.P(t("reset_intro", lang, user=account.username, min=MIN_PASSWORD_LENGTH)),
-            html.Form(
-                [
-                    dcc.Input(type="hidden", name="csrf_token", value=auth.form_token()),
-                    dcc.Input(type="hidden", name="lang", value=lang),
-                    dcc.Input(type="hidden", name="token", value=token),
-                    # for password managers: whose password this is
-                    dcc.Input(type="hidden", name="username", value=account.username, autoComplete="username"),
-                    html.Div([html.Label(t("accounts_new_password", lang), htmlFor="reset-password"),
-                              dcc.Input(id="reset-password", name="password", type="password", required=True,
-                                        autoComplete="new-password", debounce=True)], className="control"),
-                    html.Div([html.Label(t("accounts_new_password_again", lang), htmlFor="reset-password2"),
-                              dcc.Input(id="reset-password2", name="password2", type="password", required=True,
-                                        autoComplete="new-password", debounce=True)], className="control"),
-                    html.Button(t("reset_button", lang), type="submit", id="reset-submit", className="primary-button"),
-                ],
-                action=POST_PATH,
-                method="POST",
-                className="sign-in-form",
-            ),
+            post_form(POST_PATH, {"lang": lang, "token": token},
+                      [field("reset-password", "password", t("accounts_new_password", lang), "password",
+                             "new-password"),
+                       field("reset-password2", "password2", t("accounts_new_password_again", lang), "password",
+                             "new-password")],
+                      t("reset_button", lang), "reset-submit", username=account.username),
         ]
     )
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import dash
-from dash import Dash, dcc, html
+from dash import Dash, html
 
+from decarb_dashboard.sample import display_name
 from decarb_dashboard.web import auth
+from decarb_dashboard.web.forms import error_summary, field, post_form
 from decarb_dashboard.web.i18n import language, t
 
 ERRORS = {"bad": "sign_in_error_bad", "expired": "sign_in_error_expired", "throttled": "sign_in_error_throttled",
@@ -18,39 +20,21 @@ def layout(lang: str = "en", error: str | None = None, next: str | None = None, 
     account = auth.current_account()
     if account is not None:
         return html.Div([html.H1(t("sign_in_title", lang)),
-                         html.P(t("signed_in_as", lang, name=account.display_name), id="sign-in-done")])
+                         html.P(t("signed_in_as", lang, name=display_name(account, lang)), id="sign-in-done")])
     problem = []
     if error in ERRORS:
-        problem = [html.Div(
-            [html.H2(t("error_summary_title", lang), id="sign-in-error-title"),
-             html.P(t(ERRORS[error], lang, minutes=minutes[:3] if minutes.isdigit() else "15",
-                            seconds=seconds[:3] if seconds.isdigit() else "30"))],
-            className="error-summary", role="alert", tabIndex="-1", id="sign-in-error",
-            **{"aria-labelledby": "sign-in-error-title"},
-        )]
+        problem = [error_summary("sign-in", t(ERRORS[error], lang, minutes=minutes[:3] if minutes.isdigit() else "15",
+                                             seconds=seconds[:3] if seconds.isdigit() else "30"), lang)]
     return html.Div(
         [
             html.H1(t("sign_in_title", lang)),
             *problem,
             html.P(t("sign_in_intro", lang)),
-            html.Form(
-                [
-                    dcc.Input(type="hidden", name="csrf_token", value=auth.form_token()),
-                    dcc.Input(type="hidden", name="lang", value=lang),
-                    dcc.Input(type="hidden", name="next", value=auth.local_path(next)),
-                    html.Div([html.Label(t("sign_in_username", lang), htmlFor="sign-in-username"),
-                              dcc.Input(id="sign-in-username", name="username", type="text", required=True,
-                                        autoComplete="username", debounce=True)], className="control"),
-                    html.Div([html.Label(t("sign_in_password", lang), htmlFor="sign-in-password"),
-                              dcc.Input(id="sign-in-password", name="password", type="password", required=True,
-                                        autoComplete="current-password", debounce=True)], className="control"),
-                    html.Button(t("sign_in_button", lang), type="submit", id="sign-in-submit",
-                                className="primary-button"),
-                ],
-                action="/auth/sign-in",
-                method="POST",
-                className="sign-in-form",
-            ),
+            post_form("/auth/sign-in", {"lang": lang, "next": auth.local_path(next)},
+                      [field("sign-in-username", "username", t("sign_in_username", lang), "text", "username"),
+                       field("sign-in-password", "password", t("sign_in_password", lang), "password",
+                             "current-password")],
+                      t("sign_in_button", lang), "sign-in-submit"),
             html.P(t("sign_in_help", lang), className="hint"),
         ]
     )

@@ -22,6 +22,7 @@ from decarb_dashboard.engine import Engine
 from decarb_dashboard.peers import checks_against_stored
 from decarb_dashboard.report import ValidationReport
 from decarb_dashboard.return_template import return_template
+from decarb_dashboard.sample import display_name
 from decarb_dashboard.store import Submission, SubmissionStore
 from decarb_dashboard.validate import validate_upload
 from decarb_dashboard.web import auth, data
@@ -81,7 +82,7 @@ def layout(lang: str = "en", body: str | None = None, year: str | None = None, *
                     dropdown("up-body", t("label_body", lang),
                              [o for o in data.body_options(lang) if o["value"] in own], body, clearable=False),
                     dropdown("up-year", t("label_year", lang), year_options(), year, clearable=False),
-                    html.P(t("submitting_as", lang, name=account.display_name, user=account.username),
+                    html.P(t("submitting_as", lang, name=display_name(account, lang), user=account.username),
                            className="control hint"),
                 ],
                 className="controls",
