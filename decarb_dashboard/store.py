@@ -465,9 +465,10 @@ class SubmissionStore:
         except self._db.errors as exc:
             raise DatabaseUnreachable("store_database_unreachable", database=self._db.describe(),
                                       detail=str(getattr(exc, "orig", exc)).strip()) from exc
+        if have is None:
+            raise StoreNotMigrated("store_not_migrated_never", database=self._db.describe(), want=want)
         if have != want:
-            raise StoreNotMigrated("store_not_migrated", database=self._db.describe(), have=have or "none",
-                                   want=want)
+            raise StoreNotMigrated("store_not_migrated", database=self._db.describe(), have=have, want=want)
 
     @property
     def backend(self) -> str:
