@@ -8,6 +8,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import psycopg  # noqa: F401  imported in the forkserver, not in each writer (the PostgreSQL store uses them)
+import sqlalchemy  # noqa: F401
+
 from decarb_dashboard.store import SubmissionStore
 from decarb_dashboard.validate import validate_upload
 
