@@ -458,10 +458,10 @@ class SubmissionStore:
         want = migrations.head()
         try:
             with self._connect() as db:
-                have = db.execute(f"SELECT to_regclass('{migrations.VERSION_TABLE}') IS NOT NULL").fetchone()[0]
-                if have:
-                    have = db.execute(f"SELECT version_num FROM {migrations.VERSION_TABLE}").fetchone()
-                    have = have[0] if have else None
+                have = None
+                if db.execute(f"SELECT to_regclass('{migrations.VERSION_TABLE}') IS NOT NULL").fetchone()[0]:
+                    row = db.execute(f"SELECT version_num FROM {migrations.VERSION_TABLE}").fetchone()
+                    have = row[0] if row else None
         except self._db.errors as exc:
             raise DatabaseUnreachable("store_database_unreachable", database=self._db.describe(),
                                       detail=str(getattr(exc, "orig", exc)).strip()) from exc

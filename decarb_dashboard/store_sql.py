@@ -177,7 +177,7 @@ class PostgresCatalogue:
 
     def describe(self) -> str:
         """The database's address without its password."""
-        return self.engine.url.render_as_string(hide_password=True)
+        return self.engine.url.set(drivername="postgresql").render_as_string(hide_password=True)
 
     @staticmethod
     def group_concat(column: str) -> str:

@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 
 import psycopg  # noqa: F401  imported in the forkserver, not in each writer (the PostgreSQL store uses them)
-import sqlalchemy  # noqa: F401
+import sqlalchemy.dialects.postgresql.psycopg  # noqa: F401  (create_engine would import it in each writer)
 
 from decarb_dashboard.store import SubmissionStore
 from decarb_dashboard.validate import validate_upload
