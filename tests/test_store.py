@@ -168,6 +168,7 @@ def test_sixteen_processes_submitting_at_once_are_all_stored(tmp_path, store_dat
 
 
 @pytest.mark.sqlite_only  # on PostgreSQL: test_store_postgres.py
+@pytest.mark.xdist_group("killed_writers")  # one at a time: each needs its writers to get through between kills
 def test_a_writer_killed_mid_submission_never_leaves_a_partial_one(tmp_path):
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(["tests.store_workers"])

@@ -147,6 +147,7 @@ def test_the_version_grows_with_each_submission_and_status(tmp_path, postgres_ur
     assert store.version() == 2 + 1  # audit log 2, register history 1
 
 
+@pytest.mark.xdist_group("killed_writers")  # one at a time: each needs its writers to get through between kills
 def test_a_writer_killed_mid_submission_never_leaves_a_partial_one(tmp_path, postgres_url):
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(["tests.store_workers"])
