@@ -24,14 +24,16 @@ run: $(VENV)/.installed
 
 ## Debian's chromium and chromium-driver, for the browser tests; nginx and openssl, for the test of the
 ## deployment's reverse proxy (docs/deployment.md); Pango and DejaVu fonts (with ŵ and ŷ), which WeasyPrint
-## needs to write the report pack's PDF.
+## needs to write the report pack's PDF; PostgreSQL, whose initdb and pg_ctl the store's tests run a throwaway
+## cluster with (tests/postgres.py; Debian's are in /usr/lib/postgresql/<N>/bin).
 browser:
 	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null \
 		|| ! { command -v nginx >/dev/null || [ -x /usr/sbin/nginx ]; } || ! command -v openssl >/dev/null \
-		|| ! ls /usr/lib/*/libpangoft2-1.0.so.0 >/dev/null 2>&1 || ! [ -d /usr/share/fonts/truetype/dejavu ]; then \
+		|| ! ls /usr/lib/*/libpangoft2-1.0.so.0 >/dev/null 2>&1 || ! [ -d /usr/share/fonts/truetype/dejavu ] \
+		|| ! { command -v pg_ctl >/dev/null || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; }; then \
 		$(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver nginx openssl \
-			libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core; \
+			libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core postgresql; \
 	fi
 
 ## axe-core, from the npm registry, for the accessibility checks in the browser tests.

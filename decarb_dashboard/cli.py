@@ -316,6 +316,13 @@ def _cmd_store(args: argparse.Namespace) -> int:
     from decarb_dashboard.store import StoreError
 
     data_dir = Path(args.data_dir) if args.data_dir else config.data_dir()
+    if args.action == "migrate":
+        from decarb_dashboard import cli_store_migrate
+
+        return cli_store_migrate.run(args)
+    if config.database_url():  # the other actions look after a data directory's files; PostgreSQL has none
+        print(say("store_action_needs_data_directory", action=args.action), file=sys.stderr)
+        return 2
     try:
         if args.action == "rebuild-catalogue":
             rebuilt = maintenance.rebuild_catalogue(data_dir)
@@ -515,7 +522,7 @@ def _parser(lang: str) -> argparse.ArgumentParser:
 
     cli_users.add_commands(sub, lang)
 
-    actions = ["check", "repair", "rebuild-catalogue", "backup", "restore"]
+    actions = ["check", "repair", "rebuild-catalogue", "backup", "restore", "migrate"]
     p = sub.add_parser("store", help=say("help_store"))
     p.add_argument("action", choices=actions, metavar=_choices(actions), help=say("help_store_action"))
     p.add_argument("dir", nargs="?", metavar=say("metavar_dir"), help=say("help_store_dir"))

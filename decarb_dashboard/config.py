@@ -35,6 +35,30 @@ def data_dir() -> Path:
     return Path(os.environ.get("DECARB_DATA_DIR") or DEFAULT_DATA_DIR)
 
 
+#: The schemes of ``DECARB_DATABASE_URL`` that select PostgreSQL (SQLAlchemy's name for psycopg 3 included).
+DATABASE_URL_SCHEMES = ("postgresql", "postgresql+psycopg", "postgres")
+
+
+def database_url() -> str | None:
+    """Return where the store's catalogue and lines live: ``$DECARB_DATABASE_URL``, or None for the data directory.
+
+    Unset (the default, for one machine): the SQLite catalogue and Parquet files of
+    :func:`data_dir`. ``postgresql://user:password@host:5432/decarb`` (also
+    ``postgresql+psycopg://``, or ``postgresql:///decarb?host=/run/postgresql`` for a
+    unix socket): a PostgreSQL database shared by several servers, which holds the
+    submissions, their lines, the audit log and the register's history; its tables are made
+    and brought up to date by ``decarb store migrate`` (``docs/deployment.md``).
+    """
+    raw = os.environ.get("DECARB_DATABASE_URL", "").strip()
+    if not raw:
+        return None
+    if raw.split("://", 1)[0].lower() not in DATABASE_URL_SCHEMES or "://" not in raw:
+        raise ConfigurationError("DECARB_DATABASE_URL does not start with postgresql://: set it to a PostgreSQL "
+                                 "database's address, such as postgresql://decarb:PASSWORD@db.example:5432/decarb, "
+                                 "or unset it to keep the store in the data directory")
+    return raw
+
+
 def max_upload_bytes() -> int:
     """Return the largest upload accepted, in bytes (``$DECARB_MAX_UPLOAD_MB``, default 10 MB)."""
     raw = os.environ.get("DECARB_MAX_UPLOAD_MB")

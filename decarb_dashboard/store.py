@@ -18,6 +18,12 @@ knows of its submission, so that a lost catalogue can be rebuilt from the parts
 (:mod:`decarb_dashboard.maintenance`); the catalogue keeps each part's SHA-256,
 checked whenever the part is read: a damaged part makes only its own body and
 year unavailable (:meth:`SubmissionStore.unavailable`).
+
+With ``DECARB_DATABASE_URL`` (:func:`decarb_dashboard.config.database_url`) the catalogue and
+the lines are instead tables of a PostgreSQL database that several servers share, with the same
+guarantees (:mod:`decarb_dashboard.store_sql` says how); its tables are made by the store's
+migrations (``decarb store migrate``, :mod:`decarb_dashboard.migrations`), and a store refuses a
+database that is not at their newest revision.
 """
 
 from __future__ import annotations
@@ -40,8 +46,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from decarb_dashboard import config, database
+from decarb_dashboard import config, migrations
 from decarb_dashboard.reasons import ReasonError
+from decarb_dashboard.store_sql import PostgresCatalogue, SqliteCatalogue
 from uploads_schema.models import LINE_KEY, ReturnLines
 from uploads_schema.vocabulary import vocabulary
 
@@ -197,6 +204,14 @@ class CatalogueLost(StoreError, config.ConfigurationError):
     """The data directory has submissions' files but no catalogue: starting would hide them."""
 
 
+class StoreNotMigrated(StoreError, config.ConfigurationError):
+    """The PostgreSQL database has not had the store's tables made, or has an older revision of them."""
+
+
+class DatabaseUnreachable(StoreError, config.ConfigurationError):
+    """The PostgreSQL database of ``DECARB_DATABASE_URL`` could not be reached (or refused the connection)."""
+
+
 class StoreFull(StoreError):
     """The data directory's disk is full: the submission was not stored (nothing was)."""
 
@@ -284,6 +299,32 @@ def migrate_catalogue(db: sqlite3.Connection) -> None:
     db.execute("COMMIT")
 
 
+def _sqlite_revision(db: sqlite3.Connection) -> str | None:
+    """Return the migrations' revision an SQLite catalogue is stamped with, or None if it is not."""
+    if not db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (migrations.VERSION_TABLE,)).fetchone():
+        return None
+    row = db.execute(f"SELECT version_num FROM {migrations.VERSION_TABLE}").fetchone()
+    return row[0] if row else None
+
+
+def _stamp_sqlite_baseline(db: sqlite3.Connection) -> str:
+    """Stamp a catalogue the store made (or brought up) itself with the migrations' SQLite baseline, as
+    Alembic's ``stamp`` would; under the write lock, so that two processes opening it at once stamp it once."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        db.execute(f"CREATE TABLE IF NOT EXISTS {migrations.VERSION_TABLE} (version_num VARCHAR(32) NOT NULL,"
+                   f" CONSTRAINT {migrations.VERSION_TABLE}_pkc PRIMARY KEY (version_num))")
+        revision = _sqlite_revision(db)
+        if revision is None:
+            db.execute(f"INSERT INTO {migrations.VERSION_TABLE} VALUES (?)", (migrations.SQLITE_BASELINE,))
+            revision = migrations.SQLITE_BASELINE
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+    return revision
+
+
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
@@ -366,11 +407,24 @@ class SubmissionStore:
     durable
         fsync every file and commit (the default). Benchmarks that only build
         a store to read it may turn this off.
+    database_url
+        A PostgreSQL database (``postgresql://...``) to keep the catalogue and the lines in
+        instead of the data directory (which still holds the accounts, the factors and the
+        secret key); default ``$DECARB_DATABASE_URL``, and none when that is unset.
     """
 
-    def __init__(self, data_dir: Path | str | None = None, durable: bool = True) -> None:
+    def __init__(self, data_dir: Path | str | None = None, durable: bool = True,
+                 database_url: str | None = None) -> None:
         self.root = Path(data_dir) if data_dir is not None else config.data_dir()
         self.durable = durable
+        url = database_url if database_url is not None else config.database_url()
+        self._db: SqliteCatalogue | PostgresCatalogue
+        if url:
+            self._db = PostgresCatalogue(url)
+            self.root.mkdir(parents=True, exist_ok=True)
+            self._refuse_unmigrated()
+            return
+        self._db = SqliteCatalogue(self.root / CATALOGUE, durable)
         fresh = False
         if not (self.root / CATALOGUE).exists():
             fresh = not self.root.exists() or not any(self.root.iterdir())
@@ -381,22 +435,57 @@ class SubmissionStore:
         self._create_catalogue(fresh)
 
     def _create_catalogue(self, fresh: bool) -> None:
-        """Create the catalogue's tables (or add those of a newer version); mark a fresh one for sample data."""
+        """Create the catalogue's tables (or add those of a newer version); mark a fresh one for sample data.
+
+        The catalogue is then stamped with the migrations' SQLite baseline, if it was not, and
+        brought up to their newest revision, if it is not at it (:mod:`decarb_dashboard.migrations`).
+        """
         with self._connect() as db:
             if not db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (_LAST_SCHEMA_OBJECT,)).fetchone():
                 db.executescript(_SCHEMA_SQL)
                 migrate_catalogue(db)
+            revision = _sqlite_revision(db)
+            if revision is None:
+                revision = _stamp_sqlite_baseline(db)
             if fresh:
                 # Only a data directory that was entirely empty may get the sample returns (sample.py).
-                db.execute("INSERT OR IGNORE INTO store_info VALUES ('sample_data', 'pending')")
+                db.execute("INSERT INTO store_info VALUES ('sample_data', 'pending') ON CONFLICT DO NOTHING")
+        if revision != migrations.head():
+            migrations.upgrade(f"sqlite:///{self.root / CATALOGUE}")
+
+    def _refuse_unmigrated(self) -> None:
+        """Raise StoreNotMigrated unless the PostgreSQL database is at the migrations' newest revision."""
+        want = migrations.head()
+        try:
+            with self._connect() as db:
+                have = None
+                if db.execute(f"SELECT to_regclass('{migrations.VERSION_TABLE}') IS NOT NULL").fetchone()[0]:
+                    row = db.execute(f"SELECT version_num FROM {migrations.VERSION_TABLE}").fetchone()
+                    have = row[0] if row else None
+        except self._db.errors as exc:
+            raise DatabaseUnreachable("store_database_unreachable", database=self._db.describe(),
+                                      detail=str(getattr(exc, "orig", exc)).strip()) from exc
+        if have is None:
+            raise StoreNotMigrated("store_not_migrated_never", database=self._db.describe(), want=want)
+        if have != want:
+            raise StoreNotMigrated("store_not_migrated", database=self._db.describe(), have=have, want=want)
+
+    @property
+    def backend(self) -> str:
+        """Where the catalogue and lines are: ``sqlite`` (the data directory) or ``postgresql``."""
+        return self._db.dialect
+
+    def describe(self) -> str:
+        """Return where the catalogue is, for messages: the SQLite file, or the database's address (no password)."""
+        return self._db.describe()
 
     # ---- plumbing ----------------------------------------------------------
     def _connect(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
-        return database.connect(self.root / CATALOGUE, durable=self.durable)
+        return self._db.connect()
 
     def _write(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
-        """A write transaction: BEGIN IMMEDIATE takes the store's write lock at once."""
-        return database.transaction(self.root / CATALOGUE, durable=self.durable)
+        """A write transaction that holds the store's write lock from its start (writers queue)."""
+        return self._db.transaction()
 
     def _write_parquet(self, table: pa.Table, path: Path) -> str:
         """Write ``table`` to ``path`` atomically and return the file's SHA-256."""
@@ -422,7 +511,8 @@ class SubmissionStore:
     def mark_history(self) -> None:
         """Record that what is stored so far was loaded as history (the sample returns), not sent for a deadline."""
         with self._write() as db:
-            db.execute("INSERT OR REPLACE INTO store_info VALUES ('history_until', ?)", (_now(),))
+            db.execute("INSERT INTO store_info VALUES ('history_until', ?)"
+                       " ON CONFLICT (key) DO UPDATE SET value = excluded.value", (_now(),))
 
     def history_until(self) -> str | None:
         """Return when the returns loaded as history were stored (ISO, UTC), or None: their first submissions up to
@@ -471,6 +561,8 @@ class SubmissionStore:
         declaration_json = None if declaration is None else json.dumps(declaration, ensure_ascii=False)
         warnings_json = json.dumps(warnings, ensure_ascii=False)
         parts: list[tuple] = []
+        tables: list[pa.Table] = []
+        in_database = self._db.lines_in_database
         try:
             with self._write() as db:
                 self._refuse_duplicate(db, sha256, body_years)
@@ -487,7 +579,10 @@ class SubmissionStore:
                 for (org, year), (_, group) in zip(body_years, groups, strict=True):
                     relative = Path("lines") / org / year / f"{submission_id}.parquet"
                     part = {**described, "organisation_id": org, "reporting_year": year}
-                    part_sha = self._write_parquet(to_arrow(group, submission_id, part), self.root / relative)
+                    table = to_arrow(group, submission_id, part)
+                    # In a database the lines are rows written below, in this transaction: no file, no checksum.
+                    part_sha = None if in_database else self._write_parquet(table, self.root / relative)
+                    tables.append(table)
                     parts.append((submission_id, org, year, relative.as_posix(), len(group), part_sha))
                 db.execute(
                     "INSERT INTO submissions (submission_id, submitted_at, submitted_by, file_name, sha256,"
@@ -497,17 +592,20 @@ class SubmissionStore:
                 )
                 db.executemany("INSERT INTO parts (submission_id, organisation_id, reporting_year, path, line_count,"
                                " sha256) VALUES (?, ?, ?, ?, ?, ?)", parts)
+                if in_database:
+                    for table in tables:
+                        db.copy_lines(table, list(range(len(table))))
                 db.execute(
                     "INSERT INTO audit_log (at, actor, submission_id, action, status, message)"
                     " VALUES (?, ?, ?, ?, ?, ?)",
                     (at, submitted_by, submission_id, "submit", INITIAL_STATUS, file_name),
                 )
                 db.execute("DELETE FROM store_info WHERE key = 'sample_data'")
-        except (OSError, sqlite3.Error) as exc:
-            for part in parts:  # not referenced by anything: remove them rather than leave them about
+        except (OSError, *self._db.errors) as exc:
+            for part in [] if in_database else parts:  # not referenced by anything: remove them, not leave them
                 with contextlib.suppress(OSError):
                     (self.root / part[3]).unlink()
-            if is_disk_full(exc):
+            if is_disk_full(exc) or self._db.is_disk_full(exc):
                 raise StoreFull("store_disk_full") from exc
             raise
         return submission_id
@@ -647,12 +745,10 @@ class SubmissionStore:
                          accepted_only: bool = False) -> tuple[int, pd.DataFrame]:
         """Return (version, current parts), read in one transaction so that they agree."""
         where, args = (" AND p.organisation_id = ?", [organisation_id]) if organisation_id is not None else ("", [])
-        with self._connect() as db:
-            db.execute("BEGIN")
+        with self._db.snapshot() as db:
             version = int(db.execute(_VERSION_SQL).fetchone()[0])
             rows = db.execute((_ACCEPTED_SQL if accepted_only else _CURRENT_SQL) + where
                               + " ORDER BY p.organisation_id, p.reporting_year", args).fetchall()
-            db.execute("COMMIT")
         return version, pd.DataFrame([dict(r) for r in rows], columns=[
             "organisation_id", "reporting_year", "submission_id", "path", "line_count", "sha256", "seq"])
 
@@ -675,7 +771,7 @@ class SubmissionStore:
         resubmission awaiting review leaves the accepted one in its place, and a body and year
         with none accepted is left out.
         """
-        if organisation_id is None and reporting_year is None:
+        if organisation_id is None and reporting_year is None and not self._db.lines_in_database:
             return self._current_snapshot(accepted_only)
         parts = self._versioned_parts(organisation_id, accepted_only)[1]
         if reporting_year is not None:
@@ -766,6 +862,9 @@ class SubmissionStore:
         """Read and check the files of ``parts`` (columns path, sha256 ...); damaged ones are recorded and left out."""
         if parts.empty:
             return LINES_SCHEMA.empty_table()
+        if self._db.lines_in_database:
+            return self._db.read_lines(list(parts[["submission_id", "organisation_id", "reporting_year"]]
+                                            .itertuples(index=False, name=None)))
         rows = parts[["path", "sha256"]].itertuples(index=False, name=None)
         with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1)) as pool:  # hashing and parsing free the GIL
             read = list(pool.map(lambda row: self.read_part(row[0], None if pd.isna(row[1]) else row[1]), rows))
@@ -789,13 +888,14 @@ class SubmissionStore:
                         "INSERT OR IGNORE INTO damaged_parts (path, submission_id, organisation_id, reporting_year,"
                         " reason, found_at) SELECT path, submission_id, organisation_id, reporting_year, ?, ?"
                         " FROM parts WHERE path = ?", (reason, _now(), path))
-        except sqlite3.Error as exc:
+        except self._db.errors as exc:
             log.error("could not record the damaged parts: %s", exc)
 
     def lines(self, submission_id: str, organisation_id: str | None = None,
               reporting_year: str | None = None) -> pd.DataFrame:
         """Return the lines of one submission (any version, withdrawn included)."""
-        query = "SELECT path, sha256, organisation_id, reporting_year FROM parts WHERE submission_id = ?"
+        query = ("SELECT path, sha256, submission_id, organisation_id, reporting_year FROM parts"
+                 " WHERE submission_id = ?")
         args: list[str] = [submission_id]
         if organisation_id is not None:
             query += " AND organisation_id = ?"
@@ -805,9 +905,11 @@ class SubmissionStore:
             args.append(reporting_year)
         with self._connect() as db:
             parts = pd.DataFrame([dict(r) for r in db.execute(query + " ORDER BY path", args)],
-                                 columns=["path", "sha256", "organisation_id", "reporting_year"])
+                                 columns=["path", "sha256", "submission_id", "organisation_id", "reporting_year"])
         if parts.empty:
             raise StoreError("store_no_lines", submission=submission_id)
+        if self._db.lines_in_database:
+            return from_arrow(self._read_table(parts))
         read = [self.read_part(path, sha) for path, sha in zip(parts["path"], parts["sha256"], strict=True)]
         damaged = [(row, why) for row, why in zip(parts.itertuples(), read, strict=True) if isinstance(why, str)]
         if damaged:
@@ -848,8 +950,8 @@ class SubmissionStore:
     def _submissions(self, where: str, args: list[str]) -> list[Submission]:
         with self._connect() as db:
             rows = db.execute(
-                "SELECT s.*, GROUP_CONCAT(DISTINCT p.organisation_id) AS orgs,"
-                " GROUP_CONCAT(DISTINCT p.reporting_year) AS years"
+                f"SELECT s.*, {self._db.group_concat('p.organisation_id')} AS orgs,"
+                f" {self._db.group_concat('p.reporting_year')} AS years"
                 f" FROM submissions s JOIN parts p USING (submission_id) {where}"
                 " GROUP BY s.seq ORDER BY s.seq", args).fetchall()
         return [Submission(
@@ -870,7 +972,7 @@ class SubmissionStore:
     def register_rows(self) -> list[dict]:
         """Return the register's rows (dicts of the Registry model's columns), by id."""
         with self._connect() as db:
-            return [json.loads(r[0]) for r in db.execute("SELECT row FROM register ORDER BY id")]
+            return [json.loads(r[0]) for r in db.execute('SELECT "row" FROM register ORDER BY id')]
 
     def change_register(self, row: dict, *, actor: str, action: str, changes: dict,
                         seed_rows: list[dict] | None = None) -> None:
@@ -889,7 +991,7 @@ class SubmissionStore:
             exists = db.execute("SELECT 1 FROM register WHERE id = ?", (row["id"],)).fetchone() is not None
             if exists != (action == "edit"):
                 raise StoreError("store_body_exists" if exists else "store_no_body", id=row["id"])
-            db.execute("INSERT OR REPLACE INTO register VALUES (?, ?)",
+            db.execute('INSERT INTO register VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET "row" = excluded."row"',
                        (row["id"], json.dumps(row, ensure_ascii=False)))
             db.execute("INSERT INTO register_history (at, actor, organisation_id, action, changes)"
                        " VALUES (?, ?, ?, ?, ?)",

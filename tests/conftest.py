@@ -65,3 +65,38 @@ def _mail_sender_forgets_each_test_s_stores():
 
     with notify._sender.lock:
         notify._sender.roots.clear()
+
+
+# ---- the store's backends: SQLite + Parquet in a data directory, and PostgreSQL ----------------------------
+def pytest_generate_tests(metafunc):
+    """Run every test that uses ``backend`` (through ``store_database_url``) on both backends, except those marked
+    ``sqlite_only`` (their subject is the data directory's own files)."""
+    if "backend" in metafunc.fixturenames:
+        sqlite_only = metafunc.definition.get_closest_marker("sqlite_only") is not None
+        metafunc.parametrize("backend", ["sqlite"] if sqlite_only else ["sqlite", "postgresql"])
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster():
+    """This test process's throwaway PostgreSQL cluster (tests/postgres.py), stopped at the end."""
+    from tests import postgres
+
+    if postgres.binaries() is None:
+        pytest.skip("PostgreSQL is not installed (Debian: apt-get install postgresql; `make browser` does)")
+    cluster = postgres.start_cluster()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_cluster):
+    """A fresh database at the store's newest revision, dropped after the test."""
+    url = postgres_cluster.new_database()
+    yield url
+    postgres_cluster.drop_database(url)
+
+
+@pytest.fixture
+def store_database_url(backend, request) -> str | None:
+    """The ``database_url`` of a store on this test's backend: None (the data directory) or a fresh database."""
+    return request.getfixturevalue("postgres_url") if backend == "postgresql" else None

@@ -1,9 +1,15 @@
-"""Processes for the store's crash and concurrency tests (imported by a forkserver, so they start fast)."""
+"""Processes for the store's crash and concurrency tests (imported by a forkserver, so they start fast).
+
+Each takes the ``database_url`` of a store on PostgreSQL, or None for the data directory's SQLite + Parquet.
+"""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+
+import psycopg  # noqa: F401  imported in the forkserver, not in each writer (the PostgreSQL store uses them)
+import sqlalchemy.dialects.postgresql.psycopg  # noqa: F401  (create_engine would import it in each writer)
 
 from decarb_dashboard.store import SubmissionStore
 from decarb_dashboard.validate import validate_upload
@@ -25,9 +31,9 @@ def return_bytes(body: str, n: int) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-def submit_forever(data_dir: str, log_path: str, worker: int) -> None:
+def submit_forever(data_dir: str, log_path: str, worker: int, database_url: str | None = None) -> None:
     """Submit returns until killed; after each success append 'id line_count' to ``log_path``."""
-    store = SubmissionStore(Path(data_dir))
+    store = SubmissionStore(Path(data_dir), database_url=database_url)
     n = 0
     while True:
         # Figures unique to the worker and the round: the same file twice would be refused as a duplicate.
@@ -40,20 +46,20 @@ def submit_forever(data_dir: str, log_path: str, worker: int) -> None:
         n += 1
 
 
-def submit_once(data_dir: str, body: str, barrier) -> str:
+def submit_once(data_dir: str, body: str, barrier, database_url: str | None = None) -> str:
     """Wait for every other writer, then submit one return for ``body``."""
-    store = SubmissionStore(Path(data_dir))
+    store = SubmissionStore(Path(data_dir), database_url=database_url)
     data = return_bytes(body, 1)
     report = validate_upload(data, f"{body}.csv")
     barrier.wait()
     return store.submit(report.lines, data, submitted_by=body)
 
 
-def submit_same(data_dir: str, barrier) -> str:
+def submit_same(data_dir: str, barrier, database_url: str | None = None) -> str:
     """Wait for every other writer, then submit Cardiff's return of ``return_bytes("cardiff", 1)``: the same file."""
     from decarb_dashboard.store import DuplicateSubmission
 
-    store = SubmissionStore(Path(data_dir))
+    store = SubmissionStore(Path(data_dir), database_url=database_url)
     data = return_bytes("cardiff", 1)
     report = validate_upload(data, "cardiff.csv")
     barrier.wait()
@@ -63,9 +69,9 @@ def submit_same(data_dir: str, barrier) -> str:
         return "duplicate of " + exc.submission_id
 
 
-def submit_once_reference(data_dir: str, n: int, barrier) -> str:
+def submit_once_reference(data_dir: str, n: int, barrier, database_url: str | None = None) -> str:
     """Wait for every other writer, then submit a different Cardiff return (``n``); return its reference."""
-    store = SubmissionStore(Path(data_dir))
+    store = SubmissionStore(Path(data_dir), database_url=database_url)
     data = return_bytes("cardiff", n)
     report = validate_upload(data, f"cardiff-{n}.csv")
     barrier.wait()

@@ -1,4 +1,8 @@
-"""The submission store: latest wins, history, withdrawal, review status, audit log, crash safety."""
+"""The submission store: latest wins, history, withdrawal, review status, audit log, crash safety.
+
+Each test that takes ``store`` or ``store_database_url`` runs on both backends (the data directory's
+SQLite + Parquet, and PostgreSQL: tests/conftest.py), except those marked ``sqlite_only``.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ import signal
 import sqlite3
 import time
 
+import psycopg
 import pyarrow.dataset as pads
 import pytest
 
@@ -21,8 +26,18 @@ CARDIFF_2022 = ["Cardiff,2022-23,Buildings,Electricity,,,,100,,,", "Cardiff,2022
 
 
 @pytest.fixture
-def store(tmp_path) -> SubmissionStore:
-    return SubmissionStore(tmp_path / "data")
+def store(tmp_path, store_database_url) -> SubmissionStore:
+    return SubmissionStore(tmp_path / "data", database_url=store_database_url)
+
+
+def run_sql_outside_the_store(store: SubmissionStore, sql: str) -> None:
+    """Run ``sql`` on the store's database directly, as someone with a database client would."""
+    if store.backend == "sqlite":
+        with sqlite3.connect(store.root / "store.sqlite") as db:
+            db.execute(sql)
+    else:
+        with psycopg.connect(store._db.url) as db:
+            db.execute(sql)
 
 
 def lines_of(*rows: str):
@@ -86,10 +101,11 @@ def test_review_status_changes_are_appended_to_the_audit_log(store):
         ("wg-reviewer", "status", "queried", "Waste looks low: please check"),
         ("wg-reviewer", "status", "accepted", None)]
     assert all(e["at"].endswith("Z") for e in log)
-    with sqlite3.connect(store.root / "store.sqlite") as db, pytest.raises(sqlite3.DatabaseError, match="append-only"):
-        db.execute("UPDATE audit_log SET message = 'nothing to see'")
-    with sqlite3.connect(store.root / "store.sqlite") as db, pytest.raises(sqlite3.DatabaseError, match="append-only"):
-        db.execute("DELETE FROM audit_log")
+    refused = (sqlite3.DatabaseError, psycopg.Error)
+    with pytest.raises(refused, match="the audit log is append-only"):
+        run_sql_outside_the_store(store, "UPDATE audit_log SET message = 'nothing to see'")
+    with pytest.raises(refused, match="the audit log is append-only"):
+        run_sql_outside_the_store(store, "DELETE FROM audit_log")
     assert len(store.audit_log(sid)) == 3
 
 
@@ -122,6 +138,7 @@ def test_invalid_lines_are_refused_and_nothing_is_stored(store):
     assert not list((store.root / "lines").rglob("*.parquet"))
 
 
+@pytest.mark.sqlite_only
 def test_the_parquet_files_are_readable_without_this_package(store):
     store.submit(lines_of(*CARDIFF_2022), b"v1", submitted_by="alice")
     store.submit(lines_of("Newport,2022-23,Waste,,,,,6,,,"), b"np", submitted_by="newport")
@@ -134,22 +151,24 @@ def test_the_parquet_files_are_readable_without_this_package(store):
     assert total.fetchall()[0][0] == 1011.0
 
 
-def test_sixteen_processes_submitting_at_once_are_all_stored(tmp_path):
+def test_sixteen_processes_submitting_at_once_are_all_stored(tmp_path, store_database_url):
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(["tests.store_workers"])
     data_dir = str(tmp_path / "data")
-    SubmissionStore(data_dir)
+    SubmissionStore(data_dir, database_url=store_database_url)
     barrier = ctx.Manager().Barrier(16)
     with ctx.Pool(16) as pool:
         ids = pool.starmap(store_workers.submit_once,
-                           [(data_dir, body, barrier) for body in store_workers.BODIES[:16]])
-    store = SubmissionStore(data_dir)
+                           [(data_dir, body, barrier, store_database_url) for body in store_workers.BODIES[:16]])
+    store = SubmissionStore(data_dir, database_url=store_database_url)
     assert len(set(ids)) == 16
     assert sorted(s.submission_id for s in store.submissions()) == sorted(ids)
     assert len(store.current_parts()) == 32  # 16 bodies x 2 years
     assert len(store.current_lines()) == 16 * 8
 
 
+@pytest.mark.sqlite_only  # on PostgreSQL: test_store_postgres.py
+@pytest.mark.xdist_group("killed_writers")  # one at a time: each needs its writers to get through between kills
 def test_a_writer_killed_mid_submission_never_leaves_a_partial_one(tmp_path):
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(["tests.store_workers"])
@@ -192,6 +211,7 @@ def test_a_writer_killed_mid_submission_never_leaves_a_partial_one(tmp_path):
     assert leftover
 
 
+@pytest.mark.sqlite_only  # the snapshot is a Parquet file of the data directory
 def test_the_compacted_snapshot_of_current_lines_always_equals_reading_every_part(store):
     def by_parts():
         frame = from_arrow(store._read_table(store.current_parts()))
@@ -275,7 +295,9 @@ def test_the_same_file_for_the_same_body_years_is_refused_with_the_one_stored(st
     with pytest.raises(DuplicateSubmission) as refused:
         store.submit(lines_of(*CARDIFF_2022), b"same bytes", submitted_by="alice")
     assert (refused.value.submission_id, refused.value.reference) == (first, "CARDIFF-2022-23-01")
-    assert len(store.submissions()) == 1 and len(list((store.root / "lines").rglob("*.parquet"))) == 1
+    assert len(store.submissions()) == 1 and len(store.current_lines()) == 3
+    if store.backend == "sqlite":
+        assert len(list((store.root / "lines").rglob("*.parquet"))) == 1  # and no second file was written
     # the same bytes for other body-years (another --org) are another return; a withdrawn copy is no obstacle
     store.submit(lines_of(NEWPORT_2022), b"same bytes", submitted_by="alice")
     store.set_status(first, "withdrawn", actor="alice")
@@ -283,33 +305,35 @@ def test_the_same_file_for_the_same_body_years_is_refused_with_the_one_stored(st
     assert len(store.submissions()) == 3
 
 
-def test_two_identical_clicks_at_once_store_one_submission(tmp_path):
+def test_two_identical_clicks_at_once_store_one_submission(tmp_path, store_database_url):
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(["tests.store_workers"])
     data_dir = str(tmp_path / "data")
-    SubmissionStore(data_dir)
+    SubmissionStore(data_dir, database_url=store_database_url)
     barrier = ctx.Manager().Barrier(4)
     with ctx.Pool(4) as pool:
-        outcomes = pool.starmap(store_workers.submit_same, [(data_dir, barrier)] * 4)
-    stored = SubmissionStore(data_dir).submissions()
+        outcomes = pool.starmap(store_workers.submit_same, [(data_dir, barrier, store_database_url)] * 4)
+    stored = SubmissionStore(data_dir, database_url=store_database_url).submissions()
     assert len(stored) == 1
     assert sorted(outcomes) == sorted([stored[0].submission_id] + ["duplicate of " + stored[0].submission_id] * 3)
 
 
-def test_sixteen_writers_of_one_body_year_get_sixteen_distinct_references(tmp_path):
+def test_sixteen_writers_of_one_body_year_get_sixteen_distinct_references(tmp_path, store_database_url):
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(["tests.store_workers"])
     data_dir = str(tmp_path / "data")
-    SubmissionStore(data_dir)
+    SubmissionStore(data_dir, database_url=store_database_url)
     barrier = ctx.Manager().Barrier(16)
     with ctx.Pool(16) as pool:
-        refs = pool.starmap(store_workers.submit_once_reference, [(data_dir, n, barrier) for n in range(16)])
+        refs = pool.starmap(store_workers.submit_once_reference,
+                            [(data_dir, n, barrier, store_database_url) for n in range(16)])
     # every file covers Cardiff 2021-22 and 2022-23: numbered 1 to 16 in the order they were stored
     assert sorted(refs) == [f"CARDIFF-2021-22-{n:02d}+1" for n in range(1, 17)]
-    in_order = [s.reference for s in SubmissionStore(data_dir).submissions()]
+    in_order = [s.reference for s in SubmissionStore(data_dir, database_url=store_database_url).submissions()]
     assert in_order == [f"CARDIFF-2021-22-{n:02d}+1" for n in range(1, 17)]
 
 
+@pytest.mark.sqlite_only  # a catalogue of an older version exists only in data directories
 def test_an_older_catalogue_is_migrated_in_place_with_references_in_submission_order(store):
     first = store.submit(lines_of(*CARDIFF_2022), b"v1", submitted_by="alice")
     second = store.submit(lines_of(*CARDIFF_2022, NEWPORT_2022), b"v2", submitted_by="team")
@@ -326,6 +350,7 @@ def test_an_older_catalogue_is_migrated_in_place_with_references_in_submission_o
         db.execute("UPDATE submissions SET reference = 'CARDIFF-2022-23-01' WHERE submission_id = ?", (third,))
 
 
+@pytest.mark.sqlite_only  # rebuilt from the data directory's Parquet files
 def test_a_rebuilt_catalogue_brings_back_references_declarations_and_warnings(store):
     from decarb_dashboard import maintenance
 

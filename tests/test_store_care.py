@@ -13,6 +13,10 @@ from decarb_dashboard.sample import seed_if_empty
 from decarb_dashboard.store import CatalogueLost, StoreError, StoreFull, SubmissionStore
 from tests.conftest import check
 
+# Every test here is about the data directory's own files (its catalogue, Parquet parts, snapshots, free space,
+# backups); a store on PostgreSQL has none: its own care is tested in test_store_postgres.py.
+pytestmark = pytest.mark.sqlite_only
+
 CARDIFF = ["Cardiff,2022-23,Buildings,Electricity,,,,100,,,", "Cardiff,2022-23,Waste,,,,,5,,,"]
 NEWPORT = ["Newport,2022-23,Waste,,,,,7,,,", "Newport,2021-22,Waste,,,,,9,,,"]
 
