@@ -210,6 +210,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lang", default="en")
     parser.add_argument("--store", type=Path,
                         help="keep the larger store here (made if missing, reused if there: it takes minutes)")
+    parser.add_argument("--only-large", action="store_true", help="the larger store only, not Wales scale")
+    parser.add_argument("--settle", type=float, default=0.0,
+                        help="seconds to wait after the site's first page (its pages drawn ahead meanwhile)")
     parser.add_argument("--breakdown", action="store_true",
                         help="under each page, its callbacks' own time on the server (the last load's)")
     parser.add_argument("--bodies", type=int, default=5000,
@@ -237,8 +240,15 @@ def main(argv: list[str] | None = None) -> int:
                     start = time.perf_counter()
                     large_store(root, args.bodies)
                     print(f"\nmade a store of {args.bodies:,} bodies in {time.perf_counter() - start:.0f} s")
+                if root is None and args.only_large:
+                    continue
                 with running_site(root) as (base, receipt):
-                    first_load(driver, base + "/")  # the process's first engine is built before anyone visits
+                    # The process's first engine is built, and its public pages drawn, before anyone visits
+                    # (web.warm: a visitor meanwhile waits for what is being drawn).
+                    start = time.perf_counter()
+                    first_load(driver, base + "/", timeout_s=900)
+                    print(f"\n{scale}: the site's first page after {time.perf_counter() - start:.0f} s")
+                    time.sleep(args.settle)
                     failed += report(scale, measure(driver, base, receipt, pages, args.lang, args.runs), blank,
                                      target_s, args.breakdown)
     finally:

@@ -44,6 +44,8 @@ def warm(server: flask.Flask) -> None:
 def _run(server: flask.Flask, directory: Path, stop: threading.Event) -> None:
     seen = None
     while not stop.is_set():
+        if not directory.exists():  # the data directory went (a test's or a benchmark's temporary one)
+            return
         try:
             version = data.store(directory).version()
             if version != seen:
