@@ -53,6 +53,8 @@ TARGET_BYTES = 1_500_000
 TARGET_S = 1.0
 #: Time to content at 5,000 bodies.
 TARGET_LARGE_S = 2.0
+#: The longest a page may take before the run gives up on it.
+PAGE_TIMEOUT_S = 600
 #: The made-up bodies are submitted this many to a file (see ``large_store``).
 SUBMISSION_BODIES = 25
 
@@ -172,7 +174,7 @@ def measure(driver, base: str, receipt: str, pages: list[str], lang: str, runs: 
         for name in names:
             url = base + address(PAGES[name], lang, receipt)
             timelines: list[dict] = []
-            loads = [first_load(driver, url, timeline=timelines) for _ in range(runs)]
+            loads = [first_load(driver, url, timeout_s=PAGE_TIMEOUT_S, timeline=timelines) for _ in range(runs)]
             rows.append((name, user or "signed out", statistics.median(r[0] for r in loads),
                          statistics.median(r[1] for r in loads),
                          {**{k: statistics.median(tl[k] or 0 for tl in timelines) for k in timelines[0]

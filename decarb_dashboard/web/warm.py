@@ -33,6 +33,9 @@ _lock = threading.Lock()
 def warm(server: flask.Flask) -> None:
     """Draw every page of :data:`PATHS` in every language once (their figures are then kept)."""
     layouts = {p["path"]: p["layout"] for p in dash.page_registry.values() if p.get("path") in PATHS}
+    with server.test_request_context("/"):
+        for year in data.engine(drafts=True).years():  # every year's quality flags: the Wales and review pages'
+            data.quality_flags(year)                    # (seconds a year at 5,000 bodies)
     for lang in languages():
         for path in PATHS:
             if path in layouts:
