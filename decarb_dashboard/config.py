@@ -253,3 +253,19 @@ def api_rate_limit() -> str:
         raise ConfigurationError(f"DECARB_API_RATE_LIMIT is {raw!r}: write it as a count per period, such as "
                                  "'120 per minute' or '60 per minute;1000 per day', or unset it") from None
     return raw
+
+
+def warm_pages() -> bool:
+    """Whether the app works out its public pages' figures before anyone asks (``DECARB_WARM_PAGES``, default on).
+
+    On: at start-up and after each change to the store, a thread of each process draws the public
+    pages as a first visitor would see them (:mod:`decarb_dashboard.web.warm`). ``0`` turns it off
+    (the test suite, which starts many apps, does).
+    """
+    raw = os.environ.get("DECARB_WARM_PAGES", "").strip().lower()
+    if raw in ("", "1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ConfigurationError(f"DECARB_WARM_PAGES is {raw!r}: set it to 1 (work the pages out ahead, the default) "
+                             f"or 0 (work each out when first asked)")

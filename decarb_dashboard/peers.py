@@ -199,7 +199,9 @@ def quality_flags(facts: pd.DataFrame, categories: pd.DataFrame, values: pd.Data
     # Peers are every body of the same type, whichever bodies are being checked.
     peer_median = _peer_medians(facts, registry, year).rename("median").reset_index()
     lines_now = now.rename("now").reset_index()
-    lines_now["before"] = before.reindex(pd.MultiIndex.from_frame(lines_now[key])).to_numpy()
+    # A merge, not a reindex on a MultiIndex: with thousands of bodies the two indexes' level codes are of
+    # different widths and pandas' reindex fails ("Buffer dtype mismatch").
+    lines_now = lines_now.merge(before.rename("before").reset_index(), on=key, how="left")
     lines_now["type"] = lines_now["organisation_id"].astype(str).map(types)
     lines_now = lines_now.merge(peer_median, on=["type", "category", "source"], how="left")
     against_self = (lines_now["now"] / lines_now["before"]).abs()

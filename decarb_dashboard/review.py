@@ -354,6 +354,24 @@ def _totals_of(lines: pd.DataFrame, factors: pd.DataFrame) -> _Totals:
     return _Totals(measures.category_table(facts), facts, list(warnings["message"]))
 
 
+def submission_totals(store: SubmissionStore, engine, submission_id: str) -> dict[tuple[str, str], dict]:
+    """Return {(body, year): totals} of every return in a submission, as ``review_view``'s ``totals`` of each.
+
+    The submission's lines are read and normalised once, not once per body and year (a receipt
+    shows every return of its file); ``engine`` gives the factors.
+    """
+    lines = store.lines(submission_id)
+    facts, _warnings = normalise(lines, engine.factors)
+    categories = measures.category_table(facts)
+    out = {}
+    for org, year in sorted(lines[["organisation_id", "reporting_year"]].astype(str).drop_duplicates()
+                            .itertuples(index=False, name=None)):
+        mine = (categories["organisation_id"].astype(str) == org) & (categories["reporting_year"].astype(str) == year)
+        own = (facts["organisation_id"].astype(str) == org) & (facts["reporting_year"].astype(str) == year)
+        out[(org, year)] = json_ready(_Totals(categories[mine.to_numpy()], facts[own.to_numpy()], []).as_json())
+    return out
+
+
 def _line_key(r) -> tuple[str, str | None, int | None]:
     """A line's (category, source, scope): how two versions' lines are matched (as ``SubmissionStore.diff`` does)."""
     return (str(r.category), None if pd.isna(r.source) else str(r.source), None if pd.isna(r.scope) else int(r.scope))

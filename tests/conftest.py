@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import pytest
 
 from decarb_dashboard.validate import validate_upload
+
+#: The many apps the tests start draw their pages when asked, not ahead in a thread each (tests/web/test_warm.py
+#: turns the warming on for itself).
+os.environ["DECARB_WARM_PAGES"] = "0"
 
 REPO = Path(__file__).resolve().parent.parent
 REFERENCE = REPO.parent / "shared" / "reference"

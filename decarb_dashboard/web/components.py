@@ -96,6 +96,11 @@ def rebuild_block(query: object, block_id: str) -> pd.DataFrame | None:
     return frames.get(block_id)
 
 
+def rebuilding() -> bool:
+    """Whether a view is being built again for a download now (a kept view would not hand over its frames)."""
+    return _REBUILDING.get() is not None
+
+
 def _plain(value: object) -> bool:
     return value is None or isinstance(value, int | float | bool) or (isinstance(value, str) and len(value) <= 200)
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import flask
 import pandas as pd
@@ -23,6 +25,7 @@ from decarb_dashboard.memo import per_object
 from decarb_dashboard.store import SubmissionStore
 from decarb_dashboard.years import BASELINE_YEAR
 
+T = TypeVar("T")
 _lock = threading.Lock()
 #: A process rebuilds its engine at most this often; pages may be this far behind the store.
 REBUILD_INTERVAL_S = 10.0
@@ -82,7 +85,7 @@ def engine(directory: Path | None = None, *, drafts: bool = False) -> Engine:
     s = store(directory)
     version = _version(s)
     accepted_only = config.publish_accepted_only() and not drafts
-    key = f"{directory}#{'published' if accepted_only else 'current'}"
+    key = _engine_key(directory, drafts)
     with _lock:
         cached = _engines.get(key)
         building = _building.setdefault(key, threading.Lock())
@@ -104,6 +107,18 @@ def engine(directory: Path | None = None, *, drafts: bool = False) -> Engine:
         return built.engine
     finally:
         building.release()
+
+
+def _engine_key(directory: Path, drafts: bool) -> str:
+    accepted_only = config.publish_accepted_only() and not drafts
+    return f"{directory}#{'published' if accepted_only else 'current'}"
+
+
+def built_version(directory: Path, drafts: bool = False) -> int | None:
+    """Return the store version the process's engine of ``directory`` was built at (None: none built yet)."""
+    with _lock:
+        found = _engines.get(_engine_key(directory, drafts))
+    return None if found is None else found.version
 
 
 def _version(s: SubmissionStore) -> int:
@@ -129,6 +144,21 @@ def comparison(e: Engine, body: str, year: str, peer_group: str | list[str] = "t
     return per_object(e, ("comparison", body, year, group, metric, include_supply_chain), lambda: compare(
         e, body, year, peer_group=peer_group, metric=metric, include_supply_chain=include_supply_chain,
         all_flags=quality_flags(year)))
+
+
+def page_view(e: Engine, page: str, key: tuple, build: Callable[[], T]) -> T:
+    """Return a page's figures (its callback's whole output) for ``key``, worked out once per engine.
+
+    ``key`` is everything the figures depend on besides the engine: the page's inputs and the
+    language. The engine is rebuilt when the store changes (a submission, a decision), so a kept
+    view never outlives the figures it shows. While a view is built again for a download it is
+    built afresh (the download needs its frames, which a kept view does not hand over).
+    """
+    from decarb_dashboard.web.components import rebuilding
+
+    if rebuilding():
+        return build()
+    return per_object(e, ("page view", page, key), build)
 
 
 def body_options(lang: str) -> list[dict]:

@@ -63,7 +63,13 @@ def layout(lang: str = "en", **_query: str) -> html.Div:
 
 
 def view(engine: Engine, bodies: list[str], peer_group: str, metric: str, year: str, lang: str) -> list:
-    """A ranked chart of the chosen bodies (or the first one's peer group) with quartile bands, and a table."""
+    """A ranked chart of the chosen bodies (or the first one's peer group) with quartile bands, and a table; worked
+    out once per engine (:func:`data.page_view`)."""
+    return data.page_view(engine, "compare", (tuple(bodies), peer_group, metric, year, lang),
+                          lambda: _figures(engine, list(bodies), peer_group, metric, year, lang))
+
+
+def _figures(engine: Engine, bodies: list[str], peer_group: str, metric: str, year: str, lang: str) -> list:
     m = data.matcher()
     if len(bodies) == 1:
         bodies = peers.peer_bodies(engine.registry, bodies[0], peer_group)[1]

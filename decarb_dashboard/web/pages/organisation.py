@@ -317,7 +317,14 @@ def report_link(body: str, year: str, peer_group: str, metric: str, lang: str) -
 
 
 def view(engine: Engine, body: str, year: str, metric: str, peer_group: str, include_sc: bool, lang: str) -> list:
-    """Return the page's figures for a body and year (the callback is a thin wrapper around this)."""
+    """Return the page's figures for a body and year (the callback is a thin wrapper around this), worked out
+    once per engine (:func:`data.page_view`)."""
+    return data.page_view(engine, "organisation", (body, year, metric, peer_group, include_sc, lang),
+                          lambda: _figures(engine, body, year, metric, peer_group, include_sc, lang))
+
+
+def _figures(engine: Engine, body: str, year: str, metric: str, peer_group: str, include_sc: bool, lang: str
+             ) -> list:
     r = data.comparison(engine, body, year, peer_group=peer_group, metric=metric, include_supply_chain=include_sc)
     history_fig, history = category_history(engine, body, lang)
     history_years = sorted(history[t("col_year", lang)].unique()) if len(history) else []

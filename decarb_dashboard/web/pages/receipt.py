@@ -17,6 +17,7 @@ from babel.dates import format_datetime
 from dash import Dash, Input, Output, html
 
 from decarb_dashboard import review
+from decarb_dashboard.memo import per_object
 from decarb_dashboard.store import StoreError, Submission
 from decarb_dashboard.web import data
 from decarb_dashboard.web.components import fmt, refused, table
@@ -47,11 +48,15 @@ def receipt_href(submission_id: str, lang: str) -> str:
     return href(f"/receipt/{submission_id}", lang)
 
 
-def body_years(submission: Submission) -> list[tuple[str, str]]:
-    """The (body, year) returns a submission covers, in order."""
-    lines = data.store().lines(submission.submission_id)
-    pairs = lines[["organisation_id", "reporting_year"]].astype(str).drop_duplicates()
-    return sorted(pairs.itertuples(index=False, name=None))
+def return_totals(submission: Submission) -> dict[tuple[str, str], dict]:
+    """{(body, year): review_view's totals} of every return in ``submission``, worked out once per engine.
+
+    A submission's lines never change and the factors are the engine's, so the totals are kept
+    until the store changes (:func:`review.submission_totals` reads and normalises the file once).
+    """
+    engine = data.engine(drafts=True)
+    return per_object(engine, ("receipt totals", submission.submission_id), lambda: review.submission_totals(
+        data.store(), engine, submission.submission_id))
 
 
 def totals_tables(totals: dict, caption: str, block: str, lang: str) -> list:
@@ -101,8 +106,8 @@ def warnings_explained(warnings: tuple[dict, ...], lang: str, heading: type = ht
 def receipt_body(submission: Submission, lang: str, heading: type = html.H3) -> list:
     """What the receipt says: when, who, which file (name and SHA-256), the declaration, the returns
     with their totals, the warnings and their explanations; ``heading`` for its sections' titles."""
-    store, engine = data.store(), data.engine(drafts=True)
-    pairs = body_years(submission)
+    totals = return_totals(submission)
+    pairs = list(totals)
     covers = "; ".join(f"{data.matcher().name(o, lang)} {y}" for o, y in pairs)
     declaration = submission.declaration or {}
     facts = [
@@ -119,9 +124,8 @@ def receipt_body(submission: Submission, lang: str, heading: type = html.H3) -> 
     out: list = [html.Dl([part for term, value in facts for part in (html.Dt(term), html.Dd(value))],
                          className="receipt-facts", id="rc-facts")]
     for k, (body, year) in enumerate(pairs):
-        view = review.review_view(store, engine, submission.submission_id, body, year)
         what = f"{data.matcher().name(body, lang)} {year}"
-        out.append(html.Section([heading(what), *totals_tables(view["totals"], what, f"rc-totals-{k}", lang)],
+        out.append(html.Section([heading(what), *totals_tables(totals[(body, year)], what, f"rc-totals-{k}", lang)],
                                 className="receipt-totals"))
     out.append(warnings_explained(submission.warnings, lang, heading))
     return out

@@ -3,6 +3,8 @@ coverage, who has submitted, and the figures to check."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import dash
 import pandas as pd
 from dash import Dash, Input, Output, State, dcc, html
@@ -291,6 +293,13 @@ def quality_list(engine: Engine, year: str, lang: str) -> html.Section:
 
 def view(engine: Engine, year: str, lang: str, gap_fill: bool = False, measure: str = "total",
          areas: str = "council") -> list:
+    """The page's figures for a year (the callback is a thin wrapper around this), worked out once per engine
+    (:func:`data.page_view`) and day (whether a return is late turns on the date)."""
+    return data.page_view(engine, "wales", (year, lang, gap_fill, measure, areas, dt.date.today()),
+                          lambda: _figures(engine, year, lang, gap_fill, measure, areas))
+
+
+def _figures(engine: Engine, year: str, lang: str, gap_fill: bool, measure: str, areas: str) -> list:
     sector_fig, sector = grouped_history(engine, "type", lang, "chart_by_sector", gap_fill)
     category_fig, category = per_object(engine, ("all-Wales categories", lang), lambda: wales_categories(engine, lang))
     region_fig, region = grouped_history(engine, "region", lang, "chart_by_region", gap_fill)
