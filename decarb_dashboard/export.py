@@ -9,7 +9,6 @@ are written as text cells, never formulas.
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import pandas as pd
 
@@ -53,36 +52,30 @@ def to_csv_bytes(frame: pd.DataFrame) -> bytes:
 
 def to_xlsx_bytes(frame: pd.DataFrame, sheet: str = "Returns") -> bytes:
     """Return an Excel workbook of ``frame`` in which every text cell is text, never a formula."""
+    return workbook_bytes([(sheet, frame)])
+
+
+def workbook_bytes(sheets: list[tuple[str, pd.DataFrame]]) -> bytes:
+    """Return an Excel workbook of one sheet per (name, frame), the first active; text cells text, never formulas."""
     from openpyxl import Workbook
 
     wb = Workbook(write_only=False)
-    ws = wb.active
-    ws.title = sheet
-    ws.append([str(c) for c in frame.columns])
-    for r, row in enumerate(frame.itertuples(index=False), start=2):
-        for c, value in enumerate(row, start=1):
-            if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
-                continue
-            cell = ws.cell(row=r, column=c)
-            cell.value = value.item() if hasattr(value, "item") else value
-            if isinstance(value, str):
-                cell.data_type = "s"
-    ws.freeze_panes = "A2"
+    wb.remove(wb.active)
+    for sheet, frame in sheets:
+        ws = wb.create_sheet(sheet[:31])  # Excel's longest sheet name
+        ws.append([str(c) for c in frame.columns])
+        for r, row in enumerate(frame.itertuples(index=False), start=2):
+            for c, value in enumerate(row, start=1):
+                if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
+                    continue
+                cell = ws.cell(row=r, column=c)
+                cell.value = value.item() if hasattr(value, "item") else value
+                if isinstance(value, str):
+                    cell.data_type = "s"
+        ws.freeze_panes = "A2"
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
-
-
-def write(frame: pd.DataFrame, fmt: str, path: Path) -> None:
-    """Write ``frame`` to ``path`` as csv, xlsx or parquet."""
-    if fmt == "csv":
-        path.write_bytes(to_csv_bytes(frame))
-    elif fmt == "xlsx":
-        path.write_bytes(to_xlsx_bytes(frame))
-    elif fmt == "parquet":
-        frame.to_parquet(path, index=False)
-    else:
-        raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
 
 
 def _ids(entries: dict) -> list[str]:
