@@ -39,6 +39,7 @@ PAGES = {
     "accessibility": "/accessibility",
     "privacy": "/privacy",
     "contact": "/contact",
+    "data": "/data",
 }
 USERS = ("-", "cardiff.officer", "wg.reviewer")  # "-": signed out
 #: The tallest screenshot taken, in CSS pixels (a longer page is cut there).
