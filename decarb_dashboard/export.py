@@ -56,26 +56,35 @@ def to_xlsx_bytes(frame: pd.DataFrame, sheet: str = "Returns") -> bytes:
 
 
 def workbook_bytes(sheets: list[tuple[str, pd.DataFrame]]) -> bytes:
-    """Return an Excel workbook of one sheet per (name, frame), the first active; text cells text, never formulas."""
-    from openpyxl import Workbook
+    """Return an Excel workbook of one sheet per (name, frame), the first active; text cells text, never formulas.
 
-    wb = Workbook(write_only=False)
-    wb.remove(wb.active)
+    Written in openpyxl's write-only mode, row by row, so that a large export needs memory for its
+    file, not for a workbook of cell objects.
+    """
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    wb = Workbook(write_only=True)
     for sheet, frame in sheets:
         ws = wb.create_sheet(sheet[:31])  # Excel's longest sheet name
-        ws.append([str(c) for c in frame.columns])
-        for r, row in enumerate(frame.itertuples(index=False), start=2):
-            for c, value in enumerate(row, start=1):
-                if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
-                    continue
-                cell = ws.cell(row=r, column=c)
-                cell.value = value.item() if hasattr(value, "item") else value
-                if isinstance(value, str):
-                    cell.data_type = "s"
         ws.freeze_panes = "A2"
+        ws.append([str(c) for c in frame.columns])
+        for row in frame.itertuples(index=False):
+            ws.append([_cell(ws, value, WriteOnlyCell) for value in row])
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def _cell(ws: object, value: object, make: type) -> object:
+    """One cell of a write-only sheet: nothing for a missing value, a text cell for text, else the value."""
+    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
+        return None
+    if isinstance(value, str):
+        cell = make(ws, value=value)
+        cell.data_type = "s"  # never a formula, whatever it begins with
+        return cell
+    return value.item() if hasattr(value, "item") else value
 
 
 def _ids(entries: dict) -> list[str]:

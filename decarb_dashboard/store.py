@@ -183,7 +183,7 @@ ORDER BY c.organisation_id, c.reporting_year
 STATUS_COLUMNS = ["organisation_id", "reporting_year", "submission_id", "reference", "status", "submitted_at",
                   "first_submitted_at"]
 #: The columns of :meth:`SubmissionStore.version_parts`.
-VERSION_COLUMNS = ["organisation_id", "reporting_year", "submission_id", "path", "sha256", "reference",
+VERSION_COLUMNS = ["organisation_id", "reporting_year", "submission_id", "path", "sha256", "line_count", "reference",
                    "submitted_at", "submission_status", "version_number", "version_state"]
 
 
@@ -650,7 +650,7 @@ class SubmissionStore:
         """Return every stored version of every body-year's return (one row per part), oldest first per body-year.
 
         Columns :data:`VERSION_COLUMNS`: the part's ``organisation_id, reporting_year, submission_id, path,
-        sha256``, its submission's ``reference, submitted_at`` (UTC ISO 8601) and ``submission_status``,
+        sha256, line_count``, its submission's ``reference, submitted_at`` (UTC ISO 8601) and ``submission_status``,
         ``version_number`` (its place among the body-year's submissions, withdrawn ones counted, as in its
         reference) and ``version_state``: ``current`` (the body-year's current return, as :meth:`current_lines`
         gives it), ``superseded`` (a later one replaced it) or ``withdrawn``. With ``accepted_only`` (what
@@ -658,7 +658,8 @@ class SubmissionStore:
         A damaged or missing part is left out.
         """
         sql = """
-        SELECT p.organisation_id, p.reporting_year, p.submission_id, p.path, p.sha256, s.reference, s.submitted_at,
+        SELECT p.organisation_id, p.reporting_year, p.submission_id, p.path, p.sha256, p.line_count, s.reference,
+               s.submitted_at,
                s.status AS submission_status,
                (SELECT COUNT(*) FROM parts p2 JOIN submissions s2 USING (submission_id)
                 WHERE p2.organisation_id = p.organisation_id AND p2.reporting_year = p.reporting_year

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 import flask
+import pandas as pd
 from dash import Dash
 
 from decarb_dashboard import config, export, open_data
@@ -29,6 +30,12 @@ def data_href(name: str, lang: str) -> str:
     return f"/data/{name}?lang={lang}"
 
 
+def coverage() -> pd.DataFrame:
+    """The coverage of each year of the published figures, worked out once per engine."""
+    engine = data.engine()
+    return per_object(engine, ("open_data_coverage",), lambda: open_data.coverage(engine))
+
+
 def export_data(kind: str, lang: str) -> open_data.OpenData:
     """The export ``kind`` of the published figures, its lines read once per engine."""
     engine = data.engine()
@@ -36,13 +43,23 @@ def export_data(kind: str, lang: str) -> open_data.OpenData:
     read = open_data.current_returns if kind == "current" else open_data.all_versions
     lines = per_object(engine, ("open_data_lines", kind, accepted_only),
                        lambda: read(data.store(), engine.registry, accepted_only))
-    covered = per_object(engine, ("open_data_coverage",), lambda: open_data.coverage(engine))
+    covered = coverage()
     return open_data.OpenData(kind, lines, covered, lang, accepted_only, dt.date.today())
 
 
 def line_count(kind: str) -> int:
-    """How many lines the export ``kind`` holds now (for the page's links)."""
-    return len(export_data(kind, "en").lines)
+    """How many lines the export ``kind`` holds (for the page's links), from the catalogue: the page never reads
+    every version's lines to count them."""
+    engine = data.engine()
+    accepted_only = config.publish_accepted_only()
+
+    def count() -> int:
+        parts = data.store().version_parts(accepted_only)
+        if kind == "current":
+            parts = parts[parts["version_state"] == "current"]
+        return int(parts["line_count"].sum())
+
+    return per_object(engine, ("open_data_count", kind, accepted_only), count)
 
 
 def download(name: str) -> flask.Response:
@@ -57,8 +74,7 @@ def download(name: str) -> flask.Response:
                           lambda: open_data.file_bytes(found, fmt))
         filename = f"{found.stem}.{fmt}"
     elif stem in TABLES and fmt == "csv":
-        frame = (open_data.dictionary(lang) if stem == "dictionary"
-                 else per_object(engine, ("open_data_coverage",), lambda: open_data.coverage(engine)))
+        frame = open_data.dictionary(lang) if stem == "dictionary" else coverage()
         body = export.to_csv_bytes(frame)
         filename = f"{download_name('wales', 'open-data', stem, today.isoformat(), lang=lang)}.csv"
     else:

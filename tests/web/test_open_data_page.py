@@ -148,7 +148,7 @@ def test_the_downloads_hold_every_current_line_and_every_version(app):
     assert workbook.content_type == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     wb = openpyxl.load_workbook(io.BytesIO(workbook.data), read_only=True)
     assert wb.sheetnames == ["Ffurflenni", "Geiriadur", "Cwmpas", "Ynghylch"]
-    assert wb["Ffurflenni"].max_row == 1 + len(every)
+    assert sum(1 for _ in wb["Ffurflenni"].iter_rows(values_only=True)) == 1 + len(every)
     parquet = client.get("/data/returns-current.parquet")
     assert parquet.content_type == "application/vnd.apache.parquet"
     table = pq.read_table(io.BytesIO(parquet.data))

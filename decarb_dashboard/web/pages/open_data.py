@@ -7,9 +7,9 @@ import dash
 import pandas as pd
 from dash import Dash, html
 
-from decarb_dashboard import open_data
+from decarb_dashboard import config, open_data
 from decarb_dashboard.web.components import download_name, publication_note, table_block
-from decarb_dashboard.web.data_route import data_href, export_data
+from decarb_dashboard.web.data_route import coverage, data_href, line_count
 from decarb_dashboard.web.i18n import language, t
 from uploads_schema import i18n
 
@@ -36,7 +36,7 @@ def coverage_frame(coverage: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 def export_section(kind: str, lang: str) -> html.Section:
     """One export's heading, what it holds, how many lines, and a link per format."""
-    count = len(export_data(kind, lang).lines)
+    count = line_count(kind)
     stem = open_data.FILE_STEMS[kind]
     links = [html.Li(html.A(t(key, lang, what=t(f"data_{kind}_title", lang)), href=data_href(f"{stem}.{fmt}", lang),
                             id=f"data-{kind}-{fmt}")) for fmt, key in FORMAT_KEYS.items()]
@@ -63,13 +63,13 @@ def licence_section(lang: str) -> html.Section:
 def layout(lang: str = "en", **_query: str) -> html.Div:
     """Return the open data page in ``lang``."""
     lang = language(lang)
-    covered = export_data("current", lang).coverage
+    accepted_only = config.publish_accepted_only()
     return html.Div([
         html.H1(t("data_title", lang)),
         html.P(t("data_intro", lang)),
         publication_note(lang),
-        html.P(t("data_versions_rule_all" if not export_data("current", lang).accepted_only
-                 else "data_versions_rule_accepted", lang), id="data-versions-rule"),
+        html.P(t("data_versions_rule_accepted" if accepted_only else "data_versions_rule_all", lang),
+               id="data-versions-rule"),
         html.P(t("data_not_zero", lang)),
         html.H2(t("data_downloads_title", lang)),
         export_section("current", lang),
@@ -83,7 +83,7 @@ def layout(lang: str = "en", **_query: str) -> html.Div:
                            id="data-coverage-csv")),
         ], className="download-list"),
         licence_section(lang),
-        table_block("data-coverage", coverage_frame(covered, lang), t("data_coverage_title", lang), lang,
+        table_block("data-coverage", coverage_frame(coverage(), lang), t("data_coverage_title", lang), lang,
                     heading=True, kinds={t("data_cov_reported_pct", lang): "pct",
                                          t("data_cov_baseline_share_pct", lang): "pct"},
                     download=download_name("wales", "coverage-by-year", lang=lang)),
