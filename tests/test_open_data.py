@@ -229,3 +229,30 @@ def test_a_withdrawn_version_is_marked_withdrawn_and_never_current(tmp_path, mon
     assert main(["export", "--versions", "-o", str(out), "--data-dir", str(store.root)]) == 0
     states = _csv(out).drop_duplicates("submission_id").set_index("submission_id")["version_state"]
     assert states[ids[2]] == "current" and states[ids[3]] == "withdrawn"
+
+
+def test_an_export_longer_than_an_excel_sheet_goes_on_to_another_sheet(tmp_path, monkeypatch):
+    import io
+
+    import openpyxl
+
+    from decarb_dashboard import open_data
+    from decarb_dashboard.engine import Engine
+
+    monkeypatch.delenv("DECARB_PUBLISH", raising=False)
+    monkeypatch.setattr(open_data, "EXCEL_MAX_ROWS", 4)  # Excel's is 1,048,575 lines under the header
+    store, _ = _small_store(tmp_path / "d")
+    found = open_data.build(store, Engine.from_store(store), "versions", "en", False)
+    wb = openpyxl.load_workbook(io.BytesIO(open_data.file_bytes(found, "xlsx")))
+    assert wb.sheetnames[:2] == ["Returns", "Returns 2"]
+    assert [wb[name].max_row for name in wb.sheetnames[:2]] == [1 + 4, 1 + 2]  # the 6 lines, each sheet headed
+
+
+def test_an_export_that_cannot_be_written_says_so_and_leaves_nothing(tmp_path, capsys, monkeypatch):
+    from decarb_dashboard.cli import main
+
+    monkeypatch.delenv("DECARB_PUBLISH", raising=False)
+    store, _ = _small_store(tmp_path / "d")
+    out = tmp_path / "missing-folder" / "x.xlsx"
+    assert main(["export", "--format", "xlsx", "-o", str(out), "--data-dir", str(store.root)]) == 1
+    assert "missing-folder" in capsys.readouterr().err and not out.parent.exists()
