@@ -20,7 +20,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from decarb_dashboard import cli_outbox, cli_report, cli_review, cli_template, cli_users, config, report
+from decarb_dashboard import cli_export, cli_outbox, cli_report, cli_review, cli_template, cli_users, config, report
 from decarb_dashboard.reasons import ReasonError
 from uploads_schema import i18n
 from uploads_schema.models import BODY_TYPES, REGIONS
@@ -164,18 +164,6 @@ def _cmd_status(args: argparse.Namespace) -> int:
         print(say("error", error=refused.reason()), file=sys.stderr)
         return 1
     print(f"{args.submission}: {args.set}")
-    return 0
-
-
-def _cmd_export(args: argparse.Namespace) -> int:
-    from decarb_dashboard import export
-    from decarb_dashboard.matcher import OrganisationMatcher
-    from decarb_dashboard.registry import load_registry
-
-    store = _store(args)
-    frame = export.export_table(store.current_lines(), OrganisationMatcher(load_registry(store.root)))
-    export.write(frame, args.format, Path(args.output))
-    print(say("exported", count=len(frame), path=args.output))
     return 0
 
 
@@ -490,11 +478,7 @@ def _parser(lang: str) -> argparse.ArgumentParser:
     store_options(p)
     p.set_defaults(func=_cmd_status)
 
-    p = sub.add_parser("export", help=say("help_export"))
-    p.add_argument("--format", choices=["csv", "xlsx", "parquet"], default="csv", help=say("help_export_format"))
-    p.add_argument("-o", "--output", required=True, metavar=say("metavar_output"), help=say("help_output"))
-    store_options(p)
-    p.set_defaults(func=_cmd_export)
+    cli_export.add_commands(sub, lang)  # decarb export: the open data (cli_export.py)
 
     p = sub.add_parser("compare", help=say("help_compare"))
     p.add_argument("--org", required=True, metavar=say("metavar_org"), help=say("help_org"))

@@ -9,7 +9,6 @@ are written as text cells, never formulas.
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import pandas as pd
 
@@ -53,36 +52,39 @@ def to_csv_bytes(frame: pd.DataFrame) -> bytes:
 
 def to_xlsx_bytes(frame: pd.DataFrame, sheet: str = "Returns") -> bytes:
     """Return an Excel workbook of ``frame`` in which every text cell is text, never a formula."""
-    from openpyxl import Workbook
+    return workbook_bytes([(sheet, frame)])
 
-    wb = Workbook(write_only=False)
-    ws = wb.active
-    ws.title = sheet
-    ws.append([str(c) for c in frame.columns])
-    for r, row in enumerate(frame.itertuples(index=False), start=2):
-        for c, value in enumerate(row, start=1):
-            if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
-                continue
-            cell = ws.cell(row=r, column=c)
-            cell.value = value.item() if hasattr(value, "item") else value
-            if isinstance(value, str):
-                cell.data_type = "s"
-    ws.freeze_panes = "A2"
+
+def workbook_bytes(sheets: list[tuple[str, pd.DataFrame]]) -> bytes:
+    """Return an Excel workbook of one sheet per (name, frame), the first active; text cells text, never formulas.
+
+    Written in openpyxl's write-only mode, row by row, so that a large export needs memory for its
+    file, not for a workbook of cell objects.
+    """
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    wb = Workbook(write_only=True)
+    for sheet, frame in sheets:
+        ws = wb.create_sheet(sheet[:31])  # Excel's longest sheet name
+        ws.freeze_panes = "A2"
+        ws.append([str(c) for c in frame.columns])
+        for row in frame.itertuples(index=False):
+            ws.append([_cell(ws, value, WriteOnlyCell) for value in row])
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
 
 
-def write(frame: pd.DataFrame, fmt: str, path: Path) -> None:
-    """Write ``frame`` to ``path`` as csv, xlsx or parquet."""
-    if fmt == "csv":
-        path.write_bytes(to_csv_bytes(frame))
-    elif fmt == "xlsx":
-        path.write_bytes(to_xlsx_bytes(frame))
-    elif fmt == "parquet":
-        frame.to_parquet(path, index=False)
-    else:
-        raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+def _cell(ws: object, value: object, make: type) -> object:
+    """One cell of a write-only sheet: nothing for a missing value, a text cell for text, else the value."""
+    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
+        return None
+    if isinstance(value, str):
+        cell = make(ws, value=value)
+        cell.data_type = "s"  # never a formula, whatever it begins with
+        return cell
+    return value.item() if hasattr(value, "item") else value
 
 
 def _ids(entries: dict) -> list[str]:

@@ -189,6 +189,9 @@ ORDER BY c.organisation_id, c.reporting_year
 #: The columns of :meth:`SubmissionStore.current_statuses`.
 STATUS_COLUMNS = ["organisation_id", "reporting_year", "submission_id", "reference", "status", "submitted_at",
                   "first_submitted_at"]
+#: The columns of :meth:`SubmissionStore.version_parts`.
+VERSION_COLUMNS = ["organisation_id", "reporting_year", "submission_id", "path", "sha256", "line_count", "reference",
+                   "submitted_at", "submission_status", "version_number", "version_state"]
 
 
 class StoreError(ReasonError):
@@ -740,6 +743,44 @@ class SubmissionStore:
                                             "submitted_at", "submitted_by", "warnings", "line_count", "current",
                                             "first_submitted_at"])
         return frame.astype({"current": bool})
+
+    def version_parts(self, accepted_only: bool = False) -> pd.DataFrame:
+        """Return every stored version of every body-year's return (one row per part), oldest first per body-year.
+
+        Columns :data:`VERSION_COLUMNS`: the part's ``organisation_id, reporting_year, submission_id, path,
+        sha256, line_count``, its submission's ``reference, submitted_at`` (UTC ISO 8601) and ``submission_status``,
+        ``version_number`` (its place among the body-year's submissions, withdrawn ones counted, as in its
+        reference) and ``version_state``: ``current`` (the body-year's current return, as :meth:`current_lines`
+        gives it), ``superseded`` (a later one replaced it) or ``withdrawn``. With ``accepted_only`` (what
+        ``DECARB_PUBLISH=accepted`` publishes) only accepted versions, the newest accepted one current.
+        A damaged or missing part is left out.
+        """
+        sql = """
+        SELECT p.organisation_id, p.reporting_year, p.submission_id, p.path, p.sha256, p.line_count, s.reference,
+               s.submitted_at,
+               s.status AS submission_status,
+               (SELECT COUNT(*) FROM parts p2 JOIN submissions s2 USING (submission_id)
+                WHERE p2.organisation_id = p.organisation_id AND p2.reporting_year = p.reporting_year
+                  AND s2.seq <= s.seq) AS version_number,
+               CASE WHEN c.submission_id IS NOT NULL THEN 'current'
+                    WHEN s.status = 'withdrawn' THEN 'withdrawn' ELSE 'superseded' END AS version_state
+        FROM parts p JOIN submissions s USING (submission_id)
+        LEFT JOIN ({current}) c ON c.submission_id = p.submission_id AND c.organisation_id = p.organisation_id
+                                 AND c.reporting_year = p.reporting_year
+        WHERE p.path NOT IN (SELECT path FROM damaged_parts) {only}
+        ORDER BY p.organisation_id, p.reporting_year, s.seq
+        """.replace("{current}", _ACCEPTED_SQL if accepted_only else _CURRENT_SQL) \
+            .replace("{only}", "AND s.status = 'accepted'" if accepted_only else "")
+        with self._connect() as db:
+            rows = [dict(r) for r in db.execute(sql)]
+        return pd.DataFrame(rows, columns=VERSION_COLUMNS)
+
+    def parts_lines(self, parts: pd.DataFrame) -> pd.DataFrame:
+        """Return the lines of ``parts`` (rows of :meth:`version_parts`), in their order, each file checked.
+
+        A part found damaged is recorded and left out (see :meth:`unavailable`).
+        """
+        return from_arrow(self._read_table(parts))
 
     def _versioned_parts(self, organisation_id: str | None = None,
                          accepted_only: bool = False) -> tuple[int, pd.DataFrame]:

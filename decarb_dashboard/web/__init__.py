@@ -24,7 +24,7 @@ from decarb_dashboard.maintenance import remove_leftovers
 from decarb_dashboard.registry import load_registry
 from decarb_dashboard.sample import DEMO_ACCOUNTS, DEMO_PASSWORD, display_name, seed_demo_accounts, seed_if_empty
 from decarb_dashboard.store import SubmissionStore
-from decarb_dashboard.web import api, auth, headers, plotly_bundle, report_route, warm
+from decarb_dashboard.web import api, auth, data_route, headers, plotly_bundle, report_route, warm
 from decarb_dashboard.web.components import download_filename, rebuild_block
 from decarb_dashboard.web.controls import localise, service_owner
 from decarb_dashboard.web.i18n import language, languages, request_language, t
@@ -303,6 +303,7 @@ def create_app(data_dir: Path | None = None, seed: bool = True) -> Dash:
         compare,
         contact,
         home,
+        open_data,
         organisation,
         privacy,
         receipt,
@@ -346,10 +347,11 @@ def create_app(data_dir: Path | None = None, seed: bool = True) -> Dash:
     app.server.add_url_rule("/healthz", "healthz", lambda: health(store))
     report_route.register(app)  # /report/<body>/<year>.pdf, the report pack
     api.register(app)  # /api/v1/, the read-only JSON API
+    data_route.register(app)  # /data/<file>, the open data's downloads
     # Mail still pending from before a restart goes out now, not only after the next notification.
     notify.start_sender(store.root)
     for page in (home, upload, receipt, organisation, compare, wales, review, accounts, sign_in,
-                 accessibility, privacy, contact, reset_password, api_docs):
+                 accessibility, privacy, contact, reset_password, api_docs, open_data):
         page.register(app)
     localised_pages()
     register_shell(app)

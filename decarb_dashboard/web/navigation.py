@@ -34,6 +34,8 @@ FOOTER_PAGES = [
     ("/accessibility", "nav_accessibility"),
     ("/privacy", "nav_privacy"),
     ("/contact", "nav_contact"),
+    ("/data", "nav_open_data"),
+    ("/api", "nav_api"),
 ]
 #: The name of each page in its browser tab (``page_title``: "Compare – Decarbonisation Dashboard"), by its
 #: path as registered; home is the service's name alone.

@@ -40,6 +40,7 @@ PAGES = {
     "privacy": "/privacy",
     "contact": "/contact",
     "api": "/api",
+    "data": "/data",
 }
 USERS = ("-", "cardiff.officer", "wg.reviewer")  # "-": signed out
 #: The tallest screenshot taken, in CSS pixels (a longer page is cut there).

@@ -41,7 +41,8 @@ def test_both_languages_have_every_key():
     assert set(en) == set(cy)
     # Everything is translated; these words are the same in Welsh.
     same = {k for k in en if en[k] == cy[k]}
-    assert same == {"unit_total", "col_sector", "col_problem", "org_headline_intensity", "audit_detail_assign"}, same
+    assert same == {"unit_total", "col_sector", "col_problem", "org_headline_intensity", "audit_detail_assign",
+                "nav_api"}, same
     assert t("rank_value", "cy", rank=2, count=22) == "2 o 22 (1 = isaf)"
 
 
