@@ -56,14 +56,14 @@ def test_the_coverage_of_each_year_counts_the_bodies_that_reported(tmp_path):
 
 # ---- the open data files (decarb_dashboard/open_data.py) and decarb export ----
 
-def _small_store(root):
+def _small_store(root, database_url=None):
     """Cardiff 2019-20 (300 tCO2e), Newport 2019-20 (100 tCO2e), then Cardiff 2020-21 twice (280, corrected to 270)."""
     from decarb_dashboard.registry import bundled_registry
     from decarb_dashboard.store import SubmissionStore
     from decarb_dashboard.validate import validate_upload
     from tests.conftest import csv_bytes
 
-    store = SubmissionStore(root)
+    store = SubmissionStore(root, database_url=database_url)
     ids = []
     for lines in (["Cardiff,2019-20,Buildings,Electricity,,,,300,,,"],
                   ["Newport,2019-20,Buildings,Electricity,,,,100,,,"],
@@ -122,6 +122,21 @@ def test_decarb_export_versions_writes_every_version_with_its_dictionary_coverag
     assert "Trwydded Llywodraeth Agored v3.0: https://www.nationalarchives.gov.uk/doc/open-government-licence/" \
            "version/3/" in readme
     assert "Yn cynnwys gwybodaeth sector cyhoeddus a drwyddedir o dan y drwydded hon" in readme
+
+
+def test_every_version_and_its_lines_come_from_either_backend_alike(tmp_path, store_database_url):
+    """The store's versions (what the versions export lists) and their lines, on SQLite + Parquet and on PostgreSQL."""
+    store, ids = _small_store(tmp_path / "d", store_database_url)
+    parts = store.version_parts()
+    cardiff = parts[(parts["organisation_id"] == "cardiff") & (parts["reporting_year"] == "2020-21")]
+    assert cardiff["submission_id"].tolist() == ids[2:]
+    assert cardiff["version_number"].tolist() == [1, 2]
+    assert cardiff["version_state"].tolist() == ["superseded", "current"]
+    assert cardiff["line_count"].tolist() == [2, 2]
+    lines = store.parts_lines(parts)
+    assert len(lines) == 6  # 1 + 1 + 2 + 2
+    assert sorted(lines.loc[lines["submission_id"] == ids[2], "emissions_tco2e"]) == [10.0, 280.0]
+    assert sorted(lines.loc[lines["submission_id"] == ids[3], "emissions_tco2e"]) == [10.0, 270.0]
 
 
 def test_decarb_export_current_leaves_the_superseded_version_out(tmp_path, monkeypatch):
