@@ -209,3 +209,18 @@ def test_factors_are_the_factor_table_a_page_at_a_time(client, sample_store):
     assert first["factors"][0]["kgco2e_per_unit"] == table.iloc[0]["kgco2e_per_unit"]
     assert set(first["factors"][0]) == {"factor_year", "activity", "unit", "kgco2e_per_unit", "scope", "confirmed",
                                         "source", "note"}
+
+
+def test_every_sample_body_s_returns_are_its_current_lines_each_year(client, sample_store):
+    """Each body-year the store holds: the API's lines are the store's, as many, with the same tCO2e total."""
+    stored = sample_store.current_lines()
+    pairs = stored[["organisation_id", "reporting_year"]].drop_duplicates().itertuples(index=False, name=None)
+    checked = 0
+    for body, year in pairs:
+        answer = client.get(f"/api/v1/bodies/{body}/returns/{year}").get_json()
+        mine = stored[(stored["organisation_id"] == body) & (stored["reporting_year"] == year)]
+        assert len(answer["lines"]) == len(mine), (body, year)
+        reported = sum(line["emissions_tco2e"] for line in answer["lines"] if line["emissions_tco2e"] is not None)
+        assert reported == pytest.approx(mine["emissions_tco2e"].sum()), (body, year)
+        checked += 1
+    assert checked == 225  # 45 bodies x 5 years of sample returns
