@@ -105,3 +105,15 @@ def postgres_url(postgres_cluster):
 def store_database_url(backend, request) -> str | None:
     """The ``database_url`` of a store on this test's backend: None (the data directory) or a fresh database."""
     return request.getfixturevalue("postgres_url") if backend == "postgresql" else None
+
+
+def shown_texts(component: object) -> list[str]:
+    """Every string a Dash component tree shows, depth first (the site's tables are plain dicts: components.table)."""
+    if isinstance(component, str):
+        return [component]
+    if isinstance(component, list | tuple):
+        return [s for c in component for s in shown_texts(c)]
+    if isinstance(component, dict):
+        return shown_texts(component.get("props", {}).get("children"))
+    children = getattr(component, "children", None)
+    return shown_texts(children) if children is not None else []

@@ -20,7 +20,7 @@ from decarb_dashboard.web import create_app, shell
 from decarb_dashboard.web.components import fmt
 from decarb_dashboard.web.i18n import t
 from decarb_dashboard.web.pages.home import layout as home_layout
-from tests.conftest import csv_bytes
+from tests.conftest import csv_bytes, shown_texts
 from uploads_schema import i18n
 from uploads_schema.vocabulary import vocabulary
 
@@ -120,23 +120,13 @@ def pseudo_language(tmp_path):
     i18n.use_locale_dir(None)
 
 
-def _texts(component: object) -> list[str]:
-    """Every string a component tree shows (children), depth first."""
-    if isinstance(component, str):
-        return [component]
-    if isinstance(component, list | tuple):
-        return [s for c in component for s in _texts(c)]
-    children = getattr(component, "children", None)
-    return _texts(children) if children is not None else []
-
-
 def test_a_third_language_is_its_catalogues_and_one_line(pseudo_language, sample_store):
     assert i18n.languages() == ("en", "cy", "qps") and i18n.language("qps") == "qps"
     app = create_app(sample_store.root, seed=False)
     with app.server.test_request_context():
         flask.g.decarb_account = Account("test.officer", "Test officer", "submitter", ("cardiff",), False, 0)
         page = [*shell("qps", "/"), home_layout("qps")]
-    words = [s for s in _texts(page) if s.strip()]
+    words = [s for s in shown_texts(page) if s.strip()]
     assert "[Decarbonisation Dashboard]" in words and "[Skip to main content]" in words
     assert [w for w in words if not (w.startswith("[") and w.endswith("]"))] == []
     assert t("over_categories", "qps", count=1) == "[over 1 category reported in both years]"

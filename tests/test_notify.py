@@ -23,6 +23,7 @@ from decarb_dashboard import cli_outbox, notify
 from decarb_dashboard.accounts import Account, AccountStore
 from decarb_dashboard.store import Submission, SubmissionStore
 from tests import smtp as smtp_server
+from tests.conftest import shown_texts
 from uploads_schema import i18n
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -385,8 +386,8 @@ def test_the_admin_page_shows_the_outbox_and_each_account_s_address(site, smtp):
     app = create_app(store.root, seed=False)
     with app.server.test_request_context():
         flask.g.decarb_account = Account("admin", "Admin", "admin", (), False, 0)
-        english = _texts(page.layout("en"))
-        welsh = _texts(page.layout("cy"))
+        english = shown_texts(page.layout("en"))
+        welsh = shown_texts(page.layout("cy"))
     assert "E-mail notifications" in english and "3 messages waiting to be sent" in english
     assert "0 messages sent" in english and "0 messages failed after every attempt" in english
     assert any(s.startswith("E-mail is sent through smtp://127.0.0.1:") for s in english)
@@ -395,18 +396,6 @@ def test_the_admin_page_shows_the_outbox_and_each_account_s_address(site, smtp):
     assert "Return CARDIFF-2024-25-03: Welsh Government has a question" in english
     assert any("451" in s for s in english)
     assert "Hysbysiadau e-bost" in welsh and "3 neges yn aros i'w hanfon" in welsh
-
-
-def _texts(component: object) -> list[str]:
-    """Every string a component tree shows, depth first (tables are made of plain dicts: components.table)."""
-    if isinstance(component, str):
-        return [component]
-    if isinstance(component, list | tuple):
-        return [s for c in component for s in _texts(c)]
-    if isinstance(component, dict):
-        return _texts(component.get("props", {}).get("children"))
-    children = getattr(component, "children", None)
-    return _texts(children) if children is not None else []
 
 
 def test_every_mail_key_the_code_uses_is_in_both_catalogues_and_none_is_untranslated(caplog):

@@ -17,6 +17,7 @@ from decarb_dashboard.cli import main
 from decarb_dashboard.store import SubmissionStore
 from decarb_dashboard.web import create_app
 from decarb_dashboard.web.pages import home
+from tests.conftest import shown_texts
 
 PASSWORD = "a long enough passphrase"
 
@@ -28,18 +29,6 @@ def app(sample_store, tmp_path):
     return create_app(root, seed=False)
 
 
-def texts(component: object, out: list[str] | None = None) -> list[str]:
-    out = [] if out is None else out
-    if isinstance(component, str):
-        out.append(component)
-    elif isinstance(component, list | tuple):
-        for c in component:
-            texts(c, out)
-    elif hasattr(component, "children"):
-        texts(component.children, out)
-    return out
-
-
 def links(component: object, out: list[tuple[str, str]] | None = None) -> list[tuple[str, str]]:
     out = [] if out is None else out
     if isinstance(component, list | tuple):
@@ -47,7 +36,7 @@ def links(component: object, out: list[tuple[str, str]] | None = None) -> list[t
             links(c, out)
     elif hasattr(component, "children"):
         if getattr(component, "href", None):
-            out.append((" ".join(texts(component.children)), component.href))
+            out.append((" ".join(shown_texts(component.children)), component.href))
         links(component.children, out)
     return out
 
@@ -65,7 +54,7 @@ OFFICER = Account("officer", "Officer", "submitter", ("cardiff", "newport"), Fal
 def test_the_headline_figures_are_decarb_overview_s_with_their_coverage(app, capsys):
     root = app.server.config["DECARB_DATA_DIR"]
     with as_account(app, None):
-        shown = " | ".join(texts(home.layout("en")))
+        shown = " | ".join(shown_texts(home.layout("en")))
         year = home.data.default_year()
     assert year == "2023-24"  # every body has a 2023-24 return in the sample data: the latest adequate year
     assert main(["overview", "--year", year, "--json", "--data-dir", root]) == 0
@@ -82,7 +71,7 @@ def test_the_headline_figures_are_decarb_overview_s_with_their_coverage(app, cap
     assert "Coverage | 45 of 45 bodies have reported" in shown
     assert "Change since 2019-20, like for like over 45 bodies | 0.4% higher (+10,679 tCO2e)" in shown
     with as_account(app, None):
-        welsh = " | ".join(texts(home.layout("cy")))
+        welsh = " | ".join(shown_texts(home.layout("cy")))
     assert "Cwmpas | Mae 45 o 45 corff wedi adrodd" in welsh and "0.4% yn uwch (+10,679 tCO2e)" in welsh
 
 
@@ -98,7 +87,7 @@ def test_the_home_page_s_summary_is_the_library_s_own_computation(app):
 def test_signed_out_the_page_says_what_the_service_is_and_links_to_each_page(app):
     with as_account(app, None):
         page = home.layout("en")
-    assert "Anyone can read the published comparisons without an account." in " ".join(texts(page))
+    assert "Anyone can read the published comparisons without an account." in " ".join(shown_texts(page))
     hrefs = dict(links(page))
     assert hrefs["Sign in"] == "/sign-in?lang=en&next=/"
     assert {hrefs[k] for k in ("Upload a return", "My organisation", "Compare", "Wales overview")} == {
@@ -167,7 +156,7 @@ def test_an_admin_sees_the_accounts_needing_attention(app):
     accounts.add("leaver", PASSWORD, "reviewer", email="leaver@gov.wales")
     accounts.set_disabled("leaver")
     with as_account(app, Account("admin", "Admin", "admin", (), False, 0)):
-        shown = texts(home.next_step("en"))
+        shown = shown_texts(home.next_step("en"))
     assert "2 accounts need attention" in shown
     assert "leaver: disabled" in shown
     assert "quiet: no e-mail address: gets no notifications, and a reset link cannot be mailed" in shown

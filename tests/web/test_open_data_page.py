@@ -14,6 +14,7 @@ import pytest
 from decarb_dashboard import open_data
 from decarb_dashboard.web import create_app, data, footer
 from decarb_dashboard.web.pages.open_data import layout
+from tests.conftest import shown_texts
 from tests.test_open_data import _small_store
 from tests.web.conftest import as_account
 
@@ -28,21 +29,6 @@ def _default_settings(monkeypatch):
     monkeypatch.setattr(data, "REBUILD_INTERVAL_S", 0.0)
 
 
-def texts(component: object, out: list[str] | None = None) -> list[str]:
-    """Every string shown, depth first, the tables' cells (plain dicts, see components._element) included."""
-    out = [] if out is None else out
-    if isinstance(component, str):
-        out.append(component)
-    elif isinstance(component, list | tuple):
-        for c in component:
-            texts(c, out)
-    elif isinstance(component, dict):
-        texts(component.get("props", {}).get("children"), out)
-    elif hasattr(component, "children"):
-        texts(component.children, out)
-    return out
-
-
 def links(component: object, out: dict[str, str] | None = None) -> dict[str, str]:
     """{link text: address} of every link."""
     out = {} if out is None else out
@@ -51,7 +37,7 @@ def links(component: object, out: dict[str, str] | None = None) -> dict[str, str
             links(c, out)
     elif hasattr(component, "children"):
         if getattr(component, "href", None):
-            out[" ".join(texts(component.children))] = component.href
+            out[" ".join(shown_texts(component.children))] = component.href
         links(component.children, out)
     return out
 
@@ -66,7 +52,7 @@ def coverage_rows(page: object) -> list[list[str]]:
                 walk(x)
         elif isinstance(c, dict):
             if c.get("type") == "Tr":
-                found.append(texts(c["props"]["children"]))
+                found.append(shown_texts(c["props"]["children"]))
             else:
                 walk(c.get("props", {}).get("children"))
         elif getattr(c, "id", None) == "data-coverage-table" or hasattr(c, "children"):
@@ -88,7 +74,7 @@ def test_the_page_gives_the_licence_its_attribution_and_the_coverage_of_each_yea
     app, _, _ = small_app
     with as_account(app, None):
         page = layout(lang)
-    shown = " ".join(texts(page))
+    shown = " ".join(shown_texts(page))
     found = links(page)
     licence = {"en": "Open Government Licence v3.0", "cy": "Trwydded Llywodraeth Agored v3.0"}[lang]
     assert found[licence] == OGL
@@ -186,5 +172,5 @@ def test_only_accepted_returns_are_published_when_the_setting_says_so(small_app,
     assert now["emissions_tco2e"].tolist() == [280.0, 10.0]
     with as_account(app, None):
         page = layout("en")
-    shown = " ".join(texts(page))
+    shown = " ".join(shown_texts(page))
     assert "Only versions Welsh Government has accepted are published" in shown and "2 lines" in shown
