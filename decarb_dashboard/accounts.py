@@ -285,8 +285,8 @@ def check_email(address: str | None) -> str | None:
     try:
         # the demo domain is checked as an ordinary one would be, and kept
         checked = email_validator.validate_email(f"{local}@example.org" if demo else text, check_deliverability=False)
-    except email_validator.EmailNotValidError as exc:
-        raise AccountError("account_bad_email", address=repr(text), why=str(exc)) from None
+    except email_validator.EmailNotValidError:
+        raise AccountError("account_bad_email", address=repr(text)) from None
     return f"{checked.local_part}@{DEMO_EMAIL_DOMAIN}" if demo else checked.normalized
 
 
