@@ -184,3 +184,26 @@ def test_a_writer_killed_mid_submission_never_leaves_a_partial_one(tmp_path, pos
     assert len(store.current_lines()) == store.current_parts()["line_count"].sum()
     assert len(store.audit_log()) == len(stored)  # one 'submit' entry each, none of a rolled-back one
     assert rolled_back() > 0  # a kill did land inside a submission's transaction
+
+
+def test_decarb_export_reads_the_lines_from_postgresql_with_no_files_on_disk(tmp_path, postgres_url, monkeypatch,
+                                                                              capsys):
+    """Parquet stays the interchange format: `decarb export` writes a PostgreSQL store's lines, current and every
+    version, as it does a data directory's (the data directory holds no line file)."""
+    import pandas as pd
+
+    monkeypatch.setenv("DECARB_DATABASE_URL", postgres_url)
+    monkeypatch.delenv("DECARB_PUBLISH", raising=False)
+    store = SubmissionStore(tmp_path / "d")
+    store.submit(lines_of(*CARDIFF), b"v1", submitted_by="alice")
+    store.submit(lines_of("Cardiff,2022-23,Buildings,Electricity,,,,90,,,"), b"v2", submitted_by="alice")
+    assert not list((tmp_path / "d").rglob("*.parquet"))
+    current, versions = tmp_path / "current.parquet", tmp_path / "versions.parquet"
+    assert main(["export", "--format", "parquet", "-o", str(current), "--data-dir", str(tmp_path / "d")]) == 0
+    assert main(["export", "--versions", "--format", "parquet", "-o", str(versions),
+                 "--data-dir", str(tmp_path / "d")]) == 0
+    now = pd.read_parquet(current)
+    assert now["emissions_tco2e"].tolist() == [90.0]  # the correction, the first return's two lines superseded
+    every = pd.read_parquet(versions)
+    assert sorted(every["emissions_tco2e"]) == [5.0, 90.0, 100.0]
+    assert every.groupby("version_state").size().to_dict() == {"current": 1, "superseded": 2}
