@@ -505,52 +505,75 @@ def queue(store: SubmissionStore, engine, *, status: str | None = None, sector: 
     land; ``previous_total_tco2e`` the body's current return of the year before;
     ``change_on_last_year_pct`` like for like over the categories reported in both years
     (null when none, or no previous year). ``engine`` is over every current return.
+
+    The whole queue is worked out once per engine and store version (a decision changes the
+    version), over the whole table at once; the filters then only choose among its rows.
     """
-    parts = store.review_parts()
-    if status is not None:
-        parts = parts[parts["status"] == status]
-    types = engine.registry.set_index("id")["type"]
+    rows = per_object(engine, ("review queue", str(store.root), store.version()), lambda: _queue_rows(store, engine))
     if sector is not None:
-        parts = parts[parts["organisation_id"].map(types) == sector]
+        types = engine.registry.set_index("id")["type"].astype(str).to_dict()
+    return [dict(r) for r in rows
+            if (status is None or r["status"] == status)
+            and (sector is None or types.get(r["organisation_id"]) == sector)
+            and (flagged is None or (r["quality_flag_count"] is not None and bool(r["quality_flag_count"]) == flagged))]
+
+
+def _rounded(values: pd.Series) -> list[float | None]:
+    """Figures as :func:`json_ready` gives them (Python floats rounded to 4 places, None for missing)."""
+    return [None if v is None or v != v else round(v, 4) for v in values.astype(float).tolist()]
+
+
+def _queue_rows(store: SubmissionStore, engine) -> list[dict]:
+    """Every row of the queue, unfiltered, in :data:`QUEUE_COLUMNS` (see :func:`queue`)."""
+    parts = store.review_parts()
     if parts.empty:
         return []
-    totals = measures.totals(engine.categories).set_index(["organisation_id", "reporting_year"])["total_tco2e"]
-    totals = totals.to_dict()  # looked up for every row: a dictionary, not a MultiIndex search each time
+    parts = parts.reset_index(drop=True)
+    previous_of = {y: years.previous(y) for y in parts["reporting_year"].unique()}
+    parts["previous_year"] = parts["reporting_year"].map(previous_of)
+    by_return = measures.totals(engine.categories)[["organisation_id", "reporting_year", "total_tco2e"]].astype(
+        {"organisation_id": str, "reporting_year": str})
+    parts = parts.merge(by_return, on=["organisation_id", "reporting_year"], how="left")
+    parts = parts.merge(by_return.rename(columns={"reporting_year": "previous_year",
+                                                  "total_tco2e": "previous_total_tco2e"}),
+                        on=["organisation_id", "previous_year"], how="left")
+    current = parts["current"].to_numpy()
     # the change on last year of every current row, over the engine's table in one pass
-    changes = measures.like_for_like_pcts(engine.categories, (
-        (r.organisation_id, r.reporting_year, years.previous(r.reporting_year))
-        for r in parts.itertuples(index=False) if r.current))
-    flag_counts: dict[str, pd.Series] = {}
+    changes = measures.like_for_like_pcts(engine.categories, parts.loc[current, [
+        "organisation_id", "reporting_year", "previous_year"]].itertuples(index=False, name=None))
+    change = [changes.get(k) for k in parts[["organisation_id", "reporting_year", "previous_year"]].itertuples(
+        index=False, name=None)]
+    flag_count: list[int | None] = [None] * len(parts)
+    for year, rows in parts[current].groupby("reporting_year").groups.items():
+        counts = _flags_of_year(engine, year)["organisation_id"].astype(str).value_counts()
+        found = parts.loc[rows, "organisation_id"].map(counts).fillna(0).astype(int).tolist()
+        for i, n in zip(rows.tolist(), found, strict=True):
+            flag_count[i] = n
+    total = _rounded(parts["total_tco2e"])
+    for i in np.flatnonzero(~current).tolist():  # a superseded submission still awaiting review: its own figures
+        r = parts.iloc[i]
+        org, year, previous = r["organisation_id"], r["reporting_year"], r["previous_year"]
+        own = _totals_of(store.lines(r["submission_id"], org, year), engine.factors)
+        total[i] = json_ready(own.as_json()["total_tco2e"])
+        c = engine.categories
+        both = pd.concat([own.categories, c[(c["organisation_id"] == org) & (c["reporting_year"] == previous)]],
+                         ignore_index=True)
+        change[i] = measures.like_for_like(both, org, year, previous)["change_pct"]
+    warning_counts = {w: sum(int(x.get("count", 0)) for x in json.loads(w)) if isinstance(w, str) and w else 0
+                      for w in parts["warnings"].unique()}
     history = store.history_until()
-    rows = []
-    for r in parts.itertuples(index=False):
-        org, year, previous = r.organisation_id, r.reporting_year, years.previous(r.reporting_year)
-        if r.current:
-            if year not in flag_counts:
-                flag_counts[year] = _flags_of_year(engine, year)["organisation_id"].astype(str).value_counts()
-            flag_count = int(flag_counts[year].get(org, 0))
-            total = _number(totals.get((org, year)))
-            change = changes[(org, year, previous)]
-        else:  # a superseded submission still awaiting review: its own figures
-            flag_count = None
-            own = _totals_of(store.lines(r.submission_id, org, year), engine.factors)
-            total = own.as_json()["total_tco2e"]
-            c = engine.categories
-            both = pd.concat([own.categories, c[(c["organisation_id"] == org) & (c["reporting_year"] == previous)]],
-                             ignore_index=True)
-            change = measures.like_for_like(both, org, year, previous)["change_pct"]
-        if flagged is not None and (flag_count is None or bool(flag_count) != flagged):
-            continue
-        stored = json.loads(r.warnings) if r.warnings else []
-        rows.append({
-            "submission_id": r.submission_id, "reference": r.reference, "organisation_id": org,
-            "reporting_year": year, "status": r.status, "submitted_at": r.submitted_at,
-            "submitted_by": r.submitted_by, "late": deadlines.is_late(year, r.first_submitted_at, history),
-            "quality_flag_count": flag_count, "warning_count": sum(int(w.get("count", 0)) for w in stored),
-            "total_tco2e": total, "previous_total_tco2e": _number(totals.get((org, previous))),
-            "change_on_last_year_pct": _number(change),
-        })
-    return json_ready(rows)
+    late = [deadlines.is_late(y, first if isinstance(first, str) else None, history) for y, first in zip(
+        parts["reporting_year"], parts["first_submitted_at"], strict=True)]
+    columns = {
+        "submission_id": parts["submission_id"].tolist(), "reference": parts["reference"].tolist(),
+        "organisation_id": parts["organisation_id"].tolist(), "reporting_year": parts["reporting_year"].tolist(),
+        "status": parts["status"].tolist(), "submitted_at": parts["submitted_at"].tolist(),
+        "submitted_by": parts["submitted_by"].tolist(), "late": late, "quality_flag_count": flag_count,
+        "warning_count": [warning_counts[w] for w in parts["warnings"]], "total_tco2e": total,
+        "previous_total_tco2e": _rounded(parts["previous_total_tco2e"]),
+        "change_on_last_year_pct": [None if v is None or v != v else round(float(v), 4) for v in change],
+    }
+    return [dict(zip(QUEUE_COLUMNS, values, strict=True)) for values in zip(*columns.values(), strict=True)]
 
 
 def change_in_words(change: dict, lang: str = "en") -> str:

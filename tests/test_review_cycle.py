@@ -358,6 +358,28 @@ def test_the_queue_has_each_part_awaiting_review_with_its_figures(store, monkeyp
     assert len(flagged) + len(clear) == len(review.queue(store, engine_of(store))) - 1  # the superseded row
 
 
+def test_the_queue_is_oldest_first_with_its_flags_counted_and_follows_a_decision_at_once(store):
+    """Worked by hand: Cardiff 2021-22 (110 tCO2e, no year before it); Cardiff 2022-23 (210 tCO2e: Waste 10 -> 100,
+    one jump flag; like for like over buildings and waste (110 + 100) - (100 + 10) = +100 on 110, +90.9091%);
+    Newport 2022-23 (7 tCO2e, nothing to compare). The queue is kept per store version: a decision shows at once."""
+    s = submitted(store)
+    report = check("Newport,2022-23,Waste,,,,,7,,,")
+    store.submit(report.lines, csv_bytes("Newport,2022-23,Waste,,,,,7,,,"), submitted_by="newport.officer")
+    engine = engine_of(store)
+    fields = ["reference", "reporting_year", "status", "quality_flag_count", "total_tco2e", "previous_total_tco2e",
+              "change_on_last_year_pct"]
+    assert [[r[f] for f in fields] for r in review.queue(store, engine)] == [
+        ["CARDIFF-2021-22-01", "2021-22", "submitted", 0, 110.0, None, None],
+        ["CARDIFF-2022-23-01", "2022-23", "submitted", 1, 210.0, 110.0, 90.9091],
+        ["NEWPORT-2022-23-01", "2022-23", "submitted", 0, 7.0, None, None],
+    ]
+    assert [r["reference"] for r in review.queue(store, engine, flagged=True)] == ["CARDIFF-2022-23-01"]
+    decide(store, s.submission_id, "query", actor=REVIEWER, message="Why is waste ten times last year's?")
+    assert [r["reference"] for r in review.queue(store, engine, status="queried")] == ["CARDIFF-2022-23-01"]
+    assert [r["reference"] for r in review.queue(store, engine, status="submitted")] == [
+        "CARDIFF-2021-22-01", "NEWPORT-2022-23-01"]
+
+
 def test_every_expected_body_has_a_status_for_the_wales_page(store, tmp_path, monkeypatch):
     from decarb_dashboard.registry import bundled_registry
 
