@@ -166,12 +166,14 @@ def rebuild_catalogue(root: Path) -> RebuildResult:
         raise StoreError("store_catalogue_exists", path=root / CATALOGUE)
     by_submission: dict[str, dict] = {}
     files: dict[str, dict[tuple[str, str], Path]] = {}
+    described: dict[str, dict[tuple[str, str], dict]] = {}  # each part's own metadata, where readable
     for path in sorted(root.glob("lines/*/*/*.parquet")):
         org, year, sid = path.parent.parent.name, path.parent.name, path.stem
         files.setdefault(sid, {})[(org, year)] = path
         meta = part_metadata(path)
         if meta is not None and meta.get("submission_id") == sid:
             by_submission.setdefault(sid, meta)
+            described.setdefault(sid, {})[(org, year)] = meta
     left_out = {sid: "no readable file of it says what it is" for sid in files if sid not in by_submission}
     tmp = temporary_name(root / CATALOGUE)
     submissions = parts = 0
@@ -182,8 +184,8 @@ def rebuild_catalogue(root: Path) -> RebuildResult:
             db.execute("BEGIN")
             for sid in sorted(by_submission):  # ids sort by time: the order they were made in
                 meta = by_submission[sid]
-                expected = {(o, y): n for o, y, n in meta["parts"]}
-                if set(expected) != set(files[sid]):
+                expected = _expected_parts(meta, described[sid], set(files[sid]))
+                if expected is None:
                     left_out[sid] = "interrupted: not all of its files were written"
                     continue
                 declaration = meta.get("declaration")
@@ -222,6 +224,26 @@ def rebuild_catalogue(root: Path) -> RebuildResult:
         for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
             leftover.unlink(missing_ok=True)
     return RebuildResult(submissions, parts, left_out, damaged)
+
+
+def _expected_parts(meta: dict, described: dict[tuple[str, str], dict],
+                    found: set[tuple[str, str]]) -> dict[tuple[str, str], int] | None:
+    """Return {(body, year): line count} of every part of a submission, or None if not all its files are there.
+
+    A part written since parts stopped listing each other says its own line count and how many parts the
+    submission has (``part_count``); one written before lists them all (``parts``). A file whose metadata
+    cannot be read is counted by what the others leave: the submission's lines not in a readable part (exact
+    when it is the only one; when several are unreadable they are damaged and their lines are not known, 0).
+    """
+    if "parts" in meta:  # a part written before: the whole list, in every part
+        expected = {(o, y): int(n) for o, y, n in meta["parts"]}
+        return expected if set(expected) == found else None
+    if len(found) != int(meta["part_count"]):
+        return None
+    known = {key: int(m["part_line_count"]) for key, m in described.items()}
+    unknown = sorted(found - set(known))
+    rest = int(meta["line_count"]) - sum(known.values())
+    return known | {key: rest if len(unknown) == 1 else 0 for key in unknown}
 
 
 # ---- backup and restore ---------------------------------------------------------------

@@ -14,7 +14,8 @@ from any number of processes. The audit log is append-only: triggers refuse
 any UPDATE or DELETE of it.
 
 Each part carries in its Parquet metadata (``decarb.part``) what the catalogue
-knows of its submission, so that a lost catalogue can be rebuilt from the parts
+knows of its submission (its own body, year and line count, and how many parts the
+submission has: not the list of them), so that a lost catalogue can be rebuilt from the parts
 (:mod:`decarb_dashboard.maintenance`); the catalogue keeps each part's SHA-256,
 checked whenever the part is read: a damaged part makes only its own body and
 year unavailable (:meth:`SubmissionStore.unavailable`).
@@ -575,13 +576,15 @@ class SubmissionStore:
                 described = {
                     "submission_id": submission_id, "submitted_at": at, "submitted_by": submitted_by,
                     "file_name": file_name, "sha256": sha256, "line_count": len(lines),
-                    "parts": [[org, year, len(group)] for (org, year), (_, group) in zip(body_years, groups,
-                                                                                      strict=True)],
+                    # How many parts the submission has, not the list of them: a list in every part made a file
+                    # of many bodies grow the store with the square of its parts.
+                    "part_count": len(body_years),
                     "reference": reference, "declaration": declaration, "warnings": warnings,
                 }
                 for (org, year), (_, group) in zip(body_years, groups, strict=True):
                     relative = Path("lines") / org / year / f"{submission_id}.parquet"
-                    part = {**described, "organisation_id": org, "reporting_year": year}
+                    part = {**described, "organisation_id": org, "reporting_year": year,
+                            "part_line_count": len(group)}
                     table = to_arrow(group, submission_id, part)
                     # In a database the lines are rows written below, in this transaction: no file, no checksum.
                     part_sha = None if in_database else self._write_parquet(table, self.root / relative)

@@ -74,6 +74,69 @@ def test_the_catalogue_is_rebuilt_from_the_parts(store):
         maintenance.rebuild_catalogue(store.root)
 
 
+def test_a_file_of_200_bodies_gives_each_part_its_own_count_not_the_list_of_200_and_is_rebuilt(tmp_path):
+    import json
+    import sqlite3
+
+    import pyarrow.parquet as pq
+
+    from benchmarks.synthetic import synthetic_lines, synthetic_registry
+
+    lines = synthetic_lines(synthetic_registry(200), 1)  # 200 bodies, one year: 200 parts of one submission
+    per_body = lines.groupby("organisation_id", observed=True).size().to_dict()
+    s = SubmissionStore(tmp_path / "data", durable=False)
+    sid = s.submit(lines, b"two hundred bodies", submitted_by="central team", file_name="all.csv")
+    paths = sorted(s.root.glob(f"lines/*/*/{sid}.parquet"))
+    assert len(paths) == 200
+    for path in paths:
+        said = pq.read_schema(path).metadata[store_module.PART_METADATA_KEY]
+        meta = json.loads(said)
+        assert "parts" not in meta and meta["part_count"] == 200 and meta["line_count"] == len(lines)
+        assert (meta["organisation_id"], meta["part_line_count"]) == (path.parent.parent.name,
+                                                                      per_body[path.parent.parent.name])
+        assert len(said) < 1000  # a list of the 200 parts alone would be some 6,000 bytes in every one of them
+    lost = paths[7]
+    lost.write_bytes(b"not a Parquet file any more")  # its metadata unreadable: counted by what the others leave
+    (s.root / "store.sqlite").unlink()
+    result = maintenance.rebuild_catalogue(s.root)
+    assert (result.submissions, result.parts, result.left_out) == (1, 200, {})
+    assert result.damaged == [lost.relative_to(s.root).as_posix()]
+    rebuilt = SubmissionStore(s.root)
+    assert len(rebuilt.current_lines()) == len(lines) - per_body[lost.parent.parent.name]
+    assert rebuilt.unavailable() == [(lost.parent.parent.name, "2019-20", "damaged file")]
+    with sqlite3.connect(s.root / "store.sqlite") as db:
+        counted = db.execute("SELECT line_count FROM parts WHERE path = ?",
+                             (lost.relative_to(s.root).as_posix(),)).fetchone()[0]
+    assert counted == per_body[lost.parent.parent.name]
+
+
+def test_parts_written_when_each_listed_every_part_are_still_rebuilt(store):
+    import json
+
+    import pyarrow.parquet as pq
+
+    before = {s.submission_id: s for s in store.submissions()}
+    paths = sorted(store.root.glob("lines/*/*/*.parquet"))
+    listed: dict[str, list] = {}
+    for path in paths:
+        meta = store_module.part_metadata(path)
+        listed.setdefault(meta["submission_id"], []).append(
+            [meta["organisation_id"], meta["reporting_year"], meta["part_line_count"]])
+    for path in paths:  # as an older version wrote them: the submission's whole list in each part
+        table = pq.read_table(path)
+        meta = store_module.part_metadata(path)
+        old = {k: v for k, v in meta.items() if k not in ("part_count", "part_line_count")}
+        old["parts"] = listed[meta["submission_id"]]
+        pq.write_table(table.replace_schema_metadata(
+            {store_module.PART_METADATA_KEY: json.dumps(old).encode()}), path)
+    (store.root / "store.sqlite").unlink()
+    result = maintenance.rebuild_catalogue(store.root)
+    assert (result.submissions, result.parts, result.left_out, result.damaged) == (2, 3, {}, [])
+    rebuilt = SubmissionStore(store.root)
+    assert {s.submission_id: s for s in rebuilt.submissions()} == before
+    assert totals(rebuilt) == {("cardiff", "2022-23"): 105, ("newport", "2021-22"): 9, ("newport", "2022-23"): 7}
+
+
 def test_sample_returns_go_only_into_an_entirely_empty_directory(tmp_path):
     from decarb_dashboard.registry import bundled_registry
 
