@@ -86,7 +86,7 @@ def compare(engine: Engine, body: str, year: str, peer_group: str | list[str] = 
         **peers.category_set_note(cats, year, members),
     }
     if all_flags is not None:
-        flags = all_flags[all_flags["organisation_id"] == body]
+        flags = peers.with_details(all_flags[all_flags["organisation_id"] == body])
     else:
         flags = peers.quality_flags(engine.facts, cats, engine.values, engine.registry, year, [body])
     warnings = engine.factor_warnings[(engine.factor_warnings["organisation_id"] == body)

@@ -177,24 +177,44 @@ def _peer_medians(facts: pd.DataFrame, registry: pd.DataFrame, year: str) -> pd.
     return per_object(facts, ("peer medians", year), build)
 
 
+#: The columns of :func:`quality_flags`, in order.
+FLAG_COLUMNS = ["organisation_id", "reporting_year", "kind", "category", "source", "value_tco2e", "detail", "ratio",
+                "against", "previous_year", "change_pct", "before_tco2e", "z", "share_pct"]
+
+
+def _of_bodies(frame: pd.DataFrame, bodies: set[str]) -> pd.DataFrame:
+    """The rows of ``frame`` of ``bodies``: the frame itself when it has no other body (no copy, no comparison of
+    a million names)."""
+    column = frame["organisation_id"]
+    present = column.cat.categories[np.unique(column.cat.codes[column.cat.codes >= 0])] \
+        if isinstance(column.dtype, pd.CategoricalDtype) else column.unique()
+    if {str(b) for b in present} <= bodies:
+        return frame
+    return frame[column.isin(sorted(bodies)).to_numpy()]
+
+
 def quality_flags(facts: pd.DataFrame, categories: pd.DataFrame, values: pd.DataFrame, registry: pd.DataFrame,
-                  year: str, bodies: list[str] | None = None) -> pd.DataFrame:
-    """Return the figures a reviewer should look at in ``year``, one row per flag.
+                  year: str, bodies: list[str] | None = None, details: bool = True) -> pd.DataFrame:
+    """Return the figures a reviewer should look at in ``year``, one row per flag (columns :data:`FLAG_COLUMNS`).
 
     Kinds: ``unit_slip`` (a line about 1000x the body's previous year or its
     peers' median), ``jump`` (a category more than 50% up or down on the previous
     year), ``outlier`` (robust z of total per FTE above 3.5 among bodies of the
     same type: median and MAD), ``estimated_share`` (over half the total estimated).
+    ``detail`` says each in English (:func:`flag_detail`); with ``details`` False it is left
+    null, for a caller that keeps every body's flags and words only those it shows
+    (:func:`with_details`): at 5,000 bodies a year has tens of thousands of flags.
     """
     previous = years.previous(year)
     bodies = bodies if bodies is not None else sorted(registry["id"])
+    checked = {str(b) for b in bodies}
     types = registry.set_index("id")["type"]
-    flags: list[dict] = []
-
-    lines = facts[facts["emissions_tco2e"].notna() & facts["organisation_id"].isin(bodies)]
+    lines = _of_bodies(facts, checked)
+    lines = lines[lines["emissions_tco2e"].notna().to_numpy()]
     key = ["organisation_id", "category", "source"]
-    now = lines[lines["reporting_year"] == year].groupby(key, dropna=False, observed=True)["emissions_tco2e"].sum()
-    before = lines[lines["reporting_year"] == previous].groupby(key, dropna=False, observed=True)[
+    in_year = lines["reporting_year"]
+    now = lines[(in_year == year).to_numpy()].groupby(key, dropna=False, observed=True)["emissions_tco2e"].sum()
+    before = lines[(in_year == previous).to_numpy()].groupby(key, dropna=False, observed=True)[
         "emissions_tco2e"].sum()
     # Peers are every body of the same type, whichever bodies are being checked.
     peer_median = _peer_medians(facts, registry, year).rename("median").reset_index()
@@ -206,57 +226,82 @@ def quality_flags(facts: pd.DataFrame, categories: pd.DataFrame, values: pd.Data
     lines_now = lines_now.merge(peer_median, on=["type", "category", "source"], how="left")
     against_self = (lines_now["now"] / lines_now["before"]).abs()
     against_peers = (lines_now["now"] / lines_now["median"]).where(lines_now["median"] > 0)
-    slip = against_self.between(UNIT_SLIP_LOW, UNIT_SLIP_HIGH)
-    peer_slip = against_peers.between(UNIT_SLIP_LOW, UNIT_SLIP_HIGH)
-    for i in np.flatnonzero((slip | peer_slip).to_numpy()):
-        r = lines_now.iloc[i]
-        by_self = bool(slip.iloc[i])
-        ratio_value = float(against_self.iloc[i] if by_self else against_peers.iloc[i])
-        flags.append({"organisation_id": str(r["organisation_id"]), "reporting_year": year, "kind": "unit_slip",
-                      "category": str(r["category"]), "source": None if pd.isna(r["source"]) else str(r["source"]),
-                      "value_tco2e": float(r["now"]), "ratio": ratio_value,
-                      "against": "previous_year" if by_self else "peers", "previous_year": previous})
+    slip = against_self.between(UNIT_SLIP_LOW, UNIT_SLIP_HIGH).to_numpy()
+    peer_slip = against_peers.between(UNIT_SLIP_LOW, UNIT_SLIP_HIGH).to_numpy()
+    flagged = slip | peer_slip
+    slipped_rows = lines_now[flagged]
+    ratio = np.where(slip[flagged], against_self[flagged], against_peers[flagged])
+    flags: list[dict] = [
+        {"organisation_id": body, "reporting_year": year, "kind": "unit_slip", "category": category,
+         "source": None if pd.isna(source) else str(source), "value_tco2e": value, "ratio": r,
+         "against": "previous_year" if own else "peers", "previous_year": previous}
+        for body, category, source, value, r, own in zip(
+            slipped_rows["organisation_id"].astype(str).tolist(), slipped_rows["category"].astype(str).tolist(),
+            slipped_rows["source"].astype(object).tolist(), slipped_rows["now"].astype(float).tolist(),
+            ratio.tolist(), slip[flagged].tolist(), strict=True)]
 
-    c = categories[categories["organisation_id"].isin(bodies) & (categories["status"] == "reported")]
-    c_now = c[c["reporting_year"] == year].set_index(["organisation_id", "category"])["tco2e"]
-    c_before = c[c["reporting_year"] == previous].set_index(["organisation_id", "category"])["tco2e"]
+    c = _of_bodies(categories, checked)
+    c = c[(c["status"] == "reported").to_numpy()]
+    c_year = c["reporting_year"]
+    c_now = c[(c_year == year).to_numpy()].set_index(["organisation_id", "category"])["tco2e"]
+    c_before = c[(c_year == previous).to_numpy()].set_index(["organisation_id", "category"])["tco2e"]
     joined = pd.concat([c_now.rename("now"), c_before.rename("before")], axis=1, join="inner")
     joined = joined[joined["before"].abs() > 0]
     joined["pct"] = (joined["now"] - joined["before"]) / joined["before"].abs() * 100
-    slipped = {(f["organisation_id"], f["category"]) for f in flags if f["kind"] == "unit_slip"}
+    slipped = {(f["organisation_id"], f["category"]) for f in flags}
     jumps = joined[joined["pct"].abs() > JUMP_PCT].reset_index()
-    for body, category, now_t, before_t, pct in zip(jumps["organisation_id"].astype(str), jumps["category"].astype(str),
-                                                    jumps["now"], jumps["before"], jumps["pct"], strict=True):
-        if (body, category) in slipped:  # already flagged as the likelier unit slip
-            continue
-        flags.append({"organisation_id": body, "reporting_year": year, "kind": "jump", "category": category,
-                      "source": None, "value_tco2e": float(now_t), "change_pct": float(pct),
-                      "before_tco2e": float(before_t), "previous_year": previous})
+    flags += [{"organisation_id": body, "reporting_year": year, "kind": "jump", "category": category,
+               "source": None, "value_tco2e": now_t, "change_pct": pct, "before_tco2e": before_t,
+               "previous_year": previous}
+              for body, category, now_t, before_t, pct in zip(
+                  jumps["organisation_id"].astype(str).tolist(), jumps["category"].astype(str).tolist(),
+                  jumps["now"].astype(float).tolist(), jumps["before"].astype(float).tolist(),
+                  jumps["pct"].astype(float).tolist(), strict=True)
+              if (body, category) not in slipped]  # already flagged as the likelier unit slip
 
-    per_fte = values[(values["metric"] == OUTLIER_METRIC) & (values["reporting_year"] == year)
-                     & values["value"].notna()]
+    per_fte = values[((values["metric"] == OUTLIER_METRIC) & (values["reporting_year"] == year)
+                      & values["value"].notna()).to_numpy()]
     per_fte = per_fte.assign(type=per_fte["organisation_id"].astype(str).map(types))
-    checked = set(bodies)
     for _, group in per_fte.groupby("type"):
         if len(group) < OUTLIER_MIN_GROUP:
             continue  # too few peers for a robust spread
         z = _robust_z(group.set_index(group["organisation_id"].astype(str))["value"])
-        for body, score in z[(z.abs() > OUTLIER_Z) & z.index.isin(checked)].items():
+        far = z[(z.abs() > OUTLIER_Z).to_numpy()]
+        for body, score in ((b, v) for b, v in far.items() if b in checked):  # a set, not isin: 5,000 names
             flags.append({"organisation_id": body, "reporting_year": year, "kind": "outlier", "category": None,
                           "source": None, "value_tco2e": None, "z": float(score)})
 
     # Supply chain is estimated from spend by nature, so the share is of the rest of the total.
-    t = totals(categories[categories["organisation_id"].isin(bodies)], include_supply_chain=False)  # spend-based out
+    t = totals(_of_bodies(categories, checked), include_supply_chain=False)  # spend-based out
     t = t[(t["reporting_year"] == year) & (t["estimated_share_pct"] > ESTIMATED_SHARE_PCT)]
     for r in t.itertuples():
         flags.append({"organisation_id": r.organisation_id, "reporting_year": year, "kind": "estimated_share",
                       "category": None, "source": None, "value_tco2e": float(r.estimated_tco2e),
                       "share_pct": float(r.estimated_share_pct)})
     for flag in flags:
-        flag["detail"] = flag_detail(flag)
-    columns = ["organisation_id", "reporting_year", "kind", "category", "source", "value_tco2e", "detail", "ratio",
-               "against", "previous_year", "change_pct", "before_tco2e", "z", "share_pct"]
-    return pd.DataFrame(flags, columns=columns)
+        flag["detail"] = flag_detail(flag) if details else None
+    return pd.DataFrame(flags, columns=FLAG_COLUMNS)
+
+
+def year_flags(engine, year: str) -> pd.DataFrame:
+    """Return every body's quality flags in ``year`` over ``engine``, worked out once per engine object.
+
+    The one cache of them: the pages, the review queue and the API each pass their own engine
+    (the published figures or every current return), so each engine has its own flags. ``detail``
+    is left null (:func:`with_details` words the rows a caller shows).
+    """
+    return per_object(engine, ("quality flags", year), lambda: quality_flags(
+        engine.facts, engine.categories, engine.values, engine.registry, year, details=False))
+
+
+def with_details(flags: pd.DataFrame) -> pd.DataFrame:
+    """Return ``flags`` (rows of :func:`quality_flags`) with each ``detail`` said in English, where it is null."""
+    if flags.empty or flags["detail"].notna().all():
+        return flags
+    out = flags.copy()
+    missing = out["detail"].isna().to_numpy()
+    out.loc[missing, "detail"] = [flag_detail(f) for f in out[missing].to_dict("records")]
+    return out
 
 
 def flag_detail(flag: Mapping[str, object], lang: str = "en") -> str:

@@ -405,9 +405,8 @@ def _changes(store: SubmissionStore, engine, before_id: str, s: Submission, org:
 
 
 def _flags_of_year(engine, year: str) -> pd.DataFrame:
-    """Every body's quality flags in ``year``, worked out once per engine (the pages' cache key)."""
-    return per_object(engine, ("quality flags", year), lambda: peers.quality_flags(
-        engine.facts, engine.categories, engine.values, engine.registry, year))
+    """Every body's quality flags in ``year``, worked out once per engine (the pages' cache: ``peers.year_flags``)."""
+    return peers.year_flags(engine, year)
 
 
 def _peer_range(engine, org: str, year: str, value: float | None) -> dict:
@@ -472,8 +471,9 @@ def review_view(store: SubmissionStore, engine, submission_id: str, organisation
     flags = []
     if is_current:
         found = _flags_of_year(engine, year)
+        found = peers.with_details(found[found["organisation_id"] == org])  # worded for this body's alone
         flags = [{k: v for k, v in row.items() if k not in ("organisation_id", "reporting_year")}
-                 for row in json_ready(found[found["organisation_id"] == org].to_dict("records"))]
+                 for row in json_ready(found.to_dict("records"))]
         flags = [{k: v for k, v in f.items() if v is not None or k in ("category", "source")} for f in flags]
     references = {h.submission_id: h.reference for h in history}
     thread = [{**e, "reference": references.get(e["submission_id"])}

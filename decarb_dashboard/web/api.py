@@ -256,7 +256,7 @@ def overview(year: str) -> flask.Response:
     engine = data.engine()
     _known(engine, None, year)
     gap_fill = _choice_arg("gap_fill", "false", ["true", "false"]) == "true"
-    flags = peers.quality_flags(engine.facts, engine.categories, engine.values, engine.registry, year)
+    flags = peers.year_flags(engine, year)  # kept per engine: the published one's, not the pages' drafts
     return _answer(json_ready(rollups.overview(engine.categories, engine.registry, year, flags, gap_fill)))
 
 

@@ -188,11 +188,11 @@ def year_options(lang: str = "en") -> list[dict]:
 
 
 def quality_flags(year: str) -> pd.DataFrame:
-    """Return every body's quality flags for ``year``, worked out once per engine (store version)."""
-    from decarb_dashboard.peers import quality_flags as find
+    """Return every body's quality flags for ``year``, worked out once per engine (store version):
+    :func:`decarb_dashboard.peers.year_flags`, ``detail`` null (the pages word each flag in their language)."""
+    from decarb_dashboard.peers import year_flags
 
-    e = engine()
-    return per_object(e, ("quality flags", year), lambda: find(e.facts, e.categories, e.values, e.registry, year))
+    return year_flags(engine(), year)
 
 
 def chosen_body(body: str | None) -> str:
