@@ -202,20 +202,34 @@ class _Body:
         return self.cells[(year, category)][1]
 
 
-def _all_bodies(categories: pd.DataFrame) -> dict[str, _Body]:
-    """Every body's table, built in one pass over a category table and kept while that table lives."""
-    return per_object(categories, "body tables", lambda: _build_bodies(categories))
+def _all_bodies(categories: pd.DataFrame) -> _BodyTables:
+    """Every body's table, each built when first asked for and kept while that table lives."""
+    return per_object(categories, "body tables", lambda: _BodyTables(categories))
 
 
-def _build_bodies(categories: pd.DataFrame) -> dict[str, _Body]:
-    cells: dict[str, dict] = {}
-    values = categories["tco2e"].to_numpy(dtype=float)
-    for org, year, cat, status, value in zip(categories["organisation_id"].astype(str).to_numpy(),
-                                             categories["reporting_year"].astype(str).to_numpy(),
-                                             categories["category"].astype(str).to_numpy(),
-                                             categories["status"].astype(str).to_numpy(), values, strict=True):
-        cells.setdefault(org, {})[(year, cat)] = (status, None if value != value else float(value))
-    return {org: _Body(c) for org, c in cells.items()}
+class _BodyTables:
+    """Each body's rows of a category table, found in one pass; a body's :class:`_Body` is built when first asked
+    for (a page of one body must not build 5,000 bodies' tables)."""
+
+    def __init__(self, categories: pd.DataFrame) -> None:
+        codes, bodies = pd.factorize(categories["organisation_id"].astype(str))
+        order = np.argsort(codes, kind="stable")  # each body's rows in the table's order
+        ends = np.cumsum(np.bincount(codes[codes >= 0], minlength=len(bodies)))
+        self._rows = {str(b): order[e - n:e] for b, e, n in zip(
+            bodies, ends, np.bincount(codes[codes >= 0], minlength=len(bodies)), strict=True)}
+        self._columns = (categories["reporting_year"].astype(str).to_numpy(),
+                         categories["category"].astype(str).to_numpy(),
+                         categories["status"].astype(str).to_numpy(), categories["tco2e"].to_numpy(dtype=float))
+        self._built: dict[str, _Body] = {}
+
+    def get(self, body: str) -> _Body | None:
+        found = self._built.get(body)
+        if found is None and body in self._rows:
+            rows = self._rows[body]
+            year, category, status, value = (c[rows] for c in self._columns)
+            found = self._built[body] = _Body({(y, c): (st, None if v != v else float(v)) for y, c, st, v in zip(
+                year.tolist(), category.tolist(), status.tolist(), value.tolist(), strict=True)})
+        return found
 
 
 def body_cells(categories: pd.DataFrame, body: str) -> dict[tuple[str, str], tuple[str, float | None]]:
@@ -225,11 +239,6 @@ def body_cells(categories: pd.DataFrame, body: str) -> dict[tuple[str, str], tup
 
 def _body(categories: pd.DataFrame, body: str) -> _Body:
     return _all_bodies(categories).get(body) or _Body({})
-
-
-def _bodies(categories: pd.DataFrame, bodies: list[str]) -> dict[str, _Body]:
-    tables = _all_bodies(categories)
-    return {b: tables.get(b) or _Body({}) for b in bodies}
 
 
 def _missing_reason(categories: pd.DataFrame, body: str, year: str, category: str) -> str | None:
@@ -396,18 +405,32 @@ def restatement(facts: pd.DataFrame, factors: pd.DataFrame, body: str, year: str
             "change_from_activity_tco2e": restated - baseline, "change_from_factors_tco2e": actual - restated}
 
 
-def _baseline_total(b: _Body) -> dict:
-    values = [v for (y, _c), (st, v) in b.cells.items() if y == BASELINE_YEAR and st == "reported"]
-    if not values:
-        return {"change_tco2e": None}
-    total = float(sum(values))
-    return {"tco2e": total, "other_tco2e": total, "change_tco2e": 0.0}
-
-
 def required_reduction_pct(year: str) -> float:
     """Return the reduction since the baseline that a straight path to net zero in 2030 requires by ``year``."""
     done = (years.start_of(year) - years.start_of(BASELINE_YEAR)) / (NET_ZERO_START - years.start_of(BASELINE_YEAR))
     return float(min(max(done, 0.0), 1.0) * 100)
+
+
+def pair_sums(categories: pd.DataFrame, bodies: list[str], year: str, other: str, include_land: bool = False
+              ) -> tuple[list[float | None], list[float | None]]:
+    """Return each body's tCO2e in ``year`` and in ``other`` over the categories reported in both (with ``year`` the
+    same as ``other``: every category reported), as :func:`like_for_like` sums them (category by category in the
+    vocabulary's order), over the grid of reported figures for every body at once. None where there is none."""
+    body_at, year_at, grid = _reported_grid(categories, include_land)
+    at = np.array([body_at.get(b, -1) for b in bodies], dtype=np.int64)
+    y, o = year_at.get(year), year_at.get(other)
+    if y is None or o is None or not len(bodies) or grid.size == 0:
+        return [None] * len(bodies), [None] * len(bodies)
+    known = at >= 0
+    cells_now, cells_then = grid[np.where(known, at, 0), y], grid[np.where(known, at, 0), o]
+    both = ~np.isnan(cells_now) & ~np.isnan(cells_then) & known[:, None]
+    now, then = np.zeros(len(bodies)), np.zeros(len(bodies))
+    for k in range(grid.shape[2]):
+        now += np.where(both[:, k], cells_now[:, k], 0.0)
+        then += np.where(both[:, k], cells_then[:, k], 0.0)
+    has = both.any(axis=1).tolist()
+    return ([v if h else None for v, h in zip(now.tolist(), has, strict=True)],
+            [v if h else None for v, h in zip(then.tolist(), has, strict=True)])
 
 
 def trajectory(categories: pd.DataFrame, bodies: list[str], year: str) -> dict:
@@ -420,17 +443,14 @@ def trajectory(categories: pd.DataFrame, bodies: list[str], year: str) -> dict:
     """
     now = then = 0.0
     counted, left_out = [], {}
-    tables = _bodies(categories, bodies)
-    for body in bodies:
-        if year == BASELINE_YEAR:  # the baseline itself: every category it reported
-            lfl = _baseline_total(tables[body])
-        else:
-            lfl = like_for_like(categories, body, year, BASELINE_YEAR, include_land=True, _b=tables[body])
-        if lfl["change_tco2e"] is None:
-            left_out[body] = reasons.text("no_categories_in_both", year=year)
+    none_in_both = reasons.text("no_categories_in_both", year=year)  # one reason, said once for every body
+    nows, thens = pair_sums(categories, bodies, year, BASELINE_YEAR, include_land=True)
+    for body, body_now, body_then in zip(bodies, nows, thens, strict=True):
+        if body_now is None:
+            left_out[body] = none_in_both
             continue
-        now += lfl["tco2e"]
-        then += lfl["other_tco2e"]
+        now += body_now
+        then += body_then
         counted.append(body)
     required = required_reduction_pct(year)
     if not counted:

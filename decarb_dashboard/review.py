@@ -614,22 +614,21 @@ def body_statuses(store: SubmissionStore, registry: pd.DataFrame, reporting_year
     current return (null when none).
     """
     current = store.current_statuses()
-    current = current[current["reporting_year"] == reporting_year].set_index("organisation_id")
+    current = current[current["reporting_year"] == reporting_year].drop_duplicates("organisation_id")
     due = deadlines.deadline(reporting_year)
     overdue = deadlines.is_overdue(reporting_year)
     history = store.history_until()
-    rows = []
-    for body in rollups.expected_bodies(registry, reporting_year):
-        if body in current.index:
-            r = current.loc[body]
-            rows.append({"organisation_id": body, "status": r["status"],
-                         "late": deadlines.is_late(reporting_year, r["first_submitted_at"], history),
-                         "deadline": due,
-                         "submission_id": r["submission_id"], "reference": r["reference"]})
-        else:
-            rows.append({"organisation_id": body, "status": NOT_SUBMITTED, "late": overdue, "deadline": due,
-                         "submission_id": None, "reference": None})
-    out = pd.DataFrame(rows, columns=BODY_STATUS_COLUMNS)
+    # every expected body at once: a merge, not a look-up per body
+    out = pd.DataFrame({"organisation_id": rollups.expected_bodies(registry, reporting_year)}).merge(
+        current[["organisation_id", "status", "first_submitted_at", "submission_id", "reference"]],
+        on="organisation_id", how="left")
+    has_return = out["status"].notna().to_numpy()
+    out["late"] = [deadlines.is_late(reporting_year, first if isinstance(first, str) else None, history) if has
+                   else overdue for has, first in zip(
+        has_return, out["first_submitted_at"].astype(object).tolist(), strict=True)]
+    out["status"] = out["status"].astype(object).where(has_return, NOT_SUBMITTED)
+    out["deadline"] = due
+    out = out[BODY_STATUS_COLUMNS]
     for column in ("submission_id", "reference"):  # null, not NaN, where there is no return
         out[column] = out[column].astype(object).where(out[column].notna(), None)
     return out

@@ -50,14 +50,15 @@ def adequate_coverage_pct() -> float:
 
 
 def expected_bodies(registry: pd.DataFrame, year: str) -> list[str]:
-    """Return the bodies expected to report in ``year``: every body in the register."""
+    """Return the bodies expected to report in ``year``: every body in the register (sorted once per register)."""
     del year  # the scheme expects every registered body every year; a body's first year would go here
-    return sorted(registry["id"].astype(str))
+    return list(per_object(registry, "expected bodies", lambda: tuple(sorted(registry["id"].astype(str)))))
 
 
 def reported_bodies(categories: pd.DataFrame, year: str) -> set[str]:
-    """Return the bodies with a return for ``year``."""
-    return set(categories.loc[categories["reporting_year"] == year, "organisation_id"].astype(str))
+    """Return the bodies with a return for ``year`` (found once per table and year)."""
+    return set(per_object(categories, ("reported bodies", year), lambda: frozenset(
+        categories.loc[(categories["reporting_year"] == year).to_numpy(), "organisation_id"].astype(str))))
 
 
 def body_totals(categories: pd.DataFrame, year: str, include_supply_chain: bool = True) -> dict[str, float]:
@@ -99,13 +100,16 @@ def like_for_like(categories: pd.DataFrame, bodies: list[str], year: str, other:
     now = then = 0.0
     counted, left_out = [], {}
     done = {y: reported_bodies(categories, y) for y in (year, other)}
-    for body in bodies:
-        lfl = measures.like_for_like(categories, body, year, other, include_land=include_land)
-        if lfl["change_tco2e"] is None:
-            left_out[body] = _why_not_compared(done, body, year, other)
+    none = [None] * len(bodies)
+    # every body at once, as measures.like_for_like sums each (which has no change when the years are the same)
+    nows, thens = (none, none) if year == other else measures.pair_sums(categories, bodies, year, other, include_land)
+    said: dict[tuple, str] = {}  # a reason is worded once, however many bodies it is given for
+    for body, body_now, body_then in zip(bodies, nows, thens, strict=True):
+        if body_now is None:
+            left_out[body] = _why_not_compared(done, body, year, other, said)
             continue
-        now += lfl["tco2e"]
-        then += lfl["other_tco2e"]
+        now += body_now
+        then += body_then
         counted.append(body)
     if not counted:
         return {"bodies": [], "tco2e": None, "other_tco2e": None, "change_tco2e": None, "change_pct": None,
@@ -114,13 +118,19 @@ def like_for_like(categories: pd.DataFrame, bodies: list[str], year: str, other:
             "change_pct": (now - then) / abs(then) * 100 if then else None, "left_out": left_out}
 
 
-def _why_not_compared(done: dict[str, set[str]], body: str, year: str, other: str) -> str:
+def _why_not_compared(done: dict[str, set[str]], body: str, year: str, other: str, said: dict[tuple, str]) -> str:
+    def reason(code: str, **params: str) -> str:
+        key = (code, *params.values())
+        if key not in said:
+            said[key] = reasons.text(code, **params)
+        return said[key]
+
     if year == other:
-        return reasons.text("baseline_year")
+        return reason("baseline_year")
     for y in (year, other):
         if body not in done[y]:
-            return reasons.text("no_return", year=y)
-    return reasons.text("no_common_categories", year=year)
+            return reason("no_return", year=y)
+    return reason("no_common_categories", year=year)
 
 
 def gap_fill(categories: pd.DataFrame, bodies: list[str], year: str, include_supply_chain: bool = True
