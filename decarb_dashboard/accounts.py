@@ -265,16 +265,8 @@ class AccountStore:
             migrations.ensure_sqlite(self._db.path, "accounts")
         #: What the database raises when it cannot be reached or written.
         self.errors: tuple[type[BaseException], ...] = self._db.errors
-
-    @property
-    def backend(self) -> str:
-        """Where the accounts are: ``sqlite`` (the data directory) or ``postgresql``."""
-        return self._db.dialect
-
-    @property
-    def database_url(self) -> str:
-        """The PostgreSQL database the accounts are in, or '' for the data directory's file."""
-        return getattr(self._db, "url", "")
+        #: The PostgreSQL database the accounts are in, or '' for the data directory's file.
+        self.database_url = url or ""
 
     def _connect(self):
         return self._db.connect()

@@ -92,38 +92,6 @@ CREATE TABLE IF NOT EXISTS mail_outbox (
 );
 CREATE INDEX IF NOT EXISTS mail_outbox_due ON mail_outbox (status, next_attempt_at);
 """
-#: ``store.sqlite`` of the first versions: no part checksums, no references, declarations or warnings, no register,
-#: no damaged parts.
-OLDEST_STORE_SQL = """
-CREATE TABLE submissions (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    submission_id TEXT NOT NULL UNIQUE,
-    submitted_at TEXT NOT NULL,
-    submitted_by TEXT NOT NULL,
-    file_name TEXT,
-    sha256 TEXT NOT NULL,
-    line_count INTEGER NOT NULL,
-    status TEXT NOT NULL,
-    status_message TEXT
-);
-CREATE TABLE parts (
-    submission_id TEXT NOT NULL REFERENCES submissions(submission_id),
-    organisation_id TEXT NOT NULL,
-    reporting_year TEXT NOT NULL,
-    path TEXT NOT NULL,
-    line_count INTEGER NOT NULL,
-    PRIMARY KEY (submission_id, organisation_id, reporting_year)
-);
-CREATE TABLE audit_log (
-    entry INTEGER PRIMARY KEY AUTOINCREMENT,
-    at TEXT NOT NULL,
-    actor TEXT NOT NULL,
-    submission_id TEXT NOT NULL,
-    action TEXT NOT NULL,
-    status TEXT NOT NULL,
-    message TEXT
-);
-"""
 #: ``accounts.sqlite`` as accounts.py made it (``_SCHEMA_SQL``).
 ACCOUNTS_SQL = """
 CREATE TABLE IF NOT EXISTS accounts (
@@ -182,27 +150,24 @@ CREATE TRIGGER IF NOT EXISTS accounts_audit_no_delete BEFORE DELETE ON accounts_
 BEGIN SELECT RAISE(ABORT, 'the accounts audit is append-only'); END;
 DROP TABLE IF EXISTS sign_in_failures;
 """
+
+
+def _without(sql: str, *parts: str) -> str:
+    for part in parts:
+        assert part in sql, part
+        sql = sql.replace(part, "")
+    return sql
+
+
+#: ``store.sqlite`` of the first versions: no part checksums, no references, declarations or warnings, no register,
+#: no damaged parts, no outbox.
+OLDEST_STORE_SQL = _without(STORE_SQL.split("CREATE TRIGGER")[0], ",\n    reference TEXT,\n    declaration TEXT,\n"
+                            "    warnings TEXT", " CHECK (status IN ('submitted', 'queried', 'accepted', 'withdrawn'))",
+                            "    sha256 TEXT,\n", "CREATE INDEX IF NOT EXISTS parts_by_return ON parts"
+                            " (organisation_id, reporting_year);\n")
 #: ``accounts.sqlite`` of the first versions: no e-mail address or language, no audit, no reset links, and the
 #: throttle's older table.
-OLDEST_ACCOUNTS_SQL = """
-CREATE TABLE accounts (
-    username TEXT PRIMARY KEY,
-    display_name TEXT NOT NULL,
-    role TEXT NOT NULL CHECK (role IN ('submitter', 'reviewer', 'admin')),
-    password_hash TEXT NOT NULL,
-    disabled INTEGER NOT NULL DEFAULT 0,
-    session_epoch INTEGER NOT NULL DEFAULT 0,
-    created_at TEXT NOT NULL
-);
-CREATE TABLE account_bodies (
-    username TEXT NOT NULL REFERENCES accounts (username),
-    organisation_id TEXT NOT NULL,
-    PRIMARY KEY (username, organisation_id)
-);
-CREATE TABLE sessions (
-    token_sha256 TEXT PRIMARY KEY,
-    username TEXT NOT NULL REFERENCES accounts (username),
-    expires_at REAL NOT NULL
-);
-CREATE TABLE sign_in_failures (key TEXT PRIMARY KEY, failures INTEGER NOT NULL, last_at REAL NOT NULL);
-"""
+OLDEST_ACCOUNTS_SQL = _without(ACCOUNTS_SQL.split("-- every change to an account")[0].split(
+    "-- recent failed sign-ins")[0], ",\n    -- where notifications go (NULL: none) and in which language"
+    " ('': every language, Welsh first)\n    email TEXT,\n    language TEXT NOT NULL DEFAULT ''") + (
+    "CREATE TABLE sign_in_failures (key TEXT PRIMARY KEY, failures INTEGER NOT NULL, last_at REAL NOT NULL);\n")

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import secrets
 import shutil
 import sqlite3
 import tempfile
@@ -75,14 +76,19 @@ def alembic_config(url: str):
     return cfg
 
 
+#: Alembic keeps the migration running in a process in module globals: one run at a time per process.
+_upgrading = threading.Lock()
+
+
 def upgrade(url: str, branch: str | None = None) -> tuple[frozenset[str], frozenset[str]]:
     """Bring the database at ``url`` up to the head of ``branch`` (None: every branch, for PostgreSQL);
     return the revisions it was at before and after."""
     from alembic import command
 
-    before = current(url)
-    command.upgrade(alembic_config(url), "heads" if branch is None else f"{branch}@head")
-    return before, current(url)
+    with _upgrading:
+        before = current(url)
+        command.upgrade(alembic_config(url), "heads" if branch is None else f"{branch}@head")
+        return before, current(url)
 
 
 def current(url: str) -> frozenset[str]:
@@ -114,7 +120,7 @@ _templates_lock = threading.Lock()
 def _template(branch: str) -> Path:
     """An empty SQLite file of ``branch`` at its head, made by running its migrations once in this process."""
     key = (branch, os.getpid())
-    with _templates_lock:
+    with _templates_lock:  # taken before _upgrading, never inside it
         found = _templates.get(key)
         if found is None or not found.exists():
             directory = Path(tempfile.mkdtemp(prefix="decarb-schema-"))
@@ -137,7 +143,8 @@ def ensure_sqlite(path: Path, branch: str) -> bool:
     from decarb_dashboard import database
 
     if not path.exists():
-        made = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.new")
+        # named as store.temporary_name names them, so that remove_leftovers clears one a crash left
+        made = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
         try:
             shutil.copyfile(_template(branch), made)
             with open(made, "rb+") as f:

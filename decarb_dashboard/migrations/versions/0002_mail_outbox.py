@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from decarb_dashboard.migrations import tables
+from decarb_dashboard.notify import OUTBOX_STATUSES
 
 revision = "0002"
 down_revision = "0001"
@@ -19,8 +20,6 @@ branch_labels = None
 depends_on = None
 
 TEXT = sa.Text()
-#: The statuses of a message (``notify.OUTBOX_STATUSES``, which the module checks against this).
-STATUSES = ("pending", "sending", "sent", "failed")
 
 
 def upgrade() -> None:
@@ -35,7 +34,7 @@ def upgrade() -> None:
         sa.Column("languages", TEXT, nullable=False, comment="the languages of the message, in order: 'cy,en'"),
         sa.Column("subject", TEXT, nullable=False),
         sa.Column("body", TEXT, nullable=False),
-        sa.Column("status", TEXT, sa.CheckConstraint(f"status IN ({tables.quoted(STATUSES)})"), nullable=False),
+        sa.Column("status", TEXT, sa.CheckConstraint(f"status IN ({tables.quoted(OUTBOX_STATUSES)})"), nullable=False),
         sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
         sa.Column("next_attempt_at", sa.Double, nullable=False),
         sa.Column("claimed_by", TEXT),
