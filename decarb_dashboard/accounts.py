@@ -1,9 +1,10 @@
 """Accounts, roles and who may do what.
 
-Accounts live in ``accounts.sqlite`` in the data directory, beside the store.
-Passwords are kept only as werkzeug's salted scrypt hashes. Sign-in failures
-are counted in the same database, so the limit holds across every worker
-process of a deployment.
+Accounts live in ``accounts.sqlite`` in the data directory, beside the store, or, with
+``DECARB_DATABASE_URL``, in the PostgreSQL database the store is in (the tables are the
+migrations' ``accounts`` branch, :mod:`decarb_dashboard.migrations`). Passwords are kept only as
+werkzeug's salted scrypt hashes. Sign-in failures are counted in the same database, so the limit
+holds across every worker process of a deployment, and, on PostgreSQL, across every server.
 
 Roles
 -----
@@ -24,15 +25,14 @@ both) for the review cycle's notifications (:mod:`decarb_dashboard.notify`):
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import functools
 import hashlib
 import json
 import math
+import os
 import re
 import secrets
-import sqlite3
 import time
 import urllib.parse
 from collections.abc import Iterable
@@ -42,8 +42,9 @@ from pathlib import Path
 import email_validator
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from decarb_dashboard import database
+from decarb_dashboard import config, migrations
 from decarb_dashboard.reasons import ReasonError
+from decarb_dashboard.store_sql import ACCOUNTS_LOCK, PostgresCatalogue, SqliteCatalogue
 from uploads_schema import i18n
 
 ROLES = ("submitter", "reviewer", "admin")
@@ -107,75 +108,11 @@ _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@+-]{0,119}$")
 # Checked against when the account does not exist, so that a wrong name takes as long as a wrong password.
 _DUMMY_HASH = generate_password_hash("not a password of anyone")
 
-_SCHEMA_SQL = """
-CREATE TABLE IF NOT EXISTS accounts (
-    username TEXT PRIMARY KEY,
-    display_name TEXT NOT NULL,
-    role TEXT NOT NULL CHECK (role IN ('submitter', 'reviewer', 'admin')),
-    password_hash TEXT NOT NULL,
-    disabled INTEGER NOT NULL DEFAULT 0,
-    -- bumped when the password changes or the account is disabled: older sessions end
-    session_epoch INTEGER NOT NULL DEFAULT 0,
-    created_at TEXT NOT NULL,
-    -- where notifications go (NULL: none) and in which language ('': every language, Welsh first)
-    email TEXT,
-    language TEXT NOT NULL DEFAULT ''
-);
-CREATE TABLE IF NOT EXISTS account_bodies (
-    username TEXT NOT NULL REFERENCES accounts (username),
-    organisation_id TEXT NOT NULL,
-    PRIMARY KEY (username, organisation_id)
-);
--- a signed-in session: the cookie holds the token, this table its SHA-256; deleting the row ends it
-CREATE TABLE IF NOT EXISTS sessions (
-    token_sha256 TEXT PRIMARY KEY,
-    username TEXT NOT NULL REFERENCES accounts (username),
-    expires_at REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS sessions_by_user ON sessions (username);
--- recent failed sign-ins per key (an account, a client address, or both): they set the delay before the next try
-CREATE TABLE IF NOT EXISTS sign_in_throttle (
-    key TEXT PRIMARY KEY,
-    failures INTEGER NOT NULL,
-    last_at REAL NOT NULL
-);
--- every change to an account, who made it and when: append-only (the triggers refuse changes and deletions)
-CREATE TABLE IF NOT EXISTS accounts_audit (
-    entry INTEGER PRIMARY KEY AUTOINCREMENT,
-    at TEXT NOT NULL,
-    actor TEXT NOT NULL,
-    action TEXT NOT NULL,
-    username TEXT NOT NULL,
-    -- what changed, as JSON ({"role": ["submitter", "reviewer"]}, {"delivery": "email"})
-    detail TEXT NOT NULL DEFAULT '{}'
-);
-CREATE INDEX IF NOT EXISTS accounts_audit_by_user ON accounts_audit (username);
--- a one-time link to set a new password: only the token's SHA-256 is kept
-CREATE TABLE IF NOT EXISTS password_resets (
-    token_sha256 TEXT PRIMARY KEY,
-    username TEXT NOT NULL REFERENCES accounts (username),
-    created_by TEXT NOT NULL,
-    expires_at REAL NOT NULL,
-    used_at REAL
-);
-CREATE TRIGGER IF NOT EXISTS accounts_audit_no_update BEFORE UPDATE ON accounts_audit
-BEGIN SELECT RAISE(ABORT, 'the accounts audit is append-only'); END;
-CREATE TRIGGER IF NOT EXISTS accounts_audit_no_delete BEFORE DELETE ON accounts_audit
-BEGIN SELECT RAISE(ABORT, 'the accounts audit is append-only'); END;
-DROP TABLE IF EXISTS sign_in_failures;
-"""
-#: The last object :data:`_SCHEMA_SQL` makes: an accounts.sqlite without it gets the tables it lacks.
-_LAST_SCHEMA_OBJECT = "accounts_audit_no_delete"
-#: Columns added to ``accounts`` since it was first made, with their definitions: an older accounts.sqlite
-#: gains them in place when it is opened (:meth:`AccountStore._migrate`).
-_ADDED_COLUMNS = {"email": "TEXT", "language": "TEXT NOT NULL DEFAULT ''"}
-
-
 def _now_iso() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
 
-def _audit(db: sqlite3.Connection, actor: str, action: str, username: str, **detail: object) -> None:
+def _audit(db, actor: str, action: str, username: str, **detail: object) -> None:
     """Record one change to an account in the append-only audit, in the caller's transaction."""
     db.execute("INSERT INTO accounts_audit (at, actor, action, username, detail) VALUES (?, ?, ?, ?, ?)",
                (_now_iso(), actor or "system", action, username, json.dumps(detail, ensure_ascii=False)))
@@ -298,32 +235,44 @@ def check_language(code: str | None) -> str:
     return text
 
 
+#: The PostgreSQL databases whose accounts' tables this process has found at their newest revision.
+_migrated: set[tuple[str, int]] = set()
+
+
 class AccountStore:
-    """The accounts of a deployment, in ``<data_dir>/accounts.sqlite``."""
+    """The accounts of a deployment: in ``<data_dir>/accounts.sqlite``, or in the PostgreSQL database at
+    ``database_url`` (default ``$DECARB_DATABASE_URL``; none when that is unset), which every server shares.
 
-    def __init__(self, data_dir: Path | str) -> None:
-        self.path = Path(data_dir) / "accounts.sqlite"
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        database.create_once(self.path, _SCHEMA_SQL, _LAST_SCHEMA_OBJECT)
-        self._migrate()
+    The SQLite file is made, or brought up from an older version, by the migrations when it is opened
+    behind their newest revision; a PostgreSQL database behind it is refused (StoreNotMigrated: run
+    ``decarb store migrate``), checked once per process.
+    """
 
-    def _migrate(self) -> None:
-        """Add the columns an accounts.sqlite made by an older version lacks (in place, keeping every row)."""
-        with self._connect() as db:
-            have = {r["name"] for r in db.execute("PRAGMA table_info(accounts)")}
-        if have.issuperset(_ADDED_COLUMNS):
-            return
-        with self._write() as db:  # checked again under the write lock: another worker may have just added them
-            have = {r["name"] for r in db.execute("PRAGMA table_info(accounts)")}
-            for column, definition in _ADDED_COLUMNS.items():
-                if column not in have:
-                    db.execute(f"ALTER TABLE accounts ADD COLUMN {column} {definition}")
+    def __init__(self, data_dir: Path | str | None = None, database_url: str | None = None) -> None:
+        self.root = Path(data_dir) if data_dir is not None else config.data_dir()
+        url = database_url if database_url is not None else config.database_url()
+        self._db: SqliteCatalogue | PostgresCatalogue
+        if url:
+            self._db = PostgresCatalogue(url, lock=ACCOUNTS_LOCK)
+            if (url, os.getpid()) not in _migrated:
+                from decarb_dashboard.store import refuse_unmigrated
 
-    def _connect(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
-        return database.connect(self.path, timeout_s=30)
+                refuse_unmigrated(self._db)
+                _migrated.add((url, os.getpid()))
+        else:
+            self.root.mkdir(parents=True, exist_ok=True)
+            self._db = SqliteCatalogue(self.root / migrations.SQLITE_FILES["accounts"])
+            migrations.ensure_sqlite(self._db.path, "accounts")
+        #: What the database raises when it cannot be reached or written.
+        self.errors: tuple[type[BaseException], ...] = self._db.errors
+        #: The PostgreSQL database the accounts are in, or '' for the data directory's file.
+        self.database_url = url or ""
 
-    def _write(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
-        return database.transaction(self.path)
+    def _connect(self):
+        return self._db.connect()
+
+    def _write(self):
+        return self._db.transaction()
 
     # ---- managing ------------------------------------------------------------
     def add(self, username: str, password: str, role: str, bodies: tuple[str, ...] | list[str] = (),
@@ -412,6 +361,8 @@ class AccountStore:
         with self._connect() as db:
             if role == "submitter":
                 wanted = sorted(set(bodies))
+                if not wanted:  # nobody's bodies (and PostgreSQL takes no empty IN ())
+                    return []
                 marks = ", ".join("?" * len(wanted))
                 names = [r[0] for r in db.execute(
                     "SELECT DISTINCT a.username FROM accounts a JOIN account_bodies b USING (username)"
@@ -636,7 +587,8 @@ class AccountStore:
                 if rule.forget_on_success:
                     db.execute("DELETE FROM sign_in_throttle WHERE key = ?", (key,))
                 else:
-                    db.execute("UPDATE sign_in_throttle SET failures = max(failures - 1, 0) WHERE key = ?", (key,))
+                    db.execute("UPDATE sign_in_throttle SET failures = CASE WHEN failures > 0 THEN failures - 1"
+                               " ELSE 0 END WHERE key = ?", (key,))
         return self.get(username)
 
 
@@ -676,10 +628,10 @@ def issue_password_reset(store: AccountStore, username: str, *, actor: str, acto
     if account.email and base_url:
         token = store.start_reset(account.username, actor=actor, delivery="email")
         try:
-            notify.queue_password_reset(store.path.parent, account, link(token, base_url), actor_name=actor_name,
-                                        hours=hours)
+            notify.queue_password_reset(store.root, account, link(token, base_url), actor_name=actor_name,
+                                        hours=hours, database_url=store.database_url)
             return ResetIssued(account.username, None, account.email, hours)
-        except (OSError, sqlite3.Error):
+        except (OSError, *store.errors):
             pass  # shown instead, below: a new link, so the one that could not be mailed works nowhere
     token = store.start_reset(account.username, actor=actor, delivery="shown")
     return ResetIssued(account.username, link(token, base_url), None, hours)

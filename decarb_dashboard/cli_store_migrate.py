@@ -1,11 +1,13 @@
-"""``decarb store migrate``: make the store's tables, or bring them up to the newest revision of its migrations.
+"""``decarb store migrate``: make the tables of the store and the accounts, or bring them up to the newest revisions
+of the migrations (:mod:`decarb_dashboard.migrations`).
 
 With ``DECARB_DATABASE_URL`` (PostgreSQL), run before the first start and after every upgrade of
 decarb-dashboard, once for all servers: the app and every command refuse a database that is not
-at the newest revision. Without it, the data directory's SQLite catalogue, which the store brings
-up to date itself whenever it opens it: the command does that now and says the revision. Exits 0
-when the store is at the newest revision, 1 when the database could not be reached or migrated,
-2 for a ``DECARB_DATABASE_URL`` that is not a PostgreSQL address.
+at the newest revisions. Without it, the data directory's SQLite files (``store.sqlite`` and
+``accounts.sqlite``), which the store and the accounts bring up to date themselves whenever they
+open them: the command does that now and says the revision of each. Exits 0 when everything is at
+the newest revision, 1 when the database could not be reached or migrated, 2 for a
+``DECARB_DATABASE_URL`` that is not a PostgreSQL address.
 """
 
 from __future__ import annotations
@@ -34,14 +36,15 @@ def run(args: argparse.Namespace) -> int:
 
     database = PostgresCatalogue(url).describe()
     try:
-        before, after = migrations.upgrade(url)
+        had, has = migrations.upgrade(url)
     except sqlalchemy.exc.SQLAlchemyError as exc:
         detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         print(say("store_migrate_failed", lang, database=database, detail=detail), file=sys.stderr)
         return 1
-    if before == after:
+    before, after = migrations.describe(had), migrations.describe(has)
+    if had == has:
         print(say("store_migrate_nothing", lang, database=database, after=after))
-    elif before is None:
+    elif not had:
         print(say("store_migrate_made", lang, database=database, after=after))
     else:
         print(say("store_migrate_done", lang, database=database, before=before, after=after))
@@ -49,13 +52,21 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _sqlite(data_dir: Path, lang: str) -> int:
-    from decarb_dashboard.store import CATALOGUE, SubmissionStore
+    from decarb_dashboard import database
+    from decarb_dashboard.accounts import AccountStore
+    from decarb_dashboard.store import SubmissionStore
 
-    catalogue = data_dir / CATALOGUE
-    before = migrations.current(f"sqlite:///{catalogue}") if catalogue.exists() else None
-    SubmissionStore(data_dir, database_url="")  # makes, stamps or upgrades the catalogue
-    after = migrations.current(f"sqlite:///{catalogue}") or ""
-    key = "store_migrate_nothing" if before == after else "store_migrate_made" if before is None \
-        else "store_migrate_done"
-    print(say(key, lang, database=catalogue, before=before, after=after))
+    opens = {"store": lambda: SubmissionStore(data_dir, database_url=""),  # the store first: it checks the
+             "accounts": lambda: AccountStore(data_dir, database_url="")}  # directory is one
+    for branch, open_it in opens.items():
+        path = data_dir / migrations.SQLITE_FILES[branch]
+        had: frozenset[str] = frozenset()
+        if path.exists():
+            with database.connect(path) as db:
+                had = migrations.sqlite_revisions(db)
+        open_it()  # makes or upgrades the file
+        with database.connect(path) as db:
+            has = migrations.sqlite_revisions(db)
+        key = "store_migrate_nothing" if had == has else "store_migrate_made" if not had else "store_migrate_done"
+        print(say(key, lang, database=path, before=migrations.describe(had), after=migrations.describe(has)))
     return 0

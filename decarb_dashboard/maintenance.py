@@ -16,16 +16,15 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from decarb_dashboard import database
+from decarb_dashboard import database, migrations
 from decarb_dashboard.store import (
-    _SCHEMA_SQL,
     CATALOGUE,
     LINES_SCHEMA,
     StoreError,
     SubmissionStore,
     _now,
+    assign_references,
     file_sha256,
-    migrate_catalogue,
     part_metadata,
     temporary_name,
 )
@@ -33,7 +32,7 @@ from decarb_dashboard.store import (
 #: A temporary file this old is left over whatever its process id says (no write takes so long).
 LEFTOVER_AGE_S = 600.0
 #: The SQLite databases of a data directory, copied with SQLite's backup API.
-DATABASES = (CATALOGUE, "accounts.sqlite")
+DATABASES = tuple(migrations.SQLITE_FILES.values())
 MANIFEST = "backup-manifest.json"
 
 
@@ -179,8 +178,8 @@ def rebuild_catalogue(root: Path) -> RebuildResult:
     submissions = parts = 0
     damaged = []
     try:
+        migrations.upgrade(f"sqlite:///{tmp}", "store")  # the tables, as the store makes them
         with database.connect(tmp) as db:
-            db.executescript(_SCHEMA_SQL)
             db.execute("BEGIN")
             for sid in sorted(by_submission):  # ids sort by time: the order they were made in
                 meta = by_submission[sid]
@@ -216,8 +215,8 @@ def rebuild_catalogue(root: Path) -> RebuildResult:
                            " VALUES (?, ?, ?, 'submit', 'submitted', ?)",
                            (meta["submitted_at"], meta["submitted_by"], sid, meta["file_name"]))
                 submissions += 1
+            assign_references(db.execute)  # for parts written before submissions had references
             db.execute("COMMIT")
-            migrate_catalogue(db)  # references for parts written before submissions had them
             db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         os.replace(tmp, root / CATALOGUE)
     finally:

@@ -4,7 +4,8 @@
 (``review.py``). It works out who is told (:meth:`AccountStore.recipients`: the
 reviewers of a submission or a reply, the body's submitters of a query, an
 acceptance, a reopening or a withdrawal; never the person who acted), writes each
-their message as one row of the outbox table ``mail_outbox`` in ``store.sqlite``,
+their message as one row of the outbox table ``mail_outbox`` in ``store.sqlite``
+(with ``DECARB_DATABASE_URL``, in the PostgreSQL database, which every server shares),
 all in one transaction, and wakes this process's sender. It never raises (a
 failure is logged) and waits at most :data:`ENQUEUE_TIMEOUT_S` for the catalogue's
 lock: a submission is never held up or refused because of mail.
@@ -23,7 +24,8 @@ does not take is tried again after a growing wait (:func:`retry_delay_s`) and is
 
 Several worker processes share one outbox. A sender first claims the rows that are
 due in one write transaction (status ``sending``, its own token, a lease of
-:data:`LEASE_S`), which SQLite serialises across processes, so no two senders take
+:data:`LEASE_S`), which SQLite serialises across processes (PostgreSQL, holding the
+outbox's advisory lock, across servers), so no two senders take
 the same row and no message goes twice. A row whose sender died while sending is
 due again once its lease has run out: a message the server took just before that
 crash may then go a second time (with the same Message-ID), but none is lost.
@@ -46,8 +48,9 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
 
-from decarb_dashboard import config, database
+from decarb_dashboard import config, migrations
 from decarb_dashboard.accounts import Account, AccountStore
+from decarb_dashboard.store_sql import OUTBOX_LOCK, PostgresCatalogue, SqliteCatalogue
 from uploads_schema import i18n
 
 log = logging.getLogger(__name__)
@@ -84,30 +87,7 @@ MAX_QUOTED_CHARS = 5000
 #: Welsh first in a message for a recipient with no language (the Welsh Language Standards).
 FIRST_LANGUAGE = "cy"
 
-_OUTBOX_SQL = """
-CREATE TABLE IF NOT EXISTS mail_outbox (
-    entry INTEGER PRIMARY KEY AUTOINCREMENT,
-    created_at TEXT NOT NULL,
-    event TEXT NOT NULL,
-    submission_id TEXT NOT NULL,
-    reference TEXT NOT NULL,
-    username TEXT NOT NULL,
-    recipient TEXT NOT NULL,
-    -- the languages of the message, in order (e.g. 'cy,en')
-    languages TEXT NOT NULL,
-    subject TEXT NOT NULL,
-    body TEXT NOT NULL,
-    status TEXT NOT NULL CHECK (status IN ('pending', 'sending', 'sent', 'failed')),
-    attempts INTEGER NOT NULL DEFAULT 0,
-    next_attempt_at REAL NOT NULL,
-    claimed_by TEXT,
-    claimed_until REAL,
-    last_error TEXT,
-    sent_at TEXT
-);
-CREATE INDEX IF NOT EXISTS mail_outbox_due ON mail_outbox (status, next_attempt_at);
-"""
-_LAST_OUTBOX_OBJECT = "mail_outbox_due"
+#: The SQLite file the outbox is in (the store's catalogue), in the data directory.
 _CATALOGUE = "store.sqlite"
 
 
@@ -188,20 +168,30 @@ def public_url() -> str | None:
 _made: set[Path] = set()
 
 
-def _outbox(root: Path) -> Path:
-    """Return the catalogue's path with the outbox table in it; FileNotFoundError if there is no store there."""
+def _outbox(root: Path, database_url: str | None = None) -> SqliteCatalogue | PostgresCatalogue:
+    """Return the database with the outbox table in it: the PostgreSQL database at ``database_url`` (None:
+    ``$DECARB_DATABASE_URL``'s, if set), else the data directory's catalogue, brought up to the migrations' newest
+    revision if it is behind; FileNotFoundError if there is no store there."""
+    url = database_url if database_url is not None else config.database_url()
+    if url:
+        return PostgresCatalogue(url, lock=OUTBOX_LOCK)
     path = Path(root) / _CATALOGUE
     if path not in _made:
         if not path.is_file():  # never make a stray catalogue where there is no store
             raise FileNotFoundError(f"no submission store in {root} ({_CATALOGUE} is missing)")
-        database.create_once(path, _OUTBOX_SQL, _LAST_OUTBOX_OBJECT, timeout_s=ENQUEUE_TIMEOUT_S)
+        migrations.ensure_sqlite(path, "store")
         _made.add(path)
-    return path
+    return SqliteCatalogue(path)
 
 
 def _root(store: object | None) -> Path:
     """The data directory of a SubmissionStore (anything with ``root``), else ``$DECARB_DATA_DIR``'s."""
     return Path(store.root) if store is not None else config.data_dir()
+
+
+def _url(store: object | None) -> str | None:
+    """The PostgreSQL database of a SubmissionStore ('' for its data directory), else None (the setting's)."""
+    return getattr(store, "database_url", None) if store is not None else None
 
 
 def _now_iso(at: float | None = None) -> str:
@@ -315,38 +305,38 @@ def notify(event: str, submission: object, *, actor: str, message: str | None = 
     try:
         if event not in EVENTS:
             raise ValueError(f"unknown event {event!r}; one of {', '.join(EVENTS)}")
-        root = _root(store)
-        path = _outbox(root)
+        root, url = _root(store), _url(store)
+        outbox = _outbox(root, url)
         organisations = tuple(submission.organisations)
         ctx = _Context(event, submission_id, str(getattr(submission, "reference", None) or submission_id),
                        organisations, tuple(submission.reporting_years), actor, message,
                        _body_names(root, organisations))
-        rows = _messages(ctx, accounts if accounts is not None else AccountStore(root))
+        rows = _messages(ctx, accounts if accounts is not None else AccountStore(root, url))
         if rows:
-            with database.transaction(path, timeout_s=ENQUEUE_TIMEOUT_S) as db:
+            with outbox.transaction(timeout_s=ENQUEUE_TIMEOUT_S) as db:
                 db.executemany(
                     "INSERT INTO mail_outbox (created_at, event, submission_id, reference, username, recipient,"
                     " languages, subject, body, status, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     rows)
             log.info("notify: %s of %s queued for %d recipient(s)", event, submission_id, len(rows))
-        start_sender(root)
+        start_sender(root, url)
     except Exception:  # mail must never fail or hold up a submission or a decision
         log.exception("notify: the %s e-mails of submission %s could not be queued", event, submission_id)
 
 
 def queue_password_reset(data_dir: Path | str, recipient: Account, link: str, *, actor_name: str,
-                         hours: int) -> None:
+                         hours: int, database_url: str | None = None) -> None:
     """Queue the e-mail carrying a one-time password reset ``link`` to ``recipient`` (who must have an address).
 
     In the account's language or every language, Welsh first, like the review cycle's messages; the
     outbox row has no submission (``submission_id`` and ``reference`` empty). Unlike :func:`notify` it
-    raises (OSError, sqlite3.Error) when the outbox cannot be written, so that the admin can be shown
-    the link instead.
+    raises (OSError, or the database's error: :attr:`AccountStore.errors`) when the outbox cannot be
+    written, so that the admin can be shown the link instead. ``database_url`` as for :func:`deliver_pending`.
     """
     if not recipient.email:
         raise ValueError(f"{recipient.username} has no e-mail address")
     root = Path(data_dir)
-    path = _outbox(root)
+    outbox = _outbox(root, database_url)
     langs = message_languages(recipient.language)
     subjects, bodies = [], []
     for lang in langs:
@@ -357,13 +347,13 @@ def queue_password_reset(data_dir: Path | str, recipient: Account, link: str, *,
                                  link, "", mail_text("mail_reset_not_asked", lang), "",
                                  mail_text("mail_footer", lang)]))
     now = time.time()
-    with database.transaction(path, timeout_s=ENQUEUE_TIMEOUT_S) as db:
+    with outbox.transaction(timeout_s=ENQUEUE_TIMEOUT_S) as db:
         db.execute("INSERT INTO mail_outbox (created_at, event, submission_id, reference, username, recipient,"
                    " languages, subject, body, status, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                    (_now_iso(now), "password_reset", "", "", recipient.username, recipient.email, ",".join(langs),
                     " / ".join(subjects), ("\n\n" + "-" * 40 + "\n\n").join(bodies), "pending", now))
     log.info("notify: a password reset link for %s queued", recipient.username)
-    start_sender(root)
+    start_sender(root, database_url)
 
 
 # ---- delivery ---------------------------------------------------------------------------------------------
@@ -382,10 +372,10 @@ class Delivery:
     not_configured: MailNotConfigured | None = None
 
 
-def _claim(path: Path, token: str, now: float, limit: int, everything: bool) -> list[dict]:
+def _claim(outbox, token: str, now: float, limit: int, everything: bool) -> list[dict]:
     """Mark up to ``limit`` due rows (``everything``: every pending one) as this sender's, in one write transaction."""
-    due_by = float("inf") if everything else now
-    with database.transaction(path) as db:
+    due_by = 1e300 if everything else now  # later than any time (PostgreSQL takes no infinity as a parameter)
+    with outbox.transaction() as db:
         rows = db.execute(
             "UPDATE mail_outbox SET status = 'sending', claimed_by = ?, claimed_until = ? WHERE entry IN ("
             " SELECT entry FROM mail_outbox WHERE (status = 'pending' AND next_attempt_at <= ?)"
@@ -394,7 +384,7 @@ def _claim(path: Path, token: str, now: float, limit: int, everything: bool) -> 
     return sorted((dict(r) for r in rows), key=lambda r: r["entry"])
 
 
-def _finish(path: Path, row: dict, token: str, now: float, error: BaseException | None) -> str:
+def _finish(outbox, row: dict, token: str, now: float, error: BaseException | None) -> str:
     """Record the outcome of sending ``row``: sent, pending again after a wait, or failed. Returns the status."""
     if error is None:
         status, sql, args = "sent", "status = 'sent', sent_at = ?, last_error = NULL", (_now_iso(now),)
@@ -403,7 +393,7 @@ def _finish(path: Path, row: dict, token: str, now: float, error: BaseException 
         status = "failed" if attempts >= MAX_ATTEMPTS else "pending"
         text = f"{type(error).__name__}: {error}"[:500]
         sql, args = "status = ?, next_attempt_at = ?, last_error = ?", (status, now + retry_delay_s(attempts), text)
-    with database.transaction(path) as db:
+    with outbox.transaction() as db:
         db.execute(f"UPDATE mail_outbox SET {sql}, attempts = attempts + 1, claimed_by = NULL, claimed_until = NULL"
                    " WHERE entry = ? AND claimed_by = ?", (*args, row["entry"], token))
     return status
@@ -442,43 +432,45 @@ _ONE_MESSAGE = (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError, smtplib.SM
 
 
 def deliver_pending(data_dir: Path | str | None = None, *, now: float | None = None, everything: bool = False,
-                    limit: int = BATCH) -> Delivery:
+                    limit: int = BATCH, database_url: str | None = None) -> Delivery:
     """Send the outbox's due messages, ``limit`` at a time, and record each outcome; return what happened.
 
     ``now`` (seconds since the epoch, default the clock) says which are due; ``everything`` sends
     every pending message whatever its wait (``decarb outbox send``; a row another sender holds is
     left to it). It stops at the first batch in which anything failed. Without the SMTP settings
-    nothing is claimed or changed (``not_configured`` says why). Raises only for a data directory
-    without a store; the sender thread logs that.
+    nothing is claimed or changed (``not_configured`` says why). The outbox is the PostgreSQL database's
+    at ``database_url`` (None: ``$DECARB_DATABASE_URL``'s; '': the data directory's, whatever the setting).
+    Raises only for a data directory without a store, or a database that cannot be reached; the sender
+    thread logs that.
     """
     try:
         settings = smtp_settings()
     except MailNotConfigured as exc:  # nothing can be sent: the store is not even opened
         return Delivery(not_configured=exc)
-    path = _outbox(Path(data_dir) if data_dir is not None else config.data_dir())
+    outbox = _outbox(Path(data_dir) if data_dir is not None else config.data_dir(), database_url)
     at = time.time() if now is None else now
     token = f"{os.getpid()}-{threading.get_ident()}-{secrets.token_hex(4)}"
     outcomes: list[str] = []
-    while rows := _claim(path, token, at, limit, everything):
+    while rows := _claim(outbox, token, at, limit, everything):
         done = len(outcomes)
         try:
             smtp = _connect(settings)
         except (smtplib.SMTPException, OSError) as exc:
             log.warning("mail: cannot reach or sign in to %s: %s", settings.describe(), exc)
-            outcomes = [_finish(path, row, token, at, exc) for row in rows]
+            outcomes = [_finish(outbox, row, token, at, exc) for row in rows]
         else:
             with smtp:
                 for i, row in enumerate(rows):
                     try:
                         smtp.send_message(_email(row, settings))
                     except _ONE_MESSAGE as exc:
-                        outcomes.append(_finish(path, row, token, at, exc))
+                        outcomes.append(_finish(outbox, row, token, at, exc))
                     except (smtplib.SMTPException, OSError) as exc:  # the connection is gone: the rest wait too
                         log.warning("mail: %s stopped taking messages: %s", settings.describe(), exc)
-                        outcomes += [_finish(path, r, token, at, exc) for r in rows[i:]]
+                        outcomes += [_finish(outbox, r, token, at, exc) for r in rows[i:]]
                         break
                     else:
-                        outcomes.append(_finish(path, row, token, at, None))
+                        outcomes.append(_finish(outbox, row, token, at, None))
         if len(rows) < limit or outcomes[done:].count("sent") < len(rows):
             break
     return Delivery(sent=outcomes.count("sent"), retrying=outcomes.count("pending"), failed=outcomes.count("failed"))
@@ -494,12 +486,12 @@ class _Sender:
     def _reset(self) -> None:  # also in a forked child: the parent's thread does not exist there
         self.lock = threading.Lock()
         self.wake = threading.Event()
-        self.roots: set[Path] = set()
+        self.roots: set[tuple[Path, str | None]] = set()
         self.thread: threading.Thread | None = None
 
-    def start(self, root: Path) -> None:
+    def start(self, root: Path, database_url: str | None = None) -> None:
         with self.lock:
-            self.roots.add(root)
+            self.roots.add((root, database_url))
             if self.thread is None or not self.thread.is_alive():
                 self.thread = threading.Thread(target=self._run, name="decarb-mail-sender", daemon=True)
                 self.thread.start()
@@ -510,13 +502,13 @@ class _Sender:
             self.wake.wait(POLL_S)
             self.wake.clear()
             with self.lock:
-                roots = sorted(self.roots)
-            for root in roots:
+                roots = sorted(self.roots, key=str)
+            for root, url in roots:
                 try:
-                    deliver_pending(root)
+                    deliver_pending(root, database_url=url)
                 except FileNotFoundError:  # the store was moved or removed: nothing to send from there
                     with self.lock:
-                        self.roots.discard(root)
+                        self.roots.discard((root, url))
                 except Exception:  # logged, and tried again at the next wake
                     log.exception("mail: delivering the outbox of %s failed", root)
 
@@ -525,34 +517,35 @@ _sender = _Sender()
 os.register_at_fork(after_in_child=_sender._reset)
 
 
-def start_sender(data_dir: Path | str | None = None) -> None:
-    """Start this process's sender (once) for ``data_dir``'s outbox and wake it: for an app's start-up."""
-    _sender.start(Path(data_dir) if data_dir is not None else config.data_dir())
+def start_sender(data_dir: Path | str | None = None, database_url: str | None = None) -> None:
+    """Start this process's sender (once) for ``data_dir``'s outbox (or ``database_url``'s, as for
+    :func:`deliver_pending`) and wake it: for an app's start-up."""
+    _sender.start(Path(data_dir) if data_dir is not None else config.data_dir(), database_url)
 
 
 # ---- what the admin page and the CLI show --------------------------------------------------------------------
-def outbox_counts(data_dir: Path | str | None = None) -> dict[str, int]:
+def outbox_counts(data_dir: Path | str | None = None, database_url: str | None = None) -> dict[str, int]:
     """Return how many messages are in each outbox status (``pending``, ``sending``, ``sent``, ``failed``)."""
-    path = _outbox(Path(data_dir) if data_dir is not None else config.data_dir())
-    with database.connect(path) as db:
+    outbox = _outbox(Path(data_dir) if data_dir is not None else config.data_dir(), database_url)
+    with outbox.connect() as db:
         found = dict(db.execute("SELECT status, COUNT(*) FROM mail_outbox GROUP BY status").fetchall())
     return {status: int(found.get(status, 0)) for status in OUTBOX_STATUSES}
 
 
 def outbox_rows(data_dir: Path | str | None = None, *, limit: int | None = 20,
-                status: str | None = None) -> list[dict]:
+                status: str | None = None, database_url: str | None = None) -> list[dict]:
     """Return the newest outbox rows first (at most ``limit``; None: all), optionally of one ``status``.
 
     Each: ``entry, created_at, event, submission_id, reference, username, recipient, languages,
     subject, status, attempts, last_error, next_attempt_at`` (ISO time, UTC) ``, sent_at``.
     """
-    path = _outbox(Path(data_dir) if data_dir is not None else config.data_dir())
+    outbox = _outbox(Path(data_dir) if data_dir is not None else config.data_dir(), database_url)
     where, args = ("WHERE status = ?", [status]) if status else ("", [])
     sql = (f"SELECT entry, created_at, event, submission_id, reference, username, recipient, languages, subject,"
            f" status, attempts, last_error, next_attempt_at, sent_at FROM mail_outbox {where} ORDER BY entry DESC")
     if limit is not None:
         sql, args = sql + " LIMIT ?", [*args, int(limit)]
-    with database.connect(path) as db:
+    with outbox.connect() as db:
         rows = [dict(r) for r in db.execute(sql, args)]
     for row in rows:
         row["next_attempt_at"] = _now_iso(row["next_attempt_at"]) if row["status"] == "pending" else None

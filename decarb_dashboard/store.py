@@ -81,74 +81,6 @@ LINES_SCHEMA = pa.schema([
     ("submission_id", _TEXT),
 ])
 
-_SCHEMA_SQL = """
-CREATE TABLE IF NOT EXISTS submissions (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    submission_id TEXT NOT NULL UNIQUE,
-    submitted_at TEXT NOT NULL,
-    submitted_by TEXT NOT NULL,
-    file_name TEXT,
-    sha256 TEXT NOT NULL,
-    line_count INTEGER NOT NULL,
-    status TEXT NOT NULL CHECK (status IN ({statuses})),
-    status_message TEXT,
-    reference TEXT,
-    declaration TEXT,
-    warnings TEXT
-);
-CREATE TABLE IF NOT EXISTS parts (
-    submission_id TEXT NOT NULL REFERENCES submissions(submission_id),
-    organisation_id TEXT NOT NULL,
-    reporting_year TEXT NOT NULL,
-    path TEXT NOT NULL,
-    line_count INTEGER NOT NULL,
-    sha256 TEXT,
-    PRIMARY KEY (submission_id, organisation_id, reporting_year)
-);
-CREATE INDEX IF NOT EXISTS parts_by_return ON parts (organisation_id, reporting_year);
-CREATE TABLE IF NOT EXISTS audit_log (
-    entry INTEGER PRIMARY KEY AUTOINCREMENT,
-    at TEXT NOT NULL,
-    actor TEXT NOT NULL,
-    submission_id TEXT NOT NULL,
-    action TEXT NOT NULL,
-    status TEXT NOT NULL,
-    message TEXT
-);
-CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log
-BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
-CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE ON audit_log
-BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
-CREATE TABLE IF NOT EXISTS store_info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS damaged_parts (
-    entry INTEGER PRIMARY KEY AUTOINCREMENT,
-    path TEXT NOT NULL UNIQUE,
-    submission_id TEXT NOT NULL,
-    organisation_id TEXT NOT NULL,
-    reporting_year TEXT NOT NULL,
-    reason TEXT NOT NULL CHECK (reason IN ('damaged file', 'missing file')),
-    found_at TEXT NOT NULL,
-    quarantined_at TEXT
-);
-CREATE TABLE IF NOT EXISTS register (id TEXT PRIMARY KEY, row TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS register_history (
-    entry INTEGER PRIMARY KEY AUTOINCREMENT,
-    at TEXT NOT NULL,
-    actor TEXT NOT NULL,
-    organisation_id TEXT NOT NULL,
-    action TEXT NOT NULL CHECK (action IN ('seed', 'add', 'edit')),
-    changes TEXT NOT NULL
-);
-CREATE TRIGGER IF NOT EXISTS register_history_no_update BEFORE UPDATE ON register_history
-BEGIN SELECT RAISE(ABORT, 'the register history is append-only'); END;
-CREATE TRIGGER IF NOT EXISTS register_history_no_delete BEFORE DELETE ON register_history
-BEGIN SELECT RAISE(ABORT, 'the register history is append-only'); END;
-""".replace("{statuses}", ", ".join(f"'{s}'" for s in STATUSES))
-#: Columns added to ``submissions`` after its first version: an older catalogue gets them in place.
-_ADDED_SUBMISSION_COLUMNS = ("reference", "declaration", "warnings")
-#: Made last, once every submission has its reference (see :func:`migrate_catalogue`).
-_REFERENCE_INDEX_SQL = "CREATE UNIQUE INDEX IF NOT EXISTS submissions_by_reference ON submissions (reference)"
-_LAST_SCHEMA_OBJECT = "submissions_by_reference"
 #: Changes whenever anything a page shows changes: a submission, a status, a damaged part, the register.
 #: Each term is the newest entry of an append-only table, so the sum only grows.
 _VERSION_SQL = """
@@ -267,66 +199,46 @@ def make_reference(body_years: list[tuple[str, str]], number: int) -> str:
     return f"{body.upper().replace('_', '-')}-{year}-{number:02d}{extra}"
 
 
-def migrate_catalogue(db: sqlite3.Connection) -> None:
-    """Bring a catalogue made by an older version up to date, in place, in one write transaction.
+def assign_references(execute) -> None:
+    """Give every submission without a reference one, numbering in submission order as
+    :meth:`SubmissionStore.submit` does, in the caller's transaction (``execute(sql, args)`` runs ``?`` SQL).
 
-    Adds the columns of :data:`_ADDED_SUBMISSION_COLUMNS` and ``parts.sha256`` where
-    missing, gives every submission without a reference one, numbering in submission
-    order as :meth:`SubmissionStore.submit` does, and makes references unique.
+    For catalogues made before submissions had references: revision 0001 of the migrations (an older
+    catalogue brought up in place) and :func:`decarb_dashboard.maintenance.rebuild_catalogue`.
     """
-    db.execute("BEGIN IMMEDIATE")
+    counts: dict[tuple[str, str], int] = {}
+    rows = execute("SELECT s.submission_id, s.reference, p.organisation_id, p.reporting_year"
+                   " FROM submissions s JOIN parts p USING (submission_id)"
+                   " ORDER BY s.seq, p.organisation_id, p.reporting_year").fetchall()
+    by_submission: dict[str, tuple[str | None, list[tuple[str, str]]]] = {}
+    for sid, reference, organisation_id, reporting_year in rows:
+        by_submission.setdefault(sid, (reference, []))[1].append((organisation_id, reporting_year))
+    for sid, (reference, body_years) in by_submission.items():
+        for key in body_years:
+            counts[key] = counts.get(key, 0) + 1
+        if reference is None:
+            execute("UPDATE submissions SET reference = ? WHERE submission_id = ?",
+                    (make_reference(body_years, counts[body_years[0]]), sid))
+
+
+def refuse_unmigrated(catalogue: PostgresCatalogue) -> None:
+    """Raise StoreNotMigrated unless the PostgreSQL database is at every branch's newest revision (the store's
+    and the accounts' tables: one database holds both); DatabaseUnreachable if it cannot be asked."""
+    want = migrations.heads()
     try:
-        if "sha256" not in {r["name"] for r in db.execute("PRAGMA table_info(parts)")}:
-            db.execute("ALTER TABLE parts ADD COLUMN sha256 TEXT")  # a catalogue made before checksums
-        have = {r["name"] for r in db.execute("PRAGMA table_info(submissions)")}
-        for column in _ADDED_SUBMISSION_COLUMNS:
-            if column not in have:
-                db.execute(f"ALTER TABLE submissions ADD COLUMN {column} TEXT")
-        counts: dict[tuple[str, str], int] = {}
-        rows = db.execute("SELECT s.submission_id, s.reference, p.organisation_id, p.reporting_year"
-                          " FROM submissions s JOIN parts p USING (submission_id)"
-                          " ORDER BY s.seq, p.organisation_id, p.reporting_year").fetchall()
-        by_submission: dict[str, tuple[str | None, list[tuple[str, str]]]] = {}
-        for r in rows:
-            by_submission.setdefault(r["submission_id"], (r["reference"], []))[1].append(
-                (r["organisation_id"], r["reporting_year"]))
-        for sid, (reference, body_years) in by_submission.items():
-            for key in body_years:
-                counts[key] = counts.get(key, 0) + 1
-            if reference is None:
-                db.execute("UPDATE submissions SET reference = ? WHERE submission_id = ?",
-                           (make_reference(body_years, counts[body_years[0]]), sid))
-        db.execute(_REFERENCE_INDEX_SQL)
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
-    db.execute("COMMIT")
-
-
-def _sqlite_revision(db: sqlite3.Connection) -> str | None:
-    """Return the migrations' revision an SQLite catalogue is stamped with, or None if it is not."""
-    if not db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (migrations.VERSION_TABLE,)).fetchone():
-        return None
-    row = db.execute(f"SELECT version_num FROM {migrations.VERSION_TABLE}").fetchone()
-    return row[0] if row else None
-
-
-def _stamp_sqlite_baseline(db: sqlite3.Connection) -> str:
-    """Stamp a catalogue the store made (or brought up) itself with the migrations' SQLite baseline, as
-    Alembic's ``stamp`` would; under the write lock, so that two processes opening it at once stamp it once."""
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        db.execute(f"CREATE TABLE IF NOT EXISTS {migrations.VERSION_TABLE} (version_num VARCHAR(32) NOT NULL,"
-                   f" CONSTRAINT {migrations.VERSION_TABLE}_pkc PRIMARY KEY (version_num))")
-        revision = _sqlite_revision(db)
-        if revision is None:
-            db.execute(f"INSERT INTO {migrations.VERSION_TABLE} VALUES (?)", (migrations.SQLITE_BASELINE,))
-            revision = migrations.SQLITE_BASELINE
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
-    db.execute("COMMIT")
-    return revision
+        with catalogue.connect() as db:
+            have: frozenset[str] = frozenset()
+            if db.execute(f"SELECT to_regclass('{migrations.VERSION_TABLE}') IS NOT NULL").fetchone()[0]:
+                have = frozenset(r[0] for r in db.execute(f"SELECT version_num FROM {migrations.VERSION_TABLE}"))
+    except catalogue.errors as exc:
+        raise DatabaseUnreachable("store_database_unreachable", database=catalogue.describe(),
+                                  detail=str(getattr(exc, "orig", exc)).strip()) from exc
+    if not have:
+        raise StoreNotMigrated("store_not_migrated_never", database=catalogue.describe(),
+                               want=migrations.describe(want))
+    if have != want:
+        raise StoreNotMigrated("store_not_migrated", database=catalogue.describe(), have=migrations.describe(have),
+                               want=migrations.describe(want))
 
 
 def _now() -> str:
@@ -426,7 +338,7 @@ class SubmissionStore:
         if url:
             self._db = PostgresCatalogue(url)
             self.root.mkdir(parents=True, exist_ok=True)
-            self._refuse_unmigrated()
+            refuse_unmigrated(self._db)
             return
         self._db = SqliteCatalogue(self.root / CATALOGUE, durable)
         fresh = False
@@ -439,45 +351,23 @@ class SubmissionStore:
         self._create_catalogue(fresh)
 
     def _create_catalogue(self, fresh: bool) -> None:
-        """Create the catalogue's tables (or add those of a newer version); mark a fresh one for sample data.
-
-        The catalogue is then stamped with the migrations' SQLite baseline, if it was not, and
-        brought up to their newest revision, if it is not at it (:mod:`decarb_dashboard.migrations`).
-        """
-        with self._connect() as db:
-            if not db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (_LAST_SCHEMA_OBJECT,)).fetchone():
-                db.executescript(_SCHEMA_SQL)
-                migrate_catalogue(db)
-            revision = _sqlite_revision(db)
-            if revision is None:
-                revision = _stamp_sqlite_baseline(db)
-            if fresh:
+        """Make the catalogue, or bring an older one up, with the migrations' ``store`` branch (unless it is at
+        its head: one cheap read); mark a fresh one for sample data (:mod:`decarb_dashboard.migrations`)."""
+        migrations.ensure_sqlite(self.root / CATALOGUE, "store")
+        if fresh:
+            with self._connect() as db:
                 # Only a data directory that was entirely empty may get the sample returns (sample.py).
                 db.execute("INSERT INTO store_info VALUES ('sample_data', 'pending') ON CONFLICT DO NOTHING")
-        if revision != migrations.head():
-            migrations.upgrade(f"sqlite:///{self.root / CATALOGUE}")
-
-    def _refuse_unmigrated(self) -> None:
-        """Raise StoreNotMigrated unless the PostgreSQL database is at the migrations' newest revision."""
-        want = migrations.head()
-        try:
-            with self._connect() as db:
-                have = None
-                if db.execute(f"SELECT to_regclass('{migrations.VERSION_TABLE}') IS NOT NULL").fetchone()[0]:
-                    row = db.execute(f"SELECT version_num FROM {migrations.VERSION_TABLE}").fetchone()
-                    have = row[0] if row else None
-        except self._db.errors as exc:
-            raise DatabaseUnreachable("store_database_unreachable", database=self._db.describe(),
-                                      detail=str(getattr(exc, "orig", exc)).strip()) from exc
-        if have is None:
-            raise StoreNotMigrated("store_not_migrated_never", database=self._db.describe(), want=want)
-        if have != want:
-            raise StoreNotMigrated("store_not_migrated", database=self._db.describe(), have=have, want=want)
 
     @property
     def backend(self) -> str:
         """Where the catalogue and lines are: ``sqlite`` (the data directory) or ``postgresql``."""
         return self._db.dialect
+
+    @property
+    def database_url(self) -> str:
+        """The PostgreSQL database the store is in, or '' for the data directory's catalogue."""
+        return getattr(self._db, "url", "")
 
     def describe(self) -> str:
         """Return where the catalogue is, for messages: the SQLite file, or the database's address (no password)."""

@@ -1,4 +1,4 @@
-"""Where the submission store keeps its catalogue: SQLite in the data directory, or a PostgreSQL database.
+"""Where the store, the accounts and the outbox keep their tables: SQLite in the data directory, or PostgreSQL.
 
 :class:`decarb_dashboard.store.SubmissionStore` says once what the store does, in SQL both
 databases understand; a catalogue here says how to reach its database and the few words in which
@@ -10,8 +10,10 @@ On PostgreSQL (SQLAlchemy Core's pool over psycopg 3) every write transaction fi
 transaction-level advisory lock, so that writers queue as they do on SQLite (BEGIN IMMEDIATE): the
 duplicate check and a reference's number are decided holding it, and the append-only tables'
 entries are numbered in the order they are committed, which the store's ``version()`` (the newest
-entries) relies on. The return lines are rows of the ``lines`` table, written with COPY in the
-submission's own transaction: a writer killed part way leaves nothing, PostgreSQL rolls it back.
+entries) relies on. The accounts and the outbox take locks of their own (:data:`ACCOUNTS_LOCK`,
+:data:`OUTBOX_LOCK`), so that a sign-in never waits for a submission's lines to be written. The
+return lines are rows of the ``lines`` table, written with COPY in the submission's own transaction:
+a writer killed part way leaves nothing, PostgreSQL rolls it back.
 """
 
 from __future__ import annotations
@@ -29,6 +31,10 @@ from decarb_dashboard import database
 
 #: The advisory lock every write transaction of the PostgreSQL store holds ("decarb" in ASCII).
 WRITE_LOCK = 0x646563617262
+#: The advisory lock of the accounts' write transactions (sessions, the sign-in throttle, changes to accounts).
+ACCOUNTS_LOCK = WRITE_LOCK + 1
+#: The advisory lock of the e-mail outbox's write transactions (queueing, a sender's claim, an outcome).
+OUTBOX_LOCK = WRITE_LOCK + 2
 #: PostgreSQL's SQLSTATE for a full disk.
 DISK_FULL = "53100"
 #: The columns of the ``lines`` table after the part's key, in the order of ``store.LINES_SCHEMA``.
@@ -68,6 +74,11 @@ class _Result:
     def fetchall(self) -> list[Row]:
         return list(self)
 
+    @property
+    def rowcount(self) -> int:
+        """How many rows an UPDATE or DELETE changed."""
+        return self._result.rowcount
+
 
 class PostgresConnection:
     """A SQLAlchemy connection to PostgreSQL that runs the store's SQL (``?`` parameters, as SQLite's)."""
@@ -102,9 +113,10 @@ class SqliteCatalogue:
     lines_in_database = False
     errors: tuple[type[BaseException], ...] = (sqlite3.Error,)
 
-    def __init__(self, path: Path, durable: bool = True) -> None:
+    def __init__(self, path: Path, durable: bool = True, timeout_s: float = 60) -> None:
         self.path = path
         self.durable = durable
+        self.timeout_s = timeout_s
 
     def describe(self) -> str:
         return str(self.path)
@@ -115,11 +127,13 @@ class SqliteCatalogue:
         return f"GROUP_CONCAT(DISTINCT {column})"
 
     def connect(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
-        return database.connect(self.path, durable=self.durable)
+        return database.connect(self.path, durable=self.durable, timeout_s=self.timeout_s)
 
-    def transaction(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
-        """A write transaction: BEGIN IMMEDIATE takes the store's write lock at once."""
-        return database.transaction(self.path, durable=self.durable)
+    def transaction(self, timeout_s: float | None = None) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        """A write transaction: BEGIN IMMEDIATE takes the file's write lock at once, waiting at most ``timeout_s``
+        (default the catalogue's) for another writer's."""
+        return database.transaction(self.path, durable=self.durable,
+                                    timeout_s=self.timeout_s if timeout_s is None else timeout_s)
 
     @contextlib.contextmanager
     def snapshot(self) -> Iterator[sqlite3.Connection]:
@@ -161,16 +175,18 @@ def dispose(url: str) -> None:
 
 
 class PostgresCatalogue:
-    """The store's tables, the lines among them, in a PostgreSQL database (``DECARB_DATABASE_URL``)."""
+    """The store's tables, the lines among them, in a PostgreSQL database (``DECARB_DATABASE_URL``); or, with
+    another ``lock``, the accounts' or the outbox's tables in the same database."""
 
     dialect = "postgresql"
     lines_in_database = True
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, lock: int = WRITE_LOCK) -> None:
         import psycopg
         import sqlalchemy.exc
 
         self.url = url
+        self.lock = lock
         self.engine = engine_for(url)
         # COPY runs on psycopg's own cursor, whose errors SQLAlchemy does not wrap
         self.errors = (sqlalchemy.exc.SQLAlchemyError, psycopg.Error)
@@ -189,10 +205,13 @@ class PostgresCatalogue:
             yield PostgresConnection(conn)
 
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[PostgresConnection]:
-        """A write transaction holding the store's write lock (see the module's docstring) until it ends."""
+    def transaction(self, timeout_s: float | None = None) -> Iterator[PostgresConnection]:
+        """A write transaction holding this catalogue's write lock (see the module's docstring) until it ends;
+        waiting at most ``timeout_s`` for it (default: as long as it takes)."""
         with self.engine.begin() as conn:
-            conn.exec_driver_sql("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+            if timeout_s is not None:
+                conn.exec_driver_sql(f"SET LOCAL lock_timeout = {int(timeout_s * 1000)}")
+            conn.exec_driver_sql("SELECT pg_advisory_xact_lock(%s)", (self.lock,))
             yield PostgresConnection(conn)
 
     @contextlib.contextmanager

@@ -107,6 +107,17 @@ def store_database_url(backend, request) -> str | None:
     return request.getfixturevalue("postgres_url") if backend == "postgresql" else None
 
 
+@pytest.fixture
+def backend_env(store_database_url, monkeypatch) -> str | None:
+    """This test's backend for everything that reads the setting (the CLI, AccountStore, the outbox): on
+    ``postgresql`` ``DECARB_DATABASE_URL`` names a fresh database; on ``sqlite`` it is unset."""
+    if store_database_url:
+        monkeypatch.setenv("DECARB_DATABASE_URL", store_database_url)
+    else:
+        monkeypatch.delenv("DECARB_DATABASE_URL", raising=False)
+    return store_database_url
+
+
 def shown_texts(component: object) -> list[str]:
     """Every string a Dash component tree shows, depth first (the site's tables are plain dicts: components.table)."""
     if isinstance(component, str):

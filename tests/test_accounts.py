@@ -1,4 +1,6 @@
-"""Accounts: hashed passwords, roles bound to bodies, sign-in limits, and the one table of who may do what."""
+"""Accounts: hashed passwords, roles bound to bodies, sign-in limits, and the one table of who may do what.
+
+The tests that take ``backend_env`` run on both backends: the data directory's accounts.sqlite, and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -13,19 +15,20 @@ import pytest
 from decarb_dashboard import accounts as acc
 from decarb_dashboard.accounts import Account, AccountError, AccountStore, SignInThrottled, allowed
 from decarb_dashboard.cli import main
+from tests import old_schemas
 
 PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
-def store(tmp_path):
+def store(tmp_path, backend_env):
     return AccountStore(tmp_path)
 
 
 def test_passwords_are_kept_only_as_salted_scrypt_hashes(store, tmp_path):
     store.add("Alice@Cardiff.gov.wales", PASSWORD, "submitter", ["cardiff"], "Alice Jones")
     store.add("bob", PASSWORD, "reviewer")
-    with sqlite3.connect(tmp_path / "accounts.sqlite") as db:
+    with store._connect() as db:
         hashes = [r[0] for r in db.execute("SELECT password_hash FROM accounts ORDER BY username")]
     assert all(h.startswith("scrypt:") and PASSWORD not in h for h in hashes)
     assert hashes[0] != hashes[1]  # same password, different salt
@@ -140,7 +143,7 @@ def test_guesses_sent_all_at_once_are_checked_only_while_they_are_free(store, cl
     def guess(k: int) -> str:
         start.wait()
         try:
-            return "checked" if AccountStore(store.path.parent).authenticate("alice", f"guess {k}", "10.0.0.1") \
+            return "checked" if AccountStore(store.root).authenticate("alice", f"guess {k}", "10.0.0.1") \
                 is None else "in"
         except SignInThrottled:
             return "throttled"
@@ -177,7 +180,7 @@ def test_who_may_do_what():
         allowed(admin, "delete_everything")
 
 
-def test_decarb_users_add_list_disable_and_set_password(tmp_path, monkeypatch, capsys):
+def test_decarb_users_add_list_disable_and_set_password(tmp_path, backend_env, monkeypatch, capsys):
     d = str(tmp_path)
     monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
     assert main(["users", "add", "alice", "--role", "submitter", "--body", "Cyngor Caerdydd", "--body",
@@ -207,7 +210,7 @@ def test_decarb_users_add_list_disable_and_set_password(tmp_path, monkeypatch, c
     assert AccountStore(tmp_path).get("alice").session_epoch == 2
 
 
-def test_decarb_users_refuses_unknown_bodies_and_weak_passwords(tmp_path, monkeypatch, capsys):
+def test_decarb_users_refuses_unknown_bodies_and_weak_passwords(tmp_path, backend_env, monkeypatch, capsys):
     d = str(tmp_path)
     monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
     assert main(["users", "add", "alice", "--body", "Atlantis", "--password-stdin", "--data-dir", d]) == 2
@@ -271,17 +274,32 @@ def test_recipients_are_the_bodies_submitters_or_the_reviewers_with_an_address_a
 
 def test_an_older_accounts_database_gains_email_and_language_in_place(tmp_path):
     with sqlite3.connect(tmp_path / "accounts.sqlite") as db:  # the accounts table as it was before
-        db.executescript(acc._SCHEMA_SQL.replace("""    created_at TEXT NOT NULL,
-    -- where notifications go (NULL: none) and in which language ('': every language, Welsh first)
-    email TEXT,
-    language TEXT NOT NULL DEFAULT ''
-""", "    created_at TEXT NOT NULL\n"))
-        assert "email" not in {r[1] for r in db.execute("PRAGMA table_info(accounts)")}
+        db.executescript(old_schemas.OLDEST_ACCOUNTS_SQL)
         db.execute("INSERT INTO accounts (username, display_name, role, password_hash, created_at)"
                    " VALUES ('old', 'Old account', 'reviewer', 'scrypt:x', '2025-01-01T00:00:00Z')")
     db.close()
-    store = AccountStore(tmp_path)
+    store = AccountStore(tmp_path, database_url="")
     old = store.get("old")
     assert (old.display_name, old.email, old.language) == ("Old account", None, "")
     assert store.edit("old", email="old@example.invalid", language="cy").email == "old@example.invalid"
-    assert AccountStore(tmp_path).get("old").language == "cy"  # opening it again changes nothing more
+    assert AccountStore(tmp_path, database_url="").get("old").language == "cy"  # opening it again changes nothing
+
+
+def test_two_servers_on_one_postgresql_database_count_one_client_s_failures_together(tmp_path, postgres_url, clock):
+    """Each server has its own empty data directory; the throttle is in the database they share."""
+    one = AccountStore(tmp_path / "server-1", database_url=postgres_url)
+    two = AccountStore(tmp_path / "server-2", database_url=postgres_url)
+    one.add("alice", PASSWORD, "admin")
+    for store in (one, two, one):  # three free guesses, spread over both servers
+        assert store.authenticate("alice", "guess", "10.0.0.1") is None
+    for store in (two, one):  # the fourth waits 1 s, whichever server it reaches
+        with pytest.raises(SignInThrottled) as raised:
+            store.authenticate("alice", PASSWORD, "10.0.0.1")
+        assert raised.value.retry_after_s == 1
+    clock[0] += 1
+    assert two.authenticate("alice", PASSWORD, "10.0.0.1").username == "alice"
+    session = two.start_session("alice", 3600)
+    assert one.session_account(session).username == "alice"  # signed in through one server, known to both
+    one.end_session(session)
+    assert two.session_account(session) is None
+    assert not any((tmp_path / name).exists() for name in ("server-1", "server-2"))  # nothing on local disk

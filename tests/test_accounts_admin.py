@@ -1,4 +1,6 @@
-"""Managing accounts (issue 15): role and bodies, one-time password reset links, and the append-only audit."""
+"""Managing accounts (issue 15): role and bodies, one-time password reset links, and the append-only audit.
+
+The tests that take ``backend_env`` run on both backends: the data directory's files, and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -9,16 +11,18 @@ import sqlite3
 import pytest
 
 from decarb_dashboard import accounts as acc
+from decarb_dashboard import notify
 from decarb_dashboard.accounts import AccountError, AccountStore, issue_password_reset
 from decarb_dashboard.cli import main
 from decarb_dashboard.store import SubmissionStore
+from tests import old_schemas
 
 PASSWORD = "correct horse battery"
 NEW_PASSWORD = "a river in the valley"
 
 
 @pytest.fixture
-def store(tmp_path):
+def store(tmp_path, backend_env):
     s = AccountStore(tmp_path)
     s.add("alice", PASSWORD, "submitter", ["cardiff"], "Alice Jones", email="alice@cardiff.gov.wales", actor="admin")
     return s
@@ -52,7 +56,7 @@ def test_a_refused_assignment_changes_nothing_and_records_nothing(store, role, b
 def test_a_reset_link_works_once_ends_the_old_password_and_every_session(store):
     session = store.start_session("alice", 3600)
     token = store.start_reset("alice", actor="admin", delivery="shown")
-    with sqlite3.connect(store.path) as db:  # only the token's SHA-256 is kept
+    with store._connect() as db:  # only the token's SHA-256 is kept
         kept = [r[0] for r in db.execute("SELECT token_sha256 FROM password_resets")]
     assert kept == [acc._sha256(token)] and token not in kept
     assert store.reset_account(token).username == "alice"
@@ -92,28 +96,27 @@ def test_a_new_link_a_disable_or_a_password_change_ends_the_earlier_link(store):
 
 
 def test_the_audit_is_append_only(store):
-    with sqlite3.connect(store.path) as db, pytest.raises(sqlite3.IntegrityError, match="append-only"):
-        db.execute("DELETE FROM accounts_audit")
-    with sqlite3.connect(store.path) as db, pytest.raises(sqlite3.IntegrityError, match="append-only"):
-        db.execute("UPDATE accounts_audit SET actor = 'nobody'")
+    for statement in ("DELETE FROM accounts_audit", "UPDATE accounts_audit SET actor = 'nobody'"):
+        with pytest.raises(store.errors, match="the accounts audit is append-only"), store._write() as db:
+            db.execute(statement)
     assert store.audit()[0]["actor"] == "admin"
 
 
 def test_an_older_accounts_sqlite_gains_the_audit_and_reset_tables(tmp_path):
     with sqlite3.connect(tmp_path / "accounts.sqlite") as db:
-        db.executescript(acc._SCHEMA_SQL.split("-- every change to an account")[0])
-    s = AccountStore(tmp_path)
+        db.executescript(old_schemas.ACCOUNTS_SQL.split("-- every change to an account")[0])
+    s = AccountStore(tmp_path, database_url="")
     s.add("bob", PASSWORD, "reviewer", actor="cli:root")
     assert s.audit()[0]["action"] == "add"
 
 
-def test_issue_reset_mails_the_link_to_an_account_with_an_address(tmp_path):
-    SubmissionStore(tmp_path)  # the outbox lives in the store's catalogue
+def test_issue_reset_mails_the_link_to_an_account_with_an_address(tmp_path, backend_env):
+    SubmissionStore(tmp_path)  # the outbox lives with the store: its catalogue, or its database
     s = AccountStore(tmp_path)
     s.add("alice", PASSWORD, "submitter", ["cardiff"], "Alice Jones", email="alice@cardiff.gov.wales", language="cy")
     issued = issue_password_reset(s, "alice", actor="admin", actor_name="The Admin", base_url="https://decarb.example")
     assert (issued.link, issued.emailed_to) == (None, "alice@cardiff.gov.wales")
-    with sqlite3.connect(tmp_path / "store.sqlite") as db:
+    with notify._outbox(tmp_path).connect() as db:
         subject, body, event = db.execute("SELECT subject, body, event FROM mail_outbox").fetchone()
     assert event == "password_reset" and subject == "Gosod cyfrinair newydd ar gyfer y Dangosfwrdd Datgarboneiddio"
     link = next(line for line in body.splitlines() if line.startswith("https://"))
@@ -124,7 +127,7 @@ def test_issue_reset_mails_the_link_to_an_account_with_an_address(tmp_path):
 
 
 def test_issue_reset_shows_the_link_when_there_is_no_address_or_no_outbox(tmp_path):
-    s = AccountStore(tmp_path)  # no store here: the outbox cannot be written
+    s = AccountStore(tmp_path, database_url="")  # no store here: the outbox cannot be written
     s.add("bob", PASSWORD, "reviewer", email="bob@gov.wales")
     issued = issue_password_reset(s, "bob", actor="admin", actor_name="admin", base_url="http://127.0.0.1:8050")
     assert issued.emailed_to is None and issued.link.startswith("http://127.0.0.1:8050/reset-password?token=")
@@ -132,7 +135,7 @@ def test_issue_reset_shows_the_link_when_there_is_no_address_or_no_outbox(tmp_pa
     assert s.use_reset(issued.link.split("token=")[1], NEW_PASSWORD).username == "bob"
 
 
-def test_decarb_users_assign_reset_password_and_audit(tmp_path, monkeypatch, capsys):
+def test_decarb_users_assign_reset_password_and_audit(tmp_path, backend_env, monkeypatch, capsys):
     d = str(tmp_path)
     monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
     monkeypatch.delenv("DECARB_PUBLIC_URL", raising=False)

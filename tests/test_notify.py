@@ -18,7 +18,9 @@ import flask
 import pytest
 from aiosmtpd.controller import Controller
 from babel.messages.extract import extract_from_dir
+from werkzeug.security import generate_password_hash
 
+from decarb_dashboard import accounts as accounts_module
 from decarb_dashboard import cli_outbox, notify
 from decarb_dashboard.accounts import Account, AccountStore
 from decarb_dashboard.store import Submission, SubmissionStore
@@ -63,9 +65,13 @@ def smtp(monkeypatch):
 
 
 @pytest.fixture
-def site(tmp_path, monkeypatch):
-    """A data directory with a store and the accounts of two bodies and Welsh Government, no sender thread."""
-    monkeypatch.setattr(notify, "start_sender", lambda data_dir=None: None)  # delivery is called by the tests
+def site(tmp_path, monkeypatch, backend_env):
+    """A data directory with a store and the accounts of two bodies and Welsh Government, no sender thread; on each
+    backend (the data directory's files, or a PostgreSQL database: ``backend_env``)."""
+    monkeypatch.setattr(notify, "start_sender", lambda *args, **kwargs: None)  # delivery is called by the tests
+    # quick hashes for eight accounts: these tests are about mail, not passwords (test_accounts.py checks scrypt)
+    monkeypatch.setattr(accounts_module, "generate_password_hash",
+                        lambda password: generate_password_hash(password, "pbkdf2:sha256:1000"))
     store = SubmissionStore(tmp_path)
     accounts = AccountStore(tmp_path)
     accounts.add("cardiff.cy", PASSWORD, "submitter", ["cardiff"], "Alaw Jones", email="alaw@example.invalid",
@@ -85,8 +91,7 @@ def site(tmp_path, monkeypatch):
 
 
 def _rows(root: Path) -> list[dict]:
-    with sqlite3.connect(root / "store.sqlite") as db:
-        db.row_factory = sqlite3.Row
+    with notify._outbox(root).connect() as db:
         return [dict(r) for r in db.execute("SELECT * FROM mail_outbox ORDER BY entry")]
 
 
@@ -94,6 +99,7 @@ def _body(message: email.message.EmailMessage) -> str:
     return message.get_content().replace("\r\n", "\n")  # as sent over SMTP, with CRLF line ends
 
 
+@pytest.mark.sqlite_only  # what a message says: the same on both backends
 def test_a_query_reaches_only_the_bodys_submitters_with_an_address_each_in_their_language(site, smtp):
     store, accounts = site
     notify.notify("queried", submission(), actor="wg.reviewer", message="Why did gas rise by 40%?\nPlease check.",
@@ -122,6 +128,7 @@ def test_a_query_reaches_only_the_bodys_submitters_with_an_address_each_in_their
     assert [r["status"] for r in _rows(store.root)] == ["sent"] * 3
 
 
+@pytest.mark.sqlite_only  # what a message says: the same on both backends
 def test_a_recipient_without_a_language_gets_every_language_welsh_first(site, smtp):
     store, accounts = site
     notify.notify("accepted", submission(organisations=("cardiff", "newport")), actor="wg.reviewer", store=store,
@@ -143,6 +150,7 @@ def test_a_recipient_without_a_language_gets_every_language_welsh_first(site, sm
     assert len(smtp.to("newport@example.invalid")) == 1 and ">" not in _body(smtp.to("newport@example.invalid")[0])
 
 
+@pytest.mark.sqlite_only  # what a message says: the same on both backends
 def test_a_submission_and_a_reply_reach_the_reviewers_and_not_the_submitter(site, smtp):
     store, accounts = site
     notify.notify("submitted", submission(), actor="cardiff.cy", store=store, accounts=accounts)
@@ -159,6 +167,7 @@ def test_a_submission_and_a_reply_reach_the_reviewers_and_not_the_submitter(site
     assert welsh["Subject"] == "Mae ffurflen CARDIFF-2024-25-03 yn aros i chi ei hadolygu"
 
 
+@pytest.mark.sqlite_only  # what a message says: the same on both backends
 def test_whoever_acted_is_not_told_of_it_and_a_submission_without_reference_is_named_by_its_id(site, smtp):
     store, accounts = site
     plain = submission()
@@ -170,6 +179,7 @@ def test_whoever_acted_is_not_told_of_it_and_a_submission_without_reference_is_n
         "Return s20261201T120000000000-0a0b0c0d has been withdrawn"
 
 
+@pytest.mark.sqlite_only  # what a message says: the same on both backends
 def test_without_a_public_address_a_message_names_the_page_instead_of_a_link(site, smtp, monkeypatch):
     store, accounts = site
     monkeypatch.delenv("DECARB_PUBLIC_URL")
@@ -252,6 +262,7 @@ def test_the_smtp_setting_is_read_or_its_problem_named(monkeypatch, url, sender,
     assert s.password is None or s.password not in s.describe()
 
 
+@pytest.mark.sqlite_only
 def test_notify_never_raises_when_the_store_is_broken_or_busy(site, smtp, caplog, monkeypatch):
     store, accounts = site
     caplog.set_level(logging.ERROR, logger="decarb_dashboard.notify")
@@ -277,7 +288,7 @@ def test_notify_never_raises_when_the_store_is_broken_or_busy(site, smtp, caplog
     assert smtp.messages == []
 
 
-def test_notify_returns_at_once_and_the_sender_thread_delivers(tmp_path, smtp, monkeypatch):
+def test_notify_returns_at_once_and_the_sender_thread_delivers(tmp_path, smtp, monkeypatch, backend_env):
     store = SubmissionStore(tmp_path)
     accounts = AccountStore(tmp_path)
     accounts.add("wg.reviewer", PASSWORD, "reviewer", email="rhys@example.invalid", language="en")
@@ -305,8 +316,8 @@ print(notify.deliver_pending(sys.argv[1], everything=True, limit=3).sent)
 """
 
 
-def test_two_processes_delivering_at_once_send_each_message_once(tmp_path, smtp, monkeypatch):
-    monkeypatch.setattr(notify, "start_sender", lambda data_dir=None: None)
+def test_two_processes_delivering_at_once_send_each_message_once(tmp_path, smtp, monkeypatch, backend_env):
+    monkeypatch.setattr(notify, "start_sender", lambda *args, **kwargs: None)
     store = SubmissionStore(tmp_path)
     accounts = AccountStore(tmp_path)
     for i in range(12):
@@ -332,7 +343,7 @@ def test_a_sender_that_died_while_sending_leaves_its_messages_to_another_after_t
     store, accounts = site
     notify.notify("submitted", submission(), actor="cardiff.cy", store=store, accounts=accounts)
     now = time.time()
-    claimed = notify._claim(store.root / "store.sqlite", "dead-sender", now, 10, False)
+    claimed = notify._claim(notify._outbox(store.root), "dead-sender", now, 10, False)
     assert len(claimed) == 2
     assert notify.deliver_pending(store.root, now=now + 60, everything=True) == notify.Delivery()  # still held
     assert notify.deliver_pending(store.root, now=now + notify.LEASE_S + 1).sent == 2
@@ -346,7 +357,7 @@ def _outbox_cli(*argv: str) -> int:
     return args.func(args)
 
 
-def test_decarb_outbox_lists_the_state_and_sends_now(site, smtp, capsys, monkeypatch):
+def test_decarb_outbox_lists_the_state_and_sends_now(site, smtp, capsys, monkeypatch, backend_env):
     store, accounts = site
     notify.notify("queried", submission(), actor="wg.reviewer", message="Check gas.", store=store,
                   accounts=accounts)
@@ -371,9 +382,11 @@ def test_decarb_outbox_lists_the_state_and_sends_now(site, smtp, capsys, monkeyp
     monkeypatch.delenv("DECARB_SMTP_URL")
     assert _outbox_cli("outbox", "send", "--data-dir", str(store.root)) == 1
     assert "DECARB_SMTP_URL is not set" in capsys.readouterr().err
-    assert _outbox_cli("outbox", "list", "--data-dir", str(store.root / "nowhere")) == 2
+    if not backend_env:  # a data directory without a store has no outbox (on PostgreSQL it is the database's)
+        assert _outbox_cli("outbox", "list", "--data-dir", str(store.root / "nowhere")) == 2
 
 
+@pytest.mark.sqlite_only  # what a message says: the same on both backends
 def test_the_admin_page_shows_the_outbox_and_each_account_s_address(site, smtp):
     from decarb_dashboard.web import create_app
     from decarb_dashboard.web.pages import accounts as page
@@ -429,12 +442,12 @@ def test_welsh_first_follows_the_language_list(monkeypatch):
 
 def test_the_sender_thread_is_one_per_process(tmp_path, monkeypatch):
     started = []
-    monkeypatch.setattr(notify, "deliver_pending", lambda root: started.append(root))
+    monkeypatch.setattr(notify, "deliver_pending", lambda root, database_url=None: started.append(root))
     sender = notify._Sender()
     sender.start(tmp_path)
     first = sender.thread
     sender.start(tmp_path / "other")
-    assert sender.thread is first and sender.roots == {tmp_path, tmp_path / "other"}
+    assert sender.thread is first and sender.roots == {(tmp_path, None), (tmp_path / "other", None)}
     deadline = time.monotonic() + 5
     while len(set(started)) < 2 and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -467,6 +480,7 @@ class _Logins:
         return AuthResult(success=(auth_data.login, auth_data.password) == self.expected)
 
 
+@pytest.mark.sqlite_only  # the SMTP transport: the same on both backends
 @pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")  # implicit TLS: see below
 @pytest.mark.parametrize("scheme", ["starttls", "smtps"])
 def test_mail_goes_over_tls_signed_in_and_an_untrusted_certificate_is_refused(site, certificate, monkeypatch, scheme):

@@ -1,4 +1,6 @@
-"""Signing in and out: cookie flags, form tokens, limits, redirects, production settings, single sign-on."""
+"""Signing in and out: cookie flags, form tokens, limits, redirects, production settings, single sign-on.
+
+The tests on ``either_site`` run on both backends (the accounts in the data directory, or in PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -30,7 +32,16 @@ def post_sign_in(client, username: str, password: str, next_path: str = "/upload
                                               "lang": "cy", "next": next_path})
 
 
-def test_signing_in_sets_an_httponly_samesite_cookie_and_goes_back(site):
+@pytest.fixture
+def either_site(site, backend_env):
+    """``site`` on this test's backend: with PostgreSQL, the accounts (and the store) in its database."""
+    if backend_env:
+        AccountStore(site).add("officer", PASSWORD, "submitter", ["cardiff"], "Cardiff officer")
+    return site
+
+
+def test_signing_in_sets_an_httponly_samesite_cookie_and_goes_back(either_site):
+    site = either_site
     client = create_app(site, seed=False).server.test_client()
     r = post_sign_in(client, "officer", PASSWORD)
     assert (r.status_code, r.headers["Location"]) == (303, "/upload")
@@ -63,7 +74,8 @@ def test_a_failed_sign_in_says_why_and_starts_no_session(site, username, passwor
         assert "sid" not in session
 
 
-def test_after_three_failures_sign_in_asks_for_a_short_wait(site):
+def test_after_three_failures_sign_in_asks_for_a_short_wait(either_site):
+    site = either_site
     app = create_app(site, seed=False)
     with serve(app.server) as url:
         browser = DashClient(url)
@@ -85,7 +97,8 @@ def test_sign_in_never_redirects_off_the_site(site, target):
     assert post_sign_in(client, "officer", PASSWORD, next_path=target).headers["Location"] == "/"
 
 
-def test_sign_out_ends_the_session_and_needs_the_form_token(site):
+def test_sign_out_ends_the_session_and_needs_the_form_token(either_site):
+    site = either_site
     app = create_app(site, seed=False)
     with serve(app.server) as url:
         browser = DashClient(url)
@@ -99,7 +112,8 @@ def test_sign_out_ends_the_session_and_needs_the_form_token(site):
         assert "You need to sign in to upload a return" in text_of(browser.page("/upload"))
 
 
-def test_a_password_change_signs_out_other_sessions(site):
+def test_a_password_change_signs_out_other_sessions(either_site):
+    site = either_site
     app = create_app(site, seed=False)
     with serve(app.server) as url:
         browser = DashClient(url)

@@ -1,133 +1,143 @@
-"""The store: the catalogue (submissions, parts, audit log, damaged parts, register and its history, store_info)
-and, on PostgreSQL, the return lines themselves.
+"""The store's tables: submissions, parts, the lines (PostgreSQL only), the audit log, damaged parts, the
+register and its history, store_info.
 
-On SQLite this is the catalogue a data directory has always had: the store makes it (or brings an
-older one up) itself when it opens the directory, with ``store._SCHEMA_SQL`` and
-``store.migrate_catalogue``, and stamps it with this revision; the lines stay in Parquet files.
-Upgrading an SQLite catalogue to this revision therefore needs nothing more, and the store
-never stamps one it has not made or upgraded. On PostgreSQL (no shared disk) every table is made
-here, the lines in ``lines``; the append-only tables refuse UPDATE, DELETE and TRUNCATE.
+On SQLite the lines stay in Parquet files beside ``store.sqlite``. A catalogue made before the
+migrations existed (by decarb-dashboard's own DDL, unstamped, perhaps of an older version without
+``parts.sha256`` or the submissions' ``reference``, ``declaration`` and ``warnings``) is brought up to
+this revision in place: the tables and columns it lacks are added, every submission without a
+reference gets one (:func:`decarb_dashboard.store.assign_references`), and references are made unique.
+The append-only tables refuse UPDATE and DELETE (and, on PostgreSQL, TRUNCATE).
 
 Revision ID: 0001
 Revises:
 Create Date: 2026-12-02
 """
 
+import sqlalchemy as sa
 from alembic import op
 
-from decarb_dashboard.store import STATUSES, UNAVAILABLE_REASONS
+from decarb_dashboard.migrations import tables
+from decarb_dashboard.store import STATUSES, UNAVAILABLE_REASONS, assign_references
 
 revision = "0001"
 down_revision = None
-branch_labels = None
+branch_labels = ("store",)
 depends_on = None
 
-
-def _quoted(values) -> str:
-    return ", ".join(f"'{v}'" for v in values)
+TEXT, NAME = sa.Text(), tables.name
 
 
-POSTGRES_TABLES = f"""
-CREATE TABLE submissions (
-    seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    submission_id TEXT NOT NULL UNIQUE,
-    submitted_at TEXT NOT NULL,
-    submitted_by TEXT NOT NULL,
-    file_name TEXT,
-    sha256 TEXT NOT NULL,
-    line_count INTEGER NOT NULL,
-    status TEXT NOT NULL CHECK (status IN ({_quoted(STATUSES)})),
-    status_message TEXT,
-    reference TEXT,
-    declaration TEXT,
-    warnings TEXT
-);
-CREATE UNIQUE INDEX submissions_by_reference ON submissions (reference);
-CREATE INDEX submissions_by_sha256 ON submissions (sha256);
-CREATE TABLE parts (
-    submission_id TEXT NOT NULL REFERENCES submissions(submission_id),
-    organisation_id TEXT NOT NULL,
-    reporting_year TEXT NOT NULL,
-    path TEXT NOT NULL UNIQUE,
-    line_count INTEGER NOT NULL,
-    sha256 TEXT,
-    PRIMARY KEY (submission_id, organisation_id, reporting_year)
-);
-CREATE INDEX parts_by_return ON parts (organisation_id, reporting_year);
-CREATE TABLE lines (
-    submission_id TEXT NOT NULL,
-    organisation_id TEXT NOT NULL,
-    reporting_year TEXT NOT NULL,
-    line_number INTEGER NOT NULL,
-    category TEXT,
-    source TEXT,
-    scope SMALLINT,
-    activity_amount DOUBLE PRECISION,
-    activity_unit TEXT,
-    emissions_tco2e DOUBLE PRECISION,
-    status TEXT,
-    method TEXT,
-    notes TEXT,
-    "row" INTEGER NOT NULL,
-    PRIMARY KEY (submission_id, organisation_id, reporting_year, line_number),
-    FOREIGN KEY (submission_id, organisation_id, reporting_year) REFERENCES parts
-);
-CREATE TABLE audit_log (
-    entry BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    at TEXT NOT NULL,
-    actor TEXT NOT NULL,
-    submission_id TEXT NOT NULL,
-    action TEXT NOT NULL,
-    status TEXT NOT NULL,
-    message TEXT
-);
-CREATE INDEX audit_log_by_submission ON audit_log (submission_id);
-CREATE TABLE store_info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE damaged_parts (
-    entry BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    path TEXT NOT NULL UNIQUE,
-    submission_id TEXT NOT NULL,
-    organisation_id TEXT NOT NULL,
-    reporting_year TEXT NOT NULL,
-    reason TEXT NOT NULL CHECK (reason IN ({_quoted(UNAVAILABLE_REASONS)})),
-    found_at TEXT NOT NULL,
-    quarantined_at TEXT
-);
-CREATE TABLE register (id TEXT PRIMARY KEY, "row" TEXT NOT NULL);
-CREATE TABLE register_history (
-    entry BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    at TEXT NOT NULL,
-    actor TEXT NOT NULL,
-    organisation_id TEXT NOT NULL,
-    action TEXT NOT NULL CHECK (action IN ('seed', 'add', 'edit')),
-    changes TEXT NOT NULL
-);
-CREATE FUNCTION decarb_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    RAISE EXCEPTION '% is append-only', TG_ARGV[0] USING ERRCODE = 'restrict_violation';
-END
-$$;
-"""
-#: The append-only tables and what their refusal calls them (the words of the SQLite catalogue's triggers).
+def _tables(postgres: bool) -> list[tuple[str, list, dict]]:
+    """(name, columns and constraints, table options) of each table, in the order they are made."""
+    made = [
+        ("submissions", [
+            tables.entry("seq"),
+            sa.Column("submission_id", TEXT, nullable=False, unique=True),
+            sa.Column("submitted_at", TEXT, nullable=False),
+            sa.Column("submitted_by", TEXT, nullable=False),
+            sa.Column("file_name", TEXT),
+            sa.Column("sha256", TEXT, nullable=False),
+            sa.Column("line_count", sa.Integer, nullable=False),
+            sa.Column("status", TEXT, sa.CheckConstraint(f"status IN ({tables.quoted(STATUSES)})"), nullable=False),
+            sa.Column("status_message", TEXT),
+            sa.Column("reference", TEXT),
+            sa.Column("declaration", TEXT),
+            sa.Column("warnings", TEXT),
+        ], tables.AUTOINCREMENT),
+        ("parts", [
+            sa.Column("submission_id", TEXT, sa.ForeignKey("submissions.submission_id"), nullable=False),
+            sa.Column("organisation_id", TEXT, nullable=False),
+            sa.Column("reporting_year", TEXT, nullable=False),
+            sa.Column("path", TEXT, nullable=False, unique=True),
+            sa.Column("line_count", sa.Integer, nullable=False),
+            sa.Column("sha256", TEXT),
+            sa.PrimaryKeyConstraint("submission_id", "organisation_id", "reporting_year"),
+        ], {}),
+        ("audit_log", [
+            tables.entry(),
+            sa.Column("at", TEXT, nullable=False),
+            sa.Column("actor", TEXT, nullable=False),
+            sa.Column("submission_id", TEXT, nullable=False),
+            sa.Column("action", TEXT, nullable=False),
+            sa.Column("status", TEXT, nullable=False),
+            sa.Column("message", TEXT),
+        ], tables.AUTOINCREMENT),
+        ("store_info", [
+            sa.Column("key", TEXT, primary_key=True),
+            sa.Column("value", TEXT, nullable=False),
+        ], {}),
+        ("damaged_parts", [
+            tables.entry(),
+            sa.Column("path", TEXT, nullable=False, unique=True),
+            sa.Column("submission_id", TEXT, nullable=False),
+            sa.Column("organisation_id", TEXT, nullable=False),
+            sa.Column("reporting_year", TEXT, nullable=False),
+            sa.Column("reason", TEXT, sa.CheckConstraint(f"reason IN ({tables.quoted(UNAVAILABLE_REASONS)})"),
+                      nullable=False),
+            sa.Column("found_at", TEXT, nullable=False),
+            sa.Column("quarantined_at", TEXT),
+        ], tables.AUTOINCREMENT),
+        ("register", [
+            sa.Column("id", TEXT, primary_key=True),
+            sa.Column(NAME("row"), TEXT, nullable=False),
+        ], {}),
+        ("register_history", [
+            tables.entry(),
+            sa.Column("at", TEXT, nullable=False),
+            sa.Column("actor", TEXT, nullable=False),
+            sa.Column("organisation_id", TEXT, nullable=False),
+            sa.Column("action", TEXT, sa.CheckConstraint("action IN ('seed', 'add', 'edit')"), nullable=False),
+            sa.Column("changes", TEXT, nullable=False),
+        ], tables.AUTOINCREMENT),
+    ]
+    if postgres:  # on SQLite the lines are Parquet files
+        made.append(("lines", [
+            sa.Column("submission_id", TEXT, nullable=False),
+            sa.Column("organisation_id", TEXT, nullable=False),
+            sa.Column("reporting_year", TEXT, nullable=False),
+            sa.Column("line_number", sa.Integer, nullable=False),
+            sa.Column("category", TEXT),
+            sa.Column("source", TEXT),
+            sa.Column("scope", sa.SmallInteger),
+            sa.Column("activity_amount", sa.Double),
+            sa.Column("activity_unit", TEXT),
+            sa.Column("emissions_tco2e", sa.Double),
+            sa.Column("status", TEXT),
+            sa.Column("method", TEXT),
+            sa.Column("notes", TEXT),
+            sa.Column(NAME("row"), sa.Integer, nullable=False),
+            sa.PrimaryKeyConstraint("submission_id", "organisation_id", "reporting_year", "line_number"),
+            sa.ForeignKeyConstraint(["submission_id", "organisation_id", "reporting_year"],
+                                    ["parts.submission_id", "parts.organisation_id", "parts.reporting_year"]),
+        ], {}))
+    return made
+
+
+INDEXES = (("parts_by_return", "parts", ["organisation_id", "reporting_year"], False),
+           ("audit_log_by_submission", "audit_log", ["submission_id"], False),
+           ("submissions_by_sha256", "submissions", ["sha256"], False),
+           # made last, once every submission has its reference
+           ("submissions_by_reference", "submissions", ["reference"], True))
+#: The append-only tables and what their refusal calls them.
 APPEND_ONLY = {"audit_log": "the audit log", "register_history": "the register history",
                "lines": "the stored lines"}
-TABLES = ("lines", "parts", "audit_log", "damaged_parts", "register_history", "register", "store_info",
-          "submissions")
 
 
 def upgrade() -> None:
-    if op.get_bind().dialect.name != "postgresql":
-        return  # SQLite: the store made this revision's catalogue itself (see the docstring)
-    op.execute(POSTGRES_TABLES)
+    postgres = op.get_bind().dialect.name == "postgresql"
+    made = tables.create_or_complete(_tables(postgres))
+    if "submissions" not in made:  # a catalogue of an older version: references for what it holds
+        bind = op.get_bind()
+        assign_references(lambda sql, args=(): bind.exec_driver_sql(sql, tuple(args)))
+    for name, table, columns, unique in INDEXES:
+        op.create_index(name, table, columns, unique=unique, if_not_exists=True)
     for table, name in APPEND_ONLY.items():
-        for event, each in (("UPDATE OR DELETE", "ROW"), ("TRUNCATE", "STATEMENT")):
-            op.execute(f"CREATE TRIGGER {table}_append_only_{each.lower()} BEFORE {event} ON {table}"
-                       f" FOR EACH {each} EXECUTE FUNCTION decarb_append_only('{name}')")
+        if postgres or table != "lines":
+            tables.append_only(table, name)
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name != "postgresql":
-        return  # SQLite: the store's catalogue is its data directory's; going below it would lose every submission
-    for table in TABLES:
-        op.execute(f"DROP TABLE {table}")
-    op.execute("DROP FUNCTION decarb_append_only()")
+        return  # SQLite: the catalogue is its data directory's; going below it would lose every submission
+    for name, _columns, _options in reversed(_tables(True)):
+        op.drop_table(name)
