@@ -22,7 +22,14 @@ from decarb_dashboard.web.components import (
     status_mark,
     status_words,
 )
-from decarb_dashboard.web.controls import metric_control, metrics, peer_control, peer_groups
+from decarb_dashboard.web.controls import (
+    body_selector,
+    metric_control,
+    metrics,
+    peer_control,
+    peer_groups,
+    register_body_search,
+)
 from decarb_dashboard.web.flags import flag_items
 from decarb_dashboard.web.i18n import language, t
 
@@ -38,13 +45,7 @@ def layout(lang: str = "en", **_query: str) -> html.Div:
             dcc.Store(id="cmp-lang", data=lang),
             html.Div(
                 [
-                    html.Div(
-                        [
-                            html.Label(t("compare_pick_bodies", lang), htmlFor="cmp-bodies"),
-                            dcc.Dropdown(id="cmp-bodies", options=data.body_options(lang), value=bodies, multi=True),
-                        ],
-                        className="control wide",
-                    ),
+                    body_selector("cmp-bodies", t("compare_pick_bodies", lang), lang, bodies, wide=True, multi=True),
                     peer_control("cmp", lang),
                     metric_control("cmp", lang, "per_fte"),
                     html.Div(
@@ -156,3 +157,4 @@ def register(app: Dash) -> None:
         State("cmp-lang", "data"),
         prevent_initial_call=True,
     )(update)
+    register_body_search(app, "cmp-bodies", "cmp-lang")

@@ -37,7 +37,14 @@ from decarb_dashboard.web.components import (
     table_block,
     trajectory_figure,
 )
-from decarb_dashboard.web.controls import controls, metric_control, metrics, peer_control, peer_groups
+from decarb_dashboard.web.controls import (
+    controls,
+    metric_control,
+    metrics,
+    peer_control,
+    peer_groups,
+    register_body_search,
+)
 from decarb_dashboard.web.i18n import language, t
 from decarb_dashboard.web.map import level_of, map_block, ons_code
 from decarb_dashboard.web.navigation import href
@@ -397,3 +404,4 @@ def register(app: Dash) -> None:
         State("org-lang", "data"),
         prevent_initial_call=True,
     )(update)
+    register_body_search(app, "org-body", "org-lang")
