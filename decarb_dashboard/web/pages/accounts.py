@@ -23,7 +23,7 @@ from decarb_dashboard.reasons import ReasonError
 from decarb_dashboard.sample import display_name
 from decarb_dashboard.web import auth, data, register_admin
 from decarb_dashboard.web.components import dropdown, refused, table
-from decarb_dashboard.web.controls import sign_in_prompt
+from decarb_dashboard.web.controls import body_selector, register_body_search, sign_in_prompt
 from decarb_dashboard.web.i18n import language, t
 from uploads_schema import i18n
 
@@ -160,8 +160,8 @@ def add_section(lang: str) -> html.Section:
             html.Div([dropdown("ac-new-language", t("col_mail_language", lang), _language_options(lang), "",
                                clearable=False),
                       dropdown("ac-new-role", t("col_role", lang), _role_options(lang), "submitter", clearable=False),
-                      dropdown("ac-new-bodies", t("col_bodies", lang), data.body_options(lang), [], multi=True,
-                               wide=True)],
+                      body_selector("ac-new-bodies", t("col_bodies", lang), lang, [], multi=True,
+                                    wide=True)],
                      className="controls"),
             html.Div([_text_input("ac-new-password", t("accounts_new_password", lang), "password",
                                   autoComplete="new-password"),
@@ -188,8 +188,8 @@ def change_section(lang: str, names: list[str]) -> html.Section:
                      className="controls"),
             html.Button(t("accounts_edit_button", lang), id="ac-edit", className="secondary-button"),
             html.Div([dropdown("ac-role", t("col_role", lang), _role_options(lang), None, clearable=False),
-                      dropdown("ac-bodies", t("col_bodies", lang), data.body_options(lang), [], multi=True,
-                               wide=True)],
+                      body_selector("ac-bodies", t("col_bodies", lang), lang, [], multi=True,
+                                    wide=True)],
                      className="controls"),
             html.Div(
                 [
@@ -346,6 +346,8 @@ def fill(username: str | None) -> tuple:
 def register(app: Dash) -> None:
     dash.register_page(__name__, path="/accounts", layout=layout, title="Accounts")
     register_admin.register(app)
+    for selector in ("ac-new-bodies", "ac-bodies"):  # of a large register: the bodies matching what is typed
+        register_body_search(app, selector, "ac-lang")
     app.callback(
         Output("ac-outcome", "children"),
         Output("ac-list", "children"),

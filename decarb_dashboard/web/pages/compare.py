@@ -11,9 +11,11 @@ from decarb_dashboard.engine import Engine
 from decarb_dashboard.web import data
 from decarb_dashboard.web.components import (
     PALETTE,
+    PEERS_NAMED,
     Figure,
     base_layout,
     chart_block,
+    distribution_figure,
     download_name,
     figure_text,
     left_out_note,
@@ -22,7 +24,14 @@ from decarb_dashboard.web.components import (
     status_mark,
     status_words,
 )
-from decarb_dashboard.web.controls import metric_control, metrics, peer_control, peer_groups
+from decarb_dashboard.web.controls import (
+    body_selector,
+    metric_control,
+    metrics,
+    peer_control,
+    peer_groups,
+    register_body_search,
+)
 from decarb_dashboard.web.flags import flag_items
 from decarb_dashboard.web.i18n import language, t
 
@@ -38,13 +47,7 @@ def layout(lang: str = "en", **_query: str) -> html.Div:
             dcc.Store(id="cmp-lang", data=lang),
             html.Div(
                 [
-                    html.Div(
-                        [
-                            html.Label(t("compare_pick_bodies", lang), htmlFor="cmp-bodies"),
-                            dcc.Dropdown(id="cmp-bodies", options=data.body_options(lang), value=bodies, multi=True),
-                        ],
-                        className="control wide",
-                    ),
+                    body_selector("cmp-bodies", t("compare_pick_bodies", lang), lang, bodies, wide=True, multi=True),
                     peer_control("cmp", lang),
                     metric_control("cmp", lang, "per_fte"),
                     html.Div(
@@ -71,6 +74,7 @@ def view(engine: Engine, bodies: list[str], peer_group: str, metric: str, year: 
 
 def _figures(engine: Engine, bodies: list[str], peer_group: str, metric: str, year: str, lang: str) -> list:
     m = data.matcher()
+    chosen = bodies
     if len(bodies) == 1:
         bodies = peers.peer_bodies(engine.registry, bodies[0], peer_group)[1]
     v = engine.values[
@@ -82,24 +86,35 @@ def _figures(engine: Engine, bodies: list[str], peer_group: str, metric: str, ye
     left_out = v[v["value"].isna()]
     names = [m.name(b, lang, short=True) for b in available["organisation_id"]]
     kind = "tco2e" if metric == "total" else "intensity"
-    fig = Figure()
-    fig.add_bar(
-        x=available["value"], y=names, orientation="h", marker_color=PALETTE[0], name=t(f"metric_{metric}", lang),
-        text=[figure_text(x, kind, lang, t(f"unit_{metric}", lang)) for x in available["value"]],
-        textposition="none", hovertemplate="%{y}: %{text}<extra></extra>",
-    )
+    unit = t(f"unit_{metric}", lang)
+    many = len(names) > PEERS_NAMED  # their distribution, the chosen body marked; the table lists every one
+    if many:
+        fig = distribution_figure(available["value"].tolist(), [
+            (t("series_this_body", lang, body=m.name(b, lang, short=True)), float(x))
+            for b, x in zip(available["organisation_id"], available["value"], strict=True) if b in chosen], kind,
+            unit, lang)
+    else:
+        fig = Figure()
+        fig.add_bar(
+            x=available["value"], y=names, orientation="h", marker_color=PALETTE[0], name=t(f"metric_{metric}", lang),
+            text=[figure_text(x, kind, lang, unit) for x in available["value"]],
+            textposition="none", hovertemplate="%{y}: %{text}<extra></extra>",
+        )
     if len(available) >= 2:
         q1, median, q3 = peers.quartiles(available["value"].to_numpy())
         fig.add_vrect(x0=q1, x1=q3, fillcolor=PALETTE[4], opacity=0.2, name=t("series_quartiles", lang))
         fig.add_vline(x=median, line_dash="dash", line_color=PALETTE[7], name=t("series_median", lang))
     fig = base_layout(
         fig, t("chart_ranked", lang, metric=t(f"metric_{metric}", lang), year=year),
-        f"{t(f'unit_{metric}', lang)}, {year}", ""  # the unit and year: a phone cuts a longer axis title
+        f"{unit}, {year}", t("axis_bodies", lang) if many else ""  # the unit and year: a phone cuts a longer one
     )
-    # The band and the median in the legend (as labels over the plot they overlapped); the bars need none.
-    fig.data[0]["showlegend"] = False
-    fig.update_layout(height=max(350, 30 * len(names) + 180), showlegend=True,
-                      yaxis={"autorange": "reversed", "automargin": True})  # names never cut ("Vrexham")
+    if many:
+        fig.update_layout(height=420, showlegend=True)
+    else:
+        # The band and the median in the legend (as labels over the plot they overlapped); the bars need none.
+        fig.data[0]["showlegend"] = False
+        fig.update_layout(height=max(350, 30 * len(names) + 180), showlegend=True,
+                          yaxis={"autorange": "reversed", "automargin": True})  # names never cut ("Vrexham")
     values = available["value"].to_numpy()
     places = [peers.standing(x, values) for x in values]  # the library's one rule: ties share the lower rank
     ranks = [p["rank"] for p in places]
@@ -156,3 +171,4 @@ def register(app: Dash) -> None:
         State("cmp-lang", "data"),
         prevent_initial_call=True,
     )(update)
+    register_body_search(app, "cmp-bodies", "cmp-lang")

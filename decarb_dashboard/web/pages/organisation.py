@@ -19,10 +19,12 @@ from decarb_dashboard.engine import Engine
 from decarb_dashboard.web import data
 from decarb_dashboard.web.components import (
     PALETTE,
+    PEERS_NAMED,
     Figure,
     base_layout,
     change_text,
     chart_block,
+    distribution_figure,
     download_name,
     figure_text,
     left_out_note,
@@ -37,7 +39,14 @@ from decarb_dashboard.web.components import (
     table_block,
     trajectory_figure,
 )
-from decarb_dashboard.web.controls import controls, metric_control, metrics, peer_control, peer_groups
+from decarb_dashboard.web.controls import (
+    controls,
+    metric_control,
+    metrics,
+    peer_control,
+    peer_groups,
+    register_body_search,
+)
 from decarb_dashboard.web.i18n import language, t
 from decarb_dashboard.web.map import level_of, map_block, ons_code
 from decarb_dashboard.web.navigation import href
@@ -212,7 +221,8 @@ def trajectory_chart(engine: Engine, body: str, r: dict, lang: str) -> tuple[Fig
 def peer_chart(
     engine: Engine, body: str, r: dict, metric: str, include_sc: bool, lang: str
 ) -> tuple[Figure, pd.DataFrame]:
-    """Every peer as a point, the body highlighted, the median and quartiles marked."""
+    """Every peer as a point, the body highlighted, the median and quartiles marked; more than
+    :data:`PEERS_NAMED` peers as their distribution, the body a point on it (the table lists every peer)."""
     m = data.matcher()
     peer = r["peer_group"]
     values = engine.values if include_sc else engine.values_without_supply_chain
@@ -226,15 +236,12 @@ def peer_chart(
     names = [m.name(b, lang, short=True) for b in v["organisation_id"]]
     own = (v["organisation_id"] == body).to_numpy()
     unit, kind = t(f"unit_{metric}", lang), "tco2e" if metric == "total" else "intensity"
-    fig = Figure()
-    for chosen, name, colour, size in ((~own, t("series_peer", lang), PALETTE[0], 11),
-                                       (own, t("series_this_body", lang, body=m.name(body, lang, short=True)),
-                                        PALETTE[5], 14)):
-        if chosen.any():
-            fig.add_scatter(x=v["value"][chosen], y=[n for n, c in zip(names, chosen, strict=True) if c],
-                            mode="markers", marker={"color": colour, "size": size}, name=name,
-                            text=[figure_text(x, kind, lang, unit) for x in v["value"][chosen]],
-                            hovertemplate="%{y}: %{text}<extra></extra>")
+    this_body = t("series_this_body", lang, body=m.name(body, lang, short=True))
+    if len(names) > PEERS_NAMED:
+        fig = distribution_figure(v["value"].tolist(), [(this_body, float(x)) for x in v["value"][own]], kind, unit,
+                                  lang)
+    else:
+        fig = _named_peers(v["value"], names, own, this_body, kind, unit, lang)
     key = measures.metric_key(metric)
     q1, median, q3 = peer.get(f"peer_q1_{key}"), peer.get(f"peer_median_{key}"), peer.get(f"peer_q3_{key}")
     if median is not None:
@@ -248,11 +255,30 @@ def peer_chart(
         metric=t(f"metric_{metric}", lang),
         year=r["reporting_year"],
     )
-    fig = base_layout(fig, title, f"{t(f'unit_{metric}', lang)}, {r['reporting_year']}", "")
-    fig.update_layout(height=max(350, 28 * len(names) + 180), showlegend=True, yaxis={"dtick": 1, "automargin": True,
-                      "categoryorder": "array", "categoryarray": names})  # by value, the body among them
+    x_title = f"{t(f'unit_{metric}', lang)}, {r['reporting_year']}"
+    if len(names) > PEERS_NAMED:
+        fig = base_layout(fig, title, x_title, t("axis_bodies", lang))
+        fig.update_layout(height=420, showlegend=True)
+    else:
+        fig = base_layout(fig, title, x_title, "")
+        fig.update_layout(height=max(350, 28 * len(names) + 180), showlegend=True, yaxis={
+            "dtick": 1, "automargin": True, "categoryorder": "array", "categoryarray": names})  # by value
     frame = pd.DataFrame({t("col_body", lang): names, t(f"metric_{metric}", lang): v["value"].tolist()})
     return fig, frame
+
+
+def _named_peers(values: pd.Series, names: list[str], own, this_body: str, kind: str, unit: str, lang: str
+                 ) -> Figure:
+    """Each peer a point on its own row (``names``, by value), the body's in its own colour: two traces."""
+    fig = Figure()
+    for chosen, name, colour, size in ((~own, t("series_peer", lang), PALETTE[0], 11),
+                                       (own, this_body, PALETTE[5], 14)):
+        if chosen.any():
+            fig.add_scatter(x=values[chosen], y=[n for n, c in zip(names, chosen, strict=True) if c],
+                            mode="markers", marker={"color": colour, "size": size}, name=name,
+                            text=[figure_text(x, kind, lang, unit) for x in values[chosen]],
+                            hovertemplate="%{y}: %{text}<extra></extra>")
+    return fig
 
 
 def category_vs_median(engine: Engine, body: str, r: dict, lang: str) -> pd.DataFrame:
@@ -397,3 +423,4 @@ def register(app: Dash) -> None:
         State("org-lang", "data"),
         prevent_initial_call=True,
     )(update)
+    register_body_search(app, "org-body", "org-lang")
