@@ -131,6 +131,13 @@ def render_footer(search: str | None) -> list:
     return footer(_lang_of(search))
 
 
+def render_frame(pathname: str | None, search: str | None) -> tuple[list, str, list]:
+    """The shell (header, menu, notices), the page's language and the footer: one round trip, not two, on every
+    page."""
+    children, lang = render_shell(pathname, search)
+    return children, lang, render_footer(search)
+
+
 #: A click on a download button, told to the server: which block, CSV or Excel, and the block's query. Run in the
 #: browser, so that a page's download buttons appearing (which fires a callback on every button of the page) costs
 #: no round trip to the server: only a click does.
@@ -221,10 +228,10 @@ def register_shell(app: Dash) -> None:
     app.callback(
         Output("page-shell", "children"),
         Output("page-lang-attr", "data"),
+        Output("page-footer", "children"),
         Input("url", "pathname"),
         Input("url", "search"),
-    )(render_shell)
-    app.callback(Output("page-footer", "children"), Input("url", "search"))(render_footer)
+    )(render_frame)
     app.clientside_callback(
         DOWNLOAD_CLICK,
         Output("download-click", "data"),

@@ -76,7 +76,10 @@ def layout(lang: str = "en", year: str | None = None, gaps: str | None = None, m
                 ],
                 className="controls",
             ),
-            dcc.Loading(html.Div(id="wales-view", children=view(engine, year, lang, gap_fill, measure, areas))),
+            # The spinner is the view's own (a new year, say), never a page of a table's rows or a download: those
+            # would hide the whole view, and the keyboard's focus on the button pressed with it.
+            dcc.Loading(html.Div(id="wales-view", children=view(engine, year, lang, gap_fill, measure, areas)),
+                        target_components={"wales-view": "children"}),
         ]
     )
 
