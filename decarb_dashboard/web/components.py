@@ -29,7 +29,7 @@ from uploads_schema import i18n
 
 #: Rows of a table shown at once: a longer one shows its rows a page at a time (previous / next), and its
 #: downloads hold every row.
-PAGE_ROWS = 50
+PAGE_ROWS = 25
 #: Okabe and Ito's colour-blind-safe palette.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000", "#999999", "#882255"]
 
@@ -326,7 +326,7 @@ def paged_table(frame: pd.DataFrame, caption: str, block_id: str, lang: str, kin
     """A table of at most :data:`PAGE_ROWS` rows at a time; a longer one has its previous / next controls.
 
     The controls are a navigation landmark named for the table, two buttons and where the rows shown
-    are in the whole ("Rows 1 to 50 of 5,000", said again by a screen reader when it changes). A page
+    are in the whole ("Rows 1 to 25 of 5,000", said again by a screen reader when it changes). A page
     of rows is built on the server from the block's query, as its download is (:func:`table_page`):
     the page holds only the rows it shows.
     """
@@ -344,7 +344,7 @@ def _page_words(page: int, total: int, lang: str) -> str:
 
 
 def page_controls(block_id: str, caption: str, page: int, total: int, lang: str) -> html.Nav:
-    """Previous / next and "Rows 51 to 100 of 5,000" under a long table (``total`` rows), showing page ``page``.
+    """Previous / next and "Rows 26 to 50 of 5,000" under a long table (``total`` rows), showing page ``page``.
 
     The buttons stay in the tab order at either end (a disabled button would drop the keyboard's
     focus when the last page is reached): there they are marked ``aria-disabled`` and do nothing.
@@ -389,7 +389,7 @@ def _block_frame(query: object, block_id: str) -> pd.DataFrame | None:
 def table_page(block_id: str, query: object, state: object, step: int) -> tuple[list, str, str, str, dict]:
     """Move a long table ``step`` pages on (-1 previous, +1 next) from the page ``state`` says it shows.
 
-    Returns the rows of the new page, its "Rows 51 to 100 of 5,000", whether previous and next are
+    Returns the rows of the new page, its "Rows 26 to 50 of 5,000", whether previous and next are
     off (``aria-disabled``), and the new state. Raises PreventUpdate when there is no such page or
     the view refuses its query (a forged one builds nothing).
     """

@@ -264,7 +264,8 @@ def map_figure(found: list[Area], year: str, measure: str, level: str, lang: str
                         name=t("map_highlight", lang, name=own.name if own else highlight), legendrank=0)
     title = t(f"map_title_{level}", lang, measure=measure_name(measure, lang), year=year)
     fig = base_layout(fig, title, "", "")
-    hidden = {"visible": False, "fixedrange": False}
+    # No automargin: hidden axes have no labels to make room for, and measuring them is most of a map's drawing.
+    hidden = {"visible": False, "fixedrange": False, "automargin": False}
     fig.update_layout(
         height=640, hovermode="closest", dragmode="pan", showlegend=True,
         xaxis={**hidden, "constrain": "domain"},

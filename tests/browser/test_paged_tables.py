@@ -16,6 +16,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 NEXT = "button[id*='table-next'][id*='wales-coverage']"
 PREVIOUS = "button[id*='table-previous'][id*='wales-coverage']"
 STATUS = "span[id*='table-status'][id*='wales-coverage']"
+CALLS = ("return performance.getEntriesByType('resource')"
+         ".filter(e => e.name.includes('_dash-update-component')).length;")
 
 
 def test_a_long_table_pages_by_keyboard_with_no_accessibility_violation(dash_duo, data_dir, axe_source, monkeypatch):
@@ -33,12 +35,16 @@ def test_a_long_table_pages_by_keyboard_with_no_accessibility_violation(dash_duo
         return [td.text for td in dash_duo.find_elements("#wales-coverage-table tbody tr td:first-child")]
 
     assert first_bodies() == bodies[:20]
+    # The page asked the server twice (the shell, the page): its buttons appearing asked nothing more.
+    dash_duo.wait_for_element("#wales-map-graph .main-svg", timeout=60)
+    assert dash_duo.driver.execute_script(CALLS) == 2
     assert dash_duo.find_element(PREVIOUS).get_attribute("aria-disabled") == "true"
     button = dash_duo.find_element(NEXT)
     assert button.text == "Rhesi nesaf"
     button.send_keys(Keys.ENTER)  # the keyboard: a button takes Enter (and Space)
     dash_duo.wait_for_text_to_equal(STATUS, "Rhesi 21 i 40 o 45", timeout=30)
     assert first_bodies() == bodies[20:40]
+    assert dash_duo.driver.execute_script(CALLS) == 3  # one for the page of rows
     button.send_keys(Keys.SPACE)
     dash_duo.wait_for_text_to_equal(STATUS, "Rhesi 41 i 45 o 45", timeout=30)
     assert first_bodies() == bodies[40:]

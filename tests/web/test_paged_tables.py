@@ -50,9 +50,9 @@ def test_a_table_of_5000_rows_shows_one_page_and_the_next_page_shows_the_next_ro
     text = json.dumps(block, default=lambda c: c.to_plotly_json())
     shown = json.loads(text)
     rows = find_prop(shown, "id", {"type": "table-rows", "block": "big"})["children"]
-    assert PAGE_ROWS == 50 and len(rows) == 50
-    assert _rows(rows)[0] == ["body 1", "10"] and _rows(rows)[-1] == ["body 50", "500"]
-    assert "Rows 1 to 50 of 5,000" in text
+    assert PAGE_ROWS == 25 and len(rows) == 25
+    assert _rows(rows)[0] == ["body 1", "10"] and _rows(rows)[-1] == ["body 25", "250"]
+    assert "Rows 1 to 25 of 5,000" in text
     store = find_prop(shown, "id", {"type": "download-data", "block": "big"})
     assert store["data"] == query  # the query, never the rows
     nav = find_prop(shown, "className", "table-pages")
@@ -62,14 +62,14 @@ def test_a_table_of_5000_rows_shows_one_page_and_the_next_page_shows_the_next_ro
 
     with as_account(app, None):
         rows, words, previous_off, next_off, state = table_page("big", query, {"page": 1, "lang": "en"}, 1)
-        assert _rows(rows)[0] == ["body 51", "510"] and _rows(rows)[-1] == ["body 100", "1,000"]
-        assert (words, previous_off, next_off, state) == ("Rows 51 to 100 of 5,000", "false", "false",
+        assert _rows(rows)[0] == ["body 26", "260"] and _rows(rows)[-1] == ["body 50", "500"]
+        assert (words, previous_off, next_off, state) == ("Rows 26 to 50 of 5,000", "false", "false",
                                                           {"page": 2, "lang": "en"})
-        rows, words, _, next_off, _ = table_page("big", query, {"page": 99, "lang": "cy"}, 1)
-        assert _rows(rows)[-1] == ["body 5000", "50,000"] and len(rows) == 50
-        assert (words, next_off) == ("Rhesi 4,951 i 5,000 o 5,000", "true")
+        rows, words, _, next_off, _ = table_page("big", query, {"page": 199, "lang": "cy"}, 1)
+        assert _rows(rows)[-1] == ["body 5000", "50,000"] and len(rows) == 25
+        assert (words, next_off) == ("Rhesi 4,976 i 5,000 o 5,000", "true")
         with pytest.raises(dash.exceptions.PreventUpdate):  # no page after the last
-            table_page("big", query, {"page": 100, "lang": "en"}, 1)
+            table_page("big", query, {"page": 200, "lang": "en"}, 1)
         with pytest.raises(dash.exceptions.PreventUpdate):  # nor before the first
             table_page("big", query, {"page": 1, "lang": "en"}, -1)
         with pytest.raises(dash.exceptions.PreventUpdate):  # a forged query builds nothing
