@@ -93,6 +93,12 @@ def rebuild_block(query: object, block_id: str) -> pd.DataFrame | None:
     Returns None if the query is not one of the views that make downloads, or the view
     refuses the values (each view checks what it is sent, as for any callback).
     """
+    return (rebuild_frames(query) or {}).get(block_id)
+
+
+def rebuild_frames(query: object) -> dict[str, pd.DataFrame] | None:
+    """Build the view ``query`` names again, with its values; return the frames of all its blocks, by block id
+    (None as for :func:`rebuild_block`)."""
     if not isinstance(query, dict) or not isinstance(query.get("values"), list) or len(query["values"]) > 16:
         return None
     view, values = query.get("view"), query["values"]
@@ -115,7 +121,7 @@ def rebuild_block(query: object, block_id: str) -> pd.DataFrame | None:
         return None
     finally:
         _REBUILDING.reset(token)
-    return frames.get(block_id)
+    return frames
 
 
 def rebuilding() -> bool:
@@ -369,8 +375,8 @@ def page_controls(block_id: str, caption: str, page: int, total: int, lang: str)
 
 
 def _block_frame(query: object, block_id: str) -> pd.DataFrame | None:
-    """The frame of block ``block_id`` of the view ``query`` names (:func:`rebuild_block`), kept per engine, query,
-    reader and day, so that moving through a long table's pages builds its view once."""
+    """The frame of block ``block_id`` of the view ``query`` names (:func:`rebuild_block`); the view's frames are
+    kept per engine, query, reader and day, so that moving through its long tables' pages builds it once."""
     from decarb_dashboard.memo import per_object
     from decarb_dashboard.web import auth, data
 
@@ -382,8 +388,8 @@ def _block_frame(query: object, block_id: str) -> pd.DataFrame | None:
         return None
     # The review and upload pages' engine: rebuilt on every change to the store, so never older than the view's.
     owner = data.engine(drafts=True)
-    return per_object(owner, ("table rows", key, block_id, who, datetime.date.today()),
-                      lambda: rebuild_block(query, block_id))
+    frames = per_object(owner, ("table rows", key, who, datetime.date.today()), lambda: rebuild_frames(query))
+    return (frames or {}).get(block_id)
 
 
 def table_page(block_id: str, query: object, state: object, step: int) -> tuple[list, str, str, str, dict]:

@@ -4,6 +4,7 @@ next and previous rows, the focus stays on the button, and axe-core finds nothin
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
@@ -20,7 +21,8 @@ CALLS = ("return performance.getEntriesByType('resource')"
          ".filter(e => e.name.includes('_dash-update-component')).length;")
 
 
-def test_a_long_table_pages_by_keyboard_with_no_accessibility_violation(dash_duo, data_dir, axe_source, monkeypatch):
+def test_a_long_table_pages_by_keyboard_with_no_accessibility_violation(dash_duo, data_dir, axe_source, monkeypatch,
+                                                                       tmp_path):
     from selenium.webdriver.common.keys import Keys
 
     monkeypatch.setattr(components, "PAGE_ROWS", 20)  # the register's 45 bodies: pages of 20, 20 and 5
@@ -53,5 +55,15 @@ def test_a_long_table_pages_by_keyboard_with_no_accessibility_violation(dash_duo
     dash_duo.find_element(PREVIOUS).send_keys(Keys.ENTER)
     dash_duo.wait_for_text_to_equal(STATUS, "Rhesi 21 i 40 o 45", timeout=30)
     assert dash_duo.find_element("nav.table-pages[aria-label^='Tudalennau']")
+    # Its CSV, asked for from the browser, holds every body, not the page shown.
+    dash_duo.driver.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)})
+    csv = dash_duo.find_element("button[id*='download-csv'][id*='wales-coverage']")
+    dash_duo.driver.execute_script("arguments[0].scrollIntoView(); arguments[0].click();", csv)
+    saved = tmp_path / "wales-2022-23-coverage-cy.csv"
+    for _ in range(100):
+        if saved.exists():
+            break
+        time.sleep(0.2)
+    assert len(saved.read_text(encoding="utf-8-sig").strip().splitlines()) == 1 + 45
     serious = axe_violations(dash_duo, axe_source)
     assert serious == [], json.dumps(serious, indent=1)
