@@ -23,7 +23,8 @@ each page its callbacks' own time on the server. The columns after the bytes say
 time went (ms from the start of navigation): ``layout`` when Dash's layout arrived, ``calls`` the
 callback requests, ``last`` when the last one answered, ``longest`` the longest one's time from
 request to answer, ``plotly`` when plotly.js had arrived (0: not loaded), ``render`` from the
-latest of those to content (drawing the page and its charts).
+latest of those to content (drawing the page), ``charts`` when every chart on the page had been drawn by plotly.js
+(its SVG in place; 0: no chart), polled as content is, for up to 5 s after it.
 """
 
 from __future__ import annotations
@@ -71,6 +72,10 @@ TIMELINE = ("const r = performance.getEntriesByType('resource');"
             " return {callbacks: cb.length, last_callback: Math.max(0, ...cb.map(e => e.responseEnd)),"
             " longest_callback: Math.max(0, ...cb.map(e => e.responseEnd - e.requestStart)),"
             " layout: at('_dash-layout'), plotly: at('plotly')};")
+#: Whether every chart of the page has been drawn (plotly.js has put its SVG in each graph's div).
+CHARTS_DRAWN = ("const g = document.querySelectorAll('.chart');"
+                " return g.length === 0 ? 0 : (Array.from(g).every(e => e.querySelector('.main-svg')"
+                " && !e.querySelector('.dash-graph--pending')) ? performance.now() : null);")
 TRANSFERRED = ("return performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource'))"
                ".reduce((n, e) => n + (e.transferSize || 0), 0);")
 
@@ -154,9 +159,14 @@ def first_load(driver, url: str, timeout_s: float = 60, timeline: list | None = 
     while time.perf_counter() - start < timeout_s:
         ready = driver.execute_script(READY)
         if ready is not None:
+            drawn, waited = None, time.perf_counter()
+            while drawn is None and time.perf_counter() - waited < 5:
+                drawn = driver.execute_script(CHARTS_DRAWN)
+                time.sleep(0.02)
             time.sleep(1.0)  # scripts loaded after the content (plotly.js) still count
             if timeline is not None:
-                timeline.append({**driver.execute_script(TIMELINE), "content": ready, "served": list(SERVED)})
+                timeline.append({**driver.execute_script(TIMELINE), "content": ready, "charts": drawn or 0,
+                                 "served": list(SERVED)})
             return ready / 1000, int(driver.execute_script(TRANSFERRED))
         time.sleep(0.02)
     raise TimeoutError(f"{url}: no content after {timeout_s} s")
@@ -192,14 +202,15 @@ def report(scale: str, rows: list[tuple], blank: tuple[float, float], target_s: 
     blank_s, blank_bytes = blank
     print(f"\n{scale} (target: content under {target_s:.0f} s, a chart page under {TARGET_BYTES / 1e6} MB)")
     print(f"{'page':<14}{'as':<17}{'content ms':>11}{'x blank':>9}{'MB':>8}{'x blank':>9}"
-          f"{'layout':>8}{'calls':>6}{'last':>7}{'longest':>8}{'plotly':>7}{'render':>7}")
+          f"{'layout':>8}{'calls':>6}{'last':>7}{'longest':>8}{'plotly':>7}{'render':>7}{'charts':>7}")
     failed = []
     for name, user, seconds, size, tl in rows:
         # render: from the last callback's answer (or plotly.js, if later) to content
         render = tl["content"] - max(tl["last_callback"], tl["plotly"], tl["layout"])
         print(f"{name:<14}{user:<17}{seconds * 1000:>11.0f}{seconds / blank_s:>9.1f}"
               f"{size / 1e6:>8.2f}{size / blank_bytes:>9.1f}{tl['layout']:>8.0f}{tl['callbacks']:>6.0f}"
-              f"{tl['last_callback']:>7.0f}{tl['longest_callback']:>8.0f}{tl['plotly']:>7.0f}{render:>7.0f}")
+              f"{tl['last_callback']:>7.0f}{tl['longest_callback']:>8.0f}{tl['plotly']:>7.0f}{render:>7.0f}"
+              f"{tl['charts']:>7.0f}")
         if breakdown:
             print("    callbacks on the server, ms: " + ", ".join(f"{o} {ms:.0f}" for o, ms in tl["served"]))
         if name in CHART_PAGES and size > TARGET_BYTES:

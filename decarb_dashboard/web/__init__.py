@@ -15,7 +15,7 @@ from pathlib import Path
 
 import dash
 import flask
-from dash import ALL, Dash, Input, Output, State, ctx, dcc, html
+from dash import ALL, MATCH, Dash, Input, Output, State, ctx, dcc, html
 
 from decarb_dashboard import config, notify
 from decarb_dashboard.accounts import AccountStore
@@ -25,7 +25,7 @@ from decarb_dashboard.registry import load_registry
 from decarb_dashboard.sample import DEMO_ACCOUNTS, DEMO_PASSWORD, display_name, seed_demo_accounts, seed_if_empty
 from decarb_dashboard.store import SubmissionStore
 from decarb_dashboard.web import api, auth, data_route, headers, plotly_bundle, report_route, warm
-from decarb_dashboard.web.components import download_filename, rebuild_block
+from decarb_dashboard.web.components import download_filename, rebuild_block, table_page
 from decarb_dashboard.web.controls import localise, service_owner
 from decarb_dashboard.web.i18n import language, languages, request_language, t
 from decarb_dashboard.web.navigation import FOOTER_PAGES, PAGES, ROLE_PAGES, page_title
@@ -131,26 +131,56 @@ def render_footer(search: str | None) -> list:
     return footer(_lang_of(search))
 
 
-def download(_csv: list, _xlsx: list, queries: list, ids: list) -> dict:
+def render_frame(pathname: str | None, search: str | None) -> tuple[list, str, list]:
+    """The shell (header, menu, notices), the page's language and the footer: one round trip, not two, on every
+    page."""
+    children, lang = render_shell(pathname, search)
+    return children, lang, render_footer(search)
+
+
+#: A click on a download button, told to the server: which block, CSV or Excel, and the block's query. Run in the
+#: browser, so that a page's download buttons appearing (which fires a callback on every button of the page) costs
+#: no round trip to the server: only a click does.
+DOWNLOAD_CLICK = """function(csv, xlsx, queries, ids) {
+  var fired = (window.dash_clientside.callback_context.triggered || []).filter(function (t) { return t.value; });
+  if (!fired.length) { return window.dash_clientside.no_update; }
+  var propId = fired[0].prop_id;
+  var button = JSON.parse(propId.slice(0, propId.lastIndexOf(".")));
+  var at = ids.findIndex(function (id) { return id && id.block === button.block; });
+  return {block: button.block, kind: button.type, query: at < 0 ? null : queries[at], clicks: fired[0].value};
+}"""
+DOWNLOAD_KINDS = ("download-csv", "download-xlsx")
+
+
+def download(click: object) -> dict:
     """Send the figures behind a chart or table, as CSV or Excel (text never runs as a formula).
 
-    The figures are built again on the server from the page's own query (see
-    components.rebuild_block); nothing the browser sends becomes a row.
+    ``click`` is :data:`DOWNLOAD_CLICK`'s: the block, the kind of file and the block's query. The
+    figures are built again on the server from that query (see components.rebuild_block); nothing
+    the browser sends becomes a row.
     """
-    trigger = ctx.triggered_id
-    if not isinstance(trigger, dict) or not ctx.triggered[0].get("value"):  # a click, not a button appearing
+    if not isinstance(click, dict) or click.get("kind") not in DOWNLOAD_KINDS or not isinstance(click.get("block"),
+                                                                                                    str):
         raise dash.exceptions.PreventUpdate
-    block = trigger.get("block")
-    query = next((q for q, i in zip(queries, ids, strict=False) if isinstance(i, dict) and i.get("block") == block),
-                 None)
-    frame = rebuild_block(query, block) if isinstance(block, str) else None
+    block = click["block"]
+    frame = rebuild_block(click.get("query"), block)
     if frame is None:
         raise dash.exceptions.PreventUpdate
     names = {extension: download_filename(frame, block, extension) for extension in ("csv", "xlsx")}
     frame = frame.astype(object).where(frame.notna(), None)
-    if trigger["type"] == "download-xlsx":
+    if click["kind"] == "download-xlsx":
         return dcc.send_bytes(to_xlsx_bytes(frame), names["xlsx"])
     return dcc.send_bytes(to_csv_bytes(frame), names["csv"])
+
+
+def turn_page(_previous: int | None, _next: int | None, state: object, query: object) -> tuple:
+    """Show the previous or next page of a long table's rows (components.table_page), built on the server from
+    the block's query as its download is."""
+    trigger = ctx.triggered_id
+    if not isinstance(trigger, dict) or not ctx.triggered[0].get("value"):
+        raise dash.exceptions.PreventUpdate
+    step = -1 if trigger.get("type") == "table-previous" else 1
+    return table_page(str(trigger.get("block")), query, state, step)
 
 
 #: The largest request body of a callback that takes no file, in bytes (a review message is 2,000 characters).
@@ -198,18 +228,32 @@ def register_shell(app: Dash) -> None:
     app.callback(
         Output("page-shell", "children"),
         Output("page-lang-attr", "data"),
+        Output("page-footer", "children"),
         Input("url", "pathname"),
         Input("url", "search"),
-    )(render_shell)
-    app.callback(Output("page-footer", "children"), Input("url", "search"))(render_footer)
-    app.callback(
-        Output("download", "data"),
+    )(render_frame)
+    app.clientside_callback(
+        DOWNLOAD_CLICK,
+        Output("download-click", "data"),
         Input({"type": "download-csv", "block": ALL}, "n_clicks"),
         Input({"type": "download-xlsx", "block": ALL}, "n_clicks"),
         State({"type": "download-data", "block": ALL}, "data"),
         State({"type": "download-data", "block": ALL}, "id"),
         prevent_initial_call=True,
-    )(download)
+    )
+    app.callback(Output("download", "data"), Input("download-click", "data"), prevent_initial_call=True)(download)
+    app.callback(
+        Output({"type": "table-rows", "block": MATCH}, "children"),
+        Output({"type": "table-status", "block": MATCH}, "children"),
+        Output({"type": "table-previous", "block": MATCH}, "aria-disabled"),
+        Output({"type": "table-next", "block": MATCH}, "aria-disabled"),
+        Output({"type": "table-page", "block": MATCH}, "data"),
+        Input({"type": "table-previous", "block": MATCH}, "n_clicks"),
+        Input({"type": "table-next", "block": MATCH}, "n_clicks"),
+        State({"type": "table-page", "block": MATCH}, "data"),
+        State({"type": "download-data", "block": MATCH}, "data"),
+        prevent_initial_call=True,
+    )(turn_page)
 
 
 def refuse_demo_accounts(accounts: AccountStore) -> None:
@@ -361,6 +405,7 @@ def create_app(data_dir: Path | None = None, seed: bool = True) -> Dash:
             dcc.Store(id="page-lang-attr"),
             dcc.Store(id="lang-sink"),
             dcc.Download(id="download"),
+            dcc.Store(id="download-click"),
             html.Div(id="page-shell", children=shell("en", "/")),
             html.Div(id="callback-error", role="alert", className="callback-error"),
             html.Main(dash.page_container, id="main", tabIndex="-1"),

@@ -7,11 +7,13 @@ which stays distinguishable with the common forms of colour blindness.
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import datetime
+import json
 import math
 import urllib.parse
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 import dash
@@ -25,8 +27,9 @@ from decarb_dashboard.numbers import FIGURE_KINDS, INTENSITY_SIGNIFICANT_DIGITS,
 from decarb_dashboard.web.i18n import t
 from uploads_schema import i18n
 
-#: Rows of a table shown on the page; its downloads hold every row.
-MAX_TABLE_ROWS = 200
+#: Rows of a table shown at once: a longer one shows its rows a page at a time (previous / next), and its
+#: downloads hold every row.
+PAGE_ROWS = 25
 #: Okabe and Ito's colour-blind-safe palette.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000", "#999999", "#882255"]
 
@@ -38,6 +41,8 @@ PAGE_VIEW = "page"
 #: While a view is built again for a download: the frames its blocks are made from, by block id.
 _REBUILDING: contextvars.ContextVar[dict[str, pd.DataFrame] | None] = contextvars.ContextVar("rebuilding",
                                                                                                 default=None)
+#: The query of the view being built, when the view says it itself (see :func:`view_query`).
+_VIEW_QUERY: contextvars.ContextVar[dict | None] = contextvars.ContextVar("view query", default=None)
 
 #: The one rounding rule of every figure on screen and in downloads, by kind of figure: whole tonnes
 #: for emissions, one decimal for percentages, three significant figures for intensities (a ratio
@@ -51,6 +56,8 @@ def download_query() -> dict | None:
     measure ...), never the rows: a download is made by running the same view again with
     the same values, as the person asking (see :func:`rebuild_block`).
     """
+    if (own := _VIEW_QUERY.get()) is not None:
+        return own
     if not flask.has_request_context():
         return None
     body = flask.request.get_json(silent=True) if flask.request.is_json else None
@@ -65,12 +72,33 @@ def download_query() -> dict | None:
     return None
 
 
+@contextlib.contextmanager
+def view_query(view: str, values: list) -> Iterator[None]:
+    """Build a view's blocks with the query of the callback ``view`` and its ``values``, whatever request builds it.
+
+    A view kept per engine (:func:`data.page_view`) is built once, perhaps ahead of any visitor
+    (``web.warm``, with no callback request to take the query from), and served to everyone who
+    asks for the same figures: its downloads and pages of rows must come from its own values.
+    """
+    token = _VIEW_QUERY.set({"view": view, "values": list(values)})
+    try:
+        yield
+    finally:
+        _VIEW_QUERY.reset(token)
+
+
 def rebuild_block(query: object, block_id: str) -> pd.DataFrame | None:
     """Build the view ``query`` names again, with its values, and return the frame of its block ``block_id``.
 
     Returns None if the query is not one of the views that make downloads, or the view
     refuses the values (each view checks what it is sent, as for any callback).
     """
+    return (rebuild_frames(query) or {}).get(block_id)
+
+
+def rebuild_frames(query: object) -> dict[str, pd.DataFrame] | None:
+    """Build the view ``query`` names again, with its values; return the frames of all its blocks, by block id
+    (None as for :func:`rebuild_block`)."""
     if not isinstance(query, dict) or not isinstance(query.get("values"), list) or len(query["values"]) > 16:
         return None
     view, values = query.get("view"), query["values"]
@@ -93,7 +121,7 @@ def rebuild_block(query: object, block_id: str) -> pd.DataFrame | None:
         return None
     finally:
         _REBUILDING.reset(token)
-    return frames.get(block_id)
+    return frames
 
 
 def rebuilding() -> bool:
@@ -105,15 +133,18 @@ def _plain(value: object) -> bool:
     return value is None or isinstance(value, int | float | bool) or (isinstance(value, str) and len(value) <= 200)
 
 
-def _download_store(block_id: str, data: pd.DataFrame, name: str | None) -> dcc.Store:
+def _download_store(block_id: str, data: pd.DataFrame, name: str | None,
+                    figures: Mapping[str, str] | None = None) -> dcc.Store:
     """The download's query (not its rows); while a view is built again for a download, hand over the frame.
 
-    The frame carries the file's name (without extension) in ``attrs["download_name"]``.
+    The frame carries the file's name (without extension) in ``attrs["download_name"]`` and the kind of each
+    of its figures (for a page of its rows on screen) in ``attrs["figure_kinds"]``.
     """
     frames = _REBUILDING.get()
     if frames is not None:
         data = data.copy()
         data.attrs["download_name"] = name or block_id
+        data.attrs["figure_kinds"] = dict(figures or {})
         frames[block_id] = data
     return dcc.Store(id={"type": "download-data", "block": block_id}, data=download_query())
 
@@ -258,19 +289,35 @@ def rounded_frame(frame: pd.DataFrame, kinds: Mapping[str, str] | str) -> pd.Dat
 
 
 def table(frame: pd.DataFrame, caption: str, table_id: str | None = None, lang: str = "en",
-          kinds: Mapping[str, str] | str = "intensity", caption_hidden: bool = False) -> html.Table:
+          kinds: Mapping[str, str] | str = "intensity", caption_hidden: bool = False,
+          rows: slice | None = None, block_id: str | None = None) -> html.Table:
     """Return an accessible HTML table with a caption and column headers; figures rounded by the one rule.
 
     A figure's column (and its header) has the class ``num``: right-aligned, in figures of equal
     width. ``caption_hidden`` keeps the caption for screen readers only, where a heading just above
-    says the same.
+    says the same. ``rows`` shows only those rows (a page of a long table, of the block ``block_id``), the
+    columns' alignment still that of the whole frame.
     """
     figures = kinds_of(frame, kinds)
-    numeric = {c for c in frame.columns if c in figures or _numbers(frame[c])}
+    numeric = _numeric_columns(frame, figures)
     head = _element("Thead", _element("Tr", [
         _element("Th", str(c), scope="col", **({"className": "num"} if c in numeric else {})) for c in frame.columns]))
+    shown = frame if rows is None else frame.iloc[rows]
+    body = _element("Tbody", body_rows(shown, figures, numeric, lang),
+                    **({"id": {"type": "table-rows", "block": block_id}} if block_id else {}))
+    props = {"id": table_id} if table_id else {}
+    return html.Table([html.Caption(caption, className="visually-hidden" if caption_hidden else None), head, body],
+                      className="data-table", **props)
+
+
+def _numeric_columns(frame: pd.DataFrame, figures: Mapping[str, str]) -> set:
+    return {c for c in frame.columns if c in figures or _numbers(frame[c])}
+
+
+def body_rows(frame: pd.DataFrame, figures: Mapping[str, str], numeric: set, lang: str) -> list[dict]:
+    """The rows of a table's body: figures by the one rule in ``lang``, figure columns right-aligned."""
     columns = list(frame.columns)
-    rows = [
+    return [
         _element("Tr", [
             _element("Td", figure_text(value, figures[c], lang) if c in figures else _cell(value, lang),
                      **({"className": "num"} if c in numeric else {}))
@@ -278,9 +325,95 @@ def table(frame: pd.DataFrame, caption: str, table_id: str | None = None, lang: 
         ])
         for row in frame.itertuples(index=False)
     ]
-    props = {"id": table_id} if table_id else {}
-    return html.Table([html.Caption(caption, className="visually-hidden" if caption_hidden else None), head,
-                       _element("Tbody", rows)], className="data-table", **props)
+
+
+def paged_table(frame: pd.DataFrame, caption: str, block_id: str, lang: str, kinds: Mapping[str, str] | str,
+                caption_hidden: bool = False) -> list:
+    """A table of at most :data:`PAGE_ROWS` rows at a time; a longer one has its previous / next controls.
+
+    The controls are a navigation landmark named for the table, two buttons and where the rows shown
+    are in the whole ("Rows 1 to 25 of 5,000", said again by a screen reader when it changes). A page
+    of rows is built on the server from the block's query, as its download is (:func:`table_page`):
+    the page holds only the rows it shows.
+    """
+    table_id = f"{block_id}-table"
+    if len(frame) <= PAGE_ROWS:
+        return [table(frame, caption, table_id, lang, kinds, caption_hidden)]
+    return [table(frame, caption, table_id, lang, kinds, caption_hidden, rows=slice(0, PAGE_ROWS), block_id=block_id),
+            page_controls(block_id, caption, 1, len(frame), lang)]
+
+
+def _page_words(page: int, total: int, lang: str) -> str:
+    first = (page - 1) * PAGE_ROWS + 1
+    return t("table_page_rows", lang, first=i18n.number(first, 0, lang),
+             last=i18n.number(min(total, page * PAGE_ROWS), 0, lang), count=i18n.number(total, 0, lang))
+
+
+def page_controls(block_id: str, caption: str, page: int, total: int, lang: str) -> html.Nav:
+    """Previous / next and "Rows 26 to 50 of 5,000" under a long table (``total`` rows), showing page ``page``.
+
+    The buttons stay in the tab order at either end (a disabled button would drop the keyboard's
+    focus when the last page is reached): there they are marked ``aria-disabled`` and do nothing.
+    """
+    last = math.ceil(total / PAGE_ROWS)
+
+    def button(kind: str, key: str, off: bool) -> html.Button:
+        return html.Button(t(key, lang), id={"type": kind, "block": block_id}, className="secondary-button",
+                           **{"aria-disabled": "true" if off else "false", "aria-controls": f"{block_id}-table"})
+
+    return html.Nav(
+        [
+            button("table-previous", "table_page_previous", page <= 1),
+            html.Span(_page_words(page, total, lang), id={"type": "table-status", "block": block_id},
+                      className="table-page-status", role="status"),
+            button("table-next", "table_page_next", page >= last),
+            dcc.Store(id={"type": "table-page", "block": block_id}, data={"page": page, "lang": lang}),
+        ],
+        className="table-pages",
+        **{"aria-label": t("table_pages_label", lang, caption=caption)},
+    )
+
+
+def _block_frame(query: object, block_id: str) -> pd.DataFrame | None:
+    """The frame of block ``block_id`` of the view ``query`` names (:func:`rebuild_block`); the view's frames are
+    kept per engine, query, reader and day, so that moving through its long tables' pages builds it once."""
+    from decarb_dashboard.memo import per_object
+    from decarb_dashboard.web import auth, data
+
+    account = auth.current_account()
+    who = None if account is None else (account.username, account.role, tuple(account.bodies))
+    try:
+        key = json.dumps(query, sort_keys=True)
+    except (TypeError, ValueError):
+        return None
+    # The review and upload pages' engine: rebuilt on every change to the store, so never older than the view's.
+    owner = data.engine(drafts=True)
+    frames = per_object(owner, ("table rows", key, who, datetime.date.today()), lambda: rebuild_frames(query))
+    return (frames or {}).get(block_id)
+
+
+def table_page(block_id: str, query: object, state: object, step: int) -> tuple[list, str, str, str, dict]:
+    """Move a long table ``step`` pages on (-1 previous, +1 next) from the page ``state`` says it shows.
+
+    Returns the rows of the new page, its "Rows 26 to 50 of 5,000", whether previous and next are
+    off (``aria-disabled``), and the new state. Raises PreventUpdate when there is no such page or
+    the view refuses its query (a forged one builds nothing).
+    """
+    if not isinstance(state, dict) or not isinstance(state.get("page"), int) or step not in (-1, 1):
+        raise dash.exceptions.PreventUpdate
+    lang = i18n.language(state.get("lang") if isinstance(state.get("lang"), str) else None)
+    frame = _block_frame(query, block_id)
+    if frame is None:
+        raise dash.exceptions.PreventUpdate
+    last = max(1, math.ceil(len(frame) / PAGE_ROWS))
+    page = state["page"] + step
+    if not 1 <= page <= last:
+        raise dash.exceptions.PreventUpdate
+    figures = {c: k for c, k in frame.attrs.get("figure_kinds", {}).items() if c in frame.columns}
+    rows = body_rows(frame.iloc[(page - 1) * PAGE_ROWS:page * PAGE_ROWS], figures,
+                     _numeric_columns(frame, figures), lang)
+    return (rows, _page_words(page, len(frame), lang), "true" if page <= 1 else "false",
+            "true" if page >= last else "false", {"page": page, "lang": lang})
 
 
 def change_text(pct: float | None, tco2e: float | None, lang: str) -> str:
@@ -397,11 +530,11 @@ def chart_block(block_id: str, fig: Figure, data: pd.DataFrame, lang: str, kinds
                 **({"style": {"height": f"{fig.layout['height']}px"}} if fig.layout.get("height") else {}),
             ),
             html.Details([html.Summary(t("show_table", lang)),
-                          table(data, title, f"{block_id}-table", lang, figures, caption_hidden=True)]),
+                          *paged_table(data, title, block_id, lang, figures, caption_hidden=True)]),
             html.Button(
                 t("download_csv", lang), id={"type": "download-csv", "block": block_id}, className="secondary-button"
             ),
-            _download_store(block_id, data, download),
+            _download_store(block_id, data, download, figures),
         ],
         className="chart-block",
         **{"aria-labelledby": f"{block_id}-title"},
@@ -410,21 +543,17 @@ def chart_block(block_id: str, fig: Figure, data: pd.DataFrame, lang: str, kinds
 
 def table_block(block_id: str, data: pd.DataFrame, caption: str, lang: str, heading: bool = False,
                 kinds: Mapping[str, str] | str = "intensity", download: str | None = None) -> html.Section:
-    """Return a table with CSV and Excel downloads; a long table shows its first rows, the downloads all.
+    """Return a table with CSV and Excel downloads; a long table shows a page of rows at a time, the downloads all.
 
     ``heading`` puts the caption above it as a section heading (h2), the caption then for screen
     readers only; ``kinds`` and ``download`` as for :func:`chart_block`.
     """
     figures = kinds_of(data, kinds)
     data = rounded_frame(data, figures)
-    more = (
-        [html.P(t("showing_first", lang, shown=MAX_TABLE_ROWS, total=len(data)))] if len(data) > MAX_TABLE_ROWS else []
-    )
     return html.Section(
         [
             *([html.H2(caption)] if heading else []),
-            table(data.head(MAX_TABLE_ROWS), caption, f"{block_id}-table", lang, figures, caption_hidden=heading),
-            *more,
+            *paged_table(data, caption, block_id, lang, figures, caption_hidden=heading),
             html.Div(
                 [
                     html.Button(
@@ -440,7 +569,7 @@ def table_block(block_id: str, data: pd.DataFrame, caption: str, lang: str, head
                 ],
                 className="button-row",
             ),
-            _download_store(block_id, data, download),
+            _download_store(block_id, data, download, figures),
         ],
         className="table-block",
     )

@@ -211,6 +211,13 @@ def bin_labels(bounds: list[float], measure: str, lang: str) -> list[str]:
             t("map_bin_last", lang, lower=f(bounds[-1]))]
 
 
+@functools.cache
+def outline(level: str, code: str) -> tuple[list, list]:
+    """The x and y of area ``code``'s trace at ``level`` ("council" or "health_board"), worked out once per process:
+    every map of every page and language draws the same outlines (the lists are shared: never change them)."""
+    return _rings(boundaries()[level][code])
+
+
 def _rings(polygons: list) -> tuple[list, list]:
     """One trace's x and y: every polygon of an area, closed, separated by a gap (each is filled on its own)."""
     xs: list = []
@@ -232,7 +239,8 @@ def map_figure(found: list[Area], year: str, measure: str, level: str, lang: str
     year in its title; hovering an area (or tapping it on a phone) gives its name, figure and unit;
     ``highlight`` (an ONS code) is outlined in black and named in the legend.
     """
-    shapes = boundaries()["council" if level == "council" else "health_board"]
+    shape_level = "council" if level == "council" else "health_board"
+    shapes = boundaries()[shape_level]
     shown = [a.value for a in found if a.value is not None]
     bounds = bin_bounds(shown, measure)
     labels = bin_labels(bounds, measure, lang)
@@ -241,7 +249,7 @@ def map_figure(found: list[Area], year: str, measure: str, level: str, lang: str
     legend_done: set[int] = set()
     for a in ordered:
         band = -1 if a.value is None else bin_of(a.value, bounds, measure)
-        xs, ys = _rings(shapes[a.code])
+        xs, ys = outline(shape_level, a.code)
         words = value_words(a.value, measure, lang) if a.value is not None else a.note
         style = NO_FIGURE if band < 0 else {"fillcolor": BIN_COLOURS[_colour_index(band, len(labels))]}
         fig.add_scatter(
@@ -251,12 +259,13 @@ def map_figure(found: list[Area], year: str, measure: str, level: str, lang: str
         legend_done.add(band)
     if highlight and highlight in shapes:
         own = next((a for a in found if a.code == highlight), None)
-        xs, ys = _rings(shapes[highlight])
+        xs, ys = outline(shape_level, highlight)
         fig.add_scatter(x=xs, y=ys, mode="lines", line={"color": "#000000", "width": 3}, hoverinfo="skip",
                         name=t("map_highlight", lang, name=own.name if own else highlight), legendrank=0)
     title = t(f"map_title_{level}", lang, measure=measure_name(measure, lang), year=year)
     fig = base_layout(fig, title, "", "")
-    hidden = {"visible": False, "fixedrange": False}
+    # No automargin: hidden axes have no labels to make room for, and measuring them is most of a map's drawing.
+    hidden = {"visible": False, "fixedrange": False, "automargin": False}
     fig.update_layout(
         height=640, hovermode="closest", dragmode="pan", showlegend=True,
         xaxis={**hidden, "constrain": "domain"},

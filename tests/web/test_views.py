@@ -154,13 +154,13 @@ def test_quality_flags_on_the_wales_overview_are_worded_in_welsh(app):
     assert "kg entered as tonnes" not in text
 
 
-def test_long_tables_show_their_first_rows_and_download_them_all():
+def test_long_tables_show_a_page_of_rows_and_download_them_all():
     import pandas as pd
 
     from decarb_dashboard.web import components
-    from decarb_dashboard.web.components import MAX_TABLE_ROWS, table_block
+    from decarb_dashboard.web.components import PAGE_ROWS, table_block
 
-    frame = pd.DataFrame({"n": range(MAX_TABLE_ROWS + 5)})
+    frame = pd.DataFrame({"n": range(PAGE_ROWS + 5)})
     frames: dict = {}
     building_a_download = components._REBUILDING.set(frames)  # as when the block is built again for its download
     try:
@@ -168,8 +168,8 @@ def test_long_tables_show_their_first_rows_and_download_them_all():
     finally:
         components._REBUILDING.reset(building_a_download)
     rendered = str(block)
-    assert f"Showing the first {MAX_TABLE_ROWS} of {MAX_TABLE_ROWS + 5}" in rendered
-    assert len(frames["t"]) == MAX_TABLE_ROWS + 5
+    assert f"Rows 1 to {PAGE_ROWS} of {PAGE_ROWS + 5}" in rendered
+    assert len(frames["t"]) == PAGE_ROWS + 5
 
 
 def test_reasons_for_missing_figures_are_in_welsh_on_welsh_pages(app):

@@ -29,6 +29,7 @@ from decarb_dashboard.web.components import (
     stacked_panels,
     table_block,
     trajectory_figure,
+    view_query,
 )
 from decarb_dashboard.web.controls import region_name, sector_name
 from decarb_dashboard.web.flags import flag_items
@@ -75,7 +76,10 @@ def layout(lang: str = "en", year: str | None = None, gaps: str | None = None, m
                 ],
                 className="controls",
             ),
-            dcc.Loading(html.Div(id="wales-view", children=view(engine, year, lang, gap_fill, measure, areas))),
+            # The spinner is the view's own (a new year, say), never a page of a table's rows or a download: those
+            # would hide the whole view, and the keyboard's focus on the button pressed with it.
+            dcc.Loading(html.Div(id="wales-view", children=view(engine, year, lang, gap_fill, measure, areas)),
+                        target_components={"wales-view": "children"}),
         ]
     )
 
@@ -295,8 +299,12 @@ def view(engine: Engine, year: str, lang: str, gap_fill: bool = False, measure: 
          areas: str = "council") -> list:
     """The page's figures for a year (the callback is a thin wrapper around this), worked out once per engine
     (:func:`data.page_view`) and day (whether a return is late turns on the date)."""
-    return data.page_view(engine, "wales", (year, lang, gap_fill, measure, areas, dt.date.today()),
-                          lambda: _figures(engine, year, lang, gap_fill, measure, areas))
+    def build() -> list:
+        # Its downloads and pages of rows are this view's, however it was first asked for (perhaps ahead of anyone).
+        with view_query("wales-view.children", [year, "fill" if gap_fill else "leave", measure, areas, lang]):
+            return _figures(engine, year, lang, gap_fill, measure, areas)
+
+    return data.page_view(engine, "wales", (year, lang, gap_fill, measure, areas, dt.date.today()), build)
 
 
 def _figures(engine: Engine, year: str, lang: str, gap_fill: bool, measure: str, areas: str) -> list:
