@@ -23,6 +23,7 @@ from decarb_dashboard.web.components import (
     review_statuses,
     status_mark,
     status_words,
+    view_query,
 )
 from decarb_dashboard.web.controls import (
     body_selector,
@@ -60,7 +61,8 @@ def layout(lang: str = "en", **_query: str) -> html.Div:
                 ],
                 className="controls",
             ),
-            dcc.Loading(html.Div(id="cmp-view", children=view(engine, bodies, "type", "per_fte", year, lang))),
+            dcc.Loading(html.Div(id="cmp-view", children=view(engine, bodies, "type", "per_fte", year, lang)),
+                        target_components={"cmp-view": "children"}),
         ]
     )
 
@@ -68,8 +70,12 @@ def layout(lang: str = "en", **_query: str) -> html.Div:
 def view(engine: Engine, bodies: list[str], peer_group: str, metric: str, year: str, lang: str) -> list:
     """A ranked chart of the chosen bodies (or the first one's peer group) with quartile bands, and a table; worked
     out once per engine (:func:`data.page_view`)."""
-    return data.page_view(engine, "compare", (tuple(bodies), peer_group, metric, year, lang),
-                          lambda: _figures(engine, list(bodies), peer_group, metric, year, lang))
+    def build() -> list:
+        # Its downloads and pages of rows are this view's, however it was first asked for (perhaps ahead of anyone).
+        with view_query("cmp-view.children", [list(bodies), peer_group, metric, year, lang]):
+            return _figures(engine, list(bodies), peer_group, metric, year, lang)
+
+    return data.page_view(engine, "compare", (tuple(bodies), peer_group, metric, year, lang), build)
 
 
 def _figures(engine: Engine, bodies: list[str], peer_group: str, metric: str, year: str, lang: str) -> list:

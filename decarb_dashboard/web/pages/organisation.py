@@ -38,6 +38,7 @@ from decarb_dashboard.web.components import (
     status_words,
     table_block,
     trajectory_figure,
+    view_query,
 )
 from decarb_dashboard.web.controls import (
     controls,
@@ -78,7 +79,8 @@ def layout(lang: str = "en", body: str | None = None, year: str | None = None, *
                 ],
                 className="controls",
             ),
-            dcc.Loading(html.Div(id="org-view", children=view(engine, body, year, "total", "type", True, lang))),
+            dcc.Loading(html.Div(id="org-view", children=view(engine, body, year, "total", "type", True, lang)),
+                        target_components={"org-view": "children"}),
         ]
     )
 
@@ -345,8 +347,13 @@ def report_link(body: str, year: str, peer_group: str, metric: str, lang: str) -
 def view(engine: Engine, body: str, year: str, metric: str, peer_group: str, include_sc: bool, lang: str) -> list:
     """Return the page's figures for a body and year (the callback is a thin wrapper around this), worked out
     once per engine (:func:`data.page_view`)."""
-    return data.page_view(engine, "organisation", (body, year, metric, peer_group, include_sc, lang),
-                          lambda: _figures(engine, body, year, metric, peer_group, include_sc, lang))
+    def build() -> list:
+        # Its downloads and pages of rows are this view's, however it was first asked for (perhaps ahead of anyone).
+        with view_query("org-view.children", [body, year, metric, peer_group, "with" if include_sc else "without",
+                                              lang]):
+            return _figures(engine, body, year, metric, peer_group, include_sc, lang)
+
+    return data.page_view(engine, "organisation", (body, year, metric, peer_group, include_sc, lang), build)
 
 
 def _figures(engine: Engine, body: str, year: str, metric: str, peer_group: str, include_sc: bool, lang: str
