@@ -17,11 +17,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import random
-import re
 import secrets
-import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -33,7 +29,9 @@ import pytest
 import requests
 
 from tests.conftest import HEADER, REPO
-from tests.dash_http import PORTS, DashClient, text_of, upload_payload, upload_values
+from tests.dash_http import DashClient, text_of
+from tests.servers import receipt_id as found_receipt
+from tests.servers import start, stop, submit, wait_until_up
 
 pytestmark = pytest.mark.xdist_group("two_servers")
 PASSWORD = "two servers passphrase"
@@ -62,47 +60,6 @@ def server_env(data_dir: Path, url: str) -> dict:
             "DECARB_WARM_PAGES": "0"}  # the pages drawn when asked: the test reads two of them
 
 
-def free_port() -> int:
-    for port in random.sample(PORTS, 50):
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-                return port
-            except OSError:
-                continue
-    raise RuntimeError("no free port in 18000-18999")
-
-
-def start(env: dict) -> tuple[subprocess.Popen, str]:
-    """Start ``gunicorn app:server`` (one worker) in a session of its own; return it and its address."""
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--config", str(REPO / "gunicorn.conf.py"), "--workers", "1",
-         "--threads", "4", "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "--access-logfile", "/dev/null",
-         "app:server"], cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-        start_new_session=True)
-    return server, f"http://127.0.0.1:{port}"
-
-
-def wait_until_up(server: subprocess.Popen, url: str) -> None:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        assert server.poll() is None, f"gunicorn stopped: {server.stderr.read()[-2000:]}"
-        try:
-            if requests.get(url + "/healthz", timeout=10).status_code == 200:
-                return
-        except requests.ConnectionError:
-            pass
-        time.sleep(0.1)
-    pytest.fail(f"{url} did not answer within 120 s")
-
-
-def stop(server: subprocess.Popen) -> None:
-    if server.poll() is None:
-        os.killpg(server.pid, signal.SIGKILL)
-    server.wait(timeout=30)
-
-
 def poll(what: str, found, deadline_s: float = DEADLINE_S):
     """Call ``found()`` until it gives something other than None; return that and the seconds it took."""
     started = time.monotonic()
@@ -112,6 +69,12 @@ def poll(what: str, found, deadline_s: float = DEADLINE_S):
             return value, time.monotonic() - started
         assert time.monotonic() - started < deadline_s, f"{what}: not within {deadline_s} s"
         time.sleep(0.05)
+
+
+def receipt_id(response: requests.Response) -> str:
+    found = found_receipt(response)
+    assert found, text_of(response)[:500]
+    return found
 
 
 def api(url: str, path: str) -> dict | None:
@@ -127,19 +90,6 @@ def counts(url: str) -> dict[str, int]:
     with psycopg.connect(url) as conn:
         return {table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
                 for table in ("submissions", "parts", "lines", "audit_log")}
-
-
-def submit(browser: DashClient, body: str, csv: str) -> requests.Response:
-    values = upload_values(upload_payload(csv.encode()), f"{body}.csv", body, "2024-25")
-    checked = browser.callback("up-report.children", values)
-    assert checked.status_code == 200, checked.text[:500]
-    return browser.callback("..up-receipt.children", values)
-
-
-def receipt_id(response: requests.Response) -> str:
-    found = re.search(r"Submission (s[0-9T]+-[0-9a-f]+) was received", text_of(response))
-    assert found, text_of(response)[:500]
-    return found.group(1)
 
 
 def compare_page(url: str, bodies: list[str]) -> str | None:
@@ -206,7 +156,7 @@ def test_two_servers_on_one_database_follow_each_other_and_a_server_killed_mid_s
         # A submission through A's form shows on B's API and compare page.
         officer_a = DashClient(url_a)
         assert "error=" not in officer_a.sign_in("officer.cardiff", PASSWORD).headers["Location"]
-        receipt_id(submit(officer_a, "cardiff", CARDIFF))
+        receipt_id(submit(officer_a, "cardiff", "2024-25", CARDIFF))
         overview, took_s = poll("the overview on B", lambda: api(url_b, "/overview/2024-25"))
         assert overview["all_wales"]["total_tco2e"] == 1050.0
         assert overview["all_wales"]["coverage"]["bodies_reported"] == 1
@@ -221,7 +171,7 @@ def test_two_servers_on_one_database_follow_each_other_and_a_server_killed_mid_s
         with psycopg.connect(database) as holder:
             holder.execute("LOCK TABLE audit_log IN SHARE MODE")  # readers go on; A's last INSERT waits
             resubmit = threading.Thread(target=lambda: _ignore_lost_connection(
-                lambda: submit(officer_a, "cardiff", CARDIFF_KILLED)), daemon=True)
+                lambda: submit(officer_a, "cardiff", "2024-25", CARDIFF_KILLED)), daemon=True)
             resubmit.start()
             with psycopg.connect(database, autocommit=True) as watcher:
                 (pid,), _ = poll("A's submission waiting on its audit entry", lambda: watcher.execute(
@@ -245,7 +195,7 @@ def test_two_servers_on_one_database_follow_each_other_and_a_server_killed_mid_s
         # B takes a new submission, and shows it.
         officer_b = DashClient(url_b)
         assert "error=" not in officer_b.sign_in("officer.newport", PASSWORD).headers["Location"]
-        receipt_id(submit(officer_b, "newport", NEWPORT))
+        receipt_id(submit(officer_b, "newport", "2024-25", NEWPORT))
         overview, _ = poll("Newport on B", lambda: (lambda o: o if o["all_wales"]["coverage"]["bodies_reported"] == 2
                                                     else None)(api(url_b, "/overview/2024-25")))
         assert overview["all_wales"]["total_tco2e"] == 1120.0
