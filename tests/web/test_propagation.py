@@ -7,6 +7,7 @@ import shutil
 import threading
 import time
 
+import pandas as pd
 import pytest
 
 from decarb_dashboard import config
@@ -67,14 +68,14 @@ def test_requests_are_answered_from_the_engine_before_while_the_follower_rebuild
     wait_for(lambda: data.built_version(root) is not None)
     before = data._engines[data._engine_key(root, False)].engine
     release, started = threading.Event(), threading.Event()
-    real = Engine.from_store.__func__
+    real = Engine.from_lines.__func__
 
-    def slow(cls, store, accepted_only=False):
+    def slow(cls, lines, registry, factors):
         started.set()
         assert release.wait(30)
-        return real(cls, store, accepted_only)
+        return real(cls, lines, registry, factors)
 
-    monkeypatch.setattr(Engine, "from_store", classmethod(slow))
+    monkeypatch.setattr(Engine, "from_lines", classmethod(slow))
     SubmissionStore(root).submit(check(CARDIFF_2024).lines, b"x", submitted_by="test")
     assert started.wait(20), "the follower did not start a rebuild"
     t0 = time.monotonic()
@@ -101,3 +102,31 @@ def test_the_interval_is_half_a_second_unless_set_and_a_wrong_value_says_what_to
 def test_without_a_follower_each_request_reads_the_version(sample_store):
     app = create_app(sample_store.root, seed=False)  # the suite's setting: DECARB_PROPAGATION_INTERVAL_S=0
     assert propagation.start(app.server, sample_store.root, warm_pages=False) is None
+
+
+def test_a_rebuild_reads_only_the_body_years_that_changed_and_gives_the_figures_of_a_full_build(sample_store,
+                                                                                                 tmp_path,
+                                                                                                 monkeypatch):
+    root = tmp_path / "data"
+    shutil.copytree(sample_store.root, root)
+    data.rebuild(root)  # the first engine: every line read
+    s = SubmissionStore(root)
+    s.submit(check(CARDIFF_2024).lines, b"x", submitted_by="test")  # a new body-year
+    s.submit(check("Newport,2022-23,Waste,,,,,70,,,").lines, b"y", submitted_by="test")  # a replaced one
+    read = []
+    real = SubmissionStore.current_lines
+    monkeypatch.setattr(SubmissionStore, "current_lines", lambda self, *args, **kwargs: read.append(args) or real(
+        self, *args, **kwargs))
+    data.rebuild(root)
+    assert sorted(read) == [("cardiff", "2024-25"), ("newport", "2022-23")]
+    kept = data._engines[data._engine_key(root, False)].engine
+    monkeypatch.setattr(SubmissionStore, "current_lines", real)
+    full = Engine.from_store(SubmissionStore(root))
+    for frame in ("categories", "values"):
+        def tidy(f):
+            return f.astype({c: str for c in f.columns if isinstance(f[c].dtype, pd.CategoricalDtype)}).sort_values(
+                list(f.columns[:4])).reset_index(drop=True)
+        pd.testing.assert_frame_equal(tidy(getattr(kept, frame)), tidy(getattr(full, frame)))
+    newport = kept.categories[(kept.categories["organisation_id"] == "newport")
+                              & (kept.categories["reporting_year"] == "2022-23")]
+    assert newport["tco2e"].sum() == 70.0  # the replacement alone: 70 tCO2e of waste
