@@ -6,6 +6,7 @@ directory is *followed* (:mod:`decarb_dashboard.web.propagation`, the app's defa
 engines rebuilt in the background within ``DECARB_PROPAGATION_INTERVAL_S`` plus the time
 of one build, and its requests never read the version nor wait for a rebuild; otherwise
 each request reads the version and the engine is rebuilt at most every ``REBUILD_INTERVAL_S``.
+A rebuild reads again only the body-years whose current return changed (:func:`_current_lines`).
 Nothing per user is kept here.
 """
 
