@@ -269,3 +269,33 @@ def warm_pages() -> bool:
         return False
     raise ConfigurationError(f"DECARB_WARM_PAGES is {raw!r}: set it to 1 (work the pages out ahead, the default) "
                              f"or 0 (work each out when first asked)")
+
+
+#: How often (seconds) each process looks at the store's version, unless DECARB_PROPAGATION_INTERVAL_S says.
+PROPAGATION_INTERVAL_S = 0.5
+
+
+def propagation_interval_s() -> float:
+    """Return how often, in seconds, each process reads the store's version (``DECARB_PROPAGATION_INTERVAL_S``).
+
+    A thread of each process reads it (one query of three indexed maxima) this often and, when
+    it has changed (a submission or a status change through any server, a change of the
+    register), rebuilds the engine in the background and draws the pages again
+    (:mod:`decarb_dashboard.web.propagation`): a change made through one server shows on every
+    server within this plus one rebuild. Requests are served from the engine before meanwhile
+    and never read the version themselves. ``0`` turns the thread off: then each request reads
+    the version and the engine is rebuilt at most every 10 s (the test suite, which starts many
+    apps, does this).
+    """
+    raw = os.environ.get("DECARB_PROPAGATION_INTERVAL_S", "").strip()
+    if not raw:
+        return PROPAGATION_INTERVAL_S
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = -1.0
+    if not (seconds == 0 or 0.1 <= seconds <= 60):  # NaN is neither
+        raise ConfigurationError(f"DECARB_PROPAGATION_INTERVAL_S is {raw!r}: set it to a number of seconds from 0.1 "
+                                 f"to 60 (how often each server looks for a change in the store; default "
+                                 f"{PROPAGATION_INTERVAL_S}), or 0 to check on each request instead")
+    return seconds

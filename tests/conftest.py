@@ -13,6 +13,9 @@ from decarb_dashboard.validate import validate_upload
 #: The many apps the tests start draw their pages when asked, not ahead in a thread each (tests/web/test_warm.py
 #: turns the warming on for itself).
 os.environ["DECARB_WARM_PAGES"] = "0"
+#: ... and each request reads the store's version, rather than a thread per app (tests/test_two_servers.py and
+#: tests/web/test_propagation.py follow the store in threads of their own).
+os.environ["DECARB_PROPAGATION_INTERVAL_S"] = "0"
 
 REPO = Path(__file__).resolve().parent.parent
 REFERENCE = REPO.parent / "shared" / "reference"

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from decarb_dashboard import config, memo, review
-from decarb_dashboard.web import components, create_app, data, warm
+from decarb_dashboard.web import components, create_app, data, propagation, warm
 from decarb_dashboard.web.components import figure_text
 from decarb_dashboard.web.pages import home, organisation, receipt, wales
 from tests.conftest import HEADER
@@ -85,7 +85,7 @@ def test_the_public_pages_are_drawn_ahead_at_start_up(sample_store, tmp_path, mo
     real = warm.warm
     monkeypatch.setattr(warm, "warm", lambda server: (real(server), drawn.set()))
     app = create_app(root, seed=False)
-    stop = warm.start(app.server, Path(app.server.config["DECARB_DATA_DIR"]))  # the thread create_app started
+    stop = propagation.start(app.server, Path(app.server.config["DECARB_DATA_DIR"]))  # create_app's thread
     try:
         assert drawn.wait(120), "the pages were not drawn ahead"
         monkeypatch.setattr(wales, "_figures", lambda *a: pytest.fail("the first visitor paid for the figures"))

@@ -1,0 +1,93 @@
+"""A change made through any server shows on every server: each process follows the store's version.
+
+Several servers (and each server's gunicorn workers) share one store, in PostgreSQL
+(``DECARB_DATABASE_URL``), but each process keeps its own engine and page figures
+(:mod:`decarb_dashboard.web.data`). One daemon thread per process and data directory reads
+the store's version every ``DECARB_PROPAGATION_INTERVAL_S`` (0.5 s by default; one query of
+three indexed maxima, see :meth:`decarb_dashboard.store.SubmissionStore.version`) and, when it
+has changed (a submission or a decision through any server, the register edited), builds the
+engine again in this thread and puts it in place of the one before; then, with
+``DECARB_WARM_PAGES`` on, it draws the public pages ahead on it (:mod:`decarb_dashboard.web.warm`).
+Requests meanwhile are answered from the engine before, and never read the version
+themselves. A change therefore shows everywhere within the interval plus one build of the
+engine (``benchmarks/bench_propagation.py`` measures it across two servers).
+
+Version polling rather than PostgreSQL's LISTEN/NOTIFY: the same on both backends, one
+cheap query, no connection held open per process, and nothing to miss while a
+connection is lost (the next reading sees every change since).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from pathlib import Path
+
+import flask
+
+from decarb_dashboard import config
+from decarb_dashboard.web import data, warm
+
+log = logging.getLogger(__name__)
+
+_started: dict[str, tuple[threading.Thread, threading.Event]] = {}
+_lock = threading.Lock()
+
+
+def _follow(server: flask.Flask, directory: Path, stop: threading.Event, interval_s: float, rebuild: bool,
+            warm_pages: bool) -> None:
+    """Follow the store of ``directory`` until ``stop`` is set (or the directory goes)."""
+    seen = None
+    failing = False
+    while not stop.is_set():
+        if not directory.exists():  # the data directory went (a test's or a benchmark's temporary one)
+            return
+        try:
+            version = data.store(directory).version()
+            if version != seen:
+                started = time.monotonic()
+                if rebuild:
+                    data.rebuild(directory)
+                    log.info("store version %s: engine rebuilt in %.2f s", version, time.monotonic() - started)
+                if warm_pages:
+                    warm.warm(server)
+                # Without the rebuild here, warm's engine() may not have rebuilt yet (REBUILD_INTERVAL_S): again later.
+                if all((data.built_version(directory, drafts) or -1) >= version for drafts in (False, True)):
+                    seen = version
+            if failing:
+                log.warning("following the store's changes again")
+            failing = False
+        except Exception:  # never let the thread stop: a lost database is retried at the next interval
+            if not failing:
+                log.exception("following the store's changes failed; the pages show the figures before until it "
+                              "works again")
+            failing = True
+        stop.wait(interval_s)
+
+
+def start(server: flask.Flask, directory: Path, *, warm_pages: bool | None = None) -> threading.Event | None:
+    """Start this process's follower of ``directory`` (once); return the event that stops it.
+
+    ``warm_pages`` (default ``DECARB_WARM_PAGES``): draw the public pages ahead at start and
+    after each change. With ``DECARB_PROPAGATION_INTERVAL_S=0`` the thread only draws the pages,
+    every ``data.REBUILD_INTERVAL_S``, leaving each request to read the version; with that and
+    no warming no thread is started (None).
+    """
+    interval_s = config.propagation_interval_s()
+    warm_pages = config.warm_pages() if warm_pages is None else warm_pages
+    if not interval_s and not warm_pages:
+        return None
+    key = str(directory)
+    with _lock:
+        found = _started.get(key)
+        if found is not None and found[0].is_alive():
+            return found[1]
+        stop = threading.Event()
+        thread = threading.Thread(target=_follow, name="decarb-follow-store", daemon=True, args=(
+            server, directory, stop, interval_s or data.REBUILD_INTERVAL_S, bool(interval_s), warm_pages))
+        _started[key] = (thread, stop)
+        if interval_s:
+            data.follow(directory, thread)
+        thread.start()
+        return stop

@@ -1,0 +1,81 @@
+"""App servers in processes of their own for the multi-server test and benchmark: ``gunicorn app:server``.
+
+Each listens on a free loopback port of 18000-18999 in a session of its own, so that killing it
+(:func:`stop`, SIGKILL to the session: master and workers) kills nothing else.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import requests
+
+from tests.dash_http import PORTS, DashClient, text_of, upload_payload, upload_values
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def free_port() -> int:
+    for port in random.sample(PORTS, 50):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+                return port
+            except OSError:
+                continue
+    raise RuntimeError(f"no free port in {PORTS.start}-{PORTS.stop - 1}")
+
+
+def start(env: dict, workers: int = 1, threads: int = 4) -> tuple[subprocess.Popen, str]:
+    """Start ``gunicorn app:server`` with the repository's gunicorn.conf.py; return it and its address."""
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--config", os.path.join(REPO, "gunicorn.conf.py"), "--workers",
+         str(workers), "--threads", str(threads), "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
+         "--access-logfile", "/dev/null", "app:server"], cwd=REPO, env=env, stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE, text=True, start_new_session=True)
+    return server, f"http://127.0.0.1:{port}"
+
+
+def wait_until_up(server: subprocess.Popen, url: str, timeout_s: float = 180) -> None:
+    """Wait until the server answers its health check (RuntimeError if it stops or does not answer in time)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"gunicorn stopped: {server.stderr.read()[-2000:]}")
+        try:
+            if requests.get(url + "/healthz", timeout=10).status_code == 200:
+                return
+        except (requests.ConnectionError, requests.Timeout):  # not listening yet, or busy starting
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{url} did not answer within {timeout_s:.0f} s")
+
+
+def stop(server: subprocess.Popen) -> None:
+    """SIGKILL the server's session (its master and workers) unless it has stopped; wait for it."""
+    if server.poll() is None:
+        os.killpg(server.pid, signal.SIGKILL)
+    server.wait(timeout=30)
+
+
+def submit(browser: DashClient, body: str, year: str, csv: str) -> requests.Response:
+    """Check and submit ``csv`` for ``body`` and ``year`` through the upload form, as the browser does."""
+    values = upload_values(upload_payload(csv.encode()), f"{body}.csv", body, year)
+    checked = browser.callback("up-report.children", values)
+    if checked.status_code != 200:
+        raise RuntimeError(f"checking the file: HTTP {checked.status_code} {checked.text[:500]}")
+    return browser.callback("..up-receipt.children", values)
+
+
+def receipt_id(response: requests.Response) -> str | None:
+    """The submission id of the upload form's receipt, or None if the answer is not a receipt."""
+    found = re.search(r"Submission (s[0-9T]+-[0-9a-f]+) was received", text_of(response))
+    return found.group(1) if found else None
