@@ -18,8 +18,8 @@ For each backend, in the same run and on the same lines (the same seed):
 
 PostgreSQL is a throwaway cluster (tests/postgres.py: initdb in a temporary directory, fsync off)
 unless ``--database-url`` names a migrated database (an empty one is filled, one with submissions is
-reused). SQLite's files are written without fsync: the figures are the store's own work, not the
-disk's. Filling both takes a few minutes.
+reused, as ``--data-dir``'s store is; the same ``--sample`` bodies resubmit each time). SQLite's files
+are written without fsync: the figures are the store's own work, not the disk's. Filling both takes a few minutes.
 """
 
 from __future__ import annotations
@@ -91,7 +91,7 @@ def submit_some(store: SubmissionStore, n_bodies: int, n_years: int, sample: int
                        compression="zstd")
         write_s.append(time.perf_counter() - t)
         t = time.perf_counter()
-        store.submit(lines, f"bench {b}".encode(), submitted_by="bench")
+        store.submit(lines, f"bench {b} {time.time_ns()}".encode(), submitted_by="bench")
         submit_s.append(time.perf_counter() - t)
     return {"submit_s": submit_s, "write_s": write_s}
 
@@ -172,8 +172,8 @@ def main() -> None:
                 if store.is_empty():
                     built[backend] = build(store, args.bodies, args.years)
                     print(f"{backend}: filled the store in {built[backend]:,.0f} s", flush=True)
-                    submitted[backend] = submit_some(store, args.bodies, args.years, args.sample)
-                    print(f"{backend}: submitted {args.sample} bodies", flush=True)
+                submitted[backend] = submit_some(store, args.bodies, args.years, args.sample)
+                print(f"{backend}: submitted {args.sample} bodies", flush=True)
                 if backend == "sqlite":
                     base = baseline(sqlite_root, args, np.random.default_rng(5))
                     print("baseline: measured", flush=True)
