@@ -210,8 +210,8 @@ class PostgresCatalogue:
         part in that order, each part's lines in their order, as an Arrow table in ``store.LINES_SCHEMA``.
 
         The rows come out of PostgreSQL with ``COPY ... TO STDOUT`` as CSV, which Arrow's CSV reader
-        parses straight into the table's columns: building a Python tuple for each of 2 million lines
-        took 10 times as long as reading the same lines' Parquet files (benchmarks/bench_store.py).
+        parses straight into the table's columns, rather than as a Python tuple per line (some 50
+        bytes of Python objects per value: gigabytes at millions of lines; benchmarks/bench_store.py).
         """
         import pyarrow.csv as pacsv
 
