@@ -13,6 +13,12 @@ fresh copy of the sample data and warms it up. Then for ``--seconds``:
 Afterwards it counts the submissions in the store: every receipt given must be there.
 Target (issue 6): zero errors, zero lost submissions, 95th percentile under 1 s.
 
+The store is a data directory's SQLite catalogue and Parquet files (``--backend sqlite``, the
+default), or a PostgreSQL database (``--backend postgresql``, issue 17): a throwaway cluster started
+for the run (tests/postgres.py: initdb in a temporary directory), or the migrated, empty database
+``--database-url`` names (the sample returns are submitted into it). The accounts stay in the
+run's data directory.
+
 Then a slow-client phase (issue 12, item 10): ``--slow-clients`` connections trickle
 their headers a few bytes at a time (and start again when cut off) while the probe
 keeps asking. It goes through the reverse proxy of docs/deployment.md
@@ -21,12 +27,14 @@ installed, as production does, else straight to gunicorn. Target: the probe's
 slowest answer under 1 s, no probe unanswered.
 
     python benchmarks/load.py [--seconds 60] [--readers 50] [--submitters 5] [--workers 2] [--think 3 10]
+                              [--backend sqlite|postgresql] [--database-url URL]
                               [--slow-clients 10] [--slow-seconds 20] [--proxy nginx|none]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import random
 import re
@@ -93,9 +101,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def prepare(data_dir: Path, submitters: int) -> list[str]:
-    """Seed ``data_dir`` with the sample returns and add one submitter per body; return their user names."""
-    seed(SubmissionStore(data_dir), bundled_registry())
+def prepare(data_dir: Path, submitters: int, database_url: str | None = None) -> list[str]:
+    """Seed the store (``data_dir``'s, or the database's) with the sample returns and add one submitter per body to
+    ``data_dir``'s accounts; return their user names."""
+    store = SubmissionStore(data_dir, database_url=database_url)
+    if not store.is_empty():
+        raise RuntimeError(f"the load test needs an empty store, and {store.describe()} has submissions")
+    seed(store, bundled_registry())
     accounts = AccountStore(data_dir)
     names = []
     for k in range(submitters):
@@ -107,13 +119,17 @@ def prepare(data_dir: Path, submitters: int) -> list[str]:
 
 
 def start_server(data_dir: Path, port: int, workers: int, threads: int,
-                 trusted_proxy: str | None = None) -> subprocess.Popen:
-    """Start gunicorn with the repository's gunicorn.conf.py on ``port``; wait until it answers."""
+                 trusted_proxy: str | None = None, database_url: str | None = None) -> subprocess.Popen:
+    """Start gunicorn with the repository's gunicorn.conf.py on ``port`` (its store in ``database_url``, if given,
+    else in ``data_dir``); wait until it answers."""
     # Not DECARB_ENV=production: that marks the session cookie Secure, which plain http on loopback never sends.
     env = {**os.environ, "DECARB_DATA_DIR": str(data_dir), "DECARB_SECRET_KEY": secrets.token_hex(32)}
     env.pop("DECARB_ENV", None)
     env.pop("DECARB_DEMO_ACCOUNTS", None)
     env.pop("DECARB_TRUST_PROXY", None)
+    env.pop("DECARB_DATABASE_URL", None)
+    if database_url:
+        env["DECARB_DATABASE_URL"] = database_url
     if trusted_proxy:
         env["DECARB_TRUST_PROXY"] = trusted_proxy
     server = subprocess.Popen(
@@ -326,14 +342,36 @@ def submitter(url: str, username: str, until: float, tally: Tally, rnd: random.R
 
 def run(seconds: float = 60, readers: int = 50, submitters: int = 5, workers: int = 2, threads: int = 8,
         reader_think_s: tuple[float, float] = (3.0, 10.0), submitter_think_s: tuple[float, float] = (2.0, 5.0),
-        ) -> dict:
-    """Run the load test; return its figures (requests, latencies in ms, errors, receipts, lost submissions)."""
+        backend: str = "sqlite", database_url: str | None = None) -> dict:
+    """Run the load test; return its figures (requests, latencies in ms, errors, receipts, lost submissions).
+
+    ``backend`` ``postgresql``: the store in ``database_url`` (migrated and empty), or without one in a
+    throwaway cluster started for the run and stopped after it.
+    """
+    if backend not in ("sqlite", "postgresql"):
+        raise ValueError(f"backend is sqlite or postgresql, not {backend!r}")
+    if database_url and backend != "postgresql":
+        raise ValueError("a database URL is for the postgresql backend")
+    with contextlib.ExitStack() as cleanup:
+        if backend == "postgresql" and not database_url:
+            from tests import postgres
+
+            cluster = postgres.start_cluster()
+            cleanup.callback(cluster.stop)
+            database_url = cluster.new_database()
+        return _run(seconds, readers, submitters, workers, threads, reader_think_s, submitter_think_s,
+                    database_url if backend == "postgresql" else None)
+
+
+def _run(seconds: float, readers: int, submitters: int, workers: int, threads: int,
+         reader_think_s: tuple[float, float], submitter_think_s: tuple[float, float],
+         database_url: str | None) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = Path(tmp) / "data"
-        usernames = prepare(data_dir, submitters)
-        before = len(SubmissionStore(data_dir).submissions())
+        usernames = prepare(data_dir, submitters, database_url)
+        before = len(SubmissionStore(data_dir, database_url=database_url).submissions())
         port = free_port()
-        server = start_server(data_dir, port, workers, threads)
+        server = start_server(data_dir, port, workers, threads, database_url=database_url)
         url = f"http://127.0.0.1:{port}"
         warm_up(url)
         tally = Tally()
@@ -357,12 +395,13 @@ def run(seconds: float = 60, readers: int = 50, submitters: int = 5, workers: in
                 server.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 server.kill()
-        stored = SubmissionStore(data_dir).submissions()
+        stored = SubmissionStore(data_dir, database_url=database_url).submissions()
         by_load = {s.submission_id for s in stored if s.submitted_by in usernames}
         lost = [r for r in tally.receipts if r not in by_load]
         shutil.rmtree(data_dir, ignore_errors=True)
     every = [x for values in tally.latencies_ms.values() for x in values]
     return {
+        "backend": "postgresql" if database_url else "sqlite",
         "seconds": elapsed, "requests": len(every), "requests_per_s": len(every) / elapsed,
         "p50_ms": _percentile(every, 50), "p95_ms": _percentile(every, 95), "p99_ms": _percentile(every, 99),
         "by_kind": {k: (len(v), _percentile(v, 50), _percentile(v, 95)) for k, v in sorted(tally.latencies_ms.items())},
@@ -387,13 +426,21 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--think", type=float, nargs=2, default=(3.0, 10.0), metavar=("MIN_S", "MAX_S"),
                         help="a reader's pause between pages, in seconds (default 3 10)")
+    parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite",
+                        help="the store: a data directory (default) or PostgreSQL (a throwaway cluster unless "
+                             "--database-url)")
+    parser.add_argument("--database-url", help="a migrated, empty PostgreSQL database for --backend postgresql")
     parser.add_argument("--slow-clients", type=int, default=10, help="connections trickling headers (0: no phase)")
     parser.add_argument("--slow-seconds", type=float, default=20)
     parser.add_argument("--proxy", choices=("nginx", "none"), default="nginx" if nginx_available() else "none",
                         help="run the slow-client phase through deploy/nginx-decarb.conf (default when installed)")
     args = parser.parse_args()
-    r = run(args.seconds, args.readers, args.submitters, args.workers, args.threads, tuple(args.think))
-    print(f"gunicorn, {args.workers} workers x {args.threads} threads, {args.readers} readers (pausing "
+    if args.database_url and args.backend != "postgresql":
+        parser.error("--database-url needs --backend postgresql")
+    r = run(args.seconds, args.readers, args.submitters, args.workers, args.threads, tuple(args.think),
+            backend=args.backend, database_url=args.database_url)
+    print(f"store: {r['backend']}; gunicorn, {args.workers} workers x {args.threads} threads, {args.readers} readers "
+          f"(pausing "
           f"{args.think[0]:g}-{args.think[1]:g} s) + {args.submitters} submitters for {r['seconds']:.0f} s")
     print(f"  {r['requests']:,} requests, {r['requests_per_s']:.1f} per second; latency p50 {r['p50_ms']:.0f} ms, "
           f"p95 {r['p95_ms']:.0f} ms, p99 {r['p99_ms']:.0f} ms (target p95 < 1000 ms)")

@@ -149,7 +149,8 @@ class DatabaseUnreachable(StoreError, config.ConfigurationError):
 
 
 class StoreFull(StoreError):
-    """The data directory's disk is full: the submission was not stored (nothing was)."""
+    """The data directory's disk (or the PostgreSQL database's) is full: the submission was not stored (nothing
+    was)."""
 
 
 class DuplicateSubmission(StoreError):
@@ -501,6 +502,8 @@ class SubmissionStore:
             for part in [] if in_database else parts:  # not referenced by anything: remove them, not leave them
                 with contextlib.suppress(OSError):
                     (self.root / part[3]).unlink()
+            if in_database and self._db.is_disk_full(exc):
+                raise StoreFull("store_database_full", database=self._db.describe()) from exc
             if is_disk_full(exc) or self._db.is_disk_full(exc):
                 raise StoreFull("store_disk_full") from exc
             raise

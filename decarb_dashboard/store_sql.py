@@ -226,19 +226,35 @@ class PostgresCatalogue:
 
     def read_lines(self, keys: list[tuple[str, str, str]]) -> pa.Table:
         """Return the lines of the parts ``keys`` ((submission_id, organisation_id, reporting_year)), part by
-        part in that order, each part's lines in their order, as an Arrow table in ``store.LINES_SCHEMA``."""
+        part in that order, each part's lines in their order, as an Arrow table in ``store.LINES_SCHEMA``.
+
+        The rows come out of PostgreSQL with ``COPY ... TO STDOUT`` as CSV, which Arrow's CSV reader
+        parses straight into the table's columns, rather than as a Python tuple per line (some 50
+        bytes of Python objects per value: gigabytes at millions of lines; benchmarks/bench_store.py).
+        """
+        import pyarrow.csv as pacsv
+
         from decarb_dashboard.store import LINES_SCHEMA
 
         if not keys:
             return LINES_SCHEMA.empty_table()
         sids, orgs, years = (list(column) for column in zip(*keys, strict=True))
-        sql = ("SELECT l.organisation_id, l.reporting_year, " + ", ".join(f'l."{c}"' for c in LINE_COLUMNS)
+        sql = ("COPY (SELECT l.organisation_id, l.reporting_year, " + ", ".join(f'l."{c}"' for c in LINE_COLUMNS)
                + ", l.submission_id FROM unnest(%s::text[], %s::text[], %s::text[]) WITH ORDINALITY"
                " AS k(submission_id, organisation_id, reporting_year, n)"
                " JOIN lines l USING (submission_id, organisation_id, reporting_year)"
-               " ORDER BY k.n, l.line_number")
-        with self.engine.connect() as conn:
-            rows = conn.exec_driver_sql(sql, (sids, orgs, years)).fetchall()
-        columns = list(zip(*rows, strict=True)) if rows else [()] * len(LINES_SCHEMA.names)
-        return pa.table([pa.array(list(values), type=f.type) for values, f in zip(columns, LINES_SCHEMA, strict=True)],
-                        schema=LINES_SCHEMA)
+               " ORDER BY k.n, l.line_number) TO STDOUT (FORMAT csv)")
+        data = bytearray()
+        with self.engine.connect() as conn, conn.connection.driver_connection.cursor() as cursor, cursor.copy(
+                sql, (sids, orgs, years)) as copy:
+            for chunk in copy:
+                data += chunk
+        if not data:
+            return LINES_SCHEMA.empty_table()
+        # COPY writes NULL as an empty field and an empty string as "": only the unquoted one is null
+        return pacsv.read_csv(
+            pa.BufferReader(bytes(data)),
+            read_options=pacsv.ReadOptions(column_names=LINES_SCHEMA.names),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(column_types=LINES_SCHEMA, null_values=[""],
+                                                 strings_can_be_null=True, quoted_strings_can_be_null=False))

@@ -2,6 +2,9 @@
 
 The expected table is written out here by hand (not read from accounts.PERMISSIONS),
 and each refused write is checked to have changed nothing in the store or the accounts.
+Who may do what does not depend on where the store is: the whole matrix runs on each of its
+backends, a data directory and a PostgreSQL database (``DECARB_DATABASE_URL``, on the tests'
+throwaway cluster; the accounts stay in the data directory).
 """
 
 from __future__ import annotations
@@ -32,10 +35,28 @@ GRANTED = (
 REFUSED = "You cannot do this with your account"
 
 
-@pytest.fixture(scope="module")
-def site(sample_store, tmp_path_factory):
-    root = tmp_path_factory.mktemp("permissions") / "data"
-    shutil.copytree(sample_store.root, root)
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def site(request, sample_store, tmp_path_factory):
+    """A server on the sample returns and five accounts, its store in a data directory or a PostgreSQL database."""
+    with pytest.MonkeyPatch.context() as env:
+        root = tmp_path_factory.mktemp("permissions") / "data"
+        url = None
+        if request.param == "postgresql":
+            from decarb_dashboard.registry import bundled_registry
+            from decarb_dashboard.sample import seed
+
+            cluster = request.getfixturevalue("postgres_cluster")
+            url = cluster.new_database()
+            request.addfinalizer(lambda: cluster.drop_database(url))
+            seed(SubmissionStore(root, database_url=url), bundled_registry())
+            env.setenv("DECARB_DATABASE_URL", url)  # the app's store, and every one it opens, is the database
+        else:
+            env.delenv("DECARB_DATABASE_URL", raising=False)
+            shutil.copytree(sample_store.root, root)
+        yield from _serve(root, url)
+
+
+def _serve(root, database_url):
     accounts = AccountStore(root)
     accounts.add("officer", PASSWORD, "submitter", [OWN], "Cardiff officer")
     accounts.add("reviewer", PASSWORD, "reviewer")
@@ -50,7 +71,9 @@ def site(sample_store, tmp_path_factory):
             clients[role] = DashClient(url)
             assert clients[role].sign_in(user, PASSWORD).status_code == 303
         accounts.set_disabled("leaver")  # signed in before, disabled since: the session must end at once
-        yield clients, SubmissionStore(root), accounts
+        store = SubmissionStore(root, database_url=database_url)
+        assert store.backend == ("postgresql" if database_url else "sqlite")
+        yield clients, store, accounts
 
 
 def snapshot(store: SubmissionStore, accounts: AccountStore) -> tuple:
