@@ -103,12 +103,12 @@ def free_port() -> int:
 
 def prepare(data_dir: Path, submitters: int, database_url: str | None = None) -> list[str]:
     """Seed the store (``data_dir``'s, or the database's) with the sample returns and add one submitter per body to
-    ``data_dir``'s accounts; return their user names."""
+    the accounts (kept where the store is: ``data_dir``'s or the database's); return their user names."""
     store = SubmissionStore(data_dir, database_url=database_url)
     if not store.is_empty():
         raise RuntimeError(f"the load test needs an empty store, and {store.describe()} has submissions")
     seed(store, bundled_registry())
-    accounts = AccountStore(data_dir)
+    accounts = AccountStore(data_dir, database_url=database_url or "")
     names = []
     for k in range(submitters):
         body = SUBMITTING_BODIES[k % len(SUBMITTING_BODIES)][0]

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from decarb_dashboard import config
 from uploads_schema.models import BODY_TYPES, REGIONS, Registry
 
 REGISTRY_FILE = "registry.csv"
@@ -81,13 +82,14 @@ def load_registry(data_dir: Path | None = None) -> pd.DataFrame:
     out from it once (the name matcher) is kept across engine rebuilds: treat it as
     read-only.
     """
-    if data_dir is not None and (data_dir / "store.sqlite").is_file():
+    url = config.database_url()
+    if data_dir is not None and (url or (data_dir / "store.sqlite").is_file()):
         from decarb_dashboard.store import SubmissionStore
 
         store = SubmissionStore(data_dir)
         version = store.register_version()
-        if version:
-            return _registry_in_store(str(data_dir), version)
+        if version:  # the register as edited (decarb bodies, the register page), in the store every server shares
+            return _registry_in_store(str(data_dir), url, version)
     return _starting_registry(data_dir)
 
 
@@ -101,10 +103,11 @@ def _starting_registry(data_dir: Path | None) -> pd.DataFrame:
 
 
 @functools.lru_cache(maxsize=8)
-def _registry_in_store(data_dir: str, _version: int) -> pd.DataFrame:
+def _registry_in_store(data_dir: str, database_url: str | None, _version: int) -> pd.DataFrame:
     from decarb_dashboard.store import SubmissionStore
 
-    return _typed(pd.DataFrame(SubmissionStore(data_dir).register_rows(), columns=COLUMNS))
+    return _typed(pd.DataFrame(SubmissionStore(data_dir, database_url=database_url or "").register_rows(),
+                               columns=COLUMNS))
 
 
 def _check_body(row: dict, others: pd.DataFrame) -> pd.DataFrame:

@@ -80,3 +80,12 @@ def test_the_cli_says_what_is_wrong(tmp_path, capsys):
     assert main([*TFW, "--data-dir", d]) == 1
     assert "already in the register" in capsys.readouterr().err
     assert main(["bodies", "edit", "nowhere", "--name", "X", "--data-dir", d]) == 1
+
+
+def test_a_register_edit_in_postgresql_is_the_register_of_every_server(tmp_path, postgres_url, monkeypatch):
+    # Two servers, each with its own empty data directory, one database: an edit through one is the other's register.
+    monkeypatch.setenv("DECARB_DATABASE_URL", postgres_url)
+    one, other = tmp_path / "one", tmp_path / "other"
+    edit_body(one, "cardiff", {"staff_fte": 12345.0}, actor="admin")
+    assert not (other / "store.sqlite").exists()
+    assert load_registry(other).set_index("id").loc["cardiff", "staff_fte"] == 12345.0
