@@ -45,8 +45,12 @@ class Engine:
     @classmethod
     def from_store(cls, store: SubmissionStore, accepted_only: bool = False) -> Engine:
         """The engine over the store's current lines (with ``accepted_only``, each body-year's newest accepted)."""
-        return cls.from_lines(store.current_lines(accepted_only=accepted_only), load_registry(store.root),
-                              load_factors(store.root))
+        return cls.over(store.current_lines(accepted_only=accepted_only), store.root)
+
+    @classmethod
+    def over(cls, lines: pd.DataFrame, data_dir: Path) -> Engine:
+        """The engine over ``lines`` with the register and imported factors of the data directory ``data_dir``."""
+        return cls.from_lines(lines, load_registry(data_dir), load_factors(data_dir))
 
     @classmethod
     def from_data_dir(cls, data_dir: Path) -> Engine:

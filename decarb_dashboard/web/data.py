@@ -24,10 +24,8 @@ import pandas as pd
 
 from decarb_dashboard import config, rollups
 from decarb_dashboard.engine import Engine
-from decarb_dashboard.factors import load_factors
 from decarb_dashboard.matcher import OrganisationMatcher, matcher_for
 from decarb_dashboard.memo import per_object
-from decarb_dashboard.registry import load_registry
 from decarb_dashboard.store import SubmissionStore
 from decarb_dashboard.years import BASELINE_YEAR
 
@@ -134,8 +132,7 @@ def _build(directory: Path, drafts: bool, version: int) -> _Built:
         built = _Built(version, time.monotonic(), Engine.from_store(s, accepted_only=True))
     else:
         lines, parts = _current_lines(s, cached)
-        built = _Built(version, time.monotonic(), Engine.from_lines(lines, load_registry(s.root),
-                                                                    load_factors(s.root)), lines, parts)
+        built = _Built(version, time.monotonic(), Engine.over(lines, s.root), lines, parts)
     with _lock:
         _engines[key] = built
     return built
