@@ -10,7 +10,7 @@ import pytest
 from tests.browser.conftest import axe_violations
 from tests.browser.test_pages import open_page
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser_b")]
 
 
 @pytest.mark.parametrize("lang", ["en", "cy"])

@@ -18,7 +18,7 @@ from selenium.webdriver.support.wait import WebDriverWait
 from decarb_dashboard.web import controls, create_app
 from tests.browser.conftest import axe_violations
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser_b")]
 
 OPTION = "label.dash-dropdown-option"
 #: What a wait reads may be drawn again between finding it and reading it: read it again then.

@@ -12,7 +12,7 @@ from decarb_dashboard.web import components, create_app, data
 from decarb_dashboard.web.pages import wales
 from tests.browser.conftest import axe_violations
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser_b")]
 
 NEXT = "button[id*='table-next'][id*='wales-coverage']"
 PREVIOUS = "button[id*='table-previous'][id*='wales-coverage']"

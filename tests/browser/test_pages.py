@@ -13,7 +13,7 @@ from decarb_dashboard.web import create_app
 from tests.browser.conftest import axe_violations, sign_in_form
 from tests.conftest import csv_bytes
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser_b")]
 
 
 def open_page(dash_duo, data_dir, path: str, user: str | None = None):

@@ -11,7 +11,7 @@ from decarb_dashboard.web import create_app
 from tests.browser.conftest import sign_in_form
 from tests.browser.screenshots import PAGES, address, document_width, set_viewport, wait_for_content
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser_b")]
 
 
 def _start(dash_duo, data_dir, user: str | None = None) -> str:
