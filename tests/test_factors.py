@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from functools import cache
 
 import pandas as pd
 import pytest
@@ -23,6 +24,8 @@ from tests.conftest import REFERENCE, check
 from uploads_schema.vocabulary import vocabulary
 
 FLAT_FILES = REFERENCE / "uk_ghg_flat_files"
+#: One worker reads the published files, once each (see published).
+pytestmark = pytest.mark.xdist_group("factors")
 needs_flat_files = pytest.mark.skipif(not FLAT_FILES.is_dir(), reason="shared reference flat files absent")
 #: One file per set year, exactly as the government published them.
 PUBLISHED = {
@@ -34,6 +37,14 @@ PUBLISHED = {
     2023: "ghg-conversion-factors-2023-flat-file-update.xlsx",
     2024: "ghg-conversion-factors-2024-flat-format-v1-1.xlsx",
 }
+
+
+
+@cache
+def published(year: int):
+    """The published flat file of ``year``, read once per test process (an Excel file takes seconds to read)."""
+    return read_flat_file((FLAT_FILES / PUBLISHED[year]).read_bytes(), PUBLISHED[year])
+
 
 FLAT = """UK Government GHG Conversion Factors for Company Reporting
 Scope,Level 1,Level 2,Level 3,Level 4,Column Text,UOM,GHG/Unit,GHG Conversion Factor 2025
@@ -47,7 +58,7 @@ Scope 1,Fuels,Liquid fuels,Diesel (average biofuel blend),,,litres,kg CO2e,(<1)
 @needs_flat_files
 @pytest.mark.parametrize(("year", "name"), PUBLISHED.items())
 def test_each_published_flat_file_imports(year, name):
-    result = read_flat_file((FLAT_FILES / name).read_bytes(), name)
+    result = published(year)
     assert result.factor_year == year
     # 66 activity-units in factor_map.csv; no set has homeworking before 2022, and from 2022 the
     # government left commercial and industrial waste's closed-loop recycling blank.
@@ -78,7 +89,7 @@ def test_each_published_flat_file_imports(year, name):
     (2024, "Water supply", "m3", 0.15311, "3"),
 ])
 def test_values_read_from_the_files_match_the_reference_by_hand(year, activity, unit, value, scope):
-    imported = read_flat_file((FLAT_FILES / PUBLISHED[year]).read_bytes(), PUBLISHED[year]).imported
+    imported = published(year).imported
     row = imported[(imported["activity"] == activity) & (imported["unit"] == unit)].iloc[0]
     assert row["kgco2e_per_unit"] == value
     assert row["scope"] == scope
@@ -104,10 +115,14 @@ def test_every_value_the_reference_also_lists_agrees_with_it():
 
 
 @needs_flat_files
-def test_the_shipped_table_is_what_the_build_script_makes_of_the_flat_files(tmp_path):
+def test_the_shipped_table_is_what_the_build_script_makes_of_the_flat_files(tmp_path, monkeypatch):
     from decarb_dashboard import build_factors
     from decarb_dashboard.factors import write_factor_table
 
+    by_name = {name: year for year, name in PUBLISHED.items()}
+    # the files as read_flat_file reads them (once per test process: see published)
+    monkeypatch.setattr(build_factors, "read_flat_file",
+                        lambda data, name: published(by_name[name]) if name in by_name else read_flat_file(data, name))
     table, _ = build_factors.build(FLAT_FILES)
     write_factor_table(table, tmp_path / "factors.csv")
     assert (tmp_path / "factors.csv").read_bytes() == build_factors.SHIPPED.read_bytes()
