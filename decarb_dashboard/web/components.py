@@ -24,6 +24,7 @@ from dash import dcc, html
 
 from decarb_dashboard import reasons
 from decarb_dashboard.numbers import FIGURE_KINDS, INTENSITY_SIGNIFICANT_DIGITS, decimals, rounded  # noqa: F401
+from decarb_dashboard.web.chart_margins import fit_margins
 from decarb_dashboard.web.i18n import t
 from uploads_schema import i18n
 
@@ -466,15 +467,15 @@ def base_layout(fig: Figure, title: str, x_title: str, y_title: str) -> Figure:
 
     The title is kept in the figure's layout for the table's caption and the chart's label, and
     shown as the page's own heading above the chart (:func:`chart_block`): in the page it wraps on a
-    phone and the toolbar never covers it. Axes make room for their labels (no "Vrexham", no
-    "2030-3"); the legend sits below the plot.
+    phone and the toolbar never covers it. :func:`chart_block` gives the axes room for their labels (no
+    "Vrexham", no "2030-3"; :mod:`.chart_margins`); the legend sits below the plot.
     """
     values = [x for trace in fig.data for x in (trace.get("x") or [])]
     labels = sorted({x for x in values if isinstance(x, str) and len(x) == 7 and x[4] == "-"})
     if labels:  # at a slant, so that a phone's narrow axis has room for every year ("2030-31", never "2030-3")
         fig.update_xaxes(categoryorder="array", categoryarray=labels, tickangle=-45)
     # A plain layout instead of a named template: plotly rebuilds a named template on every figure.
-    grid = {"gridcolor": "#e5e5e5", "zerolinecolor": "#b1b4b6", "linecolor": "#b1b4b6", "automargin": True}
+    grid = {"gridcolor": "#e5e5e5", "zerolinecolor": "#b1b4b6", "linecolor": "#b1b4b6"}
     fig.update_layout(
         title={"text": title},
         paper_bgcolor="#ffffff",
@@ -516,7 +517,8 @@ def chart_block(block_id: str, fig: Figure, data: pd.DataFrame, lang: str, kinds
     title = fig.title or block_id
     figures = kinds_of(data, kinds)
     data = rounded_frame(data, figures)
-    shown = {"data": fig.data, "layout": {k: v for k, v in fig.layout.items() if k != "title"}}
+    # Margins from the labels, worked out here: plotly.js measuring them (automargin) was most of drawing a chart.
+    shown = {"data": fig.data, "layout": fit_margins({k: v for k, v in fig.layout.items() if k != "title"}, fig.data)}
     return html.Section(
         [
             html.H2(title, className="chart-title", id=f"{block_id}-title"),

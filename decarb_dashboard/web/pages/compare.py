@@ -120,7 +120,7 @@ def _figures(engine: Engine, bodies: list[str], peer_group: str, metric: str, ye
         # The band and the median in the legend (as labels over the plot they overlapped); the bars need none.
         fig.data[0]["showlegend"] = False
         fig.update_layout(height=max(350, 30 * len(names) + 180), showlegend=True,
-                          yaxis={"autorange": "reversed", "automargin": True})  # names never cut ("Vrexham")
+                          yaxis={"autorange": "reversed"})  # room for the names: chart_block
     values = available["value"].to_numpy()
     places = [peers.standing(x, values) for x in values]  # the library's one rule: ties share the lower rank
     ranks = [p["rank"] for p in places]

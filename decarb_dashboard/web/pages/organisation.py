@@ -264,7 +264,7 @@ def peer_chart(
     else:
         fig = base_layout(fig, title, x_title, "")
         fig.update_layout(height=max(350, 28 * len(names) + 180), showlegend=True, yaxis={
-            "dtick": 1, "automargin": True, "categoryorder": "array", "categoryarray": names})  # by value
+            "dtick": 1, "categoryorder": "array", "categoryarray": names})  # by value
     frame = pd.DataFrame({t("col_body", lang): names, t(f"metric_{metric}", lang): v["value"].tolist()})
     return fig, frame
 
