@@ -16,6 +16,9 @@ from pypdf.generic import DictionaryObject
 from decarb_dashboard.cli import main
 from decarb_dashboard.web.components import change_text, figure_text
 
+#: One worker runs this module, so that its module-scoped fixtures are made once, not once per worker.
+pytestmark = pytest.mark.xdist_group("report_pack")
+
 
 @pytest.fixture(scope="module")
 def pdfs(sample_store, tmp_path_factory) -> dict[str, PdfReader]:

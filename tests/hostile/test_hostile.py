@@ -17,6 +17,9 @@ from decarb_dashboard.web import create_app
 from tests.conftest import REPO
 from tests.dash_http import DashClient, fell_back, serve, text_of, upload_payload, upload_values
 
+#: One worker runs this module, so that its module-scoped fixtures are made once, not once per worker.
+pytestmark = pytest.mark.xdist_group("hostile")
+
 HERE = Path(__file__).parent
 with open(HERE / "MANIFEST.csv", encoding="utf-8") as _manifest:
     MANIFEST = list(csv.DictReader(_manifest))

@@ -8,6 +8,9 @@ from decarb_dashboard.web import create_app
 from decarb_dashboard.web.pages import organisation, wales
 from tests.conftest import HEADER
 
+#: One worker runs this module, so that its module-scoped fixtures are made once, not once per worker.
+pytestmark = pytest.mark.xdist_group("coverage_views")
+
 
 @pytest.fixture(scope="module")
 def early_app(tmp_path_factory):

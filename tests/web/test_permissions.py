@@ -19,6 +19,9 @@ from decarb_dashboard.web import create_app
 from tests.conftest import csv_bytes
 from tests.dash_http import DashClient, fell_back, serve, text_of, upload_payload, upload_values
 
+#: One worker runs this module, so that its module-scoped fixtures are made once, not once per worker.
+pytestmark = pytest.mark.xdist_group("permissions")
+
 PASSWORD = "a long enough passphrase"
 OWN, OTHER = "cardiff", "torfaen"
 NAMES = {"cardiff": "Cardiff", "torfaen": "Torfaen"}
