@@ -19,6 +19,7 @@ import pandas as pd
 from decarb_dashboard import reasons
 from uploads_schema import i18n, messages
 from uploads_schema.columns import columns
+from uploads_schema.projects import project_columns
 
 REPORT_SCHEMA_VERSION = 1
 #: Problems of one kind listed in full; the rest are counted. A million bad
@@ -40,7 +41,7 @@ def say(key: str, lang: str = "en", **params: object) -> str:
 
 @functools.cache
 def _column_headers(name: str, langs: tuple[str, ...]) -> dict[str, str]:
-    spec = next((c for c in columns() if c.name == name), None)
+    spec = next((c for c in (*columns(), *project_columns()) if c.name == name), None)
     return {} if spec is None else {f"column_{lang}": spec.header(lang) for lang in langs}
 
 
