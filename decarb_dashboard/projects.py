@@ -199,7 +199,9 @@ def check_projects(table: RawTable, problems: IssueCollector | None = None, *, o
         "category": [cat.at(i) for i in range(n)], "source": [src.at(i) for i in range(n)],
         "status": [status.at(i) for i in range(n)], "start_year": [start.at(i) for i in range(n)],
         "saving_tco2e": saving, "activity_change": change, "activity_unit": unit, "cost_gbp": cost, "notes": notes,
-    }, columns=PROJECT_COLUMNS)
+    }, columns=PROJECT_COLUMNS, dtype=object)  # text stays str or None (not NaN: not reported is not a value)
+    for name in ("saving_tco2e", "activity_change", "cost_gbp"):
+        projects[name] = projects[name].astype(float)
     return _report(file_name, problems, table, projects, matcher)
 
 
