@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 
 import pytest
@@ -180,3 +181,70 @@ def test_projects_that_break_the_contract_are_refused_and_nothing_is_stored(stor
     with pytest.raises(StoreError):
         store.submit_projects(validate_projects_upload(projects_csv(*THREE)).lines, b"x", submitted_by=" ")
     assert store.current_projects().empty
+
+
+# ---- templates ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["en", "cy"])
+def test_both_templates_pass_the_check_as_they_are_in_either_language(lang):
+    from uploads_schema.projects_template import csv_projects_template, example_rows, xlsx_projects_template
+
+    rows = example_rows("Cardiff Council", lang)
+    for data in (csv_projects_template(rows, lang), xlsx_projects_template(rows, lang)):
+        report = validate_projects_upload(data)
+        assert report.valid, problems(report)
+        assert list(report.lines["status"]) == ["planned", "tentative", "completed"]
+        assert report.lines["activity_change"].iloc[0] == -1_200_000.0
+
+
+def test_the_excel_template_offers_status_category_source_and_unit_from_lists_in_plain_words():
+    import io
+
+    from openpyxl import load_workbook
+
+    from uploads_schema.projects_template import xlsx_projects_template
+
+    book = load_workbook(io.BytesIO(xlsx_projects_template(lang="cy")))
+    sheet = book.worksheets[0]
+    assert sheet.title == "Prosiectau"
+    assert [c.value for c in sheet[1]][:5] == ["sefydliad", "prosiect", "categori", "ffynhonnell", "statws"]
+    rules = {str(r.sqref).split(":")[0]: r for r in sheet.data_validations.dataValidation}
+    assert set(rules) == {"C2", "D2", "E2", "I2"}  # category, source, status, unit
+    assert rules["E2"].promptTitle == "Statws y prosiect"
+    lists = book.worksheets[1]
+    assert [lists.cell(row=r, column=1).value for r in range(1, 6)] == [
+        "statws", "wedi'i gynllunio", "petrus", "posibl", "wedi'i gwblhau"]
+
+
+# ---- the command line, on both backends ---------------------------------------------------------------------
+
+
+def test_decarb_projects_submit_list_and_template_from_the_command_line(tmp_path, backend_env, capsys):
+    from decarb_dashboard.cli import main
+
+    data = tmp_path / "data"
+    good, bad = tmp_path / "projects.csv", tmp_path / "bad.csv"
+    good.write_bytes(projects_csv(*THREE))
+    bad.write_bytes(projects_csv(*BAD[:2]))
+    assert main(["projects", "validate", str(bad), "--lang", "cy", "--data-dir", str(data)]) == 1
+    assert "Mae “LED” wedi'i enwi fwy nag unwaith ar gyfer yr un corff." in capsys.readouterr().out
+    assert main(["projects", "submit", str(bad), "--as", "alice", "--data-dir", str(data)]) == 1
+    assert "Nothing was stored." in capsys.readouterr().err
+    assert main(["projects", "submit", str(good), "--org", "Cardiff", "--as", "alice", "--data-dir", str(data)]) == 0
+    assert capsys.readouterr().out.strip() == "CARDIFF-PROJECTS-01"
+    assert main(["projects", "list", "--org", "cardiff", "--json", "--data-dir", str(data)]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [(p["project"], p["saving_tco2e"], p["activity_change"]) for p in listed] == [
+        ("LED street lighting", None, -1200000.0), ("Fleet electrification", 85.5, None),
+        ("Heat pumps at County Hall", 120.0, None)]
+    assert main(["projects", "list", "--org", "cardiff", "--lang", "cy", "--data-dir", str(data)]) == 0
+    assert "-1,200,000 kWh y flwyddyn" in capsys.readouterr().out
+    out = tmp_path / "t.csv"
+    assert main(["projects", "template", "--format", "csv", "--org", "cardiff", "-o", str(out),
+                 "--data-dir", str(data)]) == 0
+    assert out.read_text("utf-8-sig").splitlines()[1] == (
+        "Cardiff Council,LED street lighting,Street lighting,Electricity,planned,2025-26,,-1200000,kWh,450000,"
+        "Replaces sodium lanterns")
+    assert main(["projects", "submit", str(out), "--as", "bob", "--data-dir", str(data)]) == 0  # round trip
+    assert SubmissionStore(data).current_projects("cardiff")["cost_gbp"].iloc[0] == 450_000.0

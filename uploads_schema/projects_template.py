@@ -62,7 +62,9 @@ def project_row(project: Mapping[str, object], organisation: str, lang: str = "e
         "source": v.sources[(str(cat), str(src))].name(lang) if not _blank(src) else None,
         "status": project_statuses()[str(status)].name(lang) if not _blank(status) else None,
     }
-    return [None if _blank(value := named.get(c.name, project.get(c.name))) else value for c in project_columns()]
+    row = [named.get(c.name, project.get(c.name)) for c in project_columns()]
+    # A whole number stays whole (1200000, not 1200000.0): the file is for people to edit.
+    return [None if _blank(x) else int(x) if isinstance(x, float) and x.is_integer() else x for x in row]
 
 
 def example_rows(organisation: str, lang: str = "en") -> list[list[object]]:
