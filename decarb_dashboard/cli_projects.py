@@ -111,6 +111,10 @@ def _cmd_template(args: argparse.Namespace) -> int:
     from uploads_schema import projects_template as t
 
     lang, root = args.lang, _root(args)
+    if args.format == "md":
+        data = t.projects_markdown().encode("utf-8")
+        output = args.output or "projects-format.md"
+        return _write(data, output, lang)
     projects = None
     if args.org:
         name = matcher_for(load_registry(root)).name(args.org, lang)
@@ -122,7 +126,10 @@ def _cmd_template(args: argparse.Namespace) -> int:
     rows = t.project_rows(projects, name, lang) if current else t.example_rows(name, lang)
     data = t.csv_projects_template(rows, lang) if args.format == "csv" else t.xlsx_projects_template(rows, lang,
                                                                                                      current)
-    output = args.output or t.projects_template_file_name(args.format, lang, args.org)
+    return _write(data, args.output or t.projects_template_file_name(args.format, lang, args.org), lang)
+
+
+def _write(data: bytes, output: str, lang: str) -> int:
     if output == "-":
         sys.stdout.buffer.write(data)
     else:
@@ -162,7 +169,7 @@ def add_commands(sub: argparse._SubParsersAction, lang: str = "en") -> None:
     p.set_defaults(func=_cmd_list)
 
     p = commands.add_parser("template", help=say("help_projects_template", lang))
-    p.add_argument("--format", choices=["csv", "xlsx"], default="xlsx", help=say("help_template_format", lang))
+    p.add_argument("--format", choices=["csv", "xlsx", "md"], default="xlsx", help=say("help_template_format", lang))
     p.add_argument("-o", "--output", metavar=say("metavar_output", lang), help=say("help_template_output", lang))
     common(p)
     p.set_defaults(func=_cmd_template)

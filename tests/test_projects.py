@@ -248,3 +248,13 @@ def test_decarb_projects_submit_list_and_template_from_the_command_line(tmp_path
         "Replaces sodium lanterns")
     assert main(["projects", "submit", str(out), "--as", "bob", "--data-dir", str(data)]) == 0  # round trip
     assert SubmissionStore(data).current_projects("cardiff")["cost_gbp"].iloc[0] == 450_000.0
+
+
+def test_the_format_documentation_is_the_one_generated_from_the_contract():
+    from pathlib import Path
+
+    from uploads_schema.projects_template import projects_markdown
+
+    doc = Path(__file__).parent.parent / "docs" / "projects-format.md"
+    assert doc.read_text("utf-8") == projects_markdown()
+    assert "`blwyddyn_gychwyn`" in doc.read_text("utf-8") and "2019-20 to 2050-51" in doc.read_text("utf-8")
