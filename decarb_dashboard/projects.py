@@ -55,7 +55,7 @@ def assemble_projects(header: list, body: pd.DataFrame, header_row: int, kind: s
         else:
             names[position] = name
     if unknown:
-        problems.add("column_unknown", columns=", ".join(f"“{u[:40]}”" for u in unknown[:10]))
+        problems.add("projects_column_unknown", columns=", ".join(f"“{u[:40]}”" for u in unknown[:10]))
     keep = list(names)
     frame = body[keep] if keep else pd.DataFrame(index=body.index)
     frame.columns = [names[p] for p in keep]
