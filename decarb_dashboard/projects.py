@@ -38,6 +38,9 @@ from uploads_schema.vocabulary import vocabulary
 
 log = logging.getLogger(__name__)
 
+#: The most rows a projects file may have: a body's plan has tens of projects, and its rules run per row.
+MAX_PROJECT_ROWS = 5_000
+
 
 def assemble_projects(header: list, body: pd.DataFrame, header_row: int, kind: str, problems: IssueCollector,
                       rows: np.ndarray | None = None) -> RawTable:
@@ -222,7 +225,8 @@ def validate_projects_upload(data: bytes, file_name: str | None = None, *, organ
                              registry: pd.DataFrame | None = None, max_bytes: int | None = None) -> ValidationReport:
     """Read and check a projects file's bytes; never raises for bad input (see :func:`check_projects`)."""
     try:
-        table, problems = read_upload(data, max_bytes=max_bytes, assemble=assemble_projects)
+        table, problems = read_upload(data, max_bytes=max_bytes, max_rows=MAX_PROJECT_ROWS,
+                                      assemble=assemble_projects)
         if table is None:
             return ValidationReport(file_name, problems.listed, dict(problems.counts))
         return check_projects(table, problems, organisation=organisation, registry=registry, file_name=file_name)

@@ -127,6 +127,9 @@ def test_a_file_without_the_required_columns_says_which_and_a_broken_file_is_ref
     assert {(i.code, i.column) for i in report.issues} == {
         ("column_missing", "project"), ("column_missing", "status"), ("column_missing", "start_year")}
     assert [i.code for i in validate_projects_upload(b"").issues] == ["file_empty"]
+    many = validate_projects_upload(projects_csv(*[THREE[1].replace("Fleet", f"Fleet {k}", 1)
+                                                    for k in range(5_001)]))
+    assert [i.code for i in many.issues] == ["too_many_rows"]
     twice = validate_projects_upload(projects_csv(THREE[1] + ",x", header=HEADER.replace(
         "saving_tco2e", "Yearly saving") + ",statws,budget code"))
     assert [(i.code, i.severity) for i in twice.issues] == [("column_duplicate", "error"),
