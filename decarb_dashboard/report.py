@@ -219,8 +219,10 @@ class ValidationReport:
         out: list[str] = []
         name = d["file"] or say("report_the_upload", lang)
         if d["valid"]:
-            key = "report_valid_projects" if self.layout == "projects" else "report_valid"
-            out.append(say(key, lang, name=name, count=s["lines"]))
+            if self.layout == "projects":
+                out.append(say("report_valid_projects", lang, name=name, count=s["lines"]))
+            else:
+                out.append(say("report_valid", lang, name=name, count=s["lines"]))
         else:
             out.append(say("report_problem", lang, name=name,
                            errors=say("report_error_count", lang, count=s["error_count"]),
