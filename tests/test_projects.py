@@ -267,3 +267,16 @@ def test_the_format_documentation_is_the_one_generated_from_the_contract():
     doc = Path(__file__).parent.parent / "docs" / "projects-format.md"
     assert doc.read_text("utf-8") == projects_markdown()
     assert "`blwyddyn_gychwyn`" in doc.read_text("utf-8") and "2019-20 to 2050-51" in doc.read_text("utf-8")
+
+
+@pytest.mark.sqlite_only
+def test_a_backup_keeps_the_projects_and_their_history(tmp_path, store):
+    from decarb_dashboard import maintenance
+
+    store.submit_projects(validate_projects_upload(projects_csv(*THREE)).lines, b"first", submitted_by="alice")
+    store.submit_projects(validate_projects_upload(projects_csv(THREE[0])).lines, b"second", submitted_by="bob")
+    maintenance.backup(store, tmp_path / "backup")
+    maintenance.restore(tmp_path / "backup", tmp_path / "restored")
+    restored = SubmissionStore(tmp_path / "restored", database_url="")
+    assert restored.current_projects()["project"].tolist() == ["LED street lighting"]
+    assert [h["submitted_by"] for h in restored.projects_history("cardiff")] == ["alice", "bob"]
