@@ -26,14 +26,19 @@ def values(data: bytes, lang: str = "en") -> dict:
             "pu-lang.data": lang, "pu-submit.n_clicks": 1}
 
 
-def test_a_file_with_problems_shows_the_error_summary_in_welsh_and_stores_nothing(officer):
-    client, store, _ = officer
+def test_a_file_with_problems_or_another_body_s_is_refused_in_words_and_stores_nothing(officer):
+    client, store, url = officer
     checked = client.callback("pu-report.children", values(projects_csv(*BAD), "cy"))
     assert checked.status_code == 200 and not fell_back(checked)
     assert find_prop(checked.json(), "id", "error-summary") is not None
     assert "Mae 2060-61 y tu allan i'r blynyddoedd cychwyn a dderbynnir, 2019-20 i 2050-51." in text_of(checked)
     submitted = client.callback("..pu-receipt.children", values(projects_csv(*BAD), "cy"))
     assert "Ni chafodd dim ei gadw" in text_of(submitted)
+    assert store.current_projects().empty
+    # Only the body's own submitters may upload its projects (one app for both: each costs seconds to build).
+    anonymous = DashClient(url)
+    assert "You need to sign in to upload your body's projects." in text_of(anonymous.page("/projects/upload"))
+    client.callback("..pu-receipt.children", values(projects_csv(*THREE)) | {"pu-body.value": "swansea"})
     assert store.current_projects().empty
 
 
@@ -50,11 +55,3 @@ def test_a_valid_file_is_submitted_and_becomes_the_body_s_current_projects(offic
         "LED street lighting", "Fleet electrification", "Heat pumps at County Hall"]
     assert store.projects_history("cardiff")[0]["submitted_by"] == "officer"
 
-
-def test_only_the_body_s_submitters_may_upload_its_projects(officer):
-    client, store, url = officer
-    anonymous = DashClient(url)
-    assert "You need to sign in to upload your body's projects." in text_of(anonymous.page("/projects/upload"))
-    other = values(projects_csv(*THREE)) | {"pu-body.value": "swansea"}
-    client.callback("..pu-receipt.children", other)
-    assert store.current_projects().empty
