@@ -20,7 +20,17 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from decarb_dashboard import cli_export, cli_outbox, cli_report, cli_review, cli_template, cli_users, config, report
+from decarb_dashboard import (
+    cli_export,
+    cli_outbox,
+    cli_projects,
+    cli_report,
+    cli_review,
+    cli_template,
+    cli_users,
+    config,
+    report,
+)
 from decarb_dashboard.reasons import ReasonError
 from uploads_schema import i18n
 from uploads_schema.models import BODY_TYPES, REGIONS
@@ -549,6 +559,7 @@ def _parser(lang: str) -> argparse.ArgumentParser:
     cli_report.add_commands(sub, lang)
 
     cli_template.add_commands(sub, lang)
+    cli_projects.add_commands(sub, lang)
 
     # Every command takes --lang (a command added later too); the error of a missing command names no English word.
     for command in sub.choices.values():

@@ -19,6 +19,7 @@ import pandas as pd
 from decarb_dashboard import reasons
 from uploads_schema import i18n, messages
 from uploads_schema.columns import columns
+from uploads_schema.projects import project_columns
 
 REPORT_SCHEMA_VERSION = 1
 #: Problems of one kind listed in full; the rest are counted. A million bad
@@ -40,7 +41,7 @@ def say(key: str, lang: str = "en", **params: object) -> str:
 
 @functools.cache
 def _column_headers(name: str, langs: tuple[str, ...]) -> dict[str, str]:
-    spec = next((c for c in columns() if c.name == name), None)
+    spec = next((c for c in (*columns(), *project_columns()) if c.name == name), None)
     return {} if spec is None else {f"column_{lang}": spec.header(lang) for lang in langs}
 
 
@@ -218,7 +219,10 @@ class ValidationReport:
         out: list[str] = []
         name = d["file"] or say("report_the_upload", lang)
         if d["valid"]:
-            out.append(say("report_valid", lang, name=name, count=s["lines"]))
+            if self.layout == "projects":
+                out.append(say("report_valid_projects", lang, name=name, count=s["lines"]))
+            else:
+                out.append(say("report_valid", lang, name=name, count=s["lines"]))
         else:
             out.append(say("report_problem", lang, name=name,
                            errors=say("report_error_count", lang, count=s["error_count"]),

@@ -49,6 +49,7 @@ import pyarrow.parquet as pq
 
 from decarb_dashboard import config, migrations
 from decarb_dashboard.reasons import ReasonError
+from decarb_dashboard.store_projects import ProjectsStore
 from decarb_dashboard.store_sql import PostgresCatalogue, SqliteCatalogue
 from uploads_schema.models import LINE_KEY, ReturnLines
 from uploads_schema.vocabulary import vocabulary
@@ -314,7 +315,7 @@ def from_arrow(table: pa.Table) -> pd.DataFrame:
     return frame
 
 
-class SubmissionStore:
+class SubmissionStore(ProjectsStore):
     """Versioned, crash-safe storage of validated returns in a data directory.
 
     Parameters

@@ -66,7 +66,7 @@ def old_data_dir(root) -> None:
 def test_a_data_directory_made_the_old_way_is_brought_up_in_place_keeping_every_row(tmp_path):
     old_data_dir(tmp_path)
     store, accounts = SubmissionStore(tmp_path, database_url=""), AccountStore(tmp_path, database_url="")
-    assert revisions(tmp_path / "store.sqlite") == {migrations.head("store")} == {"0002"}
+    assert revisions(tmp_path / "store.sqlite") == {migrations.head("store")} == {"0003"}
     assert revisions(tmp_path / "accounts.sqlite") == {migrations.head("accounts")} == {"a0001"}
     assert [(s.submission_id, s.reference) for s in store.submissions()] == [("s1", "CARDIFF-2022-23-01")]
     assert [e["action"] for e in store.audit_log("s1")] == ["submit"]
@@ -122,7 +122,7 @@ def test_a_new_data_directory_s_files_are_made_by_the_migrations_and_migrate_has
                                                                                                      capsys):
     assert main(["store", "migrate", "--data-dir", str(tmp_path)]) == 0
     out = capsys.readouterr().out
-    assert f"{tmp_path / 'store.sqlite'}: the store's tables were made, at revision 0002" in out
+    assert f"{tmp_path / 'store.sqlite'}: the store's tables were made, at revision 0003" in out
     assert f"{tmp_path / 'accounts.sqlite'}: the store's tables were made, at revision a0001" in out
     assert main(["store", "migrate", "--data-dir", str(tmp_path)]) == 0
     assert capsys.readouterr().out.count("nothing to do") == 2
@@ -147,7 +147,7 @@ def test_decarb_store_migrate_brings_a_database_of_the_previous_revision_up_keep
         with pytest.raises(Exception, match="decarb store migrate"):
             AccountStore(tmp_path)  # no accounts' tables yet: refused, not made by a server
         assert main(["store", "migrate"]) == 0
-        assert "were at revision 0001; they are now at revision 0002, a0001" in capsys.readouterr().out
+        assert "were at revision 0001; they are now at revision 0003, a0001" in capsys.readouterr().out
         assert SubmissionStore(tmp_path).submission("s1").reference == "CARDIFF-2022-23-01"
         AccountStore(tmp_path).add("alice", PASSWORD, "admin")
         assert AccountStore(tmp_path).authenticate("alice", PASSWORD).username == "alice"

@@ -45,7 +45,7 @@ def test_the_newest_revisions_are_the_ones_alembic_finds():
     from alembic.script import ScriptDirectory
 
     script = ScriptDirectory.from_config(migrations.alembic_config("sqlite://"))
-    assert {r.revision for r in script.get_revisions("heads")} == migrations.heads() == {"0002", "a0001"}
+    assert {r.revision for r in script.get_revisions("heads")} == migrations.heads() == {"0003", "a0001"}
     for branch, prefix in migrations.BRANCHES.items():  # each revises the one before in its branch
         files = sorted(p.name.split("_")[0] for p in migrations.VERSIONS.glob(f"{prefix}[0-9][0-9][0-9][0-9]_*.py"))
         assert [r.revision for r in script.iterate_revisions(f"{branch}@head", "base")] == files[::-1]
@@ -61,10 +61,10 @@ def test_a_store_refuses_a_database_without_its_tables_and_changes_nothing(tmp_p
 def test_a_store_refuses_a_database_at_another_revision_in_words_in_both_languages(tmp_path, postgres_url):
     from decarb_dashboard.reasons import said
 
-    sql(postgres_url, "UPDATE alembic_version SET version_num = '0001' WHERE version_num = '0002'")
+    sql(postgres_url, "UPDATE alembic_version SET version_num = '0001' WHERE version_num = '0003'")
     with pytest.raises(StoreNotMigrated) as refused:
         SubmissionStore(tmp_path, database_url=postgres_url)
-    assert ("are at revision 0001, a0001, and this version of decarb-dashboard needs revision 0002, a0001"
+    assert ("are at revision 0001, a0001, and this version of decarb-dashboard needs revision 0003, a0001"
             in str(refused.value))
     welsh = said(refused.value, "cy")
     assert "ar ddiwygiad 0001, a0001" in welsh and "decarb store migrate" in welsh
@@ -90,9 +90,9 @@ def test_decarb_store_migrate_makes_the_tables_once_and_the_store_then_opens(tmp
                                                                              capsys):
     monkeypatch.setenv("DECARB_DATABASE_URL", unmigrated_url)
     assert main(["store", "migrate", "--data-dir", str(tmp_path)]) == 0
-    assert "the store's tables were made, at revision 0002, a0001, the newest" in capsys.readouterr().out
+    assert "the store's tables were made, at revision 0003, a0001, the newest" in capsys.readouterr().out
     assert main(["--lang", "cy", "store", "migrate", "--data-dir", str(tmp_path)]) == 0
-    assert "mae tablau'r storfa eisoes ar y diwygiad diweddaraf, 0002, a0001: dim i'w wneud" in capsys.readouterr().out
+    assert "mae tablau'r storfa eisoes ar y diwygiad diweddaraf, 0003, a0001: dim i'w wneud" in capsys.readouterr().out
     store = SubmissionStore(tmp_path)  # DECARB_DATABASE_URL: the database, not the directory
     sid = store.submit(lines_of(*CARDIFF), b"v1", submitted_by="alice")
     assert sql(unmigrated_url, "SELECT count(*), sum(emissions_tco2e) FROM lines WHERE submission_id = %s",
@@ -123,8 +123,8 @@ def test_decarb_store_migrate_stamps_a_data_directory_s_catalogue_and_keeps_its_
     with sqlite3.connect(tmp_path / "store.sqlite") as db:  # as a catalogue made before the migrations were
         db.execute("DROP TABLE alembic_version")
     assert main(["store", "migrate", "--data-dir", str(tmp_path)]) == 0
-    assert "store.sqlite: the store's tables were made, at revision 0002" in capsys.readouterr().out
-    assert migrations.current(f"sqlite:///{tmp_path / 'store.sqlite'}") == {"0002"}
+    assert "store.sqlite: the store's tables were made, at revision 0003" in capsys.readouterr().out
+    assert migrations.current(f"sqlite:///{tmp_path / 'store.sqlite'}") == {"0003"}
     assert migrations.current(f"sqlite:///{tmp_path / 'accounts.sqlite'}") == {"a0001"}
     assert main(["store", "migrate", "--data-dir", str(tmp_path)]) == 0
     assert "nothing to do" in capsys.readouterr().out

@@ -14,11 +14,12 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 import pandas as pd
 
-from uploads_schema.columns import column, columns, emissions_units
+from uploads_schema.columns import ColumnSpec, column, columns, emissions_units
 from uploads_schema.i18n import gettext
 from uploads_schema.vocabulary import vocabulary
 
@@ -166,7 +167,25 @@ def _example_value(name: str, lang: str) -> str:
     return str(value)
 
 
-def prompts(lang: str = "en") -> dict[str, dict[str, str]]:
+@dataclass(frozen=True)
+class Contract:
+    """What a template is made from: a file's declared columns, its drop-down lists and their examples, in a
+    language. The return's is :data:`RETURN`; the projects file's is
+    :data:`uploads_schema.projects_template.PROJECTS`."""
+
+    columns: Callable[[], tuple[ColumnSpec, ...]]
+    drop_downs: Callable[[str], dict[str, list[str]]]
+    list_examples: Callable[[str], dict[str, str]]
+
+    def spec(self, name: str) -> ColumnSpec:
+        return next(c for c in self.columns() if c.name == name)
+
+
+RETURN = Contract(columns, lambda lang: drop_down_values(lang),
+                  lambda lang: {name: _example_value(name, lang) for name in LIST_COLUMNS})
+
+
+def prompts(lang: str = "en", contract: Contract = RETURN) -> dict[str, dict[str, str]]:
     """Return the input prompt and error alert of each drop-down list, in plain words in ``lang``.
 
     ``{"activity_unit": {"prompt_title": "Unit of the activity amount", "prompt": "Choose the unit of the
@@ -175,21 +194,24 @@ def prompts(lang: str = "en") -> dict[str, dict[str, str]]:
     """
     lists_sheet = sheet_names(lang)[1]
     out = {}
-    for name in LIST_COLUMNS:
-        label = column(name).label(lang)
+    examples = contract.list_examples(lang)
+    for name in contract.drop_downs(lang):
+        label = contract.spec(name).label(lang)
         out[name] = {
             "prompt_title": label[:1].upper() + label[1:],
-            "prompt": _say("template_prompt", lang, label=label, example=_example_value(name, lang)),
+            "prompt": _say("template_prompt", lang, label=label, example=examples[name]),
             "error_title": _say("template_error_title", lang),
             "error": _say("template_error", lang, label=label, sheet=lists_sheet),
         }
     return out
 
 
-def xlsx_template(rows: Iterable[Sequence[object]] = (), lang: str = "en", guidance: str | None = None) -> bytes:
+def xlsx_template(rows: Iterable[Sequence[object]] = (), lang: str = "en", guidance: str | None = None,
+                  contract: Contract = RETURN, sheet: str | None = None) -> bytes:
     """Return an Excel return in ``lang``: the return sheet (with ``rows``), the lists and the columns explained.
 
     ``guidance``, a sentence on what the rows are (an example, last year's lines), heads the columns sheet.
+    ``contract`` is the file's (the return's by default) and ``sheet`` the first sheet's name.
     """
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -200,8 +222,8 @@ def xlsx_template(rows: Iterable[Sequence[object]] = (), lang: str = "en", guida
     return_name, lists_name, columns_name = sheet_names(lang)
     wb = Workbook()
     ws = wb.active
-    ws.title = return_name
-    ws.append(header(lang))
+    ws.title = sheet or return_name
+    ws.append([c.header(lang) for c in contract.columns()])
     bold = Font(bold=True)
     fill = PatternFill("solid", fgColor="DDEBF7")
     wrap = Alignment(wrap_text=True, vertical="top")
@@ -211,7 +233,7 @@ def xlsx_template(rows: Iterable[Sequence[object]] = (), lang: str = "en", guida
         ws.append([None if _blank(x) else x for x in row])
     ws.freeze_panes = "A2"
     position = {}
-    for i, spec in enumerate(columns(), start=1):
+    for i, spec in enumerate(contract.columns(), start=1):
         letter = get_column_letter(i)
         position[spec.name] = letter
         ws.column_dimensions[letter].width = max(14, len(spec.header(lang)) + 4)
@@ -222,9 +244,10 @@ def xlsx_template(rows: Iterable[Sequence[object]] = (), lang: str = "en", guida
                 ws.cell(row=r, column=i).number_format = number_format
 
     lists = wb.create_sheet(lists_name)
-    words = prompts(lang)
-    for col, (name, values) in enumerate(drop_down_values(lang).items(), start=1):
-        lists.cell(row=1, column=col, value=column(name).header(lang)).font = bold
+    words = prompts(lang, contract)
+    drop_downs = contract.drop_downs(lang)
+    for col, (name, values) in enumerate(drop_downs.items(), start=1):
+        lists.cell(row=1, column=col, value=contract.spec(name).header(lang)).font = bold
         for r, value in enumerate(values, start=2):
             lists.cell(row=r, column=col, value=value)
         letter = get_column_letter(col)
@@ -241,7 +264,7 @@ def xlsx_template(rows: Iterable[Sequence[object]] = (), lang: str = "en", guida
         lists.column_dimensions[letter].width = 28
 
     # Which sources each category has, with their scope and units.
-    start = len(LIST_COLUMNS) + 2
+    start = len(drop_downs) + 2
     titles = [column("category").header(lang), column("source").header(lang), column("scope").header(lang),
               _say("template_units_heading", lang)]
     for col, title in enumerate(titles, start=start):
@@ -264,8 +287,8 @@ def xlsx_template(rows: Iterable[Sequence[object]] = (), lang: str = "en", guida
     first = guide.max_row  # the row of the headings
     for cell in guide[first]:
         cell.font, cell.fill = bold, fill
-    example = {**{c.name: c.example for c in columns()}, **{n: _example_value(n, lang) for n in LIST_COLUMNS}}
-    for spec in columns():
+    example = {**{c.name: c.example for c in contract.columns()}, **contract.list_examples(lang)}
+    for spec in contract.columns():
         guide.append([spec.header(lang), _REQUIRED_TEXT[spec.required][1 if lang == "cy" else 0],
                       example[spec.name], spec.description(lang)])
     for letter, width in zip("ABCD", (20, 24, 22, 90), strict=True):

@@ -31,11 +31,13 @@ log = logging.getLogger(__name__)
 
 def read_upload(data: bytes, *, max_bytes: int | None = None, max_rows: int = config.DEFAULT_MAX_ROWS,
                 max_columns: int = config.DEFAULT_MAX_COLUMNS,
-                path: Path | None = None) -> tuple[RawTable | None, IssueCollector]:
+                path: Path | None = None, assemble=assemble) -> tuple[RawTable | None, IssueCollector]:
     """Read an uploaded file's bytes.
 
     Returns the raw table (None when the file cannot be read at all) and the
     file-level problems found: unreadable files, duplicate or unknown columns.
+    ``assemble`` names the columns (the return's :func:`.table.assemble` unless another file's is given,
+    as the projects file's :func:`decarb_dashboard.projects.assemble_projects`).
     """
     problems = IssueCollector()
     limit = config.max_upload_bytes() if max_bytes is None else max_bytes

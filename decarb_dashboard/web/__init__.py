@@ -350,6 +350,7 @@ def create_app(data_dir: Path | None = None, seed: bool = True) -> Dash:
         open_data,
         organisation,
         privacy,
+        projects_upload,
         receipt,
         reset_password,
         review,
@@ -394,7 +395,7 @@ def create_app(data_dir: Path | None = None, seed: bool = True) -> Dash:
     data_route.register(app)  # /data/<file>, the open data's downloads
     # Mail still pending from before a restart goes out now, not only after the next notification.
     notify.start_sender(store.root)
-    for page in (home, upload, receipt, organisation, compare, wales, review, accounts, sign_in,
+    for page in (home, upload, projects_upload, receipt, organisation, compare, wales, review, accounts, sign_in,
                  accessibility, privacy, contact, reset_password, api_docs, open_data):
         page.register(app)
     localised_pages()

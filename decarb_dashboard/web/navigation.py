@@ -47,6 +47,7 @@ TITLE_KEYS = {
     "/reset-password": "reset_title",
     "/receipt/<submission_id>": "tab_receipt",
     "/api": "api_page_title",
+    "/projects/upload": "projects_upload_title",
 }
 
 

@@ -76,6 +76,8 @@ def layout(lang: str = "en", body: str | None = None, year: str | None = None, *
         [
             html.H1(t("upload_title", lang)),
             html.P(t("upload_intro", lang)),
+            html.P(html.A(t("upload_projects_link", lang), href=f"/projects/upload?lang={lang}"),
+                   id="up-projects-link"),
             dcc.Store(id="up-lang", data=lang),
             html.Div(
                 [
