@@ -29,6 +29,7 @@ from decarb_dashboard.sample import DEMO_PASSWORD
 PAGES = {
     "home": "/",
     "upload": "/upload",
+    "projects": "/projects/upload",
     "receipt": "/receipt/{receipt}",
     "organisation": "/organisation?body=cardiff&year=2022-23",
     "compare": "/compare",

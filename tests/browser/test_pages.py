@@ -99,7 +99,7 @@ def test_the_wales_overview_shows_the_planted_problems(dash_duo, data_dir):
 A11Y_PAGES = {
     None: ["/", "/organisation?body=cardiff&year=2022-23", "/compare", "/wales?year=2022-23",
            "/organisation?lang=cy&body=cardiff&year=2022-23", "/sign-in", "/upload?lang=cy"],
-    "officer": ["/upload"],
+    "officer": ["/upload", "/projects/upload?lang=cy"],
     "reviewer": ["/review?status=all"],
 }
 
