@@ -48,7 +48,7 @@ def layout(lang: str = "en", body: str | None = None, **_query: str) -> html.Div
         ], className="controls"),
         html.Div([
             html.Button(t("upload_template_csv", lang), id="pu-template-csv", className="secondary-button"),
-            html.Button(t("upload_template_xlsx", lang), id="pu-template-xlsx", className="secondary-button"),
+            html.Button(t("projects_template_xlsx", lang), id="pu-template-xlsx", className="secondary-button"),
         ], className="button-row"),
         dcc.Download(id="pu-template"),
         dcc.Upload(id="pu-file", children=html.Div([t("upload_drop", lang), html.Br(),
