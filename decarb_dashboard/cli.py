@@ -23,6 +23,7 @@ from pathlib import Path
 from decarb_dashboard import (
     cli_export,
     cli_outbox,
+    cli_plan,
     cli_projects,
     cli_report,
     cli_review,
@@ -560,6 +561,7 @@ def _parser(lang: str) -> argparse.ArgumentParser:
 
     cli_template.add_commands(sub, lang)
     cli_projects.add_commands(sub, lang)
+    cli_plan.add_commands(sub, lang)
 
     # Every command takes --lang (a command added later too); the error of a missing command names no English word.
     for command in sub.choices.values():

@@ -97,3 +97,21 @@ def body_plan(totals_tco2e: dict[str, float], projects: pd.DataFrame, factors: p
             "coverage": {"projects": len(rows), "with_saving": sum(r["saving_tco2e_per_year"] is not None
                                                                   for r in rows)},
             "notes": notes}
+
+
+def plan_of(engine, store, organisation_id: str) -> dict:
+    """``decarb plan --json`` and the API's ``bodies/{id}/plan``: the body's plan from its reported totals net of land
+    (the path to net zero's measure, as :func:`decarb_dashboard.measures.trajectory` counts it) by year, and its
+    current projects; JSON-ready (NaN as null, figures to 4 decimals as ``decarb compare``'s)."""
+    from decarb_dashboard import measures
+    from decarb_dashboard.compare import json_ready
+    from decarb_dashboard.matcher import matcher_for
+    from uploads_schema import i18n
+
+    totals = measures.totals(engine.categories, net_of_land=True)
+    mine = totals[totals["organisation_id"] == organisation_id]
+    by_year = {str(y): float(v) for y, v in zip(mine["reporting_year"], mine["total_tco2e"], strict=True)}
+    matcher = matcher_for(engine.registry)
+    return json_ready({"organisation_id": organisation_id,
+                       "organisation_name": {lang: matcher.name(organisation_id, lang) for lang in i18n.languages()},
+                       **body_plan(by_year, stored_projects(store, organisation_id), engine.factors)})

@@ -46,6 +46,9 @@ FACTOR_FIELDS = ["factor_year", "activity", "unit", "kgco2e_per_unit", "scope", 
 LINE_FIELDS = ["category", "source", "scope", "activity_amount", "activity_unit", "emissions_tco2e", "status",
                "method", "notes", "row", "submission_id"]
 #: The top-level keys of ``decarb compare --json`` and ``decarb overview --json`` (a test checks they are all).
+#: decarb plan --json's keys (:func:`decarb_dashboard.plan.plan_of`).
+PLAN_KEYS = ["organisation_id", "organisation_name", "baseline_tco2e", "latest_year", "latest_tco2e",
+             "path_2030_tco2e", "path_tco2e", "scenarios", "projects", "coverage", "notes"]
 COMPARISON_KEYS = ["schema_version", "organisation", "reporting_year", "baseline_year", "total_tco2e",
                    "total_without_supply_chain_tco2e", "land_tco2e", "net_tco2e", "total_categories", "by_scope",
                    "categories", "change_vs_baseline_tco2e", "change_vs_baseline_pct",
@@ -213,6 +216,28 @@ def comparison(body: str, year: str) -> flask.Response:
     return _answer(compare(engine, body, year, peer_group=group, metric=metric))
 
 
+@blueprint.get("/bodies/<body>/plan")
+def body_plan(body: str) -> flask.Response:
+    """A body's net zero plan: exactly ``decarb plan --org BODY --json``.
+    ---
+    get:
+      operationId: plan
+      summary: api_plan_summary
+      description: api_plan_description
+      parameters: [body]
+      responses:
+        "200":
+          description: api_plan_returns
+          content: {application/json: {schema: {$ref: "#/components/schemas/Plan"}}}
+        "404": {$ref: "#/components/responses/Error"}
+    """
+    from decarb_dashboard.plan import plan_of
+
+    engine = data.engine()
+    _known(engine, body, None)
+    return _answer(plan_of(engine, data.store(), body))
+
+
 @blueprint.get("/bodies/<body>/returns/<year>")
 def returns(body: str, year: str) -> flask.Response:
     """A body's current (published) return for a year, line by line, with each line's provenance.
@@ -283,7 +308,7 @@ def openapi_document() -> flask.Response:
 
 
 #: The views the document describes, in the order the /api page lists them.
-VIEWS = (bodies, returns, comparison, overview, factors, openapi_document)
+VIEWS = (bodies, returns, comparison, body_plan, overview, factors, openapi_document)
 
 
 def _keys(names: list[str], of: str = "", **nested: dict) -> dict:
@@ -320,6 +345,7 @@ def openapi_spec(app: flask.Flask) -> APISpec:
                                            lines={"type": "array", "items": _keys(LINE_FIELDS, of="line_")}))
     spec.components.schema("Comparison", _keys(COMPARISON_KEYS))
     spec.components.schema("Overview", _keys(OVERVIEW_KEYS))
+    spec.components.schema("Plan", _keys(PLAN_KEYS))
     error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
     spec.components.response("Error", {"description": "api_error_response", "content": error})
     spec.components.response("NotModified", {"description": "api_not_modified"})
