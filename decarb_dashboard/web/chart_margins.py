@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+import threading
 import unicodedata
 from collections.abc import Iterable
 
@@ -35,6 +36,9 @@ MIN_MARGIN_PX = {"l": 10, "r": 30, "t": 30, "b": 10}
 #: plotly's SI suffixes of an axis's numbers (``exponentformat="B"``), by power of ten.
 SI_SUFFIX = {3: "k", 6: "M", 9: "B", 12: "T"}
 _AXIS = re.compile(r"^([xy])axis(\d*)$")
+#: FreeType's font object is not safe across threads (gunicorn's threads measuring at once failed with "failed to
+#: load glyph" and took workers down): one measurement at a time.
+_FONT_LOCK = threading.Lock()
 
 
 @functools.lru_cache(maxsize=1)
@@ -53,10 +57,11 @@ def text_width(text: str, font_px: float) -> float:
     plain = "".join(c for c in unicodedata.normalize("NFKD", plain) if not unicodedata.combining(c))
     if not plain:
         return 0.0
-    font = _font()
-    font.set_size(font_px, 72)  # 72 dpi: one point is one px
-    font.set_text(plain, 0.0)
-    return font.get_width_height()[0] / 64  # 26.6 fixed point
+    with _FONT_LOCK:
+        font = _font()
+        font.set_size(font_px, 72)  # 72 dpi: one point is one px
+        font.set_text(plain, 0.0)
+        return font.get_width_height()[0] / 64  # 26.6 fixed point
 
 
 def number_label(low: float, high: float) -> str:

@@ -91,3 +91,14 @@ def test_a_map_keeps_its_own_margins_its_axes_hidden():
     fig.update_layout(xaxis={"visible": False}, yaxis={"visible": False}, margin={"l": 0, "r": 0, "t": 10, "b": 10})
     margin = _shown(fig)["margin"]
     assert (margin["l"], margin["r"], margin["t"], margin["b"]) == (0, 0, 10, 10)
+
+
+def test_labels_measured_by_many_threads_at_once_are_measured_right():
+    """gunicorn's threads draw charts at once: FreeType's one font object, shared, failed ("failed to load glyph")."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    labels = [f"Label {k} of Castell-nedd Port Talbot" for k in range(2000)]
+    with ThreadPoolExecutor(8) as pool:
+        widths = list(pool.map(lambda label: text_width(label, 13), labels))
+    text_width.cache_clear()
+    assert widths == [text_width(label, 13) for label in labels]
