@@ -37,8 +37,11 @@ def plan_lines(result: dict, lang: str) -> list[str]:
     if "no_baseline" in result["notes"]:
         out.append(say("plan_no_baseline", lang))
     for name, scenario in result["scenarios"].items():
-        out.append(say(f"plan_scenario_{name}", lang, gap=_figure(scenario["gap_2030_tco2e"], lang),
-                       still=_figure(scenario["saving_still_to_find_tco2e"], lang)))
+        words = {"gap": _figure(scenario["gap_2030_tco2e"], lang),
+                 "still": _figure(scenario["saving_still_to_find_tco2e"], lang)}
+        out.append(say("plan_scenario_planned", lang, **words) if name == "planned" else
+                   say("plan_scenario_with_tentative", lang, **words) if name == "with_tentative" else
+                   say("plan_scenario_with_potential", lang, **words))
     if not result["projects"]:
         out.append(say("projects_none", lang, org=result["organisation_name"][lang]))
     for p in result["projects"]:

@@ -92,7 +92,7 @@ def body_plan(totals_tco2e: dict[str, float], projects: pd.DataFrame, factors: p
         s = r["saving_tco2e_per_year"]
         r["saving_tco2e_by_year"] = ({years.label(y): s for y in range(years.start_of(r["start_year"]), target + 1)}
                                      if s is not None and r["status"] != "completed" else {})
-    return {"baseline_tco2e": baseline, "latest_year": latest_year, "latest_tco2e": latest,
+    return {"reported_tco2e": reported, "baseline_tco2e": baseline, "latest_year": latest_year, "latest_tco2e": latest,
             "path_2030_tco2e": 0.0, "path_tco2e": path, "scenarios": scenarios, "projects": rows,
             "coverage": {"projects": len(rows), "with_saving": sum(r["saving_tco2e_per_year"] is not None
                                                                   for r in rows)},

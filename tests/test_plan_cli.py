@@ -91,3 +91,28 @@ def test_the_api_answers_what_decarb_plan_json_prints(site, capsys, monkeypatch)
     assert answer.get_json() == plan_json(site, capsys, "cardiff")
     unknown = client.get("/api/v1/bodies/atlantis/plan")
     assert unknown.status_code == 404 and unknown.get_json()["error"]["code"] == "unknown_body"
+
+
+@pytest.mark.parametrize(("lang", "words"), [
+    ("en", ["Net zero plan: projects against the path to 2030-31",
+            "Completed and planned projects: 152,305 tCO2e in 2030-31, against 0 on the path; 152,305 tCO2e",
+            "With tentative projects too: 152,220 tCO2e in 2030-31"]),
+    ("cy", ["Cynllun sero net: prosiectau o'u cymharu â'r llwybr i 2030-31",
+            "Gyda rhai petrus hefyd: 152,220 tCO2e yn 2030-31, o'i gymharu â 0 ar y llwybr"]),
+])
+def test_my_organisation_shows_the_plan_s_gaps_and_its_projects_table(site, lang, words):
+    from decarb_dashboard.web import data
+    from decarb_dashboard.web.pages import organisation
+    from tests.conftest import shown_texts
+
+    app = create_app(site, seed=False)
+    with app.server.test_request_context():
+        section = organisation.plan_section(data.engine(), "cardiff", lang)
+    text = " ".join(shown_texts(section))
+    for phrase in words:
+        assert phrase in text
+    assert ("LED street lighting" in text) and ("Heat pumps at the main office" in text)
+    with app.server.test_request_context():
+        none = " ".join(shown_texts(organisation.plan_section(data.engine(), "newport", lang)))
+    assert ("Newport City Council has recorded no net zero projects yet" if lang == "en"
+            else "Nid yw Cyngor Dinas Casnewydd wedi cofnodi unrhyw brosiectau sero net eto") in none

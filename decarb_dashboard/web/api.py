@@ -47,7 +47,7 @@ LINE_FIELDS = ["category", "source", "scope", "activity_amount", "activity_unit"
                "method", "notes", "row", "submission_id"]
 #: The top-level keys of ``decarb compare --json`` and ``decarb overview --json`` (a test checks they are all).
 #: decarb plan --json's keys (:func:`decarb_dashboard.plan.plan_of`).
-PLAN_KEYS = ["organisation_id", "organisation_name", "baseline_tco2e", "latest_year", "latest_tco2e",
+PLAN_KEYS = ["organisation_id", "organisation_name", "reported_tco2e", "baseline_tco2e", "latest_year", "latest_tco2e",
              "path_2030_tco2e", "path_tco2e", "scenarios", "projects", "coverage", "notes"]
 COMPARISON_KEYS = ["schema_version", "organisation", "reporting_year", "baseline_year", "total_tco2e",
                    "total_without_supply_chain_tco2e", "land_tco2e", "net_tco2e", "total_categories", "by_scope",

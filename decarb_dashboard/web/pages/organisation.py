@@ -220,6 +220,54 @@ def trajectory_chart(engine: Engine, body: str, r: dict, lang: str) -> tuple[Fig
     return trajectory_figure(actual, path, t("chart_trajectory", lang), lang)
 
 
+def plan_section(engine: Engine, body: str, lang: str) -> html.Section:
+    """The body's net zero plan (issue 18): its projects' scenarios against the straight path to 2030-31, the gap
+    in 2030-31 and the saving still to be found in each, its projects as a table, and how it is worked out."""
+    from decarb_dashboard import plan
+    from decarb_dashboard.numbers import figure_text
+    from uploads_schema.projects import project_statuses
+
+    result = plan.plan_of(engine, data.store(), body)
+    name = result["organisation_name"][lang]
+    upload = html.A(t("upload_projects_link", lang), href=href("/projects/upload", lang, body=body))
+    if not result["projects"]:
+        return html.Section([html.H2(t("plan_heading", lang)), html.P(t("plan_none", lang, body=name)), html.P(upload)],
+                            id="org-plan")
+    fig, frame = trajectory_figure(result["reported_tco2e"], result["path_tco2e"], t("chart_plan", lang), lang)
+    dashes = {"planned": "solid", "with_tentative": "dot", "with_potential": "dashdot"}
+    for k, (scenario, figures) in enumerate(result["scenarios"].items()):
+        label = t(f"series_scenario_{scenario}", lang)
+        start = {result["latest_year"]: result["latest_tco2e"]}  # each projection goes on from the latest figure
+        points = {**start, **figures["projected_tco2e"]}
+        fig.add_scatter(name=label, x=list(points), y=list(points.values()), mode="lines",
+                        line={"color": PALETTE[k + 2], "dash": dashes[scenario]})
+        frame[label] = frame[t("col_year", lang)].map(figures["projected_tco2e"])
+    sentences = [html.P(t("plan_gap_sentence", lang, scenario=t(f"series_scenario_{scenario}", lang),
+                          gap=figure_text(s["gap_2030_tco2e"], "tco2e", lang),
+                          still=figure_text(s["saving_still_to_find_tco2e"], "tco2e", lang)))
+                 for scenario, s in result["scenarios"].items()]
+    if "no_baseline" in result["notes"]:
+        sentences.append(html.P(t("plan_no_baseline", lang)))
+    projects = pd.DataFrame({
+        t("col_project", lang): [p["project"] for p in result["projects"]],
+        t("col_status", lang): [project_statuses()[p["status"]].name(lang) for p in result["projects"]],
+        t("col_category", lang): [vocabulary().categories[p["category"]].name(lang) for p in result["projects"]],
+        t("col_start_year", lang): [p["start_year"] for p in result["projects"]],
+        t("col_saving_tco2e_per_year", lang): [p["saving_tco2e_per_year"] for p in result["projects"]],
+        t("col_cost_gbp_per_tco2e", lang): [p["cost_gbp_per_tco2e"] for p in result["projects"]],
+    })
+    return html.Section([
+        html.H2(t("plan_heading", lang)),
+        *sentences,
+        chart_block("org-plan-chart", fig, frame, lang, "tco2e", download_name(body, "plan", lang=lang)),
+        table_block("org-plan-projects", projects, t("plan_projects_caption", lang, body=name), lang,
+                    kinds={t("col_saving_tco2e_per_year", lang): "tco2e", t("col_cost_gbp_per_tco2e", lang): "tco2e"},
+                    download=download_name(body, "projects", lang=lang)),
+        html.P(t("plan_model", lang)),
+        html.P(upload),
+    ], id="org-plan")
+
+
 def peer_chart(
     engine: Engine, body: str, r: dict, metric: str, include_sc: bool, lang: str
 ) -> tuple[Figure, pd.DataFrame]:
@@ -393,6 +441,7 @@ def _figures(engine: Engine, body: str, year: str, metric: str, peer_group: str,
         chart_block("org-history", history_fig, history, lang, {t("col_tco2e", lang): "tco2e"},
                     download_name(body, f"{first}-to-{last}" if first else None, "categories", lang=lang)),
         chart_block("org-trajectory", path_fig, path, lang, "tco2e", download_name(body, "trajectory", lang=lang)),
+        plan_section(engine, body, lang),
         chart_block("org-peers", peers_fig, peers, lang, "tco2e" if metric == "total" else "intensity",
                     download_name(body, year, "peers", metric, lang=lang)),
         *notes,
