@@ -173,23 +173,28 @@ def organisations(cells: Cells, flags: Flags, matcher: OrganisationMatcher, chos
     return ids
 
 
-def reporting_years(cells: Cells, flags: Flags, chosen: str | None, first_year: int, last_year: int) -> Terms:
-    """Return each row's financial year ("2022-23"), accepted between ``first_year`` and ``last_year`` (start years)."""
+def financial_years(cells: Cells, flags: Flags, column: str, key: bool = False) -> Terms:
+    """Return each row's financial year ("2022-23") as written in ``column``, flagging a bare year ("2022": which
+    one?) and what is not a year; the return's reporting year and a project's start year are both read so."""
     parsed: list[object] = []
     for u in cells.uniques:
         try:
             parsed.append(years.label(years.parse(u)))
         except years.YearProblem as problem:
             parsed.append(problem)
-    labels = Terms.from_distinct([p if isinstance(p, str) else None for p in parsed], cells.codes)
+    for code in ("year_bare", "year_invalid"):
+        bad = cells.where([isinstance(p, years.YearProblem) and p.code == code for p in parsed])
+        flags.flag(code, bad, column, key=key, params=lambda i: dict(parsed[cells.codes[i]].params))
+    return Terms.from_distinct([p if isinstance(p, str) else None for p in parsed], cells.codes)
+
+
+def reporting_years(cells: Cells, flags: Flags, chosen: str | None, first_year: int, last_year: int) -> Terms:
+    """Return each row's financial year ("2022-23"), accepted between ``first_year`` and ``last_year`` (start years)."""
+    labels = financial_years(cells, flags, "reporting_year", key=True)
     if chosen is not None:
         labels.assign(cells.blank, chosen)
     else:
         flags.flag("year_missing", cells.blank, "reporting_year", key=True)
-    for code in ("year_bare", "year_invalid"):
-        bad = cells.where([isinstance(p, years.YearProblem) and p.code == code for p in parsed])
-        flags.flag(code, bad, "reporting_year", key=True,
-                   params=lambda i: dict(parsed[cells.codes[i]].params))
     out_of_range = labels.where(lambda label: not first_year <= years.start_of(label) <= last_year)
     flags.flag("year_out_of_range", out_of_range, "reporting_year", key=True, value=labels.at,
                params={"first": years.label(first_year), "last": years.label(last_year)})

@@ -84,17 +84,8 @@ def _numbers(table: RawTable, name: str, flags: checks.Flags) -> ParsedNumbers:
 def _start_years(table: RawTable, flags: checks.Flags) -> Terms:
     """Return each row's start year ("2025-26"), accepted within :func:`start_year_range`."""
     cells = table.column_cells("start_year")
-    parsed: list[object] = []
-    for u in cells.uniques:
-        try:
-            parsed.append(years.label(years.parse(u)))
-        except years.YearProblem as problem:
-            parsed.append(problem)
-    labels = Terms.from_distinct([p if isinstance(p, str) else None for p in parsed], cells.codes)
     flags.flag("start_year_missing", cells.blank, "start_year")
-    for code in ("year_bare", "year_invalid"):
-        bad = cells.where([isinstance(p, years.YearProblem) and p.code == code for p in parsed])
-        flags.flag(code, bad, "start_year", params=lambda i: dict(parsed[cells.codes[i]].params))
+    labels = checks.financial_years(cells, flags, "start_year")
     first, last = start_year_range()
     out = labels.where(lambda label: not first <= years.start_of(label) <= last)
     flags.flag("start_year_out_of_range", out, "start_year", value=labels.at,
