@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 from decarb_dashboard import config
+from decarb_dashboard.cli_template import write_output
 from decarb_dashboard.report import say
 from uploads_schema import i18n
 
@@ -114,7 +115,7 @@ def _cmd_template(args: argparse.Namespace) -> int:
     if args.format == "md":
         data = t.projects_markdown().encode("utf-8")
         output = args.output or "projects-format.md"
-        return _write(data, output, lang)
+        return write_output(data, output, lang)
     projects = None
     if args.org:
         name = matcher_for(load_registry(root)).name(args.org, lang)
@@ -126,16 +127,7 @@ def _cmd_template(args: argparse.Namespace) -> int:
     rows = t.project_rows(projects, name, lang) if current else t.example_rows(name, lang)
     data = t.csv_projects_template(rows, lang) if args.format == "csv" else t.xlsx_projects_template(rows, lang,
                                                                                                      current)
-    return _write(data, args.output or t.projects_template_file_name(args.format, lang, args.org), lang)
-
-
-def _write(data: bytes, output: str, lang: str) -> int:
-    if output == "-":
-        sys.stdout.buffer.write(data)
-    else:
-        Path(output).write_bytes(data)
-        print(say("wrote", lang, path=output))
-    return 0
+    return write_output(data, args.output or t.projects_template_file_name(args.format, lang, args.org), lang)
 
 
 def add_commands(sub: argparse._SubParsersAction, lang: str = "en") -> None:

@@ -42,7 +42,11 @@ def _cmd_template(args: argparse.Namespace) -> int:
         body, year = args.org, args.year
         store = SubmissionStore(root) if body and (root / "store.sqlite").exists() else None
         data, name = return_template(args.format, lang, registry, store, body, year)
-    output = args.output or name
+    return write_output(data, args.output or name, lang)
+
+
+def write_output(data: bytes, output: str, lang: str) -> int:
+    """Write a template's bytes to ``output`` ("-": standard output) and say where; the projects template's too."""
     if output == "-":
         sys.stdout.buffer.write(data)
     else:
