@@ -299,3 +299,25 @@ def propagation_interval_s() -> float:
                                  f"to 60 (how often each server looks for a change in the store; default "
                                  f"{PROPAGATION_INTERVAL_S}), or 0 to check on each request instead")
     return seconds
+
+
+#: A completed project whose category fell by less than this share (per cent) of its expected yearly saving is
+#: flagged (decarb_dashboard.plan), unless DECARB_REALISED_FLAG_PCT says otherwise. A choice, not a published rule.
+REALISED_FLAG_PCT = 50.0
+
+
+def realised_flag_pct() -> float:
+    """Return the share (per cent) of a completed project's expected saving below which its realised saving is
+    flagged (``DECARB_REALISED_FLAG_PCT``, 0 to 100; 0 flags nothing)."""
+    raw = os.environ.get("DECARB_REALISED_FLAG_PCT", "").strip()
+    if not raw:
+        return REALISED_FLAG_PCT
+    try:
+        pct = float(raw)
+    except ValueError:
+        pct = -1.0
+    if not 0 <= pct <= 100:  # NaN is neither
+        raise ConfigurationError(f"DECARB_REALISED_FLAG_PCT is {raw!r}: set it to a share from 0 to 100 (per cent of "
+                                 f"a completed project's expected saving below which its realised saving is flagged; "
+                                 f"default {REALISED_FLAG_PCT:g}), or unset it")
+    return pct
