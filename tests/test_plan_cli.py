@@ -8,6 +8,8 @@ Cardiff's sample returns: 2019-20 baseline 137,302.79 tCO2e and 2023-24 (its lat
 - heat pumps, completed in 2023-24: 120 tCO2e, already in the reported figures, not subtracted again.
 So in 2030-31: planned 152,553.93 - 248.46 = 152,305.47; with tentative (and with potential, none more)
 152,305.47 - 85.5 = 152,219.97. The path: 137,302.79 x (2030 - 2025) / (2030 - 2019) = 62,410.36 in 2025-26.
+The heat pumps' realised saving: Cardiff's buildings fell from 15,487.3 tCO2e in 2022-23 (the year before) to
+15,464.8 in 2023-24 (its latest), 22.5 tCO2e, less than half of the 120 expected: flagged.
 """
 
 from __future__ import annotations
@@ -116,3 +118,81 @@ def test_my_organisation_shows_the_plan_s_gaps_and_its_projects_table(site, lang
         none = " ".join(shown_texts(organisation.plan_section(data.engine(), "newport", lang)))
     assert ("Newport City Council has recorded no net zero projects yet" if lang == "en"
             else "Nid yw Cyngor Dinas Casnewydd wedi cofnodi unrhyw brosiectau sero net eto") in none
+
+
+def test_the_completed_project_s_realised_saving_is_set_beside_the_saving_it_expected(site, capsys):
+    heat = next(p for p in plan_json(site, capsys, "cardiff")["projects"] if p["status"] == "completed")
+    assert heat["realised_saving_tco2e"] == pytest.approx(22.5)
+    assert (heat["realised_from_year"], heat["realised_to_year"]) == ("2022-23", "2023-24")
+    assert heat["realised_below_expected"] is True
+    capsys.readouterr()
+    assert main(["plan", "--org", "cardiff", "--data-dir", str(site), "--lang", "cy"]) == 0
+    assert "gostyngodd allyriadau ei gategori ddim ond 22 tCO2e o 2022-23 i 2023-24" in capsys.readouterr().out
+
+
+def rollup_json(site, capsys) -> dict:
+    capsys.readouterr()
+    assert main(["plan", "--rollup", "--data-dir", str(site), "--json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_the_rollup_says_its_coverage_and_counts_cardiff_s_projects_in_its_groups_only(site, capsys):
+    found = rollup_json(site, capsys)
+    wales = found["all_wales"]
+    assert wales["coverage"] == {"bodies": 45, "bodies_reported": 45, "bodies_with_baseline": 45,
+                                 "bodies_with_projects": 1, "projects": 3, "realised_below_expected": 1}
+    # Every body but Cardiff stays at its latest figure: the groups Cardiff is in are lower by its savings only.
+    for group in (wales, found["sector"]["council"], found["region"]["South East Wales"]):
+        gaps = {k: s["gap_2030_tco2e"] for k, s in group["scenarios"].items()}
+        assert gaps["planned"] == pytest.approx(group["latest_tco2e"] - 248.46)
+        assert gaps["with_tentative"] == pytest.approx(group["latest_tco2e"] - 248.46 - 85.5)
+        assert gaps["with_potential"] == gaps["with_tentative"]
+    north = found["region"]["North Wales"]
+    assert north["coverage"]["bodies_with_projects"] == 0
+    assert north["scenarios"]["with_potential"]["gap_2030_tco2e"] == pytest.approx(north["latest_tco2e"])
+    assert found["sector"]["council"]["coverage"]["bodies"] == 22
+    assert wales["cost_gbp_per_tco2e"] == pytest.approx(450_000 / 248.46)  # the LED project's cost only
+
+
+def test_the_rollup_text_names_each_group_in_welsh(site, capsys):
+    capsys.readouterr()
+    assert main(["plan", "--rollup", "--data-dir", str(site), "--lang", "cy"]) == 0
+    out = capsys.readouterr().out
+    assert "Cymru gyfan: 45 corff, 45 wedi adrodd, 1 wedi cofnodi prosiectau (3 prosiect)" in out
+    assert "Cynghorau: 22 corff" in out and "Gogledd Cymru:" in out
+
+
+@pytest.mark.parametrize(("lang", "words"), [
+    ("en", ["1 of 45 bodies have recorded net zero projects (3 projects in all)", "All Wales", "Councils",
+            "North Wales", "Completed projects whose realised saving is far below the saving expected: 1."]),
+    ("cy", ["Mae 1 o'r 45 corff wedi cofnodi prosiectau sero net (3 prosiect i gyd)", "Cymru gyfan", "Cynghorau",
+            "Gogledd Cymru"]),
+])
+def test_the_wales_overview_shows_the_plans_of_every_group_with_coverage(site, lang, words):
+    from decarb_dashboard.web import data, plan_views
+    from tests.conftest import shown_texts
+
+    app = create_app(site, seed=False)
+    with app.server.test_request_context():
+        engine = data.engine()
+        section = plan_views.wales_section(engine, lang)
+        table = plan_views.group_table(plan_views.rollups_of(engine), lang)
+    text = " ".join(shown_texts(section))
+    for phrase in words:
+        assert phrase in text
+    assert len(table) == 1 + 7 + 4  # all Wales, seven sectors, four regions
+    whole = table.iloc[0]
+    assert whole.iloc[1:4].tolist() == [45, 45, 1]
+    assert whole.iloc[5] == pytest.approx(whole.iloc[4] - 248.46)  # the planned gap: the LED project off
+
+
+def test_my_organisation_marks_the_completed_project_far_below_what_it_expected(site):
+    from decarb_dashboard.web import data
+    from decarb_dashboard.web.pages import organisation
+    from tests.conftest import shown_texts
+
+    app = create_app(site, seed=False)
+    with app.server.test_request_context():
+        text = " ".join(shown_texts(organisation.plan_section(data.engine(), "cardiff", "en")))
+    assert "Far below the saving expected (its category's emissions, 2022-23 to 2023-24)" in text
+    assert "it is less than 50% of it" in text

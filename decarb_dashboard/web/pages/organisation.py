@@ -14,9 +14,9 @@ import dash
 import pandas as pd
 from dash import Dash, Input, Output, State, dcc, html
 
-from decarb_dashboard import measures, reasons, rollups, years
+from decarb_dashboard import config, measures, reasons, rollups, years
 from decarb_dashboard.engine import Engine
-from decarb_dashboard.web import data
+from decarb_dashboard.web import data, plan_views
 from decarb_dashboard.web.components import (
     PALETTE,
     PEERS_NAMED,
@@ -224,7 +224,6 @@ def plan_section(engine: Engine, body: str, lang: str) -> html.Section:
     """The body's net zero plan (issue 18): its projects' scenarios against the straight path to 2030-31, the gap
     in 2030-31 and the saving still to be found in each, its projects as a table, and how it is worked out."""
     from decarb_dashboard import plan
-    from decarb_dashboard.numbers import figure_text
     from uploads_schema.projects import project_statuses
 
     result = plan.plan_of(engine, data.store(), body)
@@ -233,19 +232,8 @@ def plan_section(engine: Engine, body: str, lang: str) -> html.Section:
     if not result["projects"]:
         return html.Section([html.H2(t("plan_heading", lang)), html.P(t("plan_none", lang, body=name)), html.P(upload)],
                             id="org-plan")
-    fig, frame = trajectory_figure(result["reported_tco2e"], result["path_tco2e"], t("chart_plan", lang), lang)
-    dashes = {"planned": "solid", "with_tentative": "dot", "with_potential": "dashdot"}
-    for k, (scenario, figures) in enumerate(result["scenarios"].items()):
-        label = t(f"series_scenario_{scenario}", lang)
-        start = {result["latest_year"]: result["latest_tco2e"]}  # each projection goes on from the latest figure
-        points = {**start, **figures["projected_tco2e"]}
-        fig.add_scatter(name=label, x=list(points), y=list(points.values()), mode="lines",
-                        line={"color": PALETTE[k + 2], "dash": dashes[scenario]})
-        frame[label] = frame[t("col_year", lang)].map(figures["projected_tco2e"])
-    sentences = [html.P(t("plan_gap_sentence", lang, scenario=t(f"series_scenario_{scenario}", lang),
-                          gap=figure_text(s["gap_2030_tco2e"], "tco2e", lang),
-                          still=figure_text(s["saving_still_to_find_tco2e"], "tco2e", lang)))
-                 for scenario, s in result["scenarios"].items()]
+    fig, frame = plan_views.scenario_figure(result, t("chart_plan", lang), lang)
+    sentences = plan_views.gap_sentences(result, lang)
     if "no_baseline" in result["notes"]:
         sentences.append(html.P(t("plan_no_baseline", lang)))
     projects = pd.DataFrame({
@@ -255,17 +243,31 @@ def plan_section(engine: Engine, body: str, lang: str) -> html.Section:
         t("col_start_year", lang): [p["start_year"] for p in result["projects"]],
         t("col_saving_tco2e_per_year", lang): [p["saving_tco2e_per_year"] for p in result["projects"]],
         t("col_cost_gbp_per_tco2e", lang): [p["cost_gbp_per_tco2e"] for p in result["projects"]],
+        t("col_realised_tco2e", lang): [p["realised_saving_tco2e"] for p in result["projects"]],
+        t("col_realised_check", lang): [realised_words(p, lang) for p in result["projects"]],
     })
     return html.Section([
         html.H2(t("plan_heading", lang)),
         *sentences,
         chart_block("org-plan-chart", fig, frame, lang, "tco2e", download_name(body, "plan", lang=lang)),
         table_block("org-plan-projects", projects, t("plan_projects_caption", lang, body=name), lang,
-                    kinds={t("col_saving_tco2e_per_year", lang): "tco2e", t("col_cost_gbp_per_tco2e", lang): "tco2e"},
+                    kinds={t("col_saving_tco2e_per_year", lang): "tco2e", t("col_cost_gbp_per_tco2e", lang): "tco2e",
+                           t("col_realised_tco2e", lang): "tco2e"},
                     download=download_name(body, "projects", lang=lang)),
         html.P(t("plan_model", lang)),
+        html.P(t("plan_realised_model", lang, pct=f"{config.realised_flag_pct():g}")),
         html.P(upload),
     ], id="org-plan")
+
+
+def realised_words(project: dict, lang: str) -> str:
+    """A completed project's realised saving against its expected one, in words (empty for any other project)."""
+    if project["realised_note"] is not None:
+        return t(f"realised_{project['realised_note']}", lang, year=project["realised_from_year"])
+    if project["realised_saving_tco2e"] is None:
+        return ""
+    return t("realised_below" if project["realised_below_expected"] else "realised_in_line", lang,
+             start=project["realised_from_year"], end=project["realised_to_year"])
 
 
 def peer_chart(

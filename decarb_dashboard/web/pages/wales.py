@@ -12,7 +12,7 @@ from dash import Dash, Input, Output, State, dcc, html
 from decarb_dashboard import measures, peers, review, rollups
 from decarb_dashboard.engine import Engine
 from decarb_dashboard.memo import per_object
-from decarb_dashboard.web import data
+from decarb_dashboard.web import data, plan_views
 from decarb_dashboard.web.components import (
     PALETTE,
     UNACCEPTED,
@@ -327,6 +327,7 @@ def _figures(engine: Engine, year: str, lang: str, gap_fill: bool, measure: str,
                   download=download_name("wales", year, "map", areas, measure, lang=lang)),
         chart_block("wales-trajectory", path_fig, path, lang, "tco2e", download_name("wales", "trajectory", lang=lang)),
         html.P(t("trajectory_wales_note", lang, baseline=figure_text(baseline, "tco2e", lang, "tCO2e"))),
+        plan_views.wales_section(engine, lang),
         table_block("wales-submissions", submission_status(year, lang),
                     t("wales_status_title", lang, year=year), lang, heading=True,
                     download=download_name("wales", year, "submissions", lang=lang)),
