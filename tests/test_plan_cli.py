@@ -93,6 +93,8 @@ def test_the_api_answers_what_decarb_plan_json_prints(site, capsys, monkeypatch)
     assert answer.get_json() == plan_json(site, capsys, "cardiff")
     unknown = client.get("/api/v1/bodies/atlantis/plan")
     assert unknown.status_code == 404 and unknown.get_json()["error"]["code"] == "unknown_body"
+    groups = client.get("/api/v1/plan")
+    assert groups.status_code == 200 and groups.get_json() == rollup_json(site, capsys)
 
 
 @pytest.mark.parametrize(("lang", "words"), [

@@ -49,6 +49,8 @@ LINE_FIELDS = ["category", "source", "scope", "activity_amount", "activity_unit"
 #: decarb plan --json's keys (:func:`decarb_dashboard.plan.plan_of`).
 PLAN_KEYS = ["organisation_id", "organisation_name", "reported_tco2e", "baseline_tco2e", "latest_year", "latest_tco2e",
              "path_2030_tco2e", "path_tco2e", "scenarios", "projects", "coverage", "notes"]
+#: decarb plan --rollup --json's keys (:func:`decarb_dashboard.plan.rollup`).
+PLANS_KEYS = ["all_wales", "sector", "region"]
 COMPARISON_KEYS = ["schema_version", "organisation", "reporting_year", "baseline_year", "total_tco2e",
                    "total_without_supply_chain_tco2e", "land_tco2e", "net_tco2e", "total_categories", "by_scope",
                    "categories", "change_vs_baseline_tco2e", "change_vs_baseline_pct",
@@ -238,6 +240,24 @@ def body_plan(body: str) -> flask.Response:
     return _answer(plan_of(engine, data.store(), body))
 
 
+@blueprint.get("/plan")
+def plans() -> flask.Response:
+    """All Wales's, each sector's and each region's net zero plan: exactly ``decarb plan --rollup --json``.
+    ---
+    get:
+      operationId: plans
+      summary: api_plans_summary
+      description: api_plans_description
+      responses:
+        "200":
+          description: api_plans_returns
+          content: {application/json: {schema: {$ref: "#/components/schemas/Plans"}}}
+    """
+    from decarb_dashboard.plan import rollup
+
+    return _answer(rollup(data.engine(), data.store()))
+
+
 @blueprint.get("/bodies/<body>/returns/<year>")
 def returns(body: str, year: str) -> flask.Response:
     """A body's current (published) return for a year, line by line, with each line's provenance.
@@ -308,7 +328,7 @@ def openapi_document() -> flask.Response:
 
 
 #: The views the document describes, in the order the /api page lists them.
-VIEWS = (bodies, returns, comparison, body_plan, overview, factors, openapi_document)
+VIEWS = (bodies, returns, comparison, body_plan, overview, plans, factors, openapi_document)
 
 
 def _keys(names: list[str], of: str = "", **nested: dict) -> dict:
@@ -346,6 +366,7 @@ def openapi_spec(app: flask.Flask) -> APISpec:
     spec.components.schema("Comparison", _keys(COMPARISON_KEYS))
     spec.components.schema("Overview", _keys(OVERVIEW_KEYS))
     spec.components.schema("Plan", _keys(PLAN_KEYS))
+    spec.components.schema("Plans", _keys(PLANS_KEYS, "plans_"))
     error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
     spec.components.response("Error", {"description": "api_error_response", "content": error})
     spec.components.response("NotModified", {"description": "api_not_modified"})

@@ -54,7 +54,7 @@ def wales_section(engine: Engine, lang: str) -> html.Section:
     c = whole["coverage"]
     coverage = html.P(t("plan_wales_coverage", lang, with_projects=c["bodies_with_projects"], bodies=c["bodies"],
                         projects=c["projects"], reported=c["bodies_reported"]), id="wales-plan-coverage")
-    if not whole["scenarios"]:
+    if not whole["scenarios"] or not c["projects"]:  # nothing to plot but business as usual: the words say it
         return html.Section([html.H2(t("plan_wales_heading", lang)), coverage], id="wales-plan")
     fig, frame = scenario_figure(whole, t("chart_plan_wales", lang), lang)
     flagged = [html.P(t("plan_wales_realised_flags", lang, count=c["realised_below_expected"]))] \
@@ -65,7 +65,7 @@ def wales_section(engine: Engine, lang: str) -> html.Section:
         *gap_sentences(whole, lang),
         *flagged,
         chart_block("wales-plan-chart", fig, frame, lang, "tco2e", download_name("wales", "plan", lang=lang)),
-        table_block("wales-plan-groups", group_table(found, lang), t("plan_groups_caption", lang), lang,
+        table_block("wales-plan-groups", group_table(found, lang), t("plan_groups_caption", lang), lang, heading=True,
                     kinds={t(f"col_plan_{k}", lang): "tco2e" for k in ("latest", "planned", "with_tentative",
                                                                         "with_potential", "still")},
                     download=download_name("wales", "plan-by-sector-and-region", lang=lang)),

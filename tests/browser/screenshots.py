@@ -155,12 +155,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--langs", default="en,cy")
     parser.add_argument("--users", default=",".join(USERS))
     parser.add_argument("--pages", default=",".join(PAGES))
+    parser.add_argument("--data-dir", type=Path, help="a data directory to show (default: a copy of the samples)")
     args = parser.parse_args(argv)
     args.out_dir.mkdir(parents=True, exist_ok=True)
     widths = [int(w) for w in args.widths.split(",")]
     wide: list[str] = []
     taken = 0
-    with running_site() as (base, receipt):
+    with running_site(args.data_dir) as (base, receipt):
         driver = chromium()
         try:
             for user in args.users.split(","):
