@@ -130,3 +130,30 @@ def test_a_reviewer_queries_a_return_and_the_officer_sees_the_question(dash_duo,
     dash_duo.wait_for_contains_text("#review-thread", "was a meter missed?", timeout=20)
     assert "Gas is 40% down on 2021-22: was a meter missed?" in dash_duo.find_element("#review-thread").text
     assert SubmissionStore(data_dir).submission(latest).status == "queried"
+
+
+def test_the_net_zero_plans_read_in_a_browser_at_390_px_with_no_accessibility_violation(dash_duo, data_dir,
+                                                                                          axe_source, tmp_path):
+    """With Cardiff's projects recorded, the Wales overview's plans and My organisation's plan, in both languages:
+    drawn, worded, no wider than a phone and clean by axe-core."""
+    from decarb_dashboard.cli import main
+    from tests.test_plan_cli import PROJECTS
+
+    projects = tmp_path / "projects.csv"
+    projects.write_text(PROJECTS, encoding="utf-8")
+    assert main(["projects", "submit", str(projects), "--data-dir", str(data_dir), "--as", "officer"]) == 0
+    dash_duo.driver.set_window_size(390, 900)
+    pages = {"/wales?year=2023-24": ("#wales-plan", "1 of 45 bodies have recorded net zero projects"),
+             "/organisation?body=cardiff&year=2023-24&lang=cy": ("#org-plan", "Ymhell islaw'r arbediad a ddisgwylid")}
+    open_page(dash_duo, data_dir, next(iter(pages)))
+    found = {}
+    for k, (path, (section, words)) in enumerate(pages.items()):
+        if k:
+            dash_duo.driver.get(dash_duo.server_url + path)
+        dash_duo.wait_for_element(f"{section} .js-plotly-plot", timeout=30)
+        assert words in dash_duo.find_element(section).text
+        wide, window = dash_duo.driver.execute_script(
+            "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        assert wide <= window, f"{path} is {wide} px wide in a {window} px window"
+        found[path] = axe_violations(dash_duo, axe_source)
+    assert found == {path: [] for path in found}, json.dumps(found, indent=1)
