@@ -83,7 +83,7 @@ def test_the_public_pages_are_drawn_ahead_at_start_up(sample_store, tmp_path, mo
     monkeypatch.setenv("DECARB_WARM_PAGES", "1")
     drawn = threading.Event()
     real = warm.warm
-    monkeypatch.setattr(warm, "warm", lambda server: (real(server), drawn.set()))
+    monkeypatch.setattr(warm, "warm", lambda *args: (real(*args), drawn.set())[0])
     app = create_app(root, seed=False)
     stop = propagation.start(app.server, Path(app.server.config["DECARB_DATA_DIR"]))  # create_app's thread
     try:
@@ -125,3 +125,9 @@ def test_two_threads_asking_for_the_same_result_work_it_out_once(monkeypatch):
     for t in threads:
         t.join()
     assert calls == [1] and results == ["figures"] * 3
+
+
+def test_drawing_ahead_stops_once_the_store_has_moved_on(app, monkeypatch):
+    monkeypatch.setattr(warm, "_flags", lambda *a: pytest.fail("drawn on an engine about to be replaced"))
+    monkeypatch.setattr(warm, "_page", lambda *a: pytest.fail("drawn on an engine about to be replaced"))
+    assert warm.warm(app.server, stale=lambda: True) is False
