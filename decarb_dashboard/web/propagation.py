@@ -55,8 +55,9 @@ def _follow(server: flask.Flask, directory: Path, stop: threading.Event, interva
                     data.rebuild(directory)
                     log.info("store version %s: engine rebuilt in %.2f s", version, time.monotonic() - started)
                 if warm_pages:  # on the engine just put in place; stopped when the store moves on, to rebuild at once
-                    moved_on = not warm.warm(server, functools.partial(_moved_on, directory, version) if rebuild
-                                             else lambda: False)
+                    with warm.turn(directory):
+                        moved_on = not warm.warm(server, functools.partial(_moved_on, directory, version) if rebuild
+                                                 else lambda: False)
                 # Without the rebuild here, warm's engine() may not have rebuilt yet (REBUILD_INTERVAL_S): again later.
                 if all((data.built_version(directory, drafts) or -1) >= version for drafts in (False, True)):
                     seen = version

@@ -6,15 +6,19 @@ start or a submission would wait for the engine, the comparisons and the charts.
 thread that follows the store's changes (:mod:`decarb_dashboard.web.propagation`, one per
 process and data directory) calls :func:`warm` at start and after each rebuild, once the
 new engine is in place: it draws each page of :data:`PATHS` in every language, as a
-signed-out visitor opening it would get it, one step (a year's flags, a page) at a time.
+signed-out visitor opening it would get it, one step (a year's flags, a page) at a time,
+and one process of the data directory (a server's workers) at a time (:func:`turn`).
 Visitors meanwhile are served as before (a visitor asking for a page being drawn waits
 for that one drawing). ``DECARB_WARM_PAGES=0`` turns it off.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import dash
 import flask
@@ -45,6 +49,20 @@ def warm(server: flask.Flask, stale: Callable[[], bool] = lambda: False) -> bool
             return False
         step()
     return True
+
+
+@contextlib.contextmanager
+def turn(directory: Path) -> Iterator[None]:
+    """Wait until no other process of ``directory`` is drawing its pages, and keep the others waiting meanwhile.
+
+    Each of a server's workers keeps its own figures, so each draws its own pages; but all at once
+    they took every core after each change, and a request after the change (the API's figure,
+    the first visitor's page) waited seconds behind them. In turn, the other workers have the
+    cores for their requests.
+    """
+    with open(directory / ".warm.lock", "a") as lock:  # closing it lets the next process draw
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
 
 
 def _flags(server: flask.Flask, year: str) -> None:

@@ -127,6 +127,22 @@ def test_two_threads_asking_for_the_same_result_work_it_out_once(monkeypatch):
     assert calls == [1] and results == ["figures"] * 3
 
 
+def test_a_server_s_workers_draw_their_pages_in_turn(tmp_path):
+    order = []
+
+    def other_worker():
+        with warm.turn(tmp_path):
+            order.append("second drew")
+
+    with warm.turn(tmp_path):
+        second = threading.Thread(target=other_worker)
+        second.start()
+        time.sleep(0.2)  # time for the other to draw beside this one, which it must not
+        order.append("first drew")
+    second.join(30)
+    assert order == ["first drew", "second drew"]
+
+
 def test_drawing_ahead_stops_once_the_store_has_moved_on(app, monkeypatch):
     monkeypatch.setattr(warm, "_flags", lambda *a: pytest.fail("drawn on an engine about to be replaced"))
     monkeypatch.setattr(warm, "_page", lambda *a: pytest.fail("drawn on an engine about to be replaced"))
