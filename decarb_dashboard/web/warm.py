@@ -8,8 +8,9 @@ process and data directory) calls :func:`warm` at start and after each rebuild, 
 new engine is in place: it draws each page of :data:`PATHS` in every language, as a
 signed-out visitor opening it would get it, one step (a year's flags, a page) at a time,
 and one process of the data directory (a server's workers) at a time (:func:`turn`).
-Visitors meanwhile are served as before (a visitor asking for a page being drawn waits
-for that one drawing). ``DECARB_WARM_PAGES=0`` turns it off.
+Requests go first: a step waits while this process answers any (:func:`counted`), up to
+:data:`PATIENCE_S`. A visitor asking for a page being drawn waits for that one drawing.
+``DECARB_WARM_PAGES=0`` turns it off.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import functools
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -28,6 +30,12 @@ from decarb_dashboard.web.i18n import languages
 
 #: The pages anyone may read, as opened from the menu (their default body, year and measure).
 PATHS = ("/", "/wales", "/organisation", "/compare")
+#: A step of the drawing waits at most this long (seconds) for the requests being answered: on a
+#: server never without one the pages are still drawn, a step at a time between them.
+PATIENCE_S = 1.0
+
+_answered = threading.Condition()
+_answering = 0  # requests of this process being answered now
 
 
 def warm(server: flask.Flask, stale: Callable[[], bool] = lambda: False) -> bool:
@@ -45,10 +53,31 @@ def warm(server: flask.Flask, stale: Callable[[], bool] = lambda: False) -> bool
     steps += [functools.partial(_page, server, path, layouts[path], lang)
               for lang in languages() for path in PATHS if path in layouts]
     for step in steps:
+        with _answered:
+            _answered.wait_for(lambda: not _answering, timeout=PATIENCE_S)
         if stale():
             return False
         step()
     return True
+
+
+def counted(wsgi_app: Callable) -> Callable:
+    """Wrap a server's WSGI app to count the requests being answered, for :func:`warm` to let them go first.
+
+    After a change the requests (the API's figure, a visitor's page) need the cores as much as
+    the drawing ahead does, and it is for them that the pages are drawn.
+    """
+    def answer(environ: dict, start_response: Callable) -> object:
+        global _answering
+        with _answered:
+            _answering += 1
+        try:
+            return wsgi_app(environ, start_response)
+        finally:
+            with _answered:
+                _answering -= 1
+                _answered.notify_all()
+    return answer
 
 
 @contextlib.contextmanager

@@ -127,6 +127,31 @@ def test_two_threads_asking_for_the_same_result_work_it_out_once(monkeypatch):
     assert calls == [1] and results == ["figures"] * 3
 
 
+def test_drawing_ahead_waits_while_the_process_answers_a_request(app, monkeypatch):
+    order = []
+    answering, release = threading.Event(), threading.Event()
+
+    def request(environ, start_response):
+        answering.set()
+        assert release.wait(30)
+        order.append("answered")
+        return []
+
+    monkeypatch.setattr(warm, "PATIENCE_S", 60.0)
+    monkeypatch.setattr(warm, "_flags", lambda *a: order.append("drawn"))
+    monkeypatch.setattr(warm, "_page", lambda *a: order.append("drawn"))
+    asked = threading.Thread(target=warm.counted(request), args=({}, None))
+    asked.start()
+    assert answering.wait(30)
+    drawing = threading.Thread(target=warm.warm, args=(app.server,))
+    drawing.start()
+    time.sleep(0.2)  # time for the drawing to go ahead of the request, which it must not
+    release.set()
+    asked.join(30)
+    drawing.join(30)
+    assert order[0] == "answered" and len(order) > 1 and set(order[1:]) == {"drawn"}
+
+
 def test_a_server_s_workers_draw_their_pages_in_turn(tmp_path):
     order = []
 
