@@ -46,11 +46,12 @@ COMPARISON = "/api/v1/bodies/cardiff/comparison/2024-25"
 
 
 def fill(url: str, root: Path, bodies: int) -> tuple[Path | None, int]:
-    """Put the sample returns (and made-up bodies up to ``bodies``) in the database; return the register file, if
-    one was made, and the lines stored."""
+    """Put the sample returns (and made-up bodies up to ``bodies``) and the submitter's account in the database;
+    return the register file, if one was made, and the lines stored."""
     import pandas as pd
 
     from benchmarks.synthetic import synthetic_lines, synthetic_registry
+    from decarb_dashboard.accounts import AccountStore
     from decarb_dashboard.registry import bundled_registry
     from decarb_dashboard.sample import seed
     from decarb_dashboard.store import SubmissionStore
@@ -59,6 +60,7 @@ def fill(url: str, root: Path, bodies: int) -> tuple[Path | None, int]:
     wales = bundled_registry()
     store = SubmissionStore(root / "seed", durable=False, database_url=url)
     seed(store, wales)
+    AccountStore(root / "seed", database_url=url).add("bench.cardiff", PASSWORD, "submitter", ["cardiff"])
     register = None
     if bodies > len(wales):
         made_up = synthetic_registry(bodies - len(wales))
@@ -71,13 +73,10 @@ def fill(url: str, root: Path, bodies: int) -> tuple[Path | None, int]:
 
 
 def server(root: Path, name: str, url: str, register: Path | None, interval_s: float, warm: bool) -> tuple:
-    from decarb_dashboard.accounts import AccountStore
-
     data_dir = root / name
     data_dir.mkdir()
     if register is not None:
         (data_dir / "registry.csv").write_bytes(register.read_bytes())
-    AccountStore(data_dir).add("bench.cardiff", PASSWORD, "submitter", ["cardiff"])
     env = {k: v for k, v in os.environ.items() if not k.startswith("DECARB_")}
     env.update(DECARB_DATA_DIR=str(data_dir), DECARB_DATABASE_URL=url, DECARB_SECRET_KEY=secrets.token_hex(32),
                DECARB_PROPAGATION_INTERVAL_S=str(interval_s), DECARB_WARM_PAGES="1" if warm else "0")

@@ -24,7 +24,7 @@ from decarb_dashboard.maintenance import remove_leftovers
 from decarb_dashboard.registry import load_registry
 from decarb_dashboard.sample import DEMO_ACCOUNTS, DEMO_PASSWORD, display_name, seed_demo_accounts, seed_if_empty
 from decarb_dashboard.store import SubmissionStore
-from decarb_dashboard.web import api, auth, data_route, headers, plotly_bundle, propagation, report_route
+from decarb_dashboard.web import api, auth, data_route, headers, plotly_bundle, propagation, report_route, warm
 from decarb_dashboard.web.components import download_filename, rebuild_block, table_page
 from decarb_dashboard.web.controls import localise, service_owner
 from decarb_dashboard.web.i18n import language, languages, request_language, t
@@ -419,7 +419,9 @@ def create_app(data_dir: Path | None = None, seed: bool = True) -> Dash:
         Input("page-lang-attr", "data"),
     )
     limit_callback_bodies(app)
-    # Follow the store's changes (through any server) and draw the public pages ahead of the first visitor.
+    # Follow the store's changes (through any server) and draw the public pages ahead of the first visitor, in
+    # the time left between requests.
+    app.server.wsgi_app = warm.counted(app.server.wsgi_app)
     propagation.start(app.server, store.root)
     headers.install(app, settings.production)
     plotly_bundle.install(app)  # the charts' plotly.js: the partial bundle, 0.4 MB gzipped, not the full 1.5 MB

@@ -7,7 +7,9 @@ the store's version every ``DECARB_PROPAGATION_INTERVAL_S`` (0.5 s by default; o
 three indexed maxima, see :meth:`decarb_dashboard.store.SubmissionStore.version`) and, when it
 has changed (a submission or a decision through any server, the register edited), builds the
 engine again in this thread and puts it in place of the one before; then, with
-``DECARB_WARM_PAGES`` on, it draws the public pages ahead on it (:mod:`decarb_dashboard.web.warm`).
+``DECARB_WARM_PAGES`` on, it draws the public pages ahead on it (:mod:`decarb_dashboard.web.warm`),
+and stops drawing as soon as the store moves on again, to build the next engine at once rather
+than finish pages nobody will be shown.
 Requests meanwhile are answered from the engine before, and never read the version
 themselves. A change therefore shows everywhere within the interval plus one build of the
 engine (``benchmarks/bench_propagation.py`` measures it across two servers).
@@ -19,6 +21,7 @@ connection is lost (the next reading sees every change since).
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
@@ -43,6 +46,7 @@ def _follow(server: flask.Flask, directory: Path, stop: threading.Event, interva
     while not stop.is_set():
         if not directory.exists():  # the data directory went (a test's or a benchmark's temporary one)
             return
+        moved_on = False
         try:
             version = data.store(directory).version()
             if version != seen:
@@ -50,8 +54,10 @@ def _follow(server: flask.Flask, directory: Path, stop: threading.Event, interva
                 if rebuild:
                     data.rebuild(directory)
                     log.info("store version %s: engine rebuilt in %.2f s", version, time.monotonic() - started)
-                if warm_pages:
-                    warm.warm(server)
+                if warm_pages:  # on the engine just put in place; stopped when the store moves on, to rebuild at once
+                    with warm.turn(directory):
+                        moved_on = not warm.warm(server, functools.partial(_moved_on, directory, version) if rebuild
+                                                 else lambda: False)
                 # Without the rebuild here, warm's engine() may not have rebuilt yet (REBUILD_INTERVAL_S): again later.
                 if all((data.built_version(directory, drafts) or -1) >= version for drafts in (False, True)):
                     seen = version
@@ -63,7 +69,13 @@ def _follow(server: flask.Flask, directory: Path, stop: threading.Event, interva
                 log.exception("following the store's changes failed; the pages show the figures before until it "
                               "works again")
             failing = True
-        stop.wait(interval_s)
+        if not moved_on:
+            stop.wait(interval_s)
+
+
+def _moved_on(directory: Path, version: int) -> bool:
+    """Whether the store of ``directory`` is past ``version`` (one cheap query)."""
+    return data.store(directory).version() != version
 
 
 def start(server: flask.Flask, directory: Path, *, warm_pages: bool | None = None) -> threading.Event | None:

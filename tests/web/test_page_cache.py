@@ -83,7 +83,7 @@ def test_the_public_pages_are_drawn_ahead_at_start_up(sample_store, tmp_path, mo
     monkeypatch.setenv("DECARB_WARM_PAGES", "1")
     drawn = threading.Event()
     real = warm.warm
-    monkeypatch.setattr(warm, "warm", lambda server: (real(server), drawn.set()))
+    monkeypatch.setattr(warm, "warm", lambda *args: (real(*args), drawn.set())[0])
     app = create_app(root, seed=False)
     stop = propagation.start(app.server, Path(app.server.config["DECARB_DATA_DIR"]))  # create_app's thread
     try:
@@ -125,3 +125,50 @@ def test_two_threads_asking_for_the_same_result_work_it_out_once(monkeypatch):
     for t in threads:
         t.join()
     assert calls == [1] and results == ["figures"] * 3
+
+
+def test_drawing_ahead_waits_while_the_process_answers_a_request(app, monkeypatch):
+    order = []
+    answering, release = threading.Event(), threading.Event()
+
+    def request(environ, start_response):
+        answering.set()
+        assert release.wait(30)
+        order.append("answered")
+        return []
+
+    monkeypatch.setattr(warm, "PATIENCE_S", 60.0)
+    monkeypatch.setattr(warm, "_flags", lambda *a: order.append("drawn"))
+    monkeypatch.setattr(warm, "_page", lambda *a: order.append("drawn"))
+    asked = threading.Thread(target=warm.counted(request), args=({}, None))
+    asked.start()
+    assert answering.wait(30)
+    drawing = threading.Thread(target=warm.warm, args=(app.server,))
+    drawing.start()
+    time.sleep(0.2)  # time for the drawing to go ahead of the request, which it must not
+    release.set()
+    asked.join(30)
+    drawing.join(30)
+    assert order[0] == "answered" and len(order) > 1 and set(order[1:]) == {"drawn"}
+
+
+def test_a_server_s_workers_draw_their_pages_in_turn(tmp_path):
+    order = []
+
+    def other_worker():
+        with warm.turn(tmp_path):
+            order.append("second drew")
+
+    with warm.turn(tmp_path):
+        second = threading.Thread(target=other_worker)
+        second.start()
+        time.sleep(0.2)  # time for the other to draw beside this one, which it must not
+        order.append("first drew")
+    second.join(30)
+    assert order == ["first drew", "second drew"]
+
+
+def test_drawing_ahead_stops_once_the_store_has_moved_on(app, monkeypatch):
+    monkeypatch.setattr(warm, "_flags", lambda *a: pytest.fail("drawn on an engine about to be replaced"))
+    monkeypatch.setattr(warm, "_page", lambda *a: pytest.fail("drawn on an engine about to be replaced"))
+    assert warm.warm(app.server, stale=lambda: True) is False

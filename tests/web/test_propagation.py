@@ -13,7 +13,9 @@ import pytest
 from decarb_dashboard import config
 from decarb_dashboard.engine import Engine
 from decarb_dashboard.store import SubmissionStore
-from decarb_dashboard.web import create_app, data, propagation
+from decarb_dashboard.web import create_app, data, propagation, warm
+from decarb_dashboard.web.i18n import languages
+from decarb_dashboard.web.pages import wales
 from tests.conftest import check
 
 #: A return for a year the sample store has none of: Cardiff 2024-25, waste 5 tCO2e and nothing else.
@@ -130,3 +132,33 @@ def test_a_rebuild_reads_only_the_body_years_that_changed_and_gives_the_figures_
     newport = kept.categories[(kept.categories["organisation_id"] == "newport")
                               & (kept.categories["reporting_year"] == "2022-23")]
     assert newport["tco2e"].sum() == 70.0  # the replacement alone: 70 tCO2e of waste
+
+
+def test_a_change_landing_while_the_pages_are_drawn_ahead_stops_that_drawing_and_the_new_figures_are_drawn(
+        sample_store, tmp_path, monkeypatch):
+    root = tmp_path / "data"
+    shutil.copytree(sample_store.root, root)
+    monkeypatch.setenv("DECARB_PROPAGATION_INTERVAL_S", "0.1")
+    monkeypatch.setenv("DECARB_WARM_PAGES", "1")
+    drawn = []  # the store version of the engine each page was drawn ahead on
+    real = warm._page
+
+    def page(server, path, layout, lang):
+        if not drawn:  # the first page drawn at start-up: a submission lands through another server meanwhile
+            SubmissionStore(root).submit(check(CARDIFF_2024).lines, b"x", submitted_by="test")
+        drawn.append(data.built_version(root))
+        real(server, path, layout, lang)
+
+    monkeypatch.setattr(warm, "_page", page)
+    app = create_app(root, seed=False)
+    stop = propagation.start(app.server, root)
+    try:
+        pages = len(languages()) * len(warm.PATHS)
+        wait_for(lambda: len(drawn) > 1 and drawn.count(drawn[-1]) == pages, seconds=120)
+        assert drawn.count(drawn[0]) == 1 and drawn[-1] > drawn[0]  # the rest of the old engine's pages never drawn
+        monkeypatch.setattr(wales, "_figures", lambda *a: pytest.fail("the first visitor after the change paid"))
+        with app.server.test_request_context("/wales"):
+            assert "2024-25" in data.engine().years()
+            wales.view(data.engine(), data.default_year(), "cy")
+    finally:
+        stop.set()
