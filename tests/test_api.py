@@ -120,8 +120,8 @@ def test_openapi_document_is_valid_and_lists_every_endpoint(client):
     validate(document)  # raises on an invalid OpenAPI 3.1 document
     assert document["openapi"] == "3.1.0"
     assert set(document["paths"]) == {"/api/v1/bodies", "/api/v1/bodies/{body}/comparison/{year}",
-                                      "/api/v1/bodies/{body}/returns/{year}", "/api/v1/bodies/{body}/plan", "/api/v1/plan",
-                                      "/api/v1/factors",
+                                      "/api/v1/bodies/{body}/returns/{year}", "/api/v1/bodies/{body}/plan",
+                                      "/api/v1/plan", "/api/v1/factors",
                                       "/api/v1/overview/{year}", "/api/v1/openapi.json"}
     params = document["paths"]["/api/v1/bodies/{body}/comparison/{year}"]["get"]["parameters"]
     assert [p["$ref"].rsplit("/", 1)[1] for p in params] == ["body", "year", "metric", "peers", "lang"]
