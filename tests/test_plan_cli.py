@@ -198,3 +198,15 @@ def test_my_organisation_marks_the_completed_project_far_below_what_it_expected(
         text = " ".join(shown_texts(organisation.plan_section(data.engine(), "cardiff", "en")))
     assert "Far below the saving expected (its category's emissions, 2022-23 to 2023-24)" in text
     assert "it is less than 50% of it" in text
+
+
+def test_with_no_projects_anywhere_the_wales_overview_says_so_and_draws_nothing(sample_store):
+    from decarb_dashboard.web import data, plan_views
+    from tests.conftest import shown_texts
+
+    app = create_app(sample_store.root, seed=False)
+    with app.server.test_request_context():
+        section = plan_views.wales_section(data.engine(), "en")
+    text = " ".join(shown_texts(section))
+    assert "None of the 45 bodies has recorded net zero projects yet." in text
+    assert "tCO2e" not in text  # no gap of business as usual dressed up as a plan

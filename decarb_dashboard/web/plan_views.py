@@ -54,8 +54,10 @@ def wales_section(engine: Engine, lang: str) -> html.Section:
     c = whole["coverage"]
     coverage = html.P(t("plan_wales_coverage", lang, with_projects=c["bodies_with_projects"], bodies=c["bodies"],
                         projects=c["projects"], reported=c["bodies_reported"]), id="wales-plan-coverage")
-    if not whole["scenarios"] or not c["projects"]:  # nothing to plot but business as usual: the words say it
-        return html.Section([html.H2(t("plan_wales_heading", lang)), coverage], id="wales-plan")
+    if not whole["scenarios"] or not c["projects"]:  # nothing to plot but business as usual
+        return html.Section([html.H2(t("plan_wales_heading", lang)),
+                             html.P(t("plan_wales_none", lang, bodies=c["bodies"]), id="wales-plan-coverage")],
+                            id="wales-plan")
     fig, frame = scenario_figure(whole, t("chart_plan_wales", lang), lang)
     flagged = [html.P(t("plan_wales_realised_flags", lang, count=c["realised_below_expected"]))] \
         if c["realised_below_expected"] else []
