@@ -293,6 +293,18 @@ def to_arrow(lines: pd.DataFrame, submission_id: str, part: dict | None = None) 
                                           PART_METADATA_KEY: json.dumps(part, ensure_ascii=False).encode()})
 
 
+def compact_dictionaries(table: pa.Table) -> pa.Table:
+    """Return ``table`` with each text column's dictionary cut to the values its rows use.
+
+    A part cut from a submission of many bodies (a categorical keeps every category, an Arrow slice the whole
+    dictionary) would otherwise carry every body's name: at 5,000 bodies x 10 years, 50,000 such parts read back
+    at once held some 15 GB of dictionaries.
+    """
+    columns = [pc.dictionary_encode(c.cast(pa.string())).cast(f.type) if pa.types.is_dictionary(f.type) else c
+               for f, c in zip(table.schema, table.columns, strict=True)]
+    return pa.Table.from_arrays(columns, schema=table.schema)
+
+
 def part_metadata(path: Path) -> dict | None:
     """Return what a part's metadata says of its submission, or None if it has none or cannot be read."""
     try:
@@ -384,10 +396,10 @@ class SubmissionStore(ProjectsStore):
         return self._db.transaction()
 
     def _write_parquet(self, table: pa.Table, path: Path) -> str:
-        """Write ``table`` to ``path`` atomically and return the file's SHA-256."""
+        """Write ``table`` to ``path`` atomically (its dictionaries compacted) and return the file's SHA-256."""
         path.parent.mkdir(parents=True, exist_ok=True)
         buffer = pa.BufferOutputStream()
-        pq.write_table(table, buffer, compression="zstd")
+        pq.write_table(compact_dictionaries(table), buffer, compression="zstd")
         data = buffer.getvalue()
         tmp = temporary_name(path)
         try:
@@ -737,7 +749,10 @@ class SubmissionStore(ProjectsStore):
         version, parts = self._versioned_parts(accepted_only=accepted_only)
         if parts.empty:
             return from_arrow(LINES_SCHEMA.empty_table())
-        table = self._snapshot_table(parts, sorted(folder.glob(f"{kind}-*.parquet")))
+        # One dictionary and one chunk per column: the Parquet writer and pandas take thousands of parts' chunks,
+        # each with its own dictionary, many times slower.
+        table = self._snapshot_table(parts, sorted(folder.glob(f"{kind}-*.parquet"))).unify_dictionaries() \
+            .combine_chunks()
         path = folder / f"{kind}-{version}.parquet"
         tmp = temporary_name(path)
         try:
