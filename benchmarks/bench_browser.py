@@ -116,11 +116,12 @@ def blank_site() -> Iterator[str]:
         yield address
 
 
-def large_store(root: Path, bodies: int, n_years: int = 5) -> Path:
+def large_store(root: Path, bodies: int, n_years: int = 5, database_url: str | None = None) -> Path:
     """Make a store in ``root`` of ``bodies`` bodies: the register's 45 with the sample returns, and made-up ones.
 
     The made-up bodies (``benchmarks/synthetic.py``) have ``n_years`` years of returns from 2019-20, so the
-    demo accounts, Cardiff's page and its receipt are the same as at Wales scale.
+    demo accounts, Cardiff's page and its receipt are the same as at Wales scale. ``database_url``: the
+    store's catalogue and lines in that (migrated, empty) PostgreSQL database; the register stays in ``root``.
     """
     import pandas as pd
 
@@ -134,7 +135,7 @@ def large_store(root: Path, bodies: int, n_years: int = 5) -> Path:
     made_up = synthetic_registry(bodies - len(wales))
     root.mkdir(parents=True)
     Registry.validate(pd.concat([wales, made_up], ignore_index=True)).to_csv(root / "registry.csv", index=False)
-    store = SubmissionStore(root, durable=False)
+    store = SubmissionStore(root, durable=False, database_url=database_url)
     seed(store, load_registry(root))
     # A file of this many bodies at once is no real return, and the store keeps a submission's list of parts
     # in each part's metadata (for `decarb store rebuild-catalogue`): one submission of 25,000 parts made

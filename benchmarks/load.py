@@ -27,7 +27,7 @@ installed, as production does, else straight to gunicorn. Target: the probe's
 slowest answer under 1 s, no probe unanswered.
 
     python benchmarks/load.py [--seconds 60] [--readers 50] [--submitters 5] [--workers 2] [--think 3 10]
-                              [--backend sqlite|postgresql] [--database-url URL]
+                              [--backend sqlite|postgresql] [--database-url URL] [--bodies 5000 --years 10]
                               [--slow-clients 10] [--slow-seconds 20] [--proxy nginx|none]
 """
 
@@ -95,19 +95,30 @@ class Tally:
         return response
 
 
+#: How long gunicorn may take to answer its first page (at 5,000 bodies x 10 years its first engine takes a minute).
+START_TIMEOUT_S = 600
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-def prepare(data_dir: Path, submitters: int, database_url: str | None = None) -> list[str]:
-    """Seed the store (``data_dir``'s, or the database's) with the sample returns and add one submitter per body to
-    the accounts (kept where the store is: ``data_dir``'s or the database's); return their user names."""
+def prepare(data_dir: Path, submitters: int, database_url: str | None = None, bodies: int = 0,
+            n_years: int = 5) -> list[str]:
+    """Seed the store (``data_dir``'s, or the database's) with the sample returns (and, with ``bodies`` over the
+    register's 45, made-up bodies with ``n_years`` years each: ``bench_browser.large_store``) and add one submitter
+    per body to the accounts (kept where the store is: ``data_dir``'s or the database's); return their user names."""
     store = SubmissionStore(data_dir, database_url=database_url)
     if not store.is_empty():
         raise RuntimeError(f"the load test needs an empty store, and {store.describe()} has submissions")
-    seed(store, bundled_registry())
+    if bodies > len(bundled_registry()):
+        from benchmarks.bench_browser import large_store
+
+        large_store(data_dir, bodies, n_years, database_url)
+    else:
+        seed(store, bundled_registry())
     accounts = AccountStore(data_dir, database_url=database_url or "")
     names = []
     for k in range(submitters):
@@ -138,7 +149,7 @@ def start_server(data_dir: Path, port: int, workers: int, threads: int,
          "--access-logfile", "/dev/null", "app:server"],
         cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     client = DashClient(f"http://127.0.0.1:{port}")
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise RuntimeError(f"gunicorn stopped: {server.stderr.read()[-2000:]}")
@@ -148,7 +159,7 @@ def start_server(data_dir: Path, port: int, workers: int, threads: int,
         except OSError:
             time.sleep(0.2)
     server.kill()
-    raise RuntimeError("gunicorn did not answer within 120 s")
+    raise RuntimeError(f"gunicorn did not answer within {START_TIMEOUT_S} s")
 
 
 def warm_up(url: str) -> None:
@@ -342,8 +353,10 @@ def submitter(url: str, username: str, until: float, tally: Tally, rnd: random.R
 
 def run(seconds: float = 60, readers: int = 50, submitters: int = 5, workers: int = 2, threads: int = 8,
         reader_think_s: tuple[float, float] = (3.0, 10.0), submitter_think_s: tuple[float, float] = (2.0, 5.0),
-        backend: str = "sqlite", database_url: str | None = None) -> dict:
+        backend: str = "sqlite", database_url: str | None = None, bodies: int = 0, n_years: int = 5) -> dict:
     """Run the load test; return its figures (requests, latencies in ms, errors, receipts, lost submissions).
+
+    ``bodies``: a store of that many bodies (:func:`prepare`) instead of the sample's 45.
 
     ``backend`` ``postgresql``: the store in ``database_url`` (migrated and empty), or without one in a
     throwaway cluster started for the run and stopped after it.
@@ -360,15 +373,15 @@ def run(seconds: float = 60, readers: int = 50, submitters: int = 5, workers: in
             cleanup.callback(cluster.stop)
             database_url = cluster.new_database()
         return _run(seconds, readers, submitters, workers, threads, reader_think_s, submitter_think_s,
-                    database_url if backend == "postgresql" else None)
+                    database_url if backend == "postgresql" else None, bodies, n_years)
 
 
 def _run(seconds: float, readers: int, submitters: int, workers: int, threads: int,
          reader_think_s: tuple[float, float], submitter_think_s: tuple[float, float],
-         database_url: str | None) -> dict:
+         database_url: str | None, bodies: int = 0, n_years: int = 5) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = Path(tmp) / "data"
-        usernames = prepare(data_dir, submitters, database_url)
+        usernames = prepare(data_dir, submitters, database_url, bodies, n_years)
         before = len(SubmissionStore(data_dir, database_url=database_url).submissions())
         port = free_port()
         server = start_server(data_dir, port, workers, threads, database_url=database_url)
@@ -430,6 +443,9 @@ def main() -> None:
                         help="the store: a data directory (default) or PostgreSQL (a throwaway cluster unless "
                              "--database-url)")
     parser.add_argument("--database-url", help="a migrated, empty PostgreSQL database for --backend postgresql")
+    parser.add_argument("--bodies", type=int, default=0,
+                        help="a store of this many bodies: the sample's 45 and made-up ones (default: the 45)")
+    parser.add_argument("--years", type=int, default=5, help="each made-up body's years of returns (default 5)")
     parser.add_argument("--slow-clients", type=int, default=10, help="connections trickling headers (0: no phase)")
     parser.add_argument("--slow-seconds", type=float, default=20)
     parser.add_argument("--proxy", choices=("nginx", "none"), default="nginx" if nginx_available() else "none",
@@ -438,9 +454,10 @@ def main() -> None:
     if args.database_url and args.backend != "postgresql":
         parser.error("--database-url needs --backend postgresql")
     r = run(args.seconds, args.readers, args.submitters, args.workers, args.threads, tuple(args.think),
-            backend=args.backend, database_url=args.database_url)
-    print(f"store: {r['backend']}; gunicorn, {args.workers} workers x {args.threads} threads, {args.readers} readers "
-          f"(pausing "
+            backend=args.backend, database_url=args.database_url, bodies=args.bodies, n_years=args.years)
+    scale = f"{args.bodies:,} bodies x {args.years} years" if args.bodies > 45 else "the sample's 45 bodies"
+    print(f"store: {r['backend']}, {scale}; gunicorn, {args.workers} workers x {args.threads} threads, "
+          f"{args.readers} readers (pausing "
           f"{args.think[0]:g}-{args.think[1]:g} s) + {args.submitters} submitters for {r['seconds']:.0f} s")
     print(f"  {r['requests']:,} requests, {r['requests_per_s']:.1f} per second; latency p50 {r['p50_ms']:.0f} ms, "
           f"p95 {r['p95_ms']:.0f} ms, p99 {r['p99_ms']:.0f} ms (target p95 < 1000 ms)")
