@@ -133,7 +133,7 @@ def large_store(root: Path, bodies: int, n_years: int = 5, database_url: str | N
 
     wales = bundled_registry()
     made_up = synthetic_registry(bodies - len(wales))
-    root.mkdir(parents=True)
+    root.mkdir(parents=True, exist_ok=True)
     Registry.validate(pd.concat([wales, made_up], ignore_index=True)).to_csv(root / "registry.csv", index=False)
     store = SubmissionStore(root, durable=False, database_url=database_url)
     seed(store, load_registry(root))

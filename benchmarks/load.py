@@ -163,8 +163,9 @@ def start_server(data_dir: Path, port: int, workers: int, threads: int,
 
 
 def warm_up(url: str) -> None:
-    """Load each page a few times first, so that both workers have built their engine (not measured)."""
-    browser = DashClient(url)
+    """Load each page a few times first, so that both workers have built their engine (not measured; as long as
+    the first start may take, since at 5,000 bodies x 10 years a worker's first engine and pages take minutes)."""
+    browser = DashClient(url, timeout_s=START_TIMEOUT_S)
     for _ in range(4):
         for path, search in (("/", ""), ("/organisation", "?body=cardiff&year=2022-23"), ("/compare", ""),
                              ("/wales", "?year=2022-23")):
