@@ -76,12 +76,11 @@ def _scenario_lines(result: dict, lang: str) -> list[str]:
 
 def rollup_lines(result: dict, lang: str) -> list[str]:
     """All Wales's, each sector's and each region's plan (``decarb plan --rollup``) as lines of text, in ``lang``."""
-    from uploads_schema.vocabulary import vocabulary
+    from decarb_dashboard.rollups import region_name, sector_name
 
     groups = [(say("plan_all_wales", lang), result["all_wales"])]
-    groups += [(i18n.gettext("web", f"type_{k}", lang), g) for k, g in result["sector"].items()]
-    groups += [(i18n.gettext("web", f"region_{vocabulary().regions[k].key}", lang), g)
-               for k, g in result["region"].items()]
+    groups += [(sector_name(k, lang), g) for k, g in result["sector"].items()]
+    groups += [(region_name(k, lang), g) for k, g in result["region"].items()]
     out = [say("plan_rollup_header", lang)]
     for name, group in groups:
         c = group["coverage"]

@@ -186,13 +186,7 @@ def group_plan(plans: dict[str, dict], members: list[str]) -> dict:
 def every_plan(engine, store) -> dict[str, dict]:
     """Return every reported body's plan (:func:`body_plan`) by body: one reading of the totals, the projects and
     the factors for them all."""
-    from decarb_dashboard import measures
-
-    totals = measures.totals(engine.categories, net_of_land=True)
-    by_body: dict[str, dict[str, float]] = {}
-    for body, year, value in zip(totals["organisation_id"].astype(str), totals["reporting_year"].astype(str),
-                                 totals["total_tco2e"], strict=True):
-        by_body.setdefault(body, {})[year] = float(value)
+    by_body = _totals_by_body(engine)
     projects = stored_projects(store)
     rows = project_savings(projects, engine.factors)
     of_body: dict[str, list[dict]] = {}
@@ -214,6 +208,23 @@ def rollup(engine, store) -> dict:
                        "region": {k: group_plan(plans, v) for k, v in g["region"].items()}})
 
 
+def _totals_by_body(engine) -> dict[str, dict[str, float]]:
+    """Every body's reported totals net of land (the path to net zero's measure, as
+    :func:`decarb_dashboard.measures.trajectory` counts it) by year, worked out once per engine."""
+    from decarb_dashboard import measures
+    from decarb_dashboard.memo import per_object
+
+    def build() -> dict[str, dict[str, float]]:
+        totals = measures.totals(engine.categories, net_of_land=True)
+        by_body: dict[str, dict[str, float]] = {}
+        for body, year, value in zip(totals["organisation_id"].astype(str), totals["reporting_year"].astype(str),
+                                     totals["total_tco2e"], strict=True):
+            by_body.setdefault(body, {})[year] = float(value)
+        return by_body
+
+    return per_object(engine, "plan totals by body", build)
+
+
 def _category_tco2e(engine, body: str) -> dict[tuple[str, str], float]:
     """A body's reported emissions by (year, category): the figures a realised saving is read from."""
     from decarb_dashboard import measures
@@ -226,14 +237,11 @@ def plan_of(engine, store, organisation_id: str) -> dict:
     """``decarb plan --json`` and the API's ``bodies/{id}/plan``: the body's plan from its reported totals net of land
     (the path to net zero's measure, as :func:`decarb_dashboard.measures.trajectory` counts it) by year, and its
     current projects; JSON-ready (NaN as null, figures to 4 decimals as ``decarb compare``'s)."""
-    from decarb_dashboard import measures
     from decarb_dashboard.compare import json_ready
     from decarb_dashboard.matcher import matcher_for
     from uploads_schema import i18n
 
-    totals = measures.totals(engine.categories, net_of_land=True)
-    mine = totals[totals["organisation_id"] == organisation_id]
-    by_year = {str(y): float(v) for y, v in zip(mine["reporting_year"], mine["total_tco2e"], strict=True)}
+    by_year = dict(_totals_by_body(engine).get(organisation_id, {}))
     matcher = matcher_for(engine.registry)
     return json_ready({"organisation_id": organisation_id,
                        "organisation_name": {lang: matcher.name(organisation_id, lang) for lang in i18n.languages()},

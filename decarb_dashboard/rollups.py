@@ -31,6 +31,7 @@ import pandas as pd
 from decarb_dashboard import measures, peers, reasons, years
 from decarb_dashboard.measures import BASELINE_YEAR
 from decarb_dashboard.memo import per_object
+from uploads_schema import i18n
 from uploads_schema.vocabulary import vocabulary
 
 #: At least this share of the expected bodies (per cent) makes a year's figures final, not provisional.
@@ -251,6 +252,16 @@ def gap_filled_by_year(categories: pd.DataFrame, registry: pd.DataFrame, year_li
     """Return what gap-filling adds (tCO2e) to all Wales in each year of ``year_list``."""
     bodies = sorted(registry["id"].astype(str))
     return pd.Series({y: sum(f["tco2e"] for f in gap_fill(categories, bodies, y)) for y in year_list}, dtype=float)
+
+
+def sector_name(kind: str, lang: str) -> str:
+    """A body type's name in ``lang`` ("Councils"): the pages' and ``decarb plan --rollup``'s."""
+    return i18n.gettext("web", f"type_{kind}", lang)
+
+
+def region_name(region: str, lang: str) -> str:
+    """A region's name in ``lang`` ("Gogledd Cymru"): the pages' and ``decarb plan --rollup``'s."""
+    return i18n.gettext("web", "region_" + region.lower().replace(" ", "_"), lang)
 
 
 def groups(registry: pd.DataFrame) -> dict[str, dict[str, list[str]]]:

@@ -15,6 +15,7 @@ from dash.development.base_component import Component
 
 from decarb_dashboard import config
 from decarb_dashboard.memo import per_object
+from decarb_dashboard.rollups import region_name, sector_name  # noqa: F401 (the pages' names of the groups)
 from decarb_dashboard.web import auth, data
 from decarb_dashboard.web.components import dropdown, radios
 from decarb_dashboard.web.i18n import language, t
@@ -30,16 +31,6 @@ BODY_CHOICES = 50
 BODY_CHOICES_KEPT = 200
 #: What is typed is read up to this many characters and words: a longer search finds no more bodies.
 SEARCH_MAX_CHARS, SEARCH_MAX_WORDS = 100, 8
-
-
-def sector_name(kind: str, lang: str) -> str:
-    """A body type's name in ``lang`` ("Councils")."""
-    return t(f"type_{kind}", lang)
-
-
-def region_name(region: str, lang: str) -> str:
-    """A region's name in ``lang`` ("Gogledd Cymru")."""
-    return t("region_" + region.lower().replace(" ", "_"), lang)
 
 
 def metrics() -> list[str]:
