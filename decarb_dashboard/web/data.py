@@ -23,9 +23,11 @@ import flask
 import pandas as pd
 
 from decarb_dashboard import config, rollups
-from decarb_dashboard.engine import Engine
+from decarb_dashboard.engine import Engine, replace_body_years
+from decarb_dashboard.factors import load_factors
 from decarb_dashboard.matcher import OrganisationMatcher, matcher_for
 from decarb_dashboard.memo import per_object
+from decarb_dashboard.registry import load_registry
 from decarb_dashboard.store import SubmissionStore
 from decarb_dashboard.years import BASELINE_YEAR
 
@@ -131,42 +133,37 @@ def _build(directory: Path, drafts: bool, version: int) -> _Built:
     if config.publish_accepted_only() and not drafts:
         built = _Built(version, time.monotonic(), Engine.from_store(s, accepted_only=True))
     else:
-        lines, parts = _current_lines(s, cached)
-        built = _Built(version, time.monotonic(), Engine.over(lines, s.root), lines, parts)
+        lines, parts, changed = _current_lines(s, cached)
+        registry, factors = load_registry(s.root), load_factors(s.root)
+        if changed is not None and registry is cached.engine.registry and factors.equals(cached.engine.factors):
+            fresh = cached.engine.updated(lines, changed)  # only the changed body-years worked out again
+        else:
+            fresh = Engine.from_lines(lines, registry, factors)
+        built = _Built(version, time.monotonic(), fresh, lines, parts)
     with _lock:
         _engines[key] = built
     return built
 
 
-def _current_lines(s: SubmissionStore, before: _Built | None) -> tuple[pd.DataFrame, frozenset]:
-    """Return the store's current lines and their parts, reading again only the body-years whose current part is
-    not one ``before`` was built from (every line when there is no such engine, or more than
-    :data:`INCREMENTAL_MAX_PARTS` changed).
+def _current_lines(s: SubmissionStore, before: _Built | None) -> tuple[pd.DataFrame, frozenset, set | None]:
+    """Return the store's current lines, their parts, and the body-years changed since ``before`` (None: every
+    line read, when there is no such engine or more than :data:`INCREMENTAL_MAX_PARTS` parts changed).
 
-    At 5,000 bodies reading every current line back from PostgreSQL takes tens of seconds, one body-year's
-    lines some 0.06 s. The list of parts and the lines are read apart: a submission landing between
-    them is read now or at the next rebuild (its part then differs from the one recorded).
+    Only the body-years whose current part is not one ``before`` was built from are read again: at
+    5,000 bodies reading every current line back from PostgreSQL takes tens of seconds, one
+    body-year's lines some 0.06 s. The list of parts and the lines are read apart: a submission
+    landing between them is read now or at the next rebuild (its part then differs from the one recorded).
     """
     found = s.current_parts()
     parts = frozenset(zip(found["organisation_id"], found["reporting_year"], found["submission_id"], strict=True))
     if before is None or before.parts is None or len(parts ^ before.parts) > INCREMENTAL_MAX_PARTS:
-        return s.current_lines(), parts
+        return s.current_lines(), parts, None
     changed = {(o, y) for o, y, _ in parts ^ before.parts}
     if not changed:
-        return before.lines, parts
-    old = before.lines
-    unchanged = ~pd.Series(list(zip(old["organisation_id"], old["reporting_year"], strict=True)),
-                           index=old.index).isin(changed)
+        return before.lines, parts, changed
     current = {(o, y) for o, y, _ in parts}
     fresh = [s.current_lines(o, y) for o, y in sorted(changed) if (o, y) in current]  # else withdrawn or damaged
-    lines = pd.concat([old[unchanged], *fresh], ignore_index=True)
-    for column in old.columns:  # categories of the parts read now join those before (concat leaves them text)
-        if isinstance(old[column].dtype, pd.CategoricalDtype) and not isinstance(lines[column].dtype,
-                                                                                  pd.CategoricalDtype):
-            lines[column] = lines[column].astype("category")
-    order = lines.sort_values(["organisation_id", "reporting_year"], kind="stable",  # the store's order
-                              key=lambda column: column.astype(str)).index
-    return lines.loc[order].reset_index(drop=True), parts
+    return replace_body_years(before.lines, fresh, changed), parts, changed
 
 
 def rebuild(directory: Path) -> int:

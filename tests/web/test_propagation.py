@@ -11,7 +11,10 @@ import pandas as pd
 import pytest
 
 from decarb_dashboard import config
+from decarb_dashboard import engine as engine_module
 from decarb_dashboard.engine import Engine
+from decarb_dashboard.factors import load_factors
+from decarb_dashboard.registry import bundled_registry
 from decarb_dashboard.store import SubmissionStore
 from decarb_dashboard.web import create_app, data, propagation, warm
 from decarb_dashboard.web.i18n import languages
@@ -70,14 +73,14 @@ def test_requests_are_answered_from_the_engine_before_while_the_follower_rebuild
     wait_for(lambda: data.built_version(root) is not None)
     before = data._engines[data._engine_key(root, False)].engine
     release, started = threading.Event(), threading.Event()
-    real = Engine.from_lines.__func__
+    real = Engine.updated
 
-    def slow(cls, lines, registry, factors):
+    def slow(engine, lines, changed):  # the rebuild after one submission works out only its body-years
         started.set()
         assert release.wait(30)
-        return real(cls, lines, registry, factors)
+        return real(engine, lines, changed)
 
-    monkeypatch.setattr(Engine, "from_lines", classmethod(slow))
+    monkeypatch.setattr(Engine, "updated", slow)
     SubmissionStore(root).submit(check(CARDIFF_2024).lines, b"x", submitted_by="test")
     assert started.wait(20), "the follower did not start a rebuild"
     t0 = time.monotonic()
@@ -106,32 +109,63 @@ def test_without_a_follower_each_request_reads_the_version(sample_store):
     assert propagation.start(app.server, sample_store.root, warm_pages=False) is None
 
 
-def test_a_rebuild_reads_only_the_body_years_that_changed_and_gives_the_figures_of_a_full_build(sample_store,
-                                                                                                 tmp_path,
-                                                                                                 monkeypatch):
+def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its categories as text, in one order: to compare an updated engine's with a full build's."""
+    out = frame.astype({c: str for c in frame.columns if isinstance(frame[c].dtype, pd.CategoricalDtype)})
+    out = out.astype({c: str for c in out.columns if out[c].dtype == object})  # Reasons as their English
+    return out.sort_values(list(out.columns), kind="stable").reset_index(drop=True)
+
+
+def test_a_rebuild_reads_and_works_out_only_the_body_years_that_changed_and_gives_the_figures_of_a_full_build(
+        sample_store, tmp_path, monkeypatch):
     root = tmp_path / "data"
     shutil.copytree(sample_store.root, root)
     data.rebuild(root)  # the first engine: every line read
+    before = data._engines[data._engine_key(root, False)].engine
+    assert before.values_without_supply_chain is not None  # asked for: the update keeps it current too
     s = SubmissionStore(root)
     s.submit(check(CARDIFF_2024).lines, b"x", submitted_by="test")  # a new body-year
     s.submit(check("Newport,2022-23,Waste,,,,,70,,,").lines, b"y", submitted_by="test")  # a replaced one
-    read = []
+    swansea = s.history("swansea", "2021-22")[-1].submission_id
+    s.set_status(swansea, "withdrawn", actor="test")  # a withdrawn one: Swansea has no 2021-22 return now
+    read, normalised = [], []
     real = SubmissionStore.current_lines
     monkeypatch.setattr(SubmissionStore, "current_lines", lambda self, *args, **kwargs: read.append(args) or real(
         self, *args, **kwargs))
+    real_normalise = engine_module.normalise
+    monkeypatch.setattr(engine_module, "normalise", lambda lines, factors: normalised.append(len(lines)) or
+                        real_normalise(lines, factors))
     data.rebuild(root)
-    assert sorted(read) == [("cardiff", "2024-25"), ("newport", "2022-23")]
+    assert sorted(read) == [("cardiff", "2024-25"), ("newport", "2022-23")]  # withdrawn: nothing to read
+    assert normalised == [2]  # Cardiff's line and Newport's, not the store's thousands
     kept = data._engines[data._engine_key(root, False)].engine
     monkeypatch.setattr(SubmissionStore, "current_lines", real)
     full = Engine.from_store(SubmissionStore(root))
-    for frame in ("categories", "values"):
-        def tidy(f):
-            return f.astype({c: str for c in f.columns if isinstance(f[c].dtype, pd.CategoricalDtype)}).sort_values(
-                list(f.columns[:4])).reset_index(drop=True)
-        pd.testing.assert_frame_equal(tidy(getattr(kept, frame)), tidy(getattr(full, frame)))
+    for frame in ("facts", "factor_warnings", "categories", "values", "values_without_supply_chain"):
+        pd.testing.assert_frame_equal(_tidy(getattr(kept, frame)), _tidy(getattr(full, frame)), obj=frame)
     newport = kept.categories[(kept.categories["organisation_id"] == "newport")
                               & (kept.categories["reporting_year"] == "2022-23")]
     assert newport["tco2e"].sum() == 70.0  # the replacement alone: 70 tCO2e of waste
+    assert not ((kept.facts["organisation_id"] == "swansea") & (kept.facts["reporting_year"] == "2021-22")).any()
+    assert ((before.facts["organisation_id"] == "swansea") & (before.facts["reporting_year"] == "2021-22")).any()
+
+
+def test_an_updated_engine_keeps_the_body_and_year_order_with_each_return_s_lines_in_their_order():
+    registry = bundled_registry()
+    lines = check("Cardiff,2020-21,Waste,,,,,5,,,", "Cardiff,2020-21,Water,,,,,7,,,",
+                  "Newport,2020-21,Waste,,,,,9,,,").lines
+    engine = Engine.from_lines(lines, registry, load_factors())
+    fresh = check("Blaenau Gwent,2021-22,Waste,,,,,3,,,", "Cardiff,2020-21,Water,,,,,8,,,",
+                  "Cardiff,2020-21,Waste,,,,,6,,,").lines
+    updated = engine.updated(fresh, {("cardiff", "2020-21"), ("blaenau_gwent", "2021-22")})
+    assert list(zip(updated.facts["organisation_id"], updated.facts["category"],
+                    updated.facts["emissions_tco2e"], strict=True)) == [
+        ("blaenau_gwent", "waste", 3.0), ("cardiff", "water", 8.0), ("cardiff", "waste", 6.0), ("newport", "waste", 9.0)]
+    totals = updated.values[updated.values["metric"] == "total"]
+    assert list(zip(totals["organisation_id"], totals["value"], strict=True)) == [
+        ("blaenau_gwent", 3.0), ("cardiff", 14.0), ("newport", 9.0)]
+    assert list(updated.values["metric"].unique()) == list(engine.values["metric"].unique())  # metric by metric
+    assert updated.registry is engine.registry and engine.facts["emissions_tco2e"].sum() == 21.0  # engine unchanged
 
 
 def test_a_change_landing_while_the_pages_are_drawn_ahead_stops_that_drawing_and_the_new_figures_are_drawn(
