@@ -160,7 +160,8 @@ def test_an_updated_engine_keeps_the_body_and_year_order_with_each_return_s_line
     updated = engine.updated(fresh, {("cardiff", "2020-21"), ("blaenau_gwent", "2021-22")})
     assert list(zip(updated.facts["organisation_id"], updated.facts["category"],
                     updated.facts["emissions_tco2e"], strict=True)) == [
-        ("blaenau_gwent", "waste", 3.0), ("cardiff", "water", 8.0), ("cardiff", "waste", 6.0), ("newport", "waste", 9.0)]
+        ("blaenau_gwent", "waste", 3.0), ("cardiff", "water", 8.0), ("cardiff", "waste", 6.0),
+        ("newport", "waste", 9.0)]
     totals = updated.values[updated.values["metric"] == "total"]
     assert list(zip(totals["organisation_id"], totals["value"], strict=True)) == [
         ("blaenau_gwent", 3.0), ("cardiff", 14.0), ("newport", 9.0)]
