@@ -49,7 +49,11 @@ class Engine:
         equals :meth:`from_lines` over the whole current lines, row for row, in the order of
         :func:`replace_body_years` (see ``tests/test_engine_update.py``). Same register and factors.
         """
-        fresh = lines[_rows_of(lines, changed)] if len(changed) else lines.iloc[:0]
+        if not changed:  # the same figures (a decision changed no published return), kept for a new engine's pages
+            out = Engine(self.registry, self.factors, self.facts, self.factor_warnings, self.categories, self.values)
+            out.__dict__.update({k: v for k, v in self.__dict__.items() if k == "values_without_supply_chain"})
+            return out
+        fresh = lines[_rows_of(lines, changed)]
         facts, warnings = normalise(fresh, self.factors)
         categories = measures.category_table(facts)
         out = Engine(self.registry, self.factors, replace_body_years(self.facts, facts, changed),

@@ -593,12 +593,13 @@ class SubmissionStore(ProjectsStore):
         with self._connect() as db:
             return db.execute("SELECT COUNT(*) FROM submissions").fetchone()[0] == 0
 
-    def current_parts(self, organisation_id: str | None = None) -> pd.DataFrame:
-        """Return, per body and year (of one body, if given), the current submission and its file.
+    def current_parts(self, organisation_id: str | None = None, accepted_only: bool = False) -> pd.DataFrame:
+        """Return, per body and year (of one body, if given), the current submission and its file (with
+        ``accepted_only``, the newest accepted one, as :meth:`current_lines`).
 
         A body and year whose current file is damaged is left out: see :meth:`unavailable`.
         """
-        return self._versioned_parts(organisation_id)[1]
+        return self._versioned_parts(organisation_id, accepted_only)[1]
 
     def unavailable(self) -> list[tuple[str, str, str]]:
         """Return the bodies and years whose current return cannot be read: (organisation_id, reporting_year, reason).

@@ -6,8 +6,9 @@ directory is *followed* (:mod:`decarb_dashboard.web.propagation`, the app's defa
 engines rebuilt in the background within ``DECARB_PROPAGATION_INTERVAL_S`` plus the time
 of one build, and its requests never read the version nor wait for a rebuild; otherwise
 each request reads the version and the engine is rebuilt at most every ``REBUILD_INTERVAL_S``.
-A rebuild reads again only the body-years whose current return changed (:func:`_current_lines`).
-Nothing per user is kept here.
+A rebuild reads again only the body-years whose current return changed (:func:`_current_lines`) and
+works out only their figures (:meth:`Engine.updated`), the published engine of ``DECARB_PUBLISH=accepted``
+as much as the other. Nothing per user is kept here.
 """
 
 from __future__ import annotations
@@ -37,8 +38,7 @@ _lock = threading.Lock()
 REBUILD_INTERVAL_S = 10.0
 
 
-#: A rebuild reads again only the body-years whose current part changed, up to this many parts; more (or
-#: ``DECARB_PUBLISH=accepted``, whose published parts the store lists only with every version) read every line.
+#: A rebuild reads again only the body-years whose current part changed, up to this many parts; more read every line.
 INCREMENTAL_MAX_PARTS = 200
 
 
@@ -48,9 +48,9 @@ class _Built:
     built_at: float
     engine: Engine
     #: The current lines the engine was built from and their parts' (organisation_id, reporting_year,
-    #: submission_id), kept to read only what changed next time (None: not kept, the published engine).
-    lines: pd.DataFrame | None = None
-    parts: frozenset[tuple[str, str, str]] | None = None
+    #: submission_id), kept to read only what changed next time.
+    lines: pd.DataFrame
+    parts: frozenset[tuple[str, str, str]]
 
 
 _engines: dict[str, _Built] = {}
@@ -130,39 +130,39 @@ def _build(directory: Path, drafts: bool, version: int) -> _Built:
     if cached is not None and cached.version >= version:
         return cached
     s = store(directory)
-    if config.publish_accepted_only() and not drafts:
-        built = _Built(version, time.monotonic(), Engine.from_store(s, accepted_only=True))
+    lines, parts, changed = _current_lines(s, cached, accepted_only=config.publish_accepted_only() and not drafts)
+    registry, factors = load_registry(s.root), load_factors(s.root)
+    if changed is not None and registry is cached.engine.registry and factors.equals(cached.engine.factors):
+        fresh = cached.engine.updated(lines, changed)  # only the changed body-years worked out again
     else:
-        lines, parts, changed = _current_lines(s, cached)
-        registry, factors = load_registry(s.root), load_factors(s.root)
-        if changed is not None and registry is cached.engine.registry and factors.equals(cached.engine.factors):
-            fresh = cached.engine.updated(lines, changed)  # only the changed body-years worked out again
-        else:
-            fresh = Engine.from_lines(lines, registry, factors)
-        built = _Built(version, time.monotonic(), fresh, lines, parts)
+        fresh = Engine.from_lines(lines, registry, factors)
+    built = _Built(version, time.monotonic(), fresh, lines, parts)
     with _lock:
         _engines[key] = built
     return built
 
 
-def _current_lines(s: SubmissionStore, before: _Built | None) -> tuple[pd.DataFrame, frozenset, set | None]:
-    """Return the store's current lines, their parts, and the body-years changed since ``before`` (None: every
-    line read, when there is no such engine or more than :data:`INCREMENTAL_MAX_PARTS` parts changed).
+def _current_lines(s: SubmissionStore, before: _Built | None, accepted_only: bool = False
+                   ) -> tuple[pd.DataFrame, frozenset, set | None]:
+    """Return the store's current lines (with ``accepted_only``, the published ones of ``DECARB_PUBLISH=accepted``),
+    their parts, and the body-years changed since ``before`` (None: every line read, when there is no such engine
+    or more than :data:`INCREMENTAL_MAX_PARTS` parts changed).
 
     Only the body-years whose current part is not one ``before`` was built from are read again: at
     5,000 bodies reading every current line back from PostgreSQL takes tens of seconds, one
     body-year's lines some 0.06 s. The list of parts and the lines are read apart: a submission
     landing between them is read now or at the next rebuild (its part then differs from the one recorded).
     """
-    found = s.current_parts()
+    found = s.current_parts(accepted_only=accepted_only)
     parts = frozenset(zip(found["organisation_id"], found["reporting_year"], found["submission_id"], strict=True))
-    if before is None or before.parts is None or len(parts ^ before.parts) > INCREMENTAL_MAX_PARTS:
-        return s.current_lines(), parts, None
+    if before is None or len(parts ^ before.parts) > INCREMENTAL_MAX_PARTS:
+        return s.current_lines(accepted_only=accepted_only), parts, None
     changed = {(o, y) for o, y, _ in parts ^ before.parts}
     if not changed:
         return before.lines, parts, changed
     current = {(o, y) for o, y, _ in parts}
-    fresh = [s.current_lines(o, y) for o, y in sorted(changed) if (o, y) in current]  # else withdrawn or damaged
+    fresh = [s.current_lines(o, y, accepted_only=accepted_only)  # not current: withdrawn, damaged (or not accepted)
+             for o, y in sorted(changed) if (o, y) in current]
     return replace_body_years(before.lines, fresh, changed), parts, changed
 
 

@@ -150,6 +150,42 @@ def test_a_rebuild_reads_and_works_out_only_the_body_years_that_changed_and_give
     assert ((before.facts["organisation_id"] == "swansea") & (before.facts["reporting_year"] == "2021-22")).any()
 
 
+def test_with_only_accepted_returns_published_the_published_engine_is_updated_when_a_return_is_accepted(
+        sample_store, tmp_path, monkeypatch):
+    monkeypatch.setenv("DECARB_PUBLISH", "accepted")
+    root = tmp_path / "data"
+    shutil.copytree(sample_store.root, root)
+    s = SubmissionStore(root)
+    for sub in s.submissions():  # the sample returns accepted: published
+        s.set_status(sub.submission_id, "accepted", actor="test")
+    data.rebuild(root)
+    newport = s.submit(check("Newport,2022-23,Waste,,,,,70,,,").lines, b"y", submitted_by="test")
+    data.rebuild(root)
+
+    def newport_2022(drafts):
+        e = data.engine(root, drafts=drafts)
+        return e.categories[(e.categories["organisation_id"] == "newport")
+                            & (e.categories["reporting_year"] == "2022-23")]["tco2e"].sum()
+
+    published = newport_2022(False)
+    assert newport_2022(True) == 70.0 and published != 70.0  # awaiting review: the accepted return is published
+    read, normalised = [], []
+    real = SubmissionStore.current_lines
+    monkeypatch.setattr(SubmissionStore, "current_lines", lambda self, *args, **kwargs: read.append(
+        (args, kwargs.get("accepted_only"))) or real(self, *args, **kwargs))
+    real_normalise = engine_module.normalise
+    monkeypatch.setattr(engine_module, "normalise", lambda lines, factors: normalised.append(len(lines)) or
+                        real_normalise(lines, factors))
+    s.set_status(newport, "accepted", actor="test")
+    data.rebuild(root)
+    assert read == [(("newport", "2022-23"), True)] and normalised == [1]  # the published engine only: drafts same
+    assert newport_2022(False) == 70.0
+    monkeypatch.setattr(SubmissionStore, "current_lines", real)
+    full = Engine.from_store(SubmissionStore(root), accepted_only=True)
+    for frame in ("facts", "categories", "values"):
+        pd.testing.assert_frame_equal(_tidy(getattr(data.engine(root), frame)), _tidy(getattr(full, frame)), obj=frame)
+
+
 def test_an_updated_engine_keeps_the_body_and_year_order_with_each_return_s_lines_in_their_order():
     registry = bundled_registry()
     lines = check("Cardiff,2020-21,Waste,,,,,5,,,", "Cardiff,2020-21,Water,,,,,7,,,",
