@@ -39,32 +39,38 @@ class Engine:
         categories = measures.category_table(facts)
         return cls(registry, factors, facts, warnings, categories, measures.metric_values(categories, registry))
 
-    def updated(self, lines: pd.DataFrame, changed: Collection[tuple[str, str]]) -> Engine:
-        """Return the engine over ``self``'s lines with the body-years ``changed`` (organisation_id, reporting_year)
-        replaced by their rows of ``lines`` (none: withdrawn), working out only those.
+    def updated(self, fresh: pd.DataFrame | None, changed: Collection[tuple[str, str]]) -> Engine:
+        """Return the engine with the body-years ``changed`` (organisation_id, reporting_year) replaced by the lines
+        ``fresh`` (their current lines; those of a body-year not among them, withdrawn, are left out), working out
+        only those.
 
         Every frame of the engine is worked out per body and year (a line's facts, a body-year's
         categories and metric values), so only the changed body-years' need working out again:
         after one submission at 5,000 bodies a few dozen lines instead of millions. The result
         equals :meth:`from_lines` over the whole current lines, row for row, in the order of
-        :func:`replace_body_years` (see ``tests/test_engine_update.py``). Same register and factors.
+        :func:`replace_body_years` (``tests/web/test_propagation.py``). Same register and factors.
         """
         if not changed:  # the same figures (a decision changed no published return), kept for a new engine's pages
             out = Engine(self.registry, self.factors, self.facts, self.factor_warnings, self.categories, self.values)
             out.__dict__.update({k: v for k, v in self.__dict__.items() if k == "values_without_supply_chain"})
             return out
-        fresh = lines[_rows_of(lines, changed)]
-        facts, warnings = normalise(fresh, self.factors)
-        categories = measures.category_table(facts)
+        if fresh is None or fresh.empty:  # only withdrawn ones: their rows go, none come
+            facts, warnings, categories = self.facts.iloc[:0], self.factor_warnings.iloc[:0], self.categories.iloc[:0]
+        else:
+            facts, warnings = normalise(fresh, self.factors)
+            categories = measures.category_table(facts)
+
+        def values(include_supply_chain: bool) -> pd.DataFrame:
+            return measures.metric_values(categories, self.registry, include_supply_chain) if len(categories) \
+                else self.values.iloc[:0]
+
         out = Engine(self.registry, self.factors, replace_body_years(self.facts, facts, changed),
                      replace_body_years(self.factor_warnings, warnings, changed),
                      replace_body_years(self.categories, categories, changed),
-                     replace_body_years(self.values, measures.metric_values(categories, self.registry), changed,
-                                        leading="metric"))
+                     replace_body_years(self.values, values(True), changed, leading="metric"))
         if "values_without_supply_chain" in self.__dict__:  # asked for of the engine before: kept up to date too
             out.__dict__["values_without_supply_chain"] = replace_body_years(
-                self.values_without_supply_chain, measures.metric_values(categories, self.registry, False), changed,
-                leading="metric")
+                self.values_without_supply_chain, values(False), changed, leading="metric")
         return out
 
     @functools.cached_property

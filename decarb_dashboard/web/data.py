@@ -24,7 +24,7 @@ import flask
 import pandas as pd
 
 from decarb_dashboard import config, rollups
-from decarb_dashboard.engine import Engine, replace_body_years
+from decarb_dashboard.engine import Engine
 from decarb_dashboard.factors import load_factors
 from decarb_dashboard.matcher import OrganisationMatcher, matcher_for
 from decarb_dashboard.memo import per_object
@@ -47,9 +47,8 @@ class _Built:
     version: int
     built_at: float
     engine: Engine
-    #: The current lines the engine was built from and their parts' (organisation_id, reporting_year,
-    #: submission_id), kept to read only what changed next time.
-    lines: pd.DataFrame
+    #: The parts (organisation_id, reporting_year, submission_id) of the current lines the engine was built from,
+    #: kept to read only what changed next time (the engine's facts hold the lines' figures: not the lines again).
     parts: frozenset[tuple[str, str, str]]
 
 
@@ -136,17 +135,17 @@ def _build(directory: Path, drafts: bool, version: int) -> _Built:
         fresh = cached.engine.updated(lines, changed)  # only the changed body-years worked out again
     else:
         fresh = Engine.from_lines(lines, registry, factors)
-    built = _Built(version, time.monotonic(), fresh, lines, parts)
+    built = _Built(version, time.monotonic(), fresh, parts)
     with _lock:
         _engines[key] = built
     return built
 
 
 def _current_lines(s: SubmissionStore, before: _Built | None, accepted_only: bool = False
-                   ) -> tuple[pd.DataFrame, frozenset, set | None]:
-    """Return the store's current lines (with ``accepted_only``, the published ones of ``DECARB_PUBLISH=accepted``),
-    their parts, and the body-years changed since ``before`` (None: every line read, when there is no such engine
-    or more than :data:`INCREMENTAL_MAX_PARTS` parts changed).
+                   ) -> tuple[pd.DataFrame | None, frozenset, set | None]:
+    """Return the store's current lines (with ``accepted_only``, the published ones of ``DECARB_PUBLISH=accepted``)
+    of the body-years changed since ``before``, their parts, and those body-years: or every current line and None,
+    when there is no such engine or more than :data:`INCREMENTAL_MAX_PARTS` parts changed.
 
     Only the body-years whose current part is not one ``before`` was built from are read again: at
     5,000 bodies reading every current line back from PostgreSQL takes tens of seconds, one
@@ -158,12 +157,10 @@ def _current_lines(s: SubmissionStore, before: _Built | None, accepted_only: boo
     if before is None or len(parts ^ before.parts) > INCREMENTAL_MAX_PARTS:
         return s.current_lines(accepted_only=accepted_only), parts, None
     changed = {(o, y) for o, y, _ in parts ^ before.parts}
-    if not changed:
-        return before.lines, parts, changed
     current = {(o, y) for o, y, _ in parts}
     fresh = [s.current_lines(o, y, accepted_only=accepted_only)  # not current: withdrawn, damaged (or not accepted)
              for o, y in sorted(changed) if (o, y) in current]
-    return replace_body_years(before.lines, fresh, changed), parts, changed
+    return (pd.concat(fresh, ignore_index=True) if fresh else None), parts, changed
 
 
 def rebuild(directory: Path) -> int:

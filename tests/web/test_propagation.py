@@ -203,6 +203,11 @@ def test_an_updated_engine_keeps_the_body_and_year_order_with_each_return_s_line
         ("blaenau_gwent", 3.0), ("cardiff", 14.0), ("newport", 9.0)]
     assert list(updated.values["metric"].unique()) == list(engine.values["metric"].unique())  # metric by metric
     assert updated.registry is engine.registry and engine.facts["emissions_tco2e"].sum() == 21.0  # engine unchanged
+    engine.values_without_supply_chain  # noqa: B018 (asked for, so kept up to date)
+    withdrawn = engine.updated(None, {("newport", "2020-21")})  # no lines come: Newport's 2020-21 return withdrawn
+    assert list(withdrawn.categories["organisation_id"].unique()) == ["cardiff"]
+    for frame in (withdrawn.facts, withdrawn.values, withdrawn.values_without_supply_chain):
+        assert set(frame["organisation_id"]) == {"cardiff"}
 
 
 def test_a_change_landing_while_the_pages_are_drawn_ahead_stops_that_drawing_and_the_new_figures_are_drawn(
