@@ -22,6 +22,11 @@ from decarb_dashboard.registry import load_registry
 from decarb_dashboard.store import SubmissionStore
 
 
+def load_inputs(data_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The register and the factors (bundled and imported) an engine over the data directory ``data_dir`` uses."""
+    return load_registry(data_dir), load_factors(data_dir)
+
+
 @dataclass
 class Engine:
     """Everything the comparisons read, worked out once from the current lines."""
@@ -86,7 +91,7 @@ class Engine:
     @classmethod
     def over(cls, lines: pd.DataFrame, data_dir: Path) -> Engine:
         """The engine over ``lines`` with the register and imported factors of the data directory ``data_dir``."""
-        return cls.from_lines(lines, load_registry(data_dir), load_factors(data_dir))
+        return cls.from_lines(lines, *load_inputs(data_dir))
 
     @classmethod
     def from_data_dir(cls, data_dir: Path) -> Engine:

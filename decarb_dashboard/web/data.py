@@ -24,11 +24,9 @@ import flask
 import pandas as pd
 
 from decarb_dashboard import config, rollups
-from decarb_dashboard.engine import Engine
-from decarb_dashboard.factors import load_factors
+from decarb_dashboard.engine import Engine, load_inputs
 from decarb_dashboard.matcher import OrganisationMatcher, matcher_for
 from decarb_dashboard.memo import per_object
-from decarb_dashboard.registry import load_registry
 from decarb_dashboard.store import SubmissionStore
 from decarb_dashboard.years import BASELINE_YEAR
 
@@ -130,7 +128,7 @@ def _build(directory: Path, drafts: bool, version: int) -> _Built:
         return cached
     s = store(directory)
     lines, parts, changed = _current_lines(s, cached, accepted_only=config.publish_accepted_only() and not drafts)
-    registry, factors = load_registry(s.root), load_factors(s.root)
+    registry, factors = load_inputs(s.root)
     if changed is not None and registry is cached.engine.registry and factors.equals(cached.engine.factors):
         fresh = cached.engine.updated(lines, changed)  # only the changed body-years worked out again
     else:
