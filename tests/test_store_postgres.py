@@ -167,12 +167,23 @@ def test_a_writer_killed_mid_submission_never_leaves_a_partial_one(tmp_path, pos
     def reported() -> dict[str, str]:
         return dict(line.split() for line in log.read_text().splitlines()) if log.exists() else {}
 
-    # At least 20 kills, and on (up to 60) until one has landed inside a transaction and some submissions finished
+    def in_transaction(name: str) -> bool:  # the writer's connection has written in a transaction not yet committed
+        return sql(postgres_url, "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s"
+                                 " AND backend_xid IS NOT NULL", name) != [(0,)]
+
+    # 20 kills at random moments, then (up to 60 in all) until one has landed inside a transaction and some
+    # submissions finished. On a busy machine a random moment may never fall inside one, so after the 20th each
+    # kill waits for the writer's connection to hold an uncommitted write.
     for round_ in range(60):
+        name = f"killed-writer-{round_}"
         writer = ctx.Process(target=store_workers.submit_forever, args=(str(data_dir), str(log), round_,
-                                                                        postgres_url))
+                                                                        f"{postgres_url}&application_name={name}"))
         writer.start()
         time.sleep(rng.uniform(0.05, 0.8))
+        if round_ >= 20 and not rolled_back():
+            deadline = time.monotonic() + 10
+            while not in_transaction(name) and time.monotonic() < deadline:
+                pass
         os.kill(writer.pid, signal.SIGKILL)
         writer.join()
         assert writer.exitcode == -signal.SIGKILL
