@@ -89,36 +89,45 @@ SELECT (SELECT COALESCE(MAX(entry), 0) FROM audit_log) + (SELECT COALESCE(MAX(en
      + (SELECT COALESCE(MAX(entry), 0) FROM register_history)
 """
 
-# The latest part of each body and year (its latest submission not withdrawn). It is the current
-# return unless its file is damaged: then that body and year is unavailable (an older version
-# is not shown in its place, which would pass old figures off as current).
-_LATEST_SQL = """
-SELECT p.organisation_id, p.reporting_year, p.submission_id, p.path, p.line_count, p.sha256, s.seq
-FROM parts p JOIN submissions s USING (submission_id)
-WHERE s.status != 'withdrawn'
-  AND s.seq = (SELECT MAX(s2.seq) FROM parts p2 JOIN submissions s2 USING (submission_id)
-               WHERE p2.organisation_id = p.organisation_id AND p2.reporting_year = p.reporting_year
-                 AND s2.status != 'withdrawn')
+def _newest_parts_sql(status: str, *, skip_damaged: bool, where: str = "") -> str:
+    """SQL of the newest part of each body and year among the submissions whose status meets ``status``
+    (a condition on ``s.status``), the parts also meeting ``where`` (conditions on ``p``, each starting AND).
+
+    Columns ``organisation_id, reporting_year, submission_id, path, line_count, sha256, seq``. With
+    ``skip_damaged`` a body and year whose newest part is damaged is left out: an older version is not
+    shown in its place, which would pass old figures off as current. Numbered in one window over the
+    parts: a subquery per part for the newest submission (as before) took 1.1 s at 5,000 bodies on PostgreSQL.
+    """
+    return f"""
+SELECT organisation_id, reporting_year, submission_id, path, line_count, sha256, seq FROM (
+  SELECT p.organisation_id, p.reporting_year, p.submission_id, p.path, p.line_count, p.sha256, s.seq,
+         ROW_NUMBER() OVER (PARTITION BY p.organisation_id, p.reporting_year ORDER BY s.seq DESC) AS newness
+  FROM parts p JOIN submissions s USING (submission_id)
+  WHERE {status} {where}) ranked
+WHERE newness = 1 {"AND path NOT IN (SELECT path FROM damaged_parts)" if skip_damaged else ""}
 """
-_CURRENT_SQL = _LATEST_SQL + " AND p.path NOT IN (SELECT path FROM damaged_parts)"
-# The newest accepted part of each body and year: what is published with DECARB_PUBLISH=accepted.
-_ACCEPTED_SQL = """
-SELECT p.organisation_id, p.reporting_year, p.submission_id, p.path, p.line_count, p.sha256, s.seq
-FROM parts p JOIN submissions s USING (submission_id)
-WHERE s.status = 'accepted'
-  AND s.seq = (SELECT MAX(s2.seq) FROM parts p2 JOIN submissions s2 USING (submission_id)
-               WHERE p2.organisation_id = p.organisation_id AND p2.reporting_year = p.reporting_year
-                 AND s2.status = 'accepted')
-  AND p.path NOT IN (SELECT path FROM damaged_parts)
-"""
+
+
+#: The latest part of each body and year (its latest submission not withdrawn), damaged or not.
+_LATEST_SQL = _newest_parts_sql("s.status != 'withdrawn'", skip_damaged=False)
+#: The current return of each body and year: its latest part, unless that is damaged (then it is unavailable).
+_CURRENT_SQL = _newest_parts_sql("s.status != 'withdrawn'", skip_damaged=True)
+#: The newest accepted part of each body and year: what is published with DECARB_PUBLISH=accepted.
+_ACCEPTED_SQL = _newest_parts_sql("s.status = 'accepted'", skip_damaged=True)
 #: One row per current return: its submission, reference, status, and when the body-year was first submitted.
 _STATUSES_SQL = """
 SELECT c.organisation_id, c.reporting_year, c.submission_id, s.reference, s.status, s.submitted_at,
-       (SELECT MIN(s3.submitted_at) FROM parts p3 JOIN submissions s3 USING (submission_id)
-        WHERE p3.organisation_id = c.organisation_id AND p3.reporting_year = c.reporting_year
-          AND s3.status != 'withdrawn') AS first_submitted_at
+       f.first_submitted_at
 FROM ({current}) c JOIN submissions s USING (submission_id)
+JOIN ({first}) f ON f.organisation_id = c.organisation_id AND f.reporting_year = c.reporting_year
 ORDER BY c.organisation_id, c.reporting_year
+"""
+#: When each body and year's first submission not withdrawn arrived: ``organisation_id, reporting_year,
+#: first_submitted_at``. One grouping, not a subquery per row.
+_FIRST_SUBMITTED_SQL = """
+SELECT p.organisation_id, p.reporting_year, MIN(s.submitted_at) AS first_submitted_at
+FROM parts p JOIN submissions s USING (submission_id) WHERE s.status != 'withdrawn'
+GROUP BY p.organisation_id, p.reporting_year
 """
 #: The columns of :meth:`SubmissionStore.current_statuses`.
 STATUS_COLUMNS = ["organisation_id", "reporting_year", "submission_id", "reference", "status", "submitted_at",
@@ -622,7 +631,8 @@ class SubmissionStore(ProjectsStore):
         file keeps its status); with ``accepted_only`` the newest accepted one, as published with
         ``DECARB_PUBLISH=accepted``.
         """
-        sql = _STATUSES_SQL.replace("{current}", _ACCEPTED_SQL if accepted_only else _LATEST_SQL)
+        sql = _STATUSES_SQL.replace("{current}", _ACCEPTED_SQL if accepted_only else _LATEST_SQL) \
+            .replace("{first}", _FIRST_SUBMITTED_SQL)
         with self._connect() as db:
             rows = db.execute(sql).fetchall()
         return pd.DataFrame([dict(r) for r in rows], columns=STATUS_COLUMNS)
@@ -638,15 +648,14 @@ class SubmissionStore(ProjectsStore):
         sql = """
         SELECT p.submission_id, p.organisation_id, p.reporting_year, s.reference, s.status, s.submitted_at,
                s.submitted_by, s.warnings, p.line_count, (l.submission_id IS NOT NULL) AS current,
-               (SELECT MIN(s3.submitted_at) FROM parts p3 JOIN submissions s3 USING (submission_id)
-                WHERE p3.organisation_id = p.organisation_id AND p3.reporting_year = p.reporting_year
-                  AND s3.status != 'withdrawn') AS first_submitted_at
+               f.first_submitted_at
         FROM parts p JOIN submissions s USING (submission_id)
         LEFT JOIN ({latest}) l ON l.submission_id = p.submission_id AND l.organisation_id = p.organisation_id
                                 AND l.reporting_year = p.reporting_year
+        LEFT JOIN ({first}) f ON f.organisation_id = p.organisation_id AND f.reporting_year = p.reporting_year
         WHERE l.submission_id IS NOT NULL OR s.status = 'submitted'
         ORDER BY s.seq, p.organisation_id, p.reporting_year
-        """.replace("{latest}", _LATEST_SQL)
+        """.replace("{latest}", _LATEST_SQL).replace("{first}", _FIRST_SUBMITTED_SQL)
         with self._connect() as db:
             rows = [dict(r) for r in db.execute(sql)]
         frame = pd.DataFrame(rows, columns=["submission_id", "organisation_id", "reporting_year", "reference", "status",
@@ -666,21 +675,22 @@ class SubmissionStore(ProjectsStore):
         A damaged or missing part is left out.
         """
         sql = """
-        SELECT p.organisation_id, p.reporting_year, p.submission_id, p.path, p.sha256, p.line_count, s.reference,
-               s.submitted_at,
-               s.status AS submission_status,
-               (SELECT COUNT(*) FROM parts p2 JOIN submissions s2 USING (submission_id)
-                WHERE p2.organisation_id = p.organisation_id AND p2.reporting_year = p.reporting_year
-                  AND s2.seq <= s.seq) AS version_number,
+        SELECT v.organisation_id, v.reporting_year, v.submission_id, v.path, v.sha256, v.line_count, v.reference,
+               v.submitted_at, v.submission_status, v.version_number,
                CASE WHEN c.submission_id IS NOT NULL THEN 'current'
-                    WHEN s.status = 'withdrawn' THEN 'withdrawn' ELSE 'superseded' END AS version_state
-        FROM parts p JOIN submissions s USING (submission_id)
-        LEFT JOIN ({current}) c ON c.submission_id = p.submission_id AND c.organisation_id = p.organisation_id
-                                 AND c.reporting_year = p.reporting_year
-        WHERE p.path NOT IN (SELECT path FROM damaged_parts) {only}
-        ORDER BY p.organisation_id, p.reporting_year, s.seq
+                    WHEN v.submission_status = 'withdrawn' THEN 'withdrawn' ELSE 'superseded' END AS version_state
+        FROM (SELECT p.organisation_id, p.reporting_year, p.submission_id, p.path, p.sha256, p.line_count,
+                     s.reference, s.submitted_at, s.status AS submission_status, s.seq,
+                     -- numbered among all the body-year's parts, damaged and withdrawn ones too, as its reference is
+                     ROW_NUMBER() OVER (PARTITION BY p.organisation_id, p.reporting_year ORDER BY s.seq)
+                         AS version_number
+              FROM parts p JOIN submissions s USING (submission_id)) v
+        LEFT JOIN ({current}) c ON c.submission_id = v.submission_id AND c.organisation_id = v.organisation_id
+                                 AND c.reporting_year = v.reporting_year
+        WHERE v.path NOT IN (SELECT path FROM damaged_parts) {only}
+        ORDER BY v.organisation_id, v.reporting_year, v.seq
         """.replace("{current}", _ACCEPTED_SQL if accepted_only else _CURRENT_SQL) \
-            .replace("{only}", "AND s.status = 'accepted'" if accepted_only else "")
+            .replace("{only}", "AND v.submission_status = 'accepted'" if accepted_only else "")
         with self._connect() as db:
             rows = [dict(r) for r in db.execute(sql)]
         return pd.DataFrame(rows, columns=VERSION_COLUMNS)
@@ -695,11 +705,12 @@ class SubmissionStore(ProjectsStore):
     def _versioned_parts(self, organisation_id: str | None = None,
                          accepted_only: bool = False) -> tuple[int, pd.DataFrame]:
         """Return (version, current parts), read in one transaction so that they agree."""
-        where, args = (" AND p.organisation_id = ?", [organisation_id]) if organisation_id is not None else ("", [])
+        where, args = ("AND p.organisation_id = ?", [organisation_id]) if organisation_id is not None else ("", [])
+        sql = _newest_parts_sql("s.status = 'accepted'" if accepted_only else "s.status != 'withdrawn'",
+                                skip_damaged=True, where=where)
         with self._db.snapshot() as db:
             version = int(db.execute(_VERSION_SQL).fetchone()[0])
-            rows = db.execute((_ACCEPTED_SQL if accepted_only else _CURRENT_SQL) + where
-                              + " ORDER BY p.organisation_id, p.reporting_year", args).fetchall()
+            rows = db.execute(sql + " ORDER BY organisation_id, reporting_year", args).fetchall()
         return version, pd.DataFrame([dict(r) for r in rows], columns=[
             "organisation_id", "reporting_year", "submission_id", "path", "line_count", "sha256", "seq"])
 
