@@ -711,7 +711,8 @@ class SubmissionStore(ProjectsStore):
         with self._db.snapshot() as db:
             version = int(db.execute(_VERSION_SQL).fetchone()[0])
             rows = db.execute(sql + " ORDER BY organisation_id, reporting_year", args).fetchall()
-        return version, pd.DataFrame([dict(r) for r in rows], columns=[
+        # Rows as plain tuples, in the SQL's column order: 50,000 dicts took a third of a rebuild at 5,000 bodies.
+        return version, pd.DataFrame([tuple(r) for r in rows], columns=[
             "organisation_id", "reporting_year", "submission_id", "path", "line_count", "sha256", "seq"])
 
     def previous_version(self, submission_id: str, organisation_id: str, reporting_year: str) -> str | None:

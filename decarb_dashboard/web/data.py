@@ -151,7 +151,8 @@ def _current_lines(s: SubmissionStore, before: _Built | None, accepted_only: boo
     landing between them is read now or at the next rebuild (its part then differs from the one recorded).
     """
     found = s.current_parts(accepted_only=accepted_only)
-    parts = frozenset(zip(found["organisation_id"], found["reporting_year"], found["submission_id"], strict=True))
+    parts = frozenset(zip(*(found[c].tolist() for c in ("organisation_id", "reporting_year", "submission_id")),
+                          strict=True))
     if before is None or len(parts ^ before.parts) > INCREMENTAL_MAX_PARTS:
         return s.current_lines(accepted_only=accepted_only), parts, None
     changed = {(o, y) for o, y, _ in parts ^ before.parts}
