@@ -238,3 +238,31 @@ def test_a_change_landing_while_the_pages_are_drawn_ahead_stops_that_drawing_and
             wales.view(data.engine(), data.default_year(), "cy")
     finally:
         stop.set()
+
+
+def test_the_follower_builds_the_next_engine_while_a_page_is_still_being_drawn_ahead(sample_store, tmp_path,
+                                                                                      monkeypatch):
+    root = tmp_path / "data"
+    shutil.copytree(sample_store.root, root)
+    monkeypatch.setenv("DECARB_PROPAGATION_INTERVAL_S", "0.1")
+    monkeypatch.setenv("DECARB_WARM_PAGES", "1")
+    drawing, release = threading.Event(), threading.Event()
+    real = warm._page
+
+    def page(server, path, layout, lang):  # a drawing step that takes as long as the test wants (seconds at scale)
+        drawing.set()
+        assert release.wait(60)
+        real(server, path, layout, lang)
+
+    monkeypatch.setattr(warm, "_page", page)
+    app = create_app(root, seed=False)
+    stop = propagation.start(app.server, root)
+    try:
+        assert drawing.wait(60), "the pages were not drawn ahead"
+        before = data.built_version(root)
+        SubmissionStore(root).submit(check(CARDIFF_2024).lines, b"x", submitted_by="test")
+        wait_for(lambda: "2024-25" in years_shown(app))  # the new engine, though the page is not drawn yet
+        assert data.built_version(root) > before and not release.is_set()
+    finally:
+        release.set()
+        stop.set()
