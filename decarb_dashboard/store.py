@@ -108,12 +108,15 @@ WHERE newness = 1 {"AND path NOT IN (SELECT path FROM damaged_parts)" if skip_da
 """
 
 
+#: The submissions a body-year's current return is the newest of (``s``: submissions), and the published ones of
+#: DECARB_PUBLISH=accepted.
+_NOT_WITHDRAWN, _IS_ACCEPTED = "s.status != 'withdrawn'", "s.status = 'accepted'"
 #: The latest part of each body and year (its latest submission not withdrawn), damaged or not.
-_LATEST_SQL = _newest_parts_sql("s.status != 'withdrawn'", skip_damaged=False)
+_LATEST_SQL = _newest_parts_sql(_NOT_WITHDRAWN, skip_damaged=False)
 #: The current return of each body and year: its latest part, unless that is damaged (then it is unavailable).
-_CURRENT_SQL = _newest_parts_sql("s.status != 'withdrawn'", skip_damaged=True)
+_CURRENT_SQL = _newest_parts_sql(_NOT_WITHDRAWN, skip_damaged=True)
 #: The newest accepted part of each body and year: what is published with DECARB_PUBLISH=accepted.
-_ACCEPTED_SQL = _newest_parts_sql("s.status = 'accepted'", skip_damaged=True)
+_ACCEPTED_SQL = _newest_parts_sql(_IS_ACCEPTED, skip_damaged=True)
 #: One row per current return: its submission, reference, status, and when the body-year was first submitted.
 _STATUSES_SQL = """
 SELECT c.organisation_id, c.reporting_year, c.submission_id, s.reference, s.status, s.submitted_at,
@@ -124,9 +127,9 @@ ORDER BY c.organisation_id, c.reporting_year
 """
 #: When each body and year's first submission not withdrawn arrived: ``organisation_id, reporting_year,
 #: first_submitted_at``. One grouping, not a subquery per row.
-_FIRST_SUBMITTED_SQL = """
+_FIRST_SUBMITTED_SQL = f"""
 SELECT p.organisation_id, p.reporting_year, MIN(s.submitted_at) AS first_submitted_at
-FROM parts p JOIN submissions s USING (submission_id) WHERE s.status != 'withdrawn'
+FROM parts p JOIN submissions s USING (submission_id) WHERE {_NOT_WITHDRAWN}
 GROUP BY p.organisation_id, p.reporting_year
 """
 #: The columns of :meth:`SubmissionStore.current_statuses`.
@@ -706,8 +709,7 @@ class SubmissionStore(ProjectsStore):
                          accepted_only: bool = False) -> tuple[int, pd.DataFrame]:
         """Return (version, current parts), read in one transaction so that they agree."""
         where, args = ("AND p.organisation_id = ?", [organisation_id]) if organisation_id is not None else ("", [])
-        sql = _newest_parts_sql("s.status = 'accepted'" if accepted_only else "s.status != 'withdrawn'",
-                                skip_damaged=True, where=where)
+        sql = _newest_parts_sql(_IS_ACCEPTED if accepted_only else _NOT_WITHDRAWN, skip_damaged=True, where=where)
         with self._db.snapshot() as db:
             version = int(db.execute(_VERSION_SQL).fetchone()[0])
             rows = db.execute(sql + " ORDER BY organisation_id, reporting_year", args).fetchall()

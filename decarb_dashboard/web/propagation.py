@@ -50,7 +50,6 @@ def _follow(server: flask.Flask, directory: Path, stop: threading.Event, interva
     while not stop.is_set():
         if not directory.exists():  # the data directory went (a test's or a benchmark's temporary one)
             return
-        moved_on = False
         try:
             version = data.store(directory).version()
             if version != seen:
@@ -62,7 +61,7 @@ def _follow(server: flask.Flask, directory: Path, stop: threading.Event, interva
                         drawer.draw(version)
                 elif warm_pages:  # no rebuilds here: the pages are drawn on the engine a request would have
                     with warm.turn(directory):
-                        moved_on = not warm.warm(server)
+                        warm.warm(server)
                 # Without the rebuild here, warm's engine() may not have rebuilt yet (REBUILD_INTERVAL_S): again later.
                 if all((data.built_version(directory, drafts) or -1) >= version for drafts in (False, True)):
                     seen = version
@@ -74,8 +73,7 @@ def _follow(server: flask.Flask, directory: Path, stop: threading.Event, interva
                 log.exception("following the store's changes failed; the pages show the figures before until it "
                               "works again")
             failing = True
-        if not moved_on:
-            stop.wait(interval_s)
+        stop.wait(interval_s)
 
 
 class _Drawer:
@@ -89,7 +87,9 @@ class _Drawer:
     def __init__(self, server: flask.Flask, directory: Path, stop: threading.Event) -> None:
         self._server, self._directory, self._stop = server, directory, stop
         self._wanted: int | None = None
-        self._drawn: int | None = None
+        # The version a drawing was last started on, finished or not: one stopped because the store moved on is
+        # not started again on that engine, but on the next, which the follower is building.
+        self._started: int | None = None
         self._changed = threading.Condition()
         threading.Thread(target=self._run, name="decarb-draw-ahead", daemon=True).start()
 
@@ -102,17 +102,16 @@ class _Drawer:
     def _run(self) -> None:
         while not self._stop.is_set() and self._directory.exists():
             with self._changed:
-                self._changed.wait_for(lambda: self._wanted != self._drawn or self._stop.is_set(), timeout=1.0)
+                self._changed.wait_for(lambda: self._wanted != self._started or self._stop.is_set(), timeout=1.0)
                 version = self._wanted
-            if version is None or version == self._drawn or self._stop.is_set():
+            if version is None or version == self._started or self._stop.is_set():
                 continue
+            self._started = version
             try:
                 with warm.turn(self._directory):
-                    if warm.warm(self._server, functools.partial(self._stale, version)):
-                        self._drawn = version
+                    warm.warm(self._server, functools.partial(self._stale, version))
             except Exception:  # drawing ahead only saves a visitor time: never let it stop the thread
                 log.exception("drawing the pages ahead failed; they are drawn when asked for")
-                self._drawn = version
 
     def _stale(self, version: int) -> bool:
         """Whether a newer engine than ``version``'s is in place or coming (the store has moved on)."""
