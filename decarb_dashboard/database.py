@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,13 +19,34 @@ def connect(path: Path, *, durable: bool = True, timeout_s: float = 60) -> Itera
     """Open ``path``; ``durable`` False skips the fsync of each commit (benchmarks that only read)."""
     db = sqlite3.connect(path, timeout=timeout_s, isolation_level=None)
     try:
-        db.execute("PRAGMA journal_mode=WAL")
+        _use_wal(db, timeout_s)
         db.execute(f"PRAGMA synchronous={'FULL' if durable else 'OFF'}")
         db.execute("PRAGMA foreign_keys=ON")
         db.row_factory = sqlite3.Row
         yield db
     finally:
         db.close()
+
+
+def _use_wal(db: sqlite3.Connection, timeout_s: float) -> None:
+    """Switch ``db`` to WAL, waiting up to ``timeout_s`` for other connections to a file not yet in WAL.
+
+    Switching a file from the old rollback journal needs its exclusive lock, and SQLite refuses that at
+    once, without waiting, when another connection is part way through writing (it would deadlock);
+    so an old file that several processes open at once would fail all but one. Once a file is in WAL
+    the pragma takes no lock and this returns at the first try.
+    """
+    deadline = time.monotonic() + timeout_s
+    pause_s = 0.01
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() + pause_s > deadline:
+                raise
+        time.sleep(pause_s)
+        pause_s = min(pause_s * 2, 0.2)
 
 
 @contextlib.contextmanager

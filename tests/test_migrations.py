@@ -7,10 +7,11 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import threading
+import time
 
 import pytest
 
-from decarb_dashboard import migrations, notify
+from decarb_dashboard import database, migrations, notify
 from decarb_dashboard.accounts import AccountStore
 from decarb_dashboard.cli import main
 from decarb_dashboard.store import SubmissionStore
@@ -116,6 +117,36 @@ def test_the_oldest_files_gain_their_columns_tables_and_references_and_lose_the_
     assert (old.display_name, old.email, old.language) == ("Old account", None, "")
     assert "sign_in_failures" not in columns(tmp_path / "accounts.sqlite")
     assert {"accounts_audit", "password_resets", "sign_in_throttle"} <= set(columns(tmp_path / "accounts.sqlite"))
+
+
+def test_an_old_file_opened_while_another_connection_writes_to_it_waits_for_the_write_and_is_switched_to_wal(
+        tmp_path):
+    # SQLite refuses the switch from the old rollback journal at once, without waiting, while another connection
+    # is writing: the oldest-files test above met this on a busy machine (one of four requests failed)
+    path = tmp_path / "old.sqlite"
+    writer = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    writer.execute("CREATE TABLE t (x)")
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("INSERT INTO t VALUES (1)")
+    threading.Timer(0.3, lambda: writer.execute("COMMIT")).start()
+    started = time.monotonic()
+    with database.connect(path, timeout_s=10) as db:
+        waited_s = time.monotonic() - started
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert [tuple(r) for r in db.execute("SELECT x FROM t")] == [(1,)]  # the other connection's write is kept
+    writer.close()
+    assert waited_s >= 0.25  # it waited for the write rather than failing
+
+
+def test_an_old_file_still_written_to_after_the_timeout_gives_the_lock_error(tmp_path):
+    path = tmp_path / "old.sqlite"
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("CREATE TABLE t (x)")
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("INSERT INTO t VALUES (1)")
+    with pytest.raises(sqlite3.OperationalError, match="locked"), database.connect(path, timeout_s=0.3):
+        pass
+    writer.execute("COMMIT")
 
 
 def test_a_new_data_directory_s_files_are_made_by_the_migrations_and_migrate_has_nothing_more_to_do(tmp_path,
