@@ -5,16 +5,20 @@ in it (Wales scale, 45 bodies; ``--bodies N`` adds made-up bodies with 5 years o
 ``benchmarks/synthetic.py``, up to N in all, whose register is the same ``registry.csv`` in each
 server's data directory). Servers A and B run ``gunicorn app:server`` as deployed (the
 repository's gunicorn.conf.py, 2 workers each, the pages drawn ahead, each with its own empty
-data directory). ``--submissions`` times a submitter checks and submits a Cardiff 2024-25 return
-with a new figure through A's upload form; for each, the time from A's receipt until B's API
-(``/api/v1/bodies/cardiff/comparison/2024-25``, a new connection each time, so either of B's workers
-answers) gives the new total: its first answer with it, and the first of 5 answers running with it
-(then both workers have it). Against
-the 2 s target and B's plain round trip of the same request, measured in the same run; and the
-engine in one process at that scale: built from every line (``Engine.from_store`` over the database), and updated
-after one submission (``data.rebuild``, as a server does).
+data directory). On one machine they share its cores, where deployed servers each have their
+own: ``--pin`` gives each server half of this machine's cores.
+
+``--submissions`` times a submitter checks and submits a Cardiff 2024-25 return with a new figure
+through A's upload form; for each, the time from A's receipt until B's API
+(``/api/v1/bodies/cardiff/comparison/2024-25``, a new connection each time, so either of B's
+workers answers) gives the new total: its first answer with it, and the first of 5 answers
+running with it (then both workers have it). Against the 2 s target and B's plain round trip of
+the same request, measured in the same run; and the engine in one process at that scale: built
+from every line (``Engine.from_store`` over the database), and updated after one submission
+(``data.rebuild``, as a server does).
 
     nice python benchmarks/bench_propagation.py [--submissions 10] [--bodies 5000] [--interval 0.5]
+        [--workers 2] [--pin] [--no-warm]
 """
 
 from __future__ import annotations
@@ -73,7 +77,8 @@ def fill(url: str, root: Path, bodies: int) -> tuple[Path | None, int]:
     return register, len(store.current_lines())
 
 
-def server(root: Path, name: str, url: str, register: Path | None, interval_s: float, warm: bool) -> tuple:
+def server(root: Path, name: str, url: str, register: Path | None, interval_s: float, warm: bool, workers: int,
+           cpus: set[int] | None) -> tuple:
     data_dir = root / name
     data_dir.mkdir()
     if register is not None:
@@ -81,7 +86,7 @@ def server(root: Path, name: str, url: str, register: Path | None, interval_s: f
     env = {k: v for k, v in os.environ.items() if not k.startswith("DECARB_")}
     env.update(DECARB_DATA_DIR=str(data_dir), DECARB_DATABASE_URL=url, DECARB_SECRET_KEY=secrets.token_hex(32),
                DECARB_PROPAGATION_INTERVAL_S=str(interval_s), DECARB_WARM_PAGES="1" if warm else "0")
-    process, address = start(env, workers=2, threads=8)
+    process, address = start(env, workers=workers, threads=8, cpus=cpus)
     return process, address
 
 
@@ -143,7 +148,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rebuild-only", action="store_true",
                         help="time the engine's rebuild over the database only (no servers)")
     parser.add_argument("--no-warm", action="store_true", help="DECARB_WARM_PAGES=0: the pages drawn when asked")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers of each server")
+    parser.add_argument("--pin", action="store_true",
+                        help="each server on cores of its own, as on a machine of its own: A on the first half of "
+                             "this machine's cores, B on the rest (PostgreSQL and this client on any)")
     args = parser.parse_args(argv)
+    cores = sorted(os.sched_getaffinity(0))
+    if args.pin and len(cores) < 2:
+        parser.error("--pin needs at least 2 cores")
+    halves = (set(cores[:len(cores) // 2]), set(cores[len(cores) // 2:])) if args.pin else (None, None)
     cluster = postgres.start_cluster()
     servers = []
     try:
@@ -158,8 +171,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"engine rebuild in one process (median of 3): {rebuild_s(url, root, register):.3f} s")
                 print(f"engine update after one submission (median of 3): {update_s(url, root, register):.3f} s")
                 return 0
-            servers = [server(root, name, url, register, args.interval, not args.no_warm)
-                       for name in ("a", "b")]
+            servers = [server(root, name, url, register, args.interval, not args.no_warm, args.workers, cpus)
+                       for name, cpus in zip(("a", "b"), halves, strict=True)]
             url_a, url_b = (address for _, address in servers)
             for process, address in servers:
                 wait_until_up(process, address, timeout_s=600)
@@ -215,7 +228,9 @@ def report(args, rebuild: tuple[float, float], baseline: list[float], receipts: 
         return f"  {name:<52} {statistics.median(values):8.3f} {max(values):8.3f}"
 
     print(f"\n{args.submissions} submissions through A, DECARB_PROPAGATION_INTERVAL_S={args.interval}, "
-          f"DECARB_WARM_PAGES={0 if args.no_warm else 1}; load average {os.getloadavg()[0]:.1f}")
+          f"DECARB_WARM_PAGES={0 if args.no_warm else 1}, {args.workers} workers a server"
+          f"{', each server on cores of its own' if args.pin else ', every process on any core'}; "
+          f"load average {os.getloadavg()[0]:.1f}")
     print(f"  {'seconds':<52} {'median':>8} {'max':>8}")
     print(row("B's API round trip (baseline, a comparison)", baseline))
     print(row("A: check and submit through the upload form", receipts))

@@ -33,14 +33,18 @@ def free_port() -> int:
     raise RuntimeError(f"no free port in {PORTS.start}-{PORTS.stop - 1}")
 
 
-def start(env: dict, workers: int = 1, threads: int = 4) -> tuple[subprocess.Popen, str]:
-    """Start ``gunicorn app:server`` with the repository's gunicorn.conf.py; return it and its address."""
+def start(env: dict, workers: int = 1, threads: int = 4, cpus: set[int] | None = None) -> tuple[subprocess.Popen, str]:
+    """Start ``gunicorn app:server`` with the repository's gunicorn.conf.py; return it and its address.
+
+    ``cpus``: the cores its processes may run on (Linux), as if on a machine of its own.
+    """
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--config", os.path.join(REPO, "gunicorn.conf.py"), "--workers",
          str(workers), "--threads", str(threads), "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
          "--access-logfile", "/dev/null", "app:server"], cwd=REPO, env=env, stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE, text=True, start_new_session=True)
+        stderr=subprocess.PIPE, text=True, start_new_session=True,
+        preexec_fn=None if cpus is None else lambda: os.sched_setaffinity(0, cpus))
     return server, f"http://127.0.0.1:{port}"
 
 

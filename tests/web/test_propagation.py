@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import sys
 import threading
 import time
 
@@ -263,6 +265,11 @@ def test_the_follower_builds_the_next_engine_while_a_page_is_still_being_drawn_a
         SubmissionStore(root).submit(check(CARDIFF_2024).lines, b"x", submitted_by="test")
         wait_for(lambda: "2024-25" in years_shown(app))  # the new engine, though the page is not drawn yet
         assert data.built_version(root) > before and not release.is_set()
+        if sys.platform == "linux":  # and the drawing has the cores last, the follower at the process's priority
+            niceness = {t.name: os.getpriority(os.PRIO_PROCESS, t.native_id) for t in threading.enumerate()
+                        if t.name.startswith("decarb-")}
+            assert niceness["decarb-draw-ahead"] == 19
+            assert niceness["decarb-follow-store"] == os.getpriority(os.PRIO_PROCESS, 0)
     finally:
         release.set()
         stop.set()
