@@ -32,9 +32,9 @@ def _use_wal(db: sqlite3.Connection, timeout_s: float) -> None:
     """Switch ``db`` to WAL, waiting up to ``timeout_s`` for other connections to a file not yet in WAL.
 
     Switching a file from the old rollback journal needs its exclusive lock, and SQLite refuses that at
-    once, without waiting, when another connection is part way through writing (it would deadlock);
-    so an old file that several processes open at once would fail all but one. Once a file is in WAL
-    the pragma takes no lock and this returns at the first try.
+    once (SQLITE_BUSY), without the busy timeout, when another connection is part way through writing
+    (waiting could deadlock); so of several processes opening an old file at once, some could fail.
+    Once a file is in WAL the pragma takes no lock and this returns at the first try.
     """
     deadline = time.monotonic() + timeout_s
     pause_s = 0.01
@@ -43,7 +43,7 @@ def _use_wal(db: sqlite3.Connection, timeout_s: float) -> None:
             db.execute("PRAGMA journal_mode=WAL")
             return
         except sqlite3.OperationalError as error:
-            if "locked" not in str(error) or time.monotonic() + pause_s > deadline:
+            if error.sqlite_errorcode != sqlite3.SQLITE_BUSY or time.monotonic() + pause_s > deadline:
                 raise
         time.sleep(pause_s)
         pause_s = min(pause_s * 2, 0.2)

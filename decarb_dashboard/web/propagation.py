@@ -128,7 +128,8 @@ def _yield_the_cores() -> None:
     The drawing ahead is work that only saves a later visitor time; after a change every worker of
     every server on the machine also rebuilds its engine and answers the requests waiting for it,
     and those should have the cores first. (Python's GIL still passes between this process's
-    threads every few milliseconds whatever their priority.)
+    threads every few milliseconds whatever their priority.) Threads started from this one inherit
+    the priority: so would a library's pool of workers if first used here.
     """
     if sys.platform != "linux":  # elsewhere the id would name a process, not this thread
         return
