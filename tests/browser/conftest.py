@@ -8,11 +8,18 @@ import shutil
 from pathlib import Path
 
 import pytest
+from dash.testing.application_runners import BaseDashRunner
 
 from decarb_dashboard.accounts import AccountStore
 from tests.conftest import REPO
 
 PASSWORD = "a long enough passphrase"
+
+# Dash's threaded runner numbers its servers' ports from one class attribute in each process, so two xdist
+# workers would both start at the same port and one could wait for, and then drive, the other's server (which
+# stops under it: ERR_CONNECTION_REFUSED). Each worker has a thousand ports of its own, below Linux's ephemeral
+# range (32768-60999) and above tests/servers.py's (18000-18999).
+BaseDashRunner._next_port = 20000 + 1000 * int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
 
 AXE = REPO / ".cache" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 
