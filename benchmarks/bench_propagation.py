@@ -39,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests import postgres
 from tests.conftest import HEADER
 from tests.dash_http import DashClient
-from tests.servers import receipt_id, start, stop, submit, wait_until_up
+from tests.servers import log_tail, receipt_id, start, stop, submit, wait_until_up
 
 TARGET_S = 2.0
 PASSWORD = "propagation benchmark passphrase"
@@ -215,6 +215,11 @@ def main(argv: list[str] | None = None) -> int:
                 first.append(seen - receipt_at)
                 settled.append(streak - receipt_at)
             report(args, rebuild, baseline, receipts, first, settled)
+    except BaseException:  # a failed run (SystemExit included) shows what the servers logged
+        for name, (process, address) in zip("AB", servers, strict=False):
+            print(f"--- server {name} ({address}), the end of its error log:\n{log_tail(process, 6000)}",
+                  file=sys.stderr)
+        raise
     finally:
         for process, _ in servers:
             stop(process)

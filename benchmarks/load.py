@@ -132,7 +132,9 @@ def prepare(data_dir: Path, submitters: int, database_url: str | None = None, bo
 def start_server(data_dir: Path, port: int, workers: int, threads: int,
                  trusted_proxy: str | None = None, database_url: str | None = None) -> subprocess.Popen:
     """Start gunicorn with the repository's gunicorn.conf.py on ``port`` (its store in ``database_url``, if given,
-    else in ``data_dir``); wait until it answers."""
+    else in ``data_dir``); wait until it answers. Its error log goes to ``gunicorn-<port>.log`` beside
+    ``data_dir`` (in the run's temporary directory), not to a pipe: nobody reads a pipe while the server runs, and
+    once full it would stop the server at its next warning."""
     # Not DECARB_ENV=production: that marks the session cookie Secure, which plain http on loopback never sends.
     env = {**os.environ, "DECARB_DATA_DIR": str(data_dir), "DECARB_SECRET_KEY": secrets.token_hex(32)}
     env.pop("DECARB_ENV", None)
@@ -143,16 +145,18 @@ def start_server(data_dir: Path, port: int, workers: int, threads: int,
         env["DECARB_DATABASE_URL"] = database_url
     if trusted_proxy:
         env["DECARB_TRUST_PROXY"] = trusted_proxy
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--config", str(REPO / "gunicorn.conf.py"), "--workers", str(workers),
-         "--threads", str(threads), "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
-         "--access-logfile", "/dev/null", "app:server"],
-        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    log_path = data_dir.parent / f"gunicorn-{port}.log"
+    with open(log_path, "w", encoding="utf-8") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--config", str(REPO / "gunicorn.conf.py"), "--workers", str(workers),
+             "--threads", str(threads), "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
+             "--access-logfile", "/dev/null", "app:server"],
+            cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=log, text=True)
     client = DashClient(f"http://127.0.0.1:{port}")
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise RuntimeError(f"gunicorn stopped: {server.stderr.read()[-2000:]}")
+            raise RuntimeError(f"gunicorn stopped: {log_path.read_text(encoding='utf-8', errors='replace')[-2000:]}")
         try:
             if client.get("/").status_code == 200:
                 return server

@@ -6,6 +6,7 @@ Each listens on a free loopback port of 18000-18999 in a session of its own, so 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import re
@@ -13,6 +14,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 
 import requests
@@ -36,16 +38,27 @@ def free_port() -> int:
 def start(env: dict, workers: int = 1, threads: int = 4, cpus: set[int] | None = None) -> tuple[subprocess.Popen, str]:
     """Start ``gunicorn app:server`` with the repository's gunicorn.conf.py; return it and its address.
 
-    ``cpus``: the cores its processes may run on (Linux), as if on a machine of its own.
+    ``cpus``: the cores its processes may run on (Linux), as if on a machine of its own. Its error log (gunicorn's
+    and the app's warnings) goes to a file, read by :func:`log_tail`, rather than a pipe that nobody reads while
+    it runs: a full pipe would stop every process of the server at its next warning.
     """
     port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--config", os.path.join(REPO, "gunicorn.conf.py"), "--workers",
-         str(workers), "--threads", str(threads), "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
-         "--access-logfile", "/dev/null", "app:server"], cwd=REPO, env=env, stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE, text=True, start_new_session=True,
-        preexec_fn=None if cpus is None else lambda: os.sched_setaffinity(0, cpus))
+    log = tempfile.NamedTemporaryFile("w", prefix="decarb-gunicorn-", suffix=".log", delete=False)  # noqa: SIM115
+    with log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--config", os.path.join(REPO, "gunicorn.conf.py"), "--workers",
+             str(workers), "--threads", str(threads), "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
+             "--access-logfile", "/dev/null", "app:server"], cwd=REPO, env=env, stdout=subprocess.DEVNULL,
+            stderr=log, text=True, start_new_session=True,
+            preexec_fn=None if cpus is None else lambda: os.sched_setaffinity(0, cpus))
+    server.log_path = log.name
     return server, f"http://127.0.0.1:{port}"
+
+
+def log_tail(server: subprocess.Popen, chars: int = 2000) -> str:
+    """The last ``chars`` characters of the server's error log."""
+    with open(server.log_path, encoding="utf-8", errors="replace") as f:
+        return f.read()[-chars:]
 
 
 def wait_until_up(server: subprocess.Popen, url: str, timeout_s: float = 180) -> None:
@@ -53,7 +66,7 @@ def wait_until_up(server: subprocess.Popen, url: str, timeout_s: float = 180) ->
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise RuntimeError(f"gunicorn stopped: {server.stderr.read()[-2000:]}")
+            raise RuntimeError(f"gunicorn stopped: {log_tail(server)}")
         try:
             if requests.get(url + "/healthz", timeout=10).status_code == 200:
                 return
@@ -64,10 +77,12 @@ def wait_until_up(server: subprocess.Popen, url: str, timeout_s: float = 180) ->
 
 
 def stop(server: subprocess.Popen) -> None:
-    """SIGKILL the server's session (its master and workers) unless it has stopped; wait for it."""
+    """SIGKILL the server's session (its master and workers) unless it has stopped; wait for it; remove its log."""
     if server.poll() is None:
         os.killpg(server.pid, signal.SIGKILL)
     server.wait(timeout=30)
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(server.log_path)
 
 
 def submit(browser: DashClient, body: str, year: str, csv: str) -> requests.Response:
