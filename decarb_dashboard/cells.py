@@ -34,6 +34,16 @@ def spread(per_distinct: np.ndarray, codes: np.ndarray) -> np.ndarray:
     return np.append(per_distinct, False)[codes]
 
 
+def strings(values: pd.Series) -> np.ndarray:
+    """Return ``values`` as ``values.astype(str)`` gives them (NaN where missing), as an object array: a
+    categorical's names converted once each and spread by its codes, not row by row (at 5,000 bodies the
+    conversion of each row took a third of a comparison's first answer on a new engine)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        names = np.array([str(n) for n in values.cat.categories] + [np.nan], dtype=object)
+        return names[values.cat.codes.to_numpy()]  # code -1, a missing value, picks the NaN at the end
+    return values.astype(str).to_numpy(dtype=object)
+
+
 @dataclass
 class Cells:
     """A column as typed: ``codes`` index ``uniques`` (its distinct non-blank values); -1 is a blank cell."""

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from decarb_dashboard import reasons, years
+from decarb_dashboard.cells import strings
 from decarb_dashboard.memo import per_object
 from uploads_schema.codes import compact, fold
 from uploads_schema.i18n import languages
@@ -212,14 +213,13 @@ class _BodyTables:
     for (a page of one body must not build 5,000 bodies' tables)."""
 
     def __init__(self, categories: pd.DataFrame) -> None:
-        codes, bodies = pd.factorize(categories["organisation_id"].astype(str))
+        codes, bodies = pd.factorize(strings(categories["organisation_id"]))
         order = np.argsort(codes, kind="stable")  # each body's rows in the table's order
         ends = np.cumsum(np.bincount(codes[codes >= 0], minlength=len(bodies)))
         self._rows = {str(b): order[e - n:e] for b, e, n in zip(
             bodies, ends, np.bincount(codes[codes >= 0], minlength=len(bodies)), strict=True)}
-        self._columns = (categories["reporting_year"].astype(str).to_numpy(),
-                         categories["category"].astype(str).to_numpy(),
-                         categories["status"].astype(str).to_numpy(), categories["tco2e"].to_numpy(dtype=float))
+        self._columns = (strings(categories["reporting_year"]), strings(categories["category"]),
+                         strings(categories["status"]), categories["tco2e"].to_numpy(dtype=float))
         self._built: dict[str, _Body] = {}
 
     def get(self, body: str) -> _Body | None:
@@ -322,12 +322,11 @@ def _reported_grid(categories: pd.DataFrame, include_land: bool) -> tuple[dict, 
 
     def build() -> tuple[dict, dict, np.ndarray]:
         counted = _counted(include_land)
-        c = categories[(categories["status"] == "reported").to_numpy()
-                       & categories["category"].astype(str).isin(counted).to_numpy()]
-        body_codes, bodies = pd.factorize(c["organisation_id"].astype(str))
-        year_codes, labels = pd.factorize(c["reporting_year"].astype(str))
-        position = {cat: k for k, cat in enumerate(counted)}
-        cat_codes = c["category"].astype(str).map(position).to_numpy(dtype=np.int64)
+        cat_codes = pd.Index(counted).get_indexer(strings(categories["category"]))  # -1: not counted
+        kept = (categories["status"] == "reported").to_numpy() & (cat_codes >= 0)
+        c, cat_codes = categories[kept], cat_codes[kept]
+        body_codes, bodies = pd.factorize(strings(c["organisation_id"]))
+        year_codes, labels = pd.factorize(strings(c["reporting_year"]))
         grid = np.full((len(bodies), len(labels), len(counted)), np.nan)
         grid[body_codes, year_codes, cat_codes] = c["tco2e"].to_numpy(dtype=float)
         return ({b: k for k, b in enumerate(bodies)}, {y: k for k, y in enumerate(labels)}, grid)

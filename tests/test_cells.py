@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
-from decarb_dashboard.cells import Cells, Terms, spread
+from decarb_dashboard.cells import Cells, Terms, spread, strings
 from uploads_schema.labels import normalise_label
 
 
@@ -43,3 +44,16 @@ def test_label_keys_are_remembered_by_type():
     # 1, 1.0 and True are equal as dictionary keys but are typed differently.
     assert [normalise_label(v) for v in (1, 1.0, True)] == ["1", "1 0", "true"]
     assert normalise_label(["a list"]) == "a list"  # cannot be remembered; still normalised
+
+
+def test_strings_of_a_categorical_are_its_names_by_row_and_a_missing_one_stays_missing():
+    # Unused and non-string categories too, as a category table's years or a register's ids may have.
+    column = pd.Series(pd.Categorical(["newport", None, "cardiff", "newport"],
+                                      categories=["cardiff", "newport", "unused"]))
+    out = strings(column)
+    assert out[[0, 2, 3]].tolist() == ["newport", "cardiff", "newport"] and out[1] != out[1]  # NaN
+    assert all(type(v) is str for v in out[[0, 2, 3]])
+    years = pd.Series(pd.Categorical([2019, 2020, 2019]))
+    assert strings(years).tolist() == ["2019", "2020", "2019"] == years.astype(str).tolist()
+    plain = pd.Series(["a", None, "b"])
+    assert strings(plain)[[0, 2]].tolist() == ["a", "b"] and strings(plain)[1] != strings(plain)[1]
