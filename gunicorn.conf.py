@@ -26,3 +26,16 @@ max_requests = 5000
 max_requests_jitter = 500
 accesslog = "-"
 errorlog = "-"
+
+
+def post_fork(server, worker):
+    """The app's own log (the ``decarb_dashboard`` loggers: each engine rebuilt and how long it took, the mail
+    sent, a lost database) goes where gunicorn's error log goes, at its level (``--log-level``, info unless
+    told) and with its timestamps and process id. Without this only the app's warnings reached stderr, bare."""
+    import logging
+
+    gunicorn_error = logging.getLogger("gunicorn.error")
+    ours = logging.getLogger("decarb_dashboard")
+    ours.handlers = list(gunicorn_error.handlers)
+    ours.setLevel(gunicorn_error.level)
+    ours.propagate = False

@@ -35,19 +35,21 @@ def free_port() -> int:
     raise RuntimeError(f"no free port in {PORTS.start}-{PORTS.stop - 1}")
 
 
-def start(env: dict, workers: int = 1, threads: int = 4, cpus: set[int] | None = None) -> tuple[subprocess.Popen, str]:
+def start(env: dict, workers: int = 1, threads: int = 4, cpus: set[int] | None = None,
+          log_level: str = "warning") -> tuple[subprocess.Popen, str]:
     """Start ``gunicorn app:server`` with the repository's gunicorn.conf.py; return it and its address.
 
     ``cpus``: the cores its processes may run on (Linux), as if on a machine of its own. Its error log (gunicorn's
     and the app's warnings) goes to a file, read by :func:`log_tail`, rather than a pipe that nobody reads while
-    it runs: a full pipe would stop every process of the server at its next warning.
+    it runs: a full pipe would stop every process of the server at its next warning. ``log_level``: gunicorn's
+    and the app's (``info``: each engine rebuilt, with its time).
     """
     port = free_port()
     log = tempfile.NamedTemporaryFile("w", prefix="decarb-gunicorn-", suffix=".log", delete=False)  # noqa: SIM115
     with log:
         server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--config", os.path.join(REPO, "gunicorn.conf.py"), "--workers",
-             str(workers), "--threads", str(threads), "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
+             str(workers), "--threads", str(threads), "--bind", f"127.0.0.1:{port}", "--log-level", log_level,
              "--access-logfile", "/dev/null", "app:server"], cwd=REPO, env=env, stdout=subprocess.DEVNULL,
             stderr=log, text=True, start_new_session=True,
             preexec_fn=None if cpus is None else lambda: os.sched_setaffinity(0, cpus))

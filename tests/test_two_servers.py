@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -30,8 +31,8 @@ import requests
 
 from tests.conftest import HEADER, REPO
 from tests.dash_http import DashClient, text_of
+from tests.servers import log_tail, start, stop, submit, wait_until_up
 from tests.servers import receipt_id as found_receipt
-from tests.servers import start, stop, submit, wait_until_up
 
 pytestmark = pytest.mark.xdist_group("two_servers")
 PASSWORD = "two servers passphrase"
@@ -134,7 +135,7 @@ def test_two_servers_on_one_database_follow_each_other_and_a_server_killed_mid_s
 
     env_a, env_b = server_env(tmp_path / "a", database), server_env(tmp_path / "b", database)
     a, url_a = start(env_a)
-    b, url_b = start(env_b)
+    b, url_b = start(env_b, log_level="info")
     try:
         # While the servers start (each process's imports take seconds): the sample returns and an account on each.
         with ThreadPoolExecutor(3) as pool:
@@ -164,6 +165,8 @@ def test_two_servers_on_one_database_follow_each_other_and_a_server_killed_mid_s
         words, _ = poll("the compare page on B", lambda: compare_page(url_b, ["cardiff", "newport"]))
         assert "Cardiff" in words and "1,050" in words
         print(f"A's submission on B's API after {took_s:.2f} s")
+        # B's log says so, in gunicorn's format: the app's log goes where gunicorn's does (gunicorn.conf.py)
+        assert re.search(r"\[INFO\] store version \d+: engine rebuilt in \d+\.\d\d s", log_tail(b, 1_000_000))
         before = counts(database)
         shown_before = api(url_b, "/overview/2024-25")
 

@@ -113,7 +113,10 @@ class _Drawer:
             self._started = version
             try:
                 with warm.turn(self._directory):
-                    warm.warm(self._server, functools.partial(self._stale, version))
+                    started = time.monotonic()
+                    drawn = warm.warm(self._server, functools.partial(self._stale, version))
+                log.info("store version %s: pages drawn ahead in %.1f s%s", version, time.monotonic() - started,
+                         "" if drawn else ", stopped there: the store moved on")
             except Exception:  # drawing ahead only saves a visitor time: never let it stop the thread
                 log.exception("drawing the pages ahead failed; they are drawn when asked for")
 
