@@ -5,6 +5,9 @@ identity of the frame (and checked to be that very frame) can never be stale.
 A result being worked out is worked out once: a second caller of the same key (a
 visitor arriving while the start-up warming draws the same page) waits for it
 rather than doing the same work beside it.
+
+A background thread may also give way here (:func:`give_way`): every result it asks for, kept or
+worked out, is a point where it waits first for more pressing work of the process to end.
 """
 
 from __future__ import annotations
@@ -24,10 +27,27 @@ _lock = threading.Lock()
 _kept: dict[tuple[int, Hashable], tuple[object, object]] = {}
 #: The keys being worked out now, each with the lock its builder holds.
 _building: dict[tuple[int, Hashable], threading.Lock] = {}
+#: Each thread's wait of :func:`give_way`, if it has one.
+_local = threading.local()
+
+
+def give_way(wait: Callable[[], object] | None) -> None:
+    """Have the calling thread call ``wait`` (None: nothing) each time it asks :func:`per_object` for a result.
+
+    For the drawing ahead of the pages (:mod:`decarb_dashboard.web.propagation`): a step of it
+    (a page, a year's flags) takes seconds at 5,000 bodies and asks for hundreds of results, each
+    a point where it can stop while the process rebuilds its engine, instead of taking half of
+    Python's one lock from that rebuild for the whole step. ``wait`` must return within a bound
+    of its own: the thread may be holding a result another thread waits for.
+    """
+    _local.give_way = wait
 
 
 def per_object(owner: object, key: Hashable, build: Callable[[], T]) -> T:
     """Return ``build()``, worked out once per ``owner`` object and ``key``."""
+    wait = getattr(_local, "give_way", None)
+    if wait is not None:
+        wait()
     slot = (id(owner), key)
     while True:
         with _lock:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from decarb_dashboard import memo
 
 
@@ -30,3 +32,20 @@ def test_past_the_bound_the_least_recently_used_result_is_dropped(monkeypatch):
     assert len(memo._kept) == 3
     assert memo.per_object(owner, "first", lambda: "worked out again") == "first"
     assert memo.per_object(owner, "second", lambda: "worked out again") == "worked out again"
+
+
+def test_a_thread_that_gives_way_waits_at_each_result_it_asks_for_and_no_other_thread_does():
+    waited, owner = [], object()
+
+    def background():
+        memo.give_way(lambda: waited.append("background"))
+        memo.per_object(owner, "k", lambda: 1)  # worked out
+        memo.per_object(owner, "k", lambda: 2)  # kept
+        memo.give_way(None)
+        memo.per_object(owner, "k", lambda: 3)
+
+    thread = threading.Thread(target=background)
+    thread.start()
+    thread.join()
+    assert memo.per_object(owner, "k", lambda: 4) == 1  # this thread has no wait of its own
+    assert waited == ["background", "background"]

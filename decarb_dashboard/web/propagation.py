@@ -9,7 +9,8 @@ has changed (a submission or a decision through any server, the register edited)
 engine again in this thread and puts it in place of the one before; then, with
 ``DECARB_WARM_PAGES`` on, a second thread draws the public pages ahead on it
 (:mod:`decarb_dashboard.web.warm`), and stops drawing as soon as the store moves on again rather
-than finish pages nobody will be shown; the follower never waits for that drawing.
+than finish pages nobody will be shown; the follower never waits for that drawing, and the drawing
+waits while the follower rebuilds.
 Requests meanwhile are answered from the engine before, and never read the version
 themselves. A change therefore shows everywhere within the interval plus one build of the
 engine (``benchmarks/bench_propagation.py`` measures it across two servers).
@@ -32,13 +33,16 @@ from pathlib import Path
 
 import flask
 
-from decarb_dashboard import config
+from decarb_dashboard import config, memo
 from decarb_dashboard.web import data, warm
 
 log = logging.getLogger(__name__)
 
 _started: dict[str, tuple[threading.Thread, threading.Event]] = {}
 _lock = threading.Lock()
+#: While the follower rebuilds, the drawing ahead waits at each result it asks for (:func:`memo.give_way`), at most
+#: this long each time (seconds): a bound, should the rebuild ever need a result the drawing is working out.
+GIVE_WAY_S = 5.0
 
 
 def _follow(server: flask.Flask, directory: Path, stop: threading.Event, interval_s: float, rebuild: bool,
@@ -49,7 +53,9 @@ def _follow(server: flask.Flask, directory: Path, stop: threading.Event, interva
     # With rebuilds here the drawing ahead has a thread of its own: a step of it (a year's flags, a page) takes
     # seconds at 5,000 bodies, and the next rebuild waited for it to end (5.2 s from a receipt to the other
     # server's figure, against 2.5 s without the drawing).
-    drawer = _Drawer(server, directory, stop) if rebuild and warm_pages else None
+    quiet = threading.Event()  # set while no rebuild runs here: the drawing ahead goes on only then
+    quiet.set()
+    drawer = _Drawer(server, directory, stop, quiet) if rebuild and warm_pages else None
     while not stop.is_set():
         if not directory.exists():  # the data directory went (a test's or a benchmark's temporary one)
             return
@@ -58,7 +64,11 @@ def _follow(server: flask.Flask, directory: Path, stop: threading.Event, interva
             if version != seen:
                 started = time.monotonic()
                 if rebuild:
-                    data.rebuild(directory)
+                    quiet.clear()
+                    try:
+                        data.rebuild(directory)
+                    finally:
+                        quiet.set()
                     log.info("store version %s: engine rebuilt in %.2f s", version, time.monotonic() - started)
                     if drawer is not None:
                         drawer.draw(version)
@@ -85,10 +95,11 @@ class _Drawer:
     :meth:`draw` says which store version's engine is in place and returns at once. The thread
     draws on it, one process of the data directory at a time (:func:`warm.turn`), and stops a
     drawing as soon as the store has moved on (a newer engine is coming: it is drawn on instead).
+    While the follower rebuilds (``quiet`` cleared), it waits at each result it asks for.
     """
 
-    def __init__(self, server: flask.Flask, directory: Path, stop: threading.Event) -> None:
-        self._server, self._directory, self._stop = server, directory, stop
+    def __init__(self, server: flask.Flask, directory: Path, stop: threading.Event, quiet: threading.Event) -> None:
+        self._server, self._directory, self._stop, self._quiet = server, directory, stop, quiet
         self._wanted: int | None = None
         # The version a drawing was last started on, finished or not: one stopped because the store moved on is
         # not started again on that engine, but on the next, which the follower is building.
@@ -104,6 +115,10 @@ class _Drawer:
 
     def _run(self) -> None:
         _yield_the_cores()
+        # Python runs one thread of a process at a time: a step drawn during a rebuild took half of it (B's rebuild
+        # after a change went from 0.6 s to 1.9 s at 5,000 bodies). At each result it asks for, the drawing waits
+        # for the follower's rebuild to end.
+        memo.give_way(functools.partial(self._quiet.wait, GIVE_WAY_S))
         while not self._stop.is_set() and self._directory.exists():
             with self._changed:
                 self._changed.wait_for(lambda: self._wanted != self._started or self._stop.is_set(), timeout=1.0)

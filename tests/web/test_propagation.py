@@ -12,7 +12,7 @@ import time
 import pandas as pd
 import pytest
 
-from decarb_dashboard import config
+from decarb_dashboard import config, memo
 from decarb_dashboard import engine as engine_module
 from decarb_dashboard.engine import Engine
 from decarb_dashboard.factors import load_factors
@@ -272,4 +272,41 @@ def test_the_follower_builds_the_next_engine_while_a_page_is_still_being_drawn_a
             assert niceness["decarb-follow-store"] == os.getpriority(os.PRIO_PROCESS, 0)
     finally:
         release.set()
+        stop.set()
+
+
+def test_the_drawing_ahead_waits_while_the_follower_rebuilds(sample_store, tmp_path, monkeypatch):
+    """A step of the drawing asks for results (memo.per_object) as it goes; once a rebuild has begun, the next one
+    it asks for waits until that rebuild ends, rather than taking half of Python's lock from it."""
+    root = tmp_path / "data"
+    shutil.copytree(sample_store.root, root)
+    monkeypatch.setenv("DECARB_PROPAGATION_INTERVAL_S", "0.1")
+    monkeypatch.setenv("DECARB_WARM_PAGES", "1")
+    drawing, rebuilding = threading.Event(), threading.Event()
+    order = []
+    real_page, real_rebuild = warm._page, data.rebuild
+
+    def page(server, path, layout, lang):
+        if not drawing.is_set():  # the first step: it goes on only once a rebuild has begun
+            drawing.set()
+            assert rebuilding.wait(60)
+            memo.per_object(object(), "a step's result", lambda: order.append("drawn"))
+        real_page(server, path, layout, lang)
+
+    def rebuild(directory):
+        rebuilding.set()
+        time.sleep(0.5)  # the drawing, if it did not wait, would ask for its result meanwhile
+        order.append("rebuilt")
+        return real_rebuild(directory)
+
+    monkeypatch.setattr(warm, "_page", page)
+    app = create_app(root, seed=False)
+    stop = propagation.start(app.server, root)
+    try:
+        assert drawing.wait(60), "the pages were not drawn ahead"
+        monkeypatch.setattr(data, "rebuild", rebuild)
+        SubmissionStore(root).submit(check(CARDIFF_2024).lines, b"x", submitted_by="test")
+        wait_for(lambda: "drawn" in order, seconds=60)
+        assert order == ["rebuilt", "drawn"]
+    finally:
         stop.set()
