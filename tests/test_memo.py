@@ -49,3 +49,15 @@ def test_a_thread_that_gives_way_waits_at_each_result_it_asks_for_and_no_other_t
     thread.join()
     assert memo.per_object(owner, "k", lambda: 4) == 1  # this thread has no wait of its own
     assert waited == ["background", "background"]
+
+
+def test_a_result_goes_with_its_owner_and_an_owner_without_weak_references_is_held(monkeypatch):
+    monkeypatch.setattr(memo, "_kept", {})
+    old, kept = Owner(), Owner()
+    memo.per_object(old, "figures", lambda: "of the engine before")
+    memo.per_object(kept, "figures", lambda: "of the engine now")
+    del old  # the engine replaced, the last request on it answered
+    assert memo.per_object(kept, "figures", lambda: "again") == "of the engine now"
+    assert [value for _, value in memo._kept.values()] == ["of the engine now"]  # nothing of the one gone
+    key = ("a", "tuple")
+    assert memo.per_object(key, "k", lambda: 1) == 1 and memo.per_object(key, "k", lambda: 2) == 1
