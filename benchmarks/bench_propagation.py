@@ -15,7 +15,9 @@ workers answers) gives the new total: its first answer with it, and the first of
 running with it (then both workers have it). Against the 2 s target and B's plain round trip of
 the same request, measured in the same run; and the engine in one process at that scale: built
 from every line (``Engine.from_store`` over the database), and updated after one submission
-(``data.rebuild``, as a server does).
+(``data.rebuild``, as a server does). Each submission's time is printed, with B's answers when it
+was slow, and the end of each server's log (gunicorn's and the app's: each rebuild and drawing
+with its time). The servers' API limit per client is raised for this one client's polling.
 
     nice python benchmarks/bench_propagation.py [--submissions 10] [--bodies 5000] [--interval 0.5]
         [--workers 2] [--pin] [--no-warm]
