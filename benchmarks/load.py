@@ -413,6 +413,9 @@ def _run(seconds: float, readers: int, submitters: int, workers: int, threads: i
                 server.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 server.kill()
+        log = (Path(tmp) / f"gunicorn-{port}.log").read_text(encoding="utf-8", errors="replace")
+        # What the server said went wrong (a worker timed out and restarted, a request failed), to explain errors
+        problems = [line for line in log.splitlines() if re.search(r"\[(WARNING|ERROR|CRITICAL)\]", line)]
         stored = SubmissionStore(data_dir, database_url=database_url).submissions()
         by_load = {s.submission_id for s in stored if s.submitted_by in usernames}
         lost = [r for r in tally.receipts if r not in by_load]
@@ -424,7 +427,7 @@ def _run(seconds: float, readers: int, submitters: int, workers: int, threads: i
         "p50_ms": _percentile(every, 50), "p95_ms": _percentile(every, 95), "p99_ms": _percentile(every, 99),
         "by_kind": {k: (len(v), _percentile(v, 50), _percentile(v, 95)) for k, v in sorted(tally.latencies_ms.items())},
         "errors": tally.errors, "receipts": len(tally.receipts), "stored_by_load": len(by_load),
-        "store_grew_by": len(stored) - before, "lost": lost,
+        "store_grew_by": len(stored) - before, "lost": lost, "server_problems": problems,
     }
 
 
@@ -471,6 +474,8 @@ def main() -> None:
     print(f"  errors: {len(r['errors'])} (target 0)" + "".join(f"\n    {e}" for e in r["errors"][:10]))
     print(f"  submissions: {r['receipts']} receipts given, {r['stored_by_load']} in the store, "
           f"{len(r['lost'])} lost (target 0)")
+    print(f"  the server's log: {len(r['server_problems'])} warnings and errors"
+          + "".join(f"\n    {line}" for line in r["server_problems"][:10]))
     count, _, probe_p95 = r["by_kind"].get("health probe (baseline)", (0, 0.0, float("nan")))
     print(f"  baseline: /healthz under the same load, p95 {probe_p95:.0f} ms; all requests' p95 is "
           f"{r['p95_ms'] / probe_p95:.1f}x that")

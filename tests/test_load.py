@@ -20,6 +20,7 @@ def test_a_short_load_run_has_no_errors_and_loses_no_submission(backend, store_d
                  submitter_think_s=(0.3, 1.0), backend=backend, database_url=store_database_url)
     assert result["backend"] == backend
     assert result["errors"] == []
+    assert result["server_problems"] == []  # no warning or error in the server's log (a failed request, a restart)
     assert result["receipts"] >= 3  # every submitter got through at least once
     assert result["lost"] == []
     assert result["stored_by_load"] == result["receipts"] == result["store_grew_by"]
