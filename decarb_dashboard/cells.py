@@ -39,9 +39,25 @@ def strings(values: pd.Series) -> np.ndarray:
     categorical's names converted once each and spread by its codes, not row by row (at 5,000 bodies the
     conversion of each row took a third of a comparison's first answer on a new engine)."""
     if isinstance(values.dtype, pd.CategoricalDtype):
-        names = np.array([str(n) for n in values.cat.categories] + [np.nan], dtype=object)
+        names = np.append(_names(values.cat.categories), np.nan)
         return names[values.cat.codes.to_numpy()]  # code -1, a missing value, picks the NaN at the end
     return values.astype(str).to_numpy(dtype=object)
+
+
+def _names(categories: pd.Index) -> np.ndarray:
+    """A categorical's names as an object array of str, converted at once (iterating an Index of pandas' Arrow
+    strings costs a microsecond a name: 5,000 bodies' names, a dozen times a page)."""
+    return categories.astype(str).to_numpy(dtype=object)
+
+
+def distinct_strings(values: pd.Series) -> list[str]:
+    """Return the distinct values of ``values`` present (missing ones left out) as str, in no set order: a
+    categorical's from the codes it uses, never a row's value converted (a year's bodies at 5,000 bodies x 10
+    years, 370,000 rows, took 0.39 s row by row)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes = np.unique(values.cat.codes.to_numpy())
+        return _names(values.cat.categories[codes[codes >= 0]]).tolist()
+    return [str(v) for v in pd.unique(values.dropna())]
 
 
 @dataclass

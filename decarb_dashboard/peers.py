@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from decarb_dashboard import reasons, years
+from decarb_dashboard.cells import strings
 from decarb_dashboard.measures import group_numbers, totals
 from decarb_dashboard.memo import per_object
 from decarb_dashboard.numbers import figure_text, rounded
@@ -245,7 +246,7 @@ def quality_flags(facts: pd.DataFrame, categories: pd.DataFrame, values: pd.Data
          "source": None if pd.isna(source) else str(source), "value_tco2e": value, "ratio": r,
          "against": "previous_year" if own else "peers", "previous_year": previous}
         for body, category, source, value, r, own in zip(
-            slipped_rows["organisation_id"].astype(str).tolist(), slipped_rows["category"].astype(str).tolist(),
+            strings(slipped_rows["organisation_id"]).tolist(), strings(slipped_rows["category"]).tolist(),
             slipped_rows["source"].astype(object).tolist(), slipped_rows["now"].astype(float).tolist(),
             ratio.tolist(), slip[flagged].tolist(), strict=True)]
 
@@ -263,7 +264,7 @@ def quality_flags(facts: pd.DataFrame, categories: pd.DataFrame, values: pd.Data
                "source": None, "value_tco2e": now_t, "change_pct": pct, "before_tco2e": before_t,
                "previous_year": previous}
               for body, category, now_t, before_t, pct in zip(
-                  jumps["organisation_id"].astype(str).tolist(), jumps["category"].astype(str).tolist(),
+                  strings(jumps["organisation_id"]).tolist(), strings(jumps["category"]).tolist(),
                   jumps["now"].astype(float).tolist(), jumps["before"].astype(float).tolist(),
                   jumps["pct"].astype(float).tolist(), strict=True)
               if (body, category) not in slipped]  # already flagged as the likelier unit slip
@@ -274,7 +275,7 @@ def quality_flags(facts: pd.DataFrame, categories: pd.DataFrame, values: pd.Data
     for _, group in per_fte.groupby("type"):
         if len(group) < OUTLIER_MIN_GROUP:
             continue  # too few peers for a robust spread
-        z = _robust_z(group.set_index(group["organisation_id"].astype(str))["value"])
+        z = _robust_z(group.set_index(pd.Index(strings(group["organisation_id"]), dtype=object))["value"])
         far = z[(z.abs() > OUTLIER_Z).to_numpy()]
         for body, score in ((b, v) for b, v in far.items() if b in checked):  # a set, not isin: 5,000 names
             flags.append({"organisation_id": body, "reporting_year": year, "kind": "outlier", "category": None,

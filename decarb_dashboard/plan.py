@@ -212,13 +212,15 @@ def _totals_by_body(engine) -> dict[str, dict[str, float]]:
     """Every body's reported totals net of land (the path to net zero's measure, as
     :func:`decarb_dashboard.measures.trajectory` counts it) by year, worked out once per engine."""
     from decarb_dashboard import measures
+    from decarb_dashboard.cells import strings
     from decarb_dashboard.memo import per_object
 
     def build() -> dict[str, dict[str, float]]:
         totals = measures.totals(engine.categories, net_of_land=True)
         by_body: dict[str, dict[str, float]] = {}
-        for body, year, value in zip(totals["organisation_id"].astype(str), totals["reporting_year"].astype(str),
-                                     totals["total_tco2e"], strict=True):
+        for body, year, value in zip(strings(totals["organisation_id"]).tolist(),
+                                     strings(totals["reporting_year"]).tolist(),
+                                     totals["total_tco2e"].to_numpy(dtype=float).tolist(), strict=True):
             by_body.setdefault(body, {})[year] = float(value)
         return by_body
 

@@ -29,6 +29,7 @@ import os
 import pandas as pd
 
 from decarb_dashboard import measures, peers, reasons, years
+from decarb_dashboard.cells import distinct_strings
 from decarb_dashboard.measures import BASELINE_YEAR
 from decarb_dashboard.memo import per_object
 from uploads_schema import i18n
@@ -58,8 +59,8 @@ def expected_bodies(registry: pd.DataFrame, year: str) -> list[str]:
 
 def reported_bodies(categories: pd.DataFrame, year: str) -> set[str]:
     """Return the bodies with a return for ``year`` (found once per table and year)."""
-    return set(per_object(categories, ("reported bodies", year), lambda: frozenset(
-        categories.loc[(categories["reporting_year"] == year).to_numpy(), "organisation_id"].astype(str))))
+    return set(per_object(categories, ("reported bodies", year), lambda: frozenset(distinct_strings(
+        categories.loc[(categories["reporting_year"] == year).to_numpy(), "organisation_id"]))))
 
 
 def body_totals(categories: pd.DataFrame, year: str, include_supply_chain: bool = True) -> dict[str, float]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from decarb_dashboard.cells import Cells, Terms, spread, strings
+from decarb_dashboard.cells import Cells, Terms, distinct_strings, spread, strings
 from uploads_schema.labels import normalise_label
 
 
@@ -57,3 +57,12 @@ def test_strings_of_a_categorical_are_its_names_by_row_and_a_missing_one_stays_m
     assert strings(years).tolist() == ["2019", "2020", "2019"] == years.astype(str).tolist()
     plain = pd.Series(["a", None, "b"])
     assert strings(plain)[[0, 2]].tolist() == ["a", "b"] and strings(plain)[1] != strings(plain)[1]
+
+
+def test_distinct_strings_are_the_values_present_not_every_category_and_never_a_missing_one():
+    column = pd.Series(pd.Categorical(["newport", None, "cardiff", "newport"],
+                                      categories=["cardiff", "newport", "unused"]))
+    assert sorted(distinct_strings(column)) == ["cardiff", "newport"]
+    assert sorted(distinct_strings(column[column == "newport"])) == ["newport"]
+    assert distinct_strings(pd.Series(pd.Categorical([2019, 2020, 2019]))) == ["2019", "2020"]
+    assert sorted(distinct_strings(pd.Series(["b", None, "a", "b"]))) == ["a", "b"]
