@@ -256,7 +256,8 @@ def coverage_table(engine: Engine, year: str, lang: str) -> pd.DataFrame:
     m = data.matcher()
     bodies = sorted(engine.registry["id"], key=lambda b: m.name(b, lang, short=True))
     grid = peers.category_grid(engine.categories, year, bodies)
-    frame = grid.map(lambda s: t(s, lang))
+    words = {s: t(s, lang) for s in pd.unique(grid.to_numpy().ravel())}  # each status worded once, not per cell
+    frame = grid.apply(lambda column: column.map(words))
     frame.columns = [vocabulary().categories[c].name(lang) for c in grid.columns]
     frame.insert(0, t("col_body", lang), [m.name(b, lang, short=True) for b in grid.index])
     return frame.reset_index(drop=True)
