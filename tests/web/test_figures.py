@@ -125,3 +125,18 @@ def test_a_tall_chart_gets_its_height_though_the_graph_is_responsive():
     fig.update_layout(height=760)
     block = components.chart_block("org-peers", fig, pd.DataFrame({"Body": ["Cardiff"]}), "en")
     assert block.children[1].style == {"height": "760px"}
+
+
+def test_the_figures_of_a_table_are_found_from_each_column_s_type_or_its_values():
+    frame = pd.DataFrame({
+        "body": ["Cardiff", "Newport"],  # pandas' strings: never figures
+        "tco2e": [1.5, float("nan")],  # a fractional figure, one missing
+        "gaps": [float("nan"), float("nan")],  # floats, none there: nothing to round
+        "rank": [1, 2],  # counts: figures, but not fractional ones
+        "flag": [True, False],  # yes or no, not a number
+        "mixed": pd.Series(["n/a", 2.25], dtype=object),  # words and a figure in one column
+        "words": pd.Series(["n/a", None], dtype=object),
+    })
+    assert components.kinds_of(frame, "tco2e") == {"tco2e": "tco2e", "mixed": "tco2e"}
+    assert components.kinds_of(frame, {"rank": "count", "tco2e": "tco2e", "gaps": "tco2e", "words": "tco2e",
+                                       "flag": "count", "body": "count"}) == {"rank": "count", "tco2e": "tco2e"}
