@@ -58,6 +58,7 @@ from decarb_dashboard.accounts import AccountStore  # noqa: E402
 from decarb_dashboard.registry import bundled_registry  # noqa: E402
 from decarb_dashboard.sample import seed  # noqa: E402
 from decarb_dashboard.store import SubmissionStore  # noqa: E402
+from tests import servers  # noqa: E402
 from tests.dash_http import DashClient, fell_back, text_of, upload_payload, upload_values  # noqa: E402
 
 PASSWORD = "load test passphrase"
@@ -131,39 +132,24 @@ def prepare(data_dir: Path, submitters: int, database_url: str | None = None, bo
 
 def start_server(data_dir: Path, port: int, workers: int, threads: int,
                  trusted_proxy: str | None = None, database_url: str | None = None) -> subprocess.Popen:
-    """Start gunicorn with the repository's gunicorn.conf.py on ``port`` (its store in ``database_url``, if given,
-    else in ``data_dir``); wait until it answers. Its error log goes to ``gunicorn-<port>.log`` beside
-    ``data_dir`` (in the run's temporary directory), not to a pipe: nobody reads a pipe while the server runs, and
-    once full it would stop the server at its next warning."""
+    """Start gunicorn as the multi-server test does (``tests.servers.start``: the repository's gunicorn.conf.py, its
+    log in a file) on ``port``, its store in ``database_url`` if given, else in ``data_dir``; wait until it answers.
+    Stop it with ``tests.servers.stop``."""
     # Not DECARB_ENV=production: that marks the session cookie Secure, which plain http on loopback never sends.
-    env = {**os.environ, "DECARB_DATA_DIR": str(data_dir), "DECARB_SECRET_KEY": secrets.token_hex(32)}
-    env.pop("DECARB_ENV", None)
-    env.pop("DECARB_DEMO_ACCOUNTS", None)
-    env.pop("DECARB_TRUST_PROXY", None)
-    env.pop("DECARB_DATABASE_URL", None)
+    env = {k: v for k, v in os.environ.items() if k not in (
+        "DECARB_ENV", "DECARB_DEMO_ACCOUNTS", "DECARB_TRUST_PROXY", "DECARB_DATABASE_URL")}
+    env.update(DECARB_DATA_DIR=str(data_dir), DECARB_SECRET_KEY=secrets.token_hex(32))
     if database_url:
         env["DECARB_DATABASE_URL"] = database_url
     if trusted_proxy:
         env["DECARB_TRUST_PROXY"] = trusted_proxy
-    log_path = data_dir.parent / f"gunicorn-{port}.log"
-    with open(log_path, "w", encoding="utf-8") as log:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--config", str(REPO / "gunicorn.conf.py"), "--workers", str(workers),
-             "--threads", str(threads), "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
-             "--access-logfile", "/dev/null", "app:server"],
-            cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=log, text=True)
-    client = DashClient(f"http://127.0.0.1:{port}")
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"gunicorn stopped: {log_path.read_text(encoding='utf-8', errors='replace')[-2000:]}")
-        try:
-            if client.get("/").status_code == 200:
-                return server
-        except OSError:
-            time.sleep(0.2)
-    server.kill()
-    raise RuntimeError(f"gunicorn did not answer within {START_TIMEOUT_S} s")
+    server, url = servers.start(env, workers, threads, port=port)
+    try:
+        servers.wait_until_up(server, url, timeout_s=START_TIMEOUT_S)
+    except RuntimeError:
+        servers.stop(server)
+        raise
+    return server
 
 
 def warm_up(url: str) -> None:
@@ -311,13 +297,13 @@ def slow_clients_phase(seconds: float = 20, slow_clients: int = 10, proxy: bool 
                 os.environ.pop("REQUESTS_CA_BUNDLE", None)
             else:
                 os.environ["REQUESTS_CA_BUNDLE"] = saved_bundle
-            for process in (nginx, server):
-                if process is not None:
-                    process.terminate()
-                    try:
-                        process.wait(timeout=30)
-                    except subprocess.TimeoutExpired:
-                        process.kill()
+            if nginx is not None:
+                nginx.terminate()
+                try:
+                    nginx.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    nginx.kill()
+            servers.stop(server, graceful=True)
     probes = tally.latencies_ms.get("health probe", [])
     return {"through": "nginx" if proxy else "gunicorn directly", "slow_clients": slow_clients,
             "probes": len(probes), "probe_p95_ms": _percentile(probes, 95),
@@ -391,9 +377,9 @@ def _run(seconds: float, readers: int, submitters: int, workers: int, threads: i
         port = free_port()
         server = start_server(data_dir, port, workers, threads, database_url=database_url)
         url = f"http://127.0.0.1:{port}"
-        warm_up(url)
         tally = Tally()
         try:
+            warm_up(url)
             start = time.monotonic()
             until = start + seconds
             users = [threading.Thread(target=reader, args=(url, until, tally, random.Random(k), reader_think_s))
@@ -408,12 +394,8 @@ def _run(seconds: float, readers: int, submitters: int, workers: int, threads: i
                 u.join(timeout=seconds + 300)
             elapsed = time.monotonic() - start
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
-        log = (Path(tmp) / f"gunicorn-{port}.log").read_text(encoding="utf-8", errors="replace")
+            log = servers.log_tail(server, chars=10**9)
+            servers.stop(server, graceful=True)
         # What the server said went wrong (a worker timed out and restarted, a request failed), to explain errors
         problems = [line for line in log.splitlines() if re.search(r"\[(WARNING|ERROR|CRITICAL)\]", line)]
         stored = SubmissionStore(data_dir, database_url=database_url).submissions()

@@ -221,7 +221,7 @@ def _totals_by_body(engine) -> dict[str, dict[str, float]]:
         for body, year, value in zip(strings(totals["organisation_id"]).tolist(),
                                      strings(totals["reporting_year"]).tolist(),
                                      totals["total_tco2e"].to_numpy(dtype=float).tolist(), strict=True):
-            by_body.setdefault(body, {})[year] = float(value)
+            by_body.setdefault(body, {})[year] = value
         return by_body
 
     return per_object(engine, "plan totals by body", build)

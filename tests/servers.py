@@ -36,15 +36,16 @@ def free_port() -> int:
 
 
 def start(env: dict, workers: int = 1, threads: int = 4, cpus: set[int] | None = None,
-          log_level: str = "warning") -> tuple[subprocess.Popen, str]:
+          log_level: str = "warning", port: int | None = None) -> tuple[subprocess.Popen, str]:
     """Start ``gunicorn app:server`` with the repository's gunicorn.conf.py; return it and its address.
 
     ``cpus``: the cores its processes may run on (Linux), as if on a machine of its own. Its error log (gunicorn's
     and the app's warnings) goes to a file, read by :func:`log_tail`, rather than a pipe that nobody reads while
     it runs: a full pipe would stop every process of the server at its next warning. ``log_level``: gunicorn's
-    and the app's (``info``: each engine rebuilt, with its time).
+    and the app's (``info``: each engine rebuilt, with its time). ``port``: the one to listen on (default: a free
+    one of 18000-18999).
     """
-    port = free_port()
+    port = port or free_port()
     log = tempfile.NamedTemporaryFile("w", prefix="decarb-gunicorn-", suffix=".log", delete=False)  # noqa: SIM115
     with log:
         server = subprocess.Popen(
@@ -78,8 +79,15 @@ def wait_until_up(server: subprocess.Popen, url: str, timeout_s: float = 180) ->
     raise RuntimeError(f"{url} did not answer within {timeout_s:.0f} s")
 
 
-def stop(server: subprocess.Popen) -> None:
-    """SIGKILL the server's session (its master and workers) unless it has stopped; wait for it; remove its log."""
+def stop(server: subprocess.Popen, graceful: bool = False) -> None:
+    """SIGKILL the server's session (its master and workers) unless it has stopped; wait for it; remove its log.
+
+    ``graceful``: first ask gunicorn to stop (SIGTERM: its workers finish the requests they have), for up to 30 s.
+    """
+    if graceful and server.poll() is None:
+        server.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            server.wait(timeout=30)
     if server.poll() is None:
         os.killpg(server.pid, signal.SIGKILL)
     server.wait(timeout=30)

@@ -47,6 +47,7 @@ def test_guesses_sent_at_once_to_two_workers_share_one_count(tmp_path):
 
     from benchmarks.load import free_port, prepare, start_server
     from tests.dash_http import DashClient
+    from tests.servers import stop
 
     data_dir = tmp_path / "data"
     (name,) = prepare(data_dir, 1)
@@ -66,8 +67,7 @@ def test_guesses_sent_at_once_to_two_workers_share_one_count(tmp_path):
         with ThreadPoolExecutor(16) as pool:
             outcomes = sorted(pool.map(guess, range(16)))
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop(server, graceful=True)
         shutil.rmtree(data_dir, ignore_errors=True)
     assert outcomes.count("bad") <= 4 and outcomes.count("bad") + outcomes.count("wait") == 16, outcomes
 

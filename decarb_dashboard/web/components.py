@@ -267,10 +267,10 @@ def _numbers(series: pd.Series, floats_only: bool = False) -> bool:
     # A column of one type answers from its type (a table of 5,000 bodies has 50,000 cells of text)
     if pd.api.types.is_bool_dtype(dtype) or isinstance(dtype, pd.StringDtype):
         return False
-    if pd.api.types.is_float_dtype(dtype) or (pd.api.types.is_integer_dtype(dtype) and not floats_only):
+    if pd.api.types.is_integer_dtype(dtype):  # counts: numbers, never fractional ones
+        return not floats_only and bool(series.notna().any())
+    if pd.api.types.is_float_dtype(dtype):
         return bool(series.notna().any())
-    if pd.api.types.is_integer_dtype(dtype):
-        return False
     kinds = float if floats_only else int | float
     return any(isinstance(v, kinds) and not isinstance(v, bool) and not (isinstance(v, float) and math.isnan(v))
                for v in series)
