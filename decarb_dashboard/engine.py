@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +27,20 @@ def load_inputs(data_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     return load_registry(data_dir), load_factors(data_dir)
 
 
+class Revision:
+    """One year's lines as an engine has them: an object results worked out from that year's figures alone are
+    kept under (:func:`decarb_dashboard.memo.per_objects`), the same object in each engine after it until a line
+    of that year changes (:meth:`Engine.updated`)."""
+
+    __slots__ = ("__weakref__", "year")
+
+    def __init__(self, year: str) -> None:
+        self.year = year
+
+    def __repr__(self) -> str:
+        return f"Revision({self.year!r})"
+
+
 @dataclass
 class Engine:
     """Everything the comparisons read, worked out once from the current lines."""
@@ -37,6 +51,13 @@ class Engine:
     factor_warnings: pd.DataFrame
     categories: pd.DataFrame
     values: pd.DataFrame
+    #: Each year's :class:`Revision` (made when first asked for), carried over by :meth:`updated` for the years
+    #: it leaves alone: an engine from :meth:`from_lines` starts with none of another's.
+    revisions: dict[str, Revision] = field(default_factory=dict, repr=False, compare=False)
+
+    def revision(self, year: str) -> Revision:
+        """The object standing for the lines of ``year`` in this engine (see :class:`Revision`)."""
+        return self.revisions.setdefault(year, Revision(year))  # one atomic step: two threads get the same one
 
     @classmethod
     def from_lines(cls, lines: pd.DataFrame, registry: pd.DataFrame, factors: pd.DataFrame) -> Engine:
@@ -54,9 +75,12 @@ class Engine:
         after one submission at 5,000 bodies a few dozen lines instead of millions. The result
         equals :meth:`from_lines` over the whole current lines, row for row, in the order of
         :func:`replace_body_years` (``tests/web/test_propagation.py``). Same register and factors.
+        Each year with no body-year among ``changed`` keeps its :class:`Revision`, and with it what was
+        worked out from its figures alone (a year's quality flags, :func:`decarb_dashboard.peers.year_flags`).
         """
         if not changed:  # the same figures (a decision changed no published return), kept for a new engine's pages
-            out = Engine(self.registry, self.factors, self.facts, self.factor_warnings, self.categories, self.values)
+            out = Engine(self.registry, self.factors, self.facts, self.factor_warnings, self.categories, self.values,
+                         dict(self.revisions))
             out.__dict__.update({k: v for k, v in self.__dict__.items() if k == "values_without_supply_chain"})
             return out
         if fresh is None or fresh.empty:  # only withdrawn ones: their rows go, none come
@@ -72,7 +96,8 @@ class Engine:
         out = Engine(self.registry, self.factors, replace_body_years(self.facts, facts, changed),
                      replace_body_years(self.factor_warnings, warnings, changed),
                      replace_body_years(self.categories, categories, changed),
-                     replace_body_years(self.values, values(True), changed, leading="metric"))
+                     replace_body_years(self.values, values(True), changed, leading="metric"),
+                     {y: r for y, r in list(self.revisions.items()) if y not in {year for _, year in changed}})
         if "values_without_supply_chain" in self.__dict__:  # asked for of the engine before: kept up to date too
             out.__dict__["values_without_supply_chain"] = replace_body_years(
                 self.values_without_supply_chain, values(False), changed, leading="metric")

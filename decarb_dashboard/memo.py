@@ -28,12 +28,12 @@ T = TypeVar("T")
 MAX_ENTRIES = 256
 
 _lock = threading.Lock()
-_kept: dict[tuple[int, Hashable], tuple[Callable[[], object], object]] = {}
+_kept: dict[tuple[tuple[int, ...], Hashable], tuple[tuple[Callable[[], object], ...], object]] = {}
 #: The slots whose owner has gone (appended by its weak reference's callback, which may run in any thread at any
 #: moment, so it takes no lock), dropped at the next call.
-_gone: list[tuple[int, Hashable]] = []
+_gone: list[tuple[tuple[int, ...], Hashable]] = []
 #: The keys being worked out now, each with the lock its builder holds.
-_building: dict[tuple[int, Hashable], threading.Lock] = {}
+_building: dict[tuple[tuple[int, ...], Hashable], threading.Lock] = {}
 #: Each thread's wait of :func:`give_way`, if it has one.
 _local = threading.local()
 
@@ -52,15 +52,26 @@ def give_way(wait: Callable[[], object] | None) -> None:
 
 def per_object(owner: object, key: Hashable, build: Callable[[], T]) -> T:
     """Return ``build()``, worked out once per ``owner`` object and ``key``."""
+    return per_objects((owner,), key, build)
+
+
+def per_objects(owners: tuple[object, ...], key: Hashable, build: Callable[[], T]) -> T:
+    """Return ``build()``, worked out once per ``key`` and set of ``owners``: kept while every one of them lives.
+
+    For a result worked out from several objects, each of which may outlive the others: a year's
+    quality flags read that year's and the year before's figures (each year's :meth:`Engine.revision
+    <decarb_dashboard.engine.Engine.revision>`, carried from an engine to the next while no line of
+    it changes), so a submission for one year leaves every other year's flags kept.
+    """
     wait = getattr(_local, "give_way", None)
     if wait is not None:
         wait()
-    slot = (id(owner), key)
+    slot = (tuple(id(o) for o in owners), key)
     while True:
         with _lock:
             _drop_gone()
             found = _kept.pop(slot, None)
-            if found is not None and found[0]() is owner:
+            if found is not None and all(held() is o for held, o in zip(found[0], owners, strict=True)):
                 _kept[slot] = found  # now the most recently used
                 return found[1]
             busy = _building.get(slot)
@@ -75,7 +86,7 @@ def per_object(owner: object, key: Hashable, build: Callable[[], T]) -> T:
         with _lock:
             while len(_kept) >= MAX_ENTRIES:
                 _kept.pop(next(iter(_kept)))
-            _kept[slot] = (_held(owner, slot), value)
+            _kept[slot] = (tuple(_held(o, slot) for o in owners), value)
         return value
     finally:
         with _lock:
@@ -83,7 +94,7 @@ def per_object(owner: object, key: Hashable, build: Callable[[], T]) -> T:
         busy.release()
 
 
-def _held(owner: object, slot: tuple[int, Hashable]) -> Callable[[], object]:
+def _held(owner: object, slot: tuple[tuple[int, ...], Hashable]) -> Callable[[], object]:
     """A weak reference to ``owner`` that says when it goes; an object that cannot have one (a tuple) is held."""
     try:
         return weakref.ref(owner, lambda _ref: _gone.append(slot))
@@ -97,5 +108,5 @@ def _drop_gone() -> None:
     while _gone:
         slot = _gone.pop()
         found = _kept.get(slot)
-        if found is not None and found[0]() is None:
+        if found is not None and any(held() is None for held in found[0]):
             del _kept[slot]

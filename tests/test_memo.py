@@ -61,3 +61,17 @@ def test_a_result_goes_with_its_owner_and_an_owner_without_weak_references_is_he
     assert [value for _, value in memo._kept.values()] == ["of the engine now"]  # nothing of the one gone
     key = ("a", "tuple")
     assert memo.per_object(key, "k", lambda: 1) == 1 and memo.per_object(key, "k", lambda: 2) == 1
+
+
+def test_a_result_of_several_owners_is_kept_while_each_of_them_lives_and_only_for_those_very_ones(monkeypatch):
+    monkeypatch.setattr(memo, "_kept", {})
+    register, this_year, last_year = Owner(), Owner(), Owner()
+    assert memo.per_objects((register, this_year, last_year), "flags", lambda: "worked out") == "worked out"
+    assert memo.per_objects((register, this_year, last_year), "flags", lambda: "again") == "worked out"
+    assert memo.per_objects((register, last_year, this_year), "flags", lambda: "in another order") \
+        == "in another order"
+    new_year = Owner()  # a line of last year changed: its revision is a new object
+    assert memo.per_objects((register, this_year, new_year), "flags", lambda: "afresh") == "afresh"
+    del last_year  # no engine has it any more: what was worked out from it goes, and nothing else
+    assert memo.per_objects((register, this_year, new_year), "flags", lambda: "again") == "afresh"
+    assert [value for _, value in memo._kept.values()] == ["afresh"]

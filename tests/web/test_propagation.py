@@ -12,7 +12,7 @@ import time
 import pandas as pd
 import pytest
 
-from decarb_dashboard import config, memo
+from decarb_dashboard import config, memo, peers
 from decarb_dashboard import engine as engine_module
 from decarb_dashboard.engine import Engine
 from decarb_dashboard.factors import load_factors
@@ -210,6 +210,31 @@ def test_an_updated_engine_keeps_the_body_and_year_order_with_each_return_s_line
     assert list(withdrawn.categories["organisation_id"].unique()) == ["cardiff"]
     for frame in (withdrawn.facts, withdrawn.values, withdrawn.values_without_supply_chain):
         assert set(frame["organisation_id"]) == {"cardiff"}
+
+
+def test_an_updated_engine_keeps_the_quality_flags_of_the_years_its_change_left_alone(monkeypatch):
+    lines = check("Cardiff,2022-23,Waste,,,,,5,,,", "Cardiff,2023-24,Waste,,,,,6,,,",
+                  "Newport,2023-24,Waste,,,,,9,,,").lines
+    engine = Engine.from_lines(lines, bundled_registry(), load_factors())
+    worked_out = []
+    real = peers.quality_flags
+    monkeypatch.setattr(peers, "quality_flags", lambda *args, **kwargs: worked_out.append(args[4]) or real(
+        *args, **kwargs))
+    kept = peers.year_flags(engine, "2023-24")
+    assert peers.year_flags(engine, "2024-25").empty  # no 2024-25 return yet
+    # Cardiff's 2024-25 return: 12 tCO2e of waste, twice its 6 of the year before (a jump: over 50%)
+    updated = engine.updated(check("Cardiff,2024-25,Waste,,,,,12,,,").lines, {("cardiff", "2024-25")})
+    assert peers.year_flags(updated, "2023-24") is kept  # its lines and 2022-23's unchanged: not worked out again
+    now = peers.year_flags(updated, "2024-25")
+    peers.year_flags(updated, "2025-26")  # read 2024-25 as its year before: worked out again
+    assert worked_out == ["2023-24", "2024-25", "2024-25", "2025-26"]
+    jump = now[now["kind"] == "jump"].iloc[0]
+    assert (jump["organisation_id"], jump["category"], jump["before_tco2e"], jump["value_tco2e"],
+            jump["change_pct"]) == ("cardiff", "waste", 6.0, 12.0, 100.0)
+    full = Engine.from_lines(pd.concat([lines, check("Cardiff,2024-25,Waste,,,,,12,,,").lines], ignore_index=True),
+                             engine.registry, engine.factors)
+    for year in ("2023-24", "2024-25"):  # the kept flags and the new ones are a full build's
+        pd.testing.assert_frame_equal(peers.year_flags(updated, year), peers.year_flags(full, year))
 
 
 def test_a_change_landing_while_the_pages_are_drawn_ahead_stops_that_drawing_and_the_new_figures_are_drawn(
