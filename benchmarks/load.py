@@ -17,7 +17,8 @@ The store is a data directory's SQLite catalogue and Parquet files (``--backend 
 default), or a PostgreSQL database (``--backend postgresql``, issue 17): a throwaway cluster started
 for the run (tests/postgres.py: initdb in a temporary directory), or the migrated, empty database
 ``--database-url`` names (the sample returns are submitted into it). The accounts stay in the
-run's data directory.
+run's data directory. ``--backend sqlite postgresql`` runs the same load on each, one after the other
+on the same machine, and prints their figures side by side (issue 17's scale check).
 
 Then a slow-client phase (issue 12, item 10): ``--slow-clients`` connections trickle
 their headers a few bytes at a time (and start again when cut off) while the probe
@@ -27,7 +28,7 @@ installed, as production does, else straight to gunicorn. Target: the probe's
 slowest answer under 1 s, no probe unanswered.
 
     python benchmarks/load.py [--seconds 60] [--readers 50] [--submitters 5] [--workers 2] [--think 3 10]
-                              [--backend sqlite|postgresql] [--database-url URL] [--bodies 5000 --years 10]
+                              [--backend sqlite postgresql] [--database-url URL] [--bodies 5000 --years 10]
                               [--slow-clients 10] [--slow-seconds 20] [--proxy nginx|none]
 """
 
@@ -420,35 +421,8 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--seconds", type=float, default=60)
-    parser.add_argument("--readers", type=int, default=50)
-    parser.add_argument("--submitters", type=int, default=5)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=8)
-    parser.add_argument("--think", type=float, nargs=2, default=(3.0, 10.0), metavar=("MIN_S", "MAX_S"),
-                        help="a reader's pause between pages, in seconds (default 3 10)")
-    parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite",
-                        help="the store: a data directory (default) or PostgreSQL (a throwaway cluster unless "
-                             "--database-url)")
-    parser.add_argument("--database-url", help="a migrated, empty PostgreSQL database for --backend postgresql")
-    parser.add_argument("--bodies", type=int, default=0,
-                        help="a store of this many bodies: the sample's 45 and made-up ones (default: the 45)")
-    parser.add_argument("--years", type=int, default=5, help="each made-up body's years of returns (default 5)")
-    parser.add_argument("--slow-clients", type=int, default=10, help="connections trickling headers (0: no phase)")
-    parser.add_argument("--slow-seconds", type=float, default=20)
-    parser.add_argument("--proxy", choices=("nginx", "none"), default="nginx" if nginx_available() else "none",
-                        help="run the slow-client phase through deploy/nginx-decarb.conf (default when installed)")
-    args = parser.parse_args()
-    if args.database_url and args.backend != "postgresql":
-        parser.error("--database-url needs --backend postgresql")
-    r = run(args.seconds, args.readers, args.submitters, args.workers, args.threads, tuple(args.think),
-            backend=args.backend, database_url=args.database_url, bodies=args.bodies, n_years=args.years)
-    scale = f"{args.bodies:,} bodies x {args.years} years" if args.bodies > 45 else "the sample's 45 bodies"
-    print(f"store: {r['backend']}, {scale}; gunicorn, {args.workers} workers x {args.threads} threads, "
-          f"{args.readers} readers (pausing "
-          f"{args.think[0]:g}-{args.think[1]:g} s) + {args.submitters} submitters for {r['seconds']:.0f} s")
+def report(r: dict) -> None:
+    """Print one run's figures (:func:`run`'s result)."""
     print(f"  {r['requests']:,} requests, {r['requests_per_s']:.1f} per second; latency p50 {r['p50_ms']:.0f} ms, "
           f"p95 {r['p95_ms']:.0f} ms, p99 {r['p99_ms']:.0f} ms (target p95 < 1000 ms)")
     for kind, (count, p50, p95) in r["by_kind"].items():
@@ -458,16 +432,81 @@ def main() -> None:
           f"{len(r['lost'])} lost (target 0)")
     print(f"  the server's log: {len(r['server_problems'])} warnings and errors"
           + "".join(f"\n    {line}" for line in r["server_problems"][:10]))
-    count, _, probe_p95 = r["by_kind"].get("health probe (baseline)", (0, 0.0, float("nan")))
-    print(f"  baseline: /healthz under the same load, p95 {probe_p95:.0f} ms; all requests' p95 is "
-          f"{r['p95_ms'] / probe_p95:.1f}x that")
+    print(f"  baseline: /healthz under the same load, p95 {probe_p95(r):.0f} ms; all requests' p95 is "
+          f"{r['p95_ms'] / probe_p95(r):.1f}x that")
+
+
+def probe_p95(r: dict) -> float:
+    """The /healthz probe's p95 in a run (:func:`run`'s result), in ms: the baseline under the same load."""
+    return r["by_kind"].get("health probe (baseline)", (0, 0.0, float("nan")))[2]
+
+
+def side_by_side(ran: dict[str, dict]) -> None:
+    """Print the runs of each backend side by side, each as a ratio to the first's (SQLite's, when it ran)."""
+    first = next(iter(ran))
+    print(f"\nside by side (each as a ratio to {first}'s):")
+    print(f"  {'':28}" + "".join(f"{b:>22}" for b in ran))
+    rows = [("requests per second", lambda r: r["requests_per_s"], "{:.1f}"),
+            ("latency p50 (ms)", lambda r: r["p50_ms"], "{:.0f}"),
+            ("latency p95 (ms)", lambda r: r["p95_ms"], "{:.0f}"),
+            ("latency p99 (ms)", lambda r: r["p99_ms"], "{:.0f}"),
+            ("/healthz p95 (ms)", probe_p95, "{:.0f}")]
+    for label, value, form in rows:
+        cells = []
+        for r in ran.values():
+            ratio = value(r) / value(ran[first]) if value(ran[first]) else float("nan")
+            cells.append(f"{form.format(value(r))} ({ratio:.2f}x)")
+        print(f"  {label:28}" + "".join(f"{c:>22}" for c in cells))
+    for label, value in (("errors", lambda r: len(r["errors"])),
+                         ("receipts / stored / lost", lambda r: f"{r['receipts']} / {r['stored_by_load']} / "
+                                                                 f"{len(r['lost'])}")):
+        print(f"  {label:28}" + "".join(f"{value(r)!s:>22}" for r in ran.values()))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--readers", type=int, default=50)
+    parser.add_argument("--submitters", type=int, default=5)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--think", type=float, nargs=2, default=(3.0, 10.0), metavar=("MIN_S", "MAX_S"),
+                        help="a reader's pause between pages, in seconds (default 3 10)")
+    parser.add_argument("--backend", nargs="+", choices=("sqlite", "postgresql"), default=["sqlite"],
+                        help="the store: a data directory (default) or PostgreSQL (a throwaway cluster unless "
+                             "--database-url); both, one after the other in the same run, and their figures side "
+                             "by side")
+    parser.add_argument("--database-url", help="a migrated, empty PostgreSQL database for --backend postgresql")
+    parser.add_argument("--bodies", type=int, default=0,
+                        help="a store of this many bodies: the sample's 45 and made-up ones (default: the 45)")
+    parser.add_argument("--years", type=int, default=5, help="each made-up body's years of returns (default 5)")
+    parser.add_argument("--slow-clients", type=int, default=10, help="connections trickling headers (0: no phase)")
+    parser.add_argument("--slow-seconds", type=float, default=20)
+    parser.add_argument("--proxy", choices=("nginx", "none"), default="nginx" if nginx_available() else "none",
+                        help="run the slow-client phase through deploy/nginx-decarb.conf (default when installed)")
+    args = parser.parse_args()
+    if args.database_url and "postgresql" not in args.backend:
+        parser.error("--database-url needs --backend postgresql")
+    scale = f"{args.bodies:,} bodies x {args.years} years" if args.bodies > 45 else "the sample's 45 bodies"
+    ran = {}
+    for backend in dict.fromkeys(args.backend):
+        ran[backend] = r = run(args.seconds, args.readers, args.submitters, args.workers, args.threads,
+                               tuple(args.think), backend=backend, database_url=args.database_url, bodies=args.bodies,
+                               n_years=args.years)
+        print(f"store: {r['backend']}, {scale}; gunicorn, {args.workers} workers x {args.threads} threads, "
+              f"{args.readers} readers (pausing "
+              f"{args.think[0]:g}-{args.think[1]:g} s) + {args.submitters} submitters for {r['seconds']:.0f} s")
+        report(r)
+    if len(ran) > 1:
+        side_by_side(ran)
+    baseline_ms = probe_p95(next(iter(ran.values())))
     if args.slow_clients:
         s = slow_clients_phase(args.slow_seconds, args.slow_clients, args.proxy == "nginx", args.workers,
                                args.threads)
         print(f"slow clients: {s['slow_clients']} connections trickling headers for {args.slow_seconds:g} s, "
               f"through {s['through']} (cut off and reconnected {s['cut_off']} times)")
         print(f"  /healthz: {s['probes']} probes, p95 {s['probe_p95_ms']:.0f} ms, slowest {s['probe_max_ms']:.0f} ms "
-              f"(target under 1000 ms), {s['probe_p95_ms'] / probe_p95:.1f}x the baseline p95; "
+              f"(target under 1000 ms), {s['probe_p95_ms'] / baseline_ms:.1f}x the baseline p95; "
               f"unanswered: {len(s['errors'])} (target 0)")
 
 
