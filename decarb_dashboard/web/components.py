@@ -709,12 +709,15 @@ def status_mark(status: str | None, lang: str) -> str:
 def review_statuses() -> dict[tuple[str, str], str]:
     """{(body, year): review status} of every return the public pages show (the store's current ones, or only the
     accepted ones with ``DECARB_PUBLISH=accepted``), worked out once per engine so the marks match the figures."""
-    from decarb_dashboard import config
+    from decarb_dashboard import config, review
     from decarb_dashboard.memo import per_object
     from decarb_dashboard.web import data
 
     def build() -> dict[tuple[str, str], str]:
-        found = data.store().current_statuses(accepted_only=config.publish_accepted_only())
+        s = data.store()
+        version = data.built_version(s.root)  # the engine's, as the Wales page's column reads them once it is built
+        found = review.current_statuses(s, s.version() if version is None else version,
+                                        config.publish_accepted_only())
         return dict(zip(zip(found["organisation_id"], found["reporting_year"], strict=True), found["status"],
                         strict=True))
 
