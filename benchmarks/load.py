@@ -79,13 +79,16 @@ class Tally:
     errors: list[str] = field(default_factory=list)
     receipts: list[str] = field(default_factory=list)
 
-    def timed(self, kind: str, call):
+    def timed(self, kind: str, call, idle_s: float | None = None):
+        """Time ``call`` (a request) as one of ``kind``; ``idle_s``: how long the client had sent nothing before it
+        (said with an error: a connection kept alive that long may be one the server is closing)."""
         start = time.perf_counter()
         try:
             response = call()
         except Exception as exc:  # a refused connection or a timeout is an error of the run
+            idle = "" if idle_s is None else f" (after {idle_s:.1f} s with no request)"
             with self.lock:
-                self.errors.append(f"{kind}: {type(exc).__name__}: {exc}")
+                self.errors.append(f"{kind}: {type(exc).__name__}: {exc}{idle}")
             return None
         elapsed = (time.perf_counter() - start) * 1000
         with self.lock:
@@ -167,6 +170,7 @@ def reader(url: str, until: float, tally: Tally, rnd: random.Random, think_s: tu
     """A person reading: a page as the browser loads it, then its figures, then a pause."""
     browser = DashClient(url)
     time.sleep(rnd.uniform(0, think_s[1]))  # people arrive over time, not all in the same instant
+    last = None  # when this reader's last request was answered
     while time.monotonic() < until:
         page = rnd.choice(["organisation", "compare", "wales", "home"])
         body, year = rnd.choice(BODIES), rnd.choice(YEARS)
@@ -191,8 +195,9 @@ def reader(url: str, until: float, tally: Tally, rnd: random.Random, think_s: tu
             steps.append(("wales figures", partial(browser.callback, "wales-view.children", {
                 "wales-year.value": year, "wales-gaps.value": "leave", "wales-map-measure.value": "total",
                 "wales-map-areas.value": "council", "wales-lang.data": "en"})))
-        for kind, call in steps:
-            tally.timed(kind, call)
+        for k, (kind, call) in enumerate(steps):
+            tally.timed(kind, call, idle_s=time.monotonic() - last if k == 0 and last is not None else None)
+        last = time.monotonic()
         time.sleep(rnd.uniform(*think_s))
 
 

@@ -188,3 +188,17 @@ def pair(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarr
     key += 1
     inverse, distinct = compact(key, (int(a.max(initial=-1)) + 2) * size)
     return inverse, distinct // size - 1, distinct % size - 1
+
+
+def rows_where(frame: pd.DataFrame, **equal: str) -> pd.DataFrame:
+    """The rows of ``frame`` whose columns hold the given values (``metric="total", reporting_year="2022-23"``), in
+    the frame's order, found through the frame's rows grouped by those columns (worked out once per frame) rather
+    than by comparing every row: at 5,000 bodies x 10 years the engine's metric values are a million rows, and a page
+    picks a year's or a metric's out of them dozens of times."""
+    from decarb_dashboard.memo import per_object
+
+    columns = tuple(sorted(equal))
+    groups = per_object(frame, ("rows by", columns), lambda: frame.groupby(
+        list(columns), observed=True, sort=False).indices)
+    found = groups.get(tuple(equal[c] for c in columns) if len(columns) > 1 else equal[columns[0]])
+    return frame.iloc[found] if found is not None else frame.iloc[:0]

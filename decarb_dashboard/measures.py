@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from decarb_dashboard import reasons, years
-from decarb_dashboard.cells import strings
+from decarb_dashboard.cells import rows_where, strings
 from decarb_dashboard.memo import per_object
 from uploads_schema.codes import compact, fold
 from uploads_schema.i18n import languages
@@ -165,8 +165,8 @@ def _lookup_body(bodies: pd.Series, values: pd.Series) -> np.ndarray:
 def group_intensity(values: pd.DataFrame, bodies: list[str], reporting_year: str, metric: str) -> float | None:
     """Return a group's figure over the bodies with the metric available: for ``total`` the sum
     (tCO2e), for an intensity the ratio of sums (total tCO2e / total denominator)."""
-    v = values[(values["metric"] == metric) & (values["reporting_year"] == reporting_year)
-               & values["organisation_id"].isin(bodies) & values["value"].notna()]
+    v = rows_where(values, metric=metric, reporting_year=reporting_year)
+    v = v[(v["organisation_id"].isin(bodies) & v["value"].notna()).to_numpy()]
     if v.empty:
         return None
     if metric == "total":

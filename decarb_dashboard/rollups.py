@@ -29,7 +29,7 @@ import os
 import pandas as pd
 
 from decarb_dashboard import measures, peers, reasons, years
-from decarb_dashboard.cells import distinct_strings, strings
+from decarb_dashboard.cells import distinct_strings, rows_where, strings
 from decarb_dashboard.measures import BASELINE_YEAR
 from decarb_dashboard.memo import per_object
 from uploads_schema import i18n
@@ -235,8 +235,8 @@ def group_trajectory(categories: pd.DataFrame, registry: pd.DataFrame, bodies: l
 
 def _group_baseline(categories: pd.DataFrame, bodies: list[str]) -> float | None:
     """Sum of the members' 2019-20 figures, net of land, over every category each reported."""
-    c = categories[(categories["reporting_year"] == BASELINE_YEAR) & categories["organisation_id"].isin(bodies)
-                   & (categories["status"] == "reported")]
+    c = rows_where(categories, reporting_year=BASELINE_YEAR)
+    c = c[(c["organisation_id"].isin(bodies) & (c["status"] == "reported")).to_numpy()]
     return float(c["tco2e"].sum()) if len(c) else None
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from decarb_dashboard.cells import Cells, Terms, distinct_strings, spread, strings
+from decarb_dashboard.cells import Cells, Terms, distinct_strings, rows_where, spread, strings
 from uploads_schema.labels import normalise_label
 
 
@@ -66,3 +66,17 @@ def test_distinct_strings_are_the_values_present_not_every_category_and_never_a_
     assert sorted(distinct_strings(column[column == "newport"])) == ["newport"]
     assert distinct_strings(pd.Series(pd.Categorical([2019, 2020, 2019]))) == ["2019", "2020"]
     assert sorted(distinct_strings(pd.Series(["b", None, "a", "b"]))) == ["a", "b"]
+
+
+def test_the_rows_of_a_metric_and_year_are_those_a_comparison_of_every_row_picks_in_the_frame_s_order():
+    values = pd.DataFrame({
+        "metric": pd.Categorical(["total", "per_fte", "total", "total", "per_fte"]),
+        "reporting_year": pd.Categorical(["2022-23", "2022-23", "2023-24", "2022-23", "2022-23"]),
+        "value": [1.0, 2.0, 3.0, 4.0, 5.0]}, index=[10, 11, 12, 13, 14])
+    found = rows_where(values, metric="total", reporting_year="2022-23")
+    assert found["value"].tolist() == [1.0, 4.0] and found.index.tolist() == [10, 13]  # labels kept, in order
+    pd.testing.assert_frame_equal(found, values[(values["metric"] == "total")
+                                                & (values["reporting_year"] == "2022-23")])
+    assert rows_where(values, reporting_year="2023-24")["value"].tolist() == [3.0]
+    assert rows_where(values, metric="per_m2", reporting_year="2022-23").empty  # no such metric: no rows
+    assert list(rows_where(values, metric="total", reporting_year="2030-31").columns) == list(values.columns)

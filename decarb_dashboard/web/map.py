@@ -33,6 +33,7 @@ import pandas as pd
 from dash import html
 
 from decarb_dashboard import measures, reasons, rollups
+from decarb_dashboard.cells import rows_where
 from decarb_dashboard.engine import Engine
 from decarb_dashboard.matcher import matcher_for
 from decarb_dashboard.memo import per_object
@@ -121,8 +122,8 @@ def _body_figure(engine: Engine, values: pd.DataFrame, bodies: list[str], year: 
     if measure == CHANGE:
         lfl = rollups.like_for_like(engine.categories, bodies, year, measures.BASELINE_YEAR)
         return lfl["change_pct"], {b: reasons.translate(w, lang) for b, w in lfl["left_out"].items()}
-    v = values[(values["metric"] == measure) & (values["reporting_year"] == year)
-               & values["organisation_id"].isin(bodies)]
+    v = rows_where(values, metric=measure, reporting_year=year)
+    v = v[v["organisation_id"].isin(bodies).to_numpy()]
     # A body with a figure has no reason (None, or NaN once the frames were put together).
     found = {b: why if isinstance(why, str) else None
              for b, why in zip(v["organisation_id"].astype(str), v["missing_reason"], strict=True)}
