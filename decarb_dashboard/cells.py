@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from decarb_dashboard.memo import per_object
 from uploads_schema.codes import compact
 
 
@@ -195,8 +196,6 @@ def rows_where(frame: pd.DataFrame, **equal: str) -> pd.DataFrame:
     the frame's order, found through the frame's rows grouped by those columns (worked out once per frame) rather
     than by comparing every row: at 5,000 bodies x 10 years the engine's metric values are a million rows, and a page
     picks a year's or a metric's out of them dozens of times."""
-    from decarb_dashboard.memo import per_object
-
     columns = tuple(sorted(equal))
     groups = per_object(frame, ("rows by", columns), lambda: frame.groupby(
         list(columns), observed=True, sort=False).indices)

@@ -715,7 +715,8 @@ def review_statuses() -> dict[tuple[str, str], str]:
 
     def build() -> dict[tuple[str, str], str]:
         s = data.store()
-        version = data.built_version(s.root)  # the engine's, as the Wales page's column reads them once it is built
+        version = data.built_version(s.root)  # the engine's version: its figures' statuses, read once with the
+        # Wales page's column of the same version
         found = review.current_statuses(s, s.version() if version is None else version,
                                         config.publish_accepted_only())
         return dict(zip(zip(found["organisation_id"], found["reporting_year"], strict=True), found["status"],
