@@ -194,7 +194,7 @@ def serve(wsgi_app, ports: range = PORTS) -> Iterator[str]:
         try:
             server = make_server("127.0.0.1", port, wsgi_app, threaded=True)
             break
-        except OSError:  # taken by someone else's server
+        except (OSError, SystemExit):  # taken by someone else's server (werkzeug says so and exits, raising no OSError)
             continue
     else:
         raise RuntimeError(f"no free port in {ports.start}-{ports.stop - 1}")
