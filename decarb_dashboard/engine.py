@@ -30,12 +30,18 @@ def load_inputs(data_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
 class Revision:
     """One year's lines as an engine has them: an object results worked out from that year's figures alone are
     kept under (:func:`decarb_dashboard.memo.per_objects`), the same object in each engine after it until a line
-    of that year changes (:meth:`Engine.updated`)."""
+    of that year changes (:meth:`Engine.updated`).
 
-    __slots__ = ("__weakref__", "year")
+    The revision made by that change has the one before as its ``base`` and the bodies whose lines of the year
+    changed as ``changed``: a result kept for the base can be worked out again for those bodies alone (a year's
+    quality flags, :func:`decarb_dashboard.peers.year_flags`). Only the newest revision of a year keeps its base:
+    each older one lets its own go, so the results of every engine before are not kept alive in a chain.
+    """
 
-    def __init__(self, year: str) -> None:
-        self.year = year
+    __slots__ = ("__weakref__", "base", "changed", "year")
+
+    def __init__(self, year: str, base: Revision | None = None, changed: frozenset[str] = frozenset()) -> None:
+        self.year, self.base, self.changed = year, base, changed
 
     def __repr__(self) -> str:
         return f"Revision({self.year!r})"
@@ -97,10 +103,24 @@ class Engine:
                      replace_body_years(self.factor_warnings, warnings, changed),
                      replace_body_years(self.categories, categories, changed),
                      replace_body_years(self.values, values(True), changed, leading="metric"),
-                     {y: r for y, r in list(self.revisions.items()) if y not in {year for _, year in changed}})
+                     self._revisions_after(changed))
         if "values_without_supply_chain" in self.__dict__:  # asked for of the engine before: kept up to date too
             out.__dict__["values_without_supply_chain"] = replace_body_years(
                 self.values_without_supply_chain, values(False), changed, leading="metric")
+        return out
+
+    def _revisions_after(self, changed: Collection[tuple[str, str]]) -> dict[str, Revision]:
+        """The revisions of an engine with the body-years ``changed``: the same for the years they leave alone, and
+        for each of theirs a new one on this engine's (if it has one), which lets its own base go."""
+        bodies: dict[str, set[str]] = {}
+        for body, year in changed:
+            bodies.setdefault(year, set()).add(body)
+        out = {y: r for y, r in list(self.revisions.items()) if y not in bodies}
+        for year, changed_bodies in bodies.items():
+            before = self.revisions.get(year)
+            if before is not None:
+                before.base = None
+                out[year] = Revision(year, before, frozenset(changed_bodies))
         return out
 
     @functools.cached_property

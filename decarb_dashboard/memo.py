@@ -94,6 +94,21 @@ def per_objects(owners: tuple[object, ...], key: Hashable, build: Callable[[], T
         busy.release()
 
 
+def kept(owners: tuple[object, ...], key: Hashable) -> object | None:
+    """Return the result :func:`per_objects` keeps for ``owners`` and ``key``, or None: nothing is worked out.
+
+    For a result worked out again from one kept for other owners (a year's quality flags on a new
+    engine, from the engine before's, for the bodies a change touched): whether that one is still kept.
+    """
+    slot = (tuple(id(o) for o in owners), key)
+    with _lock:
+        _drop_gone()
+        found = _kept.get(slot)
+        if found is not None and all(held() is o for held, o in zip(found[0], owners, strict=True)):
+            return found[1]
+    return None
+
+
 def _held(owner: object, slot: tuple[tuple[int, ...], Hashable]) -> Callable[[], object]:
     """A weak reference to ``owner`` that says when it goes; an object that cannot have one (a tuple) is held."""
     try:

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from decarb_dashboard import reasons, years
+from decarb_dashboard import memo, reasons, years
 from decarb_dashboard.cells import strings
 from decarb_dashboard.measures import group_numbers, totals
 from decarb_dashboard.memo import per_object, per_objects
@@ -175,8 +175,10 @@ def _types_of(bodies: pd.Series, types: pd.Series) -> np.ndarray:
     return per_body[codes]
 
 
-def _peer_medians(facts: pd.DataFrame, registry: pd.DataFrame, year: str) -> pd.Series:
-    """Median tCO2e of each (body type, category, source) line in ``year``, kept while ``facts`` lives."""
+def _peer_medians(facts: pd.DataFrame, registry: pd.DataFrame, year: str,
+                  kept_with: tuple[object, ...] | None = None) -> pd.Series:
+    """Median tCO2e of each (body type, category, source) line in ``year``, kept while ``facts`` lives (or each of
+    ``kept_with``)."""
 
     def build() -> pd.Series:
         types = registry.set_index("id")["type"]
@@ -184,12 +186,15 @@ def _peer_medians(facts: pd.DataFrame, registry: pd.DataFrame, year: str) -> pd.
         lines = lines.assign(type=_types_of(lines["organisation_id"], types))
         return lines.groupby(["type", "category", "source"], dropna=False, observed=True)["emissions_tco2e"].median()
 
-    return per_object(facts, ("peer medians", year), build)
+    return per_objects(kept_with or (facts,), ("peer medians", year), build)
 
 
 #: The columns of :func:`quality_flags`, in order.
 FLAG_COLUMNS = ["organisation_id", "reporting_year", "kind", "category", "source", "value_tco2e", "detail", "ratio",
                 "against", "previous_year", "change_pct", "before_tco2e", "z", "share_pct"]
+#: Their types, whatever kinds a year has (so that flags worked out apart, of some bodies each, join into one frame).
+FLAG_DTYPES = {c: "float64" if c in ("value_tco2e", "ratio", "change_pct", "before_tco2e", "z", "share_pct")
+               else object if c == "detail" else "str" for c in FLAG_COLUMNS}
 
 
 def _of_bodies(frame: pd.DataFrame, bodies: set[str]) -> pd.DataFrame:
@@ -203,7 +208,8 @@ def _of_bodies(frame: pd.DataFrame, bodies: set[str]) -> pd.DataFrame:
 
 
 def quality_flags(facts: pd.DataFrame, categories: pd.DataFrame, values: pd.DataFrame, registry: pd.DataFrame,
-                  year: str, bodies: list[str] | None = None, details: bool = True) -> pd.DataFrame:
+                  year: str, bodies: list[str] | None = None, details: bool = True,
+                  kept_with: tuple[object, ...] | None = None) -> pd.DataFrame:
     """Return the figures a reviewer should look at in ``year``, one row per flag (columns :data:`FLAG_COLUMNS`).
 
     Kinds: ``unit_slip`` (a line about 1000x the body's previous year or its
@@ -212,7 +218,9 @@ def quality_flags(facts: pd.DataFrame, categories: pd.DataFrame, values: pd.Data
     same type: median and MAD), ``estimated_share`` (over half the total estimated).
     ``detail`` says each in English (:func:`flag_detail`); with ``details`` False it is left
     null, for a caller that keeps every body's flags and words only those it shows
-    (:func:`with_details`): at 5,000 bodies a year has tens of thousands of flags.
+    (:func:`with_details`): at 5,000 bodies a year has tens of thousands of flags. ``kept_with``: the
+    objects the year's peer medians are kept under instead of ``facts`` (the register and the year's
+    :class:`~decarb_dashboard.engine.Revision`: the same medians while neither changes).
     """
     previous = years.previous(year)
     bodies = bodies if bodies is not None else sorted(registry["id"])
@@ -227,7 +235,7 @@ def quality_flags(facts: pd.DataFrame, categories: pd.DataFrame, values: pd.Data
     before = lines[(in_year == previous).to_numpy() & figure].groupby(key, dropna=False, observed=True)[
         "emissions_tco2e"].sum()
     # Peers are every body of the same type, whichever bodies are being checked.
-    peer_median = _peer_medians(facts, registry, year).rename("median").reset_index()
+    peer_median = _peer_medians(facts, registry, year, kept_with).rename("median").reset_index()
     lines_now = now.rename("now").reset_index()
     # A merge, not a reindex on a MultiIndex: with thousands of bodies the two indexes' level codes are of
     # different widths and pandas' reindex fails ("Buffer dtype mismatch").
@@ -291,7 +299,20 @@ def quality_flags(facts: pd.DataFrame, categories: pd.DataFrame, values: pd.Data
                       "share_pct": float(r.estimated_share_pct)})
     for flag in flags:
         flag["detail"] = flag_detail(flag) if details else None
-    return pd.DataFrame(flags, columns=FLAG_COLUMNS)
+    return _in_order(pd.DataFrame(flags, columns=FLAG_COLUMNS).astype(FLAG_DTYPES))
+
+
+#: The kinds of flag in the order :func:`quality_flags` lists them.
+FLAG_KINDS = ("unit_slip", "jump", "outlier", "estimated_share")
+
+
+def _in_order(flags: pd.DataFrame) -> pd.DataFrame:
+    """``flags`` by kind (:data:`FLAG_KINDS`), body, category and source: one order whichever bodies' flags were
+    worked out together (a year's worked out again for a few bodies equal all of them worked out afresh)."""
+    rank = pd.Series(flags["kind"].map({k: n for n, k in enumerate(FLAG_KINDS)}), index=flags.index)
+    order = flags.assign(_rank=rank).sort_values(["_rank", "organisation_id", "category", "source"], kind="stable",
+                                                 na_position="first").index
+    return flags.loc[order].reset_index(drop=True)
 
 
 def year_flags(engine, year: str) -> pd.DataFrame:
@@ -302,12 +323,44 @@ def year_flags(engine, year: str) -> pd.DataFrame:
     (the published figures or every current return), so each engine has its own flags, and an
     engine updated after a submission keeps those of the years the submission left alone (their
     figures read those two years' lines and the register only): at 5,000 bodies each year's take
-    0.3-0.4 s, and each worker drew every year's after every change. ``detail`` is left null
+    0.3-0.4 s, and each worker drew every year's after every change. Those of the years it changed
+    are worked out again from the engine before's for the bodies it can have moved only, while those
+    are kept (:func:`_year_flags_again`). ``detail`` is left null
     (:func:`with_details` words the rows a caller shows).
     """
-    owners = (engine.registry, engine.revision(year), engine.revision(years.previous(year)))
-    return per_objects(owners, ("quality flags", year), lambda: quality_flags(
-        engine.facts, engine.categories, engine.values, engine.registry, year, details=False))
+    now, before = engine.revision(year), engine.revision(years.previous(year))
+    return per_objects((engine.registry, now, before), ("quality flags", year),
+                       lambda: _year_flags_again(engine, year, now, before))
+
+
+def _year_flags_again(engine, year: str, now, before) -> pd.DataFrame:
+    """Every body's flags in ``year`` (``now`` its revision, ``before`` the year before's): those kept for a
+    revision before (the base of a :class:`~decarb_dashboard.engine.Revision`), worked out again only for the
+    bodies the change can have moved, or else all worked out afresh.
+
+    A body's flags read its own lines of the year and the year before, and the year's figures of
+    the bodies of its type (their medians, their spread per FTE). So after a change to the year's
+    lines of some bodies, every body of their types is worked out again; after one to the year
+    before's, only those bodies. At 5,000 bodies of 7 types: 0.12-0.22 s instead of 0.3-0.4 s a year.
+    """
+    registry = engine.registry
+    for base_now, base_before in ((now.base, before), (now, before.base), (now.base, before.base)):
+        kept = None if base_now is None or base_before is None else memo.kept(
+            (registry, base_now, base_before), ("quality flags", year))
+        if kept is None:
+            continue
+        moved = now.changed if base_now is not now else frozenset()
+        again = set(registry.loc[registry["type"].isin(registry.loc[registry["id"].isin(moved), "type"]), "id"])
+        again |= moved | (before.changed if base_before is not before else frozenset())
+        fresh = quality_flags(engine.facts, engine.categories, engine.values, registry, year, sorted(again),
+                              details=False, kept_with=(registry, now))
+        left = kept[~kept["organisation_id"].isin(again).to_numpy()]
+        parts = [f for f in (left, fresh) if len(f)]  # an empty frame joined in would change no row, only types
+        if len(parts) < 2:
+            return parts[0].reset_index(drop=True) if parts else fresh
+        return _in_order(pd.concat(parts, ignore_index=True))
+    return quality_flags(engine.facts, engine.categories, engine.values, registry, year, details=False,
+                         kept_with=(registry, now))
 
 
 def with_details(flags: pd.DataFrame) -> pd.DataFrame:

@@ -237,6 +237,42 @@ def test_an_updated_engine_keeps_the_quality_flags_of_the_years_its_change_left_
         pd.testing.assert_frame_equal(peers.year_flags(updated, year), peers.year_flags(full, year))
 
 
+def test_a_years_flags_after_a_change_are_worked_out_again_for_the_bodies_of_the_changed_ones_type_only(monkeypatch):
+    # 2024-25 waste: two councils 10 tCO2e each and Powys 10,000, 1000x the councils' median of 10 (a unit slip
+    # against its peers; too few for outliers); a health board's 10,000 has no peer to be against. Cardiff's
+    # 2023-24 is 10.
+    lines = check("Cardiff,2023-24,Waste,,,,,10,,,", *(f"{body},2024-25,Waste,,,,,{t},,," for body, t in (
+        ("Cardiff", 10), ("Newport", 10), ("Powys", 10000),
+        ("Betsi Cadwaladr University Health Board", 10000)))).lines
+    engine = Engine.from_lines(lines, bundled_registry(), load_factors())
+    before = peers.year_flags(engine, "2024-25")
+    assert before[["organisation_id", "kind", "against", "ratio"]].values.tolist() == [
+        ["powys", "unit_slip", "peers", 1000.0]]
+    peers.year_flags(engine, "2025-26")
+    checked = []
+    real = peers.quality_flags
+    monkeypatch.setattr(peers, "quality_flags", lambda *args, **kwargs: checked.append((args[4], args[5])) or real(
+        *args, **kwargs))
+    # Cardiff's 2024-25 becomes 10,000: the councils' median is now 10,000, Powys's ratio 1 (no slip), Newport's
+    # 0.001; Cardiff's own is 1000x its 2023-24 (a slip against its year before, not a jump).
+    change = check("Cardiff,2024-25,Waste,,,,,10000,,,").lines
+    updated = engine.updated(change, {("cardiff", "2024-25")})
+    now = peers.year_flags(updated, "2024-25")
+    assert now[["organisation_id", "kind", "against", "ratio"]].values.tolist() == [
+        ["cardiff", "unit_slip", "previous_year", 1000.0]]
+    peers.year_flags(updated, "2025-26")
+    councils = sorted(engine.registry.loc[engine.registry["type"] == "council", "id"])
+    assert checked == [("2024-25", councils), ("2025-26", ["cardiff"])]  # the health board's left as they were
+    monkeypatch.undo()
+    kept = lines[~((lines["organisation_id"] == "cardiff") & (lines["reporting_year"] == "2024-25"))]
+    full = Engine.from_lines(pd.concat([kept, change], ignore_index=True), engine.registry, engine.factors)
+    for year in ("2024-25", "2025-26"):  # the same as every body's worked out afresh
+        pd.testing.assert_frame_equal(peers.year_flags(updated, year), peers.year_flags(full, year))
+    # Worked out again from the engine before's only while it is the newest: an engine two changes on has its own
+    again = updated.updated(check("Cardiff,2024-25,Waste,,,,,10,,,").lines, {("cardiff", "2024-25")})
+    assert updated.revision("2024-25").base is None and again.revision("2024-25").base is updated.revision("2024-25")
+
+
 def test_a_change_landing_while_the_pages_are_drawn_ahead_stops_that_drawing_and_the_new_figures_are_drawn(
         sample_store, tmp_path, monkeypatch):
     root = tmp_path / "data"
