@@ -15,8 +15,11 @@ threads = int(os.environ.get("DECARB_THREADS", "8"))
 # A worker silent for this long is restarted; a page's heaviest callback takes a few seconds.
 timeout = 60
 graceful_timeout = 30
-# Idle keep-alive connections are closed after this (the proxy keeps its own pool open for less).
-keepalive = 5
+# Idle keep-alive connections are closed after this many seconds. The proxy in front must close its own idle
+# connections to gunicorn sooner (deploy/nginx-decarb.conf: 4 s; nginx's default is 60 s): otherwise it can send a
+# request on a connection just as gunicorn closes it, and a page's figures (a POST, which nginx does not send again
+# elsewhere) fail with a 502. Behind a load balancer that keeps idle connections longer, set this above its timeout.
+keepalive = int(os.environ.get("DECARB_KEEPALIVE_S", "5"))
 # Headers: at most 100, each at most 8 KB, the request line at most 4 KB (the app's addresses are short).
 limit_request_line = 4094
 limit_request_fields = 100

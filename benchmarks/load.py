@@ -68,6 +68,10 @@ SUBMITTING_BODIES = [("cardiff", "Cardiff"), ("newport", "Newport"), ("swansea",
                      ("powys", "Powys"), ("conwy", "Conwy")]
 BODIES = ["cardiff", "newport", "swansea", "torfaen", "wrexham", "gwynedd", "ceredigion", "powys"]
 YEARS = ["2021-22", "2022-23", "2023-24"]
+#: The readers and submitters talk to gunicorn as the proxy in front of it would, and close a connection idle this
+#: long, as deploy/nginx-decarb.conf's upstream keepalive_timeout does (under gunicorn's 5 s keepalive): a request
+#: sent on a connection gunicorn is closing at that moment fails (the resets of earlier runs, each after 5-6 s idle).
+PROXY_KEEPALIVE_S = 4.0
 
 
 @dataclass
@@ -195,8 +199,11 @@ def reader(url: str, until: float, tally: Tally, rnd: random.Random, think_s: tu
             steps.append(("wales figures", partial(browser.callback, "wales-view.children", {
                 "wales-year.value": year, "wales-gaps.value": "leave", "wales-map-measure.value": "total",
                 "wales-map-areas.value": "council", "wales-lang.data": "en"})))
+        idle_s = None if last is None else time.monotonic() - last
+        if idle_s is not None and idle_s >= PROXY_KEEPALIVE_S:
+            browser.http.close()  # its idle connections: the next request opens a new one
         for k, (kind, call) in enumerate(steps):
-            tally.timed(kind, call, idle_s=time.monotonic() - last if k == 0 and last is not None else None)
+            tally.timed(kind, call, idle_s=idle_s if k == 0 else None)
         last = time.monotonic()
         time.sleep(rnd.uniform(*think_s))
 
@@ -345,7 +352,10 @@ def submitter(url: str, username: str, until: float, tally: Tally, rnd: random.R
             else:
                 with tally.lock:
                     tally.errors.append(f"submit gave no receipt: {text_of(response)[:200]}")
-        time.sleep(rnd.uniform(*think_s))
+        pause_s = rnd.uniform(*think_s)
+        time.sleep(pause_s)
+        if pause_s >= PROXY_KEEPALIVE_S:
+            browser.http.close()  # as the proxy would (its cookies, the session's, are kept)
 
 
 def run(seconds: float = 60, readers: int = 50, submitters: int = 5, workers: int = 2, threads: int = 8,
