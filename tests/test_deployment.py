@@ -36,6 +36,21 @@ def test_gunicorn_reads_the_repository_settings():
     assert config.bind == ["127.0.0.1:8000"]  # loopback: only the proxy reaches the app
 
 
+def test_the_proxy_closes_an_idle_connection_to_gunicorn_before_gunicorn_does():
+    """Otherwise nginx can send a page's figures (a POST, not retried) on a connection gunicorn is closing: a 502."""
+    import re
+
+    from benchmarks.load import PROXY_KEEPALIVE_S
+    from tests.conftest import REPO
+
+    namespace: dict = {}
+    exec(compile((REPO / "gunicorn.conf.py").read_text(), "gunicorn.conf.py", "exec"), namespace)
+    upstream = re.search(r"upstream decarb_app \{(.*?)\}", (REPO / "deploy/nginx-decarb.conf").read_text(), re.S)
+    (proxy_s,) = re.findall(r"^\s*keepalive_timeout\s+(\d+)s;", upstream.group(1), re.M)
+    assert (int(proxy_s), namespace["keepalive"]) == (4, 5)
+    assert int(proxy_s) == PROXY_KEEPALIVE_S  # the load test's clients behave as this proxy does
+
+
 def test_guesses_sent_at_once_to_two_workers_share_one_count(tmp_path):
     """16 simultaneous wrong guesses at one account, spread over two gunicorn workers: only the 3 free are checked.
 
