@@ -154,24 +154,70 @@ def replace_body_years(old: pd.DataFrame, fresh: pd.DataFrame | Sequence[pd.Data
     The sort is stable and ``old`` is kept in that order, so each body-year keeps its rows in the order
     they came (a return's lines, a year's categories). A column categorical in ``old`` stays categorical,
     its categories those of both, sorted (names in code order, to keep the sort cheap).
+
+    When ``old`` is in that order already (every engine :meth:`Engine.updated` made), the fresh rows are put in
+    their places between slices of it rather than every row sorted again: at 5,000 bodies x 10 years the four
+    frames of an engine took 0.29 s to sort after each submission.
     """
     fresh = [fresh] if isinstance(fresh, pd.DataFrame) else list(fresh)
-    kept = old[~_rows_of(old, changed)] if len(changed) else old
-    parts = [kept, *(f for f in fresh if len(f))]
-    if len(parts) == 1 and len(changed) == 0:
+    fresh = [f for f in fresh if len(f)]
+    if not fresh and len(changed) == 0:
         return old
+    parts = [old, *fresh]
     if len(parts) > 1:  # each categorical column recoded to the categories of all first: concat then keeps it one
         recoded = {c: _categories_of([p[c] for p in parts], old[c].dtype) for c in old.columns
                    if isinstance(old[c].dtype, pd.CategoricalDtype)}
         parts = [p.assign(**{c: _recode(p[c], dtype) for c, dtype in recoded.items()}).reset_index(drop=True)
                  for p in parts]
-        frame = pd.concat(parts, ignore_index=True)
-    else:
-        frame = kept.reset_index(drop=True)
+    old, fresh = parts[0], parts[1:]
     keys = [c for c in (leading, "organisation_id", "reporting_year") if c is not None]
+    removed = _rows_of(old, changed) if len(changed) else np.zeros(len(old), dtype=bool)
+    old_key = _sort_key(old, keys, leading)
+    if old_key is not None and bool((old_key[1:] >= old_key[:-1]).all()):
+        fresh_frame = pd.concat(fresh, ignore_index=True) if fresh else old.iloc[:0]
+        fresh_key = _sort_key(fresh_frame, keys, leading)
+        if fresh_key is not None:
+            return _spliced(old, removed, old_key, fresh_frame, fresh_key)
+    kept = old[~removed]
+    frame = pd.concat([kept, *fresh], ignore_index=True) if fresh else kept.reset_index(drop=True)
     # lexsort is stable and takes the last key first; the leading column in its categories' order (the metrics')
     order = np.lexsort([_sort_codes(frame[c], by_code=c == leading) for c in reversed(keys)])
     return frame.take(order).reset_index(drop=True)
+
+
+def _sort_key(frame: pd.DataFrame, keys: list[str], leading: str | None) -> np.ndarray | None:
+    """One integer per row of ``frame`` in the order of its ``keys`` columns, comparable between frames of the same
+    categories: None unless every key column is categorical in an order its codes follow (sorted, or ``leading``)."""
+    key = np.zeros(len(frame), dtype=np.int64)
+    for c in keys:
+        column = frame[c]
+        if not isinstance(column.dtype, pd.CategoricalDtype) or not (
+                c == leading or column.cat.categories.is_monotonic_increasing):
+            return None
+        key = key * (len(column.cat.categories) + 1) + (column.cat.codes.to_numpy().astype(np.int64) + 1)
+    return key
+
+
+def _spliced(old: pd.DataFrame, removed: np.ndarray, old_key: np.ndarray, fresh: pd.DataFrame,
+             fresh_key: np.ndarray) -> pd.DataFrame:
+    """``old`` (in the order of ``old_key``) without its ``removed`` rows, each row of ``fresh`` put after the rows of
+    ``old`` with a key up to its own (in the order they came among equal keys): a stable sort of both, sorting none."""
+    order = np.argsort(fresh_key, kind="stable")
+    fresh, fresh_key = fresh.take(order), fresh_key[order]
+    places = np.searchsorted(old_key, fresh_key, side="right")
+    runs = np.flatnonzero(np.diff(removed.astype(np.int8))) + 1  # where rows of old start or stop being removed
+    cuts = np.unique(np.concatenate([[0, len(old)], runs, places]))
+    pieces, taken = [], 0
+    for start, stop in zip(cuts[:-1], [*cuts[1:]], strict=True):
+        upto = int(np.searchsorted(places, start, side="right"))
+        if upto > taken:  # the fresh rows that go before old's row ``start``
+            pieces.append(fresh.iloc[taken:upto])
+            taken = upto
+        if stop > start and not removed[start]:
+            pieces.append(old.iloc[start:stop])
+    if taken < len(fresh):
+        pieces.append(fresh.iloc[taken:])
+    return pd.concat(pieces, ignore_index=True) if pieces else old.iloc[:0].reset_index(drop=True)
 
 
 def _categories_of(columns: list[pd.Series], like: pd.CategoricalDtype) -> pd.CategoricalDtype:

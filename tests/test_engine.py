@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from decarb_dashboard import measures, peers
 from decarb_dashboard.compare import compare
@@ -384,3 +386,40 @@ def test_a_body_s_own_baseline_is_shown_beside_the_scheme_s(registry):
     assert r["own_baseline"]["year"] == "2021-22" and r["own_baseline"]["change_tco2e"] == pytest.approx(120)
     assert r["change_vs_baseline_pct"] == pytest.approx(-5.0)  # the scheme's 2019-20 stays: 1,600 -> 1,520
     assert compare(e, "cardiff", "2022-23")["own_baseline"] is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(old_rows=st.lists(st.tuples(st.sampled_from("abcd"), st.sampled_from(["2019-20", "2020-21", "2021-22"]),
+                                   st.sampled_from(["total", "per_fte"])), max_size=25),
+       fresh_rows=st.lists(st.tuples(st.sampled_from("abce"), st.sampled_from(["2019-20", "2021-22"]),
+                                     st.sampled_from(["total", "per_fte"])), max_size=8),
+       changed=st.sets(st.tuples(st.sampled_from("abcde"), st.sampled_from(["2019-20", "2020-21", "2021-22"])),
+                       max_size=4),
+       leading=st.booleans())
+def test_fresh_rows_put_in_their_places_give_the_rows_a_stable_sort_of_both_would(old_rows, fresh_rows, changed,
+                                                                                  leading):
+    """The engine's frames are kept in order and each change is spliced in (no sort): the same rows, in the same
+    order, as the kept rows and the fresh ones sorted again by (metric,) body and year, each keeping its order."""
+    from decarb_dashboard.engine import replace_body_years
+
+    def frame(rows, first):
+        out = pd.DataFrame(rows, columns=["organisation_id", "reporting_year", "metric"])
+        out["n"] = range(first, first + len(out))  # which row it was: the order among equal keys
+        return out
+
+    keys = (["metric"] if leading else []) + ["organisation_id", "reporting_year"]
+    old = frame(old_rows, 0).sort_values(keys, kind="stable").reset_index(drop=True)
+    fresh = frame(fresh_rows, 100)
+    metric = pd.CategoricalDtype(["total", "per_fte"])  # in declared order, not sorted, as the metrics are
+    categorical = old.astype({"organisation_id": "category", "reporting_year": "category", "metric": metric})
+    categorical = categorical.sort_values(keys, kind="stable").reset_index(drop=True)  # by the metric's codes
+    spliced = replace_body_years(categorical, fresh.astype({"metric": metric}), changed,
+                                 leading="metric" if leading else None)
+    kept = categorical[~categorical[["organisation_id", "reporting_year"]].apply(tuple, axis=1).isin(changed)] \
+        if len(categorical) else categorical
+    expected = pd.concat([kept.astype(str), fresh.astype(str)], ignore_index=True)
+    if leading:
+        expected["metric_order"] = expected["metric"].map({"total": 0, "per_fte": 1})
+    expected = expected.sort_values((["metric_order"] if leading else []) + keys[leading:], kind="stable")
+    assert list(spliced.astype(str).itertuples(index=False)) == list(expected[spliced.columns].itertuples(index=False))
+    assert isinstance(spliced["organisation_id"].dtype, pd.CategoricalDtype)
