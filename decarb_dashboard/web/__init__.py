@@ -76,15 +76,20 @@ def shell(lang: str, path: str, search: str | None = None) -> list:
                     html.Span(t("service_tagline", lang), className="tagline"),
                 ]
             ),
-            account_area(lang, path),
-            html.A(
-                t("switch_language", lang),
-                href=_href(path, other, search),
-                lang=other,
-                hrefLang=other,
-                className="language-switch",
-                id="language-switch",
-                title=t("switch_language_label", lang),
+            html.Div(
+                [
+                    account_area(lang, path),
+                    html.A(
+                        t("switch_language", lang),
+                        href=_href(path, other, search),
+                        lang=other,
+                        hrefLang=other,
+                        className="language-switch",
+                        id="language-switch",
+                        title=t("switch_language_label", lang),
+                    ),
+                ],
+                className="header-tools",
             ),
         ],
         className="site-header",

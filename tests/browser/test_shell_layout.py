@@ -6,9 +6,10 @@ import json
 
 import pytest
 
+from decarb_dashboard.accounts import AccountStore
 from decarb_dashboard.store import SubmissionStore
 from decarb_dashboard.web import create_app
-from tests.browser.conftest import sign_in_form
+from tests.browser.conftest import PASSWORD, sign_in_form
 from tests.browser.screenshots import PAGES, address, document_width, set_viewport, wait_for_content
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser_b")]
@@ -56,6 +57,23 @@ def test_the_header_s_title_and_sign_in_link_do_not_touch_at_390_px(dash_duo, da
                    for css in (".service-name", "#sign-in-link"))
     apart = link["top"] >= title["bottom"] or link["left"] >= title["right"] or link["right"] <= title["left"]
     assert apart, (title, link)
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_language_switch_stays_beside_sign_out_when_a_long_name_wraps_the_header(dash_duo, data_dir, width):
+    # at 1280 px the title, the tagline, "Signed in as Welsh Government reviewer" and "Sign out" fit on a line and
+    # "Cymraeg" did not: it wrapped on its own to the left under the title, far from the other links
+    AccountStore(data_dir).add("wg.long", PASSWORD, "reviewer", [], "Welsh Government reviewer")
+    _start(dash_duo, data_dir, "wg.long")
+    set_viewport(dash_duo.driver, width, 900)
+    _visit(dash_duo, "/compare")
+    sign_out, switch, title = (
+        dash_duo.driver.execute_script(f"return document.querySelector('{css}').getBoundingClientRect();")
+        for css in ("#sign-out", "#language-switch", ".service-name"))
+    if width == 1280:
+        assert abs(switch["top"] - sign_out["top"]) < 8 and switch["left"] > sign_out["right"]
+    else:  # each on the left of its own line, as a narrow screen reads
+        assert abs(switch["left"] - title["left"]) < 4 and abs(sign_out["left"] - title["left"]) < 4
 
 
 def test_the_service_pages_pass_axe_core_in_both_languages_at_390_px(dash_duo, data_dir, axe_source):
