@@ -59,21 +59,22 @@ def test_the_header_s_title_and_sign_in_link_do_not_touch_at_390_px(dash_duo, da
     assert apart, (title, link)
 
 
-@pytest.mark.parametrize("width", [1280, 390])
-def test_the_language_switch_stays_beside_sign_out_when_a_long_name_wraps_the_header(dash_duo, data_dir, width):
+@pytest.mark.parametrize(("width", "name"), [(1280, "Welsh Government reviewer"), (390, "Cardiff energy officer")])
+def test_the_language_switch_stays_beside_sign_out_when_a_long_name_wraps_the_header(dash_duo, data_dir, width, name):
     # at 1280 px the title, the tagline, "Signed in as Welsh Government reviewer" and "Sign out" fit on a line and
-    # "Cymraeg" did not: it wrapped on its own to the left under the title, far from the other links
-    AccountStore(data_dir).add("wg.long", PASSWORD, "reviewer", [], "Welsh Government reviewer")
-    _start(dash_duo, data_dir, "wg.long")
+    # "Cymraeg" did not: it wrapped on its own to the left under the title, far from the other links; at 390 px
+    # "Signed in as Cardiff energy officer" and "Sign out" sat at the right of their line, "Cymraeg" at the left
+    AccountStore(data_dir).add("long.name", PASSWORD, "reviewer", [], name)
+    _start(dash_duo, data_dir, "long.name")
     set_viewport(dash_duo.driver, width, 900)
     _visit(dash_duo, "/compare")
-    sign_out, switch, title = (
+    sign_out, switch, title, name = (
         dash_duo.driver.execute_script(f"return document.querySelector('{css}').getBoundingClientRect();")
-        for css in ("#sign-out", "#language-switch", ".service-name"))
+        for css in ("#sign-out", "#language-switch", ".service-name", "#signed-in-as"))
     if width == 1280:
         assert abs(switch["top"] - sign_out["top"]) < 8 and switch["left"] > sign_out["right"]
     else:  # each on the left of its own line, as a narrow screen reads
-        assert abs(switch["left"] - title["left"]) < 4 and abs(sign_out["left"] - title["left"]) < 4
+        assert abs(switch["left"] - title["left"]) < 4 and abs(name["left"] - title["left"]) < 4, (title, name, switch)
 
 
 def test_the_service_pages_pass_axe_core_in_both_languages_at_390_px(dash_duo, data_dir, axe_source):
